@@ -1,0 +1,126 @@
+import { simpleParser, type AddressObject, type HeaderValue } from 'mailparser';
+
+/** An email address with its display name, as read from a header. */
+export interface Address {
+  name: string;
+  /** Lower-cased address; '' when the header held no usable address. */
+  address: string;
+}
+
+/**
+ * One received message, reduced to what detection and tracking read.
+ * Every string here comes from the sender and is attacker-controlled.
+ */
+export interface Message {
+  messageId: string | null;
+  inReplyTo: string[];
+  references: string[];
+  subject: string;
+  date: Date | null;
+  from: Address | null;
+  sender: Address | null;
+  replyTo: Address[];
+  to: Address[];
+  cc: Address[];
+  /** Envelope sender from Return-Path: '' for the null sender `<>`, null when absent. */
+  returnPath: string | null;
+  /** Lower-cased header name → raw (unfolded) values, in order. */
+  headers: Map<string, string[]>;
+  contentType: string;
+  text: string;
+  html: string;
+  /** True when the source was cut at the size cap before parsing. */
+  truncated: boolean;
+}
+
+/** Largest message source read in full; the rest is cut so a giant mail cannot exhaust memory. */
+export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+
+export function header(message: Message, name: string): string | null {
+  return message.headers.get(name.toLowerCase())?.[0] ?? null;
+}
+
+export function headerValues(message: Message, name: string): string[] {
+  return message.headers.get(name.toLowerCase()) ?? [];
+}
+
+/** Parses a raw RFC 5322 message. Never throws on malformed mail: it parses what it can. */
+export async function parseMessage(source: Buffer | string, options: { truncated?: boolean } = {}): Promise<Message> {
+  const raw = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
+  const truncated = options.truncated === true || raw.length > MAX_SOURCE_BYTES;
+  const input = raw.length > MAX_SOURCE_BYTES ? raw.subarray(0, MAX_SOURCE_BYTES) : raw;
+  const parsed = await simpleParser(input, {
+    skipImageLinks: true,
+    skipTextToHtml: true,
+    skipTextLinks: true,
+    maxHtmlLengthToParse: 1024 * 1024,
+  });
+  const headers = new Map<string, string[]>();
+  for (const line of parsed.headerLines) {
+    const colon = line.line.indexOf(':');
+    const value = (colon >= 0 ? line.line.slice(colon + 1) : '').replace(/\r?\n[ \t]+/g, ' ').trim();
+    const key = line.key.toLowerCase();
+    const list = headers.get(key);
+    if (list) list.push(value);
+    else headers.set(key, [value]);
+  }
+  const returnPathRaw = headers.get('return-path')?.[0];
+  return {
+    messageId: normaliseMessageId(parsed.messageId),
+    inReplyTo: messageIds(parsed.inReplyTo),
+    references: messageIds(parsed.references),
+    subject: parsed.subject ?? '',
+    date: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : null,
+    from: firstAddress(parsed.from),
+    sender: firstAddress(addressHeader(parsed.headers.get('sender'))),
+    replyTo: addresses(parsed.replyTo),
+    to: addresses(parsed.to),
+    cc: addresses(parsed.cc),
+    returnPath: returnPathRaw === undefined ? null : returnPathRaw.replace(/[<>\s]/g, '').toLowerCase(),
+    headers,
+    contentType: headers.get('content-type')?.[0]?.toLowerCase() ?? 'text/plain',
+    text: parsed.text ?? '',
+    html: typeof parsed.html === 'string' ? parsed.html : '',
+    truncated,
+  };
+}
+
+function addressHeader(value: HeaderValue | undefined): AddressObject | undefined {
+  if (value && typeof value === 'object' && 'value' in value && Array.isArray(value.value)) {
+    return value as AddressObject;
+  }
+  return undefined;
+}
+
+function addresses(value: AddressObject | AddressObject[] | undefined): Address[] {
+  if (!value) return [];
+  const objects = Array.isArray(value) ? value : [value];
+  const result: Address[] = [];
+  for (const object of objects) {
+    for (const entry of object.value) {
+      // Groups carry their members in `group`.
+      const members = entry.group ?? [entry];
+      for (const member of members) {
+        result.push({ name: (member.name ?? '').trim(), address: (member.address ?? '').trim().toLowerCase() });
+      }
+    }
+  }
+  return result;
+}
+
+function firstAddress(value: AddressObject | AddressObject[] | undefined): Address | null {
+  return addresses(value)[0] ?? null;
+}
+
+function messageIds(value: string | string[] | undefined): string[] {
+  if (!value) return [];
+  const list = Array.isArray(value) ? value : value.split(/\s+/);
+  return list.map(normaliseMessageId).filter((id): id is string => id !== null);
+}
+
+/** Message-IDs compared without angle brackets, case preserved on the left part as RFC 5322 asks. */
+export function normaliseMessageId(value: string | undefined | null): string | null {
+  if (!value) return null;
+  const trimmed = value.trim().replace(/^<|>$/g, '').trim();
+  return trimmed === '' ? null : trimmed;
+}
