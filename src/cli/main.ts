@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig, type Config } from '../config/env.ts';
+import { createLogger } from '../log.ts';
+import { startRuntime, type Roles } from '../runtime.ts';
+import { doctor } from './doctor.ts';
+import { scan } from './scan.ts';
+
+const USAGE = `Usage: winnow <command>
+
+  start                 watch the mailbox, send scripts and serve the dashboard (one process)
+  worker                watch the mailbox and send scripts only
+  web                   serve the dashboard and API only
+  scan FILE|DIR... [--json]
+                        classify stored messages and print what Winnow would do; sends nothing
+  doctor                check the configuration, Redis, IMAP and SMTP, and say what is wrong
+  help                  this text
+
+Settings come from the environment or a .env file in the current folder (see README.md).`;
+
+/** Stops within a deadline: a hung connection must not keep the process from exiting. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+function readConfig(): Readonly<Config> {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function serve(roles: Roles): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const runtime = await startRuntime(config, roles, logger);
+  if (runtime.app) {
+    await runtime.app.listen({ port: config.web.port, host: config.web.host });
+  }
+  logger.info({ roles, dashboard: runtime.app ? `http://${config.web.host}:${config.web.port}/` : null }, 'Winnow is running');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    timer.unref();
+    runtime.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      await serve({ worker: true, web: true });
+      return -1;
+    case 'worker':
+      await serve({ worker: true, web: false });
+      return -1;
+    case 'web':
+      await serve({ worker: false, web: true });
+      return -1;
+    case 'scan': {
+      const json = rest.includes('--json');
+      const paths = rest.filter((arg) => !arg.startsWith('--'));
+      if (paths.length === 0) {
+        console.error('winnow scan: name at least one file or folder of messages');
+        return 2;
+      }
+      // scan needs no configuration; MAIL_FROM, when set, tells it which addresses are the user's own.
+      const from = process.env.MAIL_FROM?.match(/<?([^<>\s]+@[^<>\s]+)>?\s*$/)?.[1]?.toLowerCase();
+      const context = { ownAddresses: from ? [from] : [], messageIdDomain: from ? from.slice(from.indexOf('@') + 1) : 'winnow.invalid' };
+      return scan(paths, { json, context }, (line) => process.stdout.write(`${line}\n`));
+    }
+    case 'doctor':
+      return doctor(process.env, (line) => process.stdout.write(`${line}\n`));
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`winnow: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

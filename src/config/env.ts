@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+/**
+ * The one place that reads the environment. Every problem is collected and reported together,
+ * before anything connects, and the result is frozen.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const port = z.coerce
+  .number({ message: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, context) => {
+      const ms = parseDuration(value);
+      if (ms === null) {
+        context.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 7d, 12h or 30s` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const required = (what: string) => z.string({ message: `is required (${what})` }).trim().min(1, `is required (${what})`);
+
+/** Parses `Name <address>` or a bare address. */
+const mailFrom = z
+  .string({ message: 'is required (your own address, e.g. "Ada Lovelace <ada@example.com>")' })
+  .trim()
+  .transform((value, context) => {
+    const match = /^(?:"?([^"<]*?)"?\s*)?<?([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+|[^\s<>@]+@localhost|[^\s<>@]+@[^\s<>@.]+)>?$/.exec(value);
+    if (!match || /[\r\n]/.test(value)) {
+      context.addIssue({ code: 'custom', message: `"${value}" is not an address such as "Ada Lovelace <ada@example.com>"` });
+      return z.NEVER;
+    }
+    return { name: (match[1] ?? '').trim(), address: match[2]!.toLowerCase() };
+  });
+
+const schema = z
+  .object({
+    IMAP_HOST: required('your IMAP server, e.g. imap.gmail.com'),
+    IMAP_PORT: port.default(993),
+    IMAP_SECURE: bool.default(true),
+    IMAP_USER: required('the login of your mailbox'),
+    IMAP_PASS: required('the password or app password of your mailbox'),
+    IMAP_MAILBOX: z.string().trim().min(1).default('INBOX'),
+    SMTP_HOST: required('your SMTP server, e.g. smtp.gmail.com'),
+    SMTP_PORT: port.default(465),
+    SMTP_SECURE: bool.optional(),
+    SMTP_USER: z.string().trim().optional(),
+    SMTP_PASS: z.string().optional(),
+    MAIL_FROM: mailFrom,
+    REDIS_URL: z
+      .string()
+      .trim()
+      .default('redis://127.0.0.1:6379')
+      .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://'),
+    REDIS_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, "_", "." and "-"')
+      .default('winnow'),
+    PORT: port.default(3000),
+    HOST: z.string().trim().default('127.0.0.1'),
+    DASHBOARD_PASSWORD: z
+      .string({ message: 'is required (the password for the dashboard login)' })
+      .min(8, 'must be at least 8 characters'),
+    API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    RESPONSE_DEADLINE: duration('7d'),
+    DEDUPE_WINDOW: duration('90d'),
+    BACKFILL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(0).max(3650).default(0),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, context) => {
+    if ((env.SMTP_USER === undefined || env.SMTP_USER === '') !== (env.SMTP_PASS === undefined || env.SMTP_PASS === '')) {
+      context.addIssue({ code: 'custom', path: ['SMTP_PASS'], message: 'SMTP_USER and SMTP_PASS go together: set both or neither' });
+    }
+  });
+
+export interface Config {
+  imap: { host: string; port: number; secure: boolean; user: string; pass: string; mailbox: string };
+  smtp: { host: string; port: number; secure: boolean; user: string | null; pass: string | null };
+  mailFrom: { name: string; address: string };
+  redis: { url: string; prefix: string };
+  web: { port: number; host: string; dashboardPassword: string; apiToken: string | null };
+  responseDeadlineMs: number;
+  dedupeWindowMs: number;
+  backfillDays: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Winnow cannot start: the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSet these in the environment or in a .env file (see README.md, "Configuration").`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration from an environment; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  // Empty values count as unset, as in most .env conventions.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = result.data;
+  const config: Config = {
+    imap: { host: e.IMAP_HOST, port: e.IMAP_PORT, secure: e.IMAP_SECURE, user: e.IMAP_USER, pass: e.IMAP_PASS, mailbox: e.IMAP_MAILBOX },
+    // Port 465 speaks TLS from the first byte; other ports upgrade with STARTTLS.
+    smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE ?? e.SMTP_PORT === 465, user: e.SMTP_USER || null, pass: e.SMTP_PASS || null },
+    mailFrom: e.MAIL_FROM,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    web: { port: e.PORT, host: e.HOST, dashboardPassword: e.DASHBOARD_PASSWORD, apiToken: e.API_TOKEN ?? null },
+    responseDeadlineMs: e.RESPONSE_DEADLINE,
+    dedupeWindowMs: e.DEDUPE_WINDOW,
+    backfillDays: e.BACKFILL_DAYS,
+    logLevel: e.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const child of Object.values(value)) {
+    if (child && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}

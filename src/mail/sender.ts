@@ -1,0 +1,85 @@
+import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | null;
+  pass: string | null;
+}
+
+/** One script, ready to go: every header value here is single-line already. */
+export interface OutgoingScript {
+  from: { name: string; address: string };
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+}
+
+/** Removes CR, LF and other control characters, so a hostile value cannot add a header. */
+export function cleanHeader(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+/** Builds the message once, so what is sent and what is filed in Sent are the same bytes. */
+function compose(script: OutgoingScript): Promise<Buffer> {
+  const references = script.references.map((id) => `<${cleanHeader(id)}>`);
+  const composer = new MailComposer({
+    from: { name: cleanHeader(script.from.name), address: script.from.address },
+    to: cleanHeader(script.to),
+    subject: cleanHeader(script.subject),
+    text: script.text,
+    html: script.html,
+    messageId: `<${cleanHeader(script.messageId)}>`,
+    date: new Date(),
+    ...(script.inReplyTo ? { inReplyTo: `<${cleanHeader(script.inReplyTo)}>` } : {}),
+    ...(references.length > 0 ? { references } : {}),
+    headers: {
+      // RFC 3834: marks this as an automatic answer, so other robots do not answer it.
+      'Auto-Submitted': 'auto-replied',
+      'X-Auto-Response-Suppress': 'All',
+    },
+  });
+  return composer.compile().build();
+}
+
+/**
+ * Sends scripts over one pooled SMTP transport. The pool keeps connections open,
+ * so the server's greeting delay is paid once per connection rather than once per message.
+ */
+export function createSender(smtp: SmtpSettings) {
+  const options: SMTPPool.Options = {
+    pool: true,
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    maxConnections: 3,
+    maxMessages: 500,
+    connectionTimeout: 20_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+    ...(smtp.user && smtp.pass ? { auth: { user: smtp.user, pass: smtp.pass } } : {}),
+  };
+  const transport = nodemailer.createTransport(options);
+
+  return {
+    /** Sends one script; returns the raw message as sent, for the copy in the Sent folder. */
+    async send(script: OutgoingScript): Promise<{ raw: Buffer; response: string }> {
+      const raw = await compose(script);
+      const info = await transport.sendMail({ envelope: { from: script.from.address, to: [cleanHeader(script.to)] }, raw });
+      return { raw, response: info.response };
+    },
+
+    verify: () => transport.verify(),
+    close: () => transport.close(),
+  };
+}
+
+export type Sender = ReturnType<typeof createSender>;

@@ -1,0 +1,312 @@
+import { randomUUID } from 'node:crypto';
+import { ImapFlow } from 'imapflow';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.ts';
+import type { MailboxKeys } from '../contacts/store.ts';
+import { jobId, type Queues } from '../queues/queues.ts';
+import { MAX_SOURCE_BYTES } from './message.ts';
+
+export interface ImapSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  pass: string;
+  /** Folder to watch, usually INBOX. */
+  folder: string;
+}
+
+export interface WatcherOptions {
+  mailbox: string;
+  imap: ImapSettings;
+  redis: Redis;
+  keys: MailboxKeys;
+  queues: Pick<Queues, 'inbound'>;
+  logger: Logger;
+  /** On the very first start, also read this many days of mail already in the box (0: start at "now"). */
+  backfillDays?: number;
+  /** How long the lease on the mailbox lasts without renewal; another process takes over after it. */
+  leaseMs?: number;
+  /** Longest wait between reconnection attempts. */
+  maxBackoffMs?: number;
+}
+
+/** How many messages one FETCH reads; sources are held in memory only for one batch. */
+const BATCH = 50;
+
+/** Where the watcher stands, for the dashboard and /readyz. */
+export interface WatcherStatus {
+  connected: boolean;
+  leaseHeld: boolean;
+  lastMailAt: number | null;
+  lastError: string | null;
+}
+
+// Renews the lease only if this process still holds it.
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+// Moves the cursor forward only: a slow batch can never move it back.
+const ADVANCE = `
+local current = redis.call('HMGET', KEYS[1], 'uidValidity', 'lastUid')
+if current[1] == ARGV[1] and current[2] and tonumber(current[2]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'uidValidity', ARGV[1], 'lastUid', ARGV[2])
+return 1`;
+
+/**
+ * Watches one IMAP folder and turns every new message into exactly one `inbound` job.
+ *
+ * The cursor (UIDVALIDITY, last UID) lives in Redis and moves only after the jobs are enqueued,
+ * so a crash between the two replays a batch (deduplicated by job id) instead of losing it.
+ * Each connection is a new ImapFlow client; after any drop the gap is filled by UID range.
+ */
+export function createMailboxWatcher(options: WatcherOptions) {
+  const { mailbox, imap, redis, keys, queues, logger } = options;
+  const log = logger.child({ mailbox });
+  const leaseMs = options.leaseMs ?? 30_000;
+  const maxBackoffMs = options.maxBackoffMs ?? 60_000;
+  const owner = randomUUID();
+  const status: WatcherStatus = { connected: false, leaseHeld: false, lastMailAt: null, lastError: null };
+
+  let stopping = false;
+  let client: ImapFlow | null = null;
+  let leaseTimer: NodeJS.Timeout | null = null;
+  let wakeSleep: (() => void) | null = null;
+  let running: Promise<void> | null = null;
+
+  async function recordHealth(fields: Record<string, string | number>) {
+    await redis.hset(keys.health, fields).catch((error: unknown) => log.warn({ err: error }, 'could not record mailbox health'));
+  }
+
+  function sleep(ms: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeSleep = null;
+        resolve();
+      }
+      wakeSleep = done;
+    });
+  }
+
+  async function takeLease(): Promise<boolean> {
+    const taken = await redis.set(keys.lease, owner, 'PX', leaseMs, 'NX');
+    if (taken === 'OK') return true;
+    return (await redis.get(keys.lease)) === owner;
+  }
+
+  function keepLease(onLost: () => void) {
+    leaseTimer = setInterval(() => {
+      redis
+        .eval(RENEW, 1, keys.lease, owner, String(leaseMs))
+        .then((renewed) => {
+          if (renewed !== 1) {
+            log.warn('lost the mailbox lease to another process; stopping this watcher connection');
+            status.leaseHeld = false;
+            onLost();
+          }
+        })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not renew the mailbox lease'));
+    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    leaseTimer.unref();
+  }
+
+  function dropLeaseTimer() {
+    if (leaseTimer) clearInterval(leaseTimer);
+    leaseTimer = null;
+  }
+
+  async function readCursor(): Promise<{ uidValidity: string; lastUid: number } | null> {
+    const [uidValidity, lastUid] = await redis.hmget(keys.cursor, 'uidValidity', 'lastUid');
+    return uidValidity && lastUid ? { uidValidity, lastUid: Number(lastUid) } : null;
+  }
+
+  async function advanceCursor(uidValidity: string, lastUid: number) {
+    await redis.eval(ADVANCE, 1, keys.cursor, uidValidity, String(lastUid));
+  }
+
+  /** Where to start reading on this connection: the stored cursor, or "now" on first start. */
+  async function startingPoint(connection: ImapFlow, uidValidity: string, uidNext: number): Promise<number> {
+    const cursor = await readCursor();
+    if (cursor && cursor.uidValidity === uidValidity) return cursor.lastUid;
+    if (cursor) {
+      // The server renumbered the folder: old UIDs mean nothing now. Start from here; replaying
+      // the whole folder would answer old requests a second time.
+      log.warn({ previous: cursor.uidValidity, current: uidValidity }, 'UIDVALIDITY changed; starting from the newest message');
+    }
+    let seed = uidNext - 1;
+    const backfillDays = options.backfillDays ?? 0;
+    if (!cursor && backfillDays > 0) {
+      const since = new Date(Date.now() - backfillDays * 86_400_000);
+      const found = await connection.search({ since }, { uid: true });
+      const uids = Array.isArray(found) ? found : [];
+      if (uids.length > 0) seed = Math.min(...uids) - 1;
+      log.info({ days: backfillDays, messages: uids.length }, 'backfill asked for: reading recent mail already in the box');
+    }
+    await redis.hset(keys.cursor, 'uidValidity', uidValidity, 'lastUid', String(Math.max(0, seed)));
+    return Math.max(0, seed);
+  }
+
+  /** Reads every message above the cursor, enqueues it, then moves the cursor. */
+  async function drain(connection: ImapFlow, uidValidity: string) {
+    const cursor = await readCursor();
+    let after = cursor?.uidValidity === uidValidity ? cursor.lastUid : 0;
+    for (;;) {
+      // UIDs first (cheap), then sources in bounded batches: memory stays flat on a big gap.
+      const found = await connection.search({ uid: `${after + 1}:*` }, { uid: true });
+      // `N:*` also matches the highest UID when N is above it, so filter.
+      const uids = (Array.isArray(found) ? found : []).filter((uid) => uid > after).sort((a, b) => a - b);
+      if (uids.length === 0) return;
+      const batch = uids.slice(0, BATCH);
+      const jobs: Parameters<Queues['inbound']['addBulk']>[0] = [];
+      const seenAt = Date.now();
+      for await (const message of connection.fetch(
+        batch.join(','),
+        { uid: true, size: true, source: { start: 0, maxLength: MAX_SOURCE_BYTES } },
+        { uid: true },
+      )) {
+        if (!message.source) continue;
+        jobs.push({
+          name: 'inbound',
+          data: {
+            mailbox,
+            uidValidity,
+            uid: message.uid,
+            source: message.source.toString('base64'),
+            truncated: (message.size ?? 0) > MAX_SOURCE_BYTES,
+            seenAt,
+          },
+          opts: { jobId: jobId.inbound(mailbox, uidValidity, message.uid) },
+        });
+      }
+      if (jobs.length > 0) await queues.inbound.addBulk(jobs);
+      const last = batch[batch.length - 1]!;
+      await advanceCursor(uidValidity, last);
+      after = last;
+      status.lastMailAt = seenAt;
+      await recordHealth({ lastMailAt: seenAt });
+      log.debug({ messages: jobs.length, lastUid: last }, 'enqueued new mail');
+    }
+  }
+
+  /** One connection's life: connect, catch up, then IDLE until something breaks. */
+  async function session() {
+    const connection = new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: imap.secure,
+      auth: { user: imap.user, pass: imap.pass },
+      logger: false,
+      // We enter IDLE ourselves right after each batch; the library would wait before it does.
+      disableAutoIdle: true,
+      // Re-issue IDLE every few minutes: a half-open connection then shows up as a timeout.
+      maxIdleTime: 4 * 60_000,
+      socketTimeout: 5 * 60_000,
+      connectionTimeout: 30_000,
+      greetingTimeout: 15_000,
+    });
+    client = connection;
+    let newMail = false;
+    let wakeIdle: (() => void) | null = null;
+    const closed = new Promise<void>((resolve) => connection.once('close', resolve));
+    connection.on('error', (error: Error) => {
+      status.lastError = error.message;
+      log.warn({ err: error }, 'IMAP connection error');
+    });
+    connection.on('exists', () => {
+      newMail = true;
+      wakeIdle?.();
+    });
+
+    await connection.connect();
+    const lock = await connection.getMailboxLock(imap.folder);
+    try {
+      const opened = connection.mailbox;
+      if (!opened) throw new Error(`could not open folder ${imap.folder}`);
+      const uidValidity = String(opened.uidValidity);
+      await startingPoint(connection, uidValidity, Number(opened.uidNext));
+      status.connected = true;
+      status.lastError = null;
+      await recordHealth({ connected: 1, connectedAt: Date.now(), lastError: '' });
+      log.info({ folder: imap.folder }, 'watching mailbox');
+
+      while (!stopping && connection.usable) {
+        newMail = false;
+        await drain(connection, uidValidity);
+        if (newMail || stopping) continue;
+        // IDLE until the server tells of new mail (then a command breaks IDLE) or the connection ends.
+        const idle = connection.idle();
+        await Promise.race([
+          idle,
+          closed,
+          new Promise<void>((resolve) => {
+            wakeIdle = resolve;
+          }),
+        ]);
+        wakeIdle = null;
+        if (newMail && connection.usable) {
+          // Any command breaks IDLE; drain() issues one next. Let the IDLE promise settle first.
+          await connection.noop().catch(() => undefined);
+          await idle.catch(() => undefined);
+        } else {
+          await idle.catch(() => undefined);
+        }
+      }
+    } finally {
+      lock.release();
+      status.connected = false;
+      await connection.logout().catch(() => connection.close());
+      client = null;
+    }
+  }
+
+  async function run() {
+    let failures = 0;
+    while (!stopping) {
+      try {
+        if (!(await takeLease())) {
+          status.leaseHeld = false;
+          await sleep(Math.floor(leaseMs / 3));
+          continue;
+        }
+        status.leaseHeld = true;
+        keepLease(() => client?.close());
+        await session();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        const message = error instanceof Error ? error.message : String(error);
+        status.lastError = message;
+        log.warn({ err: error, failures }, 'mailbox watcher failed; reconnecting with backoff');
+        await recordHealth({ connected: 0, lastError: message, lastErrorAt: Date.now() });
+      } finally {
+        dropLeaseTimer();
+      }
+      if (!stopping) {
+        // Capped, jittered exponential backoff; a clean close retries soon.
+        const base = Math.min(maxBackoffMs, 250 * 2 ** Math.min(failures, 12));
+        await sleep(failures === 0 ? 100 : base / 2 + Math.random() * (base / 2));
+      }
+    }
+  }
+
+  return {
+    status: (): WatcherStatus => ({ ...status }),
+    start() {
+      stopping = false;
+      running ??= run().finally(() => {
+        running = null;
+      });
+    },
+    async stop() {
+      stopping = true;
+      wakeSleep?.();
+      client?.close();
+      await running;
+      await redis.eval(RELEASE, 1, keys.lease, owner).catch(() => undefined);
+      await recordHealth({ connected: 0 });
+    },
+  };
+}
+
+export type MailboxWatcher = ReturnType<typeof createMailboxWatcher>;

@@ -1,0 +1,53 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+
+/**
+ * The one map from queue name to job payload, read by producers and processors alike,
+ * so the two cannot drift apart.
+ */
+export interface QueuePayloads {
+  /** One new message in a watched mailbox. The source travels with the job, so IMAP may drop after the enqueue. */
+  inbound: {
+    mailbox: string;
+    uidValidity: string;
+    uid: number;
+    /** Raw message, base64; cut at MAX_SOURCE_BYTES. */
+    source: string;
+    truncated: boolean;
+    /** When the watcher saw the message (ms since epoch), for latency figures. */
+    seenAt: number;
+  };
+  /** One script to send to one person. */
+  send: { mailbox: string; contactId: string };
+  /** One person's answer deadline. */
+  deadline: { mailbox: string; contactId: string };
+}
+
+export type QueueName = keyof QueuePayloads;
+export const QUEUE_NAMES: readonly QueueName[] = ['inbound', 'send', 'deadline'];
+
+export type Queues = { [Name in QueueName]: Queue<QueuePayloads[Name], unknown, Name> };
+
+/** Job ids are deterministic so that a replayed producer step cannot create a second job. */
+export const jobId = {
+  inbound: (mailbox: string, uidValidity: string, uid: number) => `${mailbox}-${uidValidity}-${uid}`,
+  send: (mailbox: string, contactId: string) => `${mailbox}-${contactId}`,
+  deadline: (mailbox: string, contactId: string) => `${mailbox}-${contactId}`,
+};
+
+/** Retries with backoff for transient failures; completed jobs are kept a while for inspection. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
+  const make = <Name extends QueueName>(name: Name) =>
+    new Queue<QueuePayloads[Name], unknown, Name>(name, { connection, prefix: `${prefix}:q`, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  return { inbound: make('inbound'), send: make('send'), deadline: make('deadline') };
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((queue) => queue.close()));
+}

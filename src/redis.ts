@@ -1,0 +1,52 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Redis connections have one role each. Producers and the store give up on a command after a
+ * couple of reconnect attempts, so an HTTP request or a watcher step fails and is retried by its
+ * owner; queue workers wait as long as it takes (BullMQ needs maxRetriesPerRequest: null).
+ */
+export function connectRedis(url: string, role: 'producer' | 'worker', name: string): Redis {
+  return new Redis(url, {
+    connectionName: `winnow:${name}`,
+    maxRetriesPerRequest: role === 'worker' ? null : 2,
+    enableReadyCheck: true,
+    // Capped backoff between reconnection attempts; ioredis retries for ever.
+    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 6), 10_000) * (0.5 + Math.random() / 2),
+    lazyConnect: true,
+  });
+}
+
+/** Problems with the Redis server's settings that would lose data; empty when all is well. */
+export async function redisProblems(redis: Redis): Promise<{ fatal: string[]; warnings: string[] }> {
+  const fatal: string[] = [];
+  const warnings: string[] = [];
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+    if (policy !== 'noeviction') {
+      fatal.push(`Redis maxmemory-policy is "${policy}"; it must be "noeviction", or Redis may silently drop people and jobs (set it in redis.conf or with CONFIG SET maxmemory-policy noeviction)`);
+    }
+    const [, appendonly] = (await redis.config('GET', 'appendonly')) as [string, string];
+    if (appendonly !== 'yes') {
+      warnings.push('Redis persistence (appendonly) is off: a Redis restart would lose every person and job; turn on appendonly yes');
+    }
+  } catch (error) {
+    // Managed services often refuse CONFIG; say so rather than guess.
+    warnings.push(`could not read the Redis settings (${error instanceof Error ? error.message : String(error)}); make sure maxmemory-policy is noeviction and AOF is on`);
+  }
+  return { fatal, warnings };
+}
+
+/** Waits for the first connection, retrying with backoff; a Redis that is down is waited out. */
+export async function waitForRedis(redis: Redis, onRetry: (error: Error, attempt: number) => void, signal?: AbortSignal): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (redis.status === 'wait' || redis.status === 'end') await redis.connect();
+      await redis.ping();
+      return;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      onRetry(error as Error, attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** Math.min(attempt, 5), 15_000)));
+    }
+  }
+}

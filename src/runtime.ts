@@ -1,0 +1,115 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { createMailboxWatcher, type MailboxWatcher } from './mail/watcher.ts';
+import { createContactStore } from './contacts/store.ts';
+import type { Config } from './config/env.ts';
+import type { Logger } from './log.ts';
+import { createSender } from './mail/sender.ts';
+import { createSentFolder } from './mail/sent-folder.ts';
+import { closeQueues, createQueues } from './queues/queues.ts';
+import { connectRedis, redisProblems, waitForRedis } from './redis.ts';
+import { loadDefaultScript } from './script/template.ts';
+import { buildApp } from './web/app.ts';
+import { messageIdDomain, type WorkerContext } from '../workers/context.ts';
+import { startWorkers, type Workers } from '../workers/index.ts';
+
+/** The primary mailbox, configured by IMAP_* settings. Keys of other mailboxes get other ids. */
+export const PRIMARY_MAILBOX = 'primary';
+
+export interface Roles {
+  /** Mailbox watcher and queue processors. */
+  worker: boolean;
+  /** Dashboard and JSON API. */
+  web: boolean;
+}
+
+export interface Runtime {
+  app: FastifyInstance | null;
+  watcher: MailboxWatcher | null;
+  workers: Workers | null;
+  redis: Redis;
+  /** Closes everything this runtime opened, in order: workers, web, queues, Redis. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: the one place that wires Redis, queues, IMAP, SMTP and the web app.
+ * The caller owns `listen` and signals; tests call this with their sandbox's settings.
+ */
+export async function startRuntime(config: Readonly<Config>, roles: Roles, logger: Logger, now: () => number = Date.now): Promise<Runtime> {
+  // The script is compiled before anything connects: a broken template stops the start, not a send.
+  const script = await loadDefaultScript();
+
+  const redis = connectRedis(config.redis.url, 'producer', 'main');
+  await waitForRedis(redis, (error, attempt) => logger.warn({ err: error, attempt }, 'Redis is not reachable yet; waiting'));
+  const problems = await redisProblems(redis);
+  for (const warning of problems.warnings) logger.warn(warning);
+  if (problems.fatal.length > 0) {
+    redis.disconnect();
+    throw new Error(problems.fatal.join('\n'));
+  }
+
+  const queues = createQueues(redis, config.redis.prefix);
+  const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX);
+  let watcher: MailboxWatcher | null = null;
+  let workers: Workers | null = null;
+  let workerRedis: Redis | null = null;
+  let closeSender: (() => void) | null = null;
+
+  if (roles.worker) {
+    const sender = createSender(config.smtp);
+    closeSender = () => sender.close();
+    const context: WorkerContext = {
+      config,
+      store,
+      queues,
+      sender,
+      sentFolder: createSentFolder(config.imap),
+      script: () => script,
+      classifyContext: { ownAddresses: [config.mailFrom.address, config.imap.user.toLowerCase()].filter((a) => a.includes('@')), messageIdDomain: messageIdDomain(config.mailFrom.address) },
+      logger,
+      now,
+    };
+    workerRedis = connectRedis(config.redis.url, 'worker', 'worker');
+    workers = startWorkers(context, workerRedis);
+    watcher = createMailboxWatcher({
+      mailbox: PRIMARY_MAILBOX,
+      imap: { ...config.imap, folder: config.imap.mailbox },
+      redis,
+      keys: store.keys,
+      queues,
+      logger,
+      backfillDays: config.backfillDays,
+    });
+    watcher.start();
+  }
+
+  let app: FastifyInstance | null = null;
+  if (roles.web) {
+    const readiness = async () => {
+      const checks: Record<string, string> = {};
+      if (watcher) {
+        const status = watcher.status();
+        checks.mailbox = status.connected ? 'connected' : `not connected${status.lastError ? `: ${status.lastError}` : ''}`;
+      }
+      return { ok: !watcher || watcher.status().connected, checks };
+    };
+    app = await buildApp({ config, store, redis, logger, readiness });
+  }
+
+  return {
+    app,
+    watcher,
+    workers,
+    redis,
+    async close() {
+      await watcher?.stop();
+      await workers?.close();
+      await app?.close();
+      await closeQueues(queues);
+      closeSender?.();
+      await workerRedis?.quit().catch(() => workerRedis?.disconnect());
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,406 @@
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+
+/**
+ * The script template engine. Templates are edited by the user, so they are treated as untrusted
+ * programs: every template is parsed and its syntax tree checked against a small allow-list before
+ * Handlebars compiles it, and it is compiled when it is saved or loaded, never at send time.
+ *
+ * What a template may contain:
+ * - text, comments (`{{! … }}`) and whitespace control (`{{~x~}}`);
+ * - `{{var}}` where `var` is one of SCRIPT_VARIABLES (`{{{var}}}` only in the subject and text parts,
+ *   where nothing is escaped anyway);
+ * - `{{#if var}}…{{else}}…{{/if}}` and `{{#unless var}}…{{/unless}}`, with `{{else if var}}` chains.
+ *
+ * Everything else is refused with the part, line and column: unknown variables, paths (`a.b`,
+ * `../x`, `this`, `@root`), literals, parameters, hash arguments, sub-expressions, partials,
+ * decorators, raw blocks, block parameters and every other block or helper (`each`, `with`,
+ * `lookup`, `log`). The context is a flat object of strings, so iteration and scoping helpers have
+ * nothing to do; refusing them keeps the language small enough to check completely.
+ */
+
+export const SCRIPT_VARIABLES = ['name', 'firstName', 'platform', 'userName', 'originalSubject'] as const;
+export type ScriptVariable = (typeof SCRIPT_VARIABLES)[number];
+export type ScriptVariables = Record<ScriptVariable, string>;
+
+export interface TemplateSource {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export type TemplatePart = keyof TemplateSource;
+
+export interface RenderedScript {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface CompiledScript {
+  source: TemplateSource;
+  render(vars: ScriptVariables): RenderedScript;
+}
+
+/** Largest template part, in UTF-8 bytes. The default script is about 1 KB per part. */
+export const MAX_TEMPLATE_BYTES = 20 * 1024;
+/** Deepest nesting of `{{#if}}`/`{{#unless}}` blocks. */
+export const MAX_BLOCK_DEPTH = 8;
+/** Longest value of one variable, in characters; longer values are cut at render time. */
+export const MAX_VARIABLE_LENGTH = 200;
+/** Longest rendered subject, in characters. */
+export const MAX_SUBJECT_LENGTH = 200;
+
+/** A template that cannot be used, with where and what. Lines and columns count from 1. */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+  readonly part: TemplatePart;
+  readonly line: number;
+  readonly column: number;
+  /** What is wrong, without the position. */
+  readonly problem: string;
+  /** The file the template was read from, when it was read from one. */
+  readonly file: string | null;
+
+  constructor(part: TemplatePart, line: number, column: number, problem: string, file: string | null = null) {
+    super(
+      file === null
+        ? `${part} template, line ${line}, column ${column}: ${problem}`
+        : `${file}:${line}:${column}: ${problem}`,
+    );
+    this.part = part;
+    this.line = line;
+    this.column = column;
+    this.problem = problem;
+    this.file = file;
+  }
+}
+
+// An isolated instance: helpers, partials and decorators registered elsewhere in the process (by a
+// library, say) cannot leak into user templates, and removals here do not affect anyone else.
+const handlebars = Handlebars.create();
+// `each`, `with`, `lookup` and `log` are unreachable after the syntax check; unregistering them
+// means that a gap in the check still could not call them. `helperMissing` and
+// `blockHelperMissing` stay: the runtime moves them into its hooks, and all they do is throw or
+// return nothing.
+for (const helper of ['each', 'with', 'lookup', 'log']) handlebars.unregisterHelper(helper);
+handlebars.unregisterDecorator('inline');
+
+const KNOWN_VARIABLES: ReadonlySet<string> = new Set(SCRIPT_VARIABLES);
+const BLOCK_HELPERS: ReadonlySet<string> = new Set(['if', 'unless']);
+/** Renders each template once when it is compiled. */
+const SAMPLE_VARIABLES = Object.fromEntries(SCRIPT_VARIABLES.map((name) => [name, name])) as ScriptVariables;
+
+function compileOptions(noEscape: boolean): CompileOptions {
+  return {
+    noEscape,
+    // `{{name}}` is a plain property read, never a helper call; unknown helpers fail to compile.
+    knownHelpersOnly: true,
+    knownHelpers: { if: true, unless: true, each: false, with: false, lookup: false, log: false },
+    // Missing variables throw instead of rendering as ''; render() always supplies all of them.
+    strict: true,
+    // No @data variables (@root, @index…).
+    data: false,
+    compat: false,
+  };
+}
+
+const RUNTIME_OPTIONS: RuntimeOptions = {
+  // The defaults since Handlebars 4.6, spelled out so an upgrade cannot silently change them.
+  allowProtoPropertiesByDefault: false,
+  allowProtoMethodsByDefault: false,
+};
+
+/**
+ * Compiles the three parts of a script. Throws TemplateError for the first problem found, so
+ * the caller can show it beside the editor. Call this when a template is saved or loaded; the
+ * returned render() does no parsing or compiling.
+ */
+export function compileScript(source: TemplateSource): CompiledScript {
+  const copy: TemplateSource = { subject: source.subject, text: source.text, html: source.html };
+  const subject = compilePart('subject', copy.subject);
+  const text = compilePart('text', copy.text);
+  const html = compilePart('html', copy.html);
+  return Object.freeze({
+    source: Object.freeze(copy),
+    render(vars: ScriptVariables): RenderedScript {
+      const context = renderContext(vars);
+      return {
+        subject: singleLine(subject(context), MAX_SUBJECT_LENGTH),
+        text: text(context),
+        html: html(context),
+      };
+    },
+  });
+}
+
+/**
+ * Reads and compiles the default script, `subject.hbs`, `text.hbs` and `html.hbs` in `dir`
+ * (default: `templates/script` of this repository). A broken template throws TemplateError whose
+ * message starts with the file path; a missing file throws the file system's error.
+ */
+export async function loadDefaultScript(dir?: string): Promise<CompiledScript> {
+  const folder = dir ?? (await defaultScriptDir());
+  const files: Record<TemplatePart, string> = {
+    subject: path.join(folder, 'subject.hbs'),
+    text: path.join(folder, 'text.hbs'),
+    html: path.join(folder, 'html.hbs'),
+  };
+  const [subject, text, html] = await Promise.all(
+    [files.subject, files.text, files.html].map(async (file) => stripBom(await readFile(file, 'utf8'))),
+  );
+  try {
+    return compileScript({ subject: subject ?? '', text: text ?? '', html: html ?? '' });
+  } catch (error) {
+    if (error instanceof TemplateError) {
+      throw new TemplateError(error.part, error.line, error.column, error.problem, files[error.part]);
+    }
+    throw error;
+  }
+}
+
+type Render = (context: Record<string, string>) => string;
+
+function compilePart(part: TemplatePart, source: string): Render {
+  if (typeof source !== 'string') throw new TemplateError(part, 1, 1, 'the template is not text');
+  checkSize(part, source);
+  let program: hbs.AST.Program;
+  try {
+    program = handlebars.parse(source);
+  } catch (error) {
+    throw syntaxError(part, error);
+  }
+  new TemplateChecker(part, source).program(program, 0);
+  // The string is compiled, not the checked tree: Handlebars parses it again with the same parser,
+  // and compiling from source is its supported path for untrusted input.
+  const template = handlebars.compile<Record<string, string>>(source, compileOptions(part !== 'html'));
+  // Handlebars compiles lazily, on the first call: render once now so that compiling, and any error
+  // it could raise, happens when the template is saved, not while a script is being sent.
+  try {
+    template(renderContext(SAMPLE_VARIABLES), RUNTIME_OPTIONS);
+  } catch (error) {
+    throw new TemplateError(part, 1, 1, `the template could not be compiled: ${errorMessage(error)}`);
+  }
+  return (context) => template(context, RUNTIME_OPTIONS);
+}
+
+function checkSize(part: TemplatePart, source: string): void {
+  if (Buffer.byteLength(source, 'utf8') <= MAX_TEMPLATE_BYTES) return;
+  // Point at the first character past the limit.
+  let bytes = 0;
+  let line = 1;
+  let column = 1;
+  for (const char of source) {
+    bytes += Buffer.byteLength(char, 'utf8');
+    if (bytes > MAX_TEMPLATE_BYTES) break;
+    if (char === '\n') {
+      line += 1;
+      column = 1;
+    } else {
+      column += 1;
+    }
+  }
+  throw new TemplateError(part, line, column, `the template is larger than ${MAX_TEMPLATE_BYTES / 1024} KB`);
+}
+
+/** The parser shares one lexer per process; right after a failed parse it points at the bad token. */
+interface JisonLexer {
+  yylloc?: { first_line?: number; first_column?: number };
+  match?: string;
+}
+
+function syntaxError(part: TemplatePart, error: unknown): TemplateError {
+  const message = errorMessage(error);
+  // Handlebars' own checks (a `{{/each}}` closing an `{{#if}}`) carry a position.
+  const exception = error as { lineNumber?: unknown; column?: unknown };
+  if (typeof exception.lineNumber === 'number' && typeof exception.column === 'number') {
+    const problem = message.replace(/ - \d+:\d+$/, '');
+    return new TemplateError(part, exception.lineNumber, exception.column + 1, `syntax error: ${problem}`);
+  }
+  // Parser errors are plain Errors; the position is in the shared lexer.
+  const lexer = (handlebars as unknown as { Parser?: { lexer?: JisonLexer } }).Parser?.lexer;
+  const lineFromMessage = /on line (\d+)/.exec(message)?.[1];
+  const line = lexer?.yylloc?.first_line ?? (lineFromMessage === undefined ? 1 : Number(lineFromMessage));
+  const column = (lexer?.yylloc?.first_column ?? 0) + 1;
+  const got = /got '([^']+)'$/.exec(message)?.[1];
+  let problem: string;
+  if (got === 'EOF') {
+    problem = /OPEN_ENDBLOCK/.test(message)
+      ? 'syntax error: the template ends inside a block (is a {{/if}} or {{/unless}} missing?)'
+      : 'syntax error: the template ends in the middle of a tag';
+  } else if (lexer?.match) {
+    problem = `syntax error: unexpected "${lexer.match}"`;
+  } else {
+    problem = `syntax error: ${message.split('\n')[0] ?? message}`;
+  }
+  return new TemplateError(part, line, column, problem);
+}
+
+class TemplateChecker {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(
+    private readonly part: TemplatePart,
+    private readonly source: string,
+  ) {
+    for (let i = 0; i < source.length; i += 1) if (source[i] === '\n') this.lineStarts.push(i + 1);
+  }
+
+  program(program: hbs.AST.Program, depth: number): void {
+    if (program.blockParams !== undefined && program.blockParams.length > 0) {
+      this.refuse(program, 'block parameters (as |x|) are not allowed');
+    }
+    for (const statement of program.body) this.statement(statement, depth);
+  }
+
+  private statement(node: hbs.AST.Statement, depth: number): void {
+    switch (node.type) {
+      case 'ContentStatement':
+      case 'CommentStatement':
+        return;
+      case 'MustacheStatement':
+        return this.mustache(node as hbs.AST.MustacheStatement);
+      case 'BlockStatement':
+        return this.block(node as hbs.AST.BlockStatement, depth);
+      case 'PartialStatement':
+      case 'PartialBlockStatement':
+        return this.refuse(node, 'partials ({{> name}}) are not allowed');
+      case 'Decorator':
+      case 'DecoratorBlock':
+        return this.refuse(node, 'decorators ({{* name}}) are not allowed');
+      default:
+        return this.refuse(node, `${node.type} is not allowed`);
+    }
+  }
+
+  private mustache(node: hbs.AST.MustacheStatement): void {
+    if (!node.escaped && this.part === 'html') {
+      this.refuse(
+        node,
+        'unescaped output ({{{…}}} or {{& …}}) is not allowed in the HTML part: the values come from the mail and would be inserted as HTML',
+      );
+    }
+    const name = this.variable(node.path);
+    if (node.params.length > 0 || hasHash(node)) {
+      this.refuse(node, `{{${name}}} takes no arguments`);
+    }
+  }
+
+  private block(node: hbs.AST.BlockStatement, depth: number): void {
+    if (this.source.startsWith('{{{{', this.offset(node))) {
+      this.refuse(node, 'raw blocks ({{{{…}}}}) are not allowed');
+    }
+    const helper = node.path.type === 'PathExpression' ? node.path.original : String(node.path.type);
+    if (!BLOCK_HELPERS.has(helper) || node.path.type !== 'PathExpression' || node.path.parts.length !== 1) {
+      this.refuse(node, `the block {{#${helper}}} is not allowed: only {{#if}} and {{#unless}} are`);
+    }
+    const [condition, ...rest] = node.params;
+    if (condition === undefined) this.refuse(node, `{{#${helper}}} needs one variable, as in {{#${helper} firstName}}`);
+    if (rest.length > 0 || hasHash(node)) {
+      this.refuse(node, `{{#${helper}}} takes exactly one variable, as in {{#${helper} firstName}}`);
+    }
+    this.variable(condition);
+    if (depth + 1 > MAX_BLOCK_DEPTH) {
+      this.refuse(node, `blocks are nested more than ${MAX_BLOCK_DEPTH} deep`);
+    }
+    this.program(node.program, depth + 1);
+    // An `{{else if x}}` chain is an inverse program holding one nested block at the same depth.
+    if (node.inverse) this.program(node.inverse, depth + 1);
+  }
+
+  /** Checks that an expression is a plain known variable and returns its name. */
+  private variable(node: hbs.AST.Expression): string {
+    if (node.type === 'SubExpression') this.refuse(node, 'sub-expressions ((helper x)) are not allowed');
+    if (node.type !== 'PathExpression') {
+      this.refuse(node, `a literal value is not allowed here; use one of the variables: ${SCRIPT_VARIABLES.join(', ')}`);
+    }
+    const path = node as hbs.AST.PathExpression;
+    const original = String(path.original);
+    if (path.data) this.refuse(node, `data variables such as @root are not allowed: "${original}"`);
+    if (path.depth > 0 || original.startsWith('..')) {
+      this.refuse(node, `parent paths such as ../x are not allowed: "${original}"`);
+    }
+    if (original === 'this' || /^(this|\.)[./]/.test(original) || original === '.') {
+      this.refuse(node, `"this" is not allowed; use the variable by its name: "${original}"`);
+    }
+    const [name] = path.parts;
+    if (path.parts.length !== 1 || name === undefined || original !== name) {
+      this.refuse(node, `paths such as a.b are not allowed: "${original}"`);
+    }
+    if (!KNOWN_VARIABLES.has(name)) {
+      const close = SCRIPT_VARIABLES.find((known) => known.toLowerCase() === name.toLowerCase());
+      const hint = close === undefined ? '' : ` (did you mean "${close}"?)`;
+      this.refuse(node, `unknown variable "${name}"${hint}; the variables are: ${SCRIPT_VARIABLES.join(', ')}`);
+    }
+    return name;
+  }
+
+  private offset(node: hbs.AST.Node): number {
+    return (this.lineStarts[node.loc.start.line - 1] ?? 0) + node.loc.start.column;
+  }
+
+  private refuse(node: hbs.AST.Node, problem: string): never {
+    // Handlebars counts columns from 0.
+    throw new TemplateError(this.part, node.loc.start.line, node.loc.start.column + 1, problem);
+  }
+}
+
+function hasHash(node: { hash?: hbs.AST.Hash }): boolean {
+  return node.hash !== undefined && node.hash.pairs.length > 0;
+}
+
+/**
+ * A fresh context holding exactly the known variables as strings, with no prototype, each cut to
+ * MAX_VARIABLE_LENGTH. Together with the syntax check this bounds rendering by construction: no
+ * loops, no recursion, no helpers but if/unless, so the work is linear in the template size
+ * (≤ 20 KB) and the output at most ~2,600 references × 200 characters. No timer is needed, and a
+ * timer could not interrupt synchronous code anyway.
+ */
+function renderContext(vars: ScriptVariables): Record<string, string> {
+  const context = Object.create(null) as Record<string, string>;
+  for (const name of SCRIPT_VARIABLES) {
+    const value: unknown = vars[name];
+    context[name] = typeof value === 'string' ? cut(value, MAX_VARIABLE_LENGTH) : '';
+  }
+  return context;
+}
+
+/** Line breaks and other control characters become spaces, so a header built from it stays one line. */
+function singleLine(value: string, max: number): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
+  const flat = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\s+/g, ' ').trim();
+  return cut(flat, max).trimEnd();
+}
+
+/** Cuts to at most `max` characters without splitting a surrogate pair. */
+export function cut(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const end = /[\uD800-\uDBFF]/.test(value.charAt(max - 1)) ? max - 1 : max;
+  return value.slice(0, end);
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `templates/script` in the nearest folder above this module that has one (works from src/ and dist/). */
+async function defaultScriptDir(): Promise<string> {
+  const start = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'templates', 'script');
+    try {
+      await access(path.join(candidate, 'subject.hbs'));
+      return candidate;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      if (path.dirname(dir) === dir) throw new Error(`no templates/script folder found above ${start}`);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import type { Config } from '../src/config/env.ts';
+import type { ContactStore } from '../src/contacts/store.ts';
+import type { ClassifyContext } from '../src/detect/types.ts';
+import type { Logger } from '../src/log.ts';
+import type { Sender } from '../src/mail/sender.ts';
+import type { SentFolder } from '../src/mail/sent-folder.ts';
+import type { Queues } from '../src/queues/queues.ts';
+import type { CompiledScript } from '../src/script/template.ts';
+
+/** Everything a queue processor may use; built once by the composition root. */
+export interface WorkerContext {
+  config: Readonly<Config>;
+  store: ContactStore;
+  queues: Queues;
+  sender: Sender;
+  sentFolder: SentFolder;
+  /** The script in force; compiled when loaded or saved, never at send time. */
+  script: () => CompiledScript;
+  classifyContext: ClassifyContext;
+  logger: Logger;
+  /** Time source, so tests and the deadline logic agree on "now". */
+  now: () => number;
+}
+
+/** Our Message-IDs name the person, so an answer leads straight back to them. */
+export function scriptMessageId(contactId: string, attempt: number, domain: string): string {
+  return `winnow.${contactId}.${attempt}@${domain}`;
+}
+
+export function messageIdDomain(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1) || 'winnow.invalid';
+}

@@ -1,0 +1,36 @@
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { QueueName } from '../src/queues/queues.ts';
+import type { WorkerContext } from './context.ts';
+import { createDeadlineProcessor } from './deadline.ts';
+import { createInboundProcessor } from './inbound.ts';
+import { createSendProcessor } from './send.ts';
+
+export { createDeadlineProcessor, createInboundProcessor, createSendProcessor };
+
+/**
+ * Starts one BullMQ worker per queue. The connection must be dedicated to workers
+ * (maxRetriesPerRequest: null), so blocking commands wait out a Redis restart.
+ */
+export function startWorkers(context: WorkerContext, connection: ConnectionOptions) {
+  const prefix = `${context.config.redis.prefix}:q`;
+  const common = { connection, prefix, autorun: true } as const;
+  const workers = [
+    new Worker('inbound' satisfies QueueName, createInboundProcessor(context), { ...common, concurrency: 8 }),
+    new Worker('send' satisfies QueueName, createSendProcessor(context), { ...common, concurrency: 4 }),
+    new Worker('deadline' satisfies QueueName, createDeadlineProcessor(context), { ...common, concurrency: 4 }),
+  ];
+  for (const worker of workers) {
+    const log = context.logger.child({ queue: worker.name });
+    worker.on('failed', (job, error) => log.warn({ job: job?.id, err: error, attempts: job?.attemptsMade }, 'job failed'));
+    // Connection trouble is reported here; BullMQ reconnects by itself.
+    worker.on('error', (error) => log.error({ err: error }, 'queue worker error'));
+  }
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+    },
+  };
+}
+
+export type Workers = ReturnType<typeof startWorkers>;

@@ -1,0 +1,90 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
+import { scriptVariables } from '../src/script/render.ts';
+import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
+import { messageIdDomain, scriptMessageId, type WorkerContext } from './context.ts';
+
+export type SendOutcome = { kind: 'sent'; messageId: string } | { kind: 'already_sent'; messageId: string } | { kind: 'not_queued'; status: string };
+
+/**
+ * Sends one person their script. The send ledger makes a second run of the same job a no-op:
+ * once the SMTP server has accepted the script, every later run only finishes the bookkeeping.
+ */
+export function createSendProcessor(context: WorkerContext) {
+  const { store, queues, sender, sentFolder, config, logger } = context;
+  const domain = messageIdDomain(config.mailFrom.address);
+
+  /** After acceptance: the person is asked, their deadline set; safe to run more than once. */
+  async function recordAsked(contactId: string, mailbox: string, messageId: string, detail: string) {
+    const now = context.now();
+    const deadlineAt = now + config.responseDeadlineMs;
+    await store.rememberScriptMessageId(contactId, messageId);
+    const moved = await store.transition(contactId, 'asked', { scriptMessageId: messageId, askedAt: now, deadlineAt }, { at: now, detail, messageId });
+    if (moved.moved) {
+      await queues.deadline.add('deadline', { mailbox, contactId }, { jobId: jobId.deadline(mailbox, contactId), delay: config.responseDeadlineMs });
+    }
+  }
+
+  return async function processSend(job: Job<QueuePayloads['send']>): Promise<SendOutcome> {
+    const { contactId, mailbox } = job.data;
+    const log = logger.child({ mailbox, contact: contactId, job: job.id });
+    const ledger = await store.readLedger(contactId);
+    if (ledger.state === 'sent' && ledger.messageId) {
+      await recordAsked(contactId, mailbox, ledger.messageId, 'script sent (recorded after a restart)');
+      return { kind: 'already_sent', messageId: ledger.messageId };
+    }
+    const contact = await store.get(contactId);
+    if (!contact || contact.status !== 'queued' || !contact.email) {
+      return { kind: 'not_queued', status: contact?.status ?? 'missing' };
+    }
+
+    // The Message-ID does not change between attempts: if a crash hides whether an attempt
+    // went through, the retry carries the same id and mail clients show it once.
+    const messageId = ledger.messageId ?? scriptMessageId(contact.id, 1, domain);
+    const rendered = context.script().render(
+      scriptVariables({
+        name: contact.name,
+        firstName: contact.firstName,
+        platform: contact.platform,
+        userName: config.mailFrom.name,
+        originalSubject: contact.subject,
+      }),
+    );
+    await store.writeLedger(contactId, { state: 'sending', messageId, startedAt: String(context.now()) });
+    let raw: Buffer;
+    let response: string;
+    try {
+      ({ raw, response } = await sender.send({
+        from: config.mailFrom,
+        to: contact.email,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        messageId,
+        inReplyTo: contact.requestMessageId,
+        references: contact.requestMessageId ? [contact.requestMessageId] : [],
+      }));
+    } catch (error) {
+      const verdict = classifyDeliveryError(error);
+      const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
+      if (verdict.permanent || attemptsLeft <= 0) {
+        await store.writeLedger(contactId, { state: 'failed', reason: verdict.reason });
+        await store.transition(contactId, 'failed', { reason: verdict.reason }, { at: context.now(), detail: verdict.reason });
+        log.warn({ reason: verdict.reason }, 'script could not be delivered');
+        throw new UnrecoverableError(verdict.reason);
+      }
+      log.info({ reason: verdict.reason, attempt: job.attemptsMade + 1 }, 'sending failed for now; will retry');
+      throw error;
+    }
+    await store.writeLedger(contactId, { state: 'sent', sentAt: String(context.now()), response });
+    await recordAsked(contactId, mailbox, messageId, `script sent to ${contact.email}`);
+
+    // The copy in Sent is a courtesy: the script has gone out whether or not the copy lands.
+    try {
+      await sentFolder.append(raw);
+    } catch (error) {
+      log.warn({ err: error }, 'could not file the script in the Sent folder');
+    }
+    return { kind: 'sent', messageId };
+  };
+}
