@@ -6,7 +6,7 @@ import type { Config } from './config/env.ts';
 import type { Logger } from './log.ts';
 import { createSender } from './mail/sender.ts';
 import { createSentFolder } from './mail/sent-folder.ts';
-import { closeQueues, createQueues } from './queues/queues.ts';
+import { closeQueues, createQueues, QUEUE_NAMES, type QueueName } from './queues/queues.ts';
 import { connectRedis, redisProblems, waitForRedis } from './redis.ts';
 import { loadDefaultScript } from './script/template.ts';
 import { buildApp } from './web/app.ts';
@@ -28,6 +28,8 @@ export interface Runtime {
   watcher: MailboxWatcher | null;
   workers: Workers | null;
   redis: Redis;
+  /** Jobs not yet done per queue (waiting, active, delayed), for readiness and tests. */
+  queueCounts(): Promise<Record<QueueName, number>>;
   /** Closes everything this runtime opened, in order: workers, web, queues, Redis. */
   close(): Promise<void>;
 }
@@ -102,6 +104,15 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     watcher,
     workers,
     redis,
+    async queueCounts() {
+      const entries = await Promise.all(
+        QUEUE_NAMES.map(async (name) => {
+          const counts = await queues[name].getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+          return [name, Object.values(counts).reduce((sum, n) => sum + n, 0)] as const;
+        }),
+      );
+      return Object.fromEntries(entries) as Record<QueueName, number>;
+    },
     async close() {
       await watcher?.stop();
       await workers?.close();

@@ -148,7 +148,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
   }
 
   /** Reads every message above the cursor, enqueues it, then moves the cursor. */
-  async function drain(connection: ImapFlow, uidValidity: string) {
+  async function drain(connection: ImapFlow, uidValidity: string, noticedAt: number) {
     const cursor = await readCursor();
     let after = cursor?.uidValidity === uidValidity ? cursor.lastUid : 0;
     for (;;) {
@@ -159,7 +159,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
       if (uids.length === 0) return;
       const batch = uids.slice(0, BATCH);
       const jobs: Parameters<Queues['inbound']['addBulk']>[0] = [];
-      const seenAt = Date.now();
+      const seenAt = noticedAt;
       for await (const message of connection.fetch(
         batch.join(','),
         { uid: true, size: true, source: { start: 0, maxLength: MAX_SOURCE_BYTES } },
@@ -207,6 +207,8 @@ export function createMailboxWatcher(options: WatcherOptions) {
     });
     client = connection;
     let newMail = false;
+    // When the server told of new mail; figures of "time Winnow adds" start here.
+    let noticedAt = Date.now();
     let wakeIdle: (() => void) | null = null;
     const closed = new Promise<void>((resolve) => connection.once('close', resolve));
     connection.on('error', (error: Error) => {
@@ -214,6 +216,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
       log.warn({ err: error }, 'IMAP connection error');
     });
     connection.on('exists', () => {
+      if (!newMail) noticedAt = Date.now();
       newMail = true;
       wakeIdle?.();
     });
@@ -231,8 +234,9 @@ export function createMailboxWatcher(options: WatcherOptions) {
       log.info({ folder: imap.folder }, 'watching mailbox');
 
       while (!stopping && connection.usable) {
+        const since = newMail ? noticedAt : Date.now();
         newMail = false;
-        await drain(connection, uidValidity);
+        await drain(connection, uidValidity, since);
         if (newMail || stopping) continue;
         // IDLE until the server tells of new mail (then a command breaks IDLE) or the connection ends.
         const idle = connection.idle();

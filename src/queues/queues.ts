@@ -13,7 +13,7 @@ export interface QueuePayloads {
     /** Raw message, base64; cut at MAX_SOURCE_BYTES. */
     source: string;
     truncated: boolean;
-    /** When the watcher saw the message (ms since epoch), for latency figures. */
+    /** When the server told the watcher of the message (ms since epoch), for latency figures. */
     seenAt: number;
   };
   /** One script to send to one person. */

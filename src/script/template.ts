@@ -170,7 +170,7 @@ function compilePart(part: TemplatePart, source: string): Render {
   try {
     program = handlebars.parse(source);
   } catch (error) {
-    throw syntaxError(part, error);
+    throw syntaxError(part, source, error);
   }
   new TemplateChecker(part, source).program(program, 0);
   // The string is compiled, not the checked tree: Handlebars parses it again with the same parser,
@@ -208,10 +208,9 @@ function checkSize(part: TemplatePart, source: string): void {
 /** The parser shares one lexer per process; right after a failed parse it points at the bad token. */
 interface JisonLexer {
   yylloc?: { first_line?: number; first_column?: number };
-  match?: string;
 }
 
-function syntaxError(part: TemplatePart, error: unknown): TemplateError {
+function syntaxError(part: TemplatePart, source: string, error: unknown): TemplateError {
   const message = errorMessage(error);
   // Handlebars' own checks (a `{{/each}}` closing an `{{#if}}`) carry a position.
   const exception = error as { lineNumber?: unknown; column?: unknown };
@@ -230,12 +229,18 @@ function syntaxError(part: TemplatePart, error: unknown): TemplateError {
     problem = /OPEN_ENDBLOCK/.test(message)
       ? 'syntax error: the template ends inside a block (is a {{/if}} or {{/unless}} missing?)'
       : 'syntax error: the template ends in the middle of a tag';
-  } else if (lexer?.match) {
-    problem = `syntax error: unexpected "${lexer.match}"`;
+  } else if (lexer?.yylloc?.first_line !== undefined) {
+    problem = `syntax error near "${excerpt(source, line, column)}"`;
   } else {
     problem = `syntax error: ${message.split('\n')[0] ?? message}`;
   }
   return new TemplateError(part, line, column, problem);
+}
+
+/** Up to 20 characters of `source` from a 1-based line and column, on one line. */
+function excerpt(source: string, line: number, column: number): string {
+  const text = (source.split('\n')[line - 1] ?? '').slice(column - 1);
+  return text.length > 20 ? `${text.slice(0, 20)}…` : text.trimEnd();
 }
 
 class TemplateChecker {
@@ -306,7 +311,8 @@ class TemplateChecker {
       this.refuse(node, `blocks are nested more than ${MAX_BLOCK_DEPTH} deep`);
     }
     this.program(node.program, depth + 1);
-    // An `{{else if x}}` chain is an inverse program holding one nested block at the same depth.
+    // `{{else if x}}` is a block nested in the inverse program, so a chain counts as nesting too:
+    // with five variables, a chain longer than the limit has nothing left to test.
     if (node.inverse) this.program(node.inverse, depth + 1);
   }
 

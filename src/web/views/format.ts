@@ -1,0 +1,46 @@
+import { html, type Html } from '../html.ts';
+import { safeHttpUrl } from '../security.ts';
+
+/** A time as `2024-05-01 14:03 UTC`: the server does not know the reader's zone, and no script runs to ask. */
+export function formatTime(ms: number | null | undefined): Html {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return html`<span class="none">—</span>`;
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return html`<span class="none">—</span>`;
+  const iso = date.toISOString();
+  return html`<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</time>`;
+}
+
+export function statusLabel(status: string): string {
+  return status.replace(/_/g, ' ');
+}
+
+const PLATFORMS: Record<string, string> = { linkedin: 'LinkedIn', email: 'Email', facebook: 'Facebook', xing: 'XING', twitter: 'X (Twitter)' };
+
+export function platformLabel(platform: string): string {
+  return PLATFORMS[platform] ?? platform;
+}
+
+export function statusBadge(status: string): Html {
+  // The class is for colour only; the text says the status, so colour is never the only cue.
+  return html`<span class="status status-${status.replace(/[^a-z_]/g, '')}">${statusLabel(status)}</span>`;
+}
+
+/** A link to a person's profile, only for http(s) URLs; anything else from mail is never a link. */
+export function profileLink(url: string | null | undefined, label = 'profile'): Html | null {
+  const href = safeHttpUrl(url);
+  if (!href) return null;
+  return html`<a class="external" href="${href}" rel="noopener noreferrer nofollow">${label}</a>`;
+}
+
+/** The first `max` characters of a text, cut at a word where one is near. */
+export function excerpt(text: string, max: number): { text: string; cut: boolean } {
+  const flat = text.trim();
+  if (flat.length <= max) return { text: flat, cut: false };
+  const slice = flat.slice(0, max);
+  const space = slice.lastIndexOf(' ');
+  return { text: `${(space > max * 0.6 ? slice.slice(0, space) : slice).trimEnd()}…`, cut: true };
+}
+
+export function nameOf(name: string | null | undefined): string {
+  return name?.trim() ? name.trim() : '(no name)';
+}

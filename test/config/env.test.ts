@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/env.ts';
+import { formatDuration, parseDuration } from '../../src/config/duration.ts';
+
+const valid = {
+  IMAP_HOST: 'imap.example.com',
+  IMAP_USER: 'ada@example.com',
+  IMAP_PASS: 'app-password',
+  SMTP_HOST: 'smtp.example.com',
+  SMTP_USER: 'ada@example.com',
+  SMTP_PASS: 'app-password',
+  MAIL_FROM: 'Ada Lovelace <Ada@Example.com>',
+  DASHBOARD_PASSWORD: 'correct horse',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('reads a complete environment with the documented defaults', () => {
+    const config = loadConfig(valid);
+    expect(config.imap).toMatchObject({ host: 'imap.example.com', port: 993, secure: true, mailbox: 'INBOX' });
+    expect(config.smtp).toMatchObject({ port: 465, secure: true, user: 'ada@example.com' });
+    expect(config.mailFrom).toEqual({ name: 'Ada Lovelace', address: 'ada@example.com' });
+    expect(config.web.port).toBe(3000);
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.responseDeadlineMs).toBe(7 * 86_400_000);
+    expect(config.backfillDays).toBe(0);
+  });
+
+  it('lists every problem at once, naming each setting', () => {
+    const problems = problemsOf({ IMAP_PORT: 'abc', RESPONSE_DEADLINE: 'soon', MAIL_FROM: 'not an address', DASHBOARD_PASSWORD: 'short' });
+    const text = problems.join('\n');
+    for (const name of ['IMAP_HOST', 'IMAP_USER', 'IMAP_PASS', 'SMTP_HOST', 'IMAP_PORT', 'RESPONSE_DEADLINE', 'MAIL_FROM', 'DASHBOARD_PASSWORD']) {
+      expect(text).toContain(name);
+    }
+    expect(text).toContain('"soon" is not a duration');
+  });
+
+  it('says that SMTP_USER and SMTP_PASS go together', () => {
+    expect(problemsOf({ ...valid, SMTP_PASS: '' }).join()).toContain('SMTP_USER and SMTP_PASS go together');
+  });
+
+  it('uses STARTTLS ports as such unless told otherwise', () => {
+    expect(loadConfig({ ...valid, SMTP_PORT: '587' }).smtp.secure).toBe(false);
+    expect(loadConfig({ ...valid, SMTP_PORT: '587', SMTP_SECURE: 'true' }).smtp.secure).toBe(true);
+  });
+
+  it('refuses a MAIL_FROM that would inject a header', () => {
+    expect(problemsOf({ ...valid, MAIL_FROM: 'Ada <ada@example.com>\r\nBcc: x@evil.test' }).join()).toContain('MAIL_FROM');
+  });
+
+  it('never shows a password in its message', () => {
+    const message = (() => {
+      try {
+        loadConfig({ ...valid, IMAP_PORT: '0' });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toContain('IMAP_PORT');
+    expect(message).not.toContain('app-password');
+  });
+
+  it('gives a frozen result', () => {
+    const config = loadConfig(valid);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.imap)).toBe(true);
+  });
+});
+
+describe('durations', () => {
+  it.each([
+    ['7d', 604_800_000],
+    ['12h', 43_200_000],
+    ['30s', 30_000],
+    ['1500ms', 1500],
+    ['2w', 1_209_600_000],
+  ])('%s is %i ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+    expect(parseDuration(formatDuration(ms))).toBe(ms);
+  });
+
+  it.each(['', '7', 'd7', '-1d', '0s', 'soon'])('refuses %j', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+});

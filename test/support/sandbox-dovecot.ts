@@ -1,0 +1,283 @@
+// A private Dovecot IMAP server for the test sandbox, configured from scratch in a temporary
+// folder (no /etc/dovecot include), run in the foreground (-F) so that we own the master process.
+import { execFile } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { descendantsOf, findExecutable, freePort, spawnServer, tailOfFile, waitForServer, type ServerProcess } from './sandbox-process.ts';
+
+const run = promisify(execFile);
+
+/** The system user that owns sandbox mail when the tests run as root (Dovecot refuses uid 0). */
+export const MAIL_SYSTEM_USER = 'winnow-mail';
+
+export interface DovecotUser {
+  address: string;
+  pass: string;
+}
+
+export interface SandboxDovecot {
+  port: number;
+  /** Stops and starts the master on the same port: every IMAP connection is dropped. */
+  restart(): Promise<void>;
+  pids(): number[];
+  logFile: string;
+  /** Stops Dovecot for good; idempotent. */
+  shutdown(): Promise<void>;
+}
+
+interface Account {
+  uid: number;
+  gid: number;
+  name: string;
+}
+
+export async function startDovecot(dir: string, users: DovecotUser[]): Promise<SandboxDovecot> {
+  const binary = findExecutable('dovecot');
+  if (!binary) throw new Error('dovecot was not found (looked for /usr/sbin/dovecot): install the Debian package `dovecot-imapd` (apt-get install dovecot-imapd).');
+  const version = await dovecotVersion(binary);
+
+  const runDir = path.join(dir, 'run');
+  const stateDir = path.join(dir, 'state');
+  const mailDir = path.join(dir, 'mail');
+  const logFile = path.join(dir, 'dovecot.log');
+  const configFile = path.join(dir, 'dovecot.conf');
+  const usersFile = path.join(dir, 'users');
+  for (const folder of [dir, runDir, stateDir, mailDir]) mkdirSync(folder, { recursive: true });
+  // Dovecot's auth process reads the users file as its own (unprivileged) user.
+  chmodSync(dir, 0o755);
+
+  const asRoot = process.getuid?.() === 0;
+  const mailOwner = asRoot ? await ensureSystemUser(MAIL_SYSTEM_USER) : currentAccount();
+  const internalUser = asRoot ? (accountByName('dovecot')?.name ?? MAIL_SYSTEM_USER) : mailOwner.name;
+  const loginUser = asRoot ? (accountByName('dovenull')?.name ?? MAIL_SYSTEM_USER) : mailOwner.name;
+
+  const lines: string[] = [];
+  for (const user of users) {
+    const home = path.join(mailDir, user.address);
+    mkdirSync(home, { recursive: true });
+    if (asRoot) chownSync(home, mailOwner.uid, mailOwner.gid);
+    // user:password:uid:gid:gecos:home:shell:extra
+    lines.push(`${user.address}:{PLAIN}${user.pass}:${mailOwner.uid}:${mailOwner.gid}::${home}::`);
+  }
+  if (asRoot) chownSync(mailDir, mailOwner.uid, mailOwner.gid);
+  writeFileSync(usersFile, lines.join('\n') + '\n', { mode: 0o644 });
+
+  const port = await freePort();
+  writeFileSync(
+    configFile,
+    dovecotConfig({ version, dir, runDir, stateDir, logFile, usersFile, port, asRoot, mailOwner, internalUser, loginUser }),
+    { mode: 0o644 },
+  );
+
+  let server: ServerProcess | null = null;
+  let closed = false;
+  let chain: Promise<void> = Promise.resolve();
+  const serial = (step: () => Promise<void>): Promise<void> => {
+    const next = chain.then(step);
+    chain = next.catch(() => {});
+    return next;
+  };
+
+  const startNow = async () => {
+    if (closed) throw new Error('the sandbox Dovecot has been shut down');
+    const started = spawnServer(binary, ['-F', '-c', configFile], logFile);
+    server = started;
+    try {
+      await waitForServer({
+        port,
+        // The greeting comes from an imap-login process, so this proves more than an open port.
+        ready: (line) => line.startsWith('* OK'),
+        timeoutMs: 10_000,
+        exited: () => started.hasExited(),
+        describe: () => `Dovecot ${version}, config ${configFile}, log ${logFile}:\n${tailOfFile(logFile)}`,
+      });
+    } catch (error) {
+      await started.stop();
+      throw new Error(`Dovecot did not start on 127.0.0.1:${port}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  // Dovecot's own shutdown (SIGTERM) always sleeps 1 s after telling its children to close their
+  // listeners. Nothing in the temporary folder needs a clean shutdown, so kill the whole process
+  // tree at once: clients see their connections drop, as when a server crashes.
+  const stopNow = async () => {
+    await server?.stop({ hard: true });
+  };
+
+  await serial(startNow);
+  return {
+    port,
+    logFile,
+    restart: () => serial(async () => {
+      await stopNow();
+      await startNow();
+    }),
+    pids: () => {
+      if (!server || server.hasExited()) return [];
+      return [server.pid, ...descendantsOf(server.pid)];
+    },
+    shutdown: () => serial(async () => {
+      closed = true;
+      await stopNow();
+    }),
+  };
+}
+
+async function dovecotVersion(binary: string): Promise<string> {
+  const { stdout } = await run(binary, ['--version']);
+  return stdout.trim().split(/\s+/)[0] ?? '';
+}
+
+function isAtLeast(version: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
+function dovecotConfig(c: {
+  version: string;
+  dir: string;
+  runDir: string;
+  stateDir: string;
+  logFile: string;
+  usersFile: string;
+  port: number;
+  asRoot: boolean;
+  mailOwner: Account;
+  internalUser: string;
+  loginUser: string;
+}): string {
+  if (isAtLeast(c.version, 2, 4)) {
+    // 2.4 renamed most of the settings used below (auth_allow_cleartext, mail_driver, passdb
+    // names, ...). Debian 12 ships 2.3; write the 2.4 form when a machine actually has it.
+    throw new Error(`Dovecot ${c.version} is installed; the test sandbox writes a Dovecot 2.3 configuration (Debian 12 ships 2.3).`);
+  }
+  // Without root, Dovecot cannot chroot or change user: every process runs as the current user.
+  const nonRoot = c.asRoot
+    ? ''
+    : `
+service anvil {
+  chroot =
+}
+service imap-login {
+  chroot =
+  user = ${c.loginUser}
+}
+service auth {
+  user = ${c.internalUser}
+}
+service auth-worker {
+  user = ${c.internalUser}
+}
+`;
+  return `# Written by test/support/sandbox-dovecot.ts for one test sandbox; removed when it stops.
+instance_name = winnow-sandbox-${path.basename(c.dir)}
+base_dir = ${c.runDir}
+state_dir = ${c.stateDir}
+log_path = ${c.logFile}
+info_log_path = ${c.logFile}
+log_timestamp = "%Y-%m-%d %H:%M:%S "
+
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_cache_size = 0
+
+default_internal_user = ${c.internalUser}
+default_login_user = ${c.loginUser}
+first_valid_uid = ${Math.min(c.mailOwner.uid, 500)}
+first_valid_gid = ${Math.min(c.mailOwner.gid, 1)}
+
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${c.usersFile}
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u ${c.usersFile}
+}
+
+mail_location = maildir:~/Maildir
+namespace inbox {
+  inbox = yes
+  separator = /
+  prefix =
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+}
+
+# Change notices: Dovecot waits 0.5 s after an inotify event before it tells IDLE clients (a
+# constant in its source). This interval is only the fallback poll when inotify is missing.
+mailbox_idle_check_interval = 1 secs
+# "* OK Still here" while idling: a heartbeat that half-open-connection watchdogs can rely on.
+imap_idle_notify_interval = 10 secs
+# Tests open many connections per user (watcher, sandbox admin, assertions).
+protocol imap {
+  mail_max_userip_connections = 1000
+}
+# Start the processes a first login needs before anyone asks, so it does not pay their startup.
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${c.port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+  process_min_avail = 1
+}
+${nonRoot}`;
+}
+
+function parsePasswd(): Account[] {
+  let text: string;
+  try {
+    text = readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((line) => line.split(':'))
+    .filter((fields) => fields.length >= 4)
+    .map((fields) => ({ name: fields[0] ?? '', uid: Number(fields[2]), gid: Number(fields[3]) }));
+}
+
+function accountByName(name: string): Account | undefined {
+  return parsePasswd().find((account) => account.name === name);
+}
+
+function currentAccount(): Account {
+  const info = os.userInfo();
+  return { name: info.username, uid: info.uid, gid: info.gid };
+}
+
+/** Creates the system user if missing; safe when several test processes race to create it. */
+async function ensureSystemUser(name: string): Promise<Account> {
+  const useradd = findExecutable('useradd');
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const existing = accountByName(name);
+    if (existing) return existing;
+    if (!useradd) break;
+    await run(useradd, ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]).catch(
+      // Exit 9: another process created it first. Exit 10: /etc/passwd is locked by that process.
+      () => sleep(25 * (attempt + 1)),
+    );
+  }
+  const created = accountByName(name);
+  if (created) return created;
+  throw new Error(`could not create the system user ${name} for sandbox mail (Dovecot never runs mail processes as root); run: useradd --system --user-group ${name}`);
+}

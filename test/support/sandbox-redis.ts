@@ -1,0 +1,109 @@
+// A private redis-server for the test sandbox: AOF on (so data survives restart()), no RDB
+// snapshots, noeviction, bound to 127.0.0.1 on a free port.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { findExecutable, freePort, spawnServer, tailOfFile, waitForServer, type ServerProcess } from './sandbox-process.ts';
+
+export interface RedisControl {
+  port: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export interface SandboxRedis {
+  url: string;
+  control: RedisControl;
+  /** Process ids currently running for this Redis (for leak checks). */
+  pids(): number[];
+  /** Stops the server for good; idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** Uses the Redis named by REDIS_URL; start/stop/restart are not ours to do there. */
+export function externalRedis(url: string): SandboxRedis {
+  const port = Number(new URL(url).port || 6379);
+  const refuse = async () => {
+    throw new Error(`the sandbox uses the external Redis from REDIS_URL (${url}); it cannot stop, start or restart it. Unset REDIS_URL to get a private redis-server.`);
+  };
+  return {
+    url,
+    control: { port, stop: refuse, start: refuse, restart: refuse },
+    pids: () => [],
+    shutdown: async () => {},
+  };
+}
+
+export async function startRedis(dir: string): Promise<SandboxRedis> {
+  const binary = findExecutable('redis-server');
+  if (!binary) throw new Error('redis-server was not found on PATH: install the Debian package `redis-server` (apt-get install redis-server).');
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const logFile = path.join(dir, 'redis.log');
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--daemonize', 'no',
+    '--dir', dir,
+    '--appendonly', 'yes',
+    '--appendfsync', 'everysec',
+    '--save', '',
+    '--maxmemory-policy', 'noeviction',
+    '--logfile', logFile,
+  ];
+
+  let server: ServerProcess | null = null;
+  let closed = false;
+  // start/stop/restart are serialised so that a test calling them concurrently cannot leave two
+  // servers fighting over one port.
+  let chain: Promise<void> = Promise.resolve();
+  const serial = (step: () => Promise<void>): Promise<void> => {
+    const next = chain.then(step);
+    chain = next.catch(() => {});
+    return next;
+  };
+
+  const startNow = async () => {
+    if (closed) throw new Error('the sandbox Redis has been shut down');
+    if (server && !server.hasExited()) return;
+    const started = spawnServer(binary, args, logFile);
+    server = started;
+    try {
+      await waitForServer({
+        port,
+        send: 'PING\r\n',
+        // "-LOADING" while the AOF is replayed after a restart.
+        ready: (line) => line === '+PONG',
+        timeoutMs: 10_000,
+        exited: () => started.hasExited(),
+        describe: () => `redis-server log (${logFile}):\n${tailOfFile(logFile)}`,
+      });
+    } catch (error) {
+      await started.stop();
+      throw new Error(`redis-server did not start on 127.0.0.1:${port}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  // SIGTERM makes Redis fsync the AOF before it exits, so nothing written before stop() is lost.
+  const stopNow = async () => {
+    await server?.stop();
+  };
+
+  await serial(startNow);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    control: {
+      port,
+      start: () => serial(startNow),
+      stop: () => serial(stopNow),
+      restart: () => serial(async () => {
+        await stopNow();
+        await startNow();
+      }),
+    },
+    pids: () => (server && !server.hasExited() ? [server.pid] : []),
+    shutdown: () => serial(async () => {
+      closed = true;
+      await stopNow();
+    }),
+  };
+}

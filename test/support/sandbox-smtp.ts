@@ -1,0 +1,216 @@
+// The sandbox's SMTP peer: accepts mail like a submission server, records every message, and files
+// a copy into the Dovecot INBOX of each recipient that is a sandbox user, the way an MTA with a
+// local delivery agent would.
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { freePort, nowMs } from './sandbox-process.ts';
+
+export interface ReceivedMail {
+  envelopeFrom: string;
+  recipients: string[];
+  raw: Buffer;
+  messageId: string | null;
+  /** Lower-cased header name -> first value, unfolded. */
+  headers: Map<string, string>;
+  /** performance.timeOrigin + performance.now() when the end of DATA arrived. */
+  acceptedAt: number;
+}
+
+export interface SmtpPeer {
+  host: string;
+  port: number;
+  secure: false;
+  user: string;
+  pass: string;
+  /** Messages accepted (250), in order of acceptance. */
+  received: ReceivedMail[];
+  /** Messages refused at the end of DATA, through failNext() or because filing them failed. */
+  rejected: ReceivedMail[];
+  waitFor(predicate: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
+  /** The next `count` (default 1) messages are refused at the end of DATA with this reply. */
+  failNext(code: number, message: string, count?: number): void;
+}
+
+export interface SmtpPeerOptions {
+  /** Credentials accepted for AUTH PLAIN/LOGIN (address -> password). */
+  accounts: Map<string, string>;
+  user: string;
+  pass: string;
+  /** Files a message into a local user's INBOX; null for addresses that are not local. */
+  fileInto: ((recipient: string, raw: Buffer) => Promise<void>) | null;
+  isLocal: (address: string) => boolean;
+}
+
+class SmtpReplyError extends Error {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startSmtpPeer(options: SmtpPeerOptions): Promise<{ peer: SmtpPeer; close(): Promise<void> }> {
+  const received: ReceivedMail[] = [];
+  const rejected: ReceivedMail[] = [];
+  const failures: Array<{ code: number; message: string }> = [];
+  const waiters = new Set<{ predicate: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }>();
+  const pendingWaits = new Set<(error: Error) => void>();
+
+  const accept = async (raw: Buffer, session: SMTPServerSession): Promise<void> => {
+    const acceptedAt = nowMs();
+    const headers = parseHeaders(raw);
+    const mail: ReceivedMail = {
+      envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+      recipients: session.envelope.rcptTo.map((recipient) => recipient.address),
+      raw,
+      messageId: headers.get('message-id')?.trim() || null,
+      headers,
+      acceptedAt,
+    };
+    const failure = failures.shift();
+    if (failure) {
+      rejected.push(mail);
+      throw new SmtpReplyError(failure.code, failure.message);
+    }
+    // Filed before the 250 reply, so a sender that has its answer can read the mail over IMAP.
+    if (options.fileInto) {
+      const fileInto = options.fileInto;
+      try {
+        await Promise.all(
+          mail.recipients
+            .filter((recipient) => options.isLocal(recipient))
+            .map((recipient) => fileInto(recipient, withDeliveryHeaders(raw, mail.envelopeFrom, recipient))),
+        );
+      } catch (error) {
+        rejected.push(mail);
+        // Like an MTA whose mailbox store is down: a temporary failure, the sender retries.
+        throw new SmtpReplyError(451, `4.3.0 sandbox could not file the message into Dovecot: ${(error as Error).message}`);
+      }
+    }
+    received.push(mail);
+    for (const waiter of waiters) {
+      if (waiter.predicate(mail)) {
+        waiters.delete(waiter);
+        waiter.resolve(mail);
+      }
+    }
+  };
+
+  const server = new SMTPServer({
+    secure: false,
+    disabledCommands: ['STARTTLS'],
+    authOptional: true,
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    // 127.0.0.1 has no PTR record here; without this every connection waits for the resolver.
+    disableReverseLookup: true,
+    logger: false,
+    banner: 'Winnow test sandbox',
+    // stop() should not wait 30 s for pooled client connections to leave on their own.
+    closeTimeout: 50,
+    onAuth(auth, _session, callback) {
+      const expected = auth.username === undefined ? undefined : options.accounts.get(auth.username.toLowerCase());
+      if (expected !== undefined && auth.password === expected) {
+        callback(null, { user: auth.username });
+        return;
+      }
+      callback(new SmtpReplyError(535, '5.7.8 Authentication credentials invalid'));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('error', (error: Error) => callback(error));
+      stream.on('end', () => {
+        accept(Buffer.concat(chunks), session).then(
+          () => callback(null, 'OK: message accepted by the Winnow sandbox'),
+          (error: Error) => callback(error),
+        );
+      });
+    },
+  });
+  // Client misbehaviour (a dropped connection mid-DATA) is reported per connection and is part of
+  // what tests provoke; it must not become an unhandled 'error' event that ends the test process.
+  server.on('error', () => {});
+
+  const port = await freePort();
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+
+  const peer: SmtpPeer = {
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    user: options.user,
+    pass: options.pass,
+    received,
+    rejected,
+    failNext(code, message, count = 1) {
+      if (!Number.isInteger(code) || code < 400 || code > 599) throw new Error(`failNext: ${code} is not a 4xx or 5xx SMTP reply code`);
+      for (let i = 0; i < count; i++) failures.push({ code, message });
+    },
+    waitFor(predicate, timeoutMs = 10_000) {
+      const already = received.find(predicate);
+      if (already) return Promise.resolve(already);
+      return new Promise<ReceivedMail>((resolve, reject) => {
+        const waiter = {
+          predicate,
+          resolve: (mail: ReceivedMail) => {
+            clearTimeout(timer);
+            pendingWaits.delete(fail);
+            resolve(mail);
+          },
+        };
+        const fail = (error: Error) => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          pendingWaits.delete(fail);
+          reject(error);
+        };
+        const timer = setTimeout(() => {
+          const seen = received.map((mail) => `${mail.recipients.join(',')}: ${mail.headers.get('subject') ?? '(no subject)'}`);
+          fail(new Error(`smtp.waitFor: no matching message arrived within ${timeoutMs} ms; ${received.length} received${seen.length ? `:\n  ${seen.join('\n  ')}` : ''}`));
+        }, timeoutMs);
+        waiters.add(waiter);
+        pendingWaits.add(fail);
+      });
+    },
+  };
+
+  let closing: Promise<void> | null = null;
+  return {
+    peer,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const fail of pendingWaits) fail(new Error('smtp.waitFor: the sandbox was stopped before a matching message arrived'));
+        server.close(() => resolve());
+      });
+      return closing;
+    },
+  };
+}
+
+/** Header block of a raw message: lower-cased name -> first value, folded lines joined. */
+export function parseHeaders(raw: Buffer): Map<string, string> {
+  const text = raw.toString('utf8');
+  const end = text.search(/\r?\n\r?\n/);
+  const block = end >= 0 ? text.slice(0, end) : text;
+  const headers = new Map<string, string>();
+  // Unfold: a line break followed by white space continues the previous header (RFC 5322 2.2.3).
+  for (const line of block.replace(/\r?\n(?=[ \t])/g, '').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
+  }
+  return headers;
+}
+
+/** What a local delivery agent adds in front of the message: the envelope sender and recipient. */
+function withDeliveryHeaders(raw: Buffer, envelopeFrom: string, recipient: string): Buffer {
+  return Buffer.concat([Buffer.from(`Return-Path: <${envelopeFrom}>\r\nDelivered-To: ${recipient}\r\n`), raw]);
+}

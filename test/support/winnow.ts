@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config/env.ts';
+import { createContactStore, type ContactStore } from '../../src/contacts/store.ts';
+import type { Contact } from '../../src/contacts/types.ts';
+import { createLogger } from '../../src/log.ts';
+import { PRIMARY_MAILBOX, startRuntime, type Roles, type Runtime } from '../../src/runtime.ts';
+import type { Sandbox, SandboxUser } from './sandbox.ts';
+
+export interface TestWinnow {
+  config: Readonly<Config>;
+  runtime: Runtime;
+  store: ContactStore;
+  user: SandboxUser;
+  /** Resolves when the person matching `predicate` exists; rejects after the timeout. */
+  waitForContact(predicate: (contact: Contact) => boolean, timeoutMs?: number): Promise<Contact>;
+  /** Resolves once every message up to `uid` has been read and no inbound or send job is left. */
+  settle(uid: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TestWinnowOptions {
+  /** The sandbox user whose mailbox Winnow watches. */
+  user: string;
+  deadline?: string;
+  backfillDays?: number;
+  roles?: Roles;
+  /** Keeps the keys of an earlier run (to restart on the same state). */
+  prefix?: string;
+  env?: Record<string, string>;
+}
+
+/** Starts Winnow on the sandbox's servers with its own key prefix, and waits until it watches. */
+export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions): Promise<TestWinnow> {
+  const user = sandbox.user(options.user);
+  const config = loadConfig({
+    IMAP_HOST: sandbox.imap.host,
+    IMAP_PORT: String(sandbox.imap.port),
+    IMAP_SECURE: 'false',
+    IMAP_USER: user.user,
+    IMAP_PASS: user.pass,
+    SMTP_HOST: sandbox.smtp.host,
+    SMTP_PORT: String(sandbox.smtp.port),
+    SMTP_SECURE: 'false',
+    SMTP_USER: sandbox.smtp.user,
+    SMTP_PASS: sandbox.smtp.pass,
+    MAIL_FROM: `Morgan Example <${user.address}>`,
+    REDIS_URL: sandbox.redisUrl,
+    REDIS_PREFIX: options.prefix ?? `t-${randomUUID().slice(0, 8)}`,
+    DASHBOARD_PASSWORD: 'dashboard-secret',
+    API_TOKEN: 'api-token-for-tests-only',
+    RESPONSE_DEADLINE: options.deadline ?? '1h',
+    BACKFILL_DAYS: String(options.backfillDays ?? 0),
+    LOG_LEVEL: process.env.WINNOW_TEST_LOG ?? 'silent',
+    ...options.env,
+  });
+  const logger = createLogger(config.logLevel);
+  const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger);
+  const store = createContactStore(runtime.redis, config.redis.prefix, PRIMARY_MAILBOX);
+  if (runtime.watcher) await until(() => runtime.watcher!.status().connected, 10_000, 'the watcher to connect');
+
+  return {
+    config,
+    runtime,
+    store,
+    user,
+    async waitForContact(predicate, timeoutMs = 10_000) {
+      let found: Contact | undefined;
+      await until(
+        async () => {
+          const page = await store.list({ limit: 500 });
+          found = page.contacts.find(predicate);
+          return found !== undefined;
+        },
+        timeoutMs,
+        'a person to reach the expected state',
+      );
+      return found!;
+    },
+    async settle(uid, timeoutMs = 15_000) {
+      await until(
+        async () => {
+          const lastUid = Number(await runtime.redis.hget(store.keys.cursor, 'lastUid'));
+          if (lastUid < uid) return false;
+          const { inbound, send } = await runtime.queueCounts();
+          return inbound === 0 && send === 0;
+        },
+        timeoutMs,
+        `Winnow to finish with every message up to UID ${uid}`,
+      );
+    },
+    stop: () => runtime.close(),
+  };
+}
+
+/** Polls a condition that has no event to wait on (a state in Redis), failing with what it waited for. */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
