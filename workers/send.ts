@@ -1,8 +1,11 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
 import { scriptVariables } from '../src/script/render.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import { messageIdDomain, scriptMessageId, type WorkerContext } from './context.ts';
+
+/** How long a script waits before trying again when the SMTP settings are wrong. */
+const SETTINGS_RETRY_MS = 60_000;
 
 export type SendOutcome = { kind: 'sent'; messageId: string } | { kind: 'already_sent'; messageId: string } | { kind: 'not_queued'; status: string };
 
@@ -25,7 +28,7 @@ export function createSendProcessor(context: WorkerContext) {
     }
   }
 
-  return async function processSend(job: Job<QueuePayloads['send']>): Promise<SendOutcome> {
+  return async function processSend(job: Job<QueuePayloads['send']>, token?: string): Promise<SendOutcome> {
     const { contactId, mailbox } = job.data;
     const log = logger.child({ mailbox, contact: contactId, job: job.id });
     const ledger = await store.readLedger(contactId);
@@ -66,6 +69,13 @@ export function createSendProcessor(context: WorkerContext) {
       }));
     } catch (error) {
       const verdict = classifyDeliveryError(error);
+      if (verdict.kind === 'settings' && token) {
+        // Wrong SMTP settings fail every script alike: the script waits for the fix without
+        // using up its attempts, and is never marked failed for it.
+        log.error({ reason: verdict.reason }, 'SMTP refuses our login or session; scripts wait until the settings are fixed');
+        await job.moveToDelayed(context.now() + SETTINGS_RETRY_MS, token);
+        throw new DelayedError();
+      }
       const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
       if (verdict.permanent || attemptsLeft <= 0) {
         await store.writeLedger(contactId, { state: 'failed', reason: verdict.reason });

@@ -1,5 +1,6 @@
 import { header, headerValues, type Message } from '../mail/message.ts';
 import { isOwnAddress, platformDomainOf, robotRule } from './address.ts';
+import { cleanLine } from './text.ts';
 import type { ClassifyContext } from './types.ts';
 
 /**
@@ -27,7 +28,7 @@ export interface Suppression {
 const LIST_HEADERS = ['List-Id', 'List-Unsubscribe', 'List-Post', 'List-Help', 'List-Subscribe', 'List-Owner', 'List-Archive'];
 
 function suppressed(rule: SuppressionRule, detail: string): Suppression {
-  return { rule, reason: `suppressed: ${detail}` };
+  return { rule, reason: `suppressed: ${cleanLine(detail, 160)}` };
 }
 
 export function fromOwnAddress(message: Message, context: ClassifyContext): boolean {

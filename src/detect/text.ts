@@ -179,6 +179,11 @@ function nextNonEmpty(lines: string[], from: number): number | null {
   return null;
 }
 
+/** Curly apostrophes and quotes as straight ones, so "I’d" and "I'd" match the same pattern. */
+export function straightenQuotes(text: string): string {
+  return text.replace(/[‘’ʼ′]/g, "'").replace(/[“”„″]/g, '"');
+}
+
 /** True when a subject marks a reply or a forward ("Re:", "Fwd:", "AW:", "[list] Re:"). */
 export function isReplyOrForwardSubject(subject: string): boolean {
   return /^\s*(?:\[[^\]]{0,80}\]\s*)?(?:re|fw|fwd|aw|wg|sv|vs|antw|tr|rif|r)\s*(?:\[\d+\]|\(\d+\))?\s*:/i.test(subject);

@@ -53,6 +53,9 @@ export async function startDovecot(dir: string, users: DovecotUser[]): Promise<S
   const mailOwner = asRoot ? await ensureSystemUser(MAIL_SYSTEM_USER) : currentAccount();
   const internalUser = asRoot ? (accountByName('dovecot')?.name ?? MAIL_SYSTEM_USER) : mailOwner.name;
   const loginUser = asRoot ? (accountByName('dovenull')?.name ?? MAIL_SYSTEM_USER) : mailOwner.name;
+  // Dovecot's Unix sockets get this group; without root it must be a group we are in.
+  const internalGid = asRoot ? (accountByName(internalUser)?.gid ?? mailOwner.gid) : mailOwner.gid;
+  const internalGroup = groupName(internalGid) ?? String(internalGid);
 
   const lines: string[] = [];
   for (const user of users) {
@@ -65,12 +68,12 @@ export async function startDovecot(dir: string, users: DovecotUser[]): Promise<S
   if (asRoot) chownSync(mailDir, mailOwner.uid, mailOwner.gid);
   writeFileSync(usersFile, lines.join('\n') + '\n', { mode: 0o644 });
 
-  const port = await freePort();
-  writeFileSync(
-    configFile,
-    dovecotConfig({ version, dir, runDir, stateDir, logFile, usersFile, port, asRoot, mailOwner, internalUser, loginUser }),
-    { mode: 0o644 },
-  );
+  let port = 0;
+  const configure = async () => {
+    port = await freePort();
+    const config = dovecotConfig({ version, dir, runDir, stateDir, logFile, usersFile, port, asRoot, mailOwner, internalUser, internalGroup, loginUser });
+    writeFileSync(configFile, config, { mode: 0o644 });
+  };
 
   let server: ServerProcess | null = null;
   let closed = false;
@@ -95,8 +98,8 @@ export async function startDovecot(dir: string, users: DovecotUser[]): Promise<S
         describe: () => `Dovecot ${version}, config ${configFile}, log ${logFile}:\n${tailOfFile(logFile)}`,
       });
     } catch (error) {
-      await started.stop();
-      throw new Error(`Dovecot did not start on 127.0.0.1:${port}: ${(error as Error).message}`, { cause: error });
+      await started.stop({ hard: true });
+      throw new Error(`Dovecot did not start on 127.0.0.1:${port}: ${(error as Error).message}`);
     }
   };
   // Dovecot's own shutdown (SIGTERM) always sleeps 1 s after telling its children to close their
@@ -106,7 +109,16 @@ export async function startDovecot(dir: string, users: DovecotUser[]): Promise<S
     await server?.stop({ hard: true });
   };
 
-  await serial(startNow);
+  // The port was free when we asked; another process may have bound it since. Try a new one.
+  for (let attempt = 1; ; attempt++) {
+    await configure();
+    try {
+      await serial(startNow);
+      break;
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/i.test((error as Error).message)) throw error;
+    }
+  }
   return {
     port,
     logFile,
@@ -146,6 +158,7 @@ function dovecotConfig(c: {
   asRoot: boolean;
   mailOwner: Account;
   internalUser: string;
+  internalGroup: string;
   loginUser: string;
 }): string {
   if (isAtLeast(c.version, 2, 4)) {
@@ -187,6 +200,7 @@ auth_mechanisms = plain login
 auth_cache_size = 0
 
 default_internal_user = ${c.internalUser}
+default_internal_group = ${c.internalGroup}
 default_login_user = ${c.loginUser}
 first_valid_uid = ${Math.min(c.mailOwner.uid, 500)}
 first_valid_gid = ${Math.min(c.mailOwner.gid, 1)}
@@ -254,6 +268,17 @@ function parsePasswd(): Account[] {
     .map((line) => line.split(':'))
     .filter((fields) => fields.length >= 4)
     .map((fields) => ({ name: fields[0] ?? '', uid: Number(fields[2]), gid: Number(fields[3]) }));
+}
+
+function groupName(gid: number): string | undefined {
+  try {
+    return readFileSync('/etc/group', 'utf8')
+      .split('\n')
+      .map((line) => line.split(':'))
+      .find((fields) => Number(fields[2]) === gid)?.[0];
+  } catch {
+    return undefined;
+  }
 }
 
 function accountByName(name: string): Account | undefined {

@@ -73,8 +73,12 @@ export function registerExitCleanup(cleanup: ExitCleanup): () => void {
     exitHookInstalled = true;
     process.on('exit', () => {
       for (const entry of exitCleanups) {
-        entry.kill();
-        for (const dir of entry.dirs) rmSync(dir, { recursive: true, force: true });
+        try {
+          entry.kill();
+          for (const dir of entry.dirs) rmSync(dir, { recursive: true, force: true });
+        } catch {
+          // Best effort while the process ends; a throw here would replace its exit code.
+        }
       }
     });
   }
@@ -97,8 +101,6 @@ export interface ServerProcess {
    * after graceMs. Hard: freeze the process, then SIGKILL it with every process it started.
    */
   stop(options?: { hard?: boolean; graceMs?: number }): Promise<void>;
-  /** Synchronous last-resort kill for process.on('exit'). */
-  killNow(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -106,12 +108,12 @@ export interface ServerProcess {
  * must not block on a pipe nobody reads). Through `setpriv --pdeathsig` the kernel sends SIGTERM
  * to the process when this Node process dies, even by SIGKILL.
  */
-export function spawnServer(command: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): ServerProcess {
+export function spawnServer(command: string, args: string[], logFile: string): ServerProcess {
   const logFd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
     const [file, argv] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', command, ...args]] : [command, args];
-    child = spawn(file, argv, { stdio: ['ignore', logFd, logFd], env: env ?? process.env });
+    child = spawn(file, argv, { stdio: ['ignore', logFd, logFd] });
   } finally {
     closeSync(logFd);
   }
@@ -134,11 +136,6 @@ export function spawnServer(command: string, args: string[], logFile: string, en
     child,
     exited,
     hasExited: () => exitState !== null,
-    killNow(name) {
-      if (exitState || pid < 0) return;
-      for (const descendant of descendantsOf(pid)) signal(descendant, name);
-      signal(pid, name);
-    },
     stop({ hard = false, graceMs = 5_000 } = {}) {
       stopping ??= (async () => {
         if (exitState || pid < 0) return;

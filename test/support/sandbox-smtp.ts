@@ -2,7 +2,7 @@
 // a copy into the Dovecot INBOX of each recipient that is a sandbox user, the way an MTA with a
 // local delivery agent would.
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { freePort, nowMs } from './sandbox-process.ts';
+import { nowMs } from './sandbox-process.ts';
 
 export interface ReceivedMail {
   envelopeFrom: string;
@@ -40,21 +40,26 @@ export interface SmtpPeerOptions {
   isLocal: (address: string) => boolean;
 }
 
+/** smtp-server answers an error with its responseCode (and adds the enhanced status code). */
 class SmtpReplyError extends Error {
-  constructor(
-    readonly responseCode: number,
-    message: string,
-  ) {
+  readonly responseCode: number;
+  constructor(responseCode: number, message: string) {
     super(message);
+    this.responseCode = responseCode;
   }
+}
+
+interface Waiter {
+  predicate: (mail: ReceivedMail) => boolean;
+  resolve: (mail: ReceivedMail) => void;
+  reject: (error: Error) => void;
 }
 
 export async function startSmtpPeer(options: SmtpPeerOptions): Promise<{ peer: SmtpPeer; close(): Promise<void> }> {
   const received: ReceivedMail[] = [];
   const rejected: ReceivedMail[] = [];
   const failures: Array<{ code: number; message: string }> = [];
-  const waiters = new Set<{ predicate: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }>();
-  const pendingWaits = new Set<(error: Error) => void>();
+  const waiters = new Set<Waiter>();
 
   const accept = async (raw: Buffer, session: SMTPServerSession): Promise<void> => {
     const acceptedAt = nowMs();
@@ -84,15 +89,19 @@ export async function startSmtpPeer(options: SmtpPeerOptions): Promise<{ peer: S
       } catch (error) {
         rejected.push(mail);
         // Like an MTA whose mailbox store is down: a temporary failure, the sender retries.
-        throw new SmtpReplyError(451, `4.3.0 sandbox could not file the message into Dovecot: ${(error as Error).message}`);
+        throw new SmtpReplyError(451, `sandbox could not file the message into Dovecot: ${(error as Error).message}`);
       }
     }
     received.push(mail);
     for (const waiter of waiters) {
-      if (waiter.predicate(mail)) {
-        waiters.delete(waiter);
-        waiter.resolve(mail);
+      let matches: boolean;
+      try {
+        matches = waiter.predicate(mail);
+      } catch (error) {
+        waiter.reject(error as Error);
+        continue;
       }
+      if (matches) waiter.resolve(mail);
     }
   };
 
@@ -108,13 +117,14 @@ export async function startSmtpPeer(options: SmtpPeerOptions): Promise<{ peer: S
     banner: 'Winnow test sandbox',
     // stop() should not wait 30 s for pooled client connections to leave on their own.
     closeTimeout: 50,
+    noDelay: true,
     onAuth(auth, _session, callback) {
       const expected = auth.username === undefined ? undefined : options.accounts.get(auth.username.toLowerCase());
       if (expected !== undefined && auth.password === expected) {
         callback(null, { user: auth.username });
         return;
       }
-      callback(new SmtpReplyError(535, '5.7.8 Authentication credentials invalid'));
+      callback(new SmtpReplyError(535, 'Authentication credentials invalid'));
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -132,12 +142,14 @@ export async function startSmtpPeer(options: SmtpPeerOptions): Promise<{ peer: S
   // what tests provoke; it must not become an unhandled 'error' event that ends the test process.
   server.on('error', () => {});
 
-  const port = await freePort();
-  await new Promise<void>((resolve, reject) => {
+  // In-process, so the kernel can pick the port while we listen: no window for anyone to take it.
+  const port = await new Promise<number>((resolve, reject) => {
     server.server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(0, '127.0.0.1', () => {
       server.server.off('error', reject);
-      resolve();
+      const address = server.server.address();
+      if (address && typeof address === 'object') resolve(address.port);
+      else reject(new Error('could not read the port of the SMTP peer'));
     });
   });
 
@@ -157,26 +169,27 @@ export async function startSmtpPeer(options: SmtpPeerOptions): Promise<{ peer: S
       const already = received.find(predicate);
       if (already) return Promise.resolve(already);
       return new Promise<ReceivedMail>((resolve, reject) => {
-        const waiter = {
-          predicate,
-          resolve: (mail: ReceivedMail) => {
-            clearTimeout(timer);
-            pendingWaits.delete(fail);
-            resolve(mail);
-          },
-        };
-        const fail = (error: Error) => {
+        const settle = () => {
           clearTimeout(timer);
           waiters.delete(waiter);
-          pendingWaits.delete(fail);
-          reject(error);
+        };
+        const waiter: Waiter = {
+          predicate,
+          resolve: (mail) => {
+            settle();
+            resolve(mail);
+          },
+          reject: (error) => {
+            settle();
+            reject(error);
+          },
         };
         const timer = setTimeout(() => {
-          const seen = received.map((mail) => `${mail.recipients.join(',')}: ${mail.headers.get('subject') ?? '(no subject)'}`);
-          fail(new Error(`smtp.waitFor: no matching message arrived within ${timeoutMs} ms; ${received.length} received${seen.length ? `:\n  ${seen.join('\n  ')}` : ''}`));
+          const seen = received.map((mail) => `${mail.recipients.join(', ')}: ${mail.headers.get('subject') ?? '(no subject)'}`);
+          const list = seen.length > 0 ? `:\n  ${seen.join('\n  ')}` : '';
+          waiter.reject(new Error(`smtp.waitFor: no matching message arrived within ${timeoutMs} ms; ${received.length} received${list}`));
         }, timeoutMs);
         waiters.add(waiter);
-        pendingWaits.add(fail);
       });
     },
   };
@@ -186,7 +199,7 @@ export async function startSmtpPeer(options: SmtpPeerOptions): Promise<{ peer: S
     peer,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        for (const fail of pendingWaits) fail(new Error('smtp.waitFor: the sandbox was stopped before a matching message arrived'));
+        for (const waiter of waiters) waiter.reject(new Error('smtp.waitFor: the sandbox was stopped before a matching message arrived'));
         server.close(() => resolve());
       });
       return closing;

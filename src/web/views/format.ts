@@ -26,10 +26,11 @@ export function statusBadge(status: string): Html {
 }
 
 /** A link to a person's profile, only for http(s) URLs; anything else from mail is never a link. */
-export function profileLink(url: string | null | undefined, label = 'profile'): Html | null {
+export function profileLink(url: string | null | undefined, label = 'profile', of?: string): Html | null {
   const href = safeHttpUrl(url);
   if (!href) return null;
-  return html`<a class="external" href="${href}" rel="noopener noreferrer nofollow">${label}</a>`;
+  // `of` names the person for screen readers, where a list of identical "profile" links says nothing.
+  return html`<a class="external" href="${href}" rel="noopener noreferrer nofollow">${label}${of ? html`<span class="visually-hidden"> of ${of}</span>` : null}</a>`;
 }
 
 /** The first `max` characters of a text, cut at a word where one is near. */

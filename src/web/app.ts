@@ -1,0 +1,115 @@
+import { STATUS_CODES } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { loadAssets } from './assets.ts';
+import { HttpError, isApiRequest, type WebContext, type WebDeps } from './context.ts';
+import { apiRoutes } from './routes/api.ts';
+import { assetRoutes } from './routes/assets.ts';
+import { authRoutes } from './routes/auth.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { healthRoutes } from './routes/health.ts';
+import { createSessionStore, SESSION_DEFAULTS, type SessionOptions } from './session.ts';
+import { errorPage } from './views/error.ts';
+import { zodValidatorCompiler } from './zod.ts';
+
+export type { WebDeps } from './context.ts';
+
+/**
+ * Pages load one stylesheet and one icon from this origin and nothing else: no script at all, no
+ * inline style, no framing, forms only to ourselves. Anything a hostile mail manages to put into
+ * a page despite the escaping therefore cannot run or phone home.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  'default-src': ["'none'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
+};
+
+export interface WebOptions {
+  sessions?: SessionOptions;
+}
+
+/**
+ * The web role as a Fastify plugin: dashboard, JSON API and probes. It never listens; the process
+ * (or a test, through `inject`) owns the server.
+ */
+export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }> = async (app, { deps, options }) => {
+  const assets = loadAssets();
+  const sessions = createSessionStore(deps.redis, deps.config.redis.prefix, options?.sessions ?? SESSION_DEFAULTS);
+  const context: WebContext = {
+    deps,
+    sessions,
+    assets,
+    view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url } }),
+  };
+
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.decorateRequest('session', null);
+
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(helmet, {
+    // Only the directives above: helmet's defaults add sources (data: images, inline styles) we do not want.
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+  });
+  await app.register(rateLimit, {
+    // Only routes that ask for a limit get one (the login form); counts live in Redis so that
+    // every web process shares them.
+    global: false,
+    redis: deps.redis,
+    nameSpace: `${deps.config.redis.prefix}:rate-limit:`,
+    errorResponseBuilder: (_request, context) => new HttpError(context.statusCode, `Too many attempts. Try again in ${context.after}.`),
+  });
+
+  // Defence in depth next to the CSRF tokens: browsers mark a form posted from another site.
+  app.addHook('onRequest', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !isApiRequest(request) && request.headers['sec-fetch-site'] === 'cross-site') {
+      throw new HttpError(403, 'Forms of this dashboard can only be sent from the dashboard itself.');
+    }
+  });
+
+  // Pages and API answers hold personal data: no cache keeps them unless a route says otherwise.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const statusCode = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    // Server errors may hold internals (Redis messages, paths); the log has them, the page does not.
+    const message = statusCode >= 500 ? 'Something went wrong on our side. The details are in the server log.' : error.message;
+    return sendError(context, request, reply, statusCode, message);
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(context, request, reply, 404, `Nothing is at ${request.method} ${request.url.split('?')[0]}.`));
+
+  await app.register(healthRoutes, context);
+  await app.register(assetRoutes, { assets });
+  await app.register(apiRoutes, { ...context, prefix: '/api' });
+  await app.register(authRoutes, context);
+  await app.register(dashboardRoutes, context);
+};
+
+function sendError(context: WebContext, request: FastifyRequest, reply: FastifyReply, statusCode: number, message: string) {
+  reply.code(statusCode);
+  if (isApiRequest(request) || request.url === '/healthz' || request.url === '/readyz') {
+    return reply.send({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message });
+  }
+  return reply.type('text/html; charset=utf-8').send(errorPage(context.view(request), statusCode, message).value);
+}
+
+/** A Fastify instance with the web role registered, not yet listening. */
+export async function buildApp(deps: WebDeps, options?: WebOptions): Promise<FastifyInstance> {
+  // Typed as Fastify's logger interface so the instance has the plain FastifyInstance type callers hold.
+  const logger: FastifyBaseLogger = deps.logger;
+  const app = Fastify({ loggerInstance: logger });
+  await app.register(webApp, { deps, options });
+  return app;
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface Asset {
+  /** Path with a content hash, so browsers may cache it for ever and still see a new version. */
+  url: string;
+  path: string;
+  version: string;
+  type: string;
+  body: Buffer;
+}
+
+export interface Assets {
+  css: Asset;
+  icon: Asset;
+}
+
+/**
+ * Finds a file of `src/web/assets/`. Under tsx the module sits next to it; the compiled module
+ * (dist/src/web/) has no copy, since tsc only emits code, so it falls back to the source tree.
+ */
+function assetFile(name: string): string {
+  const candidates = [new URL(`./assets/${name}`, import.meta.url), new URL(`../../../src/web/assets/${name}`, import.meta.url)];
+  for (const candidate of candidates) {
+    const file = fileURLToPath(candidate);
+    if (existsSync(file)) return file;
+  }
+  throw new Error(`the dashboard asset ${name} was not found (looked in ${candidates.map((c) => fileURLToPath(c)).join(', ')})`);
+}
+
+function load(name: string, type: string): Asset {
+  const body = readFileSync(assetFile(name));
+  const version = createHash('sha256').update(body).digest('base64url').slice(0, 10);
+  const path = `/assets/${name}`;
+  return { url: `${path}?v=${version}`, path, version, type, body };
+}
+
+/** Read once at start: a missing file stops the start instead of breaking every page. */
+export function loadAssets(): Assets {
+  return {
+    css: load('app.css', 'text/css; charset=utf-8'),
+    icon: load('favicon.svg', 'image/svg+xml'),
+  };
+}

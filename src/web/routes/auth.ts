@@ -1,0 +1,93 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import { LOGIN_COOKIE, SESSION_COOKIE, type WebContext } from '../context.ts';
+import { sessionGuards } from '../guards.ts';
+import { csrfForm, loginForm } from '../schemas.ts';
+import { randomToken, sameSecret } from '../security.ts';
+import { loginPage } from '../views/login.ts';
+import type { ZodTypeProvider } from '../zod.ts';
+
+/** Per IP: enough for a person who mistypes, too few for guessing. */
+export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: 60_000 };
+
+/**
+ * Cookies are Secure when the request came over https (a TLS listener, or a proxy's
+ * X-Forwarded-Proto when trustProxy is on); on plain http a Secure cookie would never come back.
+ */
+function cookieOptions(request: FastifyRequest, extra: CookieSerializeOptions): CookieSerializeOptions {
+  return { httpOnly: true, secure: request.protocol === 'https', ...extra };
+}
+
+/**
+ * Login and logout.
+ *
+ * CSRF on the login form: there is no session yet, so the form uses a double-submit token: a
+ * random value set in an HttpOnly, SameSite=Strict cookie scoped to /login and repeated in a
+ * hidden field; POST /login needs both, equal. Another site can make a browser post the form but
+ * cannot read or set that cookie, so it cannot know the value. (Login CSRF matters little here,
+ * since there is one account and logging in needs its password, but the check is cheap and keeps
+ * the rule "every POST carries a token" without exceptions.)
+ *
+ * After login, forms carry the session's own token (guards.ts); logout is such a form.
+ */
+export const authRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const { deps, sessions } = context;
+  const guards = sessionGuards(context);
+
+  function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, error?: string) {
+    // Reuse the pending token if it looks like one of ours, so two open tabs both work.
+    const pending = request.cookies[LOGIN_COOKIE];
+    const csrf = pending && /^[A-Za-z0-9_-]{43}$/.test(pending) ? pending : randomToken();
+    reply.setCookie(LOGIN_COOKIE, csrf, cookieOptions(request, { path: '/login', sameSite: 'strict' }));
+    return reply.code(status).type('text/html; charset=utf-8').send(loginPage(context.view(request), { csrf, error }).value);
+  }
+
+  app.get('/login', { onRequest: guards.loadSession }, async (request, reply) => {
+    if (request.session) return reply.redirect('/', 303);
+    return showLogin(request, reply, 200);
+  });
+
+  app.post(
+    '/login',
+    {
+      schema: { body: loginForm },
+      config: { rateLimit: LOGIN_RATE_LIMIT },
+    },
+    async (request, reply) => {
+      const { _csrf, password } = request.body;
+      const pending = request.cookies[LOGIN_COOKIE];
+      if (!pending || !_csrf || !sameSecret(_csrf, pending)) {
+        return showLogin(request, reply, 403, 'The login form expired or did not come from this site. Please enter the password again.');
+      }
+      if (!sameSecret(password, deps.config.web.dashboardPassword)) {
+        request.log.warn({ ip: request.ip }, 'dashboard login failed: wrong password');
+        return showLogin(request, reply, 401, 'That password is not right.');
+      }
+      // A fresh id at every login, and the old session ended, so a planted cookie is worth nothing.
+      const previous = request.cookies[SESSION_COOKIE];
+      if (previous) await sessions.destroy(previous);
+      const session = await sessions.create();
+      request.log.info({ ip: request.ip }, 'dashboard login');
+      reply.clearCookie(LOGIN_COOKIE, cookieOptions(request, { path: '/login', sameSite: 'strict' }));
+      // Redis holds the sliding idle timeout; the cookie only needs to outlive the absolute lifetime.
+      reply.setCookie(SESSION_COOKIE, session.id, cookieOptions(request, { path: '/', sameSite: 'lax', maxAge: Math.floor(sessions.options.maxAgeMs / 1000) }));
+      return reply.redirect('/', 303);
+    },
+  );
+
+  app.post(
+    '/logout',
+    {
+      schema: { body: csrfForm },
+      // Without a session there is nothing to end (and nothing to forge): straight to the login form.
+      onRequest: [guards.loadSession, guards.requireSession],
+      preHandler: guards.requireCsrf,
+    },
+    async (request, reply) => {
+      if (request.session) await sessions.destroy(request.session.id);
+      reply.clearCookie(SESSION_COOKIE, cookieOptions(request, { path: '/', sameSite: 'lax' }));
+      return reply.redirect('/login', 303);
+    },
+  );
+};

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { WebContext } from '../context.ts';
+
+const REDIS_TIMEOUT_MS = 1_000;
+const READINESS_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Probes for orchestrators. Liveness says only that the process answers; readiness says whether
+ * it can do its work (Redis, plus whatever the composition root adds). Both are public and are
+ * logged only at warn level, since they are polled every few seconds.
+ */
+export const healthRoutes: FastifyPluginAsync<WebContext> = async (app, { deps }) => {
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
+    const checks: Record<string, string> = {};
+    let ok = true;
+    try {
+      await withTimeout(deps.redis.ping(), REDIS_TIMEOUT_MS, 'Redis');
+      checks.redis = 'ok';
+    } catch (error) {
+      ok = false;
+      checks.redis = `failed: ${reason(error)}`;
+    }
+    if (deps.readiness) {
+      try {
+        const result = await withTimeout(deps.readiness(), READINESS_TIMEOUT_MS, 'the readiness check');
+        Object.assign(checks, result.checks);
+        if (!result.ok) ok = false;
+      } catch (error) {
+        ok = false;
+        checks.readiness = `failed: ${reason(error)}`;
+      }
+    }
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+  });
+};

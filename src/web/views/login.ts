@@ -1,0 +1,21 @@
+import { html, type Html } from '../html.ts';
+import { csrfField, layout, type View } from './layout.ts';
+
+export function loginPage(view: View, options: { csrf: string; error?: string }): Html {
+  return layout(
+    { ...view, session: null },
+    { title: 'Log in' },
+    html`<div class="login">
+<h1>Log in</h1>
+${options.error ? html`<p class="error" role="alert" id="login-error">${options.error}</p>` : null}
+<form method="post" action="/login">
+  ${csrfField(options.csrf)}
+  <div class="field">
+    <label for="password">Dashboard password</label>
+    <input id="password" name="password" type="password" autocomplete="current-password" required autofocus${options.error ? html` aria-describedby="login-error"` : null}>
+  </div>
+  <button type="submit">Log in</button>
+</form>
+</div>`,
+  );
+}

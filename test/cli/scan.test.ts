@@ -1,0 +1,161 @@
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isMessageFile, scan, type ScanRecord } from '../../src/cli/scan.ts';
+import type { ClassifyContext } from '../../src/detect/types.ts';
+import { corpusDir } from '../support/corpus.ts';
+import { buildMail } from '../support/mail.ts';
+
+/** A temporary folder of constructed messages (plus one real sample), scanned as `winnow scan` would. */
+
+const context: ClassifyContext = { ownAddresses: ['morgan@example.test'], messageIdDomain: 'example.test' };
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'winnow-scan-'));
+  await mkdir(path.join(dir, 'nested', 'deeper'), { recursive: true });
+  await writeFile(
+    path.join(dir, 'a-personal.eml'),
+    await buildMail({ from: { name: 'Jane Doe', address: 'jane@example.org' }, to: 'morgan@example.test', subject: "Let's connect", text: "Hi Morgan, I'd like to connect." }),
+  );
+  // No extension, as mbox-splitting tools write them.
+  await writeFile(
+    path.join(dir, 'nested', '1709285400'),
+    await buildMail({
+      from: { name: 'Bob Builder', address: 'bob@example.org' },
+      to: 'morgan@example.test',
+      subject: 'Invitation to connect on LinkedIn',
+      headers: { Sender: 'messages-noreply@bounce.linkedin.com' },
+      text: "I'd like to add you to my professional network on LinkedIn.\n\n- Bob\n\nhttps://www.linkedin.com/e/-abc/accept/",
+    }),
+  );
+  await copyFile(path.join(corpusDir(), 'positive', 'linkedin-invite-2016-05-02.eml'), path.join(dir, 'nested', 'deeper', 'linkedin.eml'));
+  await mkdir(path.join(dir, 'Maildir', 'cur'), { recursive: true });
+  await writeFile(
+    path.join(dir, 'Maildir', 'cur', '1709285400.M1P2.host:2,S'),
+    await buildMail({ from: 'carol@example.org', to: 'morgan@example.test', subject: 'Lunch?', text: 'Friday works.' }),
+  );
+  await writeFile(path.join(dir, 'b-garbage.eml'), Buffer.from([0, 159, 146, 150, 255, 0, 13, 10, 13, 10, 1, 2, 3]));
+  await writeFile(path.join(dir, 'c-empty.eml'), '');
+  await writeFile(path.join(dir, '.hidden.eml'), 'From: x@example.org\r\n\r\nhidden');
+  await writeFile(path.join(dir, 'notes.txt'), 'not a message');
+  await symlink(path.join(dir, 'missing-target.eml'), path.join(dir, 'd-broken.eml'));
+  // A loop must not make the walk endless.
+  await symlink(dir, path.join(dir, 'nested', 'loop'));
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function run(paths: string[], json: boolean): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const code = await scan(paths, { json, context }, (line) => lines.push(line));
+  return { code, lines };
+}
+
+describe('winnow scan --json', () => {
+  it('prints one JSON object per message, walking folders, skipping hidden and other files', async () => {
+    const { code, lines } = await run([dir], true);
+    const records = lines.map((line) => JSON.parse(line) as ScanRecord);
+    const byName = new Map(records.map((record) => [path.relative(dir, record.file), record]));
+    expect([...byName.keys()].sort()).toEqual([
+      'Maildir/cur/1709285400.M1P2.host:2,S',
+      'a-personal.eml',
+      'b-garbage.eml',
+      'c-empty.eml',
+      'd-broken.eml',
+      'nested/1709285400',
+      'nested/deeper/linkedin.eml',
+    ]);
+    expect(byName.get('Maildir/cur/1709285400.M1P2.host:2,S')).toMatchObject({ verdict: 'ignored', reason: 'no request to connect found' });
+
+    expect(byName.get('a-personal.eml')).toMatchObject({
+      verdict: 'connection_request',
+      platform: 'email',
+      replyTo: 'jane@example.org',
+      requester: { name: 'Jane Doe', email: 'jane@example.org', profileUrl: null, headline: null, invitationId: null },
+      from: 'jane@example.org',
+      subject: "Let's connect",
+    });
+    expect(byName.get('nested/1709285400')).toMatchObject({ verdict: 'connection_request', platform: 'linkedin', replyTo: 'bob@example.org' });
+    expect(byName.get('nested/deeper/linkedin.eml')).toMatchObject({
+      verdict: 'connection_request',
+      platform: 'linkedin',
+      replyTo: null,
+      requester: { name: 'Michael McAuliffe', invitationId: '6132985418842456064' },
+    });
+    expect(byName.get('b-garbage.eml')).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
+    expect(byName.get('c-empty.eml')).toMatchObject({ verdict: 'ignored', replyTo: null });
+    expect(byName.get('d-broken.eml')).toMatchObject({ verdict: 'ignored', replyTo: null, reason: expect.stringMatching(/^unreadable: ENOENT/) });
+
+    for (const record of records) {
+      expect(Object.keys(record)).toEqual(expect.arrayContaining(['file', 'verdict', 'platform', 'requester', 'replyTo', 'reason']));
+    }
+    // Output follows the walk order, whatever order the parses finish in.
+    expect(records.map((record) => path.relative(dir, record.file))).toEqual([
+      'Maildir/cur/1709285400.M1P2.host:2,S',
+      'a-personal.eml',
+      'b-garbage.eml',
+      'c-empty.eml',
+      'd-broken.eml',
+      'nested/1709285400',
+      'nested/deeper/linkedin.eml',
+    ]);
+    // The broken link could not be read: the scan went on, and says so in its exit code.
+    expect(code).toBe(1);
+  });
+
+  it('reads a named file whatever its extension, and reports a missing path without stopping', async () => {
+    const missing = path.join(dir, 'no-such-file.eml');
+    const { code, lines } = await run([path.join(dir, 'notes.txt'), missing, path.join(dir, 'a-personal.eml')], true);
+    const records = lines.map((line) => JSON.parse(line) as ScanRecord);
+    expect(records.map((record) => record.verdict)).toEqual(['ignored', 'ignored', 'connection_request']);
+    expect(records[1]).toMatchObject({ file: missing, reason: expect.stringMatching(/^unreadable: ENOENT/) });
+    expect(code).toBe(1);
+  });
+
+  it('exits 0 when every file was read', async () => {
+    const { code, lines } = await run([path.join(dir, 'a-personal.eml')], true);
+    expect(code).toBe(0);
+    expect(lines).toHaveLength(1);
+  });
+});
+
+describe('winnow scan (table)', () => {
+  it('prints a header and one aligned line per message', async () => {
+    const { lines } = await run([path.join(dir, 'a-personal.eml'), path.join(dir, 'nested', 'deeper')], false);
+    expect(lines[0]).toMatch(/^VERDICT\s+PLATFORM\s+REPLY TO\s+NAME\s+FILE\s+REASON$/);
+    expect(lines).toHaveLength(3);
+    const replyToColumn = lines[0]!.indexOf('REPLY TO');
+    expect(lines[1]!.slice(replyToColumn).startsWith('jane@example.org')).toBe(true);
+    expect(lines[1]).toMatch(/^connection_request\s+email\s+/);
+  });
+
+  it('blanks control characters from names, so mail cannot drive the terminal', async () => {
+    const file = path.join(dir, 'nested', 'escape.eml');
+    await writeFile(file, await buildMail({ from: { name: 'Eve \u001b[31mRed', address: 'eve@example.org' }, to: 'morgan@example.test', subject: "Let's connect", text: 'Hi.' }));
+    try {
+      const { lines } = await run([file], false);
+      expect(lines[1]).not.toContain('\u001b');
+    } finally {
+      await rm(file);
+    }
+  });
+});
+
+describe('isMessageFile', () => {
+  it.each([
+    ['mail.eml', '', true],
+    ['MAIL.EML', '', true],
+    ['1709285400', '', true],
+    ['1709285400.M1P2.host', '', false],
+    ['1709285400.M1P2.host:2,S', 'cur', true],
+    ['notes.txt', '', false],
+    ['.hidden.eml', '', false],
+    ['.hidden', 'new', false],
+  ])('%s in "%s" → %s', (name, folder, expected) => {
+    expect(isMessageFile(name, folder)).toBe(expected);
+  });
+});
