@@ -99,6 +99,30 @@ console.log(summary('one at a time: IMAP notice → SMTP accepted', single.map((
 console.log(summary('bursts: delivered → SMTP accepted', burst.map((s) => s.delivered)));
 console.log(summary('bursts: IMAP notice → SMTP accepted', burst.map((s) => s.winnowAdds)));
 
+await breakdown();
 await inbound.close();
 await winnow.stop();
 await sandbox.stop();
+/** Where Winnow's own time goes, read from the BullMQ jobs' timestamps (p50/p95 over all deliveries). */
+async function breakdown() {
+  const send = new Queue('send', { connection: { url: sandbox.redisUrl }, prefix: `${winnow.config.redis.prefix}:q` });
+  const ib = await inbound.getJobs(['completed'], 0, 200);
+  const sj = await send.getJobs(['completed'], 0, 200);
+  const byContact = new Map(sj.map((j) => [j.data.contactId, j]));
+  const rows: number[][] = [];
+  for (const j of ib) {
+    const rv = j.returnvalue as { contactId?: string };
+    const s = rv?.contactId ? byContact.get(rv.contactId) : undefined;
+    if (!s) continue;
+    rows.push([j.timestamp - j.data.seenAt, j.processedOn! - j.timestamp, j.finishedOn! - j.processedOn!, s.timestamp - j.processedOn!, s.processedOn! - s.timestamp, s.finishedOn! - s.processedOn!]);
+  }
+  rows.sort((a, b) => a[0]! - b[0]!);
+  const med = (k: number) => {
+    const v = rows.map((r) => r[k]!).sort((a, b) => a - b);
+    return `${v[Math.floor(v.length / 2)]}/${v[Math.floor(v.length * 0.95)]}`;
+  };
+  const stages = ['IMAP notice → enqueued', 'waiting in inbound', 'reading the mail', 'inbound start → send job added', 'waiting in send', 'sending (to SMTP acceptance and bookkeeping)'];
+  console.log('\nwhere the time goes, p50/p95 in ms:');
+  stages.forEach((stage, k) => console.log(`  ${stage.padEnd(46)} ${med(k)}`));
+  await send.close();
+}

@@ -5,7 +5,7 @@ import { createContactStore } from './contacts/store.ts';
 import type { Config } from './config/env.ts';
 import type { Logger } from './log.ts';
 import { createSender } from './mail/sender.ts';
-import { createSentFolder } from './mail/sent-folder.ts';
+import { createSentFolder, type SentFolder } from './mail/sent-folder.ts';
 import { closeQueues, createQueues, QUEUE_NAMES, type QueueName } from './queues/queues.ts';
 import { connectRedis, redisProblems, waitForRedis } from './redis.ts';
 import { loadDefaultScript } from './script/template.ts';
@@ -57,16 +57,18 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   let workers: Workers | null = null;
   let workerRedis: Redis | null = null;
   let closeSender: (() => void) | null = null;
+  let sentFolder: SentFolder | null = null;
 
   if (roles.worker) {
     const sender = createSender(config.smtp);
     closeSender = () => sender.close();
+    sentFolder = createSentFolder(config.imap, logger);
     const context: WorkerContext = {
       config,
       store,
       queues,
       sender,
-      sentFolder: createSentFolder(config.imap),
+      sentFolder,
       script: () => script,
       classifyContext: { ownAddresses: [config.mailFrom.address, config.imap.user.toLowerCase()].filter((a) => a.includes('@')), messageIdDomain: messageIdDomain(config.mailFrom.address) },
       logger,
@@ -119,6 +121,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       await app?.close();
       await closeQueues(queues);
       closeSender?.();
+      await sentFolder?.close();
       await workerRedis?.quit().catch(() => workerRedis?.disconnect());
       await redis.quit().catch(() => redis.disconnect());
     },

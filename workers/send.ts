@@ -89,12 +89,7 @@ export function createSendProcessor(context: WorkerContext) {
     await store.writeLedger(contactId, { state: 'sent', sentAt: String(context.now()), response });
     await recordAsked(contactId, mailbox, messageId, `script sent to ${contact.email}`);
 
-    // The copy in Sent is a courtesy: the script has gone out whether or not the copy lands.
-    try {
-      await sentFolder.append(raw);
-    } catch (error) {
-      log.warn({ err: error }, 'could not file the script in the Sent folder');
-    }
+    sentFolder.file(raw);
     return { kind: 'sent', messageId };
   };
 }

@@ -1,4 +1,4 @@
-import type { Platform, Requester } from '../detect/types.ts';
+import type { Platform } from '../detect/types.ts';
 
 export const STATUSES = [
   'detected',

@@ -15,7 +15,7 @@ export interface AutoReply {
 
 const SUBJECT_PREFIX =
   /^\s*(?:automatic reply|auto(?:matic)?[ -]?(?:reply|response|antwort)|autoreply|autoresponse|out of (?:the )?office(?: (?:auto)?reply)?|ooo|abwesenheitsnotiz|abwesenheit|automatische antwort|réponse automatique|respuesta automática|risposta automatica|automatisch antwoord|afwezigheidsmelding|resposta automática|vacation(?: reply| response)?|away from (?:the )?office)\s*:/i;
-const SUBJECT_WHOLE = /^\s*(?:out of (?:the )?office|auto(?:matic)?[ -]?reply|automatic response|abwesenheitsnotiz|on vacation|away from (?:the )?office)\s*[.!]?\s*$/i;
+const SUBJECT_WHOLE = /^\s*(?:out of (?:the )?office|auto(?:matic)?[ -]?reply|automatic response|abwesenheitsnotiz|on vacation|away from (?:the )?office)\s*(?:[.!]\s*)?$/i;
 // Lotus Notes: "Jane Doe is out of the office."
 const SUBJECT_NOTES = /\bis out of (?:the )?office\b/i;
 

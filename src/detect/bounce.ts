@@ -47,7 +47,7 @@ function addressFromField(value: string): string | null {
 function failedRecipient(message: Message): string | null {
   const text = message.text;
   for (const field of ['Original-Recipient', 'Final-Recipient']) {
-    const match = new RegExp(`^\\s*${field}\\s*:\\s*(.+)$`, 'im').exec(text);
+    const match = new RegExp(`^[ \\t]*${field}[ \\t]*:[ \\t]*(.+)$`, 'im').exec(text);
     const address = match?.[1] ? addressFromField(match[1]) : null;
     if (address) return address;
   }
@@ -64,14 +64,14 @@ function failedRecipient(message: Message): string | null {
     if (address && isPlausibleAddress(address)) return address;
   }
   // Postfix: "<jane@example.org>: host mx.example.org said: 550 ..."
-  const postfix = /^\s*<([^\s<>]+@[^\s<>]+)>\s*:/m.exec(text)?.[1]?.toLowerCase();
+  const postfix = /^[ \t]*<([^\s<>]{1,254}@[^\s<>]{1,254})>[ \t]*:/m.exec(text)?.[1]?.toLowerCase();
   if (postfix && isPlausibleAddress(postfix)) return postfix;
   return null;
 }
 
 /** Actions named in the delivery-status fields ("Action: failed"), lower-cased. */
 function actions(text: string): string[] {
-  return [...text.matchAll(/^\s*Action\s*:\s*([a-z]+)/gim)].map((match) => (match[1] ?? '').toLowerCase());
+  return [...text.matchAll(/^[ \t]*Action[ \t]*:[ \t]*([a-z]+)/gim)].map((match) => (match[1] ?? '').toLowerCase());
 }
 
 export function readDeliveryReport(message: Message, context: ClassifyContext): DeliveryReport | null {

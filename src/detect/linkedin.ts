@@ -20,10 +20,14 @@ export type LinkedInReading =
 
 const LINKEDIN = 'linkedin.com';
 
-const OLD_SUBJECT = /^\s*(?:\[[^\]]{0,80}\]\s*)?(?:invitation to connect on linkedin|join my network on linkedin)\s*[.!]?\s*$/i;
+const OLD_SUBJECT = /^\s*(?:\[[^\]]{0,80}\]\s*)?(?:invitation to connect on linkedin|join my network on linkedin)\s*(?:[.!]\s*)?$/i;
 const OLD_PHRASE = /\badd you to my professional network on linkedin\b/i;
-const NEW_PHRASE =
-  /\bi'?d like to join your linkedin network\b|\bplease add me to your linkedin network\b|\bi want to connect\b|\byou have an invitation\b|\bwants to connect\b|\binvited you to connect\b/i;
+const NEW_SUBJECT = /\bplease add me to your linkedin network\b|^\s*i want to connect\s*$|^\s*you have an invitation\s*$|\bwants to connect\b/i;
+const NEW_PHRASE = /\bi'?d like to join your linkedin network\b|\binvited you to connect\b|\bwants to connect\b/i;
+// Member-to-member connection invitations ("email_m2m_invite_single_01"); LinkedIn also sends
+// invitations to events, groups, pages and newsletters, which are not requests to connect.
+const INVITE_TEMPLATE = /m2m_?invit|invit\w*connect|connect\w*invit/;
+const INVITE_CLASS = /^(?:INVITE|INVITATION|INVITATIONS)(?:-(?:MBR|MEMBER|GUEST))?$/;
 const ACCEPTED =
   /\baccepted your invitation\b|\baccepted your connection request\b|\byou(?:'re| are) now connected\b|\bis now a connection\b|\bstart a conversation with your new connection\b/i;
 
@@ -82,11 +86,11 @@ function profileUrlIn(urls: URL[]): string | null {
 }
 
 const BODY_NAME_PATTERNS = [
-  /^\s*(\S.{0,80}?) requested to add you as a connection on LinkedIn/im,
-  /^\s*(\S.{0,80}?) (?:wants|would like) to connect(?: with you)? on LinkedIn/im,
-  /^\s*Accept invitation from (\S.{0,80}?)\s*$/im,
-  /^\s*Confirm that you know (\S.{0,80}?):?\s*$/im,
-  /^\s*View (\S.{0,80}?)'s profile\b/im,
+  /^[ \t]*(\S.{0,80}?) requested to add you as a connection on LinkedIn/im,
+  /^[ \t]*(\S.{0,80}?) (?:wants|would like) to connect(?: with you)? on LinkedIn/im,
+  /^[ \t]*Accept invitation from (\S.{0,80}?)[ \t]*$/im,
+  /^[ \t]*Confirm that you know (\S.{0,80}?):?[ \t]*$/im,
+  /^[ \t]*View (\S.{0,80}?)'s profile\b/im,
   /join your LinkedIn network\.?[ \t]*\n(?:[ \t]*\n)*[ \t]*(\S[^\n]{0,80})\n/i,
 ];
 
@@ -138,8 +142,10 @@ export function readLinkedIn(message: Message, context: ClassifyContext): Linked
   const fromLinkedIn = isLinkedInAddress(message.from?.address);
   const throughLinkedIn =
     fromLinkedIn || isLinkedInAddress(message.sender?.address) || isLinkedInAddress(message.returnPath) || hasLinkedInHeaders(message);
-  const subject = straightenQuotes(message.subject);
+  const subject = straightenQuotes(message.subject).replace(/\s+/g, ' ');
   const reply = isReplyOrForwardSubject(subject);
+  // Most mail has nothing to do with LinkedIn: leave before reading the body.
+  if (!throughLinkedIn && (reply || !/linkedin/i.test(subject + message.text))) return null;
   // LinkedIn's own text is read whole; anything a person may have written is read without quotes,
   // so a person quoting an invitation does not become one.
   const text = straightenQuotes(fromLinkedIn ? bodyText(message) : stripQuoted(bodyText(message)));
@@ -148,10 +154,8 @@ export function readLinkedIn(message: Message, context: ClassifyContext): Linked
   const oldSubject = !reply && OLD_SUBJECT.test(subject);
   const oldPhrase = OLD_PHRASE.test(text);
 
-  if (!throughLinkedIn) {
-    // An old invitation that lost its LinkedIn headers on the way (forwarded by a server, say).
-    if (reply || !(oldSubject || oldPhrase) || textUrls.length === 0) return null;
-  }
+  // An old invitation that lost its LinkedIn headers on the way (forwarded by a server, say).
+  if (!throughLinkedIn && (!(oldSubject || oldPhrase) || textUrls.length === 0)) return null;
   if (reply) return notInvitation('LinkedIn message (a reply), not an invitation');
 
   const linkedInClass = (header(message, 'x-linkedin-class') ?? '').trim().toUpperCase();
@@ -159,8 +163,8 @@ export function readLinkedIn(message: Message, context: ClassifyContext): Linked
   if (linkedInClass === 'INMAIL' || template.includes('inmail')) return notInvitation('LinkedIn InMail (X-LinkedIn-Class: INMAIL), not an invitation');
   if (ACCEPTED.test(subject) || ACCEPTED.test(text.slice(0, 4000))) return notInvitation('LinkedIn notice that an invitation was accepted');
 
-  const templateSaysInvite = /invit/.test(template) && !/accept/.test(template);
-  const classSaysInvite = /INVIT/.test(linkedInClass);
+  const templateSaysInvite = INVITE_TEMPLATE.test(template) && !/accept/.test(template);
+  const classSaysInvite = INVITE_CLASS.test(linkedInClass);
   if (template !== '' && !templateSaysInvite) return notInvitation(`LinkedIn mail that is not an invitation (${template})`);
   if (template === '' && linkedInClass !== '' && !classSaysInvite) return notInvitation(`LinkedIn mail that is not an invitation (X-LinkedIn-Class: ${linkedInClass})`);
 
@@ -169,9 +173,9 @@ export function readLinkedIn(message: Message, context: ClassifyContext): Linked
   const invitationIds = textIds.length > 0 ? textIds : invitationIdsIn(urls);
   if (invitationIds.length > 1) return notInvitation(`LinkedIn digest of ${invitationIds.length} invitations, not a single request`);
 
-  const acceptLink = invitationIds.length > 0 || urls.some((url) => /invite-accept/i.test(url.pathname));
+  const acceptLink = invitationIds.length > 0 || urls.some((url) => /\/people\/invite-accept\b/i.test(url.pathname));
   const invitationsSender = fromLinkedIn && localPart(message.from?.address ?? '') === 'invitations';
-  const newPhrase = NEW_PHRASE.test(subject) || NEW_PHRASE.test(text);
+  const newPhrase = NEW_SUBJECT.test(subject) || NEW_PHRASE.test(text);
   let format: '2016' | '2011';
   if (oldSubject || (oldPhrase && !invitationsSender)) format = '2011';
   else if (acceptLink || templateSaysInvite || classSaysInvite || (invitationsSender && newPhrase)) format = '2016';

@@ -31,7 +31,7 @@ const SUBJECT_PATTERNS: RegExp[] = [
   ...BODY_PATTERNS,
   /\b(?:request|invitation|invite)\s+to\s+connect\b/i,
   /\bconnection\s+request\b/i,
-  /^\s*(?:can|could|shall|should|may)\s+we\s+connect\s*[?!.]*\s*$/i,
+  /^\s*(?:can|could|shall|should|may)\s+we\s+connect\s*(?:[?!.]+\s*)?$/i,
   /^\s*let'?s\s+connect\b/i,
 ];
 
@@ -60,9 +60,10 @@ function profileUrlIn(text: string): string | null {
 }
 
 export function readPersonalRequest(message: Message, context: ClassifyContext): PersonalReading | null {
-  const subject = straightenQuotes(message.subject);
+  const subject = straightenQuotes(message.subject).replace(/\s+/g, ' ');
   const reply = isReplyOrForwardSubject(subject) || message.inReplyTo.length > 0 || message.references.length > 0;
-  const body = straightenQuotes(stripQuoted(bodyText(message)).slice(0, BODY_SEARCH_CHARS)).replace(/\s+/g, ' ');
+  const newText = stripQuoted(bodyText(message)).slice(0, BODY_SEARCH_CHARS);
+  const body = straightenQuotes(newText).replace(/\s+/g, ' ');
   const subjectHit = firstMatch(SUBJECT_PATTERNS, subject);
   const bodyHit = subjectHit === null ? firstMatch(BODY_PATTERNS, body) : null;
   if (subjectHit === null && bodyHit === null) return null;
@@ -102,7 +103,7 @@ export function readPersonalRequest(message: Message, context: ClassifyContext):
       name,
       firstName: firstNameOf(name),
       email: replyTo,
-      profileUrl: profileUrlIn(stripQuoted(bodyText(message))),
+      profileUrl: profileUrlIn(newText),
       headline: null,
       invitationId: null,
     },

@@ -65,6 +65,41 @@ export function decodeEntities(text: string): string {
   });
 }
 
+const INVISIBLE = ['script', 'style', 'head', 'title', 'template'];
+
+/**
+ * Drops comments and script/style/head blocks with one forward pass (indexOf, not a lazy regex:
+ * many unclosed "<style" would make a regex rescan the rest of the body for each one).
+ * An unclosed block swallows the rest, as a browser would.
+ */
+function withoutInvisibleBlocks(html: string): string {
+  const lower = html.toLowerCase();
+  let result = '';
+  let at = 0;
+  while (at < html.length) {
+    const open = lower.indexOf('<', at);
+    if (open < 0) break;
+    let close: string | null = null;
+    if (lower.startsWith('<!--', open)) close = '-->';
+    else {
+      const name = INVISIBLE.find((tag) => lower.startsWith(`<${tag}`, open) && !/[a-z0-9-]/.test(lower[open + tag.length + 1] ?? ''));
+      if (name) close = `</${name}`;
+    }
+    if (close === null) {
+      result += html.slice(at, open + 1);
+      at = open + 1;
+      continue;
+    }
+    result += `${html.slice(at, open)} `;
+    const end = lower.indexOf(close, open + 1);
+    if (end < 0) return result;
+    const after = close === '-->' ? end + 3 : lower.indexOf('>', end);
+    if (after < 0) return result;
+    at = close === '-->' ? after : after + 1;
+  }
+  return result + html.slice(at);
+}
+
 const QUOTE_START = '\u0001QUOTE_START\u0001';
 const QUOTE_END = '\u0001QUOTE_END\u0001';
 
@@ -74,18 +109,17 @@ const QUOTE_END = '\u0001QUOTE_END\u0001';
  * (html-to-text is only a transitive dependency through mailparser, so it is not imported here.)
  */
 export function htmlToText(html: string): string {
-  let text = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
+  let text = withoutInvisibleBlocks(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html);
   text = text
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<(script|style|head|title|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<blockquote\b[^>]*>/gi, `\n${QUOTE_START}\n`)
+    // [^<>] rather than [^>]: a run of unclosed "<" must not make each match rescan the body.
+    .replace(/<blockquote\b[^<>]*>/gi, `\n${QUOTE_START}\n`)
     .replace(/<\/blockquote\s*>/gi, `\n${QUOTE_END}\n`)
     .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<hr\b[^>]*>/gi, '\n________________________________\n')
-    .replace(/<li\b[^>]*>/gi, '\n• ')
-    .replace(/<\/?(p|div|tr|table|ul|ol|h[1-6]|section|article|header|footer|pre|center)\b[^>]*>/gi, '\n')
+    .replace(/<hr\b[^<>]*>/gi, '\n________________________________\n')
+    .replace(/<li\b[^<>]*>/gi, '\n• ')
+    .replace(/<\/?(?:p|div|tr|table|ul|ol|h[1-6]|section|article|header|footer|pre|center)\b[^<>]*>/gi, '\n')
     .replace(/<\/t[dh]\s*>/gi, ' ')
-    .replace(/<[^>]*>/g, '');
+    .replace(/<[^<>]*>/g, '');
   text = decodeEntities(text).replace(/\u00a0/g, ' ');
   const lines: string[] = [];
   let depth = 0;
@@ -110,8 +144,9 @@ function collapseBlankLines(text: string): string {
 
 // "On Mon, 1 Jan 2024 at 10:00, Jane Doe <jane@example.com> wrote:", possibly wrapped over lines.
 const ATTRIBUTION_START = /^\s*(?:On|Am|Le|El|Il|Op|Em|Den|W dniu)\s.{0,300}$/;
-const ATTRIBUTION_END = /(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev|napisał)\s*:\s*$/i;
-const ATTRIBUTION_ONE_LINE = /^\s*(?:On|Am|Le|El|Il|Op|Em|Den|W dniu)\s.{0,300}(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev|napisał)\s*:\s*$/i;
+// Case-sensitive on purpose: a line of prose starting "on the other hand" is not an attribution.
+const ATTRIBUTION_END = /(?:[Ww]rote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev|napisał)\s*:\s*$/;
+const ATTRIBUTION_ONE_LINE = /^\s*(?:On|Am|Le|El|Il|Op|Em|Den|W dniu)\s.{0,300}(?:[Ww]rote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev|napisał)\s*:\s*$/;
 const SEPARATORS = [
   /^\s*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Originalnachricht|Original message)\s*-{2,}\s*$/i,
   /^\s*-{2,}\s*Forwarded message\s*-{2,}/i,
@@ -140,6 +175,7 @@ export function stripQuoted(text: string): string {
   let end = lines.length;
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index] ?? '';
+    if (!/\S/.test(line)) continue;
     if (cutsHere(lines, index, line)) {
       end = index;
       break;
@@ -194,7 +230,7 @@ export function extractUrls(text: string, html = ''): string[] {
   const urls: string[] = [];
   for (const match of text.matchAll(/https?:\/\/[^\s<>"')\]]+/gi)) urls.push(match[0]);
   const source = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
-  for (const match of source.matchAll(/\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)) {
+  for (const match of source.matchAll(/\bhref\s*=\s*(?:"([^"]{0,4096})"|'([^']{0,4096})')/gi)) {
     const url = decodeEntities((match[1] ?? match[2] ?? '').trim());
     if (/^https?:\/\//i.test(url)) urls.push(url);
   }

@@ -16,7 +16,7 @@ function escapeRegExp(value: string): string {
 function ourIdPattern(context: ClassifyContext, flags: string): RegExp | null {
   const domain = context.messageIdDomain.trim();
   if (domain === '') return null;
-  return new RegExp(`(winnow\\.${ATEXT}+)@(${escapeRegExp(domain)})(?![A-Za-z0-9-])`, flags);
+  return new RegExp(`(winnow\\.${ATEXT}{1,200})@(${escapeRegExp(domain)})(?![A-Za-z0-9-])`, flags);
 }
 
 /** Our Message-ID if `id` (without angle brackets) is one, spelled canonically; else null. */

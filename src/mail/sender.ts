@@ -1,3 +1,4 @@
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
@@ -50,6 +51,26 @@ function compose(script: OutgoingScript): Promise<Buffer> {
   return composer.compile().build();
 }
 
+const CONNECT_TIMEOUT_MS = 20_000;
+
+function connectNoDelay(host: string, port: number, callback: (error: Error | null, socketOptions?: { connection: net.Socket }) => void) {
+  const socket = net.connect({ host, port, noDelay: true, keepAlive: true });
+  let settled = false;
+  const settle = (error: Error | null) => {
+    if (settled) return;
+    settled = true;
+    socket.setTimeout(0);
+    socket.removeListener('error', settle);
+    if (error) {
+      socket.destroy();
+      callback(Object.assign(error, { code: (error as NodeJS.ErrnoException).code ?? 'ECONNECTION' }));
+    } else callback(null, { connection: socket });
+  };
+  socket.once('connect', () => settle(null));
+  socket.once('error', settle);
+  socket.setTimeout(CONNECT_TIMEOUT_MS, () => settle(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })));
+}
+
 /**
  * Sends scripts over one pooled SMTP transport. The pool keeps connections open,
  * so the server's greeting delay is paid once per connection rather than once per message.
@@ -65,6 +86,10 @@ export function createSender(smtp: SmtpSettings) {
     connectionTimeout: 20_000,
     greetingTimeout: 15_000,
     socketTimeout: 60_000,
+    // nodemailer leaves Nagle's algorithm on, and the end of DATA then waits for the server's
+    // delayed ACK: about 40 ms per script. We open the TCP connection ourselves, with no delay;
+    // nodemailer still does the TLS (for port 465) or STARTTLS on it.
+    getSocket: (_options, callback) => connectNoDelay(smtp.host, smtp.port, callback),
     ...(smtp.user && smtp.pass ? { auth: { user: smtp.user, pass: smtp.pass } } : {}),
   };
   const transport = nodemailer.createTransport(options);

@@ -25,7 +25,7 @@ describe('stripQuoted', () => {
   });
 
   it('keeps prose that merely starts with "On" or "From:"', () => {
-    const text = 'On Monday I met your colleague.\nFrom: the timber fair in Hamburg, where we spoke.\nThat is why.';
+    const text = 'On Monday I met your colleague.\nFrom: the timber fair in Hamburg, where we spoke.\non reflection, this is what I wrote:\nThat is why.';
     expect(stripQuoted(text)).toBe(text);
   });
 

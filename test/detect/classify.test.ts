@@ -170,6 +170,17 @@ describe('LinkedIn look-alikes (constructed)', () => {
     expect(result.reason).toMatch(/^suppressed: LinkedIn mail that is not an invitation \(email_pymk_02\)/);
   });
 
+  it('an invitation to an event is not a request to connect', async () => {
+    const result = await classified({
+      from: { name: 'Jane Doe', address: 'invitations@linkedin.com' },
+      subject: 'Jane Doe invited you to an event',
+      headers: { 'X-LinkedIn-Class': 'EVENTS', 'X-LinkedIn-Template': 'email_events_invite_01' },
+      text: 'Jane Doe invited you to Timber Summit 2024.\nAccept: https://www.linkedin.com/comm/events/1234/invite-accept?invitationId=99',
+    });
+    expect(result.verdict).toBe('ignored');
+    expect(result.reason).toBe('suppressed: LinkedIn mail that is not an invitation (email_events_invite_01)');
+  });
+
   it('a person’s "Re: Invitation to connect on LinkedIn" quoting the invitation is not a request', async () => {
     const result = await classified({
       from: { name: 'Sam Friend', address: 'sam@example.net' },

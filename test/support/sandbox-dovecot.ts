@@ -34,7 +34,11 @@ interface Account {
   name: string;
 }
 
-export async function startDovecot(dir: string, users: DovecotUser[]): Promise<SandboxDovecot> {
+/**
+ * `name` becomes Dovecot's instance name, which its processes show in `ps`
+ * (dovecot-NAME/imap), so a stray process can be traced to its sandbox folder.
+ */
+export async function startDovecot(dir: string, users: DovecotUser[], name = path.basename(dir)): Promise<SandboxDovecot> {
   const binary = findExecutable('dovecot');
   if (!binary) throw new Error('dovecot was not found (looked for /usr/sbin/dovecot): install the Debian package `dovecot-imapd` (apt-get install dovecot-imapd).');
   const version = await dovecotVersion(binary);
@@ -71,7 +75,7 @@ export async function startDovecot(dir: string, users: DovecotUser[]): Promise<S
   let port = 0;
   const configure = async () => {
     port = await freePort();
-    const config = dovecotConfig({ version, dir, runDir, stateDir, logFile, usersFile, port, asRoot, mailOwner, internalUser, internalGroup, loginUser });
+    const config = dovecotConfig({ name, version, runDir, stateDir, logFile, usersFile, port, asRoot, mailOwner, internalUser, internalGroup, loginUser });
     writeFileSync(configFile, config, { mode: 0o644 });
   };
 
@@ -148,8 +152,8 @@ function isAtLeast(version: string, major: number, minor: number): boolean {
 }
 
 function dovecotConfig(c: {
+  name: string;
   version: string;
-  dir: string;
   runDir: string;
   stateDir: string;
   logFile: string;
@@ -185,7 +189,7 @@ service auth-worker {
 }
 `;
   return `# Written by test/support/sandbox-dovecot.ts for one test sandbox; removed when it stops.
-instance_name = winnow-sandbox-${path.basename(c.dir)}
+instance_name = ${c.name}
 base_dir = ${c.runDir}
 state_dir = ${c.stateDir}
 log_path = ${c.logFile}

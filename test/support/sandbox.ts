@@ -1,6 +1,6 @@
 // The test sandbox: a private redis-server, a private Dovecot IMAP server and an SMTP peer that
 // files what it receives into the recipients' Dovecot mailboxes. Used by integration tests, by the
-// benchmarks and by `npm run demo`; see "Real parts in tests" in docs/design.md.
+// benchmarks and by `npm run demo`; see "Real parts in tests" in the design notes.
 //
 //   const sandbox = await startSandbox();
 //   try { ... } finally { await sandbox.stop(); }
@@ -127,41 +127,43 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const credentials = (account: SandboxUser) => ({ address: account.address, pass: account.pass });
 
-  try {
-    const redisUrl = process.env.REDIS_URL;
-    await Promise.all([
-      wantRedis
-        ? (redisUrl ? Promise.resolve(externalRedis(redisUrl)) : startRedis(path.join(dir, 'redis'))).then((started) => {
-            redis = started;
-          })
-        : null,
-      wantImap
-        ? startDovecot(path.join(dir, 'dovecot'), users.map((u) => ({ address: u.address, pass: u.pass }))).then((started) => {
-            dovecot = started;
-            admin = createMailboxAdmin({ host: '127.0.0.1', port: started.port });
-          })
-        : null,
-      wantSmtp
-        ? startSmtpPeer({
-            accounts: new Map(users.map((u) => [u.address, u.pass])),
-            user: first.address,
-            pass: first.pass,
-            isLocal: (address) => byAddress.has(normalizeAddress(address)),
-            fileInto: wantImap
-              ? async (recipient, raw) => {
-                  await mailboxes().append(credentials(user(recipient)), 'INBOX', raw);
-                }
-              : null,
-          }).then((started) => {
-            smtp = started;
-          })
-        : null,
-    ]);
-  } catch (error) {
+  const redisUrl = process.env.REDIS_URL;
+  // allSettled, not all: when one part fails, the others must have finished starting before
+  // stop() runs, or a server that comes up late would be left running.
+  const outcomes = await Promise.allSettled([
+    wantRedis
+      ? (redisUrl ? Promise.resolve(externalRedis(redisUrl)) : startRedis(path.join(dir, 'redis'))).then((started) => {
+          redis = started;
+        })
+      : null,
+    wantImap
+      ? startDovecot(path.join(dir, 'dovecot'), users.map((u) => ({ address: u.address, pass: u.pass })), path.basename(dir)).then((started) => {
+          dovecot = started;
+          admin = createMailboxAdmin({ host: '127.0.0.1', port: started.port });
+        })
+      : null,
+    wantSmtp
+      ? startSmtpPeer({
+          accounts: new Map(users.map((u) => [u.address, u.pass])),
+          user: first.address,
+          pass: first.pass,
+          isLocal: (address) => byAddress.has(normalizeAddress(address)),
+          fileInto: wantImap
+            ? async (recipient, raw) => {
+                await mailboxes().append(credentials(user(recipient)), 'INBOX', raw);
+              }
+            : null,
+        }).then((started) => {
+          smtp = started;
+        })
+      : null,
+  ]);
+  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failure) {
     await stop().catch(() => {
       // The startup error is the one worth reporting; stop() problems here are its consequences.
     });
-    throw error;
+    throw failure.reason;
   }
 
   // Re-read through functions: TypeScript narrows the `let`s above to null otherwise.
