@@ -70,6 +70,7 @@ const schema = z
       .default('winnow'),
     PORT: port.default(3000),
     HOST: z.string().trim().default('127.0.0.1'),
+    TRUST_PROXY: bool.default(false),
     DASHBOARD_PASSWORD: z
       .string({ message: 'is required (the password for the dashboard login)' })
       .min(8, 'must be at least 8 characters'),
@@ -90,7 +91,7 @@ export interface Config {
   smtp: { host: string; port: number; secure: boolean; user: string | null; pass: string | null };
   mailFrom: { name: string; address: string };
   redis: { url: string; prefix: string };
-  web: { port: number; host: string; dashboardPassword: string; apiToken: string | null };
+  web: { port: number; host: string; trustProxy: boolean; dashboardPassword: string; apiToken: string | null };
   responseDeadlineMs: number;
   dedupeWindowMs: number;
   backfillDays: number;
@@ -120,7 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE ?? e.SMTP_PORT === 465, user: e.SMTP_USER || null, pass: e.SMTP_PASS || null },
     mailFrom: e.MAIL_FROM,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
-    web: { port: e.PORT, host: e.HOST, dashboardPassword: e.DASHBOARD_PASSWORD, apiToken: e.API_TOKEN ?? null },
+    web: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, dashboardPassword: e.DASHBOARD_PASSWORD, apiToken: e.API_TOKEN ?? null },
     responseDeadlineMs: e.RESPONSE_DEADLINE,
     dedupeWindowMs: e.DEDUPE_WINDOW,
     backfillDays: e.BACKFILL_DAYS,

@@ -218,8 +218,9 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         skipThrough = id;
       }
       const contacts: Contact[] = [];
+      let last: [number, string] | null = null;
       let offset = 0;
-      const batch = needle ? 500 : limit + 50;
+      const batch = needle ? 500 : limit + 1;
       // Walk the index in batches; a text filter may need several to fill a page.
       for (;;) {
         const ids = await redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch);
@@ -243,10 +244,10 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
           if (!raw) continue;
           const contact = parseContact(raw);
           if (needle && !matches(contact, needle)) continue;
+          // One more than a page tells whether a next page exists, so the last page has no cursor.
+          if (contacts.length === limit) return { contacts, nextCursor: encodeCursor(last![0], last![1]) };
           contacts.push(contact);
-          if (contacts.length === limit) {
-            return { contacts, nextCursor: encodeCursor(score, id) };
-          }
+          last = [score, id];
         }
         if (ids.length / 2 < batch) break;
       }

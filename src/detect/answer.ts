@@ -21,9 +21,10 @@ const MAX_REFUSAL_WORDS = 40;
 const MAX_LEFTOVER_WORDS = 6;
 
 const REFUSALS: RegExp[] = [
-  /\b(?:not|no longer) interested\b/g,
-  /\bno,? thanks?\b/g,
-  /\bno,? thank you\b/g,
+  // "Not interested in selling you anything" is not a refusal to connect; "not interested in this" is.
+  /\b(?:not|no longer) interested\b(?!\s+in\b(?!\s+(?:connecting|this|that|it|any of (?:this|that)|answering|your (?:script|questions?|survey|questionnaire|offer|network)\b)))/g,
+  /\bno,? thanks?\b(?!\s+(?:necessary|needed|required|to you)\b)/g,
+  /\bno,? thank you\b(?!\s+(?:necessary|needed|required)\b)/g,
   /\bthanks?,? but no\b/g,
   /\b(?:please )?remove me\b/g,
   /\btake me off\b/g,
@@ -39,7 +40,8 @@ const REFUSALS: RegExp[] = [
   /\bhow rude\b/g,
   /\b(?:go away|get lost|piss off|f\W{0,3}ck off|screw you)\b/g,
   /\bi (?:don'?t|do not|won'?t|will not) (?:answer|reply to|respond to|fill (?:in|out)) (?:this|that|these|questions|questionnaires?|surveys?)\b/g,
-  /^(?:no|nope|nah|pass)\b/g,
+  // A bare "No." (the whole reply).
+  /^(?:no|nope|nah|pass)\s*[.!]*$/g,
 ];
 const CONTRAST = /\b(?:but|however|although|though|that said|except|unless|instead|still)\b/;
 const POLITENESS = new Set(

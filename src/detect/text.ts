@@ -186,10 +186,12 @@ export function stripQuoted(text: string): string {
 }
 
 function cutsHere(lines: string[], index: number, line: string): boolean {
-  if (ATTRIBUTION_ONE_LINE.test(line)) return true;
-  if (ATTRIBUTION_START.test(line)) {
-    // Mail clients wrap long attributions; look a few lines ahead for the "wrote:".
-    for (let ahead = index + 1; ahead <= index + 3 && ahead < lines.length; ahead += 1) {
+  // Attributions carry a date ("On Tue, 5 Mar 2024 at 10:00, Jane wrote:"); prose that starts
+  // with "On" and later says "wrote:" usually does not.
+  if (ATTRIBUTION_ONE_LINE.test(line) && /\d/.test(line)) return true;
+  if (ATTRIBUTION_START.test(line) && /\d/.test(line)) {
+    // Mail clients wrap long attributions; look a line or two ahead for the "wrote:".
+    for (let ahead = index + 1; ahead <= index + 2 && ahead < lines.length; ahead += 1) {
       const next = lines[ahead] ?? '';
       if (next.trim() === '' || /^\s*>/.test(next)) break;
       if (ATTRIBUTION_END.test(next)) return true;

@@ -109,7 +109,8 @@ function sendError(context: WebContext, request: FastifyRequest, reply: FastifyR
 export async function buildApp(deps: WebDeps, options?: WebOptions): Promise<FastifyInstance> {
   // Typed as Fastify's logger interface so the instance has the plain FastifyInstance type callers hold.
   const logger: FastifyBaseLogger = deps.logger;
-  const app = Fastify({ loggerInstance: logger });
+  // Behind a reverse proxy, client addresses (for the login rate limit) and https come from its headers.
+  const app = Fastify({ loggerInstance: logger, trustProxy: deps.config.web.trustProxy });
   await app.register(webApp, { deps, options });
   return app;
 }

@@ -64,6 +64,7 @@ describe('readAnswer', () => {
     'No.',
     'This is spam.',
     'Hi Morgan,\n\nno thanks.\n\nJane',
+    "I'm not interested in connecting.",
   ])('"%s" is declined', async (text) => {
     expect((await answerTo({ text })).kind).toBe('declined');
   });
@@ -74,6 +75,8 @@ describe('readAnswer', () => {
     'Who am I? I run the structural team at Example Timber, and we could use an architect who knows CLT.',
     'No, I have not met you yet - we both spoke at the Timber Summit and I would like to compare notes on mass timber codes.',
     'Thanks! We build passive houses, and a connection would help both of us find clients.',
+    'Not interested in selling you anything, just admire your work.',
+    "No thanks necessary! I'm a carpenter.",
     '',
   ])('"%s" stays answered', async (text) => {
     expect((await answerTo({ text })).kind).toBe('answered');
