@@ -6,7 +6,7 @@
  * itself adds ("IMAP server's notice → SMTP acceptance"). Targets are in design.md.
  */
 import { parseArgs } from 'node:util';
-import { buildMail } from '../test/support/mail.ts';
+import { oldLinkedInInvitation } from '../test/support/requests.ts';
 import { startSandbox, type ReceivedMail } from '../test/support/sandbox.ts';
 import { startWinnow } from '../test/support/winnow.ts';
 import { jobId } from '../src/queues/queues.ts';
@@ -43,14 +43,7 @@ async function invitation() {
   serial += 1;
   const name = `Bench Person${serial}`;
   const address = `bench${serial}@example.org`;
-  const raw = await buildMail({
-    from: { name, address },
-    to: me,
-    subject: 'Invitation to connect on LinkedIn',
-    messageId: `<bench-${serial}@linkedin.example>`,
-    headers: { Sender: 'messages-noreply@bounce.linkedin.com' },
-    text: `${name} wants to connect with you on LinkedIn.\n\nI'd like to add you to my professional network on LinkedIn.\n\n- ${name}\n`,
-  });
+  const raw = await oldLinkedInInvitation({ name, address }, me, `<bench-${serial}@linkedin.example>`);
   return { address, raw };
 }
 

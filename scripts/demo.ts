@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildMail } from '../test/support/mail.ts';
+import { oldLinkedInInvitation } from '../test/support/requests.ts';
 import { corpusDir } from '../test/support/corpus.ts';
 import { startSandbox } from '../test/support/sandbox.ts';
 import { startWinnow } from '../test/support/winnow.ts';
@@ -36,16 +37,7 @@ await sandbox.deliver(
     text: "Hi Morgan,\n\nI'd like to connect with you; I saw your talk on timber construction.\n\nAlice",
   }),
 );
-await sandbox.deliver(
-  me,
-  await buildMail({
-    from: { name: 'Bob Builder', address: bob.address },
-    to: me,
-    subject: 'Invitation to connect on LinkedIn',
-    headers: { Sender: 'messages-noreply@bounce.linkedin.com' },
-    text: "Bob Builder wants to connect with you on LinkedIn.\n\nI'd like to add you to my professional network on LinkedIn.\n\n- Bob Builder\n",
-  }),
-);
+await sandbox.deliver(me, await oldLinkedInInvitation({ name: 'Bob Builder', address: bob.address }, me, '<demo-bob@linkedin.example>'));
 const sample = path.join(corpusDir(), 'positive/linkedin-invite-2016-05-02.eml');
 await sandbox.deliver(me, await readFile(sample)).catch(() => undefined);
 

@@ -52,6 +52,8 @@ export async function parseMessage(source: Buffer | string, options: { truncated
   const parsed = await simpleParser(input, {
     skipImageLinks: true,
     skipTextToHtml: true,
+    // Detection turns HTML into text itself (capped, linear); mailparser's conversion refuses large HTML.
+    skipHtmlToText: true,
     skipTextLinks: true,
     maxHtmlLengthToParse: 1024 * 1024,
   });

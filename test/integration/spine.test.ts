@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildMail } from '../support/mail.ts';
+import { oldLinkedInInvitation } from '../support/requests.ts';
 import { startSandbox, type ReceivedMail, type Sandbox } from '../support/sandbox.ts';
 import { startWinnow, until, type TestWinnow } from '../support/winnow.ts';
 import { corpusDir } from '../support/corpus.ts';
@@ -31,35 +32,6 @@ async function winnowFor(user: string, options: Omit<Parameters<typeof startWinn
   const winnow = await startWinnow(sandbox, { user, ...options });
   running.push(winnow);
   return winnow;
-}
-
-/** Constructed: a 2011–2013 LinkedIn invitation, whose From is the inviter's own mailbox. */
-function oldLinkedInInvitation(from: { name: string; address: string }, to: string, messageId: string) {
-  return buildMail({
-    from,
-    to,
-    subject: 'Invitation to connect on LinkedIn',
-    messageId,
-    headers: { Sender: 'messages-noreply@bounce.linkedin.com', 'X-LinkedIn-Class': 'INVITE-GUEST' },
-    text: [
-      'LinkedIn',
-      '------------',
-      '',
-      `${from.name.split(' ')[0]} wants to connect with you on LinkedIn.`,
-      '',
-      "I'd like to add you to my professional network on LinkedIn.",
-      '',
-      `- ${from.name}`,
-      '',
-      `${from.name}`,
-      'Founder at Example Ventures',
-      '',
-      'Accept invitation from ' + from.name,
-      'http://www.linkedin.com/e/-abc123/blk/I123456789_2/accept/',
-      '',
-      '© 2012, LinkedIn Corporation',
-    ].join('\n'),
-  });
 }
 
 function scriptsTo(address: string): ReceivedMail[] {

@@ -28,15 +28,12 @@ export interface MailFields {
   references?: string | string[];
   /** With or without angle brackets; nodemailer makes one up when absent. */
   messageId?: string;
-  /** Defaults to a fixed date, so the same fields build the same headers. */
+  /** Defaults to now, as nodemailer does. */
   date?: Date | string;
   attachments?: Mail.Attachment[];
   /** Mailing-list headers (List-Id, List-Unsubscribe, ...), in nodemailer's `list` form. */
   list?: Mail.ListHeaders;
 }
-
-/** A fixed default date: built mail is stable from run to run. */
-export const DEFAULT_DATE = new Date('2024-03-01T09:30:00Z');
 
 function angled(id: string): string {
   const bare = id.trim().replace(/^<|>$/g, '');
@@ -46,7 +43,6 @@ function angled(id: string): string {
 export async function buildMail(fields: MailFields): Promise<Buffer> {
   const options: Mail.Options = {
     ...fields,
-    date: fields.date ?? DEFAULT_DATE,
     ...(fields.messageId !== undefined ? { messageId: angled(fields.messageId) } : {}),
     ...(fields.inReplyTo !== undefined ? { inReplyTo: angled(fields.inReplyTo) } : {}),
     ...(fields.references !== undefined

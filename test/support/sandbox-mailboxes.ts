@@ -84,6 +84,9 @@ export function createMailboxAdmin(server: { host: string; port: number }): Mail
       withClient(user, async (client) => {
         const lock = await client.getMailboxLock(folder, { readOnly: true });
         try {
+          // The folder may have been selected on this cached connection before; NOOP makes the
+          // server report messages added since, or `exists` below would be stale.
+          await client.noop();
           const mailbox = client.mailbox;
           if (mailbox && mailbox.exists === 0) return [];
           const messages = await client.fetchAll('1:*', { uid: true, source: true });
