@@ -4,8 +4,8 @@ import { scriptVariables } from '../src/script/render.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import { messageIdDomain, scriptMessageId, type WorkerContext } from './context.ts';
 
-/** How long a script waits before trying again when the SMTP settings are wrong. */
-const SETTINGS_RETRY_MS = 60_000;
+/** How long a script waits before trying again when the SMTP settings are wrong or the server is unreachable. */
+const SERVER_TROUBLE_RETRY_MS = 60_000;
 
 export type SendOutcome = { kind: 'sent'; messageId: string } | { kind: 'already_sent'; messageId: string } | { kind: 'not_queued'; status: string };
 
@@ -69,14 +69,16 @@ export function createSendProcessor(context: WorkerContext) {
       }));
     } catch (error) {
       const verdict = classifyDeliveryError(error);
-      if (verdict.kind === 'settings' && token) {
-        // Wrong SMTP settings fail every script alike: the script waits for the fix without
-        // using up its attempts, and is never marked failed for it.
-        log.error({ reason: verdict.reason }, 'SMTP refuses our login or session; scripts wait until the settings are fixed');
-        await job.moveToDelayed(context.now() + SETTINGS_RETRY_MS, token);
+      const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
+      // Wrong SMTP settings, or a server we cannot reach at all, fail every script alike: the
+      // script waits it out (without using up attempts for settings) and is never marked failed
+      // for it. Only a refusal of this very message, permanent or repeated, fails the person.
+      const serverTrouble = verdict.kind === 'settings' || (verdict.kind === 'transient' && verdict.code === null && attemptsLeft <= 0);
+      if (serverTrouble && token) {
+        log.error({ reason: verdict.reason }, 'SMTP is unreachable or refuses our session; the script waits and is tried again');
+        await job.moveToDelayed(context.now() + SERVER_TROUBLE_RETRY_MS, token);
         throw new DelayedError();
       }
-      const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
       if (verdict.permanent || attemptsLeft <= 0) {
         await store.writeLedger(contactId, { state: 'failed', reason: verdict.reason });
         await store.transition(contactId, 'failed', { reason: verdict.reason }, { at: context.now(), detail: verdict.reason });
