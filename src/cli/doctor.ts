@@ -1,4 +1,4 @@
-import { ImapFlow } from 'imapflow';
+import { createImapClient } from '../mail/imap.ts';
 import { ConfigError, loadConfig } from '../config/env.ts';
 import { createSender } from '../mail/sender.ts';
 import { connectRedis, redisProblems } from '../redis.ts';
@@ -47,14 +47,7 @@ export async function doctor(env: Record<string, string | undefined>, write: (li
     {
       name: `IMAP ${config.imap.user} at ${config.imap.host}:${config.imap.port}`,
       run: async () => {
-        const client = new ImapFlow({
-          host: config.imap.host,
-          port: config.imap.port,
-          secure: config.imap.secure,
-          auth: { user: config.imap.user, pass: config.imap.pass },
-          logger: false,
-          connectionTimeout: 15_000,
-        });
+        const client = createImapClient(config.imap);
         client.on('error', () => undefined);
         try {
           await client.connect();

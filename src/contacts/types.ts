@@ -1,4 +1,4 @@
-import type { Platform } from '../detect/types.ts';
+import type { Platform, Requester } from '../detect/types.ts';
 
 export const STATUSES = [
   'detected',
@@ -17,18 +17,12 @@ export const STATUSES = [
 
 export type Status = (typeof STATUSES)[number];
 
-/** A person who asked to connect, and where their screening stands. */
-export interface Contact {
+/** A person who asked to connect (what the request told of them), and where their screening stands. */
+export interface Contact extends Requester {
   id: string;
   mailbox: string;
   status: Status;
   platform: Platform;
-  name: string;
-  firstName: string;
-  email: string | null;
-  profileUrl: string | null;
-  headline: string | null;
-  invitationId: string | null;
   /** Subject of the request mail. */
   subject: string;
   /** Message-ID of the request mail, for In-Reply-To. */

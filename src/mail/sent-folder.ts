@@ -1,6 +1,6 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { createImapClient, type ImapAccount } from './imap.ts';
 import type { Logger } from '../log.ts';
-import type { ImapSettings } from './watcher.ts';
 
 /** Copies waiting beyond this are dropped (with a log line): a Sent copy must never hold memory hostage. */
 const MAX_WAITING = 1000;
@@ -10,7 +10,7 @@ const MAX_WAITING = 1000;
  * conversation. The copy is a courtesy, not part of delivery: `file()` returns at once and the
  * copies go out in order over one connection of their own, apart from the watcher's IDLE.
  */
-export function createSentFolder(imap: Omit<ImapSettings, 'folder'>, logger: Logger) {
+export function createSentFolder(imap: ImapAccount, logger: Logger) {
   const log = logger.child({ part: 'sent-folder' });
   const waiting: Buffer[] = [];
   let client: ImapFlow | null = null;
@@ -20,14 +20,7 @@ export function createSentFolder(imap: Omit<ImapSettings, 'folder'>, logger: Log
 
   async function connection(): Promise<ImapFlow> {
     if (client?.usable) return client;
-    const fresh = new ImapFlow({
-      host: imap.host,
-      port: imap.port,
-      secure: imap.secure,
-      auth: { user: imap.user, pass: imap.pass },
-      logger: false,
-      connectionTimeout: 15_000,
-    });
+    const fresh = createImapClient(imap);
     fresh.on('error', (error: Error) => log.warn({ err: error }, 'Sent folder connection error'));
     await fresh.connect();
     client = fresh;

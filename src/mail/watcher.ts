@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { createImapClient, type ImapAccount } from './imap.ts';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { MailboxKeys } from '../contacts/store.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
 import { MAX_SOURCE_BYTES } from './message.ts';
 
-export interface ImapSettings {
-  host: string;
-  port: number;
-  secure: boolean;
-  user: string;
-  pass: string;
+export interface ImapSettings extends ImapAccount {
   /** Folder to watch, usually INBOX. */
   folder: string;
 }
@@ -191,12 +187,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
 
   /** One connection's life: connect, catch up, then IDLE until something breaks. */
   async function session() {
-    const connection = new ImapFlow({
-      host: imap.host,
-      port: imap.port,
-      secure: imap.secure,
-      auth: { user: imap.user, pass: imap.pass },
-      logger: false,
+    const connection = createImapClient(imap, {
       // We enter IDLE ourselves right after each batch; the library would wait before it does.
       disableAutoIdle: true,
       // Re-issue IDLE every few minutes: a half-open connection then shows up as a timeout.

@@ -1,144 +1,122 @@
 import { ImapFlow } from 'imapflow';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildMail, rawMail } from '../support/mail.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
-import { startSandbox, type Sandbox } from '../support/sandbox.ts';
-import { startWinnow, until, type TestWinnow } from '../support/winnow.ts';
+import { until, useSandbox } from '../support/winnow.ts';
 
 /** Failures a running service meets: dropped IMAP, a restarted Redis, refusing SMTP, bad mail. */
 
-let sandbox: Sandbox;
-const running: TestWinnow[] = [];
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ users: ['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7'] });
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((winnow) => winnow.stop()));
-});
-
-afterAll(async () => {
-  await sandbox?.stop();
-});
-
-async function winnowFor(user: string, options: Omit<Parameters<typeof startWinnow>[1], 'user'> = {}) {
-  const winnow = await startWinnow(sandbox, { user, ...options });
-  running.push(winnow);
-  return winnow;
-}
+const suite = useSandbox(['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7']);
 
 const person = (tag: string) => ({ name: `Pat ${tag}`, address: `${tag}@example.org` });
-const scriptsTo = (address: string) => sandbox.smtp.received.filter((mail) => mail.recipients.includes(address));
 
 describe('when IMAP drops', () => {
   it('the watcher reconnects and reads the mail that arrived meanwhile, once each', async () => {
-    const winnow = await winnowFor('f1');
+    const winnow = await suite.winnow('f1');
     const me = winnow.user.address;
     const people = Array.from({ length: 8 }, (_, i) => person(`drop${i}`));
-    for (const p of people.slice(0, 4)) await sandbox.deliver(me, await oldLinkedInInvitation(p, me, `<${p.address}.invite>`));
-    await sandbox.imapRestart();
+    for (const p of people.slice(0, 4)) await suite.sandbox.deliver(me, await oldLinkedInInvitation(p, me, `<${p.address}.invite>`));
+    await suite.sandbox.imapRestart();
     let last = 0;
-    for (const p of people.slice(4)) last = (await sandbox.deliver(me, await oldLinkedInInvitation(p, me, `<${p.address}.invite>`))).uid;
+    for (const p of people.slice(4)) last = (await suite.sandbox.deliver(me, await oldLinkedInInvitation(p, me, `<${p.address}.invite>`))).uid;
     await winnow.settle(last, 20_000);
-    await until(() => people.every((p) => scriptsTo(p.address).length > 0), 10_000, 'a script for every person');
-    for (const p of people) expect(scriptsTo(p.address), p.address).toHaveLength(1);
+    await until(() => people.every((p) => suite.scriptsTo(p.address).length > 0), 10_000, 'a script for every person');
+    for (const p of people) expect(suite.scriptsTo(p.address), p.address).toHaveLength(1);
   });
 });
 
 describe('when Redis restarts', () => {
   it('keeps every person (AOF) and goes on answering', async () => {
-    const winnow = await winnowFor('f2');
+    const winnow = await suite.winnow('f2');
     const me = winnow.user.address;
     const before = person('before-restart');
-    await sandbox.deliver(me, await oldLinkedInInvitation(before, me, '<before-restart.invite>'));
+    await suite.sandbox.deliver(me, await oldLinkedInInvitation(before, me, '<before-restart.invite>'));
     await winnow.waitForContact((c) => c.email === before.address && c.status === 'asked');
 
-    await sandbox.redis.restart();
+    await suite.sandbox.redis.restart();
 
     const after = person('after-restart');
-    const { uid } = await sandbox.deliver(me, await oldLinkedInInvitation(after, me, '<after-restart.invite>'));
-    await sandbox.smtp.waitFor((mail) => mail.recipients.includes(after.address), 20_000);
+    const { uid } = await suite.sandbox.deliver(me, await oldLinkedInInvitation(after, me, '<after-restart.invite>'));
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(after.address), 20_000);
     await winnow.settle(uid, 20_000);
     expect((await winnow.store.list({ status: 'asked' })).contacts.map((c) => c.email).sort()).toEqual([after.address, before.address].sort());
-    expect(scriptsTo(before.address)).toHaveLength(1);
-    expect(scriptsTo(after.address)).toHaveLength(1);
+    expect(suite.scriptsTo(before.address)).toHaveLength(1);
+    expect(suite.scriptsTo(after.address)).toHaveLength(1);
   });
 });
 
 describe('when SMTP refuses', () => {
   it('retries a temporary refusal (4xx) and delivers the script once', async () => {
-    const winnow = await winnowFor('f3');
+    const winnow = await suite.winnow('f3');
     const me = winnow.user.address;
     const p = person('temporary');
-    sandbox.smtp.failNext(451, 'Try again later');
-    await sandbox.deliver(me, await oldLinkedInInvitation(p, me, '<temporary.invite>'));
-    await sandbox.smtp.waitFor((mail) => mail.recipients.includes(p.address), 15_000);
+    suite.sandbox.smtp.failNext(451, 'Try again later');
+    await suite.sandbox.deliver(me, await oldLinkedInInvitation(p, me, '<temporary.invite>'));
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(p.address), 15_000);
     await winnow.waitForContact((c) => c.email === p.address && c.status === 'asked');
-    expect(sandbox.smtp.rejected.filter((mail) => mail.recipients.includes(p.address))).toHaveLength(1);
-    expect(scriptsTo(p.address)).toHaveLength(1);
+    expect(suite.sandbox.smtp.rejected.filter((mail) => mail.recipients.includes(p.address))).toHaveLength(1);
+    expect(suite.scriptsTo(p.address)).toHaveLength(1);
   });
 
   it('records a permanent refusal (5xx) as "failed" with the server\'s reason, without retrying', async () => {
-    const winnow = await winnowFor('f4');
+    const winnow = await suite.winnow('f4');
     const me = winnow.user.address;
     const p = person('permanent');
-    sandbox.smtp.failNext(550, 'No such user here');
-    const { uid } = await sandbox.deliver(me, await oldLinkedInInvitation(p, me, '<permanent.invite>'));
+    suite.sandbox.smtp.failNext(550, 'No such user here');
+    const { uid } = await suite.sandbox.deliver(me, await oldLinkedInInvitation(p, me, '<permanent.invite>'));
     const contact = await winnow.waitForContact((c) => c.email === p.address && c.status === 'failed');
     expect(contact.reason).toMatch(/550/);
     await winnow.settle(uid);
-    expect(scriptsTo(p.address)).toHaveLength(0);
+    expect(suite.scriptsTo(p.address)).toHaveLength(0);
     expect((await winnow.store.timeline(contact.id)).at(-1)).toMatchObject({ type: 'failed' });
   });
 });
 
 describe('bad mail', () => {
   it('is skipped with its reason and never stops the watcher', async () => {
-    const winnow = await winnowFor('f5');
+    const winnow = await suite.winnow('f5');
     const me = winnow.user.address;
     // Constructed hostile and broken messages.
-    await sandbox.deliver(me, Buffer.from('\u0000\u0001 not a mail at all \r\n\r\n\u00ff\u00fe', 'latin1'));
-    await sandbox.deliver(me, rawMail(['From: =?x-unknown?B?////?= <broken@example.org>', 'Subject: =?utf-8?Q?unterminated', 'Content-Type: multipart/mixed; boundary="never"'], '--never\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\nqapla'));
-    await sandbox.deliver(me, await buildMail({ from: 'big@example.org', to: me, subject: "let's connect", text: 'x'.repeat(3 * 1024 * 1024) }));
+    await suite.sandbox.deliver(me, Buffer.from('\u0000\u0001 not a mail at all \r\n\r\n\u00ff\u00fe', 'latin1'));
+    await suite.sandbox.deliver(me, rawMail(['From: =?x-unknown?B?////?= <broken@example.org>', 'Subject: =?utf-8?Q?unterminated', 'Content-Type: multipart/mixed; boundary="never"'], '--never\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\nqapla'));
+    await suite.sandbox.deliver(me, await buildMail({ from: 'big@example.org', to: me, subject: "let's connect", text: 'x'.repeat(3 * 1024 * 1024) }));
     const p = person('after-bad-mail');
-    const { uid } = await sandbox.deliver(me, await oldLinkedInInvitation(p, me, '<after-bad-mail.invite>'));
-    await sandbox.smtp.waitFor((mail) => mail.recipients.includes(p.address));
+    const { uid } = await suite.sandbox.deliver(me, await oldLinkedInInvitation(p, me, '<after-bad-mail.invite>'));
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(p.address));
     await winnow.settle(uid);
     expect(await winnow.runtime.redis.hget(winnow.store.keys.cursor, 'lastUid')).toBe(String(uid));
-    expect(scriptsTo('broken@example.org')).toHaveLength(0);
+    expect(suite.scriptsTo('broken@example.org')).toHaveLength(0);
   });
 });
 
 describe('when the folder is renumbered (UIDVALIDITY changes)', () => {
   it('starts again from the newest message and answers nothing twice', async () => {
-    const user = sandbox.user('f6');
-    const admin = new ImapFlow({ host: sandbox.imap.host, port: sandbox.imap.port, secure: false, auth: { user: user.user, pass: user.pass }, logger: false });
+    const user = suite.sandbox.user('f6');
+    const admin = new ImapFlow({ host: suite.sandbox.imap.host, port: suite.sandbox.imap.port, secure: false, auth: { user: user.user, pass: user.pass }, logger: false });
     await admin.connect();
     try {
       await admin.mailboxCreate('Requests');
       const env = { IMAP_MAILBOX: 'Requests' };
-      const first = await winnowFor('f6', { env });
+      const first = await suite.winnow('f6', { env });
       const early = person('renumber-early');
       const invitation = await oldLinkedInInvitation(early, user.address, '<renumber-early.invite>');
-      await sandbox.deliver(user.address, invitation, 'Requests');
-      await sandbox.smtp.waitFor((mail) => mail.recipients.includes(early.address));
+      await suite.sandbox.deliver(user.address, invitation, 'Requests');
+      await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(early.address));
       const prefix = first.config.redis.prefix;
       await first.stop();
-      running.splice(running.indexOf(first), 1);
-
+  
       // Recreating the folder gives it a new UIDVALIDITY; the old mail is in it again.
       await admin.mailboxDelete('Requests');
       await admin.mailboxCreate('Requests');
-      await sandbox.deliver(user.address, invitation, 'Requests');
+      await suite.sandbox.deliver(user.address, invitation, 'Requests');
 
-      const second = await winnowFor('f6', { env, prefix });
+      const second = await suite.winnow('f6', { env, prefix });
       const late = person('renumber-late');
-      const { uid } = await sandbox.deliver(user.address, await oldLinkedInInvitation(late, user.address, '<renumber-late.invite>'), 'Requests');
-      await sandbox.smtp.waitFor((mail) => mail.recipients.includes(late.address));
+      const { uid } = await suite.sandbox.deliver(user.address, await oldLinkedInInvitation(late, user.address, '<renumber-late.invite>'), 'Requests');
+      await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(late.address));
       await second.settle(uid);
-      expect(scriptsTo(early.address)).toHaveLength(1);
-      expect(scriptsTo(late.address)).toHaveLength(1);
+      expect(suite.scriptsTo(early.address)).toHaveLength(1);
+      expect(suite.scriptsTo(late.address)).toHaveLength(1);
     } finally {
       await admin.logout();
     }
@@ -147,11 +125,11 @@ describe('when the folder is renumbered (UIDVALIDITY changes)', () => {
 
 describe('backfill', () => {
   it('answers recent mail already in the box when asked to, on the first start only', async () => {
-    const user = sandbox.user('f7');
+    const user = suite.sandbox.user('f7');
     const waiting = person('backfilled');
-    await sandbox.deliver(user.address, await oldLinkedInInvitation(waiting, user.address, '<backfilled.invite>'));
-    await winnowFor('f7', { backfillDays: 3 });
-    await sandbox.smtp.waitFor((mail) => mail.recipients.includes(waiting.address));
-    expect(scriptsTo(waiting.address)).toHaveLength(1);
+    await suite.sandbox.deliver(user.address, await oldLinkedInInvitation(waiting, user.address, '<backfilled.invite>'));
+    await suite.winnow('f7', { backfillDays: 3 });
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(waiting.address));
+    expect(suite.scriptsTo(waiting.address)).toHaveLength(1);
   });
 });

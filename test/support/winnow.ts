@@ -4,7 +4,8 @@ import { createContactStore, type ContactStore } from '../../src/contacts/store.
 import type { Contact } from '../../src/contacts/types.ts';
 import { createLogger } from '../../src/log.ts';
 import { PRIMARY_MAILBOX, startRuntime, type Roles, type Runtime } from '../../src/runtime.ts';
-import type { Sandbox, SandboxUser } from './sandbox.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startSandbox, type ReceivedMail, type Sandbox, type SandboxUser } from './sandbox.ts';
 
 export interface TestWinnow {
   config: Readonly<Config>;
@@ -100,4 +101,49 @@ export async function until(condition: () => boolean | Promise<boolean>, timeout
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * For an integration test file: one sandbox for the file, a Winnow per test on a user of its own,
+ * stopped after each test.
+ */
+export function useSandbox(users: string[]) {
+  let sandbox: Sandbox | undefined;
+  const running: TestWinnow[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ users });
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((winnow) => winnow.stop()));
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  const current = (): Sandbox => {
+    if (!sandbox) throw new Error('the sandbox is not started yet (use it inside a test)');
+    return sandbox;
+  };
+
+  return {
+    get sandbox() {
+      return current();
+    },
+    /** Starts Winnow on this user's mailbox; it is stopped after the test unless stopped before. */
+    async winnow(user: string, options: Omit<TestWinnowOptions, 'user'> = {}): Promise<TestWinnow> {
+      const winnow = await startWinnow(current(), { user, ...options });
+      running.push(winnow);
+      const stop = winnow.stop;
+      winnow.stop = async () => {
+        running.splice(running.indexOf(winnow), 1);
+        await stop();
+      };
+      return winnow;
+    },
+    /** Every script the SMTP peer accepted for this address. */
+    scriptsTo(address: string): ReceivedMail[] {
+      return current().smtp.received.filter((mail) => mail.recipients.includes(address));
+    },
+  };
 }

@@ -1,0 +1,27 @@
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+
+/** How to reach and log in to the user's mailbox. */
+export interface ImapAccount {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  pass: string;
+}
+
+/**
+ * A new imapflow client for one connection (clients are single-use). The caller attaches its
+ * `error` listener before connecting and owns the close.
+ */
+export function createImapClient(account: ImapAccount, options: Partial<ImapFlowOptions> = {}): ImapFlow {
+  return new ImapFlow({
+    host: account.host,
+    port: account.port,
+    secure: account.secure,
+    auth: { user: account.user, pass: account.pass },
+    // imapflow logs every command; Winnow logs what matters through its own logger.
+    logger: false,
+    connectionTimeout: 15_000,
+    ...options,
+  });
+}
