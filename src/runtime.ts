@@ -84,6 +84,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       queues,
       logger,
       backfillDays: config.backfillDays,
+      leaseMs: config.mailboxLeaseMs,
     });
     watcher.start();
   }

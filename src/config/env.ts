@@ -77,6 +77,7 @@ const schema = z
     API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     RESPONSE_DEADLINE: duration('7d'),
     DEDUPE_WINDOW: duration('90d'),
+    MAILBOX_LEASE: duration('30s'),
     BACKFILL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(0).max(3650).default(0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -94,6 +95,8 @@ export interface Config {
   web: { port: number; host: string; trustProxy: boolean; dashboardPassword: string; apiToken: string | null };
   responseDeadlineMs: number;
   dedupeWindowMs: number;
+  /** How long a process's hold on a mailbox lasts unrenewed; another process takes over after it. */
+  mailboxLeaseMs: number;
   backfillDays: number;
   logLevel: string;
 }
@@ -124,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     web: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, dashboardPassword: e.DASHBOARD_PASSWORD, apiToken: e.API_TOKEN ?? null },
     responseDeadlineMs: e.RESPONSE_DEADLINE,
     dedupeWindowMs: e.DEDUPE_WINDOW,
+    mailboxLeaseMs: e.MAILBOX_LEASE,
     backfillDays: e.BACKFILL_DAYS,
     logLevel: e.LOG_LEVEL,
   };

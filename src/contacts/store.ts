@@ -81,7 +81,8 @@ return {1, id}
 `;
 
 // Moves a contact to a new status if its current status allows it, merging a patch of fields.
-// KEYS: contact, events, byUpdate, byStatus(new), byStatus prefix is ARGV. Returns the new JSON or false.
+// KEYS: contact, events, byUpdate, then one status index per status in ARGV[7]'s order (every key
+// a script touches is declared, as Redis Cluster asks). Returns {1, from} or {0, current status}.
 const TRANSITION = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {0, 'missing'} end
@@ -97,11 +98,14 @@ local patch = cjson.decode(ARGV[2])
 for field, value in pairs(patch) do contact[field] = value end
 contact['status'] = ARGV[3]
 contact['updatedAt'] = tonumber(ARGV[4])
+local statuses = cjson.decode(ARGV[6])
+local indexOf = {}
+for i, status in ipairs(statuses) do indexOf[status] = KEYS[3 + i] end
 redis.call('SET', KEYS[1], cjson.encode(contact))
 redis.call('RPUSH', KEYS[2], ARGV[5])
 redis.call('ZADD', KEYS[3], ARGV[4], contact['id'])
-redis.call('ZREM', ARGV[6] .. from, contact['id'])
-redis.call('ZADD', ARGV[6] .. ARGV[3], ARGV[4], contact['id'])
+redis.call('ZREM', indexOf[from], contact['id'])
+redis.call('ZADD', indexOf[ARGV[3]], ARGV[4], contact['id'])
 return {1, from}
 `;
 
@@ -109,7 +113,6 @@ export type TransitionResult = { moved: true; from: Status } | { moved: false; s
 
 export function createContactStore(redis: Redis, prefix: string, mailbox: string) {
   const keys = mailboxKeys(prefix, mailbox);
-  const statusKeyPrefix = keys.byStatus('' as Status);
 
   async function get(id: string): Promise<Contact | null> {
     const raw = await redis.get(keys.contact(id));
@@ -154,16 +157,17 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       const entry: ContactEvent = { ...event, type: event.type ?? (to as ContactEvent['type']) };
       const result = (await redis.eval(
         TRANSITION,
-        3,
+        3 + STATUSES.length,
         keys.contact(id),
         keys.events(id),
         keys.byUpdate,
+        ...STATUSES.map(keys.byStatus),
         JSON.stringify(statusesBefore(to)),
         JSON.stringify(patch),
         to,
         String(entry.at),
         JSON.stringify(entry),
-        statusKeyPrefix,
+        JSON.stringify(STATUSES),
       )) as [number, string];
       if (result[0] === 1) {
         if (patch.email) await redis.set(keys.address(patch.email), id);

@@ -27,6 +27,9 @@ export interface WatcherOptions {
   maxBackoffMs?: number;
 }
 
+/** A connection that lasted this long was healthy, whatever ended it. */
+const HEALTHY_SESSION_MS = 60_000;
+
 /** How many messages one FETCH reads; sources are held in memory only for one batch. */
 const BATCH = 50;
 
@@ -86,9 +89,9 @@ export function createMailboxWatcher(options: WatcherOptions) {
   }
 
   async function takeLease(): Promise<boolean> {
-    const taken = await redis.set(keys.lease, owner, 'PX', leaseMs, 'NX');
-    if (taken === 'OK') return true;
-    return (await redis.get(keys.lease)) === owner;
+    // Ours already (after a reconnect): renew it; free: take it; another process's: wait.
+    if ((await redis.eval(RENEW, 1, keys.lease, owner, String(leaseMs))) === 1) return true;
+    return (await redis.set(keys.lease, owner, 'PX', leaseMs, 'NX')) === 'OK';
   }
 
   function keepLease(onLost: () => void) {
@@ -161,7 +164,10 @@ export function createMailboxWatcher(options: WatcherOptions) {
         { uid: true, size: true, source: { start: 0, maxLength: MAX_SOURCE_BYTES } },
         { uid: true },
       )) {
-        if (!message.source) continue;
+        if (!message.source) {
+          log.warn({ uid: message.uid }, 'the server sent no source for a message; skipping it');
+          continue;
+        }
         jobs.push({
           name: 'inbound',
           data: {
@@ -266,8 +272,11 @@ export function createMailboxWatcher(options: WatcherOptions) {
         }
         status.leaseHeld = true;
         keepLease(() => client?.close());
+        const began = Date.now();
         await session();
-        failures = 0;
+        // A connection that lived a while was healthy: the backoff starts afresh. One the server
+        // closes at once counts as a failure, so a server that hangs up cannot make us spin.
+        failures = Date.now() - began > HEALTHY_SESSION_MS ? 0 : failures + 1;
       } catch (error) {
         failures += 1;
         const message = error instanceof Error ? error.message : String(error);

@@ -6,7 +6,7 @@ import { until, useSandbox } from '../support/winnow.ts';
 
 /** Failures a running service meets: dropped IMAP, a restarted Redis, refusing SMTP, bad mail. */
 
-const suite = useSandbox(['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7']);
+const suite = useSandbox(['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8']);
 
 const person = (tag: string) => ({ name: `Pat ${tag}`, address: `${tag}@example.org` });
 
@@ -131,5 +131,30 @@ describe('backfill', () => {
     await suite.winnow('f7', { backfillDays: 3 });
     await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(waiting.address));
     expect(suite.scriptsTo(waiting.address)).toHaveLength(1);
+  });
+});
+
+describe('two worker processes on one mailbox', () => {
+  it('watch it one at a time: one script per request, and the second takes over when the first stops', async () => {
+    const env = { MAILBOX_LEASE: '2s' };
+    const first = await suite.winnow('f8', { env });
+    const second = await suite.winnow('f8', { env, prefix: first.config.redis.prefix, waitForWatcher: false });
+    const me = first.user.address;
+
+    const early = person('lease-early');
+    await suite.sandbox.deliver(me, await oldLinkedInInvitation(early, me, '<lease-early.invite>'));
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(early.address));
+    // The second process has asked for the mailbox meanwhile and been refused.
+    expect(second.runtime.watcher!.status()).toMatchObject({ connected: false, leaseHeld: false });
+    expect(first.runtime.watcher!.status()).toMatchObject({ connected: true, leaseHeld: true });
+
+    await first.stop();
+    await until(() => second.runtime.watcher!.status().connected, 10_000, 'the second process to take the mailbox over');
+    const late = person('lease-late');
+    const { uid } = await suite.sandbox.deliver(me, await oldLinkedInInvitation(late, me, '<lease-late.invite>'));
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(late.address));
+    await second.settle(uid);
+    expect(suite.scriptsTo(early.address)).toHaveLength(1);
+    expect(suite.scriptsTo(late.address)).toHaveLength(1);
   });
 });

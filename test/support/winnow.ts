@@ -28,6 +28,8 @@ export interface TestWinnowOptions {
   /** Keeps the keys of an earlier run (to restart on the same state). */
   prefix?: string;
   env?: Record<string, string>;
+  /** Wait until the watcher holds the mailbox (default); false for a second process that must wait its turn. */
+  waitForWatcher?: boolean;
 }
 
 /** Starts Winnow on the sandbox's servers with its own key prefix, and waits until it watches. */
@@ -57,7 +59,7 @@ export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions):
   const logger = createLogger(config.logLevel);
   const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger);
   const store = createContactStore(runtime.redis, config.redis.prefix, PRIMARY_MAILBOX);
-  if (runtime.watcher) await until(() => runtime.watcher!.status().connected, 10_000, 'the watcher to connect');
+  if (runtime.watcher && options.waitForWatcher !== false) await until(() => runtime.watcher!.status().connected, 10_000, 'the watcher to connect');
 
   return {
     config,

@@ -1,0 +1,114 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContactStore, type NewContact } from '../../src/contacts/store.ts';
+import { startSandbox, type Sandbox } from '../support/sandbox.ts';
+
+let sandbox: Sandbox;
+let redis: Redis;
+let counter = 0;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ imap: false, smtp: false });
+  redis = new Redis(sandbox.redisUrl);
+});
+
+afterAll(async () => {
+  await redis?.quit();
+  await sandbox?.stop();
+});
+
+function freshStore() {
+  counter += 1;
+  return createContactStore(redis, `store-test-${counter}-${process.pid}`, 'primary');
+}
+
+function person(overrides: Partial<NewContact> = {}): NewContact {
+  return {
+    status: 'queued',
+    platform: 'email',
+    name: 'Ada Asker',
+    firstName: 'Ada',
+    email: 'ada@example.org',
+    profileUrl: null,
+    headline: null,
+    invitationId: null,
+    subject: "Let's connect",
+    requestMessageId: 'request-1@example.org',
+    scriptMessageId: null,
+    answerText: null,
+    reason: null,
+    requestedAt: 1000,
+    askedAt: null,
+    deadlineAt: null,
+    answeredAt: null,
+    ...overrides,
+  };
+}
+
+const requested = (at: number) => ({ at, type: 'requested' as const, detail: 'constructed request' });
+
+describe('the contact store', () => {
+  it('creates one person however many deliveries of the same request race for it', async () => {
+    const store = freshStore();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.create(person({ requestMessageId: `copy-${i}` }), ['address:ada@example.org'], 60_000, requested(1000 + i))),
+    );
+    expect(results.filter((result) => result.created)).toHaveLength(1);
+    expect(new Set(results.map((result) => result.id)).size).toBe(1);
+    expect((await store.list()).contacts).toHaveLength(1);
+    expect(await store.counts()).toMatchObject({ queued: 1 });
+  });
+
+  it('finds the same person by invitation id or by address', async () => {
+    const store = freshStore();
+    const first = await store.create(person(), ['invitation:linkedin:42', 'address:ada@example.org'], 60_000, requested(1000));
+    const byInvitation = await store.create(person({ email: 'other@example.org' }), ['invitation:linkedin:42', 'address:other@example.org'], 60_000, requested(2000));
+    const byAddress = await store.create(person(), ['invitation:linkedin:43', 'address:ada@example.org'], 60_000, requested(3000));
+    expect(byInvitation).toEqual({ created: false, id: first.id });
+    expect(byAddress).toEqual({ created: false, id: first.id });
+    expect((await store.findByAddress('ADA@example.org'))?.id).toBe(first.id);
+  });
+
+  it('lets an answer and a deadline race: exactly one of them moves the person', async () => {
+    const store = freshStore();
+    const { id } = await store.create(person({ status: 'queued' }), ['address:ada@example.org'], 60_000, requested(1000));
+    await store.transition(id, 'asked', { askedAt: 2000 }, { at: 2000, detail: 'script sent' });
+    const [answered, silent] = await Promise.all([
+      store.transition(id, 'answered', { answerText: 'We build bridges.' }, { at: 3000, detail: 'answered' }),
+      store.transition(id, 'no_response', {}, { at: 3000, detail: 'deadline' }),
+    ]);
+    expect([answered.moved, silent.moved].filter(Boolean)).toHaveLength(1);
+    const contact = await store.get(id);
+    expect(['answered', 'no_response']).toContain(contact?.status);
+    const counts = await store.counts();
+    expect(counts.asked).toBe(0);
+    expect(counts.answered + counts.no_response).toBe(1);
+  });
+
+  it('refuses a move the lifecycle does not allow, and says where the person is', async () => {
+    const store = freshStore();
+    const { id } = await store.create(person({ status: 'awaiting_address', email: null }), ['invitation:linkedin:7'], 60_000, requested(1000));
+    expect(await store.transition(id, 'answered', {}, { at: 2000, detail: 'no' })).toEqual({ moved: false, status: 'awaiting_address' });
+    expect(await store.transition('no-such-person', 'asked', {}, { at: 2000, detail: 'no' })).toEqual({ moved: false, status: 'missing' });
+    expect((await store.timeline(id)).map((event) => event.type)).toEqual(['requested']);
+  });
+
+  it('pages through people newest first, each exactly once, with a text filter', async () => {
+    const store = freshStore();
+    for (let i = 0; i < 25; i++) {
+      await store.create(person({ name: i % 5 === 0 ? `Builder ${i}` : `Person ${i}`, email: `p${i}@example.org`, requestedAt: i }), [`address:p${i}@example.org`], 60_000, requested(10_000 + (i % 3)));
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ limit: 7, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.contacts.map((contact) => contact.email!));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+    const builders = await store.list({ q: 'builder', limit: 50 });
+    expect(builders.contacts.map((contact) => contact.name).sort()).toEqual(['Builder 0', 'Builder 10', 'Builder 15', 'Builder 20', 'Builder 5']);
+    expect(builders.nextCursor).toBeNull();
+  });
+});
