@@ -150,7 +150,7 @@ describe('dashboard', () => {
       expect(body).toContain('ada@example.org');
       expect(body).toContain('LinkedIn');
       expect(body).toContain('<span class="status status-answered">answered</span>');
-      expect(body).toContain('<time datetime="2024-05-01T09:01:03.000Z">2024-05-01 09:01 UTC</time>'); // answered at
+      expect(body).toContain('<dt>answered</dt> <dd><time datetime="2024-05-01T09:01:03.000Z" title="2024-05-01 09:01 UTC">1 May 09:01</time></dd>');
       expect(body).toContain('Filler 2');
       // Counts: 5 in all, 4 detected, 1 answered.
       expect(body).toMatch(/>all <span class="count">5<\/span>/);

@@ -10,6 +10,17 @@ export function formatTime(ms: number | null | undefined): Html {
   return html`<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</time>`;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A time as `25 Nov 14:03` (UTC) for tables, where width is short; the full time is in `title`. */
+export function formatShortTime(ms: number | null | undefined): Html {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return html`<span class="none">—</span>`;
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return html`<span class="none">—</span>`;
+  const iso = date.toISOString();
+  return html`<time datetime="${iso}" title="${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC">${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${iso.slice(11, 16)}</time>`;
+}
+
 export function statusLabel(status: string): string {
   return status.replace(/_/g, ' ');
 }

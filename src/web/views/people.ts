@@ -2,7 +2,7 @@ import type { ContactPage } from '../../contacts/store.ts';
 import { STATUSES, type Contact, type Status } from '../../contacts/types.ts';
 import { html, type Html } from '../html.ts';
 import { DEFAULT_PAGE, type ContactListQuery } from '../schemas.ts';
-import { excerpt, formatTime, nameOf, platformLabel, profileLink, statusBadge, statusLabel } from './format.ts';
+import { excerpt, formatShortTime, nameOf, platformLabel, profileLink, statusBadge, statusLabel } from './format.ts';
 import { layout, type View } from './layout.ts';
 
 export interface PeoplePage {
@@ -64,6 +64,18 @@ function answerCell(contact: Contact): Html {
   return html`<p class="answer">${short.text}</p>${short.cut ? html` <a href="${contactUrl(contact.id)}">Read the whole answer<span class="visually-hidden"> from ${nameOf(contact.name)}</span></a>` : null}`;
 }
 
+/** The lifecycle's dates in one cell, only those that happened, so the table fits a laptop screen. */
+function dates(contact: Contact): Html {
+  const entries: Array<[string, number | null]> = [
+    ['requested', contact.requestedAt],
+    ['asked', contact.askedAt],
+    [contact.answeredAt ? 'answered' : 'deadline', contact.answeredAt ?? contact.deadlineAt],
+  ];
+  return html`<dl class="dates">${entries
+    .filter(([, at]) => at !== null)
+    .map(([label, at]) => html`<div><dt>${label}</dt> <dd>${formatShortTime(at)}</dd></div>`)}</dl>`;
+}
+
 function row(contact: Contact): Html {
   const profile = profileLink(contact.profileUrl, 'profile', nameOf(contact.name));
   return html`<tr>
@@ -74,10 +86,7 @@ function row(contact: Contact): Html {
   <td data-label="Status">${statusBadge(contact.status)}</td>
   <td data-label="Platform">${platformLabel(contact.platform)}</td>
   <td data-label="Email" class="email">${contact.email ?? html`<span class="none">—</span>`}</td>
-  <td data-label="Requested">${formatTime(contact.requestedAt)}</td>
-  <td data-label="Asked">${formatTime(contact.askedAt)}</td>
-  <td data-label="Deadline">${formatTime(contact.deadlineAt)}</td>
-  <td data-label="Answered">${formatTime(contact.answeredAt)}</td>
+  <td data-label="Dates">${dates(contact)}</td>
   <td data-label="Answer" class="answer-cell">${answerCell(contact)}</td>
 </tr>`;
 }
@@ -98,7 +107,7 @@ export function peoplePage(view: View, model: PeoplePage): Html {
 <table class="people">
   <caption class="visually-hidden">People who asked to connect, most recently changed first</caption>
   <thead>
-    <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Platform</th><th scope="col">Email</th><th scope="col">Requested</th><th scope="col">Asked</th><th scope="col">Deadline</th><th scope="col">Answered</th><th scope="col">Answer</th></tr>
+    <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Platform</th><th scope="col">Email</th><th scope="col">Dates <span class="unit">(UTC)</span></th><th scope="col">Answer</th></tr>
   </thead>
   <tbody>
     ${page.contacts.map(row)}
