@@ -6,7 +6,7 @@ import type { Config } from './config/env.ts';
 import type { Logger } from './log.ts';
 import { createSender } from './mail/sender.ts';
 import { createSentFolder, type SentFolder } from './mail/sent-folder.ts';
-import { closeQueues, createQueues, QUEUE_NAMES, type QueueName } from './queues/queues.ts';
+import { closeQueues, createQueues, QUEUE_NAMES, type QueueName, type Queues } from './queues/queues.ts';
 import { connectRedis, redisProblems, waitForRedis } from './redis.ts';
 import { loadDefaultScript } from './script/template.ts';
 import { buildApp } from './web/app.ts';
@@ -58,15 +58,20 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   let workerRedis: Redis | null = null;
   let closeSender: (() => void) | null = null;
   let sentFolder: SentFolder | null = null;
+  let processorQueues: Queues | null = null;
 
   if (roles.worker) {
+    // Processors get connections that wait out a Redis outage: a write that follows an SMTP
+    // acceptance (the send ledger) must not give up, or the retry would send the script again.
+    workerRedis = connectRedis(config.redis.url, 'worker', 'worker');
+    processorQueues = createQueues(workerRedis, config.redis.prefix);
     const sender = createSender(config.smtp);
     closeSender = () => sender.close();
-    sentFolder = createSentFolder(config.imap, logger);
+    sentFolder = createSentFolder(config.imap);
     const context: WorkerContext = {
       config,
-      store,
-      queues,
+      store: createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX),
+      queues: processorQueues,
       sender,
       sentFolder,
       script: () => script,
@@ -74,7 +79,6 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       logger,
       now,
     };
-    workerRedis = connectRedis(config.redis.url, 'worker', 'worker');
     workers = startWorkers(context, workerRedis);
     watcher = createMailboxWatcher({
       mailbox: PRIMARY_MAILBOX,
@@ -121,6 +125,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       await workers?.close();
       await app?.close();
       await closeQueues(queues);
+      if (processorQueues) await closeQueues(processorQueues);
       closeSender?.();
       await sentFolder?.close();
       await workerRedis?.quit().catch(() => workerRedis?.disconnect());

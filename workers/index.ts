@@ -4,8 +4,9 @@ import type { WorkerContext } from './context.ts';
 import { createDeadlineProcessor } from './deadline.ts';
 import { createInboundProcessor } from './inbound.ts';
 import { createSendProcessor } from './send.ts';
+import { createSentCopyProcessor } from './sent-copy.ts';
 
-export { createDeadlineProcessor, createInboundProcessor, createSendProcessor };
+export { createDeadlineProcessor, createInboundProcessor, createSendProcessor, createSentCopyProcessor };
 
 /**
  * Starts one BullMQ worker per queue. The connection must be dedicated to workers
@@ -13,11 +14,15 @@ export { createDeadlineProcessor, createInboundProcessor, createSendProcessor };
  */
 export function startWorkers(context: WorkerContext, connection: ConnectionOptions) {
   const prefix = `${context.config.redis.prefix}:q`;
-  const common = { connection, prefix, autorun: true } as const;
+  // Every processor is idempotent, so a job whose worker died may run again: recover it sooner
+  // than BullMQ's 30 s default, and more than once.
+  const common = { connection, prefix, autorun: true, lockDuration: 15_000, stalledInterval: 15_000, maxStalledCount: 10 } as const;
   const workers = [
     new Worker('inbound' satisfies QueueName, createInboundProcessor(context), { ...common, concurrency: 8 }),
     new Worker('send' satisfies QueueName, createSendProcessor(context), { ...common, concurrency: 4 }),
     new Worker('deadline' satisfies QueueName, createDeadlineProcessor(context), { ...common, concurrency: 4 }),
+    // One at a time: the copies share one IMAP connection.
+    new Worker('sent-copy' satisfies QueueName, createSentCopyProcessor(context), { ...common, concurrency: 1 }),
   ];
   for (const worker of workers) {
     const log = context.logger.child({ queue: worker.name });

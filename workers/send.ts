@@ -14,7 +14,7 @@ export type SendOutcome = { kind: 'sent'; messageId: string } | { kind: 'already
  * once the SMTP server has accepted the script, every later run only finishes the bookkeeping.
  */
 export function createSendProcessor(context: WorkerContext) {
-  const { store, queues, sender, sentFolder, config, logger } = context;
+  const { store, queues, sender, config, logger } = context;
   const domain = messageIdDomain(config.mailFrom.address);
 
   /** After acceptance: the person is asked, their deadline set; safe to run more than once. */
@@ -23,8 +23,12 @@ export function createSendProcessor(context: WorkerContext) {
     const deadlineAt = now + config.responseDeadlineMs;
     await store.rememberScriptMessageId(contactId, messageId);
     const moved = await store.transition(contactId, 'asked', { scriptMessageId: messageId, askedAt: now, deadlineAt }, { at: now, detail, messageId });
-    if (moved.moved) {
-      await queues.deadline.add('deadline', { mailbox, contactId }, { jobId: jobId.deadline(mailbox, contactId), delay: config.responseDeadlineMs });
+    // Also when an earlier run moved the person but stopped before this step; the job id makes a
+    // second add a no-op. The deadline counts from the recorded ask, not from this run.
+    const asked = moved.moved ? { askedAt: now, deadlineAt } : moved.status === 'asked' ? await store.get(contactId) : null;
+    if (asked?.deadlineAt) {
+      const delay = Math.max(0, asked.deadlineAt - now);
+      await queues.deadline.add('deadline', { mailbox, contactId }, { jobId: jobId.deadline(mailbox, contactId), delay });
     }
   }
 
@@ -91,7 +95,8 @@ export function createSendProcessor(context: WorkerContext) {
     await store.writeLedger(contactId, { state: 'sent', sentAt: String(context.now()), response });
     await recordAsked(contactId, mailbox, messageId, `script sent to ${contact.email}`);
 
-    sentFolder.file(raw);
+    // The copy in Sent is filed by its own queue: the script has gone out whatever becomes of it.
+    await queues['sent-copy'].add('sent-copy', { mailbox, contactId, source: raw.toString('base64') }, { jobId: jobId['sent-copy'](mailbox, messageId) });
     return { kind: 'sent', messageId };
   };
 }

@@ -61,22 +61,25 @@ export interface SendLedger {
   reason?: string;
 }
 
-// Creates a contact unless one of its dedupe keys is taken; returns [created, id].
+// Creates a contact unless one of its dedupe keys is taken; returns {created, id}.
+// KEYS: contact, events, byUpdate, byStatus, address index, then the dedupe keys.
+// ARGV: dedupe count, id, contact JSON, event JSON, time, dedupe window, whether to index the address.
 const CREATE = `
 local dedupeCount = tonumber(ARGV[1])
 for i = 1, dedupeCount do
-  local existing = redis.call('GET', KEYS[4 + i])
+  local existing = redis.call('GET', KEYS[5 + i])
   if existing then return {0, existing} end
 end
 local id = ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0, id} end
 for i = 1, dedupeCount do
-  redis.call('SET', KEYS[4 + i], id, 'PX', ARGV[6])
+  redis.call('SET', KEYS[5 + i], id, 'PX', ARGV[6])
 end
 redis.call('SET', KEYS[1], ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
 redis.call('ZADD', KEYS[3], ARGV[5], id)
 redis.call('ZADD', KEYS[4], ARGV[5], id)
+if ARGV[7] == '1' then redis.call('SET', KEYS[5], id) end
 return {1, id}
 `;
 
@@ -131,13 +134,15 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       const id = contactId(dedupeKeys[0] ?? `${fields.requestMessageId ?? ''}:${fields.requestedAt}`);
       const now = event.at;
       const contact: Contact = { ...fields, id, mailbox, updatedAt: now };
+      // Everything in one script: a crash cannot leave a person without their address index.
       const result = (await redis.eval(
         CREATE,
-        4 + dedupeKeys.length,
+        5 + dedupeKeys.length,
         keys.contact(id),
         keys.events(id),
         keys.byUpdate,
         keys.byStatus(contact.status),
+        keys.address(contact.email ?? ''),
         ...dedupeKeys.map(keys.dedupe),
         String(dedupeKeys.length),
         id,
@@ -145,8 +150,8 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         JSON.stringify(event),
         String(now),
         String(dedupeWindowMs),
+        contact.email ? '1' : '0',
       )) as [number, string];
-      if (result[0] === 1 && contact.email) await redis.set(keys.address(contact.email), id);
       return { created: result[0] === 1, id: result[1] };
     },
 

@@ -20,10 +20,12 @@ export interface QueuePayloads {
   send: { mailbox: string; contactId: string };
   /** One person's answer deadline. */
   deadline: { mailbox: string; contactId: string };
+  /** The copy of one sent script, for the user's Sent folder; base64 of the message as sent. */
+  'sent-copy': { mailbox: string; contactId: string; source: string };
 }
 
 export type QueueName = keyof QueuePayloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['inbound', 'send', 'deadline'];
+export const QUEUE_NAMES: readonly QueueName[] = ['inbound', 'send', 'deadline', 'sent-copy'];
 
 export type Queues = { [Name in QueueName]: Queue<QueuePayloads[Name], unknown, Name> };
 
@@ -32,6 +34,7 @@ export const jobId = {
   inbound: (mailbox: string, uidValidity: string, uid: number) => `${mailbox}-${uidValidity}-${uid}`,
   send: (mailbox: string, contactId: string) => `${mailbox}-${contactId}`,
   deadline: (mailbox: string, contactId: string) => `${mailbox}-${contactId}`,
+  'sent-copy': (mailbox: string, messageId: string) => `${mailbox}-${messageId}`,
 };
 
 /** Retries with backoff for transient failures; completed jobs are kept a while for inspection. */
@@ -45,7 +48,7 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
   const make = <Name extends QueueName>(name: Name) =>
     new Queue<QueuePayloads[Name], unknown, Name>(name, { connection, prefix: `${prefix}:q`, defaultJobOptions: DEFAULT_JOB_OPTIONS });
-  return { inbound: make('inbound'), send: make('send'), deadline: make('deadline') };
+  return { inbound: make('inbound'), send: make('send'), deadline: make('deadline'), 'sent-copy': make('sent-copy') };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { ImapFlow } from 'imapflow';
 import { describe, expect, it } from 'vitest';
 import { buildMail, rawMail } from '../support/mail.ts';
@@ -6,7 +7,7 @@ import { until, useSandbox } from '../support/winnow.ts';
 
 /** Failures a running service meets: dropped IMAP, a restarted Redis, refusing SMTP, bad mail. */
 
-const suite = useSandbox(['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8']);
+const suite = useSandbox(['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8', 'f9']);
 
 const person = (tag: string) => ({ name: `Pat ${tag}`, address: `${tag}@example.org` });
 
@@ -156,5 +157,30 @@ describe('two worker processes on one mailbox', () => {
     await second.settle(uid);
     expect(suite.scriptsTo(early.address)).toHaveLength(1);
     expect(suite.scriptsTo(late.address)).toHaveLength(1);
+  });
+});
+
+describe('a send job run again after a crash', () => {
+  it('sends nothing twice and still gives the person their deadline', async () => {
+    const winnow = await suite.winnow('f9', { deadline: '2s' });
+    const me = winnow.user.address;
+    const p = person('replayed-send');
+    await suite.sandbox.deliver(me, await oldLinkedInInvitation(p, me, '<replayed-send.invite>'));
+    const contact = await winnow.waitForContact((c) => c.email === p.address && c.status === 'asked');
+
+    // As if the process had died after the script went out and before the deadline was set.
+    const queue = (name: string) => new Queue(name, { connection: { url: suite.sandbox.redisUrl }, prefix: `${winnow.config.redis.prefix}:q` });
+    const deadlines = queue('deadline');
+    const sends = queue('send');
+    try {
+      await deadlines.remove(`primary-${contact.id}`);
+      await sends.add('send', { mailbox: 'primary', contactId: contact.id }, { jobId: 'replayed-after-crash' });
+      const silent = await winnow.waitForContact((c) => c.id === contact.id && c.status === 'no_response', 10_000);
+      expect(silent.deadlineAt).toBe(contact.deadlineAt);
+      expect(suite.scriptsTo(p.address)).toHaveLength(1);
+    } finally {
+      await deadlines.close();
+      await sends.close();
+    }
   });
 });
