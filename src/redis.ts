@@ -5,8 +5,8 @@ import { Redis } from 'ioredis';
  * couple of reconnect attempts, so an HTTP request or a watcher step fails and is retried by its
  * owner; queue workers wait as long as it takes (BullMQ needs maxRetriesPerRequest: null).
  */
-export function connectRedis(url: string, role: 'producer' | 'worker', name: string): Redis {
-  return new Redis(url, {
+export function connectRedis(url: string, role: 'producer' | 'worker', name: string, onError: (error: Error) => void): Redis {
+  const redis = new Redis(url, {
     connectionName: `winnow:${name}`,
     maxRetriesPerRequest: role === 'worker' ? null : 2,
     enableReadyCheck: true,
@@ -14,6 +14,9 @@ export function connectRedis(url: string, role: 'producer' | 'worker', name: str
     retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 6), 10_000) * (0.5 + Math.random() / 2),
     lazyConnect: true,
   });
+  // Without a listener ioredis prints every failed reconnection to stderr itself.
+  redis.on('error', onError);
+  return redis;
 }
 
 /** Problems with the Redis server's settings that would lose data; empty when all is well. */

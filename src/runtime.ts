@@ -42,7 +42,8 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   // The script is compiled before anything connects: a broken template stops the start, not a send.
   const script = await loadDefaultScript();
 
-  const redis = connectRedis(config.redis.url, 'producer', 'main');
+  const redisTrouble = (error: Error) => logger.warn({ err: error }, 'Redis connection trouble; reconnecting');
+  const redis = connectRedis(config.redis.url, 'producer', 'main', redisTrouble);
   await waitForRedis(redis, (error, attempt) => logger.warn({ err: error, attempt }, 'Redis is not reachable yet; waiting'));
   const problems = await redisProblems(redis);
   for (const warning of problems.warnings) logger.warn(warning);
@@ -63,7 +64,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   if (roles.worker) {
     // Processors get connections that wait out a Redis outage: a write that follows an SMTP
     // acceptance (the send ledger) must not give up, or the retry would send the script again.
-    workerRedis = connectRedis(config.redis.url, 'worker', 'worker');
+    workerRedis = connectRedis(config.redis.url, 'worker', 'worker', redisTrouble);
     processorQueues = createQueues(workerRedis, config.redis.prefix);
     const sender = createSender(config.smtp);
     closeSender = () => sender.close();

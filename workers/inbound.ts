@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { AWAITING_ANSWER } from '../src/contacts/lifecycle.ts';
-import type { Contact } from '../src/contacts/types.ts';
+import type { Contact, ContactEvent } from '../src/contacts/types.ts';
 import { readAnswer } from '../src/detect/answer.ts';
 import { classify } from '../src/detect/classify.ts';
 import type { Classification } from '../src/detect/types.ts';
@@ -22,8 +22,8 @@ export type InboundOutcome =
 export function createInboundProcessor(context: WorkerContext) {
   const { store, queues, logger, config } = context;
 
-  async function unreadable(job: QueuePayloads['inbound'], reason: string, messageId: string | null = null): Promise<InboundOutcome> {
-    await store.recordSkippedMail({ at: context.now(), uid: job.uid, messageId, reason });
+  async function unreadable(job: QueuePayloads['inbound'], reason: string): Promise<InboundOutcome> {
+    await store.recordSkippedMail({ at: context.now(), uid: job.uid, messageId: null, reason });
     logger.warn({ mailbox: job.mailbox, uid: job.uid, reason }, 'skipped a message');
     return { kind: 'unreadable', reason };
   }
@@ -42,6 +42,12 @@ export function createInboundProcessor(context: WorkerContext) {
     return AWAITING_ANSWER.includes(contact.status) ? contact : null;
   }
 
+  /** Adds a timeline entry for a mail, once: a job run again after a crash adds nothing. */
+  async function noteOnce(contactId: string, event: ContactEvent): Promise<void> {
+    if (event.messageId && (await store.timeline(contactId)).some((entry) => entry.messageId === event.messageId)) return;
+    await store.note(contactId, event);
+  }
+
   async function takeAnswer(contact: Contact, message: Message): Promise<InboundOutcome> {
     const answer = readAnswer(message);
     const now = context.now();
@@ -56,7 +62,7 @@ export function createInboundProcessor(context: WorkerContext) {
       return { kind: 'answer', contactId: contact.id, status: answer.kind };
     }
     // A second answer, or one after the user decided: keep it on the timeline, change nothing.
-    await store.note(contact.id, { at: now, type: 'answered', detail: 'wrote again', messageId: message.messageId ?? undefined });
+    await noteOnce(contact.id, { at: now, type: 'answered', detail: 'wrote again', messageId: message.messageId ?? undefined });
     return { kind: 'answer', contactId: contact.id, status: contact.status };
   }
 
@@ -98,7 +104,7 @@ export function createInboundProcessor(context: WorkerContext) {
     );
     const contact = await store.get(id);
     if (!created && contact && contact.requestMessageId !== message.messageId) {
-      await store.note(id, { at: now, type: 'requested_again', detail: `asked again: ${classification.reason}`, messageId: message.messageId ?? undefined });
+      await noteOnce(id, { at: now, type: 'requested_again', detail: `asked again: ${classification.reason}`, messageId: message.messageId ?? undefined });
     }
     // Also on a replayed job: the person may have been stored by a run that stopped before this step.
     if (contact?.status === 'queued') {
@@ -134,7 +140,7 @@ export function createInboundProcessor(context: WorkerContext) {
       case 'auto_reply': {
         // An out-of-office is not an answer: the person stays asked.
         const contact = await answeredContact(message, classification);
-        if (contact) await store.note(contact.id, { at: context.now(), type: 'auto_reply', detail: classification.reason, messageId: message.messageId ?? undefined });
+        if (contact) await noteOnce(contact.id, { at: context.now(), type: 'auto_reply', detail: classification.reason, messageId: message.messageId ?? undefined });
         return { kind: 'auto_reply', contactId: contact?.id ?? null };
       }
       case 'answer': {

@@ -31,8 +31,8 @@ export async function doctor(env: Record<string, string | undefined>, write: (li
     {
       name: `Redis ${config.redis.url.replace(/\/\/[^@]*@/, '//***@')}`,
       run: async () => {
-        const redis = connectRedis(config.redis.url, 'producer', 'doctor');
-        redis.on('error', () => undefined);
+        // Errors surface through the awaited commands below.
+        const redis = connectRedis(config.redis.url, 'producer', 'doctor', () => undefined);
         try {
           await redis.connect();
           await redis.ping();
