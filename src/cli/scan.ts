@@ -1,7 +1,7 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { classify } from '../detect/classify.ts';
-import type { Classification, ClassifyContext } from '../detect/types.ts';
+import type { Classification, ClassifyContext, Requester } from '../detect/types.ts';
 import { MAX_SOURCE_BYTES, parseMessage } from '../mail/message.ts';
 
 /**
@@ -19,14 +19,7 @@ export interface ScanRecord {
   file: string;
   verdict: Classification['verdict'];
   platform: Classification['platform'];
-  requester: {
-    name: string;
-    firstName: string;
-    email: string | null;
-    profileUrl: string | null;
-    headline: string | null;
-    invitationId: string | null;
-  } | null;
+  requester: Requester | null;
   replyTo: string | null;
   reason: string;
   answersMessageId: string | null;

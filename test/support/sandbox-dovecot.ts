@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { descendantsOf, findExecutable, freePort, spawnServer, tailOfFile, waitForServer, type ServerProcess } from './sandbox-process.ts';
+import { descendantsOf, findExecutable, freePort, serialiser, spawnServer, tailOfFile, waitForServer, type ServerProcess } from './sandbox-process.ts';
 
 const run = promisify(execFile);
 
@@ -81,12 +81,7 @@ export async function startDovecot(dir: string, users: DovecotUser[], name = pat
 
   let server: ServerProcess | null = null;
   let closed = false;
-  let chain: Promise<void> = Promise.resolve();
-  const serial = (step: () => Promise<void>): Promise<void> => {
-    const next = chain.then(step);
-    chain = next.catch(() => {});
-    return next;
-  };
+  const serial = serialiser();
 
   const startNow = async () => {
     if (closed) throw new Error('the sandbox Dovecot has been shut down');

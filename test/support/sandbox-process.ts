@@ -281,3 +281,16 @@ function probe(port: number, send: string | undefined, timeoutMs: number): Promi
     });
   });
 }
+
+/**
+ * Runs steps one after another, so that start/stop/restart called concurrently cannot leave two
+ * servers fighting over one port; a failed step does not block the ones after it.
+ */
+export function serialiser(): (step: () => Promise<void>) => Promise<void> {
+  let chain: Promise<void> = Promise.resolve();
+  return (step) => {
+    const next = chain.then(step);
+    chain = next.catch(() => {});
+    return next;
+  };
+}

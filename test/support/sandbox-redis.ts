@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findExecutable, freePort, spawnServer, tailOfFile, waitForServer, type ServerProcess } from './sandbox-process.ts';
+import { findExecutable, freePort, serialiser, spawnServer, tailOfFile, waitForServer, type ServerProcess } from './sandbox-process.ts';
 
 export interface RedisControl {
   port: number;
@@ -56,14 +56,7 @@ export async function startRedis(dir: string): Promise<SandboxRedis> {
 
   let server: ServerProcess | null = null;
   let closed = false;
-  // start/stop/restart are serialised so that a test calling them concurrently cannot leave two
-  // servers fighting over one port.
-  let chain: Promise<void> = Promise.resolve();
-  const serial = (step: () => Promise<void>): Promise<void> => {
-    const next = chain.then(step);
-    chain = next.catch(() => {});
-    return next;
-  };
+  const serial = serialiser();
 
   const startNow = async () => {
     if (closed) throw new Error('the sandbox Redis has been shut down');
