@@ -146,8 +146,8 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         ...dedupeKeys.map(keys.dedupe),
         String(dedupeKeys.length),
         id,
-        JSON.stringify(contact),
-        JSON.stringify(event),
+        toJson(contact),
+        toJson(event),
         String(now),
         String(dedupeWindowMs),
         contact.email ? '1' : '0',
@@ -168,10 +168,10 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         keys.byUpdate,
         ...STATUSES.map(keys.byStatus),
         JSON.stringify(statusesBefore(to)),
-        JSON.stringify(patch),
+        toJson(patch),
         to,
         String(entry.at),
-        JSON.stringify(entry),
+        toJson(entry),
         JSON.stringify(STATUSES),
       )) as [number, string];
       if (result[0] === 1) {
@@ -183,7 +183,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
 
     /** Adds an event to a person's timeline without changing their status. */
     async note(id: string, event: ContactEvent): Promise<void> {
-      await redis.rpush(keys.events(id), JSON.stringify(event));
+      await redis.rpush(keys.events(id), toJson(event));
     },
 
     async timeline(id: string): Promise<ContactEvent[]> {
@@ -272,7 +272,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
 
     /** Keeps the reason a mail could not be used; the newest thousand are kept. */
     async recordSkippedMail(entry: SkippedMail): Promise<void> {
-      await redis.multi().lpush(keys.skippedMail, JSON.stringify(entry)).ltrim(keys.skippedMail, 0, 999).exec();
+      await redis.multi().lpush(keys.skippedMail, toJson(entry)).ltrim(keys.skippedMail, 0, 999).exec();
     },
 
     async skippedMail(limit = 100): Promise<SkippedMail[]> {
@@ -287,6 +287,15 @@ export type ContactStore = ReturnType<typeof createContactStore>;
 /** Stable, short, URL-safe id from the request's identity, so a replayed job finds the same person. */
 export function contactId(identity: string): string {
   return createHash('sha256').update(identity).digest('base64url').slice(0, 16);
+}
+
+/**
+ * JSON for Redis. Text from mail may hold a lone UTF-16 surrogate (a cut emoji, or a hostile
+ * encoded word); Redis's Lua cjson refuses to decode one, which would leave that person stuck.
+ * Such halves become U+FFFD here, the one place where people's data is written.
+ */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? field.toWellFormed() : field));
 }
 
 function parseContact(raw: string): Contact {

@@ -112,3 +112,15 @@ describe('the contact store', () => {
     expect(builders.nextCursor).toBeNull();
   });
 });
+
+describe('text from hostile mail', () => {
+  it('cannot leave a person stuck: a lone surrogate (a cut emoji) is stored as U+FFFD and the person moves on', async () => {
+    const store = freshStore();
+    const cutEmoji = 'Ada 😀'.slice(0, 5);
+    const { id } = await store.create(person({ name: cutEmoji, subject: 'x\ud800y' }), ['address:ada@example.org'], 60_000, requested(1000));
+    expect(await store.transition(id, 'asked', {}, { at: 2000, detail: 'script sent' })).toMatchObject({ moved: true });
+    expect(await store.transition(id, 'answered', { answerText: 'We build \udc00 bridges' }, { at: 3000, detail: 'answered' })).toMatchObject({ moved: true });
+    const contact = await store.get(id);
+    expect(contact).toMatchObject({ status: 'answered', name: 'Ada \ufffd', subject: 'x\ufffdy', answerText: 'We build \ufffd bridges' });
+  });
+});
