@@ -33,6 +33,14 @@ const HEALTHY_SESSION_MS = 60_000;
 /** How many messages one FETCH reads; sources are held in memory only for one batch. */
 const BATCH = 50;
 
+/** What went wrong, in the server's words where it gave some ("Mailbox doesn't exist"). */
+export function imapErrorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { responseText, authenticationFailed } = error as Error & { responseText?: string; authenticationFailed?: boolean };
+  if (authenticationFailed) return `the IMAP server refused the login (${responseText ?? error.message}); check IMAP_USER and IMAP_PASS`;
+  return responseText ? `${error.message}: ${responseText}` : error.message;
+}
+
 /** Where the watcher stands, for the dashboard and /readyz. */
 export interface WatcherStatus {
   connected: boolean;
@@ -139,7 +147,8 @@ export function createMailboxWatcher(options: WatcherOptions) {
       const since = new Date(Date.now() - backfillDays * 86_400_000);
       const found = await connection.search({ since }, { uid: true });
       const uids = Array.isArray(found) ? found : [];
-      if (uids.length > 0) seed = Math.min(...uids) - 1;
+      // A loop, not Math.min(...uids): a spread of 100,000+ arguments overflows the stack.
+      if (uids.length > 0) seed = uids.reduce((lowest, uid) => Math.min(lowest, uid)) - 1;
       log.info({ days: backfillDays, messages: uids.length }, 'backfill asked for: reading recent mail already in the box');
     }
     await redis.hset(keys.cursor, 'uidValidity', uidValidity, 'lastUid', String(Math.max(0, seed)));
@@ -218,9 +227,12 @@ export function createMailboxWatcher(options: WatcherOptions) {
       wakeIdle?.();
     });
 
-    await connection.connect();
-    const lock = await connection.getMailboxLock(imap.folder);
+    let lock: { release(): void } | null = null;
     try {
+      await connection.connect();
+      lock = await connection.getMailboxLock(imap.folder).catch((error: unknown) => {
+        throw new Error(`could not open the folder "${imap.folder}": ${imapErrorText(error)}`);
+      });
       const opened = connection.mailbox;
       if (!opened) throw new Error(`could not open folder ${imap.folder}`);
       const uidValidity = String(opened.uidValidity);
@@ -254,7 +266,8 @@ export function createMailboxWatcher(options: WatcherOptions) {
         }
       }
     } finally {
-      lock.release();
+      // Also when connecting or opening the folder failed: every connection is closed.
+      lock?.release();
       status.connected = false;
       await connection.logout().catch(() => connection.close());
       client = null;
@@ -279,7 +292,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
         failures = Date.now() - began > HEALTHY_SESSION_MS ? 0 : failures + 1;
       } catch (error) {
         failures += 1;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = imapErrorText(error);
         status.lastError = message;
         log.warn({ err: error, failures }, 'mailbox watcher failed; reconnecting with backoff');
         await recordHealth({ connected: 0, lastError: message, lastErrorAt: Date.now() });

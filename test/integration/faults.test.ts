@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { ImapFlow } from 'imapflow';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { until, useSandbox } from '../support/winnow.ts';
 
 /** Failures a running service meets: dropped IMAP, a restarted Redis, refusing SMTP, bad mail. */
 
-const suite = useSandbox(['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8', 'f9']);
+const suite = useSandbox(['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8', 'f9', 'f10']);
 
 const person = (tag: string) => ({ name: `Pat ${tag}`, address: `${tag}@example.org` });
 
@@ -182,5 +183,19 @@ describe('a send job run again after a crash', () => {
       await deadlines.close();
       await sends.close();
     }
+  });
+});
+
+describe('a folder that does not exist', () => {
+  it('is reported, retried with backoff, and leaves no IMAP connection open behind it', async () => {
+    const winnow = await suite.winnow('f10', { env: { IMAP_MAILBOX: 'No Such Folder' }, waitForWatcher: false });
+    const watcher = winnow.runtime.watcher!;
+    await until(() => watcher.status().lastError !== null, 10_000, 'the watcher to report the missing folder');
+    expect(watcher.status().lastError).toMatch(/could not open the folder "No Such Folder": .*(exist|not found)/i);
+    // Several failed attempts later, none of them may have left its connection open.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const established = execFileSync('ss', ['-Htn', 'state', 'established', `dport = :${suite.sandbox.imap.port}`], { encoding: 'utf8' });
+    expect(established.trim().split('\n').filter(Boolean).length).toBeLessThanOrEqual(1);
+    expect(watcher.status().connected).toBe(false);
   });
 });
