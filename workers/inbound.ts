@@ -49,6 +49,13 @@ export function createInboundProcessor(context: WorkerContext) {
   }
 
   async function takeAnswer(contact: Contact, message: Message): Promise<InboundOutcome> {
+    if (contact.status === 'queued') {
+      // Only a reply to our Message-ID finds a queued person: the answer overtook the bookkeeping
+      // of its own script (the sender records "asked" just after the SMTP server accepts, or after
+      // a restart). The job is retried with backoff, by which time the person is asked; dropping
+      // it here would lose the answer.
+      throw new Error(`an answer from contact ${contact.id} came before their script was recorded as sent; trying again`);
+    }
     const answer = readAnswer(message);
     const now = context.now();
     const moved = await store.transition(

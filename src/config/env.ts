@@ -16,7 +16,7 @@ const port = z.coerce
   .min(1, 'must be between 1 and 65535')
   .max(65535, 'must be between 1 and 65535');
 
-const duration = (fallback: string) =>
+const duration = (fallback: string, min: string, max: string) =>
   z
     .string()
     .default(fallback)
@@ -24,6 +24,10 @@ const duration = (fallback: string) =>
       const ms = parseDuration(value);
       if (ms === null) {
         context.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 7d, 12h or 30s` });
+        return z.NEVER;
+      }
+      if (ms < parseDuration(min)! || ms > parseDuration(max)!) {
+        context.addIssue({ code: 'custom', message: `must be between ${min} and ${max} (got ${value})` });
         return z.NEVER;
       }
       return ms;
@@ -75,9 +79,10 @@ const schema = z
       .string({ message: 'is required (the password for the dashboard login)' })
       .min(8, 'must be at least 8 characters'),
     API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-    RESPONSE_DEADLINE: duration('7d'),
-    DEDUPE_WINDOW: duration('90d'),
-    MAILBOX_LEASE: duration('30s'),
+    RESPONSE_DEADLINE: duration('7d', '1s', '365d'),
+    DEDUPE_WINDOW: duration('90d', '1m', '3650d'),
+    // Renewed every third of itself (at least every second), so it must leave room for that.
+    MAILBOX_LEASE: duration('30s', '2s', '10m'),
     BACKFILL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(0).max(3650).default(0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

@@ -42,12 +42,24 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 12,
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 10_000 },
+};
+
+/**
+ * Inbound jobs carry whole messages, so finished ones go soon: their ids only need to outlive the
+ * moment between enqueue and the cursor's move (a replayed batch then adds nothing twice). What a
+ * message led to is kept on the person's timeline, not in the job.
+ */
+const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
+  inbound: { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 30 * 24 * 3600, count: 1000 } },
+  send: DEFAULT_JOB_OPTIONS,
+  deadline: DEFAULT_JOB_OPTIONS,
+  'sent-copy': { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600, count: 1000 } },
 };
 
 export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
   const make = <Name extends QueueName>(name: Name) =>
-    new Queue<QueuePayloads[Name], unknown, Name>(name, { connection, prefix: `${prefix}:q`, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    new Queue<QueuePayloads[Name], unknown, Name>(name, { connection, prefix: `${prefix}:q`, defaultJobOptions: JOB_OPTIONS[name] });
   return { inbound: make('inbound'), send: make('send'), deadline: make('deadline'), 'sent-copy': make('sent-copy') };
 }
 

@@ -93,3 +93,12 @@ describe('durations', () => {
     expect(parseDuration(text)).toBeNull();
   });
 });
+
+describe('duration settings', () => {
+  it('refuse values the service could not honour', () => {
+    const problems = problemsOf({ ...valid, MAILBOX_LEASE: '1s', DEDUPE_WINDOW: '100000000000w', RESPONSE_DEADLINE: '400d' }).join('\n');
+    expect(problems).toContain('MAILBOX_LEASE must be between 2s and 10m');
+    expect(problems).toContain('DEDUPE_WINDOW must be between 1m and 3650d');
+    expect(problems).toContain('RESPONSE_DEADLINE must be between 1s and 365d');
+  });
+});
