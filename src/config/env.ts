@@ -52,7 +52,7 @@ const schema = z
   .object({
     IMAP_HOST: required('your IMAP server, e.g. imap.gmail.com'),
     IMAP_PORT: port.default(993),
-    IMAP_SECURE: bool.default(true),
+    IMAP_SECURE: bool.optional(),
     IMAP_USER: required('the login of your mailbox'),
     IMAP_PASS: required('the password or app password of your mailbox'),
     IMAP_MAILBOX: z.string().trim().min(1).default('INBOX'),
@@ -75,6 +75,7 @@ const schema = z
     PORT: port.default(3000),
     HOST: z.string().trim().default('127.0.0.1'),
     TRUST_PROXY: bool.default(false),
+    ALLOW_PLAINTEXT: bool.default(false),
     DASHBOARD_PASSWORD: z
       .string({ message: 'is required (the password for the dashboard login)' })
       .min(8, 'must be at least 8 characters'),
@@ -93,8 +94,9 @@ const schema = z
   });
 
 export interface Config {
-  imap: { host: string; port: number; secure: boolean; user: string; pass: string; mailbox: string };
-  smtp: { host: string; port: number; secure: boolean; user: string | null; pass: string | null };
+  /** `requireTls`: on a port without TLS from the first byte, log in only after STARTTLS. */
+  imap: { host: string; port: number; secure: boolean; requireTls: boolean; user: string; pass: string; mailbox: string };
+  smtp: { host: string; port: number; secure: boolean; requireTls: boolean; user: string | null; pass: string | null };
   mailFrom: { name: string; address: string };
   redis: { url: string; prefix: string };
   web: { port: number; host: string; trustProxy: boolean; dashboardPassword: string; apiToken: string | null };
@@ -123,10 +125,13 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     throw new ConfigError(problems);
   }
   const e = result.data;
+  const imapSecure = e.IMAP_SECURE ?? e.IMAP_PORT === 993;
+  const smtpSecure = e.SMTP_SECURE ?? e.SMTP_PORT === 465;
   const config: Config = {
-    imap: { host: e.IMAP_HOST, port: e.IMAP_PORT, secure: e.IMAP_SECURE, user: e.IMAP_USER, pass: e.IMAP_PASS, mailbox: e.IMAP_MAILBOX },
-    // Port 465 speaks TLS from the first byte; other ports upgrade with STARTTLS.
-    smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE ?? e.SMTP_PORT === 465, user: e.SMTP_USER || null, pass: e.SMTP_PASS || null },
+    // Ports 993 and 465 speak TLS from the first byte; others must upgrade with STARTTLS before
+    // the password is sent, unless ALLOW_PLAINTEXT says the server is on a trusted link.
+    imap: { host: e.IMAP_HOST, port: e.IMAP_PORT, secure: imapSecure, requireTls: !imapSecure && !e.ALLOW_PLAINTEXT, user: e.IMAP_USER, pass: e.IMAP_PASS, mailbox: e.IMAP_MAILBOX },
+    smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: smtpSecure, requireTls: !smtpSecure && !e.ALLOW_PLAINTEXT, user: e.SMTP_USER || null, pass: e.SMTP_PASS || null },
     mailFrom: e.MAIL_FROM,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     web: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, dashboardPassword: e.DASHBOARD_PASSWORD, apiToken: e.API_TOKEN ?? null },

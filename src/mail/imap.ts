@@ -5,6 +5,8 @@ export interface ImapAccount {
   host: string;
   port: number;
   secure: boolean;
+  /** Without `secure`: insist on STARTTLS before logging in (refuse a server that does not offer it). */
+  requireTls: boolean;
   user: string;
   pass: string;
 }
@@ -22,6 +24,9 @@ export function createImapClient(account: ImapAccount, options: Partial<ImapFlow
     // imapflow logs every command; Winnow logs what matters through its own logger.
     logger: false,
     connectionTimeout: 15_000,
+    // imapflow 2.1.2 reads doSTARTTLS but does not declare it in its types. Without it, a server
+    // (or a man in the middle) that hides STARTTLS would receive the password in clear text.
+    ...(account.requireTls ? ({ doSTARTTLS: true } as Partial<ImapFlowOptions>) : {}),
     ...options,
   });
 }

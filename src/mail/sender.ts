@@ -7,6 +7,8 @@ export interface SmtpSettings {
   host: string;
   port: number;
   secure: boolean;
+  /** Without `secure`: insist on STARTTLS before logging in. */
+  requireTls: boolean;
   user: string | null;
   pass: string | null;
 }
@@ -81,6 +83,7 @@ export function createSender(smtp: SmtpSettings) {
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
+    requireTLS: smtp.requireTls,
     maxConnections: 3,
     maxMessages: 500,
     connectionTimeout: 20_000,

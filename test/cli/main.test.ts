@@ -75,6 +75,15 @@ describe('winnow doctor', () => {
     expect(lines.at(-1)).toBe('All checks passed.');
   });
 
+  it('refuses to send passwords to servers that offer no TLS, unless told the link is trusted', async () => {
+    const lines: string[] = [];
+    const env: Record<string, string> = envFor();
+    delete env.ALLOW_PLAINTEXT;
+    expect(await doctor(env, (line) => lines.push(line))).toBe(1);
+    expect(lines.find((line) => line.includes('IMAP'))).toMatch(/^FAIL.*STARTTLS/);
+    expect(lines.find((line) => line.includes('SMTP'))).toMatch(/^FAIL.*STARTTLS/);
+  });
+
   it('names the part that is wrong, and what is wrong with it', async () => {
     const lines: string[] = [];
     expect(await doctor(envFor({ IMAP_PASS: 'wrong-password' }), (line) => lines.push(line))).toBe(1);

@@ -201,7 +201,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await server.restart();
     },
     env() {
-      const vars: Record<string, string> = { MAIL_FROM: first.address };
+      // The sandbox's servers speak plain text on loopback.
+      const vars: Record<string, string> = { MAIL_FROM: first.address, ALLOW_PLAINTEXT: 'true' };
       const redisPart = running.redis();
       if (redisPart) vars.REDIS_URL = redisPart.url;
       const imapPart = running.dovecot();

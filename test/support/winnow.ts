@@ -39,6 +39,8 @@ export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions):
     IMAP_HOST: sandbox.imap.host,
     IMAP_PORT: String(sandbox.imap.port),
     IMAP_SECURE: 'false',
+    // The sandbox's servers speak plain text on loopback.
+    ALLOW_PLAINTEXT: 'true',
     IMAP_USER: user.user,
     IMAP_PASS: user.pass,
     SMTP_HOST: sandbox.smtp.host,
