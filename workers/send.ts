@@ -7,6 +7,12 @@ import { messageIdDomain, scriptMessageId, type WorkerContext } from './context.
 /** How long a script waits before trying again when the SMTP settings are wrong or the server is unreachable. */
 const SERVER_TROUBLE_RETRY_MS = 60_000;
 
+/**
+ * How long a run's claim on a send holds off other runs: longer than the job lock (15 s) plus the
+ * SMTP socket timeout (60 s), so a run that is merely slow is never overtaken.
+ */
+const SEND_CLAIM_MS = 90_000;
+
 export type SendOutcome = { kind: 'sent'; messageId: string } | { kind: 'already_sent'; messageId: string } | { kind: 'not_queued'; status: string };
 
 /**
@@ -45,9 +51,22 @@ export function createSendProcessor(context: WorkerContext) {
       return { kind: 'not_queued', status: contact?.status ?? 'missing' };
     }
 
+    // One run at a time: if BullMQ ever hands this job to a second worker while the first is
+    // still talking to SMTP (its lock lapsed), the second waits for the first claim to expire.
     // The Message-ID does not change between attempts: if a crash hides whether an attempt
     // went through, the retry carries the same id and mail clients show it once.
-    const messageId = ledger.messageId ?? scriptMessageId(contact.id, 1, domain);
+    const claim = await store.claimSend(contactId, token ?? String(job.id), scriptMessageId(contact.id, 1, domain), context.now(), SEND_CLAIM_MS);
+    if (claim.outcome === 'sent') {
+      await recordAsked(contactId, mailbox, claim.messageId, 'script sent (recorded after a restart)');
+      return { kind: 'already_sent', messageId: claim.messageId };
+    }
+    if (claim.outcome === 'busy') {
+      if (!token) throw new Error('another run is sending this script');
+      log.warn('another run is sending this script; trying again once its claim has expired');
+      await job.moveToDelayed(context.now() + SEND_CLAIM_MS, token);
+      throw new DelayedError();
+    }
+    const messageId = claim.messageId;
     const rendered = context.script().render(
       scriptVariables({
         name: contact.name,
@@ -57,7 +76,6 @@ export function createSendProcessor(context: WorkerContext) {
         originalSubject: contact.subject,
       }),
     );
-    await store.writeLedger(contactId, { state: 'sending', messageId, startedAt: String(context.now()) });
     let raw: Buffer;
     let response: string;
     try {
@@ -79,6 +97,7 @@ export function createSendProcessor(context: WorkerContext) {
       // for it. Only a refusal of this very message, permanent or repeated, fails the person.
       const serverTrouble = verdict.kind === 'settings' || (verdict.kind === 'transient' && verdict.code === null && attemptsLeft <= 0);
       if (serverTrouble && token) {
+        await store.writeLedger(contactId, { state: 'waiting', reason: verdict.reason });
         log.error({ reason: verdict.reason }, 'SMTP is unreachable or refuses our session; the script waits and is tried again');
         await job.moveToDelayed(context.now() + SERVER_TROUBLE_RETRY_MS, token);
         throw new DelayedError();
@@ -89,6 +108,7 @@ export function createSendProcessor(context: WorkerContext) {
         log.warn({ reason: verdict.reason }, 'script could not be delivered');
         throw new UnrecoverableError(verdict.reason);
       }
+      await store.writeLedger(contactId, { state: 'waiting', reason: verdict.reason });
       log.info({ reason: verdict.reason, attempt: job.attemptsMade + 1 }, 'sending failed for now; will retry');
       throw error;
     }

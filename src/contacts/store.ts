@@ -53,13 +53,29 @@ export interface SkippedMail {
 }
 
 export interface SendLedger {
-  state?: 'sending' | 'sent' | 'failed';
+  /** sending: claimed by one run; waiting: an attempt failed and may be retried; sent; failed: for good. */
+  state?: 'sending' | 'waiting' | 'sent' | 'failed';
+  /** The run that claimed the send (its BullMQ lock token). */
+  owner?: string;
   messageId?: string;
   startedAt?: string;
   sentAt?: string;
   response?: string;
   reason?: string;
 }
+
+// Claims one person's send for one run. KEYS: ledger. ARGV: owner, Message-ID to use when none is
+// recorded yet, now, how long another run's claim stays valid. Returns {outcome, Message-ID}.
+const CLAIM_SEND = `
+local l = redis.call('HMGET', KEYS[1], 'state', 'owner', 'startedAt', 'messageId')
+if l[1] == 'sent' then return {'sent', l[4]} end
+if l[1] == 'sending' and l[2] ~= ARGV[1] and tonumber(l[3]) and tonumber(ARGV[3]) - tonumber(l[3]) < tonumber(ARGV[4]) then
+  return {'busy', l[4] or ''}
+end
+local id = l[4] or ARGV[2]
+redis.call('HSET', KEYS[1], 'state', 'sending', 'owner', ARGV[1], 'startedAt', ARGV[3], 'messageId', id)
+return {'claimed', id}
+`;
 
 // Creates a contact unless one of its dedupe keys is taken; returns {created, id}.
 // KEYS: contact, events, byUpdate, byStatus, address index, then the dedupe keys.
@@ -208,6 +224,19 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     /** The send ledger of one person's script: state (sending, sent, failed), Message-ID, times. */
     async readLedger(id: string): Promise<SendLedger> {
       return (await redis.hgetall(keys.ledger(id))) as SendLedger;
+    },
+
+    /**
+     * Claims the send of one person's script for one run, atomically: `sent` when it went out
+     * already, `busy` while another run's claim is younger than `claimMs`, else `claimed`. The
+     * Message-ID of the first claim is kept for every later one.
+     */
+    async claimSend(id: string, owner: string, messageId: string, now: number, claimMs: number): Promise<{ outcome: 'sent' | 'busy' | 'claimed'; messageId: string }> {
+      const [outcome, recorded] = (await redis.eval(CLAIM_SEND, 1, keys.ledger(id), owner, messageId, String(now), String(claimMs))) as [
+        'sent' | 'busy' | 'claimed',
+        string,
+      ];
+      return { outcome, messageId: recorded };
     },
 
     async writeLedger(id: string, entry: SendLedger): Promise<void> {
