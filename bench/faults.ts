@@ -473,7 +473,13 @@ async function main(): Promise<number> {
   const firstScriptTimes = [...scripts.values()].map((mails) => mails[0]!.acceptedAt);
   const anyScriptTimes = [...scripts.values()].flatMap((mails) => mails.map((m) => m.acceptedAt));
   const byKind = (kind: FaultKind) => faults.filter((f) => f.kind === kind).length;
-  // The copy in the Sent folder is a courtesy filed after acceptance; count how many made it.
+  // The copy in the Sent folder is a courtesy filed by its own queue after acceptance; give that
+  // queue a bounded while to finish, then count how many made it.
+  const copiesPending = async () => {
+    const counts = await queues['sent-copy']!.getJobCounts('waiting', 'active', 'prioritized', 'paused');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  };
+  for (const copyWaitStart = nowMs(); nowMs() - copyWaitStart < 30_000 && (await copiesPending()) > 0; ) await sleep(250);
   const sentIds = new Set([...scripts.values()].flatMap((mails) => mails.map((m) => m.messageId)));
   const filed = await withTimeout(box.messages(me.address, 'Sent'), 30_000, 'reading the Sent folder')
     .then((messages) => messages.map((m) => parseHeaders(m.source).get('message-id')?.trim() ?? null).filter((id) => id !== null && sentIds.has(id)))
