@@ -113,7 +113,10 @@ export function spawnServer(command: string, args: string[], logFile: string): S
   let child: ChildProcess;
   try {
     const [file, argv] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', command, ...args]] : [command, args];
-    child = spawn(file, argv, { stdio: ['ignore', logFd, logFd] });
+    // A process group of its own: a hard stop then kills every process the server started,
+    // including one forked at that very moment, which a walk of /proc could miss. An orphaned
+    // Dovecot login process would keep the listening socket and hang every new client.
+    child = spawn(file, argv, { stdio: ['ignore', logFd, logFd], detached: true });
   } finally {
     closeSync(logFd);
   }
@@ -143,6 +146,7 @@ export function spawnServer(command: string, args: string[], logFile: string): S
           // Frozen, the process cannot start new children while we collect the ones it has.
           signal(pid, 'SIGSTOP');
           const descendants = descendantsOf(pid);
+          signal(-pid, 'SIGKILL');
           for (const descendant of descendants) signal(descendant, 'SIGKILL');
           signal(pid, 'SIGKILL');
           await exited;
@@ -157,6 +161,8 @@ export function spawnServer(command: string, args: string[], logFile: string): S
         await exited;
         clearTimeout(timer);
         await waitForExit(descendants, graceMs);
+        // Whatever of the group outlived its leader goes too.
+        signal(-pid, 'SIGKILL');
       })();
       return stopping;
     },
