@@ -10,7 +10,8 @@ import { closeQueues, createQueues, QUEUE_NAMES, type QueueName, type Queues } f
 import { connectRedis, redisProblems, waitForRedis } from './redis.ts';
 import { loadDefaultScript } from './script/template.ts';
 import { buildApp } from './web/app.ts';
-import { messageIdDomain, type WorkerContext } from '../workers/context.ts';
+import { messageIdDomain } from './mail/message-id.ts';
+import type { WorkerContext } from '../workers/context.ts';
 import { startWorkers, type Workers } from '../workers/index.ts';
 
 /** The primary mailbox, configured by IMAP_* settings. Keys of other mailboxes get other ids. */

@@ -21,12 +21,3 @@ export interface WorkerContext {
   /** Time source, so tests and the deadline logic agree on "now". */
   now: () => number;
 }
-
-/** Our Message-IDs name the person, so an answer leads straight back to them. */
-export function scriptMessageId(contactId: string, attempt: number, domain: string): string {
-  return `winnow.${contactId}.${attempt}@${domain}`;
-}
-
-export function messageIdDomain(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1) || 'winnow.invalid';
-}

@@ -2,7 +2,8 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
 import { scriptVariables } from '../src/script/render.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
-import { messageIdDomain, scriptMessageId, type WorkerContext } from './context.ts';
+import { scriptMessageId } from '../src/mail/message-id.ts';
+import type { WorkerContext } from './context.ts';
 
 /** How long a script waits before trying again when the SMTP settings are wrong or the server is unreachable. */
 const SERVER_TROUBLE_RETRY_MS = 60_000;
@@ -21,7 +22,7 @@ export type SendOutcome = { kind: 'sent'; messageId: string } | { kind: 'already
  */
 export function createSendProcessor(context: WorkerContext) {
   const { store, queues, sender, config, logger } = context;
-  const domain = messageIdDomain(config.mailFrom.address);
+  const domain = context.classifyContext.messageIdDomain;
 
   /** After acceptance: the person is asked, their deadline set; safe to run more than once. */
   async function recordAsked(contactId: string, mailbox: string, messageId: string, detail: string) {
@@ -41,11 +42,13 @@ export function createSendProcessor(context: WorkerContext) {
   return async function processSend(job: Job<QueuePayloads['send']>, token?: string): Promise<SendOutcome> {
     const { contactId, mailbox } = job.data;
     const log = logger.child({ mailbox, contact: contactId, job: job.id });
+    /** The script went out in an earlier run: only its bookkeeping may be missing. */
+    const alreadySent = async (messageId: string): Promise<SendOutcome> => {
+      await recordAsked(contactId, mailbox, messageId, 'script sent (recorded after a restart)');
+      return { kind: 'already_sent', messageId };
+    };
     const ledger = await store.readLedger(contactId);
-    if (ledger.state === 'sent' && ledger.messageId) {
-      await recordAsked(contactId, mailbox, ledger.messageId, 'script sent (recorded after a restart)');
-      return { kind: 'already_sent', messageId: ledger.messageId };
-    }
+    if (ledger.state === 'sent' && ledger.messageId) return alreadySent(ledger.messageId);
     const contact = await store.get(contactId);
     if (!contact || contact.status !== 'queued' || !contact.email) {
       return { kind: 'not_queued', status: contact?.status ?? 'missing' };
@@ -56,10 +59,7 @@ export function createSendProcessor(context: WorkerContext) {
     // The Message-ID does not change between attempts: if a crash hides whether an attempt
     // went through, the retry carries the same id and mail clients show it once.
     const claim = await store.claimSend(contactId, token ?? String(job.id), scriptMessageId(contact.id, 1, domain), context.now(), SEND_CLAIM_MS);
-    if (claim.outcome === 'sent') {
-      await recordAsked(contactId, mailbox, claim.messageId, 'script sent (recorded after a restart)');
-      return { kind: 'already_sent', messageId: claim.messageId };
-    }
+    if (claim.outcome === 'sent') return alreadySent(claim.messageId);
     if (claim.outcome === 'busy') {
       if (!token) throw new Error('another run is sending this script');
       log.warn('another run is sending this script; trying again once its claim has expired');

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
 import { createLogger } from '../log.ts';
+import { messageIdDomain } from '../mail/message-id.ts';
 import { startRuntime, type Roles } from '../runtime.ts';
 import { doctor } from './doctor.ts';
 import { scan } from './scan.ts';
@@ -86,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       // scan needs no configuration; MAIL_FROM, when set, tells it which addresses are the user's own.
       const from = process.env.MAIL_FROM?.match(/<?([^<>\s]+@[^<>\s]+)>?\s*$/)?.[1]?.toLowerCase();
-      const context = { ownAddresses: from ? [from] : [], messageIdDomain: from ? from.slice(from.indexOf('@') + 1) : 'winnow.invalid' };
+      const context = { ownAddresses: from ? [from] : [], messageIdDomain: from ? messageIdDomain(from) : 'winnow.invalid' };
       return scan(paths, { json, context }, (line) => process.stdout.write(`${line}\n`));
     }
     case 'doctor':

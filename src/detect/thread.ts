@@ -1,4 +1,5 @@
 import type { Message } from '../mail/message.ts';
+import { SCRIPT_ID_PREFIX } from '../mail/message-id.ts';
 import type { ClassifyContext } from './types.ts';
 
 /**
@@ -16,7 +17,7 @@ function escapeRegExp(value: string): string {
 function ourIdPattern(context: ClassifyContext, flags: string): RegExp | null {
   const domain = context.messageIdDomain.trim();
   if (domain === '') return null;
-  return new RegExp(`(winnow\\.${ATEXT}{1,200})@(${escapeRegExp(domain)})(?![A-Za-z0-9-])`, flags);
+  return new RegExp(`(${escapeRegExp(SCRIPT_ID_PREFIX)}${ATEXT}{1,200})@(${escapeRegExp(domain)})(?![A-Za-z0-9-])`, flags);
 }
 
 /** Our Message-ID if `id` (without angle brackets) is one, spelled canonically; else null. */
