@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the servers that the demo, the tests and the benchmarks run privately:
-# redis-server and Dovecot (dovecot-imapd), from Debian's packages. Does nothing when both are there.
+# redis-server and Dovecot (dovecot-imapd), and Chromium for the dashboard's browser tests, all
+# from Debian's packages (no test tool ever downloads a browser). Does nothing when all are there.
 set -euo pipefail
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"
 sudo_cmd=""

@@ -10,8 +10,10 @@ import { closeQueues, createQueues, QUEUE_NAMES, type QueueName, type Queues } f
 import { connectRedis, redisProblems, waitForRedis } from './redis.ts';
 import { loadDefaultScript } from './script/template.ts';
 import { buildApp } from './web/app.ts';
+import { createSettingsStore } from './settings/settings.ts';
 import { messageIdDomain } from './mail/message-id.ts';
 import type { WorkerContext } from '../workers/context.ts';
+import type { ClassifyContext } from './detect/types.ts';
 import { startWorkers, type Workers } from '../workers/index.ts';
 
 /** The primary mailbox, configured by IMAP_* settings. Keys of other mailboxes get other ids. */
@@ -55,6 +57,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
 
   const queues = createQueues(redis, config.redis.prefix);
   const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX);
+  const settings = createSettingsStore(redis, store.keys.settings, config);
   let watcher: MailboxWatcher | null = null;
   let workers: Workers | null = null;
   let workerRedis: Redis | null = null;
@@ -77,7 +80,8 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       sender,
       sentFolder,
       script: () => script,
-      classifyContext: { ownAddresses: [config.mailFrom.address, config.imap.user.toLowerCase()].filter((a) => a.includes('@')), messageIdDomain: messageIdDomain(config.mailFrom.address) },
+      classifyContext: classifyContextOf(config),
+      settings: createSettingsStore(workerRedis, store.keys.settings, config),
       logger,
       now,
     };
@@ -105,7 +109,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       }
       return { ok: !watcher || watcher.status().connected, checks };
     };
-    app = await buildApp({ config, store, redis, logger, readiness });
+    app = await buildApp({ config, store, settings, redis, logger, readiness });
   }
 
   return {
@@ -133,5 +137,15 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       await workerRedis?.quit().catch(() => workerRedis?.disconnect());
       await redis.quit().catch(() => redis.disconnect());
     },
+  };
+}
+
+/** What the classifier knows of this user: their own addresses, our Message-ID domain, whom to believe. */
+export function classifyContextOf(config: Readonly<Config>): ClassifyContext {
+  return {
+    ownAddresses: [config.mailFrom.address, config.imap.user.toLowerCase()].filter((a) => a.includes('@')),
+    messageIdDomain: messageIdDomain(config.mailFrom.address),
+    authservId: config.authservId,
+    unverifiedMail: config.unverifiedMail,
   };
 }

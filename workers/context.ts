@@ -6,6 +6,7 @@ import type { Sender } from '../src/mail/sender.ts';
 import type { SentFolder } from '../src/mail/sent-folder.ts';
 import type { Queues } from '../src/queues/queues.ts';
 import type { CompiledScript } from '../src/script/template.ts';
+import type { SettingsStore } from '../src/settings/settings.ts';
 
 /** Everything a queue processor may use; built once by the composition root. */
 export interface WorkerContext {
@@ -17,6 +18,8 @@ export interface WorkerContext {
   /** The script in force; compiled when loaded or saved, never at send time. */
   script: () => CompiledScript;
   classifyContext: ClassifyContext;
+  /** The user's settings (deadline, send window, cap, approval, lists, platforms), read when needed. */
+  settings: SettingsStore;
   logger: Logger;
   /** Time source, so tests and the deadline logic agree on "now". */
   now: () => number;

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { AWAITING_ANSWER } from '../src/contacts/lifecycle.ts';
-import type { Contact, ContactEvent } from '../src/contacts/types.ts';
+import { NO_DETAILS, type Contact, type ContactEvent } from '../src/contacts/types.ts';
 import { readAnswer } from '../src/detect/answer.ts';
 import { classify } from '../src/detect/classify.ts';
 import type { Classification } from '../src/detect/types.ts';
@@ -104,6 +104,14 @@ export function createInboundProcessor(context: WorkerContext) {
         askedAt: null,
         deadlineAt: null,
         answeredAt: null,
+        ...NO_DETAILS,
+        location: requester.location,
+        note: requester.note,
+        mutualConnections: requester.mutualConnections,
+        connectionCount: requester.connectionCount,
+        hasPhoto: requester.hasPhoto,
+        flags: classification.flags,
+        language: classification.language,
       },
       dedupeKeys,
       config.dedupeWindowMs,

@@ -87,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       // scan needs no configuration; MAIL_FROM, when set, tells it which addresses are the user's own.
       const from = process.env.MAIL_FROM?.match(/<?([^<>\s]+@[^<>\s]+)>?\s*$/)?.[1]?.toLowerCase();
-      const context = { ownAddresses: from ? [from] : [], messageIdDomain: from ? messageIdDomain(from) : 'winnow.invalid' };
+      const context = { ownAddresses: from ? [from] : [], messageIdDomain: from ? messageIdDomain(from) : 'winnow.invalid', authservId: process.env.AUTHSERV_ID?.trim().toLowerCase() || null, unverifiedMail: 'accept' as const };
       return scan(paths, { json, context }, (line) => process.stdout.write(`${line}\n`));
     }
     case 'doctor':

@@ -158,14 +158,7 @@ export async function scanFile(file: string, context: ClassifyContext): Promise<
       verdict: result.verdict,
       platform: result.platform,
       requester: requester
-        ? {
-            name: requester.name,
-            firstName: requester.firstName,
-            email: requester.email,
-            profileUrl: requester.profileUrl,
-            headline: requester.headline,
-            invitationId: requester.invitationId,
-          }
+        ? { ...requester }
         : null,
       replyTo: result.replyTo,
       reason: result.reason,

@@ -86,6 +86,17 @@ const schema = z
     MAILBOX_LEASE: duration('30s', '2s', '10m'),
     BACKFILL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(0).max(3650).default(0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // The authserv-id your receiving server writes in Authentication-Results (RFC 8601), such as
+    // mx.example.org. Only its verdicts are believed; unset believes none.
+    AUTHSERV_ID: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9.-]+$/, 'must be a host name such as mx.example.org')
+      .optional(),
+    // Platform mail with no Authentication-Results of your server: answered and flagged
+    // "unverified" (accept), or left alone (ignore).
+    UNVERIFIED_MAIL: z.enum(['accept', 'ignore'], { message: 'must be accept or ignore' }).default('accept'),
   })
   .superRefine((env, context) => {
     if ((env.SMTP_USER === undefined || env.SMTP_USER === '') !== (env.SMTP_PASS === undefined || env.SMTP_PASS === '')) {
@@ -106,6 +117,10 @@ export interface Config {
   mailboxLeaseMs: number;
   backfillDays: number;
   logLevel: string;
+  /** The authserv-id of the user's receiving server; only its Authentication-Results are believed. */
+  authservId: string | null;
+  /** Platform mail without Authentication-Results of that server: answered and flagged, or ignored. */
+  unverifiedMail: 'accept' | 'ignore';
 }
 
 export class ConfigError extends Error {
@@ -140,6 +155,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     mailboxLeaseMs: e.MAILBOX_LEASE,
     backfillDays: e.BACKFILL_DAYS,
     logLevel: e.LOG_LEVEL,
+    authservId: e.AUTHSERV_ID ?? null,
+    unverifiedMail: e.UNVERIFIED_MAIL,
   };
   return deepFreeze(config);
 }

@@ -6,19 +6,26 @@ import type { Status } from './types.ts';
  * or a second delivery of the same mail, cannot move a person backwards.
  */
 const NEXT: Record<Status, readonly Status[]> = {
-  detected: ['awaiting_address', 'skipped', 'queued'],
-  awaiting_address: ['queued', 'skipped'],
-  skipped: [],
+  detected: ['awaiting_address', 'awaiting_approval', 'skipped', 'queued'],
+  // An address typed by the user is their approval too.
+  awaiting_address: ['awaiting_approval', 'queued', 'skipped', 'handled'],
+  // Approval mode: the script waits for the user's click.
+  awaiting_approval: ['queued', 'skipped', 'handled', 'awaiting_address'],
+  skipped: ['handled'],
   queued: ['asked', 'failed', 'skipped'],
-  asked: ['answered', 'declined', 'bounced', 'no_response', 'failed'],
+  // "Send again" re-queues an asked person; the deadline starts over when it goes out.
+  asked: ['answered', 'declined', 'bounced', 'no_response', 'failed', 'queued', 'handled'],
   // A late answer still counts: the person did answer, just after the deadline.
-  no_response: ['answered', 'declined', 'accepted', 'rejected'],
+  no_response: ['answered', 'declined', 'accepted', 'rejected', 'queued', 'handled'],
   answered: ['accepted', 'rejected'],
   declined: ['accepted', 'rejected'],
-  bounced: [],
-  failed: ['queued'],
+  // A bounce or failure is mended by correcting the address, which queues the script again.
+  bounced: ['queued', 'handled'],
+  failed: ['queued', 'handled'],
   accepted: ['rejected'],
   rejected: ['accepted'],
+  // The user took it from here (wrote on the platform by hand, say). They may still decide.
+  handled: ['accepted', 'rejected'],
 };
 
 export function canMove(from: Status, to: Status): boolean {

@@ -23,6 +23,7 @@ export function mailboxKeys(prefix: string, mailbox: string) {
     lease: `${base}:lease`,
     health: `${base}:health`,
     skippedMail: `${base}:skipped-mail`,
+    settings: `${base}:settings`,
   };
 }
 

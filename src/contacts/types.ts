@@ -1,8 +1,9 @@
-import type { Platform, Requester } from '../detect/types.ts';
+import type { AnswerScore, Flag, Language, Platform, Requester } from '../detect/types.ts';
 
 export const STATUSES = [
   'detected',
   'awaiting_address',
+  'awaiting_approval',
   'skipped',
   'queued',
   'asked',
@@ -13,6 +14,7 @@ export const STATUSES = [
   'failed',
   'accepted',
   'rejected',
+  'handled',
 ] as const;
 
 export type Status = (typeof STATUSES)[number];
@@ -31,6 +33,19 @@ export interface Contact extends Requester {
   scriptMessageId: string | null;
   /** The answer as shown: quoted text and signature stripped. */
   answerText: string | null;
+  /** The answer as it arrived (text part, capped), for "show the full text". */
+  answerFullText: string | null;
+  /** What the answer says of why, business and benefit; null until there is an answer. */
+  score: AnswerScore | null;
+  /** Flags from the request and from the answer, shown beside the person. */
+  flags: Flag[];
+  language: Language | null;
+  /** How many scripts were sent to this person (a "send again" adds one); 0 before the first. */
+  attempts: number;
+  /** While an out-of-office says the person is away, the deadline waits until this time. */
+  pausedUntil: number | null;
+  /** When the user accepted, rejected or marked the person handled. */
+  decidedAt: number | null;
   /** Why the contact was skipped or failed, in words. */
   reason: string | null;
   requestedAt: number;
@@ -54,7 +69,15 @@ export type EventType =
   | 'no_response'
   | 'failed'
   | 'accepted'
-  | 'rejected';
+  | 'rejected'
+  | 'handled'
+  | 'awaiting_approval'
+  | 'approved'
+  | 'address_set'
+  | 'reminded'
+  | 'paused'
+  | 'sent_again'
+  | 'exported';
 
 /** One entry on a person's timeline: what happened, when, and why. */
 export interface ContactEvent {
@@ -65,3 +88,19 @@ export interface ContactEvent {
   /** Message-ID of the mail that caused it, where one did. */
   messageId?: string;
 }
+
+/** The fields of a new person that nothing has told yet: no answer, no decision, nothing sent. */
+export const NO_DETAILS = {
+  location: null,
+  note: null,
+  mutualConnections: null,
+  connectionCount: null,
+  hasPhoto: null,
+  answerFullText: null,
+  score: null,
+  flags: [],
+  language: null,
+  attempts: 0,
+  pausedUntil: null,
+  decidedAt: null,
+} as const satisfies Partial<Contact>;

@@ -64,6 +64,11 @@ function outcome(
     reason,
     answersMessageId: refs.answersMessageId ?? null,
     bouncedRecipient: refs.bouncedRecipient ?? null,
+    bounce: null,
+    returnsAt: null,
+    flags: [],
+    language: null,
+    explanation: [],
   };
 }
 
@@ -82,5 +87,10 @@ function request(platform: Platform, requester: Requester, replyTo: string | nul
     reason,
     answersMessageId: null,
     bouncedRecipient: null,
+    bounce: null,
+    returnsAt: null,
+    flags: [],
+    language: null,
+    explanation: [],
   };
 }

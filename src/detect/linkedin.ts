@@ -2,7 +2,7 @@ import { header, headerValues, type Message } from '../mail/message.ts';
 import { inDomain, localPart, platformDomainOf, refusalFor } from './address.ts';
 import { authenticatedFor, senderAuthentication } from './authentication.ts';
 import { bodyText, cleanLine, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes, stripQuoted } from './text.ts';
-import type { ClassifyContext, Requester } from './types.ts';
+import { UNKNOWN_DETAILS, type ClassifyContext, type Requester } from './types.ts';
 
 /**
  * LinkedIn invitations in the two shapes seen in real mail (see design.md, "What the mail looks
@@ -192,6 +192,7 @@ export function readLinkedIn(message: Message, context: ClassifyContext): Linked
     profileUrl: profileUrlIn(urls),
     headline: headlineAfter(text, name),
     invitationId: invitationIds[0] ?? null,
+    ...UNKNOWN_DETAILS,
   };
 
   if (format === '2016') return { kind: 'invitation', format, requester, replyTo: null, reason: 'LinkedIn invitation (2016 format)' };

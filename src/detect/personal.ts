@@ -2,7 +2,7 @@ import type { Message } from '../mail/message.ts';
 import { refusalFor } from './address.ts';
 import { senderAuthentication } from './authentication.ts';
 import { bodyText, cleanLine, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes, stripQuoted } from './text.ts';
-import type { ClassifyContext, Requester } from './types.ts';
+import { UNKNOWN_DETAILS, type ClassifyContext, type Requester } from './types.ts';
 
 /**
  * Plain emails in English asking to connect. Only called for mail that passed suppression.
@@ -106,6 +106,7 @@ export function readPersonalRequest(message: Message, context: ClassifyContext):
       profileUrl: profileUrlIn(newText),
       headline: null,
       invitationId: null,
+      ...UNKNOWN_DETAILS,
     },
     replyTo,
     reason,

@@ -2,9 +2,23 @@ import type { Address } from '../mail/message.ts';
 
 export type Verdict = 'connection_request' | 'answer' | 'auto_reply' | 'bounce' | 'ignored';
 
-export type Platform = 'linkedin' | 'email';
+/** Where a request came from: a social platform's notification, or a person's own email. */
+export const PLATFORMS = ['linkedin', 'facebook', 'xing', 'twitter', 'instagram', 'github', 'meetup', 'email'] as const;
+export type Platform = (typeof PLATFORMS)[number];
 
-/** What a connection request tells about the person who sent it. */
+/** Languages whose requests, refusals and out-of-office notes are recognised. */
+export const LANGUAGES = ['en', 'de', 'fr', 'es', 'pt', 'it', 'nl'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/**
+ * Signs shown beside a person. They inform the user; they never decide anything on their own.
+ * From the request: few_connections (under 100), no_photo, open_networker ("LION"), unverified
+ * (no Authentication-Results to check). From the answer: sales_pitch, link_heavy, hostile, very_short.
+ */
+export const FLAGS = ['sales_pitch', 'link_heavy', 'hostile', 'very_short', 'few_connections', 'no_photo', 'open_networker', 'unverified'] as const;
+export type Flag = (typeof FLAGS)[number];
+
+/** What a connection request tells about the person who sent it. Unknown facts are null. */
 export interface Requester {
   name: string;
   firstName: string;
@@ -12,6 +26,53 @@ export interface Requester {
   profileUrl: string | null;
   headline: string | null;
   invitationId: string | null;
+  location: string | null;
+  /** The personal note the person added to the invitation, or the body of a personal request. */
+  note: string | null;
+  mutualConnections: number | null;
+  connectionCount: number | null;
+  /** Whether the notification shows a photo of the person; null when it cannot tell. */
+  hasPhoto: boolean | null;
+}
+
+/** The details a request may not tell, for detectors to start from. */
+export const UNKNOWN_DETAILS = {
+  location: null,
+  note: null,
+  mutualConnections: null,
+  connectionCount: null,
+  hasPhoto: null,
+} as const satisfies Partial<Requester>;
+
+/** How far an answer goes in saying what the script asked. */
+export interface AnswerScore {
+  /** Says why they want to connect. */
+  why: boolean;
+  /** Says what business they are in. */
+  business: boolean;
+  /** Says how the connection would benefit both. */
+  benefit: boolean;
+}
+
+/** What an answer to the script says, after quoted text and signature are stripped. */
+export interface AnswerReading {
+  kind: 'answered' | 'declined';
+  /** The answer as shown: quoted text and signature stripped. */
+  text: string;
+  /** The text part as it arrived (capped), for "show the full text". */
+  fullText: string;
+  score: AnswerScore;
+  /** Flags from the answer: sales_pitch, link_heavy, hostile, very_short. */
+  flags: Flag[];
+  language: Language | null;
+  /** Why declined, or what the score rests on, for the timeline and --explain. */
+  reason: string;
+}
+
+/** One rule that took part in a decision, for `winnow scan --explain`. */
+export interface Explanation {
+  rule: string;
+  detail: string;
 }
 
 /** The outcome of reading one message. Pure data: the same message always gives the same classification. */
@@ -27,6 +88,16 @@ export interface Classification {
   answersMessageId: string | null;
   /** For bounces: the recipient whose delivery failed, when the report names one. */
   bouncedRecipient: string | null;
+  /** For bounces: the report's status (RFC 3463, such as 5.1.1) and whether it is permanent. */
+  bounce: { status: string | null; permanent: boolean; diagnostic: string | null } | null;
+  /** For out-of-office replies: the return date the mail states (ms since epoch), or null. */
+  returnsAt: number | null;
+  /** Flags known from the request itself. */
+  flags: Flag[];
+  /** The language the request or answer is written in, when recognised. */
+  language: Language | null;
+  /** The rules that were tried and matched, in order, for `--explain`. */
+  explanation: Explanation[];
 }
 
 /** What the classifier must know about the user. */
@@ -35,6 +106,13 @@ export interface ClassifyContext {
   ownAddresses: string[];
   /** Domain part of the Message-IDs Winnow gives its scripts, to recognise answers. */
   messageIdDomain: string;
+  /**
+   * The authserv-id of the user's own receiving server (RFC 8601). Only Authentication-Results
+   * headers carrying it are believed; null believes none, so every platform mail is unverified.
+   */
+  authservId: string | null;
+  /** What to do with mail that has no Authentication-Results of the user's server at all. */
+  unverifiedMail: 'accept' | 'ignore';
 }
 
 export type { Address };

@@ -32,7 +32,8 @@ export type Queues = { [Name in QueueName]: Queue<QueuePayloads[Name], unknown, 
 /** Job ids are deterministic so that a replayed producer step cannot create a second job. */
 export const jobId = {
   inbound: (mailbox: string, uidValidity: string, uid: number) => `${mailbox}-${uidValidity}-${uid}`,
-  send: (mailbox: string, contactId: string) => `${mailbox}-${contactId}`,
+  /** One job per script: the first is attempt 1, a "send again" the next. */
+  send: (mailbox: string, contactId: string, attempt = 1) => (attempt === 1 ? `${mailbox}-${contactId}` : `${mailbox}-${contactId}-${attempt}`),
   deadline: (mailbox: string, contactId: string) => `${mailbox}-${contactId}`,
   'sent-copy': (mailbox: string, messageId: string) => `${mailbox}-${messageId}`,
 };

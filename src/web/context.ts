@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
 import type { ContactStore } from '../contacts/store.ts';
 import type { Logger } from '../log.ts';
+import type { SettingsStore } from '../settings/settings.ts';
 import type { Assets } from './assets.ts';
 import type { Session, SessionStore } from './session.ts';
 import type { View } from './views/layout.ts';
@@ -11,6 +12,7 @@ import type { View } from './views/layout.ts';
 export interface WebDeps {
   config: Readonly<Config>;
   store: ContactStore;
+  settings: SettingsStore;
   /** For sessions, the login rate limit and readiness. */
   redis: Redis;
   logger: Logger;

@@ -9,7 +9,7 @@ import { buildMail } from '../support/mail.ts';
 
 /** A temporary folder of constructed messages (plus one real sample), scanned as `winnow scan` would. */
 
-const context: ClassifyContext = { ownAddresses: ['morgan@example.test'], messageIdDomain: 'example.test' };
+const context: ClassifyContext = { ownAddresses: ['morgan@example.test'], messageIdDomain: 'example.test', authservId: null, unverifiedMail: 'accept' };
 let dir: string;
 
 beforeAll(async () => {

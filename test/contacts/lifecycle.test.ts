@@ -12,8 +12,24 @@ describe('the weeding-out lifecycle', () => {
   it('never moves a person backwards', () => {
     expect(canMove('answered', 'asked')).toBe(false);
     expect(canMove('no_response', 'asked')).toBe(false);
-    expect(canMove('asked', 'queued')).toBe(false);
+    expect(canMove('answered', 'queued')).toBe(false);
     expect(canMove('skipped', 'queued')).toBe(false);
+    expect(canMove('accepted', 'answered')).toBe(false);
+  });
+
+  it('lets the user send the script again to someone asked or silent, and mend a bounce by a new address', () => {
+    expect(canMove('asked', 'queued')).toBe(true);
+    expect(canMove('no_response', 'queued')).toBe(true);
+    expect(canMove('bounced', 'queued')).toBe(true);
+    expect(canMove('answered', 'queued')).toBe(false);
+  });
+
+  it('holds a script for approval in approval mode, and lets the user take a request by hand', () => {
+    expect(canMove('detected', 'awaiting_approval')).toBe(true);
+    expect(canMove('awaiting_approval', 'queued')).toBe(true);
+    expect(canMove('awaiting_address', 'handled')).toBe(true);
+    expect(canMove('handled', 'accepted')).toBe(true);
+    expect(canMove('handled', 'queued')).toBe(false);
   });
 
   it('lets a late answer count after the deadline', () => {

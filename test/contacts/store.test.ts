@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContactStore, type NewContact } from '../../src/contacts/store.ts';
+import { NO_DETAILS } from '../../src/contacts/types.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
 
 let sandbox: Sandbox;
@@ -41,6 +42,7 @@ function person(overrides: Partial<NewContact> = {}): NewContact {
     askedAt: null,
     deadlineAt: null,
     answeredAt: null,
+    ...NO_DETAILS,
     ...overrides,
   };
 }

@@ -10,7 +10,7 @@ import { buildMail, rawMail, type MailFields } from '../support/mail.ts';
  */
 
 const ME = 'morgan@example.test';
-const context: ClassifyContext = { ownAddresses: [ME, 'morgan.alias@example.test'], messageIdDomain: 'example.test' };
+const context: ClassifyContext = { ownAddresses: [ME, 'morgan.alias@example.test'], messageIdDomain: 'example.test', authservId: null, unverifiedMail: 'accept' };
 
 async function classified(fields: MailFields): Promise<Classification> {
   return classify(await parseMessage(await buildMail({ to: ME, ...fields })), context);

@@ -54,6 +54,8 @@ async function read(folder: string, file: string) {
   const context: ClassifyContext = {
     ownAddresses: message.to.map((entry) => entry.address).filter((address) => address !== ''),
     messageIdDomain: 'winnow.example.test',
+    authservId: null,
+    unverifiedMail: 'accept',
   };
   return { message, context, result: classify(message, context) };
 }

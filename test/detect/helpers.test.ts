@@ -1,10 +1,11 @@
+import type { ClassifyContext } from '../../src/detect/types.ts';
 import { describe, expect, it } from 'vitest';
 import { isOwnAddress, refusalFor, robotRule } from '../../src/detect/address.ts';
 import { cleanLine, firstNameOf, htmlToText, isReplyOrForwardSubject } from '../../src/detect/text.ts';
 
 /** The small rules the detectors share, with plain inputs. */
 
-const context = { ownAddresses: ['morgan@example.test'], messageIdDomain: 'example.test' };
+const context: ClassifyContext = { ownAddresses: ['morgan@example.test'], messageIdDomain: 'example.test', authservId: null, unverifiedMail: 'accept' };
 
 describe('firstNameOf', () => {
   it.each([

@@ -5,7 +5,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config/env.ts';
 import { createContactStore, type ContactStore, type NewContact } from '../../src/contacts/store.ts';
-import type { ContactEvent } from '../../src/contacts/types.ts';
+import { createSettingsStore } from '../../src/settings/settings.ts';
+import { NO_DETAILS, type ContactEvent } from '../../src/contacts/types.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildApp, type WebDeps, type WebOptions } from '../../src/web/app.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
@@ -53,7 +54,7 @@ export async function startWebTest(): Promise<WebTest> {
     store,
     async app(overrides = {}) {
       const appConfig = overrides.env ? configFor(sandbox.redisUrl, prefix, overrides.env) : config;
-      const app = await buildApp({ config: appConfig, store, redis, logger: createLogger(appConfig.logLevel), ...overrides.deps }, overrides.options);
+      const app = await buildApp({ config: appConfig, store, settings: createSettingsStore(redis, store.keys.settings, appConfig), redis, logger: createLogger(appConfig.logLevel), ...overrides.deps }, overrides.options);
       apps.push(app);
       return app;
     },
@@ -97,6 +98,7 @@ export function requester(overrides: Partial<NewContact> = {}): NewContact {
     askedAt: null,
     deadlineAt: null,
     answeredAt: null,
+    ...NO_DETAILS,
     ...overrides,
   };
 }
