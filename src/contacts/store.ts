@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { statusesBefore } from './lifecycle.ts';
-import { STATUSES, type Contact, type ContactEvent, type Status } from './types.ts';
+import { NO_DETAILS, STATUSES, type Contact, type ContactEvent, type Status } from './types.ts';
 
 /**
  * People and their timelines in Redis, the system of record.
@@ -129,6 +129,21 @@ redis.call('ZADD', indexOf[ARGV[3]], ARGV[4], contact['id'])
 return {1, from}
 `;
 
+// Merges a patch of fields into a contact without changing its status, and notes why.
+// KEYS: contact, events, byUpdate. ARGV: patch JSON, now, event JSON. Returns 1, or 0 when missing.
+const UPDATE = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local contact = cjson.decode(raw)
+local patch = cjson.decode(ARGV[1])
+for field, value in pairs(patch) do contact[field] = value end
+contact['updatedAt'] = tonumber(ARGV[2])
+redis.call('SET', KEYS[1], cjson.encode(contact))
+redis.call('RPUSH', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[2], contact['id'])
+return 1
+`;
+
 export type TransitionResult = { moved: true; from: Status } | { moved: false; status: Status | 'missing' };
 
 export function createContactStore(redis: Redis, prefix: string, mailbox: string) {
@@ -196,6 +211,16 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         return { moved: true, from: result[1] as Status };
       }
       return { moved: false, status: result[1] as Status | 'missing' };
+    },
+
+    /**
+     * Changes fields of a person without changing their status (a paused deadline, flags from
+     * an answer), with the reason on the timeline. Status is never patched here: that is
+     * `transition`'s job. Returns false when the person does not exist.
+     */
+    async update(id: string, patch: Partial<Omit<Contact, 'status' | 'id' | 'mailbox'>>, event: ContactEvent): Promise<boolean> {
+      const result = await redis.eval(UPDATE, 3, keys.contact(id), keys.events(id), keys.byUpdate, toJson(patch), String(event.at), toJson(event));
+      return result === 1;
     },
 
     /** Adds an event to a person's timeline without changing their status. */
@@ -328,8 +353,15 @@ function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? field.toWellFormed() : field));
 }
 
+/**
+ * Reads a stored person. Redis's Lua cjson writes an empty list back as `{}`, so lists are
+ * mended here; people stored before a field existed get its empty value.
+ */
 function parseContact(raw: string): Contact {
-  return JSON.parse(raw) as Contact;
+  const stored = JSON.parse(raw) as Contact;
+  const contact: Contact = { ...NO_DETAILS, ...stored };
+  if (!Array.isArray(contact.flags)) contact.flags = [];
+  return contact;
 }
 
 function matches(contact: Contact, needle: string): boolean {
