@@ -35,6 +35,14 @@ describe('configuration', () => {
     expect(config.backfillDays).toBe(0);
   });
 
+  it('believes no Authentication-Results until AUTHSERV_ID names the receiving server, and answers unverified platform mail by default', () => {
+    expect(loadConfig(valid)).toMatchObject({ authservId: null, unverifiedMail: 'accept' });
+    expect(loadConfig({ ...valid, AUTHSERV_ID: ' MX.Example.ORG ', UNVERIFIED_MAIL: 'ignore' })).toMatchObject({ authservId: 'mx.example.org', unverifiedMail: 'ignore' });
+    const problems = problemsOf({ ...valid, UNVERIFIED_MAIL: 'maybe', AUTHSERV_ID: 'mx example' }).join('\n');
+    expect(problems).toMatch(/UNVERIFIED_MAIL must be accept or ignore/);
+    expect(problems).toMatch(/AUTHSERV_ID must be a host name/);
+  });
+
   it('lists every problem at once, naming each setting', () => {
     const problems = problemsOf({ IMAP_PORT: 'abc', RESPONSE_DEADLINE: 'soon', MAIL_FROM: 'not an address', DASHBOARD_PASSWORD: 'short' });
     const text = problems.join('\n');

@@ -1,0 +1,81 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSettingsStore, defaultSettings, SettingsError, validateSettings, type Settings } from '../../src/settings/settings.ts';
+import { startSandbox, type Sandbox } from '../support/sandbox.ts';
+
+const DAY = 86_400_000;
+const config = { responseDeadlineMs: 7 * DAY, dedupeWindowMs: 90 * DAY };
+
+function problemsOf(candidate: unknown): string[] {
+  try {
+    validateSettings(candidate);
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems.map((p) => `${p.field} ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('settings', () => {
+  const defaults = defaultSettings(config);
+
+  it('start from the environment: the deadline and dedupe window, hands-off, every platform on', () => {
+    expect(defaults).toMatchObject({ deadlineMs: 7 * DAY, dedupeWindowMs: 90 * DAY, mode: 'hands_off', reminderAfterMs: null, dailyCap: null, quietHours: null, timeZone: 'UTC' });
+    expect(Object.values(defaults.platforms).every(Boolean)).toBe(true);
+  });
+
+  it('name each wrong field, so the settings page can show the error beside it', () => {
+    const problems = problemsOf({ ...defaults, timeZone: 'Mars/Olympus', dailyCap: 0, quietHours: { start: '25:00', end: '07:00' }, blockList: ['not an address'] });
+    expect(problems.join('\n')).toMatch(/timeZone is not a time zone/);
+    expect(problems.join('\n')).toMatch(/dailyCap/);
+    expect(problems.join('\n')).toMatch(/quietHours.start must be a time of day/);
+    expect(problems.join('\n')).toMatch(/blockList.0 must be an address .* or a domain/);
+  });
+
+  it('refuse a reminder that would come after the deadline, and quiet hours that start when they end', () => {
+    expect(problemsOf({ ...defaults, reminderAfterMs: 8 * DAY })).toEqual(['reminderAfterMs must come before the deadline']);
+    expect(problemsOf({ ...defaults, quietHours: { start: '22:00', end: '22:00' } })).toEqual(['quietHours start and end must differ']);
+  });
+
+  it('keep block and allow lists lower-cased, addresses and domains alike', () => {
+    const settings = validateSettings({ ...defaults, blockList: ['Spammer@Example.COM', 'listbuilders.example'] });
+    expect(settings.blockList).toEqual(['spammer@example.com', 'listbuilders.example']);
+  });
+});
+
+describe('the settings store', () => {
+  let sandbox: Sandbox;
+  let redis: Redis;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ imap: false, smtp: false });
+    redis = new Redis(sandbox.redisUrl);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await sandbox?.stop();
+  });
+
+  it('gives the defaults until something is saved, then what was saved, to every process alike', async () => {
+    const one = createSettingsStore(redis, 'settings-test:a', config);
+    const other = createSettingsStore(redis, 'settings-test:a', config);
+    expect(await one.get()).toEqual(one.defaults);
+    const changed: Settings = { ...one.defaults, mode: 'approval', dailyCap: 20, quietHours: { start: '22:00', end: '07:00' }, timeZone: 'Europe/Berlin' };
+    await one.save(changed);
+    expect(await other.get()).toEqual(changed);
+  });
+
+  it('saves nothing when a field is wrong', async () => {
+    const store = createSettingsStore(redis, 'settings-test:b', config);
+    await expect(store.save({ ...store.defaults, deadlineMs: -1 })).rejects.toBeInstanceOf(SettingsError);
+    expect(await store.get()).toEqual(store.defaults);
+  });
+
+  it('fills a platform added after the settings were saved with its default (on)', async () => {
+    const store = createSettingsStore(redis, 'settings-test:c', config);
+    const saved = { ...store.defaults, platforms: { linkedin: false } };
+    await redis.set('settings-test:c', JSON.stringify(saved));
+    const settings = await store.get();
+    expect(settings.platforms.linkedin).toBe(false);
+    expect(settings.platforms.facebook).toBe(true);
+  });
+});
