@@ -573,7 +573,7 @@ async function diagnose(input: {
     // Winnow names a person by their first dedupe key; these invitations have no invitation id.
     const contact = (await store.get(contactId(`address:${address}`))) ?? (await store.findByAddress(address));
     const id = contact?.id ?? contactId(`address:${address}`);
-    const ledger = await store.readLedger(id);
+    const ledger = await store.readLedger(id, Math.max(1, contact?.attempts ?? 1));
     const lines: string[] = [];
     if (delivery && uidValidity) {
       const job = await inbound.getJob(jobId.inbound(PRIMARY_MAILBOX, uidValidity, delivery.uid));

@@ -2,13 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createMailboxWatcher, type MailboxWatcher } from './mail/watcher.ts';
 import { createContactStore } from './contacts/store.ts';
+import { createAddressBook } from './contacts/address-book.ts';
+import { createMailboxHistory, type MailboxHistory } from './mail/history.ts';
 import type { Config } from './config/env.ts';
 import type { Logger } from './log.ts';
 import { createSender } from './mail/sender.ts';
 import { createSentFolder, type SentFolder } from './mail/sent-folder.ts';
 import { closeQueues, createQueues, QUEUE_NAMES, type QueueName, type Queues } from './queues/queues.ts';
 import { connectRedis, redisProblems, waitForRedis } from './redis.ts';
-import { loadDefaultScript } from './script/template.ts';
+import { loadDefaultTemplates, type CompiledScript } from './script/template.ts';
+import { createTemplateStore } from './script/store.ts';
+import type { ScriptPerson } from './script/render.ts';
+import { sendTestScript } from './script/test-send.ts';
 import { buildApp } from './web/app.ts';
 import { createSettingsStore } from './settings/settings.ts';
 import { messageIdDomain } from './mail/message-id.ts';
@@ -42,8 +47,8 @@ export interface Runtime {
  * The caller owns `listen` and signals; tests call this with their sandbox's settings.
  */
 export async function startRuntime(config: Readonly<Config>, roles: Roles, logger: Logger, now: () => number = Date.now): Promise<Runtime> {
-  // The script is compiled before anything connects: a broken template stops the start, not a send.
-  const script = await loadDefaultScript();
+  // The defaults are compiled before anything connects: a broken one stops the start, not a send.
+  const defaultTemplates = await loadDefaultTemplates();
 
   const redisTrouble = (error: Error) => logger.warn({ err: error }, 'Redis connection trouble; reconnecting');
   const redis = connectRedis(config.redis.url, 'producer', 'main', redisTrouble);
@@ -58,11 +63,13 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   const queues = createQueues(redis, config.redis.prefix);
   const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX);
   const settings = createSettingsStore(redis, store.keys.settings, config);
+  const templates = createTemplateStore(redis, store.keys.templates, defaultTemplates);
   let watcher: MailboxWatcher | null = null;
   let workers: Workers | null = null;
   let workerRedis: Redis | null = null;
   let closeSender: (() => void) | null = null;
   let sentFolder: SentFolder | null = null;
+  let history: MailboxHistory | null = null;
   let processorQueues: Queues | null = null;
 
   if (roles.worker) {
@@ -73,15 +80,20 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     const sender = createSender(config.smtp);
     closeSender = () => sender.close();
     sentFolder = createSentFolder(config.imap);
+    // Its own IMAP connection; the first reading of the mailbox starts now, in the background.
+    history = createMailboxHistory({ imap: config.imap, inbox: config.imap.mailbox, redis: workerRedis, prefix: config.redis.prefix, mailbox: PRIMARY_MAILBOX, context: classifyContextOf(config), logger });
+    void history.refresh();
     const context: WorkerContext = {
       config,
       store: createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX),
       queues: processorQueues,
       sender,
       sentFolder,
-      script: () => script,
+      templates: createTemplateStore(workerRedis, store.keys.templates, defaultTemplates),
       classifyContext: classifyContextOf(config),
       settings: createSettingsStore(workerRedis, store.keys.settings, config),
+      addressBook: createAddressBook(workerRedis, config.redis.prefix, PRIMARY_MAILBOX),
+      history,
       logger,
       now,
     };
@@ -109,7 +121,15 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       }
       return { ok: !watcher || watcher.status().connected, checks };
     };
-    app = await buildApp({ config, store, settings, redis, logger, readiness });
+    // "Send a test to myself" on the templates page: a pool of its own, which connects on first use.
+    const testSender = createSender(config.smtp);
+    const closeWorkerSender = closeSender;
+    closeSender = () => {
+      closeWorkerSender?.();
+      testSender.close();
+    };
+    const sendTest = (compiled: CompiledScript, person: ScriptPerson) => sendTestScript({ sender: testSender, config, compiled, person });
+    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now });
   }
 
   return {
@@ -134,6 +154,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       if (processorQueues) await closeQueues(processorQueues);
       closeSender?.();
       await sentFolder?.close();
+      await history?.close();
       await workerRedis?.quit().catch(() => workerRedis?.disconnect());
       await redis.quit().catch(() => redis.disconnect());
     },

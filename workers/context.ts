@@ -1,11 +1,13 @@
 import type { Config } from '../src/config/env.ts';
+import type { AddressBook } from '../src/contacts/address-book.ts';
 import type { ContactStore } from '../src/contacts/store.ts';
 import type { ClassifyContext } from '../src/detect/types.ts';
 import type { Logger } from '../src/log.ts';
+import type { MailboxHistory } from '../src/mail/history.ts';
 import type { Sender } from '../src/mail/sender.ts';
 import type { SentFolder } from '../src/mail/sent-folder.ts';
 import type { Queues } from '../src/queues/queues.ts';
-import type { CompiledScript } from '../src/script/template.ts';
+import type { TemplateStore } from '../src/script/store.ts';
 import type { SettingsStore } from '../src/settings/settings.ts';
 
 /** Everything a queue processor may use; built once by the composition root. */
@@ -15,11 +17,15 @@ export interface WorkerContext {
   queues: Queues;
   sender: Sender;
   sentFolder: SentFolder;
-  /** The script in force; compiled when loaded or saved, never at send time. */
-  script: () => CompiledScript;
+  /** The script and reminder in force, with history; compiled when saved, never at send time. */
+  templates: TemplateStore;
   classifyContext: ClassifyContext;
   /** The user's settings (deadline, send window, cap, approval, lists, platforms), read when needed. */
   settings: SettingsStore;
+  /** The user's imported address book (name → addresses), for requests that carry no address. */
+  addressBook: AddressBook;
+  /** Who the user has written to and which address goes with which name, read from the mailbox. */
+  history: MailboxHistory;
   logger: Logger;
   /** Time source, so tests and the deadline logic agree on "now". */
   now: () => number;

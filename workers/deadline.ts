@@ -1,18 +1,170 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { formatDuration } from '../src/config/duration.ts';
-import type { QueuePayloads } from '../src/queues/queues.ts';
+import type { Contact } from '../src/contacts/types.ts';
+import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
+import { reminderMessageId, scriptMessageId } from '../src/mail/message-id.ts';
+import { jobId, type QueuePayloads, type Queues } from '../src/queues/queues.ts';
+import { personVariables } from '../src/script/render.ts';
+import { inQuietHours, quietHoursEnd } from '../src/settings/send-window.ts';
+import type { Settings } from '../src/settings/settings.ts';
 import type { WorkerContext } from './context.ts';
 
-/** The deadline passed: a person still asked has weeded themselves out. */
+/** How long a run's claim on the reminder holds off other runs; as for the script (workers/send.ts). */
+const REMINDER_CLAIM_MS = 90_000;
+/** How long the reminder waits when SMTP is unreachable or refuses our session. */
+const SERVER_TROUBLE_RETRY_MS = 60_000;
+
+export type DeadlineOutcome =
+  | { kind: 'no_response' }
+  /** The person is no longer asked (they answered, bounced, were sent again and so on). */
+  | { kind: 'nothing'; status: string };
+
+/** When the single reminder is due for this person, or null when there is none to send. */
+export function reminderDueAt(contact: Pick<Contact, 'askedAt' | 'deadlineAt'>, settings: Pick<Settings, 'reminderAfterMs'>): number | null {
+  if (settings.reminderAfterMs === null || contact.askedAt === null || contact.deadlineAt === null) return null;
+  const at = contact.askedAt + settings.reminderAfterMs;
+  return at < contact.deadlineAt ? at : null;
+}
+
+/**
+ * Makes sure the person's deadline job fires at `at` (its reminder time or deadline). There is one
+ * deadline job per person: a delayed one is moved, a finished one (from an earlier script)
+ * replaced; a waiting or running one is left alone, since it reads the person and waits again.
+ */
+export async function scheduleDeadline(queues: Queues, mailbox: string, contactId: string, at: number, now: number): Promise<void> {
+  const id = jobId.deadline(mailbox, contactId);
+  const delay = Math.max(0, at - now);
+  const existing = await queues.deadline.getJob(id);
+  if (existing) {
+    const state = await existing.getState();
+    if (state === 'delayed') {
+      try {
+        await existing.changeDelay(delay);
+      } catch (error) {
+        // It became due meanwhile: then it runs, reads the person and waits as long as it must.
+        if ((await existing.getState()) === 'delayed') throw error;
+      }
+      return;
+    }
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+    await existing.remove();
+  }
+  await queues.deadline.add('deadline', { mailbox, contactId }, { jobId: id, delay });
+}
+
+/**
+ * A person's deadline, and the single optional reminder before it. The job trusts the person, not
+ * itself: when it fires early (the deadline moved, a "send again", an out-of-office pause) it
+ * waits again until the person's own time; when the person is no longer asked, it does nothing.
+ */
 export function createDeadlineProcessor(context: WorkerContext) {
-  return async function processDeadline(job: Job<QueuePayloads['deadline']>): Promise<{ moved: boolean }> {
-    const result = await context.store.transition(
-      job.data.contactId,
+  const { store, queues, sender, config, logger } = context;
+  const domain = context.classifyContext.messageIdDomain;
+
+  return async function processDeadline(job: Job<QueuePayloads['deadline']>, token?: string): Promise<DeadlineOutcome> {
+    const { contactId, mailbox } = job.data;
+    const log = logger.child({ mailbox, contact: contactId, job: job.id });
+
+    const waitUntil = async (at: number): Promise<never> => {
+      if (!token) throw new Error('the deadline job cannot wait without its lock token');
+      await job.moveToDelayed(Date.now() + Math.max(0, at - context.now()), token);
+      throw new DelayedError();
+    };
+
+    const contact = await store.get(contactId);
+    if (!contact || contact.status !== 'asked') return { kind: 'nothing', status: contact?.status ?? 'missing' };
+    const now = context.now();
+    // An out-of-office said the person is away: nothing moves until they are back.
+    if (contact.pausedUntil !== null && contact.pausedUntil > now) return waitUntil(contact.pausedUntil);
+
+    const deadlineAt = contact.deadlineAt ?? now;
+    const settings = await context.settings.get();
+    const attempt = Math.max(1, contact.attempts);
+    const remindAt = reminderDueAt(contact, settings);
+    // A reminder past the deadline would be noise: the deadline decides then.
+    if (remindAt !== null && now < deadlineAt && contact.email) {
+      const ledger = await store.readLedger(contactId, attempt, 'reminder');
+      if (ledger.state === 'sent') {
+        await noteReminded(contact, attempt, ledger.messageId ?? reminderMessageId(contactId, attempt, domain));
+      } else if (ledger.state !== 'failed') {
+        if (now < remindAt) return waitUntil(remindAt);
+        const window = { quietHours: settings.quietHours, timeZone: settings.timeZone };
+        if (!inQuietHours(now, window)) {
+          await sendReminder(contact, attempt, contact.email);
+        } else {
+          const opens = quietHoursEnd(now, window);
+          if (opens < deadlineAt) return waitUntil(opens);
+          // The quiet hours last past the deadline: no reminder this time.
+        }
+      }
+    }
+    if (deadlineAt > now) return waitUntil(deadlineAt);
+
+    const allowed = contact.askedAt === null ? null : deadlineAt - contact.askedAt;
+    const result = await store.transition(
+      contactId,
       'no_response',
       {},
-      { at: context.now(), detail: `no answer within ${formatDuration(context.config.responseDeadlineMs)}` },
+      { at: now, detail: allowed !== null && allowed > 0 ? `no answer within ${formatDuration(allowed)}` : 'no answer by the deadline' },
     );
     // An answer that came first already moved the person on; then there is nothing to do.
-    return { moved: result.moved };
+    return result.moved ? { kind: 'no_response' } : { kind: 'nothing', status: result.status };
+
+    /** The note on the timeline, once per script even when a run repeats. */
+    async function noteReminded(person: Contact, n: number, messageId: string): Promise<void> {
+      if (await store.markLedgerOnce(person.id, n, 'reminded', context.now())) {
+        await store.note(person.id, { at: context.now(), type: 'reminded', detail: `reminder sent to ${person.email}`, messageId });
+      }
+    }
+
+    /** Sends the reminder for script `n` once, through its own ledger; a failure never stops the deadline. */
+    async function sendReminder(person: Contact, n: number, to: string): Promise<void> {
+      const messageId = reminderMessageId(person.id, n, domain);
+      // Known before it leaves: an answer to it may come back at once.
+      await store.rememberScriptMessageId(person.id, messageId);
+      const claim = await store.claimSend(person.id, n, token ?? String(job.id), messageId, context.now(), REMINDER_CLAIM_MS, 'reminder');
+      if (claim.outcome === 'sent') return noteReminded(person, n, claim.messageId);
+      if (claim.outcome === 'busy') return waitUntil(context.now() + REMINDER_CLAIM_MS);
+
+      const script = person.scriptMessageId ?? scriptMessageId(person.id, n, domain);
+      const { compiled, version } = await context.templates.current('reminder');
+      const rendered = compiled.render(personVariables(person, config.mailFrom.name));
+      let raw: Buffer;
+      let response: string;
+      try {
+        ({ raw, response } = await sender.send({
+          from: config.mailFrom,
+          to,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+          messageId: claim.messageId,
+          // A reply in the thread of our script, so the person sees both together.
+          inReplyTo: script,
+          references: [...(person.requestMessageId ? [person.requestMessageId] : []), script],
+        }));
+      } catch (error) {
+        const verdict = classifyDeliveryError(error);
+        const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
+        if (verdict.kind === 'settings' && token) {
+          await store.writeLedger(person.id, n, { state: 'waiting', reason: verdict.reason }, 'reminder');
+          log.error({ reason: verdict.reason }, 'SMTP is unreachable or refuses our session; the reminder waits');
+          return waitUntil(context.now() + SERVER_TROUBLE_RETRY_MS);
+        }
+        if (verdict.permanent || attemptsLeft <= 0) {
+          // The person stays asked: the script reached them, only the reminder did not.
+          await store.writeLedger(person.id, n, { state: 'failed', reason: verdict.reason }, 'reminder');
+          await store.note(person.id, { at: context.now(), type: 'reminded', detail: `the reminder could not be delivered: ${verdict.reason}` });
+          log.warn({ reason: verdict.reason }, 'reminder could not be delivered');
+          return;
+        }
+        await store.writeLedger(person.id, n, { state: 'waiting', reason: verdict.reason }, 'reminder');
+        log.info({ reason: verdict.reason }, 'sending the reminder failed for now; will retry');
+        throw error;
+      }
+      await store.writeLedger(person.id, n, { state: 'sent', sentAt: String(context.now()), response, template: String(version ?? 'default') }, 'reminder');
+      await noteReminded(person, n, claim.messageId);
+      await queues['sent-copy'].add('sent-copy', { mailbox, contactId: person.id, source: raw.toString('base64') }, { jobId: jobId['sent-copy'](mailbox, claim.messageId) });
+    }
   };
 }

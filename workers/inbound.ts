@@ -1,12 +1,16 @@
 import type { Job } from 'bullmq';
 import { AWAITING_ANSWER } from '../src/contacts/lifecycle.ts';
+import { allowedNote, decideRequest, knownReason, resolveAddress, type Resolution } from '../src/contacts/resolve.ts';
+import { FLAGS } from '../src/detect/types.ts';
 import { NO_DETAILS, type Contact, type ContactEvent } from '../src/contacts/types.ts';
 import { readAnswer } from '../src/detect/answer.ts';
+import { readAutoReply } from '../src/detect/auto-reply.ts';
 import { classify } from '../src/detect/classify.ts';
-import type { Classification } from '../src/detect/types.ts';
+import type { Classification, Flag } from '../src/detect/types.ts';
 import { parseMessage, type Message } from '../src/mail/message.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import type { WorkerContext } from './context.ts';
+import { scheduleDeadline } from './deadline.ts';
 
 export type InboundOutcome =
   | { kind: 'request'; contactId: string; created: boolean }
@@ -15,12 +19,19 @@ export type InboundOutcome =
   | { kind: 'ignored'; reason: string }
   | { kind: 'unreadable'; reason: string };
 
+/** How long an out-of-office that names no return date is taken to last. */
+export const DEFAULT_ABSENCE_MS = 7 * 86_400_000;
+
 /**
- * Reads one new message: a connection request becomes a person (and a script to send),
- * an answer moves its person on, anything else is ignored with its reason.
+ * Reads one new message: a connection request becomes a person (and a script to send, unless a
+ * rule or setting says otherwise), an answer moves its person on, anything else is ignored with
+ * its reason.
  */
 export function createInboundProcessor(context: WorkerContext) {
-  const { store, queues, logger, config } = context;
+  const { store, queues, logger, addressBook, history } = context;
+  // Requests are classified as if unverified mail were accepted; the setting is applied below, so
+  // that an allow-listed person is answered whatever it says.
+  const classifyContext = { ...context.classifyContext, unverifiedMail: 'accept' as const };
 
   async function unreadable(job: QueuePayloads['inbound'], reason: string): Promise<InboundOutcome> {
     await store.recordSkippedMail({ at: context.now(), uid: job.uid, messageId: null, reason });
@@ -42,9 +53,13 @@ export function createInboundProcessor(context: WorkerContext) {
     return AWAITING_ANSWER.includes(contact.status) ? contact : null;
   }
 
+  async function alreadyNoted(contactId: string, messageId: string | null): Promise<boolean> {
+    return messageId !== null && (await store.timeline(contactId)).some((entry) => entry.messageId === messageId);
+  }
+
   /** Adds a timeline entry for a mail, once: a job run again after a crash adds nothing. */
   async function noteOnce(contactId: string, event: ContactEvent): Promise<void> {
-    if (event.messageId && (await store.timeline(contactId)).some((entry) => entry.messageId === event.messageId)) return;
+    if (await alreadyNoted(contactId, event.messageId ?? null)) return;
     await store.note(contactId, event);
   }
 
@@ -58,11 +73,25 @@ export function createInboundProcessor(context: WorkerContext) {
     }
     const answer = readAnswer(message);
     const now = context.now();
+    // Flags from the request stay; the answer's join them, in the one order the dashboard shows.
+    const flags: Flag[] = FLAGS.filter((flag) => contact.flags.includes(flag) || answer.flags.includes(flag));
     const moved = await store.transition(
       contact.id,
       answer.kind,
-      { answerText: answer.text, answeredAt: now },
-      { at: now, detail: answer.kind === 'declined' ? 'answered with a refusal' : 'answered the script', messageId: message.messageId ?? undefined },
+      {
+        answerText: answer.text,
+        answerFullText: answer.fullText,
+        score: answer.score,
+        flags,
+        language: answer.language ?? contact.language,
+        answeredAt: now,
+        pausedUntil: null,
+      },
+      {
+        at: now,
+        detail: answer.kind === 'declined' ? `answered with a refusal${answer.reason ? `: ${answer.reason}` : ''}` : `answered the script${answer.reason ? ` (${answer.reason})` : ''}`,
+        messageId: message.messageId ?? undefined,
+      },
     );
     if (moved.moved) {
       await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
@@ -73,22 +102,59 @@ export function createInboundProcessor(context: WorkerContext) {
     return { kind: 'answer', contactId: contact.id, status: contact.status };
   }
 
+  /** Where the script would go: the request itself, then the address book, then mailbox history. */
+  async function resolve(message: Message, classification: Classification, historyTrouble: string | null): Promise<Resolution> {
+    const requester = classification.requester!;
+    const fromMail = classification.replyTo;
+    const needLookup = fromMail === null;
+    return resolveAddress({
+      name: requester.name,
+      requestAddress: fromMail,
+      fromAddress: message.from?.address ?? null,
+      addressBook: needLookup ? await addressBook.addressesFor(requester.name) : [],
+      history: needLookup ? { addresses: await history.addressesFor(requester.name), trouble: historyTrouble } : null,
+      context: context.classifyContext,
+    });
+  }
+
   async function takeRequest(message: Message, classification: Classification): Promise<InboundOutcome> {
     const requester = classification.requester;
-    if (!requester || !classification.platform) return { kind: 'ignored', reason: 'request without a requester' };
+    const platform = classification.platform;
+    if (!requester || !platform) return { kind: 'ignored', reason: 'request without a requester' };
+    const settings = await context.settings.get();
+    // The history must be current before "known" is decided: a mail the user sent a minute ago counts.
+    const historyTrouble = await history.catchUp();
+    const resolution = await resolve(message, classification, historyTrouble);
+    const address = resolution.address;
+    const known = address ? knownReason(address, await history.wroteTo(address)) : null;
+    const unverified = classification.flags.includes('unverified') && context.classifyContext.unverifiedMail === 'ignore';
+    const decision = decideRequest({
+      platform,
+      address,
+      noAddressReason: resolution.detail,
+      known,
+      unverifiedIgnored: unverified ? `ignored: unverified ${platform} mail (no Authentication-Results of your server) and UNVERIFIED_MAIL is ignore` : null,
+      settings,
+    });
+    if (decision.status === 'ignored') return { kind: 'ignored', reason: decision.reason };
+
     const now = context.now();
-    const address = classification.replyTo;
     const dedupeKeys = [
-      ...(requester.invitationId ? [`invitation:${classification.platform}:${requester.invitationId}`] : []),
+      ...(requester.invitationId ? [`invitation:${platform}:${requester.invitationId}`] : []),
       ...(address ? [`address:${address}`] : []),
     ];
     // Without an invitation id or address, the request mail itself is the identity.
     if (dedupeKeys.length === 0) dedupeKeys.push(`message:${message.messageId ?? `${message.date?.getTime() ?? now}:${message.subject}`}`);
-    const status = address ? 'queued' : 'awaiting_address';
-    const { created, id } = await store.create(
+    const detail = [
+      classification.reason,
+      address ? resolution.detail : null,
+      historyTrouble && address ? historyTrouble : null,
+      'allowed' in decision && decision.allowed ? allowedNote(decision.allowed) : null,
+    ].filter((part): part is string => part !== null);
+    const created = await store.create(
       {
-        status,
-        platform: classification.platform,
+        status: decision.status,
+        platform,
         name: requester.name,
         firstName: requester.firstName,
         email: address,
@@ -99,7 +165,7 @@ export function createInboundProcessor(context: WorkerContext) {
         requestMessageId: message.messageId,
         scriptMessageId: null,
         answerText: null,
-        reason: address ? null : 'the request carries no address of the person',
+        reason: decision.reason,
         requestedAt: now,
         askedAt: null,
         deadlineAt: null,
@@ -114,18 +180,79 @@ export function createInboundProcessor(context: WorkerContext) {
         language: classification.language,
       },
       dedupeKeys,
-      config.dedupeWindowMs,
-      { at: now, type: 'requested', detail: classification.reason, messageId: message.messageId ?? undefined },
+      settings.dedupeWindowMs,
+      { at: now, type: 'requested', detail: detail.join('; '), messageId: message.messageId ?? undefined },
     );
+    if (created.forgotten) return { kind: 'ignored', reason: 'a request from a person you erased; it is not recorded again' };
+    const { id } = created;
     const contact = await store.get(id);
-    if (!created && contact && contact.requestMessageId !== message.messageId) {
+    if (!created.created && contact && contact.requestMessageId !== message.messageId) {
       await noteOnce(id, { at: now, type: 'requested_again', detail: `asked again: ${classification.reason}`, messageId: message.messageId ?? undefined });
     }
     // Also on a replayed job: the person may have been stored by a run that stopped before this step.
     if (contact?.status === 'queued') {
-      await queues.send.add('send', { mailbox: contact.mailbox, contactId: id }, { jobId: jobId.send(contact.mailbox, id) });
+      await queues.send.add('send', { mailbox: contact.mailbox, contactId: id }, { jobId: jobId.send(contact.mailbox, id, contact.attempts + 1) });
     }
-    return { kind: 'request', contactId: id, created };
+    return { kind: 'request', contactId: id, created: created.created };
+  }
+
+  /**
+   * An out-of-office from an asked person pauses their deadline until the stated return date (or
+   * a default): the time they had left starts again when they are back.
+   */
+  async function pauseDeadline(contact: Contact, message: Message, classification: Classification): Promise<void> {
+    const now = context.now();
+    const stated = classification.returnsAt;
+    const returnsAt = stated ?? now + DEFAULT_ABSENCE_MS;
+    if (!(await alreadyNoted(contact.id, message.messageId)) && returnsAt > now && contact.deadlineAt !== null) {
+      // While already paused, the time left is what remains after the earlier return date.
+      const remaining = Math.max(0, contact.deadlineAt - Math.max(now, contact.pausedUntil ?? now));
+      const deadlineAt = returnsAt + remaining;
+      await store.update(
+        contact.id,
+        { pausedUntil: returnsAt, deadlineAt },
+        {
+          at: now,
+          type: 'paused',
+          detail: `out of office until ${day(returnsAt)}${stated === null ? ` (no return date given; ${DEFAULT_ABSENCE_MS / 86_400_000} days assumed)` : ''}: the deadline waits, now ${day(deadlineAt)}`,
+          messageId: message.messageId ?? undefined,
+        },
+      );
+    } else {
+      await noteOnce(contact.id, { at: now, type: 'auto_reply', detail: classification.reason, messageId: message.messageId ?? undefined });
+    }
+    // Also on a replayed job: the deadline job follows the person, whatever ran before. It wakes
+    // when they are back, then waits for the reminder or the deadline as the person says.
+    const current = await store.get(contact.id);
+    if (current?.status === 'asked' && current.deadlineAt !== null) {
+      const wakeAt = current.pausedUntil !== null && current.pausedUntil > now ? current.pausedUntil : current.deadlineAt;
+      await scheduleDeadline(queues, current.mailbox, current.id, wakeAt, now);
+    }
+  }
+
+  async function takeBounce(message: Message, classification: Classification): Promise<InboundOutcome> {
+    const contact =
+      (classification.answersMessageId && (await store.findByScriptMessageId(classification.answersMessageId))) ||
+      (classification.bouncedRecipient && (await store.findByAddress(classification.bouncedRecipient))) ||
+      null;
+    if (!contact) return { kind: 'bounce', contactId: null };
+    const bounce = classification.bounce;
+    const now = context.now();
+    const what = bounce ? [bounce.status, bounce.diagnostic].filter((part) => part).join(': ') : '';
+    if (bounce && !bounce.permanent) {
+      // A temporary failure may still be delivered: the person stays where they are.
+      await noteOnce(contact.id, {
+        at: now,
+        type: 'auto_reply',
+        detail: `temporary delivery trouble${what ? ` (${what})` : ''}; the script may still arrive, nothing changes`,
+        messageId: message.messageId ?? undefined,
+      });
+      return { kind: 'bounce', contactId: contact.id };
+    }
+    const reason = what ? `bounced: ${what}` : classification.reason;
+    await store.transition(contact.id, 'bounced', { reason }, { at: now, detail: reason, messageId: message.messageId ?? undefined });
+    await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
+    return { kind: 'bounce', contactId: contact.id };
   }
 
   return async function processInbound(job: Job<QueuePayloads['inbound']>): Promise<InboundOutcome> {
@@ -136,27 +263,23 @@ export function createInboundProcessor(context: WorkerContext) {
     } catch (error) {
       return unreadable(data, `could not parse the message: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const classification = classify(message, context.classifyContext);
+    const classification = classify(message, classifyContext);
     const log = logger.child({ mailbox: data.mailbox, uid: data.uid, job: job.id });
     log.debug({ verdict: classification.verdict, reason: classification.reason }, 'classified');
 
     switch (classification.verdict) {
-      case 'bounce': {
-        const contact =
-          (classification.answersMessageId && (await store.findByScriptMessageId(classification.answersMessageId))) ||
-          (classification.bouncedRecipient && (await store.findByAddress(classification.bouncedRecipient))) ||
-          null;
-        if (contact) {
-          await store.transition(contact.id, 'bounced', { reason: classification.reason }, { at: context.now(), detail: classification.reason, messageId: message.messageId ?? undefined });
-          await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
-        }
-        return { kind: 'bounce', contactId: contact?.id ?? null };
-      }
+      case 'bounce':
+        return takeBounce(message, classification);
       case 'auto_reply': {
-        // An out-of-office is not an answer: the person stays asked.
+        // An out-of-office is not an answer: the person stays asked, and their deadline waits.
         const contact = await answeredContact(message, classification);
-        if (contact) await noteOnce(contact.id, { at: context.now(), type: 'auto_reply', detail: classification.reason, messageId: message.messageId ?? undefined });
-        return { kind: 'auto_reply', contactId: contact?.id ?? null };
+        if (!contact) return { kind: 'auto_reply', contactId: null };
+        if (contact.status === 'asked' && isOutOfOffice(message, classification, classifyContext)) {
+          await pauseDeadline(contact, message, classification);
+        } else {
+          await noteOnce(contact.id, { at: context.now(), type: 'auto_reply', detail: classification.reason, messageId: message.messageId ?? undefined });
+        }
+        return { kind: 'auto_reply', contactId: contact.id };
       }
       case 'answer': {
         const contact = await answeredContact(message, classification);
@@ -181,4 +304,19 @@ export function createInboundProcessor(context: WorkerContext) {
       }
     }
   };
+}
+
+/**
+ * Whether an automatic reply says the person is away. A stated return date says so; otherwise the
+ * auto-reply reader decides, and an automatic mail it does not call out-of-office (a ticket
+ * system's acknowledgement) only goes on the timeline.
+ */
+function isOutOfOffice(message: Message, classification: Classification, context: WorkerContext['classifyContext']): boolean {
+  if (classification.returnsAt !== null) return true;
+  const reading = readAutoReply(message, context) as { outOfOffice?: boolean } | null;
+  return reading !== null && reading.outOfOffice !== false;
+}
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }

@@ -1,12 +1,21 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
-import { scriptVariables } from '../src/script/render.ts';
+import { personVariables } from '../src/script/render.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import { scriptMessageId } from '../src/mail/message-id.ts';
+import { inQuietHours, localDay, localTime, nextSendTime, quietHoursEnd } from '../src/settings/send-window.ts';
+import type { Settings } from '../src/settings/settings.ts';
 import type { WorkerContext } from './context.ts';
+import { reminderDueAt, scheduleDeadline } from './deadline.ts';
 
 /** How long a script waits before trying again when the SMTP settings are wrong or the server is unreachable. */
 const SERVER_TROUBLE_RETRY_MS = 60_000;
+
+/**
+ * Longest single wait for the send window: a script waiting for the morning or the next day looks
+ * again at least this often, so changed settings reach it even when nothing wakes it sooner.
+ */
+const MAX_WINDOW_WAIT_MS = 30 * 60_000;
 
 /**
  * How long a run's claim on a send holds off other runs: longer than the job lock (15 s) plus the
@@ -17,65 +26,115 @@ const SEND_CLAIM_MS = 90_000;
 export type SendOutcome = { kind: 'sent'; messageId: string } | { kind: 'already_sent'; messageId: string } | { kind: 'not_queued'; status: string };
 
 /**
- * Sends one person their script. The send ledger makes a second run of the same job a no-op:
- * once the SMTP server has accepted the script, every later run only finishes the bookkeeping.
+ * Which script of the person a send job is for, read from its id (jobId.send): 1 for the first,
+ * n for the n-th "send again"; null when the id is not one of ours.
+ */
+export function sendAttemptOf(id: string | undefined, mailbox: string, contactId: string): number | null {
+  const first = jobId.send(mailbox, contactId, 1);
+  if (id === first) return 1;
+  if (!id?.startsWith(`${first}-`)) return null;
+  const attempt = Number(id.slice(first.length + 1));
+  return Number.isSafeInteger(attempt) && attempt > 1 ? attempt : null;
+}
+
+/**
+ * Sends one person their script number n. The send ledger of that script makes a second run of
+ * the same job a no-op: once the SMTP server has accepted it, every later run only finishes the
+ * bookkeeping. The send window (quiet hours, daily cap) holds the job back until it opens.
  */
 export function createSendProcessor(context: WorkerContext) {
   const { store, queues, sender, config, logger } = context;
   const domain = context.classifyContext.messageIdDomain;
 
-  /** After acceptance: the person is asked, their deadline set; safe to run more than once. */
-  async function recordAsked(contactId: string, mailbox: string, messageId: string, detail: string) {
+  /**
+   * After acceptance: the person is asked with this script's number, their deadline set from the
+   * settings in force now; safe to run more than once, and never undoes a later script.
+   */
+  async function recordAsked(contactId: string, mailbox: string, attempt: number, messageId: string, detail: string, settings: Settings) {
     const now = context.now();
-    const deadlineAt = now + config.responseDeadlineMs;
     await store.rememberScriptMessageId(contactId, messageId);
-    const moved = await store.transition(contactId, 'asked', { scriptMessageId: messageId, askedAt: now, deadlineAt }, { at: now, detail, messageId });
-    // Also when an earlier run moved the person but stopped before this step; the job id makes a
-    // second add a no-op. The deadline counts from the recorded ask, not from this run.
-    const asked = moved.moved ? { askedAt: now, deadlineAt } : moved.status === 'asked' ? await store.get(contactId) : null;
-    if (asked?.deadlineAt) {
-      const delay = Math.max(0, asked.deadlineAt - now);
-      await queues.deadline.add('deadline', { mailbox, contactId }, { jobId: jobId.deadline(mailbox, contactId), delay });
+    let person = await store.get(contactId);
+    if (!person) return;
+    if (person.attempts < attempt) {
+      const deadlineAt = now + settings.deadlineMs;
+      const moved = await store.transition(contactId, 'asked', { scriptMessageId: messageId, askedAt: now, deadlineAt, attempts: attempt }, { at: now, detail, messageId });
+      if (moved.moved) person = { ...person, status: 'asked', scriptMessageId: messageId, askedAt: now, deadlineAt, attempts: attempt };
+    }
+    // Also when an earlier run moved the person but stopped before this step. The deadline
+    // counts from the recorded ask, not from this run.
+    // People asked before scripts were numbered have 0 attempts: theirs was the first.
+    if (person.status === 'asked' && Math.max(1, person.attempts) === attempt && person.deadlineAt !== null) {
+      const wakeAt = reminderDueAt(person, settings) ?? person.deadlineAt;
+      await scheduleDeadline(queues, mailbox, contactId, wakeAt, now);
     }
   }
 
   return async function processSend(job: Job<QueuePayloads['send']>, token?: string): Promise<SendOutcome> {
     const { contactId, mailbox } = job.data;
     const log = logger.child({ mailbox, contact: contactId, job: job.id });
+    const contact = await store.get(contactId);
+    // A job whose id names no script is for the next one of a queued person, else for their last.
+    const attempt = sendAttemptOf(job.id, mailbox, contactId) ?? (contact?.status === 'queued' ? contact.attempts + 1 : Math.max(1, contact?.attempts ?? 0));
+    const settings = await context.settings.get();
+
     /** The script went out in an earlier run: only its bookkeeping may be missing. */
     const alreadySent = async (messageId: string): Promise<SendOutcome> => {
-      await recordAsked(contactId, mailbox, messageId, 'script sent (recorded after a restart)');
+      await recordAsked(contactId, mailbox, attempt, messageId, 'script sent (recorded after a restart)', settings);
       return { kind: 'already_sent', messageId };
     };
-    const ledger = await store.readLedger(contactId);
+    /** Holds the job back until `at`, noting why on the timeline once per script. */
+    const waitUntil = async (at: number, mark: string, detail: string): Promise<never> => {
+      if (!token) throw new Error(`${detail}, and this run cannot wait without its lock token`);
+      if (await store.markLedgerOnce(contactId, attempt, mark, context.now())) {
+        await store.note(contactId, { at: context.now(), type: 'queued', detail });
+      }
+      log.info({ until: new Date(at).toISOString() }, detail);
+      await job.moveToDelayed(Date.now() + Math.min(Math.max(0, at - context.now()), MAX_WINDOW_WAIT_MS), token);
+      throw new DelayedError();
+    };
+
+    const ledger = await store.readLedger(contactId, attempt);
     if (ledger.state === 'sent' && ledger.messageId) return alreadySent(ledger.messageId);
-    const contact = await store.get(contactId);
-    if (!contact || contact.status !== 'queued' || !contact.email) {
+    if (!contact || contact.status !== 'queued' || !contact.email || contact.attempts >= attempt) {
       return { kind: 'not_queued', status: contact?.status ?? 'missing' };
     }
+
+    const now = context.now();
+    const window = { quietHours: settings.quietHours, timeZone: settings.timeZone };
+    if (inQuietHours(now, window)) {
+      const opens = quietHoursEnd(now, window);
+      await waitUntil(opens, 'send_window', `waiting for the send window (quiet hours until ${clock(opens, settings.timeZone)})`);
+    }
+    // Counted per local day, across every process: a script counts once however often its job runs.
+    let slot: { day: string; script: string } | null = null;
+    if (settings.dailyCap !== null) {
+      const day = localDay(now, settings.timeZone);
+      const script = `${contactId}:${attempt}`;
+      if (!(await store.takeSendSlot(day, script, settings.dailyCap))) {
+        await waitUntil(nextSendTime(now, window, true), 'daily_cap', `daily cap reached (${settings.dailyCap} a day); waiting for the next day`);
+      }
+      slot = { day, script };
+    }
+    const releaseSlot = async () => {
+      if (slot) await store.releaseSendSlot(slot.day, slot.script);
+    };
 
     // One run at a time: if BullMQ ever hands this job to a second worker while the first is
     // still talking to SMTP (its lock lapsed), the second waits for the first claim to expire.
     // The Message-ID does not change between attempts: if a crash hides whether an attempt
     // went through, the retry carries the same id and mail clients show it once.
-    const claim = await store.claimSend(contactId, token ?? String(job.id), scriptMessageId(contact.id, 1, domain), context.now(), SEND_CLAIM_MS);
+    const claim = await store.claimSend(contactId, attempt, token ?? String(job.id), scriptMessageId(contact.id, attempt, domain), now, SEND_CLAIM_MS);
     if (claim.outcome === 'sent') return alreadySent(claim.messageId);
     if (claim.outcome === 'busy') {
       if (!token) throw new Error('another run is sending this script');
       log.warn('another run is sending this script; trying again once its claim has expired');
-      await job.moveToDelayed(context.now() + SEND_CLAIM_MS, token);
+      await job.moveToDelayed(Date.now() + SEND_CLAIM_MS, token);
       throw new DelayedError();
     }
     const messageId = claim.messageId;
-    const rendered = context.script().render(
-      scriptVariables({
-        name: contact.name,
-        firstName: contact.firstName,
-        platform: contact.platform,
-        userName: config.mailFrom.name,
-        originalSubject: contact.subject,
-      }),
-    );
+    // The template in force now; it compiled when it was saved, so rendering cannot fail on syntax.
+    const { compiled, version } = await context.templates.current('script');
+    const rendered = compiled.render(personVariables(contact, config.mailFrom.name));
     let raw: Buffer;
     let response: string;
     try {
@@ -90,6 +149,8 @@ export function createSendProcessor(context: WorkerContext) {
         references: contact.requestMessageId ? [contact.requestMessageId] : [],
       }));
     } catch (error) {
+      // Not sent: the day's count goes back, and a retry counts again on the day it runs.
+      await releaseSlot();
       const verdict = classifyDeliveryError(error);
       const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
       // Wrong SMTP settings, or a server we cannot reach at all, fail every script alike: the
@@ -97,26 +158,33 @@ export function createSendProcessor(context: WorkerContext) {
       // for it. Only a refusal of this very message, permanent or repeated, fails the person.
       const serverTrouble = verdict.kind === 'settings' || (verdict.kind === 'transient' && verdict.code === null && attemptsLeft <= 0);
       if (serverTrouble && token) {
-        await store.writeLedger(contactId, { state: 'waiting', reason: verdict.reason });
+        await store.writeLedger(contactId, attempt, { state: 'waiting', reason: verdict.reason });
         log.error({ reason: verdict.reason }, 'SMTP is unreachable or refuses our session; the script waits and is tried again');
-        await job.moveToDelayed(context.now() + SERVER_TROUBLE_RETRY_MS, token);
+        await job.moveToDelayed(Date.now() + SERVER_TROUBLE_RETRY_MS, token);
         throw new DelayedError();
       }
       if (verdict.permanent || attemptsLeft <= 0) {
-        await store.writeLedger(contactId, { state: 'failed', reason: verdict.reason });
+        await store.writeLedger(contactId, attempt, { state: 'failed', reason: verdict.reason });
         await store.transition(contactId, 'failed', { reason: verdict.reason }, { at: context.now(), detail: verdict.reason });
         log.warn({ reason: verdict.reason }, 'script could not be delivered');
         throw new UnrecoverableError(verdict.reason);
       }
-      await store.writeLedger(contactId, { state: 'waiting', reason: verdict.reason });
+      await store.writeLedger(contactId, attempt, { state: 'waiting', reason: verdict.reason });
       log.info({ reason: verdict.reason, attempt: job.attemptsMade + 1 }, 'sending failed for now; will retry');
       throw error;
     }
-    await store.writeLedger(contactId, { state: 'sent', sentAt: String(context.now()), response });
-    await recordAsked(contactId, mailbox, messageId, `script sent to ${contact.email}`);
+    await store.writeLedger(contactId, attempt, { state: 'sent', sentAt: String(context.now()), response, template: String(version ?? 'default') });
+    const detail = attempt === 1 ? `script sent to ${contact.email}` : `script ${attempt} sent to ${contact.email}`;
+    await recordAsked(contactId, mailbox, attempt, messageId, detail, settings);
 
     // The copy in Sent is filed by its own queue: the script has gone out whatever becomes of it.
     await queues['sent-copy'].add('sent-copy', { mailbox, contactId, source: raw.toString('base64') }, { jobId: jobId['sent-copy'](mailbox, messageId) });
     return { kind: 'sent', messageId };
   };
+}
+
+/** "07:00" in the user's zone, for the timeline. */
+function clock(at: number, timeZone: string): string {
+  const { hour, minute } = localTime(at, timeZone);
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }

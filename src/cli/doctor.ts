@@ -2,7 +2,10 @@ import { createImapClient } from '../mail/imap.ts';
 import { ConfigError, loadConfig } from '../config/env.ts';
 import { createSender } from '../mail/sender.ts';
 import { connectRedis, redisProblems } from '../redis.ts';
-import { loadDefaultScript } from '../script/template.ts';
+import { loadDefaultTemplates, SCRIPT_KINDS } from '../script/template.ts';
+import { createTemplateStore } from '../script/store.ts';
+import { mailboxKeys } from '../contacts/store.ts';
+import { PRIMARY_MAILBOX } from '../runtime.ts';
 
 type Check = { name: string; run: () => Promise<string> };
 
@@ -22,10 +25,29 @@ export async function doctor(env: Record<string, string | undefined>, write: (li
   }
   const checks: Check[] = [
     {
-      name: 'script template',
+      name: 'templates',
       run: async () => {
-        await loadDefaultScript();
-        return 'compiles';
+        // A broken default throws here with its file, line and column.
+        const defaults = await loadDefaultTemplates();
+        const redis = connectRedis(config.redis.url, 'producer', 'doctor-templates', () => undefined);
+        const inForce: string[] = [];
+        const broken: string[] = [];
+        try {
+          await redis.connect();
+          const templates = createTemplateStore(redis, mailboxKeys(config.redis.prefix, PRIMARY_MAILBOX).templates, defaults);
+          for (const kind of SCRIPT_KINDS) {
+            const [{ version }, [newest]] = await Promise.all([templates.current(kind), templates.versions(kind, 1)]);
+            // The store serves the default when the newest saved version no longer compiles.
+            if (newest && version === null) broken.push(`version ${newest.version} of the ${kind}`);
+            inForce.push(`${kind} ${version === null ? 'default' : `version ${version}`}`);
+          }
+        } catch (error) {
+          return `the defaults compile; saved versions not checked (Redis: ${error instanceof Error ? error.message : String(error)})`;
+        } finally {
+          redis.disconnect();
+        }
+        if (broken.length > 0) throw new Error(`${broken.join(' and ')} no longer compile${broken.length === 1 ? 's' : ''}, so the default is in force; correct it on the templates page and save`);
+        return `compile; in force: ${inForce.join(', ')}`;
       },
     },
     {

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
 import { createLogger } from '../log.ts';
 import { messageIdDomain } from '../mail/message-id.ts';
-import { startRuntime, type Roles } from '../runtime.ts';
+import { PRIMARY_MAILBOX, startRuntime, type Roles } from '../runtime.ts';
+import { importContacts } from './import-contacts.ts';
 import { doctor } from './doctor.ts';
 import { scan } from './scan.ts';
 
@@ -14,6 +15,9 @@ const USAGE = `Usage: winnow <command>
   web                   serve the dashboard and API only
   scan FILE|DIR... [--json]
                         classify stored messages and print what Winnow would do; sends nothing
+  import-contacts FILE... [--replace]
+                        add people from CSV or vCard exports (Google, Outlook, LinkedIn, .vcf) to the
+                        address book that finds addresses of requests that carry none
   doctor                check the configuration, Redis, IMAP and SMTP, and say what is wrong
   help                  this text
 
@@ -89,6 +93,18 @@ export async function main(argv: string[]): Promise<number> {
       const from = process.env.MAIL_FROM?.match(/<?([^<>\s]+@[^<>\s]+)>?\s*$/)?.[1]?.toLowerCase();
       const context = { ownAddresses: from ? [from] : [], messageIdDomain: from ? messageIdDomain(from) : 'winnow.invalid', authservId: process.env.AUTHSERV_ID?.trim().toLowerCase() || null, unverifiedMail: 'accept' as const };
       return scan(paths, { json, context }, (line) => process.stdout.write(`${line}\n`));
+    }
+    case 'import-contacts': {
+      const files = rest.filter((arg) => !arg.startsWith('--'));
+      const unknown = rest.filter((arg) => arg.startsWith('--') && arg !== '--replace');
+      if (files.length === 0 || unknown.length > 0) {
+        console.error(`winnow import-contacts: ${unknown.length > 0 ? `unknown option ${unknown[0]}` : 'name at least one CSV or vCard file'}\n\n${USAGE}`);
+        return 2;
+      }
+      const config = readConfig();
+      const write = (line: string) => process.stdout.write(`${line}\n`);
+      const warn = (line: string) => process.stderr.write(`${line}\n`);
+      return importContacts(files, { redisUrl: config.redis.url, prefix: config.redis.prefix, mailbox: PRIMARY_MAILBOX, replace: rest.includes('--replace') }, write, warn);
     }
     case 'doctor':
       return doctor(process.env, (line) => process.stdout.write(`${line}\n`));

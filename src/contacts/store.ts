@@ -18,12 +18,26 @@ export function mailboxKeys(prefix: string, mailbox: string) {
     dedupe: (key: string) => `${base}:dedupe:${key}`,
     scriptMessage: (messageId: string) => `${base}:script-message:${messageId.toLowerCase()}`,
     address: (address: string) => `${base}:address:${address.toLowerCase()}`,
-    ledger: (contactId: string) => `${base}:ledger:${contactId}`,
+    /** The send ledger of one script; the first keeps the key it had before "send again" existed. */
+    ledger: (contactId: string, attempt: number) => (attempt === 1 ? `${base}:ledger:${contactId}` : `${base}:ledger:${contactId}:${attempt}`),
+    /** The reminder's ledger for script number `attempt`. */
+    reminderLedger: (contactId: string, attempt: number) => `${base}:reminder-ledger:${contactId}:${attempt}`,
+    /** Scripts sent on one local day (YYYY-MM-DD in the user's time zone), for the daily cap. */
+    sentOn: (day: string) => `${base}:sent-on:${day}`,
+    templates: `${base}:templates`,
     cursor: `${base}:cursor`,
     lease: `${base}:lease`,
     health: `${base}:health`,
     skippedMail: `${base}:skipped-mail`,
     settings: `${base}:settings`,
+    /** Change sequence: every write of a person bumps it (see BUMP and src/contacts/directory.ts). */
+    version: `${base}:version`,
+    /** Person id → the change sequence of their last write (erasures too). */
+    changes: `${base}:changes`,
+    /** The dedupe keys a person was created with, so erasing them finds every one. */
+    dedupeOf: (id: string) => `${base}:dedupe-of:${id}`,
+    /** An erased person's dedupe key, hashed: a request with it is not recorded again. */
+    forgotten: (dedupeKey: string) => `${base}:forgotten:${createHash('sha256').update(`winnow-forgotten:${dedupeKey}`).digest('base64url')}`,
   };
 }
 
@@ -63,6 +77,8 @@ export interface SendLedger {
   sentAt?: string;
   response?: string;
   reason?: string;
+  /** The template version the mail was rendered from ('default' for templates/). */
+  template?: string;
 }
 
 // Claims one person's send for one run. KEYS: ledger. ARGV: owner, Message-ID to use when none is
@@ -78,31 +94,49 @@ redis.call('HSET', KEYS[1], 'state', 'sending', 'owner', ARGV[1], 'startedAt', A
 return {'claimed', id}
 `;
 
-// Creates a contact unless one of its dedupe keys is taken; returns {created, id}.
-// KEYS: contact, events, byUpdate, byStatus, address index, then the dedupe keys.
+// Every script that writes a person ends with this: the change sequence goes up by one and the
+// person's entry in the change index gets the new number, in the same atomic step as the write, so
+// a reader that has seen sequence n has seen every write up to n (src/contacts/directory.ts).
+// Needs `version` and `changes` keys and the person's `id` in scope.
+const BUMP = (version: string, changes: string) => `
+redis.call('ZADD', ${changes}, redis.call('INCR', ${version}), id)
+`;
+
+// Creates a contact unless one of its dedupe keys is taken or was forgotten (an erased person's);
+// returns {created, id} ({0, '', 'forgotten'} for a forgotten one).
+// KEYS: contact, events, byUpdate, byStatus, address index, version, changes, dedupeOf, then the
+// dedupe keys, then their forgotten markers in the same order.
 // ARGV: dedupe count, id, contact JSON, event JSON, time, dedupe window, whether to index the address.
 const CREATE = `
 local dedupeCount = tonumber(ARGV[1])
 for i = 1, dedupeCount do
-  local existing = redis.call('GET', KEYS[5 + i])
+  if redis.call('EXISTS', KEYS[8 + dedupeCount + i]) == 1 then return {0, '', 'forgotten'} end
+end
+for i = 1, dedupeCount do
+  local existing = redis.call('GET', KEYS[8 + i])
   if existing then return {0, existing} end
 end
 local id = ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0, id} end
 for i = 1, dedupeCount do
-  redis.call('SET', KEYS[5 + i], id, 'PX', ARGV[6])
+  redis.call('SET', KEYS[8 + i], id, 'PX', ARGV[6])
+  redis.call('SADD', KEYS[8], KEYS[8 + i])
 end
+if dedupeCount > 0 then redis.call('PEXPIRE', KEYS[8], ARGV[6]) end
 redis.call('SET', KEYS[1], ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
 redis.call('ZADD', KEYS[3], ARGV[5], id)
 redis.call('ZADD', KEYS[4], ARGV[5], id)
 if ARGV[7] == '1' then redis.call('SET', KEYS[5], id) end
+${BUMP('KEYS[6]', 'KEYS[7]')}
 return {1, id}
 `;
 
 // Moves a contact to a new status if its current status allows it, merging a patch of fields.
-// KEYS: contact, events, byUpdate, then one status index per status in ARGV[7]'s order (every key
-// a script touches is declared, as Redis Cluster asks). Returns {1, from} or {0, current status}.
+// KEYS: contact, events, byUpdate, then one status index per status in ARGV[6]'s order (every key
+// a script touches is declared, as Redis Cluster asks), then version, changes, the address index of
+// a new address and that of the address it replaces. ARGV[7] is '1' when the patch sets an address,
+// ARGV[8] the lower-cased address it is expected to replace. Returns {1, from} or {0, current status}.
 const TRANSITION = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {0, 'missing'} end
@@ -114,6 +148,7 @@ for _, status in ipairs(allowed) do
   if status == from then ok = true end
 end
 if not ok then return {0, from} end
+local previousEmail = contact['email']
 local patch = cjson.decode(ARGV[2])
 for field, value in pairs(patch) do contact[field] = value end
 contact['status'] = ARGV[3]
@@ -121,16 +156,28 @@ contact['updatedAt'] = tonumber(ARGV[4])
 local statuses = cjson.decode(ARGV[6])
 local indexOf = {}
 for i, status in ipairs(statuses) do indexOf[status] = KEYS[3 + i] end
+local id = contact['id']
+local extra = 3 + #statuses
 redis.call('SET', KEYS[1], cjson.encode(contact))
 redis.call('RPUSH', KEYS[2], ARGV[5])
-redis.call('ZADD', KEYS[3], ARGV[4], contact['id'])
-redis.call('ZREM', indexOf[from], contact['id'])
-redis.call('ZADD', indexOf[ARGV[3]], ARGV[4], contact['id'])
+redis.call('ZADD', KEYS[3], ARGV[4], id)
+redis.call('ZREM', indexOf[from], id)
+redis.call('ZADD', indexOf[ARGV[3]], ARGV[4], id)
+-- The address index moves with the address, in this same step: an answer from the new address
+-- finds the person, and the old address no longer does (unless it now belongs to someone else).
+if ARGV[7] == '1' then
+  local old = previousEmail
+  if type(old) == 'string' and string.lower(old) == ARGV[8] and string.lower(old) ~= string.lower(contact['email']) and redis.call('GET', KEYS[extra + 4]) == id then
+    redis.call('DEL', KEYS[extra + 4])
+  end
+  redis.call('SET', KEYS[extra + 3], id)
+end
+${BUMP('KEYS[extra + 1]', 'KEYS[extra + 2]')}
 return {1, from}
 `;
 
 // Merges a patch of fields into a contact without changing its status, and notes why.
-// KEYS: contact, events, byUpdate. ARGV: patch JSON, now, event JSON. Returns 1, or 0 when missing.
+// KEYS: contact, events, byUpdate, version, changes. ARGV: patch JSON, now, event JSON. Returns 1, or 0 when missing.
 const UPDATE = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
@@ -138,16 +185,68 @@ local contact = cjson.decode(raw)
 local patch = cjson.decode(ARGV[1])
 for field, value in pairs(patch) do contact[field] = value end
 contact['updatedAt'] = tonumber(ARGV[2])
+local id = contact['id']
 redis.call('SET', KEYS[1], cjson.encode(contact))
 redis.call('RPUSH', KEYS[2], ARGV[3])
-redis.call('ZADD', KEYS[3], ARGV[2], contact['id'])
+redis.call('ZADD', KEYS[3], ARGV[2], id)
+${BUMP('KEYS[4]', 'KEYS[5]')}
 return 1
 `;
+
+/** Which mail of a script a ledger records: the script itself, or the reminder that follows it. */
+export type LedgerMail = 'script' | 'reminder';
+
+// Counts one script against a day's cap. KEYS: the day's set. ARGV: script, cap, how long to keep
+// the set. A script counted already fits again, so a run that repeats counts once.
+const TAKE_SLOT = `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+/** A day's count is needed for that day only; kept a little longer than the longest local day. */
+const SLOT_KEEP_MS = 3 * 86_400_000;
+
+// Erases a person and every index entry that leads to them, in one step.
+// KEYS: contact, events, byUpdate, version, changes, then one status index per status, then keys
+// that are the person's own (deleted), then index keys (deleted only while they still name this
+// person: an address index may by now belong to someone else), then forgotten markers to set.
+// ARGV: id, status count, own count, index count, marker count, now. Returns 1, or 0 when missing.
+const ERASE = `
+local id = ARGV[1]
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local statusCount, ownCount, indexCount, markerCount = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('ZREM', KEYS[3], id)
+local at = 5
+for i = 1, statusCount do redis.call('ZREM', KEYS[at + i], id) end
+at = at + statusCount
+for i = 1, ownCount do redis.call('DEL', KEYS[at + i]) end
+at = at + ownCount
+for i = 1, indexCount do
+  if redis.call('GET', KEYS[at + i]) == id then redis.call('DEL', KEYS[at + i]) end
+end
+at = at + indexCount
+for i = 1, markerCount do redis.call('SET', KEYS[at + i], ARGV[6]) end
+${BUMP('KEYS[4]', 'KEYS[5]')}
+return 1
+`;
+
+export interface EraseKeys {
+  /** Keys that belong to this person alone (send ledgers): deleted. */
+  own: string[];
+  /** Index keys that may lead to this person (addresses, dedupe, script Message-IDs): deleted while they do. */
+  indexes: string[];
+  /** Dedupe keys whose hashed marker keeps the person from being recorded again; empty to keep none. */
+  forget: string[];
+}
 
 export type TransitionResult = { moved: true; from: Status } | { moved: false; status: Status | 'missing' };
 
 export function createContactStore(redis: Redis, prefix: string, mailbox: string) {
   const keys = mailboxKeys(prefix, mailbox);
+  const ledgerKey = (id: string, attempt: number, mail: LedgerMail) => (mail === 'script' ? keys.ledger(id, attempt) : keys.reminderLedger(id, attempt));
 
   async function get(id: string): Promise<Contact | null> {
     const raw = await redis.get(keys.contact(id));
@@ -161,21 +260,27 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     /**
      * Records a new request. When a request with the same invitation id or address is already
      * known within the dedupe window, nothing is created and the existing person's id is returned.
+     * When one of the dedupe keys belongs to a person who was erased and forgotten, nothing is
+     * created either: `forgotten` is true and `id` is ''.
      */
-    async create(fields: NewContact, dedupeKeys: string[], dedupeWindowMs: number, event: ContactEvent): Promise<{ created: boolean; id: string }> {
+    async create(fields: NewContact, dedupeKeys: string[], dedupeWindowMs: number, event: ContactEvent): Promise<{ created: boolean; id: string; forgotten?: true }> {
       const id = contactId(dedupeKeys[0] ?? `${fields.requestMessageId ?? ''}:${fields.requestedAt}`);
       const now = event.at;
       const contact: Contact = { ...fields, id, mailbox, updatedAt: now };
       // Everything in one script: a crash cannot leave a person without their address index.
       const result = (await redis.eval(
         CREATE,
-        5 + dedupeKeys.length,
+        8 + 2 * dedupeKeys.length,
         keys.contact(id),
         keys.events(id),
         keys.byUpdate,
         keys.byStatus(contact.status),
         keys.address(contact.email ?? ''),
+        keys.version,
+        keys.changes,
+        keys.dedupeOf(id),
         ...dedupeKeys.map(keys.dedupe),
+        ...dedupeKeys.map(keys.forgotten),
         String(dedupeKeys.length),
         id,
         toJson(contact),
@@ -183,33 +288,83 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         String(now),
         String(dedupeWindowMs),
         contact.email ? '1' : '0',
-      )) as [number, string];
+      )) as [number, string, string?];
+      if (result[2] === 'forgotten') return { created: false, id: '', forgotten: true };
       return { created: result[0] === 1, id: result[1] };
     },
 
     get,
 
+    /** Several people at once (one MGET), in the order asked; null for those that are gone. */
+    async getMany(ids: readonly string[]): Promise<Array<Contact | null>> {
+      if (ids.length === 0) return [];
+      const raws = await redis.mget(ids.map(keys.contact));
+      return raws.map((raw) => (raw ? parseContact(raw) : null));
+    },
+
+    /** The dedupe keys the person was created with (while the dedupe window lasts), as create() took them. */
+    async dedupeKeysOf(id: string): Promise<string[]> {
+      const prefix = keys.dedupe('');
+      const names = await redis.smembers(keys.dedupeOf(id));
+      return names.filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length));
+    },
+
+    /**
+     * Removes a person: record, timeline, status and update indexes, the given own keys, and the
+     * given index keys that still lead to them; sets a hashed marker for each `forget` dedupe key.
+     * Returns false when there was no one to erase.
+     */
+    async erase(id: string, extra: EraseKeys, now: number): Promise<boolean> {
+      const own = [keys.dedupeOf(id), ...extra.own];
+      const result = await redis.eval(
+        ERASE,
+        5 + STATUSES.length + own.length + extra.indexes.length + extra.forget.length,
+        keys.contact(id),
+        keys.events(id),
+        keys.byUpdate,
+        keys.version,
+        keys.changes,
+        ...STATUSES.map(keys.byStatus),
+        ...own,
+        ...extra.indexes,
+        ...extra.forget.map(keys.forgotten),
+        id,
+        String(STATUSES.length),
+        String(own.length),
+        String(extra.indexes.length),
+        String(extra.forget.length),
+        String(now),
+      );
+      return result === 1;
+    },
+
     /** Moves a person to `to` when the lifecycle allows it from where they are now. */
     async transition(id: string, to: Status, patch: Partial<Contact>, event: Omit<ContactEvent, 'type'> & { type?: ContactEvent['type'] }): Promise<TransitionResult> {
       const entry: ContactEvent = { ...event, type: event.type ?? (to as ContactEvent['type']) };
+      // A new address replaces the old one in the address index; the script checks that the
+      // address read here is still the person's before it removes the old entry.
+      const previous = patch.email ? ((await get(id))?.email ?? '').toLowerCase() : '';
       const result = (await redis.eval(
         TRANSITION,
-        3 + STATUSES.length,
+        7 + STATUSES.length,
         keys.contact(id),
         keys.events(id),
         keys.byUpdate,
         ...STATUSES.map(keys.byStatus),
+        keys.version,
+        keys.changes,
+        keys.address(patch.email ?? ''),
+        keys.address(previous),
         JSON.stringify(statusesBefore(to)),
         toJson(patch),
         to,
         String(entry.at),
         toJson(entry),
         JSON.stringify(STATUSES),
+        patch.email ? '1' : '0',
+        previous,
       )) as [number, string];
-      if (result[0] === 1) {
-        if (patch.email) await redis.set(keys.address(patch.email), id);
-        return { moved: true, from: result[1] as Status };
-      }
+      if (result[0] === 1) return { moved: true, from: result[1] as Status };
       return { moved: false, status: result[1] as Status | 'missing' };
     },
 
@@ -219,7 +374,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
      * `transition`'s job. Returns false when the person does not exist.
      */
     async update(id: string, patch: Partial<Omit<Contact, 'status' | 'id' | 'mailbox'>>, event: ContactEvent): Promise<boolean> {
-      const result = await redis.eval(UPDATE, 3, keys.contact(id), keys.events(id), keys.byUpdate, toJson(patch), String(event.at), toJson(event));
+      const result = await redis.eval(UPDATE, 5, keys.contact(id), keys.events(id), keys.byUpdate, keys.version, keys.changes, toJson(patch), String(event.at), toJson(event));
       return result === 1;
     },
 
@@ -247,26 +402,55 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       await redis.set(keys.scriptMessage(messageId), id);
     },
 
-    /** The send ledger of one person's script: state (sending, sent, failed), Message-ID, times. */
-    async readLedger(id: string): Promise<SendLedger> {
-      return (await redis.hgetall(keys.ledger(id))) as SendLedger;
+    /**
+     * The send ledger of one person's script number `attempt` (or of the reminder that follows
+     * it): state (sending, sent, failed), Message-ID, times.
+     */
+    async readLedger(id: string, attempt: number, mail: LedgerMail = 'script'): Promise<SendLedger> {
+      return (await redis.hgetall(ledgerKey(id, attempt, mail))) as SendLedger;
     },
 
     /**
-     * Claims the send of one person's script for one run, atomically: `sent` when it went out
-     * already, `busy` while another run's claim is younger than `claimMs`, else `claimed`. The
-     * Message-ID of the first claim is kept for every later one.
+     * Claims the send of one person's script number `attempt` (or its reminder) for one run,
+     * atomically: `sent` when it went out already, `busy` while another run's claim is younger
+     * than `claimMs`, else `claimed`. The Message-ID of the first claim is kept for every later one.
      */
-    async claimSend(id: string, owner: string, messageId: string, now: number, claimMs: number): Promise<{ outcome: 'sent' | 'busy' | 'claimed'; messageId: string }> {
-      const [outcome, recorded] = (await redis.eval(CLAIM_SEND, 1, keys.ledger(id), owner, messageId, String(now), String(claimMs))) as [
+    async claimSend(
+      id: string,
+      attempt: number,
+      owner: string,
+      messageId: string,
+      now: number,
+      claimMs: number,
+      mail: LedgerMail = 'script',
+    ): Promise<{ outcome: 'sent' | 'busy' | 'claimed'; messageId: string }> {
+      const [outcome, recorded] = (await redis.eval(CLAIM_SEND, 1, ledgerKey(id, attempt, mail), owner, messageId, String(now), String(claimMs))) as [
         'sent' | 'busy' | 'claimed',
         string,
       ];
       return { outcome, messageId: recorded };
     },
 
-    async writeLedger(id: string, entry: SendLedger): Promise<void> {
-      await redis.hset(keys.ledger(id), entry as Record<string, string>);
+    async writeLedger(id: string, attempt: number, entry: SendLedger, mail: LedgerMail = 'script'): Promise<void> {
+      await redis.hset(ledgerKey(id, attempt, mail), entry as Record<string, string>);
+    },
+
+    /** True the first time `mark` is set on a script's ledger, false after: for notes made once per script. */
+    async markLedgerOnce(id: string, attempt: number, mark: string, at: number): Promise<boolean> {
+      return (await redis.hsetnx(ledgerKey(id, attempt, 'script'), `mark:${mark}`, String(at))) === 1;
+    },
+
+    /**
+     * Counts a script against the daily cap of local day `day`, atomically across processes: true
+     * when it fits (or was counted already), false when `cap` scripts are counted that day.
+     */
+    async takeSendSlot(day: string, script: string, cap: number): Promise<boolean> {
+      return (await redis.eval(TAKE_SLOT, 1, keys.sentOn(day), script, String(cap), String(SLOT_KEEP_MS))) === 1;
+    },
+
+    /** Gives back a slot taken by a script that was not sent after all. */
+    async releaseSendSlot(day: string, script: string): Promise<void> {
+      await redis.srem(keys.sentOn(day), script);
     },
 
     /** Newest first, by last change; the cursor is opaque to callers. */

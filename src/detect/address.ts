@@ -1,12 +1,14 @@
+import { domainToUnicode } from 'node:url';
+import { PLATFORM_RULES } from './platforms/index.ts';
 import type { ClassifyContext } from './types.ts';
 
 /**
  * Address rules shared by every detector: who is a robot, who is the user, which domains belong
- * to platforms. One place decides "may the script go to this address?".
+ * to platforms and which only pretend to. One place decides "may the script go to this address?".
  */
 
 /** Domains whose addresses are platform relays or robots, never a person we may write to. */
-export const PLATFORM_DOMAINS = ['linkedin.com', 'facebookmail.com', 'facebook.com', 'xing.com', 'twitter.com', 'x.com'] as const;
+export const PLATFORM_DOMAINS: readonly string[] = PLATFORM_RULES.flatMap((rules) => rules.domains);
 
 export function localPart(address: string): string {
   const at = address.lastIndexOf('@');
@@ -76,6 +78,8 @@ export function refusalFor(address: string, context: ClassifyContext): string | 
   if (isOwnAddress(address, context)) return 'your own address';
   const platform = platformDomainOf(address);
   if (platform) return `a ${platform} address`;
+  const imitated = imitatedDomain(domainOf(address));
+  if (imitated) return `an address imitating ${imitated}`;
   const robot = robotRule(address);
   if (robot) return `a ${robot} address`;
   return null;
@@ -83,4 +87,67 @@ export function refusalFor(address: string, context: ClassifyContext): string | 
 
 export function mayWriteTo(address: string, context: ClassifyContext): boolean {
   return refusalFor(address, context) === null;
+}
+
+// Look-alike domains: "linkedln.com", "linkedin-mail.com", "linkedin.com.evil.example",
+// "faceb00k-security.com". A domain is compared by its skeleton: letters that look alike made
+// the same, so that "l", "i", "1" and "|" all read as one letter, "0" as "o", "rn" as "m".
+
+const HOMOGLYPHS: Record<string, string> = {
+  // Cyrillic and Greek letters that render like Latin ones.
+  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x',
+  і: 'i', ї: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w',
+  α: 'a', β: 'b', ε: 'e', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
+  '0': 'o', '1': 'i', '3': 'e', '5': 's', '|': 'i', '!': 'i', l: 'i',
+};
+
+/** The form in which look-alike spellings of a word become equal. */
+export function skeleton(text: string): string {
+  const plain = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  let result = '';
+  for (const char of plain) result += HOMOGLYPHS[char] ?? char;
+  return result.replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/cl/g, 'd');
+}
+
+/** Words put before or after a brand to make a domain look official ("linkedin-mail", "secure-facebook"). */
+const AFFIXES = new Set(
+  ['mail', 'mails', 'email', 'notify', 'notification', 'notifications', 'support', 'security', 'secure', 'team', 'login', 'verify', 'app', 'apps', 'inc', 'corp', 'official', 'help', 'service', 'services', 'alert', 'alerts', 'account', 'accounts', 'my', 'the', 'www', 'info', 'news', 'noreply', 'connect', 'invite', 'invites', 'invitations', 'network', 'members', 'hq', 'online', 'web', 'id'].map(skeleton),
+);
+
+interface Brand {
+  domain: string;
+  word: string;
+  match: 'substring' | 'token';
+}
+
+const BRANDS: Brand[] = PLATFORM_RULES.flatMap((rules) => rules.brands.map((brand) => ({ domain: rules.domains[0] ?? '', word: skeleton(brand.word.replace(/[-_]/g, '')), match: brand.match })));
+const OWNED: string[] = PLATFORM_RULES.flatMap((rules) => [...rules.domains, ...rules.relatedDomains]);
+
+function tokenMatches(token: string, word: string): boolean {
+  if (token === word) return true;
+  if (token.startsWith(word) && AFFIXES.has(token.slice(word.length))) return true;
+  return token.endsWith(word) && AFFIXES.has(token.slice(0, token.length - word.length));
+}
+
+/**
+ * The platform domain a domain imitates, or null. A platform's own domains and subdomains are not
+ * imitations; anything else carrying the brand in a label is ("linkedin.com.evil.example" too).
+ */
+export function imitatedDomain(domain: string): string | null {
+  const lower = domain.trim().toLowerCase().replace(/\.$/, '');
+  if (lower === '' || OWNED.some((owned) => lower === owned || lower.endsWith(`.${owned}`))) return null;
+  let unicode = lower;
+  try {
+    unicode = domainToUnicode(lower) || lower;
+  } catch {
+    // An unreadable punycode label is read as it is written.
+  }
+  const labels = unicode.split('.').map(skeleton);
+  for (const brand of BRANDS) {
+    for (const label of labels) {
+      if (brand.match === 'substring' && label.replace(/[-_]/g, '').includes(brand.word)) return brand.domain;
+      if (brand.match === 'token' && label.split(/[-_]+/).some((token) => tokenMatches(token, brand.word))) return brand.domain;
+    }
+  }
+  return null;
 }

@@ -1,84 +1,210 @@
 import type { Message } from '../mail/message.ts';
-import { mayWriteTo } from './address.ts';
+import { mayWriteTo, refusalFor } from './address.ts';
 import { readAutoReply } from './auto-reply.ts';
 import { readDeliveryReport } from './bounce.ts';
-import { readLinkedIn } from './linkedin.ts';
 import { readPersonalRequest } from './personal.ts';
+import { imitation, readPlatformMail } from './platform.ts';
 import { findSuppression, fromOwnAddress } from './suppression.ts';
 import { repliedOurMessageId } from './thread.ts';
-import type { Classification, ClassifyContext, Platform, Requester, Verdict } from './types.ts';
+import type { Classification, ClassifyContext, Explanation, Flag, Language, Platform, Requester, Verdict } from './types.ts';
 
 /**
  * Decides what one message is. Order matters: robots first (bounces, auto-replies), then the
- * user's own mail, then answers to our scripts, then platform invitations (which carry list
- * headers and so come before suppression), then suppression, then personal requests.
- * Reasons of mail that no person wrote start with "suppressed: ".
+ * user's own mail, then answers to our scripts, then mail imitating a platform, then platform
+ * mail (which carries list headers and so comes before suppression), then suppression, then
+ * personal requests. Reasons of mail that no person wrote start with "suppressed: ".
+ * Never throws: whatever goes wrong leaves the mail ignored with the reason.
  */
 export function classify(message: Message, context: ClassifyContext): Classification {
+  try {
+    return decide(message, context);
+  } catch (error) {
+    return ignored(`could not be classified: ${error instanceof Error ? error.message : String(error)}`, [{ rule: 'error', detail: String(error) }]);
+  }
+}
+
+/** Fewer connections than this is a sign of a new or inactive account. */
+const FEW_CONNECTIONS = 100;
+/** "LION" (LinkedIn Open Networker) and kin: people who accept everyone, to grow a list. */
+const OPEN_NETWORKER = [/\bL\.?I\.?O\.?N\.?\b/, /\bopen[- ]network(?:er|ing)\b/i, /\btop ?linked\b/i, /\boffene[rn]? netzwerker\b/i, /\bopen netwerker\b/i];
+
+function decide(message: Message, context: ClassifyContext): Classification {
   const report = readDeliveryReport(message, context);
   if (report?.kind === 'bounce') {
-    return outcome('bounce', report.reason, { answersMessageId: report.answersMessageId, bouncedRecipient: report.bouncedRecipient });
+    return outcome('bounce', report.reason, {
+      answersMessageId: report.answersMessageId,
+      bouncedRecipient: report.bouncedRecipient,
+      bounce: bounceDetails(report),
+      explanation: explanationOf(report, { rule: 'bounce', detail: report.reason }),
+    });
   }
-  if (report?.kind === 'notice') return ignored(`suppressed: ${report.reason}`);
+  if (report?.kind === 'notice') return ignored(`suppressed: ${report.reason}`, explanationOf(report, { rule: 'delivery-notice', detail: report.reason }));
 
   const autoReply = readAutoReply(message, context);
-  if (autoReply) return outcome('auto_reply', autoReply.reason, { answersMessageId: autoReply.answersMessageId });
+  if (autoReply) {
+    return outcome('auto_reply', autoReply.reason, {
+      answersMessageId: autoReply.answersMessageId,
+      returnsAt: numberField(autoReply, 'returnsAt'),
+      language: languageField(autoReply),
+      explanation: explanationOf(autoReply, { rule: 'auto-reply', detail: autoReply.reason }),
+    });
+  }
 
   // Before answers: the user writing in a thread of ours is not the person answering.
-  if (fromOwnAddress(message, context)) return ignored('suppressed: from your own address');
+  if (fromOwnAddress(message, context)) return ignored('suppressed: from your own address', [{ rule: 'suppression.own-address', detail: message.from?.address ?? '' }]);
 
   const answered = repliedOurMessageId(message, context);
   if (answered) {
+    const explanation: Explanation[] = [{ rule: 'answer.thread', detail: `In-Reply-To or References names our script ${answered}` }];
     // A ticket system's acknowledgement threads under our script too; robots do not answer.
     const robot = findSuppression(message, context);
     if (robot && robot.rule !== 'auto-response-suppress') {
-      return outcome('auto_reply', `auto-reply: automatic mail about our script (${robot.reason})`, { answersMessageId: answered });
+      explanation.push({ rule: `suppression.${robot.rule}`, detail: robot.reason });
+      return outcome('auto_reply', `auto-reply: automatic mail about our script (${robot.reason})`, { answersMessageId: answered, explanation });
     }
-    return outcome('answer', 'answer: replies to our script', { answersMessageId: answered });
+    return outcome('answer', 'answer: replies to our script', { answersMessageId: answered, explanation });
   }
 
-  const linkedIn = readLinkedIn(message, context);
-  if (linkedIn?.kind === 'invitation') return request('linkedin', linkedIn.requester, linkedIn.replyTo, linkedIn.reason, context);
-  if (linkedIn?.kind === 'not-invitation') return ignored(linkedIn.reason);
+  const imitated = imitation(message);
+  if (imitated) {
+    const detail = `${imitated.field} ${imitated.address} imitates ${imitated.domain}`;
+    return ignored(`suppressed: ${detail}: a look-alike domain, not ${imitated.domain}`, [{ rule: 'look-alike', detail }]);
+  }
 
-  const suppression = findSuppression(message, context);
-  if (suppression) return ignored(suppression.reason);
+  const platform = readPlatformMail(message, context);
+  if (platform?.kind === 'request') {
+    return request(platform.platform, platform.requester, platform.replyTo, platform.reason, context, {
+      language: platform.language,
+      unverified: platform.unverified,
+      explanation: platform.explanation,
+    });
+  }
+  if (platform?.kind === 'not-request') return ignored(platform.reason, platform.explanation);
+
+  // RFC 5230 §4.5 too: a request must be addressed to the user, not reach them through a list or a Bcc.
+  const suppression = findSuppression(message, context, { explicitRecipient: true });
+  if (suppression) return ignored(suppression.reason, [{ rule: `suppression.${suppression.rule}`, detail: suppression.reason }]);
 
   const personal = readPersonalRequest(message, context);
-  if (personal?.kind === 'request') return request('email', personal.requester, personal.replyTo, personal.reason, context);
-  if (personal?.kind === 'not-request') return ignored(personal.reason);
+  if (personal?.kind === 'request') {
+    return request('email', personal.requester, personal.replyTo, personal.reason, context, {
+      language: personal.language,
+      unverified: personal.unverified,
+      explanation: personal.explanation,
+    });
+  }
+  if (personal?.kind === 'not-request') return ignored(personal.reason, personal.explanation);
 
-  return ignored('no request to connect found');
+  return ignored('no request to connect found', [{ rule: 'no-rule', detail: 'no platform, no personal request phrase' }]);
 }
 
-function outcome(
-  verdict: Exclude<Verdict, 'connection_request'>,
-  reason: string,
-  refs: { answersMessageId?: string | null; bouncedRecipient?: string | null } = {},
-): Classification {
+// The readers of robot mail grow fields over time; these read them whether present or not.
+
+function explanationOf(source: object, fallback: Explanation): Explanation[] {
+  if ('explanation' in source && Array.isArray(source.explanation)) {
+    const list = (source.explanation as unknown[]).filter(
+      (entry): entry is Explanation => typeof entry === 'object' && entry !== null && 'rule' in entry && 'detail' in entry,
+    );
+    if (list.length > 0) return list;
+  }
+  return [fallback];
+}
+
+function numberField(source: object, key: string): number | null {
+  const value: unknown = key in source ? (source as Record<string, unknown>)[key] : null;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function languageField(source: object): Language | null {
+  const value: unknown = 'language' in source ? source.language : null;
+  return typeof value === 'string' ? (value as Language) : null;
+}
+
+function bounceDetails(report: object): Classification['bounce'] {
+  const record = report as Record<string, unknown>;
+  const status = typeof record.status === 'string' ? record.status : null;
+  const diagnostic = typeof record.diagnostic === 'string' ? record.diagnostic : null;
+  // A report that does not say otherwise is a failure to deliver, which is what a bounce is.
+  const permanent = typeof record.permanent === 'boolean' ? record.permanent : true;
+  return { status, permanent, diagnostic };
+}
+
+interface Extras {
+  answersMessageId?: string | null;
+  bouncedRecipient?: string | null;
+  bounce?: Classification['bounce'];
+  returnsAt?: number | null;
+  language?: Language | null;
+  explanation?: Explanation[];
+}
+
+function outcome(verdict: Exclude<Verdict, 'connection_request'>, reason: string, extras: Extras = {}): Classification {
   return {
     verdict,
     platform: null,
     requester: null,
     replyTo: null,
     reason,
-    answersMessageId: refs.answersMessageId ?? null,
-    bouncedRecipient: refs.bouncedRecipient ?? null,
-    bounce: null,
-    returnsAt: null,
+    answersMessageId: extras.answersMessageId ?? null,
+    bouncedRecipient: extras.bouncedRecipient ?? null,
+    bounce: extras.bounce ?? null,
+    returnsAt: extras.returnsAt ?? null,
     flags: [],
-    language: null,
-    explanation: [],
+    language: extras.language ?? null,
+    explanation: extras.explanation ?? [],
   };
 }
 
-function ignored(reason: string): Classification {
-  return outcome('ignored', reason);
+function ignored(reason: string, explanation: Explanation[] = []): Classification {
+  return outcome('ignored', reason, { explanation });
 }
 
-function request(platform: Platform, requester: Requester, replyTo: string | null, reason: string, context: ClassifyContext): Classification {
+/** Signs shown beside the person, from what the request itself tells. */
+function requestFlags(requester: Requester, unverified: boolean, explanation: Explanation[]): Flag[] {
+  const flags: Flag[] = [];
+  if (requester.connectionCount !== null && requester.connectionCount < FEW_CONNECTIONS) {
+    flags.push('few_connections');
+    explanation.push({ rule: 'flag.few_connections', detail: `${requester.connectionCount} connections (under ${FEW_CONNECTIONS})` });
+  }
+  if (requester.hasPhoto === false) {
+    flags.push('no_photo');
+    explanation.push({ rule: 'flag.no_photo', detail: 'the notification shows the placeholder image' });
+  }
+  for (const [field, value] of [
+    ['name', requester.name],
+    ['headline', requester.headline],
+    ['note', requester.note],
+  ] as Array<[string, string | null]>) {
+    const found = value === null ? undefined : OPEN_NETWORKER.map((pattern) => pattern.exec(value)).find((match) => match !== null);
+    if (found) {
+      flags.push('open_networker');
+      explanation.push({ rule: 'flag.open_networker', detail: `${field} says "${found[0]}"` });
+      break;
+    }
+  }
+  if (unverified) {
+    flags.push('unverified');
+    explanation.push({ rule: 'flag.unverified', detail: 'no Authentication-Results of your server vouch for this mail' });
+  }
+  return flags;
+}
+
+function request(
+  platform: Platform,
+  requester: Requester,
+  replyTo: string | null,
+  reason: string,
+  context: ClassifyContext,
+  details: { language: Language | null; unverified: boolean; explanation: Explanation[] },
+): Classification {
+  const explanation = [...details.explanation];
   // The last word on where a script may go, whatever a detector concluded.
-  const address = replyTo !== null && mayWriteTo(replyTo, context) ? replyTo : null;
+  let address = replyTo;
+  if (address !== null && !mayWriteTo(address, context)) {
+    explanation.push({ rule: 'address.refused', detail: `${address}: ${refusalFor(address, context) ?? ''}` });
+    address = null;
+  }
+  const flags = requestFlags(requester, details.unverified, explanation);
   return {
     verdict: 'connection_request',
     platform,
@@ -89,8 +215,8 @@ function request(platform: Platform, requester: Requester, replyTo: string | nul
     bouncedRecipient: null,
     bounce: null,
     returnsAt: null,
-    flags: [],
-    language: null,
-    explanation: [],
+    flags,
+    language: details.language,
+    explanation,
   };
 }

@@ -1,114 +1,161 @@
 import type { Message } from '../mail/message.ts';
 import { refusalFor } from './address.ts';
-import { senderAuthentication } from './authentication.ts';
+import { believedResults, senderAuthentication } from './authentication.ts';
+import { PERSONAL } from './platforms/email.ts';
+import { foldText } from './platforms/languages.ts';
 import { bodyText, cleanLine, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes, stripQuoted } from './text.ts';
-import { UNKNOWN_DETAILS, type ClassifyContext, type Requester } from './types.ts';
+import { LANGUAGES, UNKNOWN_DETAILS, type ClassifyContext, type Explanation, type Language, type Requester } from './types.ts';
 
 /**
- * Plain emails in English asking to connect. Only called for mail that passed suppression.
- * Deliberately narrow: a stranger's script arriving at a friend's "let's connect next week" is
- * worse than a missed request, so phrases must stand on their own ("I'd like to connect.",
- * "connect with you on LinkedIn"), and replies inside an existing conversation never count.
+ * Personal emails asking to connect or to meet, in every language of platforms/email.ts. Only
+ * called for mail that passed suppression and belongs to no platform. Deliberately narrow (see
+ * platforms/email.ts); replies inside an existing conversation never count.
  */
 export type PersonalReading =
-  | { kind: 'request'; requester: Requester; replyTo: string | null; reason: string }
-  | { kind: 'not-request'; reason: string };
-
-// What may follow "connect" for the phrase to be about connecting with the reader, not
-// "connect you with Bob" (an introduction) or "connect the printer".
-const TAIL = String.raw`(?=\s*(?:with you\s*)?(?:(?:on|via|through|here on) (?:linkedin|facebook|twitter|xing|x|instagram|email|e-mail)\b|professionally\b|and\b|sometime\b|soon\b|[.!?,;:)\-–—]|$))`;
-
-const BODY_PATTERNS: RegExp[] = [
-  new RegExp(String.raw`\b(?:i'?d|i would|we'?d|we would|would)\s+(?:really\s+|very much\s+|also\s+|so\s+)?(?:like|love)\s+to\s+connect\b${TAIL}`, 'i'),
-  new RegExp(String.raw`\blet'?s\s+connect\b${TAIL}`, 'i'),
-  /\badd you to my (?:professional )?network\b/i,
-  /\bconnect with you (?:on|via) (?:linkedin|facebook|twitter|xing|x)\b/i,
-  new RegExp(String.raw`\b(?:keen|hoping|eager|happy|glad|want|wanted|wish)\s+to\s+connect\b${TAIL}`, 'i'),
-  new RegExp(String.raw`\b(?:open to|interested in)\s+connecting\b${TAIL}`, 'i'),
-];
-
-const SUBJECT_PATTERNS: RegExp[] = [
-  ...BODY_PATTERNS,
-  /\b(?:request|invitation|invite)\s+to\s+connect\b/i,
-  /\bconnection\s+request\b/i,
-  /^\s*(?:can|could|shall|should|may)\s+we\s+connect\s*(?:[?!.]+\s*)?$/i,
-  /^\s*let'?s\s+connect\b/i,
-];
+  | { kind: 'request'; requester: Requester; replyTo: string | null; reason: string; language: Language; unverified: boolean; explanation: Explanation[] }
+  | { kind: 'not-request'; reason: string; explanation: Explanation[] };
 
 /** Longest stretch of body searched for a phrase; requests say it early. */
 const BODY_SEARCH_CHARS = 20_000;
+/** Longest personal note kept with the person. */
+const MAX_NOTE_CHARS = 1000;
 
-function firstMatch(patterns: RegExp[], text: string): string | null {
-  for (const pattern of patterns) {
-    const found = pattern.exec(text);
-    if (found) return found[0];
+interface PhraseHit {
+  language: Language;
+  where: 'subject' | 'body';
+  text: string;
+}
+
+/** Text as foldText sees it before folding: same spacing, so a match's position is the same. */
+function spaced(text: string): string {
+  return straightenQuotes(text).replace(/\s+/g, ' ').trim();
+}
+
+/** The matched words as the sender wrote them, when folding kept every position; else folded. */
+function asWritten(original: string, folded: string, found: RegExpExecArray): string {
+  const plain = spaced(original);
+  return plain.length === folded.length ? plain.slice(found.index, found.index + found[0].length) : found[0];
+}
+
+function findPhrase(subject: string, body: string): PhraseHit | null {
+  const folded = { subject: foldText(subject), body: foldText(body) };
+  for (const language of LANGUAGES) {
+    const phrases = PERSONAL[language];
+    for (const pattern of [...phrases.body, ...phrases.subject]) {
+      const found = pattern.exec(folded.subject);
+      if (found) return { language, where: 'subject', text: asWritten(subject, folded.subject, found) };
+    }
+  }
+  for (const language of LANGUAGES) {
+    for (const pattern of PERSONAL[language].body) {
+      const found = pattern.exec(folded.body);
+      if (found) return { language, where: 'body', text: asWritten(body, folded.body, found) };
+    }
   }
   return null;
 }
 
-/** A LinkedIn profile named in the mail ("my profile: linkedin.com/in/jane"), without tracking. */
+/** A LinkedIn or XING profile named in the mail ("my profile: linkedin.com/in/jane"), without tracking. */
 function profileUrlIn(text: string): string | null {
   for (const raw of extractUrls(text)) {
     const url = parseUrl(raw);
     if (!url) continue;
     const host = url.hostname.toLowerCase();
-    if (host !== 'linkedin.com' && !host.endsWith('.linkedin.com')) continue;
-    const slug = /^\/in\/([^/?#]{1,100})\/?$/.exec(url.pathname)?.[1];
-    if (slug && /^[\p{L}\p{N}%_-]+$/u.test(slug)) return `https://www.linkedin.com/in/${slug}`;
+    if (host === 'linkedin.com' || host.endsWith('.linkedin.com')) {
+      const slug = /^\/in\/([^/?#]{1,100})\/?$/.exec(url.pathname)?.[1];
+      if (slug && /^[\p{L}\p{N}%_-]+$/u.test(slug)) return `https://www.linkedin.com/in/${slug}`;
+    }
+    if (host === 'xing.com' || host.endsWith('.xing.com')) {
+      const slug = /^\/profile\/([A-Za-z0-9_-]{2,100})\/?$/.exec(url.pathname)?.[1];
+      if (slug) return `https://www.xing.com/profile/${slug}`;
+    }
   }
   return null;
 }
 
-export function readPersonalRequest(message: Message, context: ClassifyContext): PersonalReading | null {
-  const subject = straightenQuotes(message.subject).replace(/\s+/g, ' ');
-  const reply = isReplyOrForwardSubject(subject) || message.inReplyTo.length > 0 || message.references.length > 0;
-  const newText = stripQuoted(bodyText(message)).slice(0, BODY_SEARCH_CHARS);
-  const body = straightenQuotes(newText).replace(/\s+/g, ' ');
-  const subjectHit = firstMatch(SUBJECT_PATTERNS, subject);
-  const bodyHit = subjectHit === null ? firstMatch(BODY_PATTERNS, body) : null;
-  if (subjectHit === null && bodyHit === null) return null;
-  if (reply) return { kind: 'not-request', reason: 'reads like a request to connect, but replies in an existing conversation' };
+export interface PersonalAddress {
+  /** Where a script may go, or null. */
+  address: string | null;
+  /** The display name that came with it. */
+  name: string;
+  /** Why there is none, when there is none. */
+  refusal: string | null;
+  explanation: Explanation[];
+}
 
+/**
+ * The address of a person who wrote themselves (or whose platform wrote from their mailbox):
+ * RFC 5322 says replies go to Reply-To, but a Reply-To other than the From is used only when the
+ * From's domain passed authentication at the user's server (else anyone could make Winnow write
+ * to a third party), and nothing is used when authentication failed.
+ */
+export function personalAddress(message: Message, context: ClassifyContext): PersonalAddress {
   const from = message.from;
-  if (!from || from.address === '') return { kind: 'not-request', reason: 'request to connect without a sender address' };
-
-  let reason = subjectHit !== null
-    ? `personal request to connect: subject matches "${cleanLine(subjectHit, 60)}"`
-    : `personal request to connect: body matches "${cleanLine(bodyHit ?? '', 60)}"`;
-
-  // RFC 5322: replies go to Reply-To when present, but never to a robot, a list or a platform relay.
-  let replyTo: string | null = null;
-  let replyName = from.name;
+  const explanation: Explanation[] = [];
+  const authentication = senderAuthentication(message, context);
+  if (authentication === 'fail') {
+    explanation.push({ rule: 'address.authentication', detail: 'the From domain failed SPF, DKIM or DMARC: no reply address' });
+    return { address: null, name: from?.name ?? '', refusal: 'sender authentication failed', explanation };
+  }
+  const fromAddress = from?.address ?? '';
+  const others = message.replyTo.filter((entry) => entry.address !== '' && entry.address !== fromAddress);
+  const candidates = authentication === 'pass' ? [...others, ...(from ? [from] : [])] : from ? [from] : [];
+  if (authentication !== 'pass' && others.length > 0) {
+    explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${others[0]?.address ?? ''} not used: the From domain did not pass authentication at your server` });
+  }
   const refusals: string[] = [];
-  for (const candidate of [...message.replyTo, from]) {
+  for (const candidate of candidates) {
     if (candidate.address === '') continue;
     const refusal = refusalFor(candidate.address, context);
     if (refusal === null) {
-      replyTo = candidate.address;
-      replyName = candidate.name;
-      break;
+      const field = candidate === from ? 'From' : 'Reply-To';
+      explanation.push({ rule: `address.${field.toLowerCase()}`, detail: `the script would go to the ${field} address ${candidate.address}` });
+      return { address: candidate.address, name: candidate.name, refusal: null, explanation };
     }
     refusals.push(refusal);
+    explanation.push({ rule: 'address.refused', detail: `${candidate.address}: ${refusal}` });
   }
-  if (replyTo === null) reason += `; no reply address: ${refusals[0] ?? 'none given'}`;
-  else if (senderAuthentication(message) === 'fail') {
-    replyTo = null;
-    reason += '; no reply address: sender authentication failed';
+  return { address: null, name: from?.name ?? '', refusal: refusals[0] ?? 'none given', explanation };
+}
+
+export function readPersonalRequest(message: Message, context: ClassifyContext): PersonalReading | null {
+  const reply = isReplyOrForwardSubject(message.subject) || message.inReplyTo.length > 0 || message.references.length > 0;
+  const newText = stripQuoted(bodyText(message)).slice(0, BODY_SEARCH_CHARS);
+  const hit = findPhrase(message.subject, newText);
+  if (hit === null) return null;
+  const phrase = `${hit.where} matches "${cleanLine(hit.text, 60)}" (${hit.language})`;
+  const explanation: Explanation[] = [{ rule: `email.${hit.where}-phrase`, detail: phrase }];
+  if (reply) {
+    explanation.push({ rule: 'email.reply', detail: 'Re:/Fwd: subject, In-Reply-To or References: part of an existing conversation' });
+    return { kind: 'not-request', reason: 'reads like a request to connect, but replies in an existing conversation', explanation };
   }
 
-  const name = cleanLine(from.name !== '' ? from.name : replyName, 120);
+  const from = message.from;
+  if (!from || from.address === '') return { kind: 'not-request', reason: 'request to connect without a sender address', explanation };
+
+  let reason = `personal request to connect: ${hit.where} matches "${cleanLine(hit.text, 60)}"`;
+  const resolved = personalAddress(message, context);
+  explanation.push(...resolved.explanation);
+  if (resolved.address === null) reason += `; no reply address: ${resolved.refusal ?? 'none given'}`;
+
+  const name = cleanLine(from.name !== '' ? from.name : resolved.name, 120);
+  const note = cleanLine(newText, MAX_NOTE_CHARS);
   return {
     kind: 'request',
     requester: {
       name,
       firstName: firstNameOf(name),
-      email: replyTo,
+      email: resolved.address,
       profileUrl: profileUrlIn(newText),
       headline: null,
       invitationId: null,
       ...UNKNOWN_DETAILS,
+      note: note === '' ? null : note,
     },
-    replyTo,
+    replyTo: resolved.address,
     reason,
+    language: hit.language,
+    unverified: believedResults(message, context).length === 0,
+    explanation,
   };
 }

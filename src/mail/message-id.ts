@@ -8,6 +8,14 @@ export function scriptMessageId(contactId: string, attempt: number, domain: stri
   return `${SCRIPT_ID_PREFIX}${contactId}.${attempt}@${domain}`;
 }
 
+/**
+ * The reminder that follows script number `attempt`: `winnow.<contact>.<attempt>.reminder@<domain>`.
+ * It has our prefix, so a reply to the reminder is matched like a reply to the script.
+ */
+export function reminderMessageId(contactId: string, attempt: number, domain: string): string {
+  return scriptMessageId(contactId, attempt, domain).replace('@', '.reminder@');
+}
+
 /** The domain of the user's own address, which our Message-IDs carry. */
 export function messageIdDomain(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1) || 'winnow.invalid';

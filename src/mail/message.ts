@@ -31,10 +31,21 @@ export interface Message {
   html: string;
   /** True when the source was cut at the size cap before parsing. */
   truncated: boolean;
+  /**
+   * Delivery-status fields and returned headers that mailparser files as attachments
+   * (message/delivery-status, text/rfc822-headers, the header block of message/rfc822), capped;
+   * '' when there are none. Bounces read the failed recipient and our Message-ID from here.
+   */
+  reports?: string;
 }
 
 /** Largest message source read in full; the rest is cut so a giant mail cannot exhaust memory. */
 export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+
+/** Longest text kept from report parts (delivery status, returned headers). */
+const MAX_REPORT_CHARS = 64 * 1024;
+const REPORT_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/global-headers']);
+const RETURNED_MESSAGE_TYPES = new Set(['message/rfc822', 'message/global']);
 
 export function header(message: Message, name: string): string | null {
   return message.headers.get(name.toLowerCase())?.[0] ?? null;
@@ -84,7 +95,24 @@ export async function parseMessage(source: Buffer | string, options: { truncated
     text: parsed.text ?? '',
     html: typeof parsed.html === 'string' ? parsed.html : '',
     truncated,
+    reports: reportText(parsed.attachments),
   };
+}
+
+/** The report parts of a bounce as text: delivery-status fields whole, returned messages' headers only. */
+function reportText(attachments: Array<{ contentType: string; content: unknown }>): string {
+  let text = '';
+  for (const attachment of attachments) {
+    const type = (attachment.contentType ?? '').toLowerCase();
+    const returned = RETURNED_MESSAGE_TYPES.has(type);
+    if (!returned && !REPORT_TYPES.has(type)) continue;
+    if (!Buffer.isBuffer(attachment.content)) continue;
+    const content = attachment.content.toString('utf8', 0, Math.min(attachment.content.length, MAX_REPORT_CHARS));
+    // A returned message's body is our own script; only its headers say which one it was.
+    text += `${returned ? (content.split(/\r?\n\r?\n/, 1)[0] ?? '') : content}\n\n`;
+    if (text.length >= MAX_REPORT_CHARS) break;
+  }
+  return text.slice(0, MAX_REPORT_CHARS).replace(/\r\n?/g, '\n');
 }
 
 function addressHeader(value: HeaderValue | undefined): AddressObject | undefined {

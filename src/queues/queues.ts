@@ -64,6 +64,15 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
   return { inbound: make('inbound'), send: make('send'), deadline: make('deadline'), 'sent-copy': make('sent-copy') };
 }
 
+/**
+ * Scripts held back by the send window or the daily cap look again now, not at their wake time:
+ * call after the user changes those settings. Safe for every delayed send, since each re-checks
+ * its person and ledger and waits again if it must.
+ */
+export async function wakeWaitingScripts(queues: Pick<Queues, 'send'>): Promise<void> {
+  await queues.send.promoteJobs();
+}
+
 export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.all(Object.values(queues).map((queue) => queue.close()));
 }

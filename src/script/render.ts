@@ -12,6 +12,28 @@ export interface ScriptInput {
   originalSubject: string;
 }
 
+/** What a script is rendered for: a person as the store keeps them, or the sample person. */
+export interface ScriptPerson {
+  name: string;
+  firstName: string;
+  platform: string;
+  /** Subject of their request mail. */
+  subject: string;
+}
+
+/** A made-up requester for previews and test sends, when no real person is chosen. */
+export const SAMPLE_PERSON: Readonly<ScriptPerson> = Object.freeze({
+  name: 'Sam Sample',
+  firstName: 'Sam',
+  platform: 'linkedin',
+  subject: 'Invitation to connect on LinkedIn',
+});
+
+/** The variables of a script (or reminder) for one person, written by the user `userName`. */
+export function personVariables(person: ScriptPerson, userName: string): ScriptVariables {
+  return scriptVariables({ name: person.name, firstName: person.firstName, platform: person.platform, userName, originalSubject: person.subject });
+}
+
 const PLATFORM_LABELS: Readonly<Record<string, string>> = {
   linkedin: 'LinkedIn',
   email: 'email',

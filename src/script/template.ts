@@ -136,13 +136,28 @@ export function compileScript(source: TemplateSource): CompiledScript {
   });
 }
 
+/** The templates a user edits: the script, and the single reminder sent before the deadline. */
+export const SCRIPT_KINDS = ['script', 'reminder'] as const;
+export type ScriptKind = (typeof SCRIPT_KINDS)[number];
+
 /**
  * Reads and compiles the default script, `subject.hbs`, `text.hbs` and `html.hbs` in `dir`
  * (default: `templates/script` of this repository). A broken template throws TemplateError whose
  * message starts with the file path; a missing file throws the file system's error.
  */
 export async function loadDefaultScript(dir?: string): Promise<CompiledScript> {
-  const folder = dir ?? (await defaultScriptDir());
+  return loadDefaultTemplate('script', dir);
+}
+
+/** The defaults of every kind, from `templates/<kind>/`, compiled; a broken one throws as loadDefaultScript does. */
+export async function loadDefaultTemplates(): Promise<Record<ScriptKind, CompiledScript>> {
+  const [script, reminder] = await Promise.all([loadDefaultTemplate('script'), loadDefaultTemplate('reminder')]);
+  return { script, reminder };
+}
+
+/** Reads and compiles the default template of one kind, from `dir` or `templates/<kind>`. */
+export async function loadDefaultTemplate(kind: ScriptKind, dir?: string): Promise<CompiledScript> {
+  const folder = dir ?? (await defaultTemplateDir(kind));
   const files: Record<TemplatePart, string> = {
     subject: path.join(folder, 'subject.hbs'),
     text: path.join(folder, 'text.hbs'),
@@ -395,18 +410,18 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** `templates/script` in the nearest folder above this module that has one (works from src/ and dist/). */
-async function defaultScriptDir(): Promise<string> {
+/** `templates/<kind>` in the nearest folder above this module that has one (works from src/ and dist/). */
+async function defaultTemplateDir(kind: ScriptKind): Promise<string> {
   const start = path.dirname(fileURLToPath(import.meta.url));
   for (let dir = start; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'templates', 'script');
+    const candidate = path.join(dir, 'templates', kind);
     try {
       await access(path.join(candidate, 'subject.hbs'));
       return candidate;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-      if (path.dirname(dir) === dir) throw new Error(`no templates/script folder found above ${start}`);
+      if (path.dirname(dir) === dir) throw new Error(`no templates/${kind} folder found above ${start}`);
     }
   }
 }

@@ -6,30 +6,25 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { loadAssets } from './assets.ts';
 import { HttpError, isApiRequest, type WebContext, type WebDeps } from './context.ts';
+import { addressBookRoutes } from './routes/address-book.ts';
 import { apiRoutes } from './routes/api.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
+import { settingsApiRoutes, settingsRoutes } from './routes/settings.ts';
+import { templatesApiRoutes, templatesRoutes } from './routes/templates.ts';
+import { sessionGuards } from './guards.ts';
+import { CONTENT_SECURITY_POLICY } from './security.ts';
+import { createPeopleServices } from './people.ts';
 import { createSessionStore, SESSION_DEFAULTS, type SessionOptions } from './session.ts';
 import { errorPage } from './views/error.ts';
 import { zodValidatorCompiler } from './zod.ts';
 
 export type { WebDeps } from './context.ts';
 
-/**
- * Pages load one stylesheet and one icon from this origin and nothing else: no script at all, no
- * inline style, no framing, forms only to ourselves. Anything a hostile mail manages to put into
- * a page despite the escaping therefore cannot run or phone home.
- */
-export const CONTENT_SECURITY_POLICY = {
-  'default-src': ["'none'"],
-  'style-src': ["'self'"],
-  'img-src': ["'self'"],
-  'form-action': ["'self'"],
-  'frame-ancestors': ["'none'"],
-  'base-uri': ["'none'"],
-};
+/** The dashboard's Content-Security-Policy (see security.ts); pages that need more ask per route. */
+export { CONTENT_SECURITY_POLICY } from './security.ts';
 
 export interface WebOptions {
   sessions?: SessionOptions;
@@ -46,6 +41,7 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     deps,
     sessions,
     assets,
+    people: createPeopleServices(deps),
     view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url } }),
   };
 
@@ -56,7 +52,7 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
   await app.register(formbody);
   await app.register(helmet, {
     // Only the directives above: helmet's defaults add sources (data: images, inline styles) we do not want.
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    contentSecurityPolicy: { useDefaults: false, directives: { ...CONTENT_SECURITY_POLICY } },
   });
   await app.register(rateLimit, {
     // Only routes that ask for a limit get one (the login form); counts live in Redis so that
@@ -88,13 +84,23 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     return sendError(context, request, reply, statusCode, message);
   });
 
-  app.setNotFoundHandler((request, reply) => sendError(context, request, reply, 404, `Nothing is at ${request.method} ${request.url.split('?')[0]}.`));
+  const guards = sessionGuards(context);
+  app.setNotFoundHandler(async (request, reply) => {
+    // A logged-in visitor keeps the navigation on a 404 page.
+    if (!isApiRequest(request)) await guards.loadSession(request);
+    return sendError(context, request, reply, 404, `Nothing is at ${request.method} ${request.url.split('?')[0]}.`);
+  });
 
   await app.register(healthRoutes, context);
   await app.register(assetRoutes, { assets });
   await app.register(apiRoutes, { ...context, prefix: '/api' });
+  await app.register(addressBookRoutes, { ...context, prefix: '/api' });
   await app.register(authRoutes, context);
   await app.register(dashboardRoutes, context);
+  await app.register(settingsRoutes, context);
+  await app.register(settingsApiRoutes, { ...context, prefix: '/api' });
+  await app.register(templatesRoutes, context);
+  await app.register(templatesApiRoutes, { ...context, prefix: '/api' });
 };
 
 function sendError(context: WebContext, request: FastifyRequest, reply: FastifyReply, statusCode: number, message: string) {

@@ -14,6 +14,10 @@ export interface Asset {
 export interface Assets {
   css: Asset;
   icon: Asset;
+  /** The templates page's live preview. */
+  templates: Asset;
+  /** Copy buttons and "select all" on the responders and awaiting-address pages. */
+  people: Asset;
 }
 
 /**
@@ -41,5 +45,7 @@ export function loadAssets(): Assets {
   return {
     css: load('app.css', 'text/css; charset=utf-8'),
     icon: load('favicon.svg', 'image/svg+xml'),
+    templates: load('templates.js', 'text/javascript; charset=utf-8'),
+    people: load('people.js', 'text/javascript; charset=utf-8'),
   };
 }

@@ -3,8 +3,14 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
 import type { ContactStore } from '../contacts/store.ts';
 import type { Logger } from '../log.ts';
+import type { Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
+import type { TemplateStore } from '../script/store.ts';
+import type { ScriptPerson } from '../script/render.ts';
+import type { CompiledScript } from '../script/template.ts';
+import type { TestSendResult } from '../script/test-send.ts';
 import type { Assets } from './assets.ts';
+import type { PeopleServices } from './people.ts';
 import type { Session, SessionStore } from './session.ts';
 import type { View } from './views/layout.ts';
 
@@ -13,6 +19,17 @@ export interface WebDeps {
   config: Readonly<Config>;
   store: ContactStore;
   settings: SettingsStore;
+  /** The script and reminder templates, with versions. */
+  templates: TemplateStore;
+  /**
+   * Sends a template, rendered for a person, to the user's own address ("send a test to myself").
+   * Throws TestSendError with the reason. Absent, the templates page offers no test.
+   */
+  sendTest?: (compiled: CompiledScript, person: ScriptPerson) => Promise<TestSendResult>;
+  /** Where the dashboard's actions put their jobs (a script to send); the web role only produces. */
+  queues: Queues;
+  /** Time source for the actions' records; Date.now when absent. */
+  now?: () => number;
   /** For sessions, the login rate limit and readiness. */
   redis: Redis;
   logger: Logger;
@@ -25,6 +42,8 @@ export interface WebContext {
   deps: WebDeps;
   sessions: SessionStore;
   assets: Assets;
+  /** The responders directory, the actions on people and the one-time messages after a form. */
+  people: PeopleServices;
   /** What a page needs to render its frame for this request. */
   view(request: FastifyRequest): View;
 }

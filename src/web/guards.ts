@@ -1,6 +1,40 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/env.ts';
 import { HttpError, SESSION_COOKIE, type WebContext } from './context.ts';
 import { sameSecret } from './security.ts';
+
+const CHALLENGE = 'Bearer realm="winnow"';
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return match ? match[1]! : null;
+}
+
+/**
+ * onRequest hook for the JSON API: callers authenticate with API_TOKEN as a bearer token.
+ * Cookies play no part, so API routes need no CSRF protection.
+ */
+export function apiTokenGuard(config: Pick<Readonly<Config>, 'web'>) {
+  return async function requireApiToken(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const expected = config.web.apiToken;
+    if (expected === null) {
+      return reply.code(401).header('www-authenticate', CHALLENGE).send({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'The API is switched off because API_TOKEN is not set. Set API_TOKEN (at least 16 characters) and restart Winnow.',
+      });
+    }
+    const given = bearerToken(request.headers.authorization);
+    if (given === null || !sameSecret(given, expected)) {
+      return reply
+        .code(401)
+        .header('www-authenticate', given === null ? CHALLENGE : `${CHALLENGE}, error="invalid_token"`)
+        .send({ statusCode: 401, error: 'Unauthorized', message: given === null ? 'Send the header "Authorization: Bearer <API_TOKEN>".' : 'The bearer token is not API_TOKEN.' });
+    }
+    return undefined;
+  };
+}
 
 /** Hooks shared by the routes that use the dashboard session. */
 export function sessionGuards({ sessions }: Pick<WebContext, 'sessions'>) {

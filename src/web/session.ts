@@ -46,18 +46,39 @@ export function createSessionStore(redis: Redis, prefix: string, options: Sessio
     async load(id: string): Promise<Session | null> {
       // Cookie values are ours: anything longer than a token is not one, and is not looked up.
       if (id.length === 0 || id.length > 64) return null;
-      const results = await redis.multi().hgetall(key(id)).pexpire(key(id), options.idleMs).exec();
+      // Only the two fields: the hash may also hold page data (a template preview) of some size.
+      const results = await redis.multi().hmget(key(id), 'csrf', 'createdAt').pexpire(key(id), options.idleMs).exec();
       // exec() gives null only for a transaction aborted by WATCH, which this one does not use.
       if (!results) throw new Error('the session transaction was aborted');
       for (const [error] of results) if (error) throw error;
-      const fields = results[0]![1] as Record<string, string>;
-      const createdAt = Number(fields.createdAt);
-      if (!fields.csrf || !Number.isFinite(createdAt)) return null;
-      if (now() - createdAt > options.maxAgeMs) {
+      const [csrf, created] = results[0]![1] as Array<string | null>;
+      const createdAt = Number(created);
+      if (!csrf || !created || !Number.isFinite(createdAt)) return null;
+      const left = options.maxAgeMs - (now() - createdAt);
+      if (left <= 0) {
         await redis.del(key(id));
         return null;
       }
-      return { id, csrf: fields.csrf, createdAt };
+      // Renewal never carries a session past its absolute lifetime.
+      if (left < options.idleMs) await redis.pexpire(key(id), left);
+      return { id, csrf, createdAt };
+    },
+
+    /**
+     * Keeps a value with the session (a template preview for its frame): it expires and is
+     * destroyed with the session, and no other session can read it.
+     */
+    async putData(session: Session, name: string, value: string): Promise<void> {
+      // The expiry is set again so that a session that ended meanwhile leaves nothing that lives on.
+      await redis.multi().hset(key(session.id), `data:${name}`, value).pexpire(key(session.id), options.idleMs).exec();
+    },
+
+    async getData(session: Session, name: string): Promise<string | null> {
+      return redis.hget(key(session.id), `data:${name}`);
+    },
+
+    async deleteData(session: Session, name: string): Promise<void> {
+      await redis.hdel(key(session.id), `data:${name}`);
     },
 
     async destroy(id: string): Promise<void> {

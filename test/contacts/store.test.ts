@@ -130,14 +130,14 @@ describe('text from hostile mail', () => {
 describe('the send ledger', () => {
   it('lets one run at a time claim a send, keeps the first Message-ID, and frees a stale claim', async () => {
     const store = freshStore();
-    expect(await store.claimSend('p1', 'run-a', 'winnow.p1.1@example.test', 1000, 90_000)).toEqual({ outcome: 'claimed', messageId: 'winnow.p1.1@example.test' });
+    expect(await store.claimSend('p1', 1, 'run-a', 'winnow.p1.1@example.test', 1000, 90_000)).toEqual({ outcome: 'claimed', messageId: 'winnow.p1.1@example.test' });
     // A second run while the first is sending must wait.
-    expect(await store.claimSend('p1', 'run-b', 'other@example.test', 2000, 90_000)).toMatchObject({ outcome: 'busy' });
+    expect(await store.claimSend('p1', 1, 'run-b', 'other@example.test', 2000, 90_000)).toMatchObject({ outcome: 'busy' });
     // The same run may claim again (a retry on the same lock).
-    expect(await store.claimSend('p1', 'run-a', 'other@example.test', 3000, 90_000)).toMatchObject({ outcome: 'claimed' });
+    expect(await store.claimSend('p1', 1, 'run-a', 'other@example.test', 3000, 90_000)).toMatchObject({ outcome: 'claimed' });
     // The first run died: once its claim is stale, another run takes over with the same Message-ID.
-    expect(await store.claimSend('p1', 'run-b', 'other@example.test', 200_000, 90_000)).toEqual({ outcome: 'claimed', messageId: 'winnow.p1.1@example.test' });
-    await store.writeLedger('p1', { state: 'sent' });
-    expect(await store.claimSend('p1', 'run-c', 'other@example.test', 300_000, 90_000)).toEqual({ outcome: 'sent', messageId: 'winnow.p1.1@example.test' });
+    expect(await store.claimSend('p1', 1, 'run-b', 'other@example.test', 200_000, 90_000)).toEqual({ outcome: 'claimed', messageId: 'winnow.p1.1@example.test' });
+    await store.writeLedger('p1', 1, { state: 'sent' });
+    expect(await store.claimSend('p1', 1, 'run-c', 'other@example.test', 300_000, 90_000)).toEqual({ outcome: 'sent', messageId: 'winnow.p1.1@example.test' });
   });
 });

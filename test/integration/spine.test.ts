@@ -5,6 +5,7 @@ import { buildMail } from '../support/mail.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
 import { until, useSandbox } from '../support/winnow.ts';
 import { corpusDir } from '../support/corpus.ts';
+import { scriptMessageId } from '../../src/mail/message-id.ts';
 
 /**
  * The spine, end to end on real servers: a private Redis, a private Dovecot and an SMTP peer
@@ -33,6 +34,10 @@ describe('a connection request in the inbox', () => {
 
     const contact = await winnow.waitForContact((c) => c.email === alice.address && c.status === 'asked');
     expect(`<${contact.scriptMessageId}>`).toBe(script.messageId);
+    // The first script of this person: number 1, in its Message-ID and its ledger.
+    expect(contact.scriptMessageId).toBe(scriptMessageId(contact.id, 1, 'example.test'));
+    expect(contact.attempts).toBe(1);
+    expect(await winnow.store.readLedger(contact.id, 1)).toMatchObject({ state: 'sent', messageId: contact.scriptMessageId });
     expect(contact.deadlineAt).toBeGreaterThan(Date.now());
     await winnow.settle(uid);
     expect(suite.scriptsTo(alice.address)).toHaveLength(1);

@@ -28,6 +28,8 @@ export interface TestWinnowOptions {
   /** Keeps the keys of an earlier run (to restart on the same state). */
   prefix?: string;
   env?: Record<string, string>;
+  /** Winnow's clock (default Date.now), for tests that move time past a reminder or deadline. */
+  now?: () => number;
   /** Wait until the watcher holds the mailbox (default); false for a second process that must wait its turn. */
   waitForWatcher?: boolean;
 }
@@ -59,7 +61,7 @@ export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions):
     ...options.env,
   });
   const logger = createLogger(config.logLevel);
-  const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger);
+  const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger, options.now);
   const store = createContactStore(runtime.redis, config.redis.prefix, PRIMARY_MAILBOX);
   if (runtime.watcher && options.waitForWatcher !== false) await until(() => runtime.watcher!.status().connected, 10_000, 'the watcher to connect');
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Contact, ContactEvent } from '../../src/contacts/types.ts';
+import { jobId } from '../../src/queues/queues.ts';
 import { addPerson, API_TOKEN, askAndAnswer, BASE_TIME, startWebTest, type WebTest } from './helpers.ts';
 
 const auth = { authorization: `Bearer ${API_TOKEN}` };
@@ -171,5 +172,106 @@ describe('probes and JSON API', () => {
     expect(response.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
     const malformed = await app.inject({ method: 'GET', url: '/api/contacts/a%20b', headers: auth });
     expect(malformed.statusCode).toBe(400);
+  });
+  describe('people: lists, actions and figures', () => {
+    const json = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) => app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+    let waitingId = '';
+    let hostileId = '';
+
+    beforeAll(async () => {
+      waitingId = await addPerson(web.store, { name: 'Wanda Waiting', email: null, status: 'awaiting_address', platform: 'linkedin', invitationId: 'inv-wanda' }, BASE_TIME + 20 * MINUTE);
+      hostileId = await addPerson(web.store, { name: '@SUM(1+1)*cmd|calc', email: 'formula@example.org', headline: '-2+3' }, BASE_TIME + 21 * MINUTE);
+    });
+
+    it('refuses every people route without the token', async () => {
+      const routes: Array<['GET' | 'POST' | 'DELETE', string]> = [
+        ['GET', '/api/contacts.csv'],
+        ['GET', '/api/overview'],
+        ['GET', '/api/awaiting'],
+        ['POST', '/api/contacts/decide'],
+        ['POST', `/api/contacts/${answeredId}/accept`],
+        ['POST', `/api/contacts/${waitingId}/address`],
+        ['DELETE', `/api/contacts/${answeredId}`],
+        ['GET', `/api/contacts/${answeredId}/export`],
+      ];
+      for (const [method, url] of routes) expect((await app.inject({ method, url })).statusCode, url).toBe(401);
+    });
+
+    it('filters and sorts like the dashboard, with the total', async () => {
+      const body = (await json('GET', '/api/contacts?platform=linkedin&sort=name')).json() as { contacts: Contact[]; total: number };
+      expect(body.contacts.map((c) => c.name)).toEqual(['Ada Answer', 'Wanda Waiting']);
+      expect(body.total).toBe(2);
+      expect((await json('GET', '/api/contacts?sort=popularity')).statusCode).toBe(400);
+    });
+
+    it('accepts: 200 with the outcome; 409 when the status does not allow it; 404 for no one', async () => {
+      const accepted = await json('POST', `/api/contacts/${answeredId}/accept`);
+      expect(accepted.statusCode).toBe(200);
+      expect(accepted.json()).toMatchObject({ ok: true, id: answeredId, status: 'accepted', message: 'Ada Answer is accepted.' });
+      const notYet = await json('POST', `/api/contacts/${ids[0]}/accept`);
+      expect(notYet.statusCode).toBe(409);
+      expect(notYet.json()).toMatchObject({ ok: false, problem: 'not_allowed', status: 'detected' });
+      expect((await json('POST', '/api/contacts/nobody/reject')).statusCode).toBe(404);
+    });
+
+    it('decides in bulk', async () => {
+      const response = await json('POST', '/api/contacts/decide', { ids: [answeredId, ids[1]], decision: 'rejected' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ decision: 'rejected', moved: 1, refused: 1 });
+      expect((await json('POST', '/api/contacts/decide', { ids: [], decision: 'rejected' })).statusCode).toBe(400);
+      expect((await json('POST', '/api/contacts/decide', { ids: [answeredId], decision: 'maybe' })).statusCode).toBe(400);
+    });
+
+    it('lists the people awaiting an address with their rendered script', async () => {
+      const body = (await json('GET', '/api/awaiting')).json() as { people: Array<{ contact: Contact; script: { subject: string; text: string } }>; total: number };
+      expect(body.total).toBe(1);
+      expect(body.people[0]!.contact.id).toBe(waitingId);
+      expect(body.people[0]!.script.text).toContain('Morgan Example');
+    });
+
+    it('sets an address: 400 for a bad one, then the script is queued with its job', async () => {
+      expect((await json('POST', `/api/contacts/${waitingId}/address`, { email: 'no' })).statusCode).toBe(400);
+      expect((await json('POST', `/api/contacts/${waitingId}/address`, {})).statusCode).toBe(400);
+      const response = await json('POST', `/api/contacts/${waitingId}/address`, { email: 'wanda@example.org' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ ok: true, status: 'queued' });
+      expect(await web.queues.send.getJob(jobId.send('primary', waitingId, 1))).toBeTruthy();
+      // Send again is for people who were asked; a queued script is already on its way.
+      expect((await json('POST', `/api/contacts/${waitingId}/send-again`)).json()).toMatchObject({ ok: true, message: expect.stringContaining('already on its way') });
+      expect((await json('POST', `/api/contacts/${waitingId}/handled`)).statusCode).toBe(409);
+    });
+
+    it('gives the CSV of a filter, formulas defused', async () => {
+      const response = await json('GET', '/api/contacts.csv?q=formula');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+      const lines = response.body.split('\r\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[1]).toContain(`"'@SUM(1+1)*cmd|calc","formula@example.org"`);
+      expect(lines[1]).toContain(`"'-2+3"`);
+    });
+
+    it('gives the overview figures', async () => {
+      const response = await json('GET', '/api/overview?period=all');
+      expect(response.statusCode).toBe(200);
+      const body = response.json() as { period: string; funnel: { requests: number; answered: number }; series: Array<{ start: string }>; queues: Array<{ name: string }> };
+      expect(body.period).toBe('all');
+      expect(body.funnel.requests).toBe(10);
+      expect(body.funnel.answered).toBe(1);
+      expect(body.series[0]!.start).toMatch(/^2024-05-01T00:00:00.000Z$/);
+      expect(body.queues.map((q) => q.name)).toEqual(['inbound', 'send', 'deadline', 'sent-copy']);
+    });
+
+    it('exports a person, then erases them: 404 afterwards, and a second erase is 404', async () => {
+      const exported = await json('GET', `/api/contacts/${hostileId}/export`);
+      expect(exported.statusCode).toBe(200);
+      expect(exported.json()).toMatchObject({ format: 'winnow-person-export', contact: { id: hostileId } });
+      const erased = await json('DELETE', `/api/contacts/${hostileId}?forget=false`);
+      expect(erased.statusCode).toBe(200);
+      expect(erased.json().message).toContain('Nothing of them is kept');
+      expect((await json('GET', `/api/contacts/${hostileId}`)).statusCode).toBe(404);
+      expect((await json('DELETE', `/api/contacts/${hostileId}`)).statusCode).toBe(404);
+      expect(((await json('GET', '/api/contacts?q=formula')).json() as { total: number }).total).toBe(0);
+    });
   });
 });

@@ -25,6 +25,8 @@ describe('dashboard', () => {
     adaId = await addPerson(web.store, { name: 'Ada Lovelace', email: 'ada@example.org', platform: 'linkedin', profileUrl: 'https://www.linkedin.com/in/ada-lovelace' }, BASE_TIME + MINUTE);
     await askAndAnswer(web.store, adaId, BASE_TIME + MINUTE, HOSTILE_ANSWER);
     for (let i = 0; i < 3; i++) await addPerson(web.store, { name: `Filler ${i}` }, BASE_TIME + (2 + i) * MINUTE);
+    // A hostile requester without an address: the awaiting page renders the script for them.
+    await addPerson(web.store, { name: `${HOSTILE_NAME} Waiting`, firstName: HOSTILE_NAME, status: 'awaiting_address', email: null, profileUrl: HOSTILE_URL, headline: '<b>bold</b> seller' }, BASE_TIME - MINUTE);
   });
 
   afterAll(async () => {
@@ -33,7 +35,7 @@ describe('dashboard', () => {
 
   describe('without a session', () => {
     it('sends pages to the login form', async () => {
-      for (const url of ['/', `/contacts/${adaId}`, '/skipped-mail', '/?status=asked']) {
+      for (const url of ['/', '/responders', '/awaiting', `/contacts/${adaId}`, `/contacts/${adaId}/erase`, '/skipped-mail', '/responders?status=asked', '/responders.csv']) {
         const response = await app.inject({ method: 'GET', url });
         expect(response.statusCode, url).toBe(303);
         expect(response.headers.location).toBe('/login');
@@ -140,7 +142,7 @@ describe('dashboard', () => {
     const get = (url: string) => app.inject({ method: 'GET', url, cookies: { winnow_session: session } });
 
     it('lists people with status, platform, email, dates, answer and counts', async () => {
-      const response = await get('/');
+      const response = await get('/responders');
       expect(response.statusCode).toBe(200);
       expect(response.headers['cache-control']).toBe('no-store');
       const body = response.body;
@@ -152,8 +154,9 @@ describe('dashboard', () => {
       expect(body).toContain('<span class="status status-answered">answered</span>');
       expect(body).toContain('<dt>answered</dt> <dd><time datetime="2024-05-01T09:01:03.000Z" title="2024-05-01 09:01 UTC">1 May 09:01</time></dd>');
       expect(body).toContain('Filler 2');
-      // Counts: 5 in all, 4 detected, 1 answered.
-      expect(body).toMatch(/>all <span class="count">5<\/span>/);
+      // Counts: 6 in all, 4 detected, 1 answered, 1 awaiting an address.
+      expect(body).toMatch(/>all <span class="count">6<\/span>/);
+      expect(body).toMatch(/>awaiting address <span class="count">1<\/span>/);
       expect(body).toMatch(/>detected <span class="count">4<\/span>/);
       expect(body).toMatch(/>answered <span class="count">1<\/span>/);
       // A logout form with the session's CSRF token is on every page.
@@ -161,33 +164,33 @@ describe('dashboard', () => {
     });
 
     it('filters by status and searches', async () => {
-      const answered = await get('/?status=answered');
+      const answered = await get('/responders?status=answered');
       expect(answered.body).toContain('Ada Lovelace');
       expect(answered.body).not.toContain('Filler 0');
       expect(answered.body).toContain('<option value="answered" selected>');
 
-      const search = await get('/?q=filler%201&status=');
+      const search = await get('/responders?q=filler%201&status=');
       expect(search.body).toContain('Filler 1');
       expect(search.body).not.toContain('Filler 2');
       expect(search.body).not.toContain('Ada Lovelace');
 
-      const nobody = await get('/?q=zebra');
+      const nobody = await get('/responders?q=zebra');
       expect(nobody.body).toContain('No one matches this filter.');
     });
 
     it('answers a bad status filter with a 400 page', async () => {
-      const response = await get('/?status=%3Cscript%3E');
+      const response = await get('/responders?status=%3Cscript%3E');
       expect(response.statusCode).toBe(400);
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(response.body).toContain('status: must be one of');
     });
 
     it('pages with a next-page link that carries the cursor and the filter', async () => {
-      const first = await get('/?limit=2&status=detected');
+      const first = await get('/responders?limit=2&status=detected');
       const next = /<a rel="next" href="([^"]+)">Next page<\/a>/.exec(first.body);
       expect(next).not.toBeNull();
       const href = next![1]!.replace(/&amp;/g, '&');
-      expect(href).toMatch(/^\/\?status=detected&limit=2&cursor=/);
+      expect(href).toMatch(/^\/responders\?status=detected&limit=2&cursor=/);
       const second = await get(href);
       expect(second.statusCode).toBe(200);
       expect(second.body).toContain('First page');
@@ -212,7 +215,7 @@ describe('dashboard', () => {
       const body = response.body;
       expect(body).toContain('<h1>Ada Lovelace</h1>');
       expect(body).toContain('<ol class="timeline">');
-      for (const type of ['requested', 'queued', 'asked', 'answered']) expect(body).toContain(`<strong>${type}</strong>`);
+      for (const label of ['request', 'queued', 'script sent', 'answered']) expect(body).toContain(`<strong>${label}</strong>`);
       expect(body).toContain('script sent: 250 OK');
       expect(body).toContain(`&lt;script-${adaId}@winnow.test&gt;`); // the Message-ID, escaped
     });
@@ -233,18 +236,21 @@ describe('dashboard', () => {
     });
 
     it('escapes hostile names, headlines, subjects and answers, and never links a javascript: URL', async () => {
-      for (const url of ['/', `/contacts/${hostileId}`, `/contacts/${adaId}`]) {
-        const body = (await get(url)).body;
+      for (const url of ['/', '/responders', '/awaiting', `/contacts/${hostileId}`, `/contacts/${adaId}`, `/contacts/${hostileId}/erase`, `/contacts/${adaId}/send-again`]) {
+        const response = await get(url);
+        expect(response.statusCode, url).toBe(200);
+        const body = response.body;
         expect(body, url).not.toContain('<script>');
         expect(body, url).not.toContain('<img');
-        expect(body, url).not.toContain('<svg');
+        // The overview's chart is the only SVG, drawn by us; mail never becomes one.
+        expect(body.replace(/<svg viewBox="0 0 720 260" role="img"[^>]*>/, ''), url).not.toContain('<svg');
         expect(body, url).not.toContain('<b>bold</b>');
         expect(body, url).not.toMatch(/href="\s*javascript:/i);
         // Escaped text holds no "<", so every "<...>" is a real tag: none may carry an event handler.
         const tags = body.match(/<[a-z][^>]*>/gi) ?? [];
         expect(tags.filter((tag) => /\son\w+\s*=/i.test(tag)), url).toEqual([]);
       }
-      const list = (await get('/')).body;
+      const list = (await get('/responders')).body;
       expect(list).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(list).toContain('&lt;b&gt;bold&lt;/b&gt; seller');
       expect(list).toContain('&lt;img src=x onerror=&quot;alert(2)&quot;&gt; &quot;quoted&quot; &amp; more');
@@ -252,10 +258,15 @@ describe('dashboard', () => {
       expect(detail).toContain('<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>');
       expect(detail).toContain('&quot;&gt;&lt;svg onload=alert(3)&gt;');
       expect(detail).toContain('javascript:alert(1) (not a web address; not linked)');
+      const awaiting = (await get('/awaiting')).body;
+      expect(awaiting).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      // The script is rendered for the hostile name and still only text in a textarea.
+      expect(awaiting).toMatch(/<textarea id="script-[^"]+" class="code" rows="9" readonly>[^<]*&lt;script&gt;/);
     });
 
     it('sends a strict CSP without inline script or style, and pages use none', async () => {
-      for (const url of ['/', `/contacts/${adaId}`, '/skipped-mail', '/login', '/nowhere']) {
+      const withScript = ['/responders', '/awaiting'];
+      for (const url of ['/', `/contacts/${adaId}`, '/skipped-mail', '/login', '/nowhere', ...withScript]) {
         const response = await get(url);
         const csp = response.headers['content-security-policy'];
         expect(typeof csp, url).toBe('string');
@@ -265,21 +276,28 @@ describe('dashboard', () => {
             .map((d) => d.trim().split(/\s+/))
             .map(([name, ...values]) => [name, values.join(' ')]),
         );
-        expect(directives).toEqual({
+        expect(directives, url).toEqual({
           'default-src': "'none'",
           'style-src': "'self'",
           'img-src': "'self'",
           'form-action': "'self'",
           'frame-ancestors': "'none'",
           'base-uri': "'none'",
+          // Pages with a copy button or "select all" load one script file of this origin.
+          ...(withScript.includes(url) ? { 'script-src': "'self'" } : {}),
         });
         expect(String(csp)).not.toContain('unsafe-inline');
-        expect(response.body, url).not.toMatch(/<script|<style|\sstyle=/i);
+        expect(response.body, url).not.toMatch(/<style|\sstyle=/i);
+        // Scripts only as files of this origin, never inline.
+        const scripts = response.body.match(/<script[^>]*>[^<]*<\/script>/gi) ?? [];
+        for (const tag of scripts) expect(tag, url).toMatch(/^<script src="\/assets\/[a-z]+\.js\?v=[\w-]+" defer><\/script>$/);
+        expect(scripts.length, url).toBe(withScript.includes(url) ? 1 : 0);
+        expect((response.body.match(/<script/gi) ?? []).length, url).toBe(scripts.length);
       }
     });
 
     it('serves the stylesheet the pages link to', async () => {
-      const page = (await get('/')).body;
+      const page = (await get('/responders')).body;
       const href = /<link rel="stylesheet" href="([^"]+)">/.exec(page)![1]!;
       expect(href).toMatch(/^\/assets\/app\.css\?v=/);
       const css = await app.inject({ method: 'GET', url: href });

@@ -6,6 +6,9 @@ import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config/env.ts';
 import { createContactStore, type ContactStore, type NewContact } from '../../src/contacts/store.ts';
 import { createSettingsStore } from '../../src/settings/settings.ts';
+import { closeQueues, createQueues, type Queues } from '../../src/queues/queues.ts';
+import { createTemplateStore } from '../../src/script/store.ts';
+import { loadDefaultTemplates } from '../../src/script/template.ts';
 import { NO_DETAILS, type ContactEvent } from '../../src/contacts/types.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildApp, type WebDeps, type WebOptions } from '../../src/web/app.ts';
@@ -20,6 +23,7 @@ export interface WebTest {
   redis: Redis;
   config: Readonly<Config>;
   store: ContactStore;
+  queues: Queues;
   /** Builds an app on this Redis; the test closes it (or stop() does). */
   app(overrides?: { env?: Record<string, string>; deps?: Partial<WebDeps>; options?: WebOptions }): Promise<FastifyInstance>;
   stop(): Promise<void>;
@@ -47,19 +51,23 @@ export async function startWebTest(): Promise<WebTest> {
   const redis = new Redis(sandbox.redisUrl, { maxRetriesPerRequest: 2 });
   const config = configFor(sandbox.redisUrl, prefix);
   const store = createContactStore(redis, prefix, 'primary');
+  // The dashboard's actions add jobs here; no worker takes them, so tests can look at them.
+  const queues = createQueues(redis, prefix);
   const apps: FastifyInstance[] = [];
   return {
     redis,
     config,
     store,
+    queues,
     async app(overrides = {}) {
       const appConfig = overrides.env ? configFor(sandbox.redisUrl, prefix, overrides.env) : config;
-      const app = await buildApp({ config: appConfig, store, settings: createSettingsStore(redis, store.keys.settings, appConfig), redis, logger: createLogger(appConfig.logLevel), ...overrides.deps }, overrides.options);
+      const app = await buildApp({ config: appConfig, store, settings: createSettingsStore(redis, store.keys.settings, appConfig), templates: createTemplateStore(redis, store.keys.templates, await loadDefaultTemplates()), queues, redis, logger: createLogger(appConfig.logLevel), ...overrides.deps }, overrides.options);
       apps.push(app);
       return app;
     },
     async stop() {
       await Promise.all(apps.map((app) => app.close()));
+      await closeQueues(queues);
       // With an external REDIS_URL the keys of this test are removed; a private Redis just goes away.
       if (process.env.REDIS_URL) {
         let cursor = '0';

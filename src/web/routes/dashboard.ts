@@ -1,19 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { HttpError, type WebContext } from '../context.ts';
+import type { WebContext } from '../context.ts';
 import { sessionGuards } from '../guards.ts';
-import type { Html } from '../html.ts';
-import { contactListQuery, contactParams } from '../schemas.ts';
-import { peoplePage } from '../views/people.ts';
-import { personPage } from '../views/person.ts';
 import { skippedMailPage } from '../views/skipped-mail.ts';
-import type { ZodTypeProvider } from '../zod.ts';
+import { peopleRoutes } from './people.ts';
 
 /**
- * The dashboard pages. Every route here needs a session; every POST added here is checked for the
- * session's CSRF token by the preHandler below, so a new form cannot forget it.
+ * The dashboard pages of the people side: overview, responders, a person, awaiting address,
+ * skipped mail. Every route here needs a session; every POST added here (or in a plugin
+ * registered here) is checked for the session's CSRF token by the preHandler below, so a new form
+ * cannot forget it.
  */
-export const dashboardRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
-  const app = plain.withTypeProvider<ZodTypeProvider>();
+export const dashboardRoutes: FastifyPluginAsync<WebContext> = async (app, context) => {
   const { deps } = context;
   const guards = sessionGuards(context);
 
@@ -21,23 +18,15 @@ export const dashboardRoutes: FastifyPluginAsync<WebContext> = async (plain, con
   app.addHook('onRequest', guards.requireSession);
   app.addHook('preHandler', guards.requireCsrf);
 
-  const page = (body: Html) => body.value;
-
-  app.get('/', { schema: { querystring: contactListQuery } }, async (request, reply) => {
-    const query = request.query;
-    const [list, counts] = await Promise.all([deps.store.list(query), deps.store.counts()]);
-    return reply.type('text/html; charset=utf-8').send(page(peoplePage(context.view(request), { query, page: list, counts })));
+  // The directory loads everyone once per process; starting now spares the first visitor the wait.
+  app.addHook('onReady', async () => {
+    context.people.directory.sync().catch((error: unknown) => deps.logger.warn({ err: error }, 'could not load the responders directory yet; the first page will try again'));
   });
 
-  app.get('/contacts/:id', { schema: { params: contactParams } }, async (request, reply) => {
-    const { id } = request.params;
-    const [contact, timeline] = await Promise.all([deps.store.get(id), deps.store.timeline(id)]);
-    if (!contact) throw new HttpError(404, 'There is no one with this id. They may belong to another mailbox, or the link is wrong.');
-    return reply.type('text/html; charset=utf-8').send(page(personPage(context.view(request), contact, timeline)));
-  });
+  await app.register(peopleRoutes, context);
 
   app.get('/skipped-mail', async (request, reply) => {
     const mails = await deps.store.skippedMail(100);
-    return reply.type('text/html; charset=utf-8').send(page(skippedMailPage(context.view(request), mails)));
+    return reply.type('text/html; charset=utf-8').send(skippedMailPage(context.view(request), mails).value);
   });
 };

@@ -6,6 +6,7 @@ const TITLES: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   429: 'Too many requests',
+  502: 'The mail server did not take it',
 };
 
 export function errorPage(view: View, statusCode: number, message: string): Html {
@@ -15,6 +16,6 @@ export function errorPage(view: View, statusCode: number, message: string): Html
     { title },
     html`<h1>${title}</h1>
 <p>${message}</p>
-<p><a href="/">Back to the list of people</a></p>`,
+${view.session ? html`<p><a href="/">Back to the overview</a></p>` : html`<p><a href="/login">Log in</a></p>`}`,
   );
 }

@@ -1,3 +1,4 @@
+import type { AnswerScore } from '../../detect/types.ts';
 import { html, type Html } from '../html.ts';
 import { safeHttpUrl } from '../security.ts';
 
@@ -25,7 +26,16 @@ export function statusLabel(status: string): string {
   return status.replace(/_/g, ' ');
 }
 
-const PLATFORMS: Record<string, string> = { linkedin: 'LinkedIn', email: 'Email', facebook: 'Facebook', xing: 'XING', twitter: 'X (Twitter)' };
+const PLATFORMS: Record<string, string> = {
+  linkedin: 'LinkedIn',
+  email: 'Email',
+  facebook: 'Facebook',
+  xing: 'XING',
+  twitter: 'X (Twitter)',
+  instagram: 'Instagram',
+  github: 'GitHub',
+  meetup: 'Meetup',
+};
 
 export function platformLabel(platform: string): string {
   return PLATFORMS[platform] ?? platform;
@@ -55,4 +65,64 @@ export function excerpt(text: string, max: number): { text: string; cut: boolean
 
 export function nameOf(name: string | null | undefined): string {
   return name?.trim() ? name.trim() : '(no name)';
+}
+
+/** What each flag means, in a few words; the badge shows this text, so colour is never the only cue. */
+export const FLAG_LABELS: Readonly<Record<string, string>> = {
+  sales_pitch: 'sales pitch',
+  link_heavy: 'many links',
+  hostile: 'hostile',
+  very_short: 'very short answer',
+  few_connections: 'few connections',
+  no_photo: 'no photo',
+  open_networker: 'open networker',
+  unverified: 'unverified sender',
+};
+
+export function flagLabel(flag: string): string {
+  return FLAG_LABELS[flag] ?? flag.replace(/_/g, ' ');
+}
+
+/** Flags as small labelled badges; nothing when there are none. */
+export function flagBadges(flags: readonly string[]): Html | null {
+  if (flags.length === 0) return null;
+  return html`<ul class="flags" aria-label="Flags">${flags.map((flag) => html`<li class="flag flag-${flag.replace(/[^a-z_]/g, '')}">${flagLabel(flag)}</li>`)}</ul>`;
+}
+
+export function scoreValue(score: AnswerScore | null): number | null {
+  return score ? Number(score.why) + Number(score.business) + Number(score.benefit) : null;
+}
+
+/** The answer's score, 0–3, with which of why, business and benefit it covers, in words. */
+export function scoreSummary(score: AnswerScore | null): Html {
+  const value = scoreValue(score);
+  if (score === null || value === null) return html`<span class="none">—</span>`;
+  const part = (said: boolean, label: string) => html`<li class="${said ? 'said' : 'unsaid'}"><span aria-hidden="true">${said ? '✓' : '✗'}</span> ${label}<span class="visually-hidden">${said ? ': said' : ': not said'}</span></li>`;
+  return html`<span class="score"><strong>${value}</strong>/3</span><ul class="score-parts" aria-label="What the answer says">${part(score.why, 'why')}${part(score.business, 'business')}${part(score.benefit, 'benefit')}</ul>`;
+}
+
+/** A count with thousands separators, the same on every server whatever its locale. */
+export function formatCount(n: number): string {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+export function formatPercent(ratio: number | null): string {
+  return ratio === null ? '—' : `${Math.round(ratio * 100)}%`;
+}
+
+/** A day as `1 May 2024` (UTC). */
+export function formatDay(ms: number): string {
+  const date = new Date(ms);
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+/** A day as `1 May` (UTC), for chart labels. */
+export function formatShortDay(ms: number): string {
+  const date = new Date(ms);
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]}`;
+}
+
+export function formatMonth(ms: number): string {
+  const date = new Date(ms);
+  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }

@@ -7,34 +7,60 @@ export interface View {
   assets: { css: string; icon: string };
 }
 
-export type Section = 'people' | 'skipped-mail' | null;
+/**
+ * The main navigation, in order. A page names its entry as `section` and the entry is marked as
+ * the current page. To add a page to the navigation, add a line here.
+ */
+export const NAVIGATION = [
+  { section: 'overview', href: '/', label: 'Overview' },
+  { section: 'responders', href: '/responders', label: 'Responders' },
+  { section: 'awaiting', href: '/awaiting', label: 'Awaiting address' },
+  { section: 'templates', href: '/templates', label: 'Templates' },
+  { section: 'settings', href: '/settings', label: 'Settings' },
+] as const;
 
-const SECTIONS: Array<{ id: Exclude<Section, null>; href: string; label: string }> = [
-  { id: 'people', href: '/', label: 'People' },
-  { id: 'skipped-mail', href: '/skipped-mail', label: 'Skipped mail' },
-];
+/**
+ * The navigation entry a page belongs to. 'people' and 'skipped-mail' are pages outside the
+ * navigation (a person belongs to the responders; skipped mail is reached from the overview);
+ * they highlight nothing, or the entry they map to below.
+ */
+export type Section = (typeof NAVIGATION)[number]['section'] | 'people' | 'skipped-mail' | null;
+
+const BELONGS_TO: Partial<Record<Exclude<Section, null>, Exclude<Section, null>>> = { people: 'responders' };
+
+export interface PageOptions {
+  title: string;
+  section?: Section;
+  /** A short message about what just happened ("Saved as version 3"), shown above the content. */
+  notice?: Html | string | null;
+  /** Scripts of this origin the page loads (paths under /assets/); the CSP allows no inline script. */
+  scripts?: string[];
+}
 
 /** A hidden CSRF field for a form that POSTs; every such form must carry one. */
 export function csrfField(token: string): Html {
   return html`<input type="hidden" name="_csrf" value="${token}">`;
 }
 
-export function layout(view: View, options: { title: string; section?: Section }, content: Html): Html {
-  const { session } = view;
-  const header = session
-    ? html`<header class="site">
+function navigation(session: Session, section: Section | undefined): Html {
+  const current = section ? (BELONGS_TO[section] ?? section) : null;
+  return html`<header class="site">
   <a class="brand" href="/">Winnow</a>
   <nav aria-label="Main">
     <ul>
-      ${SECTIONS.map((s) => html`<li><a href="${s.href}"${s.id === options.section ? html` aria-current="page"` : null}>${s.label}</a></li>`)}
+      ${NAVIGATION.map((entry) => html`<li><a href="${entry.href}"${entry.section === current ? html` aria-current="page"` : null}>${entry.label}</a></li>`)}
     </ul>
   </nav>
   <form class="logout" method="post" action="/logout">
     ${csrfField(session.csrf)}
     <button type="submit">Log out</button>
   </form>
-</header>`
-    : html`<header class="site"><span class="brand">Winnow</span></header>`;
+</header>`;
+}
+
+export function layout(view: View, options: PageOptions, content: Html): Html {
+  const { session } = view;
+  const header = session ? navigation(session, options.section) : html`<header class="site"><span class="brand">Winnow</span></header>`;
 
   return html`<!doctype html>
 <html lang="en">
@@ -44,11 +70,13 @@ export function layout(view: View, options: { title: string; section?: Section }
 <title>${options.title} · Winnow</title>
 <link rel="stylesheet" href="${view.assets.css}">
 <link rel="icon" type="image/svg+xml" href="${view.assets.icon}">
+${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to content</a>
 ${header}
-<main id="main">
+<main id="main" tabindex="-1">
+${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : null}
 ${content}
 </main>
 </body>

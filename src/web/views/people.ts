@@ -1,67 +1,125 @@
-import type { ContactPage } from '../../contacts/store.ts';
+import { DATE_FIELDS, DEFAULT_ORDER, SORTS, type DateField, type DirectoryPage, type SortKey } from '../../contacts/directory.ts';
 import { STATUSES, type Contact, type Status } from '../../contacts/types.ts';
+import { FLAGS, PLATFORMS } from '../../detect/types.ts';
+import type { Flash } from '../flash.ts';
 import { html, type Html } from '../html.ts';
-import { DEFAULT_PAGE, type ContactListQuery } from '../schemas.ts';
-import { excerpt, formatShortTime, nameOf, platformLabel, profileLink, statusBadge, statusLabel } from './format.ts';
-import { layout, type View } from './layout.ts';
+import type { ResponderQuery } from '../people-schemas.ts';
+import { DEFAULT_PAGE } from '../schemas.ts';
+import { excerpt, flagBadges, flagLabel, formatCount, formatShortTime, nameOf, platformLabel, profileLink, scoreSummary, statusBadge, statusLabel } from './format.ts';
+import { csrfField, layout, type View } from './layout.ts';
 
-export interface PeoplePage {
-  query: ContactListQuery;
-  page: ContactPage;
+export interface RespondersModel {
+  query: ResponderQuery;
+  page: DirectoryPage;
   counts: Record<Status, number>;
+  /** The session's CSRF token, for the bulk form. */
+  csrf: string;
+  flash: Flash | null;
+  /** URL of the page's script (select all), served from this origin. */
+  script: string;
 }
 
-const ANSWER_EXCERPT = 280;
+const ANSWER_EXCERPT = 200;
 
-/** The list URL for a query; empty parameters are left out so links stay short and shareable. */
-export function peopleUrl(query: Partial<ContactListQuery>): string {
+const SORT_LABELS: Record<SortKey, string> = { updated: 'Last change', requested: 'Requested', answered: 'Answered', name: 'Name', score: 'Score' };
+const DATE_LABELS: Record<DateField, string> = { requested: 'requested', answered: 'answered', updated: 'last changed' };
+
+/** The list's query as URL parameters; empty and default values are left out so links stay short. */
+export function respondersParams(query: Partial<ResponderQuery>): URLSearchParams {
   const params = new URLSearchParams();
-  if (query.status) params.set('status', query.status);
-  if (query.q) params.set('q', query.q);
-  if (query.limit && query.limit !== DEFAULT_PAGE) params.set('limit', String(query.limit));
-  if (query.cursor) params.set('cursor', query.cursor);
-  const search = params.toString();
-  return search ? `/?${search}` : '/';
+  const set = (name: string, value: string | number | undefined) => {
+    if (value !== undefined && value !== '') params.set(name, String(value));
+  };
+  set('q', query.q);
+  set('status', query.status);
+  set('platform', query.platform);
+  set('flag', query.flag);
+  set('date', query.date && query.date !== 'requested' ? query.date : undefined);
+  set('from', query.from);
+  set('to', query.to);
+  set('sort', query.sort && query.sort !== 'updated' ? query.sort : undefined);
+  set('order', query.order && query.order !== DEFAULT_ORDER[query.sort ?? 'updated'] ? query.order : undefined);
+  set('limit', query.limit && query.limit !== DEFAULT_PAGE ? query.limit : undefined);
+  set('cursor', query.cursor);
+  return params;
+}
+
+export function respondersUrl(query: Partial<ResponderQuery>, path = '/responders'): string {
+  const search = respondersParams(query).toString();
+  return search ? `${path}?${search}` : path;
 }
 
 export function contactUrl(id: string): string {
   return `/contacts/${encodeURIComponent(id)}`;
 }
 
-function statusFilter(query: ContactListQuery, counts: Record<Status, number>): Html {
+/** A message after a form's redirect; a refusal is an alert, so screen readers hear it at once. */
+export function flashMessage(flash: Flash | null): Html | null {
+  if (!flash) return null;
+  return flash.kind === 'done' ? html`<p class="notice" role="status">${flash.text}</p>` : html`<p class="notice refused" role="alert">${flash.text}</p>`;
+}
+
+function isFiltered(query: ResponderQuery): boolean {
+  return Boolean(query.q || query.status || query.platform || query.flag || query.from || query.to);
+}
+
+function statusCounts(query: ResponderQuery, counts: Record<Status, number>): Html {
   const total = STATUSES.reduce((sum, status) => sum + counts[status], 0);
   const link = (status: Status | undefined, label: string, count: number) =>
-    html`<li><a href="${peopleUrl({ status, q: query.q, limit: query.limit })}"${query.status === status ? html` aria-current="true"` : null}>${label} <span class="count">${count}</span></a></li>`;
+    html`<li><a href="${respondersUrl({ ...query, status, cursor: undefined })}"${query.status === status ? html` aria-current="true"` : null}>${label} <span class="count">${formatCount(count)}</span></a></li>`;
   return html`<nav class="counts" aria-label="Filter by status">
   <ul>
     ${link(undefined, 'all', total)}
-    ${STATUSES.map((status) => link(status, statusLabel(status), counts[status]))}
+    ${STATUSES.filter((status) => counts[status] > 0 || status === query.status).map((status) => link(status, statusLabel(status), counts[status]))}
   </ul>
 </nav>`;
 }
 
-function searchForm(query: ContactListQuery): Html {
-  return html`<form class="search" method="get" action="/" role="search">
-  <div class="field">
-    <label for="q">Search names, addresses, headlines, subjects</label>
+function select(name: string, label: string, current: string | undefined, options: Array<[string, string]>, anyLabel: string | null): Html {
+  return html`<div class="field">
+    <label for="filter-${name}">${label}</label>
+    <select id="filter-${name}" name="${name}">
+      ${anyLabel === null ? null : html`<option value="">${anyLabel}</option>`}
+      ${options.map(([value, text]) => html`<option value="${value}"${current === value ? html` selected` : null}>${text}</option>`)}
+    </select>
+  </div>`;
+}
+
+function filterForm(query: ResponderQuery): Html {
+  return html`<form class="search filters" method="get" action="/responders" role="search" aria-label="Find people">
+  <div class="field grow">
+    <label for="q">Search names, addresses and companies</label>
     <input id="q" name="q" type="search" value="${query.q ?? ''}" maxlength="200">
   </div>
-  <div class="field">
-    <label for="status">Status</label>
-    <select id="status" name="status">
-      <option value="">any</option>
-      ${STATUSES.map((status) => html`<option value="${status}"${query.status === status ? html` selected` : null}>${statusLabel(status)}</option>`)}
-    </select>
+  ${select('status', 'Status', query.status, STATUSES.map((s) => [s, statusLabel(s)]), 'any')}
+  ${select('platform', 'Platform', query.platform, PLATFORMS.map((p) => [p, platformLabel(p)]), 'any')}
+  ${select('flag', 'Flag', query.flag, FLAGS.map((f) => [f, flagLabel(f)]), 'any')}
+  <fieldset class="date-range">
+    <legend>Date</legend>
+    ${select('date', 'Which date', query.date ?? 'requested', DATE_FIELDS.map((d) => [d, DATE_LABELS[d]]), null)}
+    <div class="field">
+      <label for="filter-from">From</label>
+      <input id="filter-from" name="from" type="date" value="${query.from ?? ''}">
+    </div>
+    <div class="field">
+      <label for="filter-to">To</label>
+      <input id="filter-to" name="to" type="date" value="${query.to ?? ''}">
+    </div>
+  </fieldset>
+  ${select('sort', 'Sort by', query.sort ?? 'updated', SORTS.map((s) => [s, SORT_LABELS[s]]), null)}
+  ${select('order', 'Order', query.order ?? DEFAULT_ORDER[query.sort ?? 'updated'], [['desc', 'newest or highest first'], ['asc', 'oldest, lowest or A first']], null)}
+  ${query.limit !== DEFAULT_PAGE ? html`<input type="hidden" name="limit" value="${query.limit}">` : null}
+  <div class="filter-buttons">
+    <button type="submit">Show</button>
+    ${isFiltered(query) || query.sort ? html`<a class="clear" href="/responders">Clear</a>` : null}
   </div>
-  <button type="submit">Show</button>
-  ${query.q || query.status ? html`<a class="clear" href="/">Clear</a>` : null}
 </form>`;
 }
 
 function answerCell(contact: Contact): Html {
   if (!contact.answerText) return html`<span class="none">—</span>`;
   const short = excerpt(contact.answerText, ANSWER_EXCERPT);
-  return html`<p class="answer">${short.text}</p>${short.cut ? html` <a href="${contactUrl(contact.id)}">Read the whole answer<span class="visually-hidden"> from ${nameOf(contact.name)}</span></a>` : null}`;
+  return html`<p class="answer">${short.text}</p>${short.cut ? html` <a href="${contactUrl(contact.id)}#answer">Read all<span class="visually-hidden"> of the answer from ${nameOf(contact.name)}</span></a>` : null}`;
 }
 
 /** The lifecycle's dates in one cell, only those that happened, so the table fits a laptop screen. */
@@ -77,57 +135,91 @@ function dates(contact: Contact): Html {
 }
 
 function row(contact: Contact): Html {
-  const profile = profileLink(contact.profileUrl, 'profile', nameOf(contact.name));
+  const name = nameOf(contact.name);
+  const profile = profileLink(contact.profileUrl, 'profile', name);
+  const pick = `pick-${contact.id}`;
   return html`<tr>
+  <td class="pick" data-label="Select"><input type="checkbox" name="ids" value="${contact.id}" id="${pick}"><label for="${pick}" class="visually-hidden">Select ${name}</label></td>
   <th scope="row" data-label="Name">
-    <a href="${contactUrl(contact.id)}">${nameOf(contact.name)}</a>${profile ? html` <span class="profile">(${profile})</span>` : null}
+    <a href="${contactUrl(contact.id)}">${name}</a>${profile ? html` <span class="profile">(${profile})</span>` : null}
     ${contact.headline ? html`<span class="headline">${contact.headline}</span>` : null}
+    ${contact.email ? html`<span class="email">${contact.email}</span>` : null}
   </th>
   <td data-label="Status">${statusBadge(contact.status)}</td>
   <td data-label="Platform">${platformLabel(contact.platform)}</td>
-  <td data-label="Email" class="email">${contact.email ?? html`<span class="none">—</span>`}</td>
   <td data-label="Dates">${dates(contact)}</td>
+  <td data-label="Score">${scoreSummary(contact.score)}</td>
+  <td data-label="Flags">${flagBadges(contact.flags) ?? html`<span class="none">—</span>`}</td>
   <td data-label="Answer" class="answer-cell">${answerCell(contact)}</td>
 </tr>`;
 }
 
-function emptyMessage(query: ContactListQuery): string {
-  // A full page always comes with a cursor, so the page after the last one can be empty.
+function emptyMessage(query: ResponderQuery): string {
   if (query.cursor) return 'That was everyone: there is no one on later pages.';
-  if (query.q || query.status) return 'No one matches this filter.';
+  if (isFiltered(query)) return 'No one matches this filter.';
   return 'No connection requests yet. Winnow lists people here as their requests arrive.';
 }
 
-export function peoplePage(view: View, model: PeoplePage): Html {
+function describeSort(query: ResponderQuery): string {
+  const sort = query.sort ?? 'updated';
+  const order = query.order ?? DEFAULT_ORDER[sort];
+  const words: Record<SortKey, [string, string]> = {
+    updated: ['most recently changed first', 'least recently changed first'],
+    requested: ['newest requests first', 'oldest requests first'],
+    answered: ['latest answers first', 'earliest answers first'],
+    name: ['by name, Z to A', 'by name, A to Z'],
+    score: ['highest score first', 'lowest score first'],
+  };
+  return words[sort][order === 'desc' ? 0 : 1];
+}
+
+export function respondersPage(view: View, model: RespondersModel): Html {
   const { query, page, counts } = model;
+  const back = respondersUrl(query);
+  const csvUrl = respondersUrl({ ...query, cursor: undefined, limit: undefined }, '/responders.csv');
+  const summary = html`<p class="list-summary" id="list-summary">${formatCount(page.total)} ${page.total === 1 ? 'person' : 'people'}${isFiltered(query) ? ' match' : ''}, ${describeSort(query)}. <a href="${csvUrl}" download>Download ${isFiltered(query) ? 'these' : 'all'} as CSV</a></p>`;
   const table =
     page.contacts.length === 0
       ? html`<p class="empty">${emptyMessage(query)}</p>`
-      : html`<div class="table-wrap">
-<table class="people">
-  <caption class="visually-hidden">People who asked to connect, most recently changed first</caption>
-  <thead>
-    <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Platform</th><th scope="col">Email</th><th scope="col">Dates <span class="unit">(UTC)</span></th><th scope="col">Answer</th></tr>
-  </thead>
-  <tbody>
-    ${page.contacts.map(row)}
-  </tbody>
-</table>
-</div>`;
+      : html`<form class="bulk" id="bulk" method="post" action="/responders/decide">
+  ${csrfField(model.csrf)}
+  <input type="hidden" name="back" value="${back}">
+  <div class="actions bulk-actions">
+    <span class="label">With the people ticked below:</span>
+    <button type="submit" name="decision" value="accepted">Accept selected</button>
+    <button type="submit" name="decision" value="rejected" class="secondary">Reject selected</button>
+  </div>
+  <div class="table-wrap">
+  <table class="people">
+    <caption class="visually-hidden">People who asked to connect, ${describeSort(query)}</caption>
+    <thead>
+      <tr>
+        <th scope="col" class="pick"><input type="checkbox" id="select-all" data-select-all="ids" hidden><label for="select-all" class="visually-hidden">Select everyone on this page</label></th>
+        <th scope="col">Name</th><th scope="col">Status</th><th scope="col">Platform</th><th scope="col">Dates <span class="unit">(UTC)</span></th><th scope="col">Score</th><th scope="col">Flags</th><th scope="col">Answer</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${page.contacts.map(row)}
+    </tbody>
+  </table>
+  </div>
+</form>`;
   const pager =
     query.cursor || page.nextCursor
       ? html`<nav class="pager" aria-label="Pages">
-  ${query.cursor ? html`<a href="${peopleUrl({ ...query, cursor: undefined })}">First page</a>` : null}
-  ${page.nextCursor ? html`<a rel="next" href="${peopleUrl({ ...query, cursor: page.nextCursor })}">Next page</a>` : null}
+  ${query.cursor ? html`<a href="${respondersUrl({ ...query, cursor: undefined })}">First page</a>` : null}
+  ${page.nextCursor ? html`<a rel="next" href="${respondersUrl({ ...query, cursor: page.nextCursor })}">Next page</a>` : null}
 </nav>`
       : null;
 
   return layout(
     view,
-    { title: query.status ? `People: ${statusLabel(query.status)}` : 'People', section: 'people' },
-    html`<h1>People</h1>
-${statusFilter(query, counts)}
-${searchForm(query)}
+    { title: query.status ? `Responders: ${statusLabel(query.status)}` : 'Responders', section: 'responders', scripts: [model.script] },
+    html`<h1>Responders</h1>
+${flashMessage(model.flash)}
+${statusCounts(query, counts)}
+${filterForm(query)}
+${summary}
 ${table}
 ${pager}`,
   );

@@ -1,8 +1,21 @@
-import type { Contact, ContactEvent } from '../../contacts/types.ts';
+import { canMove } from '../../contacts/lifecycle.ts';
+import type { Contact, ContactEvent, Status } from '../../contacts/types.ts';
+import type { RenderedScript } from '../../script/template.ts';
+import type { Flash } from '../flash.ts';
 import { html, type Html, type Interpolation } from '../html.ts';
 import { safeHttpUrl } from '../security.ts';
-import { formatTime, nameOf, platformLabel, profileLink, statusBadge, statusLabel } from './format.ts';
-import { layout, type View } from './layout.ts';
+import { flagBadges, formatCount, formatTime, nameOf, platformLabel, profileLink, scoreSummary, statusBadge, statusLabel } from './format.ts';
+import { csrfField, layout, type View } from './layout.ts';
+import { contactUrl, flashMessage } from './people.ts';
+
+export interface PersonModel {
+  contact: Contact;
+  timeline: ContactEvent[];
+  csrf: string;
+  flash: Flash | null;
+  /** The script as the template in force renders it for this person, with that template's version. */
+  script: { rendered: RenderedScript; version: number | null } | null;
+}
 
 function field(label: string, value: Interpolation): Html {
   return html`<div><dt>${label}</dt><dd>${value === null || value === undefined || value === '' ? html`<span class="none">—</span>` : value}</dd></div>`;
@@ -14,22 +27,120 @@ function profile(url: string | null): Interpolation {
   return safeHttpUrl(url) ? profileLink(url, url) : html`<span class="unsafe">${url} (not a web address; not linked)</span>`;
 }
 
+const EVENT_LABELS: Partial<Record<ContactEvent['type'], string>> = {
+  requested: 'request',
+  requested_again: 'asked again',
+  asked: 'script sent',
+  sent_again: 'send again',
+  address_set: 'address set',
+  auto_reply: 'automatic reply',
+  no_response: 'deadline passed',
+};
+
 function event(entry: ContactEvent): Html {
-  return html`<li>
+  return html`<li class="event event-${entry.type}">
   <div class="when">${formatTime(entry.at)}</div>
-  <div class="what"><strong>${statusLabel(entry.type)}</strong>${entry.detail ? html` <span class="detail">${entry.detail}</span>` : null}</div>
+  <div class="what"><strong>${EVENT_LABELS[entry.type] ?? statusLabel(entry.type)}</strong>${entry.detail ? html` <span class="detail">${entry.detail}</span>` : null}</div>
   ${entry.messageId ? html`<div class="message-id">Message-ID: <code>${entry.messageId}</code></div>` : null}
 </li>`;
 }
 
-export function personPage(view: View, contact: Contact, timeline: ContactEvent[]): Html {
+/** A one-button form posting to one of the person's actions, with the CSRF token. */
+function actionButton(contact: Contact, csrf: string, action: string, label: string, secondary = false): Html {
+  return html`<form class="inline-form" method="post" action="${contactUrl(contact.id)}/${action}">
+  ${csrfField(csrf)}
+  <button type="submit"${secondary ? html` class="secondary"` : null}>${label}</button>
+</form>`;
+}
+
+const DECIDABLE: readonly Status[] = ['answered', 'declined', 'no_response', 'handled', 'rejected', 'accepted'];
+const ADDRESSABLE: readonly Status[] = ['awaiting_address', 'awaiting_approval', 'bounced', 'failed', 'asked', 'no_response'];
+const SEND_AGAIN: readonly Status[] = ['asked', 'no_response', 'bounced', 'failed'];
+
+export function addressHelp(contact: Contact): string {
+  switch (contact.status) {
+    case 'awaiting_address':
+      return 'Where the script should go. It is sent as soon as you save.';
+    case 'awaiting_approval':
+      return 'Setting an address approves the script: it is sent to this address.';
+    case 'bounced':
+    case 'failed':
+      return 'The script did not reach the address Winnow had. Correct it and the script is sent again.';
+    default:
+      return 'If the script went to a wrong address, correct it here: the script is sent again to the new one.';
+  }
+}
+
+function actionsSection(contact: Contact, csrf: string): Html {
+  const name = nameOf(contact.name);
+  const buttons: Html[] = [];
+  if (DECIDABLE.includes(contact.status)) {
+    if (contact.status !== 'accepted') buttons.push(actionButton(contact, csrf, 'accept', `Accept ${name}`));
+    if (contact.status !== 'rejected') buttons.push(actionButton(contact, csrf, 'reject', `Reject ${name}`, true));
+  }
+  if (contact.status === 'awaiting_approval' && contact.email) buttons.push(actionButton(contact, csrf, 'approve', `Approve: send the script to ${contact.email}`));
+  if (SEND_AGAIN.includes(contact.status) && contact.email) buttons.push(html`<a class="button-link" href="${contactUrl(contact.id)}/send-again">Send the script again…</a>`);
+  if (canMove(contact.status, 'handled') && contact.status !== 'handled') buttons.push(actionButton(contact, csrf, 'handled', 'Mark handled', true));
+
+  const addressForm = ADDRESSABLE.includes(contact.status)
+    ? html`<form class="address-form" method="post" action="${contactUrl(contact.id)}/address">
+  ${csrfField(csrf)}
+  <div class="field">
+    <label for="address">${contact.email ? 'Correct the address' : 'Their address'}</label>
+    <input id="address" name="email" type="email" autocomplete="off" required maxlength="254" value="${contact.email ?? ''}" aria-describedby="address-help">
+    <p class="hint" id="address-help">${addressHelp(contact)}</p>
+  </div>
+  <button type="submit">${contact.email ? 'Save and send the script' : 'Send the script to this address'}</button>
+</form>`
+    : null;
+
+  return html`<section aria-labelledby="actions-heading" class="person-actions">
+  <h2 id="actions-heading">Actions</h2>
+  ${buttons.length > 0 ? html`<div class="actions">${buttons}</div>` : html`<p class="hint">Nothing to decide while ${name} is ${statusLabel(contact.status)}.</p>`}
+  ${addressForm}
+  <p class="actions secondary-actions">
+    <a href="${contactUrl(contact.id)}/export" download>Export everything about ${name} (JSON)</a>
+    <a href="${contactUrl(contact.id)}/erase" class="danger">Erase ${name}…</a>
+  </p>
+</section>`;
+}
+
+function scriptSection(model: PersonModel): Html | null {
+  const { contact, script } = model;
+  if (!script) return null;
+  const sent = contact.attempts > 0;
+  return html`<section aria-labelledby="script-heading">
+  <h2 id="script-heading">The script</h2>
+  <p class="hint">${sent ? `Sent ${formatCount(contact.attempts)} ${contact.attempts === 1 ? 'time' : 'times'}` : 'Not sent yet'}. Shown as the template in force${script.version === null ? ' (the default)' : ` (version ${script.version})`} renders it for ${nameOf(contact.name)}${sent ? '; an earlier version may have been in force when it went out' : ''}.</p>
+  <div class="mail-preview">
+    <p class="mail-subject"><span class="label">Subject:</span> ${script.rendered.subject}</p>
+    <pre class="mail-text">${script.rendered.text}</pre>
+  </div>
+</section>`;
+}
+
+function answerSection(contact: Contact): Html {
+  const full = contact.answerFullText && contact.answerFullText.trim() !== (contact.answerText ?? '').trim() ? contact.answerFullText : null;
+  return html`<section aria-labelledby="answer">
+  <h2 id="answer">Answer</h2>
+  ${contact.answerText ? html`<blockquote class="answer">${contact.answerText}</blockquote>` : html`<p class="none">No answer yet.</p>`}
+  ${contact.score ? html`<div class="answer-score"><span class="label">Score:</span> ${scoreSummary(contact.score)}</div>` : null}
+  ${full ? html`<details class="full-answer"><summary>Show the full text as received (quotes and signature included)</summary><pre class="mail-text">${full}</pre></details>` : null}
+</section>`;
+}
+
+export function personPage(view: View, model: PersonModel): Html {
+  const { contact, timeline } = model;
   const name = nameOf(contact.name);
   return layout(
     view,
     { title: name, section: 'people' },
-    html`<p class="back"><a href="/">← All people</a></p>
+    html`<p class="back"><a href="/responders">← All responders</a></p>
 <h1>${name}</h1>
+${flashMessage(model.flash)}
 <p class="lead">${statusBadge(contact.status)}${contact.headline ? html` <span class="headline">${contact.headline}</span>` : null}</p>
+${flagBadges(contact.flags)}
+${actionsSection(contact, model.csrf)}
 <section aria-labelledby="details">
   <h2 id="details">Details</h2>
   <dl class="details">
@@ -38,21 +149,68 @@ export function personPage(view: View, contact: Contact, timeline: ContactEvent[
     ${field('Profile', profile(contact.profileUrl))}
     ${field('Subject of the request', contact.subject)}
     ${field('Invitation id', contact.invitationId)}
+    ${contact.location ? field('Location', contact.location) : null}
+    ${contact.mutualConnections !== null ? field('Mutual connections', formatCount(contact.mutualConnections)) : null}
+    ${contact.connectionCount !== null ? field('Connections', formatCount(contact.connectionCount)) : null}
     ${field('Requested', formatTime(contact.requestedAt))}
     ${field('Asked', formatTime(contact.askedAt))}
     ${field('Deadline', formatTime(contact.deadlineAt))}
+    ${contact.pausedUntil ? field('Deadline paused until', formatTime(contact.pausedUntil)) : null}
     ${field('Answered', formatTime(contact.answeredAt))}
+    ${contact.decidedAt ? field('Decided', formatTime(contact.decidedAt)) : null}
     ${field('Last change', formatTime(contact.updatedAt))}
     ${contact.reason ? field('Reason', contact.reason) : null}
   </dl>
+  ${contact.note ? html`<h3>Their note with the request</h3><blockquote class="answer">${contact.note}</blockquote>` : null}
 </section>
-<section aria-labelledby="answer">
-  <h2 id="answer">Answer</h2>
-  ${contact.answerText ? html`<blockquote class="answer">${contact.answerText}</blockquote>` : html`<p class="none">No answer yet.</p>`}
-</section>
+${scriptSection(model)}
+${answerSection(contact)}
 <section aria-labelledby="timeline">
   <h2 id="timeline">Timeline</h2>
   ${timeline.length > 0 ? html`<ol class="timeline">${timeline.map(event)}</ol>` : html`<p class="none">Nothing recorded yet.</p>`}
 </section>`,
+  );
+}
+
+/** "Send again?": the confirmation step, a page of its own, so it works without script. */
+export function sendAgainPage(view: View, contact: Contact, csrf: string): Html {
+  const name = nameOf(contact.name);
+  return layout(
+    view,
+    { title: `Send the script again to ${name}`, section: 'people' },
+    html`<p class="back"><a href="${contactUrl(contact.id)}">← Back to ${name}</a></p>
+<h1>Send the script again to ${name}?</h1>
+<p>${name} is ${statusLabel(contact.status)}. The script goes once more to <strong>${contact.email ?? ''}</strong>, as a new mail, and the deadline starts over when it is sent.
+${contact.attempts > 0 ? html` They were sent it ${formatCount(contact.attempts)} ${contact.attempts === 1 ? 'time' : 'times'} already.` : null}</p>
+<form method="post" action="${contactUrl(contact.id)}/send-again" class="actions">
+  ${csrfField(csrf)}
+  <input type="hidden" name="confirm" value="yes">
+  <button type="submit">Yes, send it again</button>
+  <a href="${contactUrl(contact.id)}">No, go back</a>
+</form>`,
+  );
+}
+
+/** "Erase?": what goes, what stays, and the choice to keep them from being scripted again. */
+export function erasePage(view: View, contact: Contact, csrf: string): Html {
+  const name = nameOf(contact.name);
+  return layout(
+    view,
+    { title: `Erase ${name}`, section: 'people' },
+    html`<p class="back"><a href="${contactUrl(contact.id)}">← Back to ${name}</a></p>
+<h1>Erase ${name}?</h1>
+<p>This removes everything Winnow holds about ${name}: the record, the timeline, the answer, the send records, their entries in Winnow's indexes and any of their jobs still waiting. It cannot be undone; <a href="${contactUrl(contact.id)}/export" download>export it first</a> if you may need it. Mail in your own mailbox is not touched.</p>
+<form method="post" action="${contactUrl(contact.id)}/erase">
+  ${csrfField(csrf)}
+  <input type="hidden" name="confirm" value="yes">
+  <div class="field">
+    <label><input type="checkbox" name="forget" value="yes" checked aria-describedby="forget-help"> Never send ${name} the script again</label>
+    <p class="hint" id="forget-help">Usually why someone asks to be erased. Winnow then keeps a one-way hash of their address and invitation id, and nothing else, so that a new request from them is ignored. Untick to let a new request from them be answered like anyone's.</p>
+  </div>
+  <div class="actions">
+    <button type="submit" class="danger">Erase ${name} for good</button>
+    <a href="${contactUrl(contact.id)}">Keep ${name}</a>
+  </div>
+</form>`,
   );
 }

@@ -1,0 +1,310 @@
+/**
+ * npm run bench:dashboard [-- --people 100000 --samples 300 --writes 100 --http]
+ *
+ * Fills a private redis-server (the sandbox's) with N people through the contact store, builds the
+ * web app as `winnow web` does, logs in, and prints p50/p99 of the responders list (first page,
+ * filtered, deep cursor, sorted), of search and of the overview, first alone and then while people
+ * are being written (a loop creating people and moving them on through the store, as the workers
+ * do when mail comes in). Requests go through app.inject, or real HTTP with --http. Also prints the
+ * process's memory. Targets are in design.md: list p50 ≤ 5 ms, p99 ≤ 20 ms; search p99 ≤ 50 ms.
+ */
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config/env.ts';
+import { createContactStore, type ContactStore, type NewContact } from '../src/contacts/store.ts';
+import { STATUSES, NO_DETAILS, type Status } from '../src/contacts/types.ts';
+import { FLAGS, PLATFORMS, type Flag, type Platform } from '../src/detect/types.ts';
+import { createLogger } from '../src/log.ts';
+import { closeQueues, createQueues } from '../src/queues/queues.ts';
+import { createTemplateStore } from '../src/script/store.ts';
+import { loadDefaultTemplates } from '../src/script/template.ts';
+import { createSettingsStore } from '../src/settings/settings.ts';
+import { buildApp } from '../src/web/app.ts';
+import { startSandbox } from '../test/support/sandbox.ts';
+
+const { values } = parseArgs({
+  options: {
+    people: { type: 'string', default: '100000' },
+    samples: { type: 'string', default: '300' },
+    writes: { type: 'string', default: '100' },
+    http: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const PEOPLE = Number(values.people);
+const SAMPLES = Number(values.samples);
+const WRITES_PER_SECOND = Number(values.writes);
+const DAY = 86_400_000;
+
+// ---- Constructed people, from a seeded generator so runs compare -----------------------------------
+
+let state = Number(values.seed) >>> 0 || 1;
+function random(): number {
+  // xorshift32: fast, seeded, good enough to spread people over statuses and names.
+  state ^= state << 13;
+  state ^= state >>> 17;
+  state ^= state << 5;
+  return (state >>> 0) / 4294967296;
+}
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+const FIRST = ['Ada', 'Zoë', 'Mia', 'Jonas', 'Lena', 'Omar', 'Priya', 'Chen', 'Lucas', 'Sofia', 'Björn', 'Amélie', 'Kwame', 'Yuki', 'Mateo', 'Fatima', 'Liam', 'Noah', 'Emma', 'Olivia'];
+const LAST = ['Müller', 'Smith', 'García', 'Nakamura', 'Okafor', 'Rossi', 'Dubois', 'Kowalski', 'Larsen', 'Patel', 'Silva', 'Novak', 'Schneider', 'Brown', 'Ivanova', 'Haddad'];
+const ROLES = ['Founder', 'Sales Director', 'Recruiter', 'Software Engineer', 'Consultant', 'Marketing Lead', 'CEO', 'Designer', 'Investor', 'Account Executive'];
+const COMPANIES = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark Industries', 'Wayne Enterprises', 'Crumb & Co', 'Analytical Engines', 'Blue Sky Consulting'];
+// Weighted: most people end up waiting, answered or not.
+const STATUS_WEIGHTS: Array<[Status, number]> = [
+  ['no_response', 30], ['answered', 15], ['awaiting_address', 15], ['asked', 10], ['accepted', 8], ['rejected', 5],
+  ['skipped', 5], ['declined', 3], ['handled', 3], ['awaiting_approval', 3], ['bounced', 2], ['queued', 1],
+];
+const WEIGHT_SUM = STATUS_WEIGHTS.reduce((sum, [, w]) => sum + w, 0);
+function pickStatus(): Status {
+  let r = random() * WEIGHT_SUM;
+  for (const [status, weight] of STATUS_WEIGHTS) if ((r -= weight) < 0) return status;
+  return 'asked';
+}
+const ANSWERS = [
+  'Thanks for asking. I run a small bakery supply business and I think we could swap notes on suppliers; it would help us both.',
+  'I saw your talk last year and would like to stay in touch. I work in logistics software.',
+  'Not interested in answering questions, just accept.',
+  'We help companies like yours grow revenue by 300%! Book a call: https://example.com/call',
+];
+
+let serial = 0;
+function constructedPerson(now: number): NewContact {
+  serial += 1;
+  const status = pickStatus();
+  const first = pick(FIRST);
+  const last = pick(LAST);
+  const platform: Platform = random() < 0.7 ? 'linkedin' : pick(PLATFORMS);
+  const requestedAt = now - Math.floor(random() * 365 * DAY);
+  const asked = !['awaiting_address', 'awaiting_approval', 'skipped', 'queued'].includes(status) || (status === 'handled' && random() < 0.5);
+  const answered = ['answered', 'declined'].includes(status) || ((status === 'accepted' || status === 'rejected') && random() < 0.7);
+  const flags: Flag[] = FLAGS.filter(() => random() < 0.06);
+  const hasAddress = status !== 'awaiting_address' && (platform === 'email' || random() < 0.5);
+  return {
+    status,
+    platform,
+    name: `${first} ${last}`,
+    firstName: first,
+    email: hasAddress ? `${first.toLowerCase()}.${last.toLowerCase()}.${serial}@example.org` : null,
+    profileUrl: platform === 'linkedin' ? `https://www.linkedin.com/in/${first.toLowerCase()}-${serial}` : null,
+    headline: `${pick(ROLES)} at ${pick(COMPANIES)}`,
+    invitationId: platform === 'linkedin' ? `inv-${serial}` : null,
+    subject: 'Invitation to connect on LinkedIn',
+    requestMessageId: `<bench-${serial}@linkedin.example>`,
+    scriptMessageId: asked ? `winnow.bench${serial}.1@example.test` : null,
+    answerText: answered ? pick(ANSWERS) : null,
+    reason: status === 'skipped' ? 'known contact' : null,
+    requestedAt,
+    askedAt: asked ? requestedAt + 60_000 : null,
+    deadlineAt: asked ? requestedAt + 60_000 + 7 * DAY : null,
+    answeredAt: answered ? requestedAt + Math.floor(random() * 7 * DAY) : null,
+    ...NO_DETAILS,
+    flags,
+    attempts: asked ? 1 : 0,
+    score: answered ? { why: random() < 0.6, business: random() < 0.5, benefit: random() < 0.4 } : null,
+  };
+}
+
+async function fill(store: ContactStore, count: number): Promise<string[]> {
+  const now = Date.now();
+  const ids: string[] = [];
+  const batch = 1000;
+  for (let i = 0; i < count; i += batch) {
+    const results = await Promise.all(
+      Array.from({ length: Math.min(batch, count - i) }, () => {
+        const person = constructedPerson(now);
+        return store.create(person, [`message:${person.requestMessageId}`], 365 * DAY, { at: person.requestedAt, type: 'requested', detail: 'constructed request (benchmark)' });
+      }),
+    );
+    for (const result of results) ids.push(result.id);
+  }
+  return ids;
+}
+
+// ---- Measuring -------------------------------------------------------------------------------------
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+interface Row {
+  what: string;
+  phase: string;
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+const sandbox = await startSandbox({ imap: false, smtp: false });
+const rows: Row[] = [];
+let app: FastifyInstance | null = null;
+const writerRedis = new Redis(sandbox.redisUrl);
+const redis = new Redis(sandbox.redisUrl, { maxRetriesPerRequest: 2 });
+try {
+  const config = loadConfig({
+    IMAP_HOST: '127.0.0.1',
+    IMAP_USER: 'me@example.test',
+    IMAP_PASS: 'unused',
+    SMTP_HOST: '127.0.0.1',
+    MAIL_FROM: 'Morgan Example <me@example.test>',
+    REDIS_URL: sandbox.redisUrl,
+    REDIS_PREFIX: 'bench-dashboard',
+    DASHBOARD_PASSWORD: 'bench-password',
+    API_TOKEN: 'bench-api-token-0123456789',
+    LOG_LEVEL: 'silent',
+  });
+  const store = createContactStore(redis, config.redis.prefix, 'primary');
+  const queues = createQueues(redis, config.redis.prefix);
+  const rssStart = process.memoryUsage().rss;
+
+  console.log(`Filling ${PEOPLE.toLocaleString('en')} people into a private redis-server…`);
+  const fillStarted = performance.now();
+  const ids = await fill(createContactStore(writerRedis, config.redis.prefix, 'primary'), PEOPLE);
+  const fillSeconds = (performance.now() - fillStarted) / 1000;
+  const redisMemory = /used_memory_human:(\S+)/.exec(await redis.info('memory'))?.[1] ?? '?';
+  console.log(`  filled in ${fillSeconds.toFixed(1)} s (${Math.round(PEOPLE / fillSeconds).toLocaleString('en')}/s); Redis uses ${redisMemory}`);
+
+  app = await buildApp({
+    config,
+    store,
+    settings: createSettingsStore(redis, store.keys.settings, config),
+    templates: createTemplateStore(redis, store.keys.templates, await loadDefaultTemplates()),
+    queues,
+    redis,
+    logger: createLogger('silent'),
+  });
+  const web = app;
+  let base = '';
+  if (values.http) base = await web.listen({ port: 0, host: '127.0.0.1' });
+
+  // Log in as a browser would.
+  const loginPage = await web.inject({ method: 'GET', url: '/login' });
+  const pending = loginPage.cookies.find((c) => c.name === 'winnow_login')!.value;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(loginPage.body)![1]!;
+  const loggedIn = await web.inject({
+    method: 'POST',
+    url: '/login',
+    payload: new URLSearchParams({ _csrf: csrf, password: 'bench-password' }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    cookies: { winnow_login: pending },
+  });
+  const session = loggedIn.cookies.find((c) => c.name === 'winnow_session')!.value;
+
+  async function request(url: string, api = false): Promise<{ status: number; body: string }> {
+    const headers: Record<string, string> = api ? { authorization: 'Bearer bench-api-token-0123456789' } : { cookie: `winnow_session=${session}` };
+    if (values.http) {
+      const response = await fetch(`${base}${url}`, { headers, redirect: 'manual' });
+      return { status: response.status, body: await response.text() };
+    }
+    const response = await web.inject({ method: 'GET', url, headers });
+    return { status: response.statusCode, body: response.body };
+  }
+
+  // The first request loads the directory (everyone, once per process).
+  const loadStarted = performance.now();
+  const first = await request('/responders');
+  if (first.status !== 200) throw new Error(`GET /responders answered ${first.status}: ${first.body.slice(0, 300)}`);
+  const loadMs = performance.now() - loadStarted;
+  global.gc?.();
+  const rssLoaded = process.memoryUsage().rss;
+  console.log(`  first page (loads the directory): ${loadMs.toFixed(0)} ms`);
+
+  // A cursor half way down the list, found the way a client would: page after page.
+  let deepCursor = '';
+  for (let page = 0; page < Math.floor(PEOPLE / 2 / 200); page++) {
+    const body = JSON.parse((await request(`/api/contacts?limit=200${deepCursor ? `&cursor=${encodeURIComponent(deepCursor)}` : ''}`, true)).body) as { nextCursor: string | null };
+    if (!body.nextCursor) break;
+    deepCursor = body.nextCursor;
+  }
+  const someone = JSON.parse((await request(`/api/contacts/${ids[Math.floor(ids.length / 3)]}`, true)).body) as { contact: { email: string | null; name: string } };
+
+  const scenarios: Array<[string, string, boolean?]> = [
+    ['list: first page (50)', '/responders'],
+    ['list: filtered (answered, LinkedIn)', '/responders?status=answered&platform=linkedin'],
+    ['list: filtered (flag, date range)', `/responders?flag=hostile&from=${new Date(Date.now() - 90 * DAY).toISOString().slice(0, 10)}`],
+    ['list: deep cursor (person 50,000)', `/responders?cursor=${encodeURIComponent(deepCursor)}`],
+    ['list: sorted by name', '/responders?sort=name'],
+    ['list: sorted by score', '/responders?sort=score'],
+    ['list: JSON API, first page', '/api/contacts', true],
+    ['search: common word ("müller")', '/responders?q=m%C3%BCller'],
+    ['search: company ("crumb")', '/responders?q=crumb'],
+    ['search: one address', `/responders?q=${encodeURIComponent(someone.contact.email ?? someone.contact.name)}`],
+    ['search: no match (scans everyone)', '/responders?q=zzzz-nobody'],
+    ['overview (funnel over everyone)', '/?period=all'],
+  ];
+
+  async function measure(phase: string): Promise<void> {
+    for (const [what, url, api] of scenarios) {
+      for (let i = 0; i < 20; i++) await request(url, api);
+      const samples: number[] = [];
+      for (let i = 0; i < SAMPLES; i++) {
+        const started = performance.now();
+        const response = await request(url, api);
+        samples.push(performance.now() - started);
+        if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+      }
+      samples.sort((a, b) => a - b);
+      rows.push({ what, phase, n: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples.at(-1)! });
+    }
+  }
+
+  console.log('Measuring alone…');
+  await measure('alone');
+
+  // Mail being processed: people created and moved on through the store, from another connection,
+  // at a steady rate, while the same requests are measured.
+  console.log(`Measuring while ${WRITES_PER_SECOND} people a second are written…`);
+  const writer = createContactStore(writerRedis, config.redis.prefix, 'primary');
+  let writes = 0;
+  let writing = true;
+  const writerLoop = (async () => {
+    const started = performance.now();
+    while (writing) {
+      const due = Math.floor(((performance.now() - started) / 1000) * WRITES_PER_SECOND);
+      const batch: Array<Promise<unknown>> = [];
+      for (; writes < due; writes++) {
+        if (writes % 2 === 0) {
+          const person = constructedPerson(Date.now());
+          batch.push(writer.create({ ...person, status: 'awaiting_address', email: null }, [`message:${person.requestMessageId}`], 365 * DAY, { at: Date.now(), type: 'requested', detail: 'constructed request (benchmark)' }));
+        } else {
+          const id = pick(ids);
+          batch.push(writer.update(id, { flags: FLAGS.filter(() => random() < 0.1), score: { why: true, business: random() < 0.5, benefit: false } }, { at: Date.now(), type: 'answered', detail: 'constructed change (benchmark)' }));
+        }
+      }
+      await Promise.all(batch);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  const measureStarted = performance.now();
+  await measure(`while ${WRITES_PER_SECOND} writes/s`);
+  writing = false;
+  await writerLoop;
+  const achieved = writes / ((performance.now() - measureStarted) / 1000);
+  global.gc?.();
+  const rssEnd = process.memoryUsage().rss;
+
+  const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+  console.log('');
+  console.log(`Dashboard at ${PEOPLE.toLocaleString('en')} people, ${values.http ? 'real HTTP on loopback' : 'app.inject'}, ${SAMPLES} samples each after 20 warm-up requests`);
+  console.log('');
+  console.log('| what | phase | n | p50 | p99 | max |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of rows) console.log(`| ${row.what} | ${row.phase} | ${row.n} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.max)} |`);
+  console.log('');
+  console.log(`writes achieved while measuring: ${achieved.toFixed(0)}/s (${writes} in all)`);
+  console.log(`directory load (first page after start): ${loadMs.toFixed(0)} ms`);
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  console.log(`RSS: at start ${mb(rssStart)}, after the directory loaded ${mb(rssLoaded)}, at the end ${mb(rssEnd)}; heap used ${mb(process.memoryUsage().heapUsed)}; Redis ${redisMemory} after the fill`);
+  console.log(`statuses: ${STATUSES.length} kinds; machine: ${(await import('node:os')).cpus().length} cores, ${(await import('node:os')).cpus()[0]?.model ?? '?'}`);
+  await closeQueues(queues);
+} finally {
+  await app?.close();
+  await writerRedis.quit();
+  await redis.quit();
+  await sandbox.stop();
+}

@@ -1,0 +1,377 @@
+import { scriptMessageId } from '../mail/message-id.ts';
+import { jobId, type Queues } from '../queues/queues.ts';
+import type { SettingsStore } from '../settings/settings.ts';
+import { canMove } from './lifecycle.ts';
+import type { ContactStore, SendLedger } from './store.ts';
+import type { Contact, ContactEvent, EventType, Status } from './types.ts';
+
+/**
+ * What the user does to people from the dashboard and the API: decide, approve, set an address,
+ * send again, mark handled, export, erase. Each returns an outcome the caller shows as it is
+ * (moved, or why not), so the dashboard and the API say the same thing.
+ */
+
+export type ActionProblem = 'missing' | 'not_allowed' | 'invalid';
+
+export type ActionOutcome =
+  | { ok: true; id: string; name: string; status: Status; message: string }
+  | { ok: false; id: string; name: string | null; status: Status | 'missing'; problem: ActionProblem; message: string };
+
+export type Decision = 'accepted' | 'rejected';
+
+export interface BulkOutcome {
+  decision: Decision;
+  /** Moved to the decision now. */
+  moved: number;
+  /** Already there. */
+  unchanged: number;
+  /** Could not be moved (missing, or in a status that cannot be decided yet). */
+  refused: number;
+  results: ActionOutcome[];
+}
+
+export interface PersonExport {
+  format: 'winnow-person-export';
+  version: 1;
+  exportedAt: string;
+  contact: Contact;
+  timeline: ContactEvent[];
+  /** The send ledger of each script (and its reminder) this person was sent or was to be sent. */
+  scripts: Array<{ attempt: number; script: SendLedger | null; reminder: SendLedger | null }>;
+}
+
+export interface ContactActionsDeps {
+  store: ContactStore;
+  queues: Queues;
+  settings: SettingsStore;
+  now: () => number;
+  /** The domain of our scripts' Message-IDs (the user's own), to find their index entries when erasing. */
+  messageIdDomain?: string;
+}
+
+const STATUS_WORDS: Record<Status, string> = {
+  detected: 'just detected',
+  awaiting_address: 'waiting for an address',
+  awaiting_approval: 'waiting for your approval',
+  skipped: 'skipped',
+  queued: 'about to be sent the script',
+  asked: 'asked and the deadline is running',
+  answered: 'answered',
+  declined: 'declined',
+  bounced: 'bounced',
+  no_response: 'past the deadline without an answer',
+  failed: 'failed (the script could not be sent)',
+  accepted: 'accepted',
+  rejected: 'rejected',
+  handled: 'handled',
+};
+
+export function statusInWords(status: Status): string {
+  return STATUS_WORDS[status];
+}
+
+/**
+ * A single plain address as a person would type it: one @, no spaces, quotes, brackets, commas or
+ * control characters (the address goes into a header), a domain with a dot. Lower-cases the domain.
+ * Returns null when it is not one.
+ */
+export function normaliseAddress(input: string): string | null {
+  const address = input.trim();
+  if (address.length > 254 || address.length < 3) return null;
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  if (/[\s"'<>(),;:\\[\]\u0000-\u001f\u007f]/.test(address)) return null;
+  const at = address.lastIndexOf('@');
+  if (at < 1 || address.indexOf('@') !== at) return null;
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1).toLowerCase();
+  if (local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return null;
+  if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(domain) || !/\.[a-z]{2,}$|\.xn--[a-z0-9-]+$/.test(domain)) return null;
+  return `${local}@${domain}`;
+}
+
+function nameOf(contact: Contact): string {
+  return contact.name?.trim() || '(no name)';
+}
+
+export function createContactActions({ store, queues, settings, now, messageIdDomain }: ContactActionsDeps) {
+  const mailbox = store.mailbox;
+
+  function missing(id: string): ActionOutcome {
+    return { ok: false, id, name: null, status: 'missing', problem: 'missing', message: `There is no one with id ${id}; they may have been erased.` };
+  }
+
+  function refused(contact: Contact, message: string, problem: ActionProblem = 'not_allowed'): ActionOutcome {
+    return { ok: false, id: contact.id, name: nameOf(contact), status: contact.status, problem, message };
+  }
+
+  function done(contact: Contact, status: Status, message: string): ActionOutcome {
+    return { ok: true, id: contact.id, name: nameOf(contact), status, message };
+  }
+
+  /**
+   * Makes sure the send job for the person's next script exists. A finished job with that id (one
+   * that failed for good, or found the person not queued) would make a new add a no-op, so it goes.
+   */
+  async function ensureSendJob(contact: Contact): Promise<void> {
+    const id = jobId.send(mailbox, contact.id, contact.attempts + 1);
+    const existing = await queues.send.getJob(id);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed') return;
+      await existing.remove();
+    }
+    await queues.send.add('send', { mailbox, contactId: contact.id }, { jobId: id });
+  }
+
+  /** The old deadline must not outlive a new script: the sender sets a fresh one when it goes out. */
+  async function dropDeadline(contact: Contact): Promise<void> {
+    await queues.deadline.remove(jobId.deadline(mailbox, contact.id));
+  }
+
+  /** Moves a person and says so; a second click on the same action finds them there already. */
+  async function move(
+    id: string,
+    to: Status,
+    patch: Partial<Contact>,
+    event: { type: EventType; detail: string },
+    words: { done: (name: string) => string; already: (name: string) => string; notNow: (contact: Contact) => string },
+  ): Promise<{ outcome: ActionOutcome; contact: Contact | null; moved: boolean }> {
+    const contact = await store.get(id);
+    if (!contact) return { outcome: missing(id), contact: null, moved: false };
+    if (contact.status === to) return { outcome: done(contact, to, words.already(nameOf(contact))), contact, moved: false };
+    if (!canMove(contact.status, to)) return { outcome: refused(contact, words.notNow(contact)), contact, moved: false };
+    const result = await store.transition(id, to, patch, { at: now(), ...event });
+    if (!result.moved) {
+      // Someone (a worker, another tab) moved them in between.
+      if (result.status === 'missing') return { outcome: missing(id), contact: null, moved: false };
+      return { outcome: refused({ ...contact, status: result.status }, words.notNow({ ...contact, status: result.status })), contact, moved: false };
+    }
+    return { outcome: done(contact, to, words.done(nameOf(contact))), contact: { ...contact, ...patch, status: to }, moved: true };
+  }
+
+  async function decideOne(id: string, decision: Decision): Promise<ActionOutcome & { changed?: boolean }> {
+    const verb = decision === 'accepted' ? 'accept' : 'reject';
+    const { outcome, moved } = await move(
+      id,
+      decision,
+      { decidedAt: now() },
+      { type: decision, detail: `${decision} by the user` },
+      {
+        done: (name) => `${name} is ${decision}.`,
+        already: (name) => `${name} was already ${decision}.`,
+        notNow: (contact) =>
+          `${nameOf(contact)} cannot be ${decision} yet: they are ${statusInWords(contact.status)}. You can ${verb} people once they answered, declined, let the deadline pass, or you marked them handled.`,
+      },
+    );
+    return { ...outcome, changed: moved };
+  }
+
+  /** Queues the person's next script and makes sure its job exists. */
+  async function queueScript(
+    contact: Contact,
+    patch: Partial<Contact>,
+    event: { type: EventType; detail: string },
+    message: string,
+  ): Promise<ActionOutcome> {
+    const result = await store.transition(contact.id, 'queued', patch, { at: now(), ...event });
+    if (!result.moved) {
+      if (result.status === 'missing') return missing(contact.id);
+      return refused({ ...contact, status: result.status }, `${nameOf(contact)} is now ${statusInWords(result.status)}; nothing was sent. Reload the page to see why.`);
+    }
+    await dropDeadline(contact);
+    await ensureSendJob(contact);
+    return done(contact, 'queued', message);
+  }
+
+  async function onBlockList(address: string): Promise<boolean> {
+    const { blockList } = await settings.get();
+    const domain = address.slice(address.lastIndexOf('@') + 1);
+    return blockList.includes(address.toLowerCase()) || blockList.includes(domain);
+  }
+
+  return {
+    accept: (id: string) => decideOne(id, 'accepted'),
+    reject: (id: string) => decideOne(id, 'rejected'),
+
+    /** Accepts or rejects several people; each is reported, none stops the others. */
+    async decide(ids: readonly string[], decision: Decision): Promise<BulkOutcome> {
+      const unique = [...new Set(ids)];
+      const results: Array<ActionOutcome & { changed?: boolean }> = [];
+      // A few at a time: quick for a page of people, gentle on Redis for a long list.
+      for (let i = 0; i < unique.length; i += 20) {
+        results.push(...(await Promise.all(unique.slice(i, i + 20).map((id) => decideOne(id, decision)))));
+      }
+      return {
+        decision,
+        moved: results.filter((r) => r.ok && r.changed).length,
+        unchanged: results.filter((r) => r.ok && !r.changed).length,
+        refused: results.filter((r) => !r.ok).length,
+        results: results.map(({ changed: _changed, ...result }) => result),
+      };
+    },
+
+    /** Approval mode: lets a waiting script go out. */
+    async approve(id: string): Promise<ActionOutcome> {
+      const contact = await store.get(id);
+      if (!contact) return missing(id);
+      if (contact.status === 'queued') {
+        await ensureSendJob(contact);
+        return done(contact, 'queued', `The script to ${nameOf(contact)} is already on its way.`);
+      }
+      if (contact.status !== 'awaiting_approval') {
+        return refused(contact, `${nameOf(contact)} is ${statusInWords(contact.status)}; only a script waiting for your approval can be approved.`);
+      }
+      if (!contact.email) return refused(contact, `${nameOf(contact)} has no address yet. Set one: that approves and sends the script.`);
+      return queueScript(contact, {}, { type: 'approved', detail: `script approved by the user; to ${contact.email}` }, `Approved: the script to ${nameOf(contact)} is queued.`);
+    },
+
+    /**
+     * Sets or corrects the address and sends the script to it: for people waiting for an address
+     * or an approval (a typed address is an approval too), whose script bounced or failed, or who
+     * were asked at an address the user now knows to be wrong.
+     */
+    async setAddress(id: string, input: string): Promise<ActionOutcome> {
+      const contact = await store.get(id);
+      if (!contact) return missing(id);
+      const address = normaliseAddress(input);
+      if (!address) return refused(contact, `"${input.trim().slice(0, 100)}" is not an address such as jane@example.org.`, 'invalid');
+      if (await onBlockList(address)) return refused(contact, `${address} is on your block list (Settings); Winnow does not write to it.`);
+      if (contact.status === 'queued') {
+        if (contact.email?.toLowerCase() === address.toLowerCase()) {
+          await ensureSendJob(contact);
+          return done(contact, 'queued', `The script to ${nameOf(contact)} at ${address} is already on its way.`);
+        }
+        return refused(contact, `The script to ${nameOf(contact)} is being sent right now. Once it has gone out, correct the address here and it is sent again.`);
+      }
+      if (!canMove(contact.status, 'queued')) {
+        return refused(
+          contact,
+          `${nameOf(contact)} is ${statusInWords(contact.status)}, so a new address would not be used. An address can be set while the person waits for one or for approval, or after a bounce, a failure or an unanswered script.`,
+        );
+      }
+      const previous = contact.email;
+      const detail = previous && previous.toLowerCase() !== address.toLowerCase() ? `address corrected from ${previous} to ${address}; script queued` : `address set to ${address}; script queued`;
+      return queueScript(contact, { email: address, reason: null }, { type: 'address_set', detail }, `${nameOf(contact)}: the script is queued for ${address}.`);
+    },
+
+    /** Sends the script once more (a new Message-ID; the deadline starts over when it goes out). */
+    async sendAgain(id: string): Promise<ActionOutcome> {
+      const contact = await store.get(id);
+      if (!contact) return missing(id);
+      if (!contact.email) return refused(contact, `${nameOf(contact)} has no address. Set one: that sends the script.`);
+      if (contact.status === 'queued') {
+        await ensureSendJob(contact);
+        return done(contact, 'queued', `The script to ${nameOf(contact)} is already on its way.`);
+      }
+      if (!canMove(contact.status, 'queued') || contact.status === 'awaiting_address' || contact.status === 'awaiting_approval') {
+        return refused(contact, `${nameOf(contact)} is ${statusInWords(contact.status)}; the script can be sent again while they have not answered (asked, past the deadline, bounced or failed).`);
+      }
+      return queueScript(contact, { reason: null }, { type: 'sent_again', detail: `script sent again to ${contact.email} at the user's request` }, `The script to ${nameOf(contact)} is queued again.`);
+    },
+
+    /** The user took it from here (wrote on the platform by hand, say). */
+    async markHandled(id: string): Promise<ActionOutcome> {
+      const { outcome, contact, moved } = await move(
+        id,
+        'handled',
+        { decidedAt: now() },
+        { type: 'handled', detail: 'marked handled by the user' },
+        {
+          done: (name) => `${name} is marked handled.`,
+          already: (name) => `${name} was already marked handled.`,
+          notNow: (contact) => `${nameOf(contact)} is ${statusInWords(contact.status)} and cannot be marked handled${contact.status === 'queued' ? ' while the script is being sent' : ''}.`,
+        },
+      );
+      if (moved && contact) await dropDeadline(contact);
+      return outcome;
+    },
+
+    /** Everything Winnow holds about one person, for them or for the user's records. */
+    async exportPerson(id: string): Promise<{ ok: true; export: PersonExport } | Extract<ActionOutcome, { ok: false }>> {
+      const contact = await store.get(id);
+      if (!contact) return missing(id) as Extract<ActionOutcome, { ok: false }>;
+      const at = now();
+      await store.note(id, { at, type: 'exported', detail: 'everything about this person was exported as JSON' });
+      const [timeline, scripts] = await Promise.all([store.timeline(id), readLedgers(contact)]);
+      return { ok: true, export: { format: 'winnow-person-export', version: 1, exportedAt: new Date(at).toISOString(), contact, timeline, scripts } };
+    },
+
+    /**
+     * Erases a person: their record, timeline, send ledgers, their entries in the address, dedupe
+     * and script Message-ID indexes, and their queued jobs. With `forget` (the default: erasing is
+     * usually a person's "forget me"), a one-way hash of each of their dedupe keys (invitation id,
+     * address) is kept, so a new request from them is not recorded or answered; nothing else of
+     * them remains. Without it, a new request from them is treated like anyone's.
+     */
+    async erase(id: string, options: { forget?: boolean } = {}): Promise<ActionOutcome & { jobsLeft?: number }> {
+      const forget = options.forget ?? true;
+      const contact = await store.get(id);
+      if (!contact) return missing(id);
+      const [timeline, recorded] = await Promise.all([store.timeline(id), store.dedupeKeysOf(id)]);
+      const lastAttempt = contact.attempts + 1;
+      const attempts = Array.from({ length: lastAttempt }, (_, i) => i + 1);
+
+      const addresses = new Set<string>();
+      for (const address of [contact.email, ...recorded.filter((key) => key.startsWith('address:')).map((key) => key.slice('address:'.length))]) {
+        if (address) {
+          addresses.add(address);
+          addresses.add(address.toLowerCase());
+        }
+      }
+      const personal = new Set<string>([...[...addresses].map((address) => `address:${address}`), ...recorded.filter((key) => !key.startsWith('message:'))]);
+      if (contact.invitationId) personal.add(`invitation:${contact.platform}:${contact.invitationId}`);
+      const dedupe = new Set<string>([...personal, ...recorded]);
+      if (contact.requestMessageId) dedupe.add(`message:${contact.requestMessageId}`);
+
+      const messageIds = new Set<string>();
+      for (const messageId of [contact.scriptMessageId, ...timeline.map((entry) => entry.messageId)]) if (messageId) messageIds.add(messageId);
+      if (messageIdDomain) for (const n of attempts) messageIds.add(scriptMessageId(id, n, messageIdDomain));
+
+      // Jobs first: a send job left behind would find no one and do nothing, but a Sent-folder copy
+      // job carries the whole script. A job running right now cannot be removed; it is counted.
+      let jobsLeft = 0;
+      const removals = [
+        ...attempts.map((n) => () => queues.send.remove(jobId.send(mailbox, id, n))),
+        () => queues.deadline.remove(jobId.deadline(mailbox, id)),
+        ...[...messageIds].map((messageId) => () => queues['sent-copy'].remove(jobId['sent-copy'](mailbox, messageId))),
+      ];
+      for (const remove of removals) {
+        try {
+          await remove();
+        } catch {
+          jobsLeft += 1;
+        }
+      }
+
+      const erased = await store.erase(
+        id,
+        {
+          own: attempts.flatMap((n) => [store.keys.ledger(id, n), store.keys.reminderLedger(id, n)]),
+          indexes: [...[...addresses].map((address) => store.keys.address(address)), ...[...dedupe].map(store.keys.dedupe), ...[...messageIds].map(store.keys.scriptMessage)],
+          forget: forget ? [...personal] : [],
+        },
+        now(),
+      );
+      if (!erased) return missing(id);
+      const name = nameOf(contact);
+      const message = forget
+        ? `${name} is erased. Only a one-way hash of their address${contact.invitationId ? ' and invitation' : ''} is kept, so they will not be sent the script again.`
+        : `${name} is erased. Nothing of them is kept; a new request from them would be answered like anyone's.`;
+      return { ...done(contact, contact.status, jobsLeft > 0 ? `${message} ${jobsLeft} job(s) running right now could not be removed; they find no one and end.` : message), jobsLeft };
+    },
+  };
+
+  async function readLedgers(contact: Contact): Promise<PersonExport['scripts']> {
+    const attempts = Array.from({ length: contact.attempts + 1 }, (_, i) => i + 1);
+    const ledgers = await Promise.all(
+      attempts.map(async (attempt) => {
+        const [script, reminder] = await Promise.all([store.readLedger(contact.id, attempt, 'script'), store.readLedger(contact.id, attempt, 'reminder')]);
+        const orNull = (ledger: SendLedger) => (Object.keys(ledger).length > 0 ? ledger : null);
+        return { attempt, script: orNull(script), reminder: orNull(reminder) };
+      }),
+    );
+    return ledgers.filter((entry) => entry.script !== null || entry.reminder !== null);
+  }
+}
+
+export type ContactActions = ReturnType<typeof createContactActions>;

@@ -1,0 +1,257 @@
+import { domainOf, inDomain, refusalFor } from '../detect/address.ts';
+import type { ClassifyContext, Platform } from '../detect/types.ts';
+import type { Settings } from '../settings/settings.ts';
+
+/**
+ * Who receives the script (design.md, "Who receives the script"), and whether they should get one
+ * at all: pure decisions over what the request, the address book, the mailbox history and the
+ * settings say. The I/O that gathers those facts lives in workers/inbound.ts.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+/** Letters that have no decomposition into a base letter and an accent. */
+const FOLDED: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ħ: 'h' };
+/** Titles and suffixes that are not part of the name, so "Dr. Jane Doe, PhD" is "jane doe". */
+const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'herr', 'frau', 'mme', 'mlle', 'm', 'sr', 'sra', 'srta', 'dott', 'ing', 'dipl']);
+const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md', 'mba', 'msc', 'bsc', 'esq', 'cpa', 'pmp', 'dds', 'cfa', 'llm']);
+/** Longest name worth comparing; anything longer is not a person's name. */
+const MAX_NAME_CHARS = 200;
+
+function fold(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[ßæœøłđðþıħ]/g, (letter) => FOLDED[letter] ?? letter);
+}
+
+function words(text: string): string[] {
+  // Apostrophes join (O'Brien is obrien); every other non-letter separates.
+  return fold(text)
+    .replace(/['’`]/g, '')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== '');
+}
+
+/**
+ * A person's name as compared: no case, no accents, no punctuation, no titles, and "Last, First"
+ * turned round ("Doe, Jane" is "jane doe"). '' when nothing of a name is left.
+ */
+export function normaliseName(name: string): string {
+  const text = name.slice(0, MAX_NAME_CHARS);
+  const parts = text.split(',').map(words);
+  // "Jane Doe, PhD" and "Doe, Jane, Jr." lose the suffix; "Doe, Jane" is then turned round.
+  while (parts.length > 1 && parts.at(-1)!.every((word) => SUFFIXES.has(word))) parts.pop();
+  const ordered = parts.length === 2 ? [...parts[1]!, ...parts[0]!] : parts.flat();
+  // Titles in front and suffixes behind go, as long as two words of the name remain.
+  let start = 0;
+  let end = ordered.length;
+  while (end - start > 2 && TITLES.has(ordered[start]!)) start++;
+  while (end - start > 2 && SUFFIXES.has(ordered[end - 1]!)) end--;
+  return ordered.slice(start, end).join(' ');
+}
+
+/**
+ * The keys a name is filed and looked up under: the whole normalised name, then first and last
+ * word alone when there are middle names ("Jane Q. Doe" is also "jane doe").
+ */
+export function nameKeys(name: string): string[] {
+  const whole = normaliseName(name);
+  if (whole === '') return [];
+  const parts = whole.split(' ');
+  return parts.length > 2 ? [whole, `${parts[0]} ${parts.at(-1)}`] : [whole];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address resolution
+
+/** Where a person's address came from, in the order they are tried. */
+export type AddressSource = 'from' | 'reply_to' | 'address_book' | 'history';
+
+/** What the mailbox history knows of a name, or why it could not say. */
+export interface HistoryAnswer {
+  addresses: string[];
+  /** Why the history could not be read (IMAP trouble), or null. The index as it stood was still used. */
+  trouble: string | null;
+}
+
+export interface ResolutionInput {
+  name: string;
+  /** The address classify() found in the request mail itself (already checked), or null. */
+  requestAddress: string | null;
+  /** The request's From address, to tell a personal From from a relaying Reply-To. */
+  fromAddress: string | null;
+  /** Addresses the address book lists under this name; null when the book could not be read. */
+  addressBook: string[] | null;
+  history: HistoryAnswer | null;
+  context: ClassifyContext;
+}
+
+export type Resolution =
+  | { address: string; source: AddressSource; detail: string }
+  | { address: null; source: null; detail: string };
+
+const SOURCE_WORDS: Record<AddressSource, string> = {
+  from: 'the sender of the request',
+  reply_to: 'the Reply-To of the request',
+  address_book: 'your address book',
+  history: 'earlier mail with this person (mailbox history)',
+};
+
+export function describeSource(source: AddressSource): string {
+  return SOURCE_WORDS[source];
+}
+
+/** The one address a list offers once robots, platforms and the user are removed, or why none. */
+export function uniqueAddress(candidates: readonly string[], context: ClassifyContext): { address: string } | { address: null; why: string } {
+  const usable = [...new Set(candidates.map((address) => address.trim().toLowerCase()))].filter((address) => refusalFor(address, context) === null);
+  if (usable.length === 1) return { address: usable[0]! };
+  if (usable.length === 0) return { address: null, why: candidates.length === 0 ? 'has none' : 'has none we may write to' };
+  // Two people of one name, or one person with two addresses: guessing could reach a stranger.
+  return { address: null, why: `has ${usable.length} different addresses for this name (${usable.slice(0, 3).join(', ')}${usable.length > 3 ? ', …' : ''})` };
+}
+
+/**
+ * The design's order: an address in the request itself (a personal From, or a Reply-To that
+ * reaches the person; both decided by classify), then the address book, then mailbox history.
+ * A name only counts when it points to exactly one address.
+ */
+export function resolveAddress(input: ResolutionInput): Resolution {
+  const { context } = input;
+  if (input.requestAddress && refusalFor(input.requestAddress, context) === null) {
+    const address = input.requestAddress.toLowerCase();
+    const source: AddressSource = input.fromAddress?.toLowerCase() === address ? 'from' : 'reply_to';
+    return { address, source, detail: `address ${address} from ${SOURCE_WORDS[source]}` };
+  }
+  const tried = ['the request carries none'];
+  if (normaliseName(input.name) === '') {
+    return { address: null, source: null, detail: `no address: the request carries none, and its name is not one to look up` };
+  }
+  if (input.addressBook === null) {
+    tried.push('your address book could not be read');
+  } else {
+    const found = uniqueAddress(input.addressBook, context);
+    if (found.address !== null) return { address: found.address, source: 'address_book', detail: `address ${found.address} from ${SOURCE_WORDS.address_book}` };
+    tried.push(`your address book ${found.why}`);
+  }
+  if (input.history) {
+    const found = uniqueAddress(input.history.addresses, context);
+    if (found.address !== null) {
+      const note = input.history.trouble ? ` (history not brought up to date: ${input.history.trouble})` : '';
+      return { address: found.address, source: 'history', detail: `address ${found.address} from ${SOURCE_WORDS.history}${note}` };
+    }
+    tried.push(`mailbox history ${found.why}${input.history.trouble ? ` (and could not be brought up to date: ${input.history.trouble})` : ''}`);
+  } else {
+    tried.push('mailbox history was not consulted');
+  }
+  return { address: null, source: null, detail: `no address: ${tried.join('; ')}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known people
+
+/** What the mailbox history says of the user's own mail to an address. */
+export interface WrittenTo {
+  /** Date of the latest mail the user sent to it, when known (ms since epoch). */
+  lastAt: number | null;
+  /** The folder it was found in. */
+  folder: string;
+}
+
+/**
+ * People the user has written to are known, not strangers: no script. The reason starts with
+ * "known:" and says how we know.
+ */
+export function knownReason(address: string, written: WrittenTo | null): string | null {
+  if (!written) return null;
+  const when = written.lastAt !== null && Number.isFinite(written.lastAt) ? `, last on ${new Date(written.lastAt).toISOString().slice(0, 10)}` : '';
+  return `known: you have written to ${address} before (found in your ${written.folder} folder${when})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The settings on the inbound side
+
+export interface ListMatch {
+  entry: string;
+  kind: 'address' | 'domain';
+}
+
+/** The block- or allow-list entry an address falls under (the address itself, or its domain or a parent domain). */
+export function listMatch(address: string | null, list: readonly string[]): ListMatch | null {
+  if (!address) return null;
+  const lower = address.trim().toLowerCase();
+  let domainHit: ListMatch | null = null;
+  for (const raw of list) {
+    const entry = raw.trim().toLowerCase();
+    if (entry === '') continue;
+    if (entry.includes('@')) {
+      if (entry === lower) return { entry, kind: 'address' };
+    } else if (!domainHit && domainOf(lower) !== '' && inDomain(lower, entry)) {
+      domainHit = { entry, kind: 'domain' };
+    }
+  }
+  return domainHit;
+}
+
+export type RequestDecision =
+  /** No person is recorded: the mail is left alone, as classify would have left it. */
+  | { status: 'ignored'; reason: string }
+  | { status: 'skipped'; reason: string }
+  | { status: 'awaiting_address'; reason: string }
+  | { status: 'awaiting_approval' | 'queued'; reason: null; allowed: ListMatch | null };
+
+export interface DecisionInput {
+  platform: Platform;
+  /** The address the script would go to, after resolution; null when none was found. */
+  address: string | null;
+  /** Why no address was found (the resolution's detail), used when `address` is null. */
+  noAddressReason: string;
+  /** knownReason() for the address, or null. */
+  known: string | null;
+  /** The request is platform mail without a verdict of the user's server, and UNVERIFIED_MAIL is ignore. */
+  unverifiedIgnored: string | null;
+  settings: Pick<Settings, 'blockList' | 'allowList' | 'platforms' | 'mode'>;
+}
+
+const PLATFORM_NAMES: Record<Platform, string> = {
+  linkedin: 'LinkedIn',
+  facebook: 'Facebook',
+  xing: 'XING',
+  twitter: 'X/Twitter',
+  instagram: 'Instagram',
+  github: 'GitHub',
+  meetup: 'Meetup',
+  email: 'personal email',
+};
+
+/**
+ * What becomes of a request once its address is resolved. The block list wins over everything;
+ * an allowed address or domain is answered although the person is known, their platform is off
+ * or unverified mail is set to be ignored. Where both lists match, the more precise entry wins
+ * (an allowed address inside a blocked domain is answered), and block wins a tie. Failed
+ * authentication and robot mail never get this far: classify has already ignored them.
+ */
+export function decideRequest(input: DecisionInput): RequestDecision {
+  const { settings } = input;
+  const blocked = listMatch(input.address, settings.blockList);
+  const allowed = listMatch(input.address, settings.allowList);
+  const allowWins = allowed !== null && (blocked === null || (allowed.kind === 'address' && blocked.kind === 'domain'));
+  if (blocked && !allowWins) {
+    return { status: 'skipped', reason: `blocked: ${blocked.kind === 'address' ? `${blocked.entry} is` : `the domain ${blocked.entry} is`} on your block list` };
+  }
+  const allowedBy = allowWins ? allowed : null;
+  if (input.unverifiedIgnored && !allowedBy) return { status: 'ignored', reason: input.unverifiedIgnored };
+  if (settings.platforms[input.platform] === false && !allowedBy) {
+    return { status: 'skipped', reason: `platform off: requests from ${PLATFORM_NAMES[input.platform]} are switched off in the settings` };
+  }
+  if (input.known && !allowedBy) return { status: 'skipped', reason: input.known };
+  if (!input.address) return { status: 'awaiting_address', reason: input.noAddressReason };
+  return { status: settings.mode === 'approval' ? 'awaiting_approval' : 'queued', reason: null, allowed: allowedBy };
+}
+
+/** "allowed: jane@example.org is on your allow list", for the timeline. */
+export function allowedNote(match: ListMatch): string {
+  return `allowed: ${match.kind === 'address' ? `${match.entry} is` : `the domain ${match.entry} is`} on your allow list`;
+}

@@ -1,0 +1,193 @@
+import type { Status } from './types.ts';
+
+/**
+ * Figures for the overview: the weeding-out funnel of a period and requests and answers over time.
+ * Pure: it counts rows handed to it (the directory's projection), so it is tested with plain data.
+ * Days are UTC days, like every time the dashboard shows.
+ */
+
+export const PERIODS = ['7d', '30d', '90d', 'all'] as const;
+export type Period = (typeof PERIODS)[number];
+
+const DAY = 86_400_000;
+const PERIOD_DAYS: Record<Exclude<Period, 'all'>, number> = { '7d': 7, '30d': 30, '90d': 90 };
+
+/** What the funnel needs of a person. */
+export interface FunnelRow {
+  status: Status;
+  requestedAt: number;
+  askedAt: number | null;
+  answeredAt: number | null;
+}
+
+export interface Funnel {
+  /** People whose request arrived in the period. */
+  requests: number;
+  /** Of them, those who were sent the script. */
+  asked: number;
+  /** Answered the script (a refusal counts under `declined`), whatever the user decided since. */
+  answered: number;
+  /** Answered with a refusal and not yet decided on. */
+  declined: number;
+  /** Let the deadline pass without answering. */
+  noResponse: number;
+  /** Asked, deadline still running. */
+  waiting: number;
+  /** Queued: the script is about to go out. */
+  queued: number;
+  awaitingAddress: number;
+  awaitingApproval: number;
+  skipped: number;
+  /** The script bounced or could not be sent. */
+  undeliverable: number;
+  accepted: number;
+  rejected: number;
+  handled: number;
+  /**
+   * Answered (or declined) of those whose outcome is known: answered, declined, or deadline
+   * passed. Null while no one's outcome is known.
+   */
+  answerRate: number | null;
+}
+
+const DECIDED: ReadonlySet<Status> = new Set(['accepted', 'rejected', 'handled']);
+
+export function funnel(rows: Iterable<FunnelRow>, from: number, to: number): Funnel {
+  const result: Funnel = {
+    requests: 0,
+    asked: 0,
+    answered: 0,
+    declined: 0,
+    noResponse: 0,
+    waiting: 0,
+    queued: 0,
+    awaitingAddress: 0,
+    awaitingApproval: 0,
+    skipped: 0,
+    undeliverable: 0,
+    accepted: 0,
+    rejected: 0,
+    handled: 0,
+    answerRate: null,
+  };
+  for (const row of rows) {
+    if (row.requestedAt < from || row.requestedAt > to) continue;
+    result.requests += 1;
+    if (row.askedAt !== null) result.asked += 1;
+    switch (row.status) {
+      case 'declined':
+        result.declined += 1;
+        break;
+      case 'no_response':
+        result.noResponse += 1;
+        break;
+      case 'asked':
+        result.waiting += 1;
+        break;
+      case 'queued':
+      case 'detected':
+        result.queued += 1;
+        break;
+      case 'awaiting_address':
+        result.awaitingAddress += 1;
+        break;
+      case 'awaiting_approval':
+        result.awaitingApproval += 1;
+        break;
+      case 'skipped':
+        result.skipped += 1;
+        break;
+      case 'bounced':
+      case 'failed':
+        result.undeliverable += 1;
+        break;
+      case 'accepted':
+        result.accepted += 1;
+        break;
+      case 'rejected':
+        result.rejected += 1;
+        break;
+      case 'handled':
+        result.handled += 1;
+        break;
+      case 'answered':
+        break;
+    }
+    // Answers are counted by what happened, so a decision taken since does not hide them.
+    if (row.answeredAt !== null && row.status !== 'declined') result.answered += 1;
+    else if (row.askedAt !== null && row.answeredAt === null && DECIDED.has(row.status)) result.noResponse += 1;
+  }
+  const known = result.answered + result.declined + result.noResponse;
+  result.answerRate = known === 0 ? null : (result.answered + result.declined) / known;
+  return result;
+}
+
+/** The first and last moment of a period ending now; `all` starts at the first request. */
+export function periodRange(period: Period, now: number, rows: Iterable<{ requestedAt: number }>): { from: number; to: number } {
+  if (period !== 'all') {
+    // Whole days: the period's first day starts at midnight UTC, today included.
+    const today = startOfDay(now);
+    return { from: today - (PERIOD_DAYS[period] - 1) * DAY, to: now };
+  }
+  let first = Number.POSITIVE_INFINITY;
+  for (const row of rows) if (row.requestedAt < first) first = row.requestedAt;
+  return { from: Number.isFinite(first) ? startOfDay(Math.min(first, now)) : startOfDay(now), to: now };
+}
+
+export type Bucket = 'day' | 'week' | 'month';
+
+export interface SeriesPoint {
+  /** Start of the bucket, ms since epoch (UTC midnight; weeks start on Monday). */
+  start: number;
+  requests: number;
+  answers: number;
+}
+
+/** Days up to three months, weeks up to two years, months beyond: never more than about 100 bars. */
+export function bucketFor(from: number, to: number): Bucket {
+  const days = (to - from) / DAY;
+  if (days <= 92) return 'day';
+  if (days <= 730) return 'week';
+  return 'month';
+}
+
+export function startOfDay(ms: number): number {
+  return Math.floor(ms / DAY) * DAY;
+}
+
+export function bucketStart(ms: number, bucket: Bucket): number {
+  const day = startOfDay(ms);
+  if (bucket === 'day') return day;
+  const date = new Date(day);
+  if (bucket === 'week') return day - ((date.getUTCDay() + 6) % 7) * DAY;
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+function nextBucket(start: number, bucket: Bucket): number {
+  if (bucket === 'day') return start + DAY;
+  if (bucket === 'week') return start + 7 * DAY;
+  const date = new Date(start);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
+
+/** Requests (by arrival) and answers (by when they came, refusals included) per bucket, empty buckets too. */
+export function timeSeries(rows: Iterable<Pick<FunnelRow, 'requestedAt' | 'answeredAt'>>, from: number, to: number, bucket: Bucket): SeriesPoint[] {
+  const points: SeriesPoint[] = [];
+  const index = new Map<number, SeriesPoint>();
+  for (let start = bucketStart(from, bucket); start <= to; start = nextBucket(start, bucket)) {
+    const point = { start, requests: 0, answers: 0 };
+    points.push(point);
+    index.set(start, point);
+  }
+  for (const row of rows) {
+    if (row.requestedAt >= from && row.requestedAt <= to) {
+      const point = index.get(bucketStart(row.requestedAt, bucket));
+      if (point) point.requests += 1;
+    }
+    if (row.answeredAt !== null && row.answeredAt >= from && row.answeredAt <= to) {
+      const point = index.get(bucketStart(row.answeredAt, bucket));
+      if (point) point.answers += 1;
+    }
+  }
+  return points;
+}

@@ -1,0 +1,682 @@
+import { headerValues, type Message } from '../mail/message.ts';
+import { imitatedDomain, inDomain, isPlausibleAddress, localPart, platformDomainOf, robotRule } from './address.ts';
+import { platformAuthentication, type PlatformAuthentication } from './authentication.ts';
+import { personalAddress } from './personal.ts';
+import { PLATFORM_RULES } from './platforms/index.ts';
+import { GREETINGS, guessLanguage } from './platforms/languages.ts';
+import type { HeaderPattern, Phrases, PlatformRules, ProfileRule, Signal } from './platforms/rules.ts';
+import { bodyText, cleanLine, decodeEntities, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes } from './text.ts';
+import { LANGUAGES, type ClassifyContext, type Explanation, type Language, type Platform, type Requester } from './types.ts';
+
+/**
+ * The engine that reads platform rules (src/detect/platforms/*.ts) against one message. It knows
+ * no platform by name: which mail is a platform's, which is a request, who sent it and where the
+ * details are all comes from the rules. Pure: no I/O, the same message always reads the same.
+ */
+
+export type PlatformReading =
+  | {
+      kind: 'request';
+      platform: Platform;
+      requester: Requester;
+      /** An address of the person the platform's mail carries (rare), or null. */
+      replyTo: string | null;
+      reason: string;
+      language: Language | null;
+      /** True when no Authentication-Results of the user's server could vouch for the mail. */
+      unverified: boolean;
+      explanation: Explanation[];
+    }
+  | { kind: 'not-request'; platform: Platform; reason: string; explanation: Explanation[] };
+
+/** Longest stretch of a notification searched; platforms say what matters at the top. */
+const MAX_TEXT_CHARS = 60_000;
+/** Longest HTML read for links and images. */
+const MAX_HTML_CHARS = 512 * 1024;
+/** Lines after the name searched for a headline, and after the headline for a location. */
+const HEADLINE_REACH = 4;
+const LOCATION_REACH = 2;
+/** Longest personal note kept with the person. */
+const MAX_NOTE_CHARS = 1000;
+
+interface Mail {
+  message: Message;
+  /** Subject with straight quotes and single spaces. */
+  subject: string;
+  /** Body as plain text, line breaks kept, link marks of converted HTML removed. */
+  text: string;
+  /** Body on one line, for phrases. */
+  flat: string;
+  /** The platform's links: those of the text part first, then those of the HTML part. */
+  textLinks: URL[];
+  htmlLinks: URL[];
+  html: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Patterns
+
+const compiled = new WeakMap<RegExp, Map<string, RegExp>>();
+
+// JavaScript's \b knows only ASCII letters: "com você\b" would never match before a full stop.
+// Rules write \b; the engine reads it as a boundary between letters (of any script) and the rest.
+const WORD_BOUNDARY = String.raw`(?:(?<=[\p{L}\p{N}_])(?![\p{L}\p{N}_])|(?<![\p{L}\p{N}_])(?=[\p{L}\p{N}_]))`;
+
+/** The pattern with the flags the engine needs (case-insensitive, multiline for lines), never global. */
+function withFlags(pattern: RegExp, extra: string): RegExp {
+  let byFlags = compiled.get(pattern);
+  if (!byFlags) {
+    byFlags = new Map();
+    compiled.set(pattern, byFlags);
+  }
+  let regex = byFlags.get(extra);
+  if (!regex) {
+    const flags = [...new Set(`${pattern.flags.replace(/[gy]/g, '')}i${extra}`)].join('');
+    try {
+      regex = new RegExp(pattern.source.replace(/(?<!\\)\\b/g, WORD_BOUNDARY), flags.includes('u') ? flags : `${flags}u`);
+    } catch {
+      // A rule written for non-Unicode mode (an escape the u flag refuses) keeps ASCII boundaries.
+      regex = new RegExp(pattern.source, flags);
+    }
+    byFlags.set(extra, regex);
+  }
+  return regex;
+}
+
+interface PhraseHit {
+  language: Language | null;
+  found: RegExpExecArray;
+  where: string;
+}
+
+function phraseEntries(phrases: Phrases | undefined): Array<[Language | null, readonly RegExp[]]> {
+  if (!phrases) return [];
+  const entries: Array<[Language | null, readonly RegExp[]]> = [];
+  if (phrases.any) entries.push([null, phrases.any]);
+  for (const language of LANGUAGES) {
+    const list = phrases[language];
+    if (list) entries.push([language, list]);
+  }
+  return entries;
+}
+
+function findPhrase(phrases: Phrases | undefined, places: Array<[string, string]>, extraFlags = ''): PhraseHit | null {
+  for (const [language, patterns] of phraseEntries(phrases)) {
+    for (const pattern of patterns) {
+      for (const [where, text] of places) {
+        const found = withFlags(pattern, extraFlags).exec(text);
+        if (found) return { language, found, where };
+      }
+    }
+  }
+  return null;
+}
+
+function anyPhrase(phrases: Phrases | undefined, text: string): boolean {
+  return findPhrase(phrases, [['line', text]]) !== null;
+}
+
+/** Header values, RFC 2047 encoded words decoded (X-Twittersendername may carry any script). */
+function decodedHeader(message: Message, name: string): string[] {
+  return headerValues(message, name).map(decodeEncodedWords);
+}
+
+function decodeEncodedWords(value: string): string {
+  return value.replace(/=\?([^?\s]{1,40})\?([bBqQ])\?([^?\s]{0,2000})\?=/g, (whole, charset: string, encoding: string, text: string) => {
+    try {
+      const bytes =
+        encoding.toUpperCase() === 'B'
+          ? Buffer.from(text, 'base64')
+          : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
+      return new TextDecoder(charset.split('*')[0], { fatal: false }).decode(bytes);
+    } catch {
+      // An unknown charset leaves the word as it was written.
+      return whole;
+    }
+  });
+}
+
+/** "x-linkedin-template" as people write it: "X-LinkedIn-Template". */
+function headerName(name: string): string {
+  return name
+    .split('-')
+    .map((part) => (part === 'linkedin' ? 'LinkedIn' : part.charAt(0).toUpperCase() + part.slice(1)))
+    .join('-');
+}
+
+function firstHeader(message: Message, patterns: readonly HeaderPattern[]): { name: string; value: string } | null {
+  for (const { header, pattern } of patterns) {
+    for (const value of headerValues(message, header)) {
+      if (withFlags(pattern, '').test(value)) return { name: header, value };
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which platform
+
+function claimOf(message: Message): { rules: PlatformRules; how: string } | null {
+  const from = message.from?.address ?? '';
+  const fromPlatform = PLATFORM_RULES.find((rules) => from !== '' && rules.domains.some((domain) => inDomain(from, domain)));
+  if (fromPlatform) return { rules: fromPlatform, how: `From ${from}` };
+  const envelope: Array<[string, string]> = [
+    ['Sender', message.sender?.address ?? ''],
+    ['Return-Path', message.returnPath ?? ''],
+  ];
+  for (const [field, address] of envelope) {
+    if (address === '') continue;
+    const rules = PLATFORM_RULES.find((candidate) => candidate.domains.some((domain) => inDomain(address, domain)));
+    if (rules) return { rules, how: `${field} ${address}` };
+  }
+  for (const name of message.headers.keys()) {
+    const rules = PLATFORM_RULES.find((candidate) => candidate.headerPrefixes.some((prefix) => name.startsWith(prefix)));
+    if (rules) return { rules, how: `header ${name}` };
+  }
+  return null;
+}
+
+/**
+ * A sender, Reply-To or envelope address that imitates a platform's domain ("linkedln.com",
+ * "linkedin.com.evil.example"): such mail is never a request and never gets a script.
+ */
+export function imitation(message: Message): { field: string; address: string; domain: string } | null {
+  const fields: Array<[string, string]> = [
+    ['From', message.from?.address ?? ''],
+    ['Sender', message.sender?.address ?? ''],
+    ...message.replyTo.map((entry): [string, string] => ['Reply-To', entry.address]),
+    ['Return-Path', message.returnPath ?? ''],
+  ];
+  for (const [field, address] of fields) {
+    const at = address.lastIndexOf('@');
+    if (at < 0) continue;
+    const domain = imitatedDomain(address.slice(at + 1));
+    if (domain) return { field, address, domain };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the mail
+
+function isPlatformLink(url: URL, rules: PlatformRules): boolean {
+  const host = url.hostname.toLowerCase();
+  return (url.protocol === 'https:' || url.protocol === 'http:') && rules.extract.webHosts.some((web) => host === web || host.endsWith(`.${web}`));
+}
+
+function platformLinks(urls: string[], rules: PlatformRules): URL[] {
+  return urls.map(parseUrl).filter((url): url is URL => url !== null && isPlatformLink(url, rules));
+}
+
+/** mailparser-free HTML conversion writes links as " [url]" after their words; names must not keep them. */
+function withoutLinkMarks(line: string): string {
+  return line.replace(/\s*\[(?:https?:|mailto:)[^\]]*\]/gi, '');
+}
+
+function readMail(message: Message, rules: PlatformRules): Mail {
+  const html = message.html.length > MAX_HTML_CHARS ? message.html.slice(0, MAX_HTML_CHARS) : message.html;
+  const raw = straightenQuotes(bodyText(message)).slice(0, MAX_TEXT_CHARS);
+  const text = raw
+    .split('\n')
+    .map((line) => withoutLinkMarks(line).replace(/[ \t\u00a0]+/g, ' ').trimEnd())
+    .join('\n');
+  return {
+    message,
+    subject: straightenQuotes(message.subject).replace(/\s+/g, ' ').trim(),
+    text,
+    flat: text.replace(/\s+/g, ' '),
+    textLinks: platformLinks(extractUrls(raw), rules),
+    htmlLinks: platformLinks(extractUrls('', html), rules),
+    html,
+  };
+}
+
+interface SignalHit {
+  signal: Signal;
+  detail: string;
+  language: Language | null;
+}
+
+function matchSignal(signal: Signal, mail: Mail): SignalHit | null {
+  const { message } = mail;
+  const details: string[] = [];
+  let language: Language | null = null;
+  if (signal.absentHeaders?.some((name) => headerValues(message, name).length > 0)) return null;
+  if (signal.headers) {
+    const found = firstHeader(message, signal.headers);
+    if (!found) return null;
+    details.push(`${headerName(found.name)}: ${cleanLine(found.value, 80)}`);
+  }
+  if (signal.fromLocal) {
+    const from = message.from?.address ?? '';
+    if (!signal.fromLocal.test(localPart(from))) return null;
+    details.push(`From ${from || '(none)'}`);
+  }
+  for (const [phrases, places] of [
+    [signal.subject, [['subject', mail.subject]]],
+    [signal.text, [['subject', mail.subject], ['body', mail.flat]]],
+  ] as Array<[Phrases | undefined, Array<[string, string]>]>) {
+    if (!phrases) continue;
+    const hit = findPhrase(phrases, places);
+    if (!hit) return null;
+    language ??= hit.language;
+    details.push(`${hit.where}${hit.language ? ` (${hit.language})` : ''}: "${cleanLine(hit.found[0], 80)}"`);
+  }
+  if (signal.links) {
+    const link = [...mail.textLinks, ...mail.htmlLinks].find((url) => signal.links?.some((pattern) => pattern.test(url.pathname + url.search)));
+    if (!link) return null;
+    details.push(`link ${link.hostname}${link.pathname}`);
+  }
+  return { signal, detail: details.join('; '), language };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extraction
+
+function cleanName(value: string): string {
+  const name = cleanLine(withoutLinkMarks(value).replace(/^["'\s]+|["'\s]+$/g, ''), 120);
+  return /https?:|www\.|[<>]/i.test(name) ? '' : name;
+}
+
+interface NameFound {
+  name: string;
+  handle: string | null;
+  detail: string;
+}
+
+function requesterName(rules: PlatformRules, mail: Mail): NameFound {
+  const extract = rules.extract;
+  let handle: string | null = null;
+  for (const header of extract.handleHeaders ?? []) {
+    const value = cleanLine(decodedHeader(mail.message, header)[0] ?? '', 60).replace(/^@/, '');
+    if (/^[\p{L}\p{N}._-]{1,60}$/u.test(value)) {
+      handle = value;
+      break;
+    }
+  }
+  for (const header of extract.nameHeaders ?? []) {
+    const name = cleanName(decodedHeader(mail.message, header)[0] ?? '');
+    if (name !== '') return { name, handle, detail: `header ${header}` };
+  }
+  // "Jane Doe <invitations@linkedin.com>": platforms put the person's name on their own address.
+  const viaPlatform = new RegExp(String.raw`\s+via\s+${rules.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\s*$`, 'i');
+  const display = cleanName((mail.message.from?.name ?? '').replace(extract.displaySuffix ?? viaPlatform, '').replace(viaPlatform, ''));
+  if (display !== '' && !display.includes('@') && !extract.notPersonName.some((pattern) => withFlags(pattern, '').test(display))) {
+    return { name: display, handle, detail: 'display name of From' };
+  }
+  for (const [phrases, place, flags] of [
+    [extract.subjectName, mail.subject, ''],
+    [extract.bodyName, mail.text, 'm'],
+  ] as Array<[Phrases | undefined, string, string]>) {
+    const hit = findPhrase(phrases, [[place === mail.subject ? 'subject' : 'body', place]], flags);
+    if (!hit) continue;
+    const groups = hit.found.groups ?? {};
+    const found = groups.handle?.replace(/^@/, '');
+    if (found && /^[\p{L}\p{N}._-]{1,60}$/u.test(found)) handle ??= found;
+    const name = cleanName(groups.name ?? '');
+    if (name !== '') return { name, handle, detail: `${hit.where} pattern` };
+    if (handle) return { name: handle, handle, detail: `${hit.where} pattern (user name)` };
+  }
+  return { name: handle ?? '', handle, detail: handle ? 'user name' : 'not found' };
+}
+
+const KEY = /^[\p{L}\p{N}%_.-]{1,120}$/u;
+
+/** A profile link's key (slug or id) and clean URL, by the platform's profile rules. */
+function profileOfLink(url: URL, profiles: readonly ProfileRule[]): { key: string; url: string } | null {
+  for (const rule of profiles) {
+    const found = rule.path.exec(url.pathname);
+    if (!found) continue;
+    const key = rule.param ? url.searchParams.get(rule.param) : found.groups?.key;
+    if (!key || !KEY.test(key) || key === '.' || key === '..') continue;
+    const clean = new URL(rule.url.replace('{key}', rule.param ? encodeURIComponent(key) : key));
+    for (const name of rule.keep ?? []) {
+      const value = url.searchParams.get(name);
+      if (value && /^[A-Za-z0-9_-]{1,60}$/.test(value)) clean.searchParams.set(name, value);
+    }
+    return { key, url: clean.toString() };
+  }
+  return null;
+}
+
+function isRequesterLink(url: URL, rules: PlatformRules): boolean {
+  return !(rules.extract.notRequesterLink ?? []).some((pattern) => pattern.test(url.href));
+}
+
+function profileOf(rules: PlatformRules, mail: Mail, handle: string | null): { url: string; key: string; detail: string } | null {
+  const extract = rules.extract;
+  if (extract.profileFromHeader) {
+    const { header, pattern, url } = extract.profileFromHeader;
+    for (const value of headerValues(mail.message, header)) {
+      const id = pattern.exec(value)?.groups?.id;
+      if (id) return { url: url.replace('{id}', id), key: id, detail: `header ${header}` };
+    }
+  }
+  if (handle && extract.profileFromHandle) {
+    return { url: extract.profileFromHandle.replace('{handle}', encodeURIComponent(handle)), key: handle, detail: `user name ${handle}` };
+  }
+  const candidates = [...mail.textLinks, ...mail.htmlLinks].filter((url) => isRequesterLink(url, rules));
+  // Rules in order of preference (a vanity slug before an id), each over every link.
+  for (const rule of extract.profiles) {
+    for (const url of candidates) {
+      const found = profileOfLink(url, [rule]);
+      if (found) return { ...found, detail: `link ${url.hostname}${url.pathname}` };
+    }
+  }
+  return null;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9:_.-]{1,120}$/;
+
+function requestIdsIn(urls: URL[], spec: NonNullable<PlatformRules['extract']['requestId']>): string[] {
+  const ids = new Set<string>();
+  for (const url of urls) {
+    for (const [key, value] of url.searchParams) {
+      if (spec.params?.some((param) => param.toLowerCase() === key.toLowerCase()) && REQUEST_ID.test(value)) ids.add(value);
+    }
+    for (const pattern of spec.paths ?? []) {
+      const id = pattern.exec(url.pathname)?.groups?.id;
+      if (id && REQUEST_ID.test(id)) ids.add(id);
+    }
+  }
+  return [...ids];
+}
+
+/** The id of this request; several distinct ids mean a digest of several requests. */
+function requestIds(rules: PlatformRules, mail: Mail): string[] {
+  const spec = rules.extract.requestId;
+  if (!spec) return [];
+  if (spec.header) {
+    for (const value of headerValues(mail.message, spec.header.header)) {
+      const id = spec.header.pattern.exec(value)?.groups?.id;
+      if (id && REQUEST_ID.test(id)) return [id];
+    }
+  }
+  // The text part is preferred: an HTML part repeats the same links, sometimes with other ids.
+  const fromText = requestIdsIn(mail.textLinks, spec);
+  return fromText.length > 0 ? fromText : requestIdsIn(mail.htmlLinks, spec);
+}
+
+const GENERIC_NOT_HEADLINE = /^(?:[-–—.•*_=]|\d)|https?:|www\./i;
+const NAME_PREFIX = /^(?:from|von|de|da|van)\s+/i;
+
+interface Lines {
+  lines: string[];
+  nameAt: number;
+  headlineAt: number;
+  locationAt: number;
+}
+
+function isRequestPhrase(rules: PlatformRules, line: string): boolean {
+  return rules.requests.some((signal) => anyPhrase(signal.text, line) || anyPhrase(signal.subject, line));
+}
+
+function findLines(rules: PlatformRules, text: string, name: string): Lines {
+  const lines = text.split('\n').map((line) => line.trim());
+  const result: Lines = { lines, nameAt: -1, headlineAt: -1, locationAt: -1 };
+  if (name === '') return result;
+  const wanted = name.toLowerCase();
+  const notHeadline = (line: string) =>
+    GENERIC_NOT_HEADLINE.test(line) ||
+    (rules.extract.notHeadline ?? []).some((pattern) => withFlags(pattern, '').test(line)) ||
+    line.length > 200 ||
+    line.toLowerCase() === wanted ||
+    isRequestPhrase(rules, line) ||
+    anyPhrase(rules.extract.boilerplate, line);
+  for (let index = 0; index < lines.length; index += 1) {
+    if ((lines[index] ?? '').replace(NAME_PREFIX, '').toLowerCase() !== wanted) continue;
+    result.nameAt = index;
+    if (!rules.extract.headlineAfterName) return result;
+    for (let next = index + 1; next < lines.length && next <= index + HEADLINE_REACH; next += 1) {
+      const candidate = lines[next] ?? '';
+      if (candidate === '') continue;
+      if (notHeadline(candidate)) break;
+      result.headlineAt = next;
+      for (let after = next + 1; after < lines.length && after <= next + 1 + LOCATION_REACH; after += 1) {
+        const place = lines[after] ?? '';
+        if (place === '') continue;
+        if (!notHeadline(place) && !/\d|\||\bat\b/.test(place) && (rules.extract.location ?? []).some((pattern) => pattern.test(place))) result.locationAt = after;
+        break;
+      }
+      break;
+    }
+    return result;
+  }
+  return result;
+}
+
+const SIGNATURE = /^[-–—~]{1,2}\s*\S.{0,40}$/;
+
+/**
+ * The requester's own words in the notification: the lines between the greeting (or the line
+ * that says what the mail is) and the platform's buttons, without the name, headline, location,
+ * the platform's default sentence, and a "- Jane" sign-off.
+ */
+function noteOf(rules: PlatformRules, mail: Mail, found: Lines, name: string): string | null {
+  const ends = rules.extract.noteEnds;
+  if (!ends) return null;
+  const { lines } = found;
+  const recipients = new Set(mail.message.to.map((entry) => entry.name.trim().toLowerCase()).filter((entry) => entry !== ''));
+  const isGreeting = (line: string) => LANGUAGES.some((language) => GREETINGS[language].test(line) && line.length <= 60);
+  let start = 0;
+  let end = lines.length;
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] ?? '';
+    if (anyPhrase(ends, line)) {
+      end = index;
+      break;
+    }
+  }
+  for (let index = 0; index < end; index += 1) {
+    const line = lines[index] ?? '';
+    if (isGreeting(line) || isRequestPhrase(rules, line) || index === found.nameAt) {
+      start = index + 1;
+      if (index !== found.nameAt) break;
+    }
+  }
+  const kept: string[] = [];
+  for (let index = start; index < end; index += 1) {
+    const line = lines[index] ?? '';
+    if (line === '' || index === found.nameAt || index === found.headlineAt || index === found.locationAt) continue;
+    if (line.replace(NAME_PREFIX, '').toLowerCase() === name.toLowerCase() || recipients.has(line.toLowerCase())) continue;
+    if (isGreeting(line) || SIGNATURE.test(line) || /https?:|www\./i.test(line) || /^\d/.test(line)) continue;
+    if (isRequestPhrase(rules, line) || anyPhrase(rules.extract.boilerplate, line)) continue;
+    kept.push(line);
+  }
+  const note = cleanLine(kept.join(' ').replace(/^["“„«]\s*|\s*["”“»]$/g, ''), MAX_NOTE_CHARS);
+  return note.length >= 3 ? note : null;
+}
+
+function countOf(phrases: Phrases | undefined, flat: string): { count: number; text: string } | null {
+  const hit = findPhrase(phrases, [['body', flat]]);
+  if (!hit) return null;
+  const digits = hit.found.groups?.count?.replace(/[^\d]/g, '');
+  const count = digits === undefined ? 1 : Number.parseInt(digits, 10);
+  return Number.isSafeInteger(count) ? { count, text: cleanLine(hit.found[0], 60) } : null;
+}
+
+/**
+ * Whether the notification shows the requester's photo: an image beside a link to their profile
+ * (or carrying their name as alt text) that is a real photo (true) or the platform's placeholder
+ * (false). null when no such image is found: the mail does not tell.
+ */
+function photoOf(rules: PlatformRules, mail: Mail, name: string, profileKey: string | null): { hasPhoto: boolean; src: string } | null {
+  const photo = rules.extract.photo;
+  if (!photo || mail.html === '') return null;
+  let anchorKey: string | null = null;
+  for (const tag of mail.html.matchAll(/<(\/?)(a|img)\b([^<>]{0,4096})>/gi)) {
+    const closing = tag[1] === '/';
+    const kind = (tag[2] ?? '').toLowerCase();
+    const attributes = tag[3] ?? '';
+    if (kind === 'a') {
+      anchorKey = null;
+      if (closing) continue;
+      const href = /\bhref\s*=\s*(?:"([^"]{0,4096})"|'([^']{0,4096})')/i.exec(attributes);
+      const url = parseUrl(decodeEntities(href?.[1] ?? href?.[2] ?? ''));
+      if (url && isPlatformLink(url, rules) && isRequesterLink(url, rules)) anchorKey = profileOfLink(url, rules.extract.profiles)?.key ?? null;
+      continue;
+    }
+    const src = /\bsrc\s*=\s*(?:"([^"]{0,4096})"|'([^']{0,4096})')/i.exec(attributes);
+    const alt = /\balt\s*=\s*(?:"([^"]{0,300})"|'([^']{0,300})')/i.exec(attributes);
+    const source = decodeEntities(src?.[1] ?? src?.[2] ?? '');
+    const altText = decodeEntities(alt?.[1] ?? alt?.[2] ?? '').trim().toLowerCase();
+    const theirs = (profileKey !== null && anchorKey === profileKey) || (name !== '' && altText === name.toLowerCase());
+    if (!theirs || source === '') continue;
+    if (photo.placeholder.some((pattern) => pattern.test(source))) return { hasPhoto: false, src: source };
+    if (photo.real.some((pattern) => pattern.test(source))) return { hasPhoto: true, src: source };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The decision
+
+function notRequest(rules: PlatformRules, reason: string, explanation: Explanation[]): PlatformReading {
+  return { kind: 'not-request', platform: rules.platform, reason: `suppressed: ${cleanLine(reason, 200)}`, explanation };
+}
+
+function languageOf(rules: PlatformRules, mail: Mail, decided: Language | null): { language: Language | null; how: string } {
+  if (decided) return { language: decided, how: 'the phrase that matched' };
+  for (const signal of [...rules.requests, ...rules.notRequest]) {
+    const hit = findPhrase(signal.text, [['subject', mail.subject], ['body', mail.flat]]) ?? findPhrase(signal.subject, [['subject', mail.subject]]);
+    if (hit?.language) return { language: hit.language, how: `phrase of ${signal.rule}` };
+  }
+  const guessed = guessLanguage(`${mail.subject}\n${mail.flat.slice(0, 4000)}`);
+  return { language: guessed, how: guessed ? 'its most frequent words' : 'not recognised' };
+}
+
+function authenticationStep(rules: PlatformRules, authentication: PlatformAuthentication, context: ClassifyContext): { refuse: string | null; unverified: boolean } {
+  switch (authentication.outcome) {
+    case 'pass':
+      return { refuse: null, unverified: false };
+    case 'fail':
+      return { refuse: `${rules.label} mail that failed authentication (${authentication.detail}), not trusted`, unverified: false };
+    case 'none':
+      return { refuse: `${rules.label} mail that your server could not authenticate (${authentication.detail}), not trusted`, unverified: false };
+    case 'unverified':
+      return context.unverifiedMail === 'ignore'
+        ? { refuse: `${rules.label} mail that cannot be verified (${authentication.detail}); UNVERIFIED_MAIL=ignore leaves it alone`, unverified: true }
+        : { refuse: null, unverified: true };
+  }
+}
+
+/**
+ * Reads a platform's mail: null when no platform sent it (nor claims to). A request comes back
+ * with its requester; everything else the platform sends comes back as "not a request" with a
+ * reason starting "suppressed: " (no person wrote it, so it is never taken for an answer).
+ */
+export function readPlatformMail(message: Message, context: ClassifyContext): PlatformReading | null {
+  const claim = claimOf(message);
+  if (!claim) return null;
+  const { rules } = claim;
+  const explanation: Explanation[] = [{ rule: `${rules.platform}.mail`, detail: `${rules.label} mail: ${claim.how}` }];
+  const mail = readMail(message, rules);
+
+  if (isReplyOrForwardSubject(mail.subject)) {
+    explanation.push({ rule: `${rules.platform}.reply`, detail: `subject "${cleanLine(mail.subject, 60)}" is a reply or forward` });
+    return notRequest(rules, `${rules.label} message (a reply), not ${rules.request}`, explanation);
+  }
+  for (const signal of rules.notRequest) {
+    const hit = matchSignal(signal, mail);
+    if (!hit) continue;
+    explanation.push({ rule: signal.rule, detail: hit.detail });
+    return notRequest(rules, `${signal.what} (${hit.detail})`, explanation);
+  }
+  let decided: SignalHit | null = null;
+  for (const signal of rules.requests) {
+    decided = matchSignal(signal, mail);
+    if (decided) break;
+  }
+  const from = message.from?.address ?? '';
+  if (!decided) {
+    explanation.push({ rule: `${rules.platform}.no-request`, detail: 'no rule for a request matched' });
+    return notRequest(rules, `${rules.label} mail that is not ${rules.request} (from ${from || 'no sender'})`, explanation);
+  }
+  explanation.push({ rule: decided.signal.rule, detail: decided.detail });
+
+  const listHeader = ['List-Id', 'List-Post'].find((name) => headerValues(message, name).length > 0);
+  if (listHeader) {
+    explanation.push({ rule: `${rules.platform}.mailing-list`, detail: `${listHeader} present` });
+    return notRequest(rules, `${rules.label} ${rules.request.replace(/^an? /, '')} delivered through a mailing list (${listHeader} present)`, explanation);
+  }
+  const ids = requestIds(rules, mail);
+  if (ids.length > 1) {
+    explanation.push({ rule: `${rules.platform}.digest`, detail: `${ids.length} request ids: ${ids.slice(0, 3).join(', ')}` });
+    return notRequest(rules, `${rules.label} digest of ${ids.length} ${rules.request.replace(/^an? /, '')}s, not a single request`, explanation);
+  }
+
+  const authentication = platformAuthentication(message, rules.domains, context);
+  explanation.push({ rule: 'authentication', detail: `${authentication.outcome}: ${authentication.detail}` });
+  const step = authenticationStep(rules, authentication, context);
+  if (step.refuse) return notRequest(rules, step.refuse, explanation);
+
+  // Extraction.
+  const fromIsPlatform = from !== '' && rules.domains.some((domain) => inDomain(from, domain));
+  const named = requesterName(rules, mail);
+  explanation.push({ rule: 'extract.name', detail: named.name ? `"${named.name}" from ${named.detail}` : 'no name found' });
+  const profile = profileOf(rules, mail, named.handle);
+  if (profile) explanation.push({ rule: 'extract.profile', detail: `${profile.url} from ${profile.detail}` });
+  if (ids[0]) explanation.push({ rule: 'extract.request-id', detail: ids[0] });
+  const lines = findLines(rules, mail.text, named.name);
+  const headline = lines.headlineAt >= 0 ? cleanLine(lines.lines[lines.headlineAt] ?? '', 200) : null;
+  const location = lines.locationAt >= 0 ? cleanLine(lines.lines[lines.locationAt] ?? '', 120) : null;
+  const note = noteOf(rules, mail, lines, named.name);
+  if (note) explanation.push({ rule: 'extract.note', detail: `"${cleanLine(note, 80)}"` });
+  const mutual = countOf(rules.extract.mutualConnections, mail.flat);
+  if (mutual) explanation.push({ rule: 'extract.mutual-connections', detail: `"${mutual.text}"` });
+  const connections = countOf(rules.extract.connectionCount, mail.flat);
+  if (connections) explanation.push({ rule: 'extract.connection-count', detail: `"${connections.text}"` });
+  const photo = photoOf(rules, mail, named.name, profile?.key ?? null);
+  if (photo) explanation.push({ rule: 'extract.photo', detail: `${photo.hasPhoto ? 'a photo' : 'the placeholder image'}: ${cleanLine(photo.src, 100)}` });
+  const { language, how } = languageOf(rules, mail, decided.language);
+  explanation.push({ rule: 'language', detail: language ? `${language}, from ${how}` : how });
+
+  // Where a script could go: a personal From the platform wrote for the person (LinkedIn
+  // 2011–2013), or a personal Reply-To, only when the platform's authentication passed.
+  let replyTo: string | null = null;
+  let reason = decided.signal.what;
+  if (from !== '' && !fromIsPlatform) {
+    reason = reason.replace('{sender}', `from the ${rules.person}'s own address`);
+    const resolved = personalAddress(message, context);
+    explanation.push(...resolved.explanation);
+    replyTo = resolved.address;
+    if (replyTo === null) reason += `; no reply address: ${resolved.refusal ?? 'none given'}`;
+  } else {
+    reason = reason.replace('{sender}', `sent through ${rules.label}`);
+    const personal = message.replyTo.find(
+      (entry) => isPlausibleAddress(entry.address) && platformDomainOf(entry.address) === null && imitatedDomain(entry.address.slice(entry.address.lastIndexOf('@') + 1)) === null && robotRule(entry.address) === null,
+    );
+    if (personal && authentication.outcome === 'pass') {
+      replyTo = personal.address;
+      explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} set by ${rules.label} (authenticated)` });
+    } else if (personal) {
+      explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} not used: ${rules.label}'s authentication did not pass at your server` });
+    } else {
+      explanation.push({ rule: 'address.none', detail: `${rules.label} mail carries no address of the ${rules.person}` });
+    }
+  }
+
+  const name = named.name;
+  return {
+    kind: 'request',
+    platform: rules.platform,
+    requester: {
+      name,
+      firstName: firstNameOf(name),
+      email: replyTo,
+      profileUrl: profile?.url ?? null,
+      headline: headline === '' ? null : headline,
+      invitationId: ids[0] ?? null,
+      location: location === '' ? null : location,
+      note,
+      mutualConnections: mutual?.count ?? null,
+      connectionCount: connections?.count ?? null,
+      hasPhoto: photo?.hasPhoto ?? null,
+    },
+    replyTo,
+    reason,
+    language,
+    unverified: step.unverified,
+    explanation,
+  };
+}

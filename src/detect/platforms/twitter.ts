@@ -1,0 +1,104 @@
+import type { PlatformRules } from './rules.ts';
+
+/**
+ * X (Twitter) follows. Real follow notifications carry `X-Twitteremailtype: is_following` with
+ * `X-Twittersendername`, `X-Twittersenderscreenname` and `X-Twittersenderid` naming the follower,
+ * bounces to postmaster.twitter.com, subject "Jane Doe (@janedoe) is now following you on
+ * Twitter!" (localised), later "@janedoe followed you" from x.com. Other types (direct_message,
+ * mentions, logins) are not requests, nor is a follow back.
+ */
+
+const PERSON = String.raw`(?<name>\S.{0,60}?) \(@(?<handle>[A-Za-z0-9_]{1,15})\)`;
+const HANDLE = String.raw`@(?<handle>[A-Za-z0-9_]{1,15})`;
+
+const FOLLOWS = {
+  en: [String.raw`is now following you(?: on (?:Twitter|X))?`, String.raw`followed you`],
+  de: [String.raw`folgt (?:dir|Ihnen) jetzt(?: auf (?:Twitter|X))?`],
+  fr: [String.raw`vous suit (?:désormais|maintenant)(?: sur (?:Twitter|X))?`],
+  es: [String.raw`(?:ahora te sigue|te sigue ahora)(?: en (?:Twitter|X))?`],
+  pt: [String.raw`(?:agora está seguindo você|agora segue você|começou a seguir você)(?: no (?:Twitter|X))?`],
+  it: [String.raw`(?:ora ti segue|ha iniziato a seguirti)(?: su (?:Twitter|X))?`],
+  nl: [String.raw`volgt (?:je|jou|u) nu(?: op (?:Twitter|X))?`],
+} as const;
+
+type Language = keyof typeof FOLLOWS;
+const LANGUAGES = Object.keys(FOLLOWS) as Language[];
+
+function byLanguage(make: (sentence: string) => RegExp[]): Record<Language, RegExp[]> {
+  return Object.fromEntries(LANGUAGES.map((language) => [language, FOLLOWS[language].flatMap(make)])) as Record<Language, RegExp[]>;
+}
+
+export const twitter: PlatformRules = {
+  platform: 'twitter',
+  label: 'X (Twitter)',
+  request: 'a follow',
+  person: 'follower',
+  languages: LANGUAGES,
+  domains: ['twitter.com', 'x.com'],
+  relatedDomains: ['twimg.com', 't.co'],
+  brands: [{ word: 'twitter', match: 'token' }],
+  headerPrefixes: ['x-twitter'],
+
+  notRequest: [
+    {
+      rule: 'twitter.other-type',
+      what: 'X (Twitter) notification that is not a follow',
+      headers: [{ header: 'x-twitteremailtype', pattern: /^(?!\s*is_following\s*$).*\S/i }],
+    },
+    {
+      rule: 'twitter.follow-back',
+      what: 'X (Twitter) follow back: you followed this person first',
+      text: {
+        en: [/\bfollowed you back\b/],
+        de: [/\bfolgt dir jetzt auch\b/],
+        fr: [/\bvous suit en retour\b/],
+        es: [/\bte sigue también\b/],
+        pt: [/\bseguiu você de volta\b/],
+        it: [/\bti segue a sua volta\b/],
+        nl: [/\bvolgt je nu ook\b/],
+      },
+    },
+  ],
+
+  requests: [
+    {
+      rule: 'twitter.is-following',
+      what: 'X (Twitter) follow',
+      headers: [{ header: 'x-twitteremailtype', pattern: /^\s*is_following\s*$/i }],
+    },
+    {
+      rule: 'twitter.follow-text',
+      what: 'X (Twitter) follow',
+      subject: byLanguage((sentence) => [new RegExp(String.raw`\b${sentence}\b`)]),
+    },
+  ],
+
+  extract: {
+    nameHeaders: ['x-twittersendername'],
+    handleHeaders: ['x-twittersenderscreenname'],
+    notPersonName: [/^(?:twitter|x)$/i],
+    subjectName: byLanguage((sentence) => [new RegExp(String.raw`^${PERSON} ${sentence}`), new RegExp(String.raw`^${HANDLE} ${sentence}`)]),
+    bodyName: byLanguage((sentence) => [new RegExp(String.raw`^${PERSON} ${sentence}`)]),
+    webHosts: ['twitter.com', 'x.com'],
+    profiles: [
+      {
+        path: /^\/(?<key>(?!(?:i|home|settings|login|signup|account|notifications|messages|explore|search|intent|share|hashtag|tos|privacy|who_to_follow|following|followers|download|compose)(?:\/|$))[A-Za-z0-9_]{1,15})\/?$/,
+        url: 'https://x.com/{key}',
+      },
+    ],
+    profileFromHandle: 'https://x.com/{handle}',
+    connectionCount: {
+      en: [/\b(?<count>\d{1,3}(?:,\d{3})+|\d{1,7}) followers\b/, /\bfollowers:?\s+(?<count>\d{1,3}(?:,\d{3})+|\d{1,7})\b/],
+      de: [/\b(?<count>\d{1,3}(?:\.\d{3})+|\d{1,7}) Follower\b/, /\bFollower:?\s+(?<count>\d{1,3}(?:\.\d{3})+|\d{1,7})\b/],
+      fr: [/\b(?<count>\d{1,3}(?:[  ]\d{3})+|\d{1,7}) abonnés\b/],
+      es: [/\b(?<count>\d{1,3}(?:\.\d{3})+|\d{1,7}) seguidores\b/],
+      pt: [/\b(?<count>\d{1,3}(?:\.\d{3})+|\d{1,7}) seguidores\b/],
+      it: [/\b(?<count>\d{1,3}(?:\.\d{3})+|\d{1,7}) follower\b/],
+      nl: [/\b(?<count>\d{1,3}(?:\.\d{3})+|\d{1,7}) volgers\b/],
+    },
+    photo: {
+      real: [/^https?:\/\/pbs\.twimg\.com\/profile_images\//i],
+      placeholder: [/default_profile(?:_images|_normal|_bigger)?/i],
+    },
+  },
+};

@@ -1,0 +1,298 @@
+import type { ImapFlow, MessageAddressObject, MessageEnvelopeObject } from 'imapflow';
+import type { Redis } from 'ioredis';
+import { mayWriteTo } from '../detect/address.ts';
+import type { ClassifyContext } from '../detect/types.ts';
+import { nameKeys, type WrittenTo } from '../contacts/resolve.ts';
+import type { Logger } from '../log.ts';
+import { createImapClient, type ImapAccount } from './imap.ts';
+import { SCRIPT_ID_PREFIX } from './message-id.ts';
+import { imapErrorText } from './watcher.ts';
+
+/**
+ * What the user's mailbox says about people: to whom the user has written (Sent: To, Cc, Bcc),
+ * and which address goes with which name (INBOX: From; Sent: To and Cc).
+ *
+ * Why an index in Redis rather than an IMAP SEARCH per request: SEARCH FROM "name" is a
+ * substring match whose rules differ from server to server, knows nothing of accents or
+ * "Last, First", and costs round trips on a remote server for every request; and when IMAP is
+ * down there would be no answer at all. The index is built once from headers only (ENVELOPE, in
+ * batches, with the cursor saved after each so a restart goes on where it stopped), then brought
+ * up to date by UID before each lookup: a STATUS per folder when nothing is new. Lookups are then
+ * a Redis read, and an IMAP outage leaves the index as it stood, still usable.
+ *
+ * It runs on an IMAP connection of its own, so it never holds up the watcher's IDLE.
+ *
+ *   history:written            hash  address → date of the latest mail the user sent to it ('' unknown)
+ *   history:name:<key>         set   addresses seen with a name (see nameKeys)
+ *   history:cursor:<folder>    hash  path, uidValidity, lastUid of the folder read so far
+ */
+export function historyKeys(prefix: string, mailbox: string) {
+  const base = `${prefix}:{${mailbox}}:history`;
+  return {
+    written: `${base}:written`,
+    name: (key: string) => `${base}:name:${key}`,
+    cursor: (folder: HistoryFolder) => `${base}:cursor:${folder}`,
+  };
+}
+
+export type HistoryFolder = 'inbox' | 'sent';
+
+export interface HistoryOptions {
+  imap: ImapAccount;
+  /** The watched folder, usually INBOX. */
+  inbox: string;
+  redis: Redis;
+  prefix: string;
+  mailbox: string;
+  /** The user's own addresses and our Message-ID domain: the user's own scripts are not "written to". */
+  context: ClassifyContext;
+  logger: Logger;
+  /** How long a lookup waits for the index to catch up before using it as it stands. */
+  waitMs?: number;
+}
+
+export interface HistoryStatus {
+  /** When the index was last brought fully up to date. */
+  lastSyncAt: number | null;
+  lastError: string | null;
+  /** Messages whose headers have been read since this process started. */
+  messagesRead: number;
+  sentFolder: string | null;
+}
+
+/** UIDs fetched per round trip; the cursor is saved after each batch. */
+const BATCH = 1000;
+/** After IMAP trouble, lookups use the index as it stands for this long before trying again (doubling up to the cap). */
+const RETRY_FIRST_MS = 5_000;
+const RETRY_CAP_MS = 5 * 60_000;
+const DEFAULT_WAIT_MS = 10_000;
+
+// Keeps the latest date per address. KEYS: written. ARGV: address, date, address, date, ...
+const KEEP_LATEST = `
+for i = 1, #ARGV, 2 do
+  local current = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '')
+  local given = tonumber(ARGV[i + 1])
+  if current == nil or (given ~= nil and given > current) then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+end
+return 1`;
+
+// Moves a folder's cursor forward only. KEYS: cursor. ARGV: path, uidValidity, lastUid.
+const ADVANCE = `
+local current = redis.call('HMGET', KEYS[1], 'path', 'uidValidity', 'lastUid')
+if current[1] == ARGV[1] and current[2] == ARGV[2] and tonumber(current[3]) and tonumber(current[3]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], 'path', ARGV[1], 'uidValidity', ARGV[2], 'lastUid', ARGV[3])
+return 1`;
+
+export function createMailboxHistory(options: HistoryOptions) {
+  const { redis, context } = options;
+  const keys = historyKeys(options.prefix, options.mailbox);
+  const log = options.logger.child({ mailbox: options.mailbox, part: 'history' });
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const ownScriptSuffix = `@${context.messageIdDomain.toLowerCase()}`;
+  const status: HistoryStatus = { lastSyncAt: null, lastError: null, messagesRead: 0, sentFolder: null };
+
+  let client: ImapFlow | null = null;
+  let sentPath: string | null | undefined;
+  let closed = false;
+  let running: Promise<string | null> | null = null;
+  let queued: Promise<string | null> | null = null;
+  let retryAt = 0;
+  let retryDelay = RETRY_FIRST_MS;
+
+  async function connection(): Promise<ImapFlow> {
+    if (client?.usable) return client;
+    client?.close();
+    const fresh = createImapClient(options.imap, {
+      // No IDLE here: the connection only answers lookups, and breaking IDLE first would cost a round trip.
+      disableAutoIdle: true,
+      socketTimeout: 60_000,
+      greetingTimeout: 15_000,
+    });
+    // Failures surface through the awaited commands; the listener keeps them from being unhandled.
+    fresh.on('error', (error: Error) => log.debug({ err: error }, 'history IMAP connection error'));
+    client = fresh;
+    await fresh.connect();
+    if (sentPath === undefined) {
+      const folders = await fresh.list();
+      sentPath =
+        folders.find((folder) => folder.specialUse === '\\Sent')?.path ??
+        folders.find((folder) => /^sent(?: items| messages)?$/i.test(folder.name))?.path ??
+        null;
+      status.sentFolder = sentPath;
+      if (!sentPath) log.warn('no Sent folder found (no \\Sent special-use, nor "Sent", "Sent Items" or "Sent Messages"); people you wrote to cannot be recognised');
+    }
+    return fresh;
+  }
+
+  function isOurScript(envelope: MessageEnvelopeObject): boolean {
+    const id = envelope.messageId?.trim().replace(/^<|>$/g, '').toLowerCase() ?? '';
+    return id.startsWith(SCRIPT_ID_PREFIX) && id.endsWith(ownScriptSuffix);
+  }
+
+  function dateOf(envelope: MessageEnvelopeObject): string {
+    const time = envelope.date ? new Date(envelope.date).getTime() : Number.NaN;
+    return Number.isFinite(time) ? String(time) : '';
+  }
+
+  /** The people of one message worth filing: a usable address, and a name where one is given. */
+  function people(list: MessageAddressObject[] | undefined): Array<{ name: string; address: string }> {
+    return (list ?? [])
+      .map((entry) => ({ name: (entry.name ?? '').trim(), address: (entry.address ?? '').trim().toLowerCase() }))
+      .filter((entry) => entry.address !== '' && mayWriteTo(entry.address, context));
+  }
+
+  async function file(folder: HistoryFolder, envelopes: MessageEnvelopeObject[]): Promise<void> {
+    const named = new Map<string, Set<string>>();
+    const written = new Map<string, string>();
+    const addName = (name: string, address: string) => {
+      for (const key of nameKeys(name)) {
+        const set = named.get(key) ?? new Set<string>();
+        set.add(address);
+        named.set(key, set);
+      }
+    };
+    for (const envelope of envelopes) {
+      if (folder === 'inbox') {
+        for (const sender of people(envelope.from)) if (sender.name) addName(sender.name, sender.address);
+        continue;
+      }
+      const recipients = [...people(envelope.to), ...people(envelope.cc)];
+      for (const recipient of recipients) if (recipient.name) addName(recipient.name, recipient.address);
+      // Our own scripts are filed in Sent too; writing them did not make anyone known.
+      if (isOurScript(envelope)) continue;
+      const date = dateOf(envelope);
+      for (const recipient of [...recipients, ...people(envelope.bcc)]) {
+        const previous = written.get(recipient.address);
+        if (previous === undefined || Number(date) > Number(previous)) written.set(recipient.address, date);
+      }
+    }
+    const batch = redis.multi();
+    for (const [key, addresses] of named) batch.sadd(keys.name(key), ...addresses);
+    if (written.size > 0) batch.eval(KEEP_LATEST, 1, keys.written, ...[...written].flat());
+    await batch.exec();
+  }
+
+  async function syncFolder(imap: ImapFlow, folder: HistoryFolder, path: string): Promise<void> {
+    const found = await imap.status(path, { uidValidity: true, uidNext: true });
+    if (!found) return;
+    const uidValidity = String(found.uidValidity ?? '');
+    const newest = (found.uidNext ?? 1) - 1;
+    const [storedPath, storedValidity, storedUid] = await redis.hmget(keys.cursor(folder), 'path', 'uidValidity', 'lastUid');
+    // A renumbered or different folder is read again from the start; what was filed stays true.
+    let after = storedPath === path && storedValidity === uidValidity ? Number(storedUid ?? 0) : 0;
+    if (newest <= after) return;
+    const lock = await imap.getMailboxLock(path, { readOnly: true });
+    try {
+      const search = await imap.search({ uid: `${after + 1}:*` }, { uid: true });
+      // `N:*` also matches the highest UID when N is above it, so filter.
+      const uids = (Array.isArray(search) ? search : []).filter((uid) => uid > after).sort((a, b) => a - b);
+      for (let start = 0; start < uids.length; start += BATCH) {
+        const batch = uids.slice(start, start + BATCH);
+        const first = batch[0]!;
+        const last = batch[batch.length - 1]!;
+        const messages = await imap.fetchAll(`${first}:${last}`, { uid: true, envelope: true }, { uid: true });
+        await file(folder, messages.flatMap((message) => (message.envelope ? [message.envelope] : [])));
+        await redis.eval(ADVANCE, 1, keys.cursor(folder), path, uidValidity, String(last));
+        status.messagesRead += messages.length;
+        after = last;
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  async function sync(): Promise<string | null> {
+    if (closed) return 'mailbox history is closed';
+    if (Date.now() < retryAt) return status.lastError;
+    const began = Date.now();
+    const readBefore = status.messagesRead;
+    try {
+      const imap = await connection();
+      await syncFolder(imap, 'inbox', options.inbox);
+      if (sentPath) await syncFolder(imap, 'sent', sentPath);
+      status.lastSyncAt = Date.now();
+      status.lastError = null;
+      retryAt = 0;
+      retryDelay = RETRY_FIRST_MS;
+      const read = status.messagesRead - readBefore;
+      if (read > 100) log.info({ messages: read, ms: Date.now() - began }, 'mailbox history brought up to date');
+      return null;
+    } catch (error) {
+      const reason = `mailbox history could not be read: ${imapErrorText(error)}`;
+      status.lastError = reason;
+      retryAt = Date.now() + retryDelay;
+      retryDelay = Math.min(retryDelay * 2, RETRY_CAP_MS);
+      log.warn({ err: error }, 'mailbox history could not be brought up to date; using it as it stands');
+      client?.close();
+      client = null;
+      return reason;
+    }
+  }
+
+  /** One sync at a time; a call during a sync waits for the one after it, so it sees mail that came meanwhile. */
+  function refresh(): Promise<string | null> {
+    if (!running) {
+      running = sync().finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    queued ??= running.then(() => {
+      queued = null;
+      return refresh();
+    });
+    return queued;
+  }
+
+  return {
+    keys,
+
+    /** Brings the index up to date. Resolves with null, or with why it could not (never throws). */
+    refresh,
+
+    /**
+     * Brings the index up to date, waiting at most `waitMs`; resolves with null or the reason the
+     * index is used as it stands. Lookups after it see everything read so far.
+     */
+    async catchUp(): Promise<string | null> {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve(`mailbox history is still being read (${status.messagesRead} messages so far)`), waitMs);
+      });
+      try {
+        return await Promise.race([refresh(), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    /** Addresses seen with this name: those of the whole name, else of first and last name alone. */
+    async addressesFor(name: string): Promise<string[]> {
+      for (const key of nameKeys(name)) {
+        const found = await redis.smembers(keys.name(key));
+        if (found.length > 0) return found.sort();
+      }
+      return [];
+    },
+
+    /** Whether the user has written to this address (Sent: To, Cc or Bcc), and when last. */
+    async wroteTo(address: string): Promise<WrittenTo | null> {
+      const date = await redis.hget(keys.written, address.trim().toLowerCase());
+      if (date === null) return null;
+      return { lastAt: date === '' ? null : Number(date), folder: status.sentFolder ?? 'Sent' };
+    },
+
+    status: (): HistoryStatus => ({ ...status }),
+
+    async close(): Promise<void> {
+      closed = true;
+      const open = client;
+      client = null;
+      await open?.logout().catch(() => open.close());
+    },
+  };
+}
+
+export type MailboxHistory = ReturnType<typeof createMailboxHistory>;

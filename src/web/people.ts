@@ -1,0 +1,112 @@
+import { createContactActions } from '../contacts/actions.ts';
+import { createDirectory } from '../contacts/directory.ts';
+import { bucketFor, funnel, periodRange, timeSeries, type Bucket, type Funnel, type Period, type SeriesPoint } from '../contacts/stats.ts';
+import type { Contact } from '../contacts/types.ts';
+import { messageIdDomain } from '../mail/message-id.ts';
+import { QUEUE_NAMES } from '../queues/queues.ts';
+import { personVariables } from '../script/render.ts';
+import type { RenderedScript } from '../script/template.ts';
+import type { WebDeps } from './context.ts';
+import { createFlash } from './flash.ts';
+import type { MailboxHealth, QueueHealth } from './views/overview.ts';
+
+/**
+ * What the people pages and their API share, made once per app: the in-memory directory (one per
+ * web process; see directory.ts), the actions, and the one-time messages after a form.
+ */
+export function createPeopleServices(deps: WebDeps) {
+  const now = deps.now ?? Date.now;
+  return {
+    directory: createDirectory(deps.redis, deps.store),
+    actions: createContactActions({ store: deps.store, queues: deps.queues, settings: deps.settings, now, messageIdDomain: messageIdDomain(deps.config.mailFrom.address) }),
+    flash: createFlash(deps.redis, deps.config.redis.prefix),
+    now,
+  };
+}
+
+export type PeopleServices = ReturnType<typeof createPeopleServices>;
+
+// ---- Figures and lists shared by the pages and the API ------------------------------------------
+
+export interface OverviewData {
+  period: Period;
+  from: number;
+  to: number;
+  bucket: Bucket;
+  funnel: Funnel;
+  series: SeriesPoint[];
+  mailbox: MailboxHealth;
+  queues: QueueHealth[] | null;
+  queueError: string | null;
+  skippedMail: number;
+}
+
+/** The watcher's health hash (src/mail/watcher.ts) and whether any process holds the mailbox now. */
+async function mailboxHealth(deps: WebDeps): Promise<MailboxHealth> {
+  const [fields, leaseTtl] = await Promise.all([deps.redis.hgetall(deps.store.keys.health), deps.redis.pttl(deps.store.keys.lease)]);
+  const number = (value: string | undefined) => (value && Number.isFinite(Number(value)) && Number(value) > 0 ? Number(value) : null);
+  const watched = leaseTtl > 0;
+  return {
+    known: Object.keys(fields).length > 0,
+    // A process that died leaves "connected" behind; its lease expires, so both must hold.
+    connected: fields.connected === '1' && watched,
+    watched,
+    connectedAt: number(fields.connectedAt),
+    lastMailAt: number(fields.lastMailAt),
+    lastError: fields.lastError ? fields.lastError : null,
+    lastErrorAt: number(fields.lastErrorAt),
+  };
+}
+
+async function queueHealth(deps: WebDeps): Promise<QueueHealth[]> {
+  return Promise.all(
+    QUEUE_NAMES.map(async (name) => {
+      const counts = await deps.queues[name].getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed');
+      return {
+        name,
+        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts['waiting-children'] ?? 0),
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        failed: counts.failed ?? 0,
+      };
+    }),
+  );
+}
+
+export async function overviewData(deps: WebDeps, people: PeopleServices, period: Period): Promise<OverviewData> {
+  const [rows, mailbox, queues, skippedMail] = await Promise.all([
+    people.directory.rows(),
+    mailboxHealth(deps),
+    queueHealth(deps).then(
+      (result) => ({ result, error: null }),
+      (error: unknown) => ({ result: null, error: error instanceof Error ? error.message : String(error) }),
+    ),
+    deps.redis.llen(deps.store.keys.skippedMail),
+  ]);
+  const now = people.now();
+  const { from, to } = periodRange(period, now, rows);
+  const bucket = bucketFor(from, to);
+  return { period, from, to, bucket, funnel: funnel(rows, from, to), series: timeSeries(rows, from, to, bucket), mailbox, queues: queues.result, queueError: queues.error, skippedMail };
+}
+
+export interface AwaitingData {
+  people: Array<{ contact: Contact; script: RenderedScript }>;
+  total: number;
+  nextCursor: string | null;
+  templateVersion: number | null;
+}
+
+/** People waiting for an address, oldest request first, each with the script rendered for them. */
+export async function awaitingData(deps: WebDeps, people: PeopleServices, cursor: string | undefined, limit = 20): Promise<AwaitingData> {
+  const [page, template] = await Promise.all([
+    people.directory.query({ status: 'awaiting_address', sort: 'requested', order: 'asc', cursor, limit }),
+    deps.templates.current('script'),
+  ]);
+  const userName = deps.config.mailFrom.name;
+  return {
+    people: page.contacts.map((contact) => ({ contact, script: template.compiled.render(personVariables(contact, userName)) })),
+    total: page.total,
+    nextCursor: page.nextCursor,
+    templateVersion: template.version,
+  };
+}

@@ -1,0 +1,83 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { createAddressBook } from '../../contacts/address-book.ts';
+import { ContactsFileError, parseContactsFile, type ContactsFormat } from '../../contacts/import.ts';
+import { HttpError, type WebContext } from '../context.ts';
+import { sameSecret } from '../security.ts';
+
+/** Largest contacts file accepted (vCard exports with photos run to megabytes). */
+const MAX_FILE_BYTES = 32 * 1024 * 1024;
+/** Skipped lines listed in an answer; the count says how many there were in all. */
+const MAX_SKIPPED_LISTED = 1000;
+
+const FORMATS: Record<string, ContactsFormat | null> = {
+  'text/csv': 'csv',
+  'text/comma-separated-values': 'csv',
+  'application/csv': 'csv',
+  'text/vcard': 'vcard',
+  'text/x-vcard': 'vcard',
+  'text/directory': 'vcard',
+  // Told by the content.
+  'application/octet-stream': null,
+};
+
+const CHALLENGE = 'Bearer realm="winnow"';
+
+/**
+ * The address book over the JSON API, registered under /api like the rest of it (same bearer
+ * token): `POST /api/address-book` with a CSV or vCard body imports it, `GET /api/address-book`
+ * counts what the book holds.
+ */
+export const addressBookRoutes: FastifyPluginAsync<WebContext> = async (app, { deps }) => {
+  const book = createAddressBook(deps.redis, deps.config.redis.prefix, deps.store.mailbox);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const expected = deps.config.web.apiToken;
+    const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '')?.[1] ?? null;
+    if (expected === null || given === null || !sameSecret(given, expected)) {
+      return reply
+        .code(401)
+        .header('www-authenticate', given === null ? CHALLENGE : `${CHALLENGE}, error="invalid_token"`)
+        .send({
+          statusCode: 401,
+          error: 'Unauthorized',
+          message:
+            expected === null
+              ? 'The API is switched off because API_TOKEN is not set. Set API_TOKEN (at least 16 characters) and restart Winnow.'
+              : given === null
+                ? 'Send the header "Authorization: Bearer <API_TOKEN>".'
+                : 'The bearer token is not API_TOKEN.',
+        });
+    }
+    return undefined;
+  });
+
+  app.addContentTypeParser(Object.keys(FORMATS), { parseAs: 'buffer', bodyLimit: MAX_FILE_BYTES }, (_request, body, done) => done(null, body));
+
+  app.get('/address-book', async () => book.count());
+
+  app.post('/address-book', { bodyLimit: MAX_FILE_BYTES }, async (request) => {
+    const contentType = request.headers['content-type'] ?? '';
+    const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+    if (!(mediaType in FORMATS)) {
+      throw new HttpError(415, 'Send the file as text/csv (a CSV export with a header row) or text/vcard (a .vcf file).');
+    }
+    const body = request.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'The body is empty: send the contents of a CSV or vCard file.');
+    const charset = /;\s*charset="?([^";\s]+)"?/i.exec(contentType)?.[1] ?? null;
+    let parsed;
+    try {
+      parsed = parseContactsFile(body, { format: FORMATS[mediaType] ?? undefined, charset });
+    } catch (error) {
+      if (error instanceof ContactsFileError) throw new HttpError(400, `Nothing was imported: ${error.message}.`);
+      throw error;
+    }
+    const imported = await book.import(parsed.people);
+    return {
+      format: parsed.format,
+      imported,
+      skippedCount: parsed.skipped.length,
+      skipped: parsed.skipped.slice(0, MAX_SKIPPED_LISTED),
+      total: await book.count(),
+    };
+  });
+};

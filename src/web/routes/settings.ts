@@ -1,0 +1,80 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { SettingsError, type Settings } from '../../settings/settings.ts';
+import { HttpError, type WebContext } from '../context.ts';
+import { apiTokenGuard, sessionGuards } from '../guards.ts';
+import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type SettingsForm } from '../views/settings.ts';
+
+/** The settings page. Every route needs a session; every POST the session's CSRF token. */
+export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, context) => {
+  const { deps } = context;
+  const guards = sessionGuards(context);
+  app.addHook('onRequest', guards.loadSession);
+  app.addHook('onRequest', guards.requireSession);
+  app.addHook('preHandler', guards.requireCsrf);
+
+  app.get('/settings', async (request, reply) => {
+    const saved = (request.query as { saved?: unknown }).saved === '1';
+    const form = settingsToForm(await deps.settings.get());
+    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null }).value);
+  });
+
+  app.post('/settings', async (request, reply) => {
+    const form = formFromBody(request.body);
+    const read = readSettingsForm(form);
+    let errors: FieldErrors | null = read.errors;
+    if (read.candidate) {
+      try {
+        await deps.settings.save(read.candidate);
+        request.log.info('settings saved');
+        // Post/redirect/get: a reload does not post the form again.
+        return reply.redirect('/settings?saved=1', 303);
+      } catch (error) {
+        if (!(error instanceof SettingsError)) throw error;
+        errors = problemsOnForm(error, form);
+      }
+    }
+    // The values stay as typed, so nothing has to be entered twice.
+    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: errors ?? {} }).value);
+  });
+};
+
+function problemsOnForm(error: SettingsError, form: SettingsForm): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const problem of error.problems) {
+    const { field, message } = fieldOfProblem(problem, form);
+    // The first problem of a field is the one to fix first.
+    errors[field] ??= message;
+  }
+  return errors;
+}
+
+/**
+ * GET and PUT /api/settings, registered under /api. PUT takes a settings object as GET returns
+ * it; fields left out keep their current values. A problem answers 400 with every field named.
+ */
+export const settingsApiRoutes: FastifyPluginAsync<WebContext> = async (app, { deps }) => {
+  app.addHook('onRequest', apiTokenGuard(deps.config));
+
+  app.get('/settings', async () => deps.settings.get());
+
+  app.put('/settings', async (request, reply) => {
+    const body = request.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new HttpError(400, 'Send the settings as a JSON object, as GET /api/settings returns them.');
+    }
+    const current = await deps.settings.get();
+    const patch = body as Partial<Settings>;
+    const candidate = { ...current, ...patch, platforms: { ...current.platforms, ...(isObject(patch.platforms) ? patch.platforms : {}) } };
+    if (patch.platforms !== undefined && !isObject(patch.platforms)) candidate.platforms = patch.platforms as Settings['platforms'];
+    try {
+      return await deps.settings.save(candidate);
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message, problems: error.problems });
+    }
+  });
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,288 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Contact } from '../../contacts/types.ts';
+import { personVariables, platformLabel, SAMPLE_PERSON } from '../../script/render.ts';
+import { TestSendError } from '../../script/test-send.ts';
+import { TemplateVersionNotFound } from '../../script/store.ts';
+import { compileScript, SCRIPT_KINDS, TemplateError, type CompiledScript, type ScriptKind, type ScriptVariables, type TemplateSource } from '../../script/template.ts';
+import { HttpError, type WebContext } from '../context.ts';
+import { apiTokenGuard, sessionGuards } from '../guards.ts';
+import { pagePolicy, PREVIEW_POLICY, routeCsp } from '../security.ts';
+import type { Session } from '../session.ts';
+import { nameOf } from '../views/format.ts';
+import { KIND_LABELS, templatesPage, templateUrl, versionPage, type EditorError, type PreviewChoice, type TemplatesPage } from '../views/templates.ts';
+import type { ZodTypeProvider } from '../zod.ts';
+
+/** The choice of the sample person (SAMPLE_PERSON) in the preview's list. */
+const SAMPLE_ID = 'sample';
+/** People offered in the preview's list: the most recently changed ones. */
+const RECENT_PEOPLE = 20;
+
+const kindParams = z.object({ kind: z.enum(SCRIPT_KINDS, { error: `must be one of ${SCRIPT_KINDS.join(', ')}` }) });
+const versionParams = kindParams.extend({ version: z.coerce.number().int().min(1, 'is not a version number') });
+
+const part = z.string({ error: 'must be given once, as text' }).max(100_000, 'is far too long for a template').default('');
+/** The editor form; templates themselves are checked by compileScript, which says where a problem is. */
+const editorForm = z.preprocess(
+  (body) => body ?? {},
+  z.object({
+    _csrf: z.string().max(256).default(''),
+    subject: part,
+    text: part,
+    html: part,
+    note: z.string().max(1000).default(''),
+    person: z.string().max(100).default(SAMPLE_ID),
+    intent: z.enum(['save', 'preview', 'test'], { error: 'must be save, preview or test' }).default('save'),
+  }),
+);
+type EditorForm = z.output<typeof editorForm>;
+
+const restoreForm = z.preprocess((body) => body ?? {}, z.object({ _csrf: z.string().max(256).default(''), version: z.coerce.number().int().min(1, 'is not a version number') }));
+
+const pageQuery = z.object({
+  person: z.string().max(100).optional(),
+  saved: z.coerce.number().int().optional(),
+  restored: z.coerce.number().int().optional(),
+});
+
+/** Browsers send textarea lines with CRLF; templates keep the plain LF they were written with. */
+function sourceOf(form: Pick<EditorForm, 'subject' | 'text' | 'html'>): TemplateSource {
+  const lf = (value: string) => value.replace(/\r\n?/g, '\n');
+  return { subject: lf(form.subject), text: lf(form.text), html: lf(form.html) };
+}
+
+function editorError(error: TemplateError): EditorError {
+  return { part: error.part, line: error.line, column: error.column, problem: error.problem };
+}
+
+/**
+ * The HTML part as its own document, for the preview frame. A fragment (as the default is) gets
+ * a plain page around it; a whole document is served as written. Either way the response carries
+ * PREVIEW_POLICY, so nothing in it can run or load.
+ */
+export function previewDocument(renderedHtml: string): string {
+  if (/<html[\s>]/i.test(renderedHtml)) return renderedHtml;
+  return `<!doctype html><html><head><meta charset="utf-8"><style>body{margin:1rem;font:16px/1.5 system-ui,sans-serif;color:#1d1f21;background:#fff}</style></head><body>${renderedHtml}</body></html>`;
+}
+
+/** The templates pages and their JSON twins. */
+export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const { deps, sessions } = context;
+  const guards = sessionGuards(context);
+  app.addHook('onRequest', guards.loadSession);
+  app.addHook('onRequest', guards.requireSession);
+  app.addHook('preHandler', guards.requireCsrf);
+
+  const pageCsp = routeCsp(pagePolicy({ scripts: true, fetch: true, frames: true }));
+  const scripts = [context.assets.templates.url];
+  // The rendered HTML part waits with the session for the frame that shows it.
+  const previewName = (kind: ScriptKind) => `preview:${kind}`;
+
+  /** People to preview against: the sample first, then recent people, and the chosen one even if older. */
+  async function previewPeople(chosen: string): Promise<{ choices: PreviewChoice[]; person: Contact | null }> {
+    const page = await deps.store.list({ limit: RECENT_PEOPLE });
+    let person = page.contacts.find((contact) => contact.id === chosen) ?? null;
+    if (!person && chosen !== SAMPLE_ID && /^[A-Za-z0-9_-]{1,64}$/.test(chosen)) person = await deps.store.get(chosen);
+    const people = person && !page.contacts.some((contact) => contact.id === person!.id) ? [person, ...page.contacts] : page.contacts;
+    const choices = [
+      { id: SAMPLE_ID, label: `Sample person: ${SAMPLE_PERSON.name} (${platformLabel(SAMPLE_PERSON.platform)})` },
+      ...people.map((contact) => ({ id: contact.id, label: `${nameOf(contact.name)}${contact.email ? ` <${contact.email}>` : ''}` })),
+    ];
+    return { choices, person };
+  }
+
+  const variablesFor = (person: Contact | null): ScriptVariables => personVariables(person ?? SAMPLE_PERSON, deps.config.mailFrom.name);
+
+  /** Renders for the frame and keeps the HTML part where the frame route finds it. */
+  async function renderPreview(session: Session, kind: ScriptKind, compiled: CompiledScript, person: Contact | null) {
+    const rendered = compiled.render(variablesFor(person));
+    await sessions.putData(session, previewName(kind), rendered.html);
+    // The frame reads the newest preview of this session; the parameter only makes each one a new URL.
+    const frameUrl = `/templates/${kind}/preview-frame?v=${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    return { subject: rendered.subject, text: rendered.text, frameUrl };
+  }
+
+  async function showPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    kind: ScriptKind,
+    options: {
+      status?: number;
+      source?: TemplateSource;
+      note?: string;
+      person?: string;
+      error?: EditorError | null;
+      errorAction?: string;
+      notice?: TemplatesPage['notice'];
+      failure?: string;
+    } = {},
+  ) {
+    const session = request.session!;
+    const [current, versions, settings, people] = await Promise.all([
+      deps.templates.current(kind),
+      deps.templates.versions(kind, 20),
+      deps.settings.get(),
+      previewPeople(options.person ?? SAMPLE_ID),
+    ]);
+    const inForceVersion = current.version === null ? undefined : versions.find((v) => v.version === current.version);
+    const source = options.source ?? current.compiled.source;
+    const draft = options.source !== undefined && JSON.stringify(options.source) !== JSON.stringify(current.compiled.source);
+    let preview: TemplatesPage['preview'] = null;
+    if (!options.error) {
+      // The draft compiled already when there is no error; compiling again here is cheap and keeps one path.
+      const compiled = options.source ? compileScript(options.source) : current.compiled;
+      preview = await renderPreview(session, kind, compiled, people.person);
+    }
+    const page: TemplatesPage = {
+      kind,
+      source,
+      note: options.note ?? '',
+      inForce: { version: current.version, savedAt: inForceVersion?.savedAt ?? null, note: inForceVersion?.note ?? null },
+      versions,
+      people: people.choices,
+      person: people.person?.id ?? SAMPLE_ID,
+      preview,
+      error: options.error ?? null,
+      errorAction: options.errorAction,
+      notice: options.notice,
+      failure: options.failure ?? null,
+      reminderOn: settings.reminderAfterMs !== null,
+      canSendTest: deps.sendTest !== undefined,
+      testAddress: deps.config.mailFrom.address,
+      draft,
+    };
+    return reply
+      .code(options.status ?? 200)
+      .type('text/html; charset=utf-8')
+      .send(templatesPage(context.view(request), page, scripts).value);
+  }
+
+  app.get('/templates', async (_request, reply) => reply.redirect(templateUrl('script'), 303));
+
+  app.get('/templates/:kind', { schema: { params: kindParams, querystring: pageQuery }, helmet: pageCsp }, async (request, reply) => {
+    const { kind } = request.params;
+    const { saved, restored, person } = request.query;
+    const label = KIND_LABELS[kind];
+    const notice = saved ? `${label} saved as version ${saved}. The next ${kind === 'script' ? 'script' : 'reminder'} sent uses it.` : restored ? `Restored: the ${label.toLowerCase()} in use is now version ${restored}.` : null;
+    return showPage(request, reply, kind, { person, notice });
+  });
+
+  app.post('/templates/:kind', { schema: { params: kindParams, body: editorForm }, helmet: pageCsp }, async (request, reply) => {
+    const { kind } = request.params;
+    const form = request.body;
+    const source = sourceOf(form);
+    const keep = { source, note: form.note, person: form.person };
+    let compiled: CompiledScript;
+    try {
+      compiled = compileScript(source);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      const errorAction = form.intent === 'save' ? 'not saved' : form.intent === 'test' ? 'not sent as a test' : 'not previewed';
+      // 400 for a refused save; a preview of a broken draft is a normal answer.
+      return showPage(request, reply, kind, { ...keep, status: form.intent === 'preview' ? 200 : 400, error: editorError(error), errorAction });
+    }
+
+    if (form.intent === 'preview') return showPage(request, reply, kind, keep);
+
+    if (form.intent === 'test') {
+      if (!deps.sendTest) throw new HttpError(400, 'Sending a test needs SMTP, which this web process does not have.');
+      const { person } = await previewPeople(form.person);
+      try {
+        const sent = await deps.sendTest(compiled, person ?? SAMPLE_PERSON);
+        request.log.info({ kind }, 'test script sent');
+        return showPage(request, reply, kind, { ...keep, notice: `A test went to ${sent.to} with the subject “${sent.subject}” (the mail server said: ${sent.response}). Nothing was saved.` });
+      } catch (error) {
+        if (!(error instanceof TestSendError)) throw error;
+        request.log.warn({ err: error, kind }, 'test script not sent');
+        return showPage(request, reply, kind, { ...keep, status: 502, notice: null, failure: `The test was not sent: ${error.reason}` });
+      }
+    }
+
+    const version = await deps.templates.save(kind, source, form.note);
+    request.log.info({ kind, version: version.version }, 'template saved');
+    await sessions.deleteData(request.session!, previewName(kind));
+    return reply.redirect(templateUrl(kind, { saved: version.version, person: form.person === SAMPLE_ID ? null : form.person }), 303);
+  });
+
+  /** The live preview: JSON for the editor's script; a broken draft answers 200 with the error. */
+  app.post('/templates/:kind/preview', { schema: { params: kindParams, body: editorForm } }, async (request, reply) => {
+    const { kind } = request.params;
+    const form = request.body;
+    let compiled: CompiledScript;
+    try {
+      compiled = compileScript(sourceOf(form));
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      return reply.send({ ok: false, error: { ...editorError(error), message: error.message } });
+    }
+    const { person } = await previewPeople(form.person);
+    return reply.send({ ok: true, ...(await renderPreview(request.session!, kind, compiled, person)) });
+  });
+
+  app.get('/templates/:kind/preview-frame', { schema: { params: kindParams }, helmet: routeCsp(PREVIEW_POLICY) }, async (request, reply) => {
+    const { kind } = request.params;
+    let rendered = await sessions.getData(request.session!, previewName(kind));
+    if (rendered === null) rendered = (await deps.templates.current(kind)).compiled.render(variablesFor(null)).html;
+    return reply.type('text/html; charset=utf-8').send(previewDocument(rendered));
+  });
+
+  app.get('/templates/:kind/versions/:version', { schema: { params: versionParams } }, async (request, reply) => {
+    const { kind, version } = request.params;
+    const [versions, current] = await Promise.all([deps.templates.versions(kind, Number.MAX_SAFE_INTEGER), deps.templates.current(kind)]);
+    const found = versions.find((v) => v.version === version);
+    if (!found) throw new HttpError(404, `There is no version ${version} of the ${kind}.`);
+    return reply.type('text/html; charset=utf-8').send(versionPage(context.view(request), kind, found, current.version).value);
+  });
+
+  app.post('/templates/:kind/restore', { schema: { params: kindParams, body: restoreForm } }, async (request, reply) => {
+    const { kind } = request.params;
+    try {
+      const restored = await deps.templates.restore(kind, request.body.version);
+      request.log.info({ kind, from: request.body.version, version: restored.version }, 'template version restored');
+      return reply.redirect(templateUrl(kind, { restored: restored.version }), 303);
+    } catch (error) {
+      if (error instanceof TemplateVersionNotFound) throw new HttpError(404, `There is no version ${request.body.version} of the ${kind}.`);
+      if (error instanceof TemplateError) throw new HttpError(400, `Version ${request.body.version} no longer passes the template rules (${error.message}); the ${kind} in use is unchanged.`);
+      throw error;
+    }
+  });
+};
+
+/**
+ * GET /api/templates (both kinds: the version in use and its source, and the saved versions) and
+ * PUT /api/templates/:kind (a new version from { subject, text, html, note? }; a broken template
+ * answers 400 with the part, line and column and saves nothing).
+ */
+export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRequest', apiTokenGuard(deps.config));
+
+  app.get('/templates', async () => {
+    const entries = await Promise.all(
+      SCRIPT_KINDS.map(async (kind) => {
+        const [current, versions] = await Promise.all([deps.templates.current(kind), deps.templates.versions(kind, 20)]);
+        return [kind, { version: current.version, source: current.compiled.source, versions }] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  });
+
+  const apiSource = z.object({
+    subject: z.string({ error: 'must be text' }),
+    text: z.string({ error: 'must be text' }),
+    html: z.string({ error: 'must be text' }),
+    note: z.string({ error: 'must be text' }).max(1000).optional(),
+  });
+
+  app.put('/templates/:kind', { schema: { params: kindParams, body: apiSource } }, async (request, reply) => {
+    const { kind } = request.params;
+    const { note, ...source } = request.body;
+    try {
+      return await deps.templates.save(kind, source, note ?? '');
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `Not saved: ${error.message}`, template: editorError(error) });
+    }
+  });
+};

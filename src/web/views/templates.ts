@@ -1,0 +1,252 @@
+import type { TemplateVersion } from '../../script/store.ts';
+import { SCRIPT_VARIABLES, type ScriptKind, type ScriptVariable, type TemplatePart, type TemplateSource } from '../../script/template.ts';
+import { html, type Html } from '../html.ts';
+import { formatTime } from './format.ts';
+import { csrfField, layout, type View } from './layout.ts';
+
+export const KIND_LABELS: Record<ScriptKind, string> = { script: 'Script', reminder: 'Reminder' };
+
+const PART_LABELS: Record<TemplatePart, string> = { subject: 'Subject', text: 'Text part', html: 'HTML part' };
+
+/** What each variable holds, for the list beside the editor. */
+export const VARIABLE_MEANINGS: Record<ScriptVariable, string> = {
+  name: "The person's name as the request gave it, such as Jamie Rivera.",
+  firstName: 'Their first name; empty when the request does not tell it, so write {{#if firstName}}Hi {{firstName}},{{else}}Hi there,{{/if}}.',
+  platform: 'Where they asked: LinkedIn, Facebook, XING, email and so on.',
+  userName: 'Your own name, from MAIL_FROM.',
+  originalSubject: 'The subject of the mail being answered, without Re: prefixes; empty when there was none.',
+};
+
+/** A template problem as the editor shows it: which part, where, what. */
+export interface EditorError {
+  part: TemplatePart;
+  line: number;
+  column: number;
+  problem: string;
+}
+
+/** One person to preview against: a real one from the list, or the sample. */
+export interface PreviewChoice {
+  id: string;
+  label: string;
+}
+
+export interface PreviewModel {
+  /** Rendered subject and text part, shown as text. */
+  subject: string;
+  text: string;
+  /** URL of the frame that shows the rendered HTML part under its own sandboxing CSP. */
+  frameUrl: string;
+}
+
+export interface TemplatesPage {
+  kind: ScriptKind;
+  /** What the editor holds: the version in force, or what was posted. */
+  source: TemplateSource;
+  note: string;
+  /** The version in force, null for the default from templates/. */
+  inForce: { version: number | null; savedAt: number | null; note: string | null };
+  versions: TemplateVersion[];
+  people: PreviewChoice[];
+  person: string;
+  /** Null when the editor holds a broken template: there is nothing to show. */
+  preview: PreviewModel | null;
+  error: EditorError | null;
+  /** What the error is about: "not saved", "no preview", "no test sent". */
+  errorAction?: string;
+  notice?: Html | string | null;
+  /** Something that did not work and is not about the template (a test the mail server refused). */
+  failure?: string | null;
+  /** Whether reminders are on in the settings (the reminder tab says so). */
+  reminderOn: boolean;
+  /** Whether "send a test to myself" is available (the web role has SMTP). */
+  canSendTest: boolean;
+  testAddress: string;
+  /** True when the editor holds something else than the version in force. */
+  draft: boolean;
+}
+
+export function templateUrl(kind: ScriptKind, params: Record<string, string | number | null | undefined> = {}): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== null && value !== undefined && value !== '') search.set(key, String(value));
+  const query = search.toString();
+  return `/templates/${kind}${query ? `?${query}` : ''}`;
+}
+
+function inForceLine(page: TemplatesPage): Html {
+  const { inForce, kind } = page;
+  if (inForce.version === null) return html`In use: <strong>the default</strong> from <code>templates/${kind}/</code>, until you save a version.`;
+  return html`In use: <strong>version ${inForce.version}</strong>, saved ${formatTime(inForce.savedAt)}${inForce.note ? html` (“${inForce.note}”)` : null}.`;
+}
+
+function tabs(kind: ScriptKind): Html {
+  return html`<nav class="tabs" aria-label="Templates">
+  <ul>
+    ${(['script', 'reminder'] as const).map((k) => html`<li><a href="${templateUrl(k)}"${k === kind ? html` aria-current="page"` : null}>${KIND_LABELS[k]}</a></li>`)}
+  </ul>
+</nav>`;
+}
+
+function errorText(error: EditorError): string {
+  return `Line ${error.line}, column ${error.column}: ${error.problem}`;
+}
+
+function partField(page: TemplatesPage, part: TemplatePart): Html {
+  const error = page.error?.part === part ? page.error : null;
+  const id = `${part}-error`;
+  const rows = part === 'subject' ? 2 : 14;
+  const hint = part === 'html' ? html`<p class="hint" id="html-hint">Values are escaped here. Remote images are not loaded in the preview.</p>` : null;
+  const describedBy = [part === 'html' ? 'html-hint' : null, id].filter(Boolean).join(' ');
+  // The error paragraph is always there (empty and hidden when there is nothing to say), so the
+  // live preview can fill it; aria-describedby then always points at something.
+  return html`<div class="field">
+  <label for="${part}">${PART_LABELS[part]}</label>
+  ${hint}
+  <textarea id="${part}" name="${part}" rows="${rows}" class="code" spellcheck="${part === 'text' ? 'true' : 'false'}" aria-describedby="${describedBy}"${error ? html` aria-invalid="true"` : null}>
+${page.source[part]}</textarea>
+  <p class="field-error" id="${id}" data-part="${part}"${error ? html` data-line="${error.line}" data-column="${error.column}"` : html` hidden`}>${error ? errorText(error) : ''}</p>
+</div>`;
+}
+
+function errorSummary(page: TemplatesPage): Html | null {
+  const { error } = page;
+  if (!error) return null;
+  const stays = page.inForce.version === null ? 'The default stays in use.' : `Version ${page.inForce.version} stays in use.`;
+  return html`<div class="error" role="alert" id="template-errors">
+  <p><strong>The ${KIND_LABELS[page.kind].toLowerCase()} was ${page.errorAction ?? 'not saved'}: the ${PART_LABELS[error.part].toLowerCase()} has a problem.</strong> ${page.errorAction === undefined || page.errorAction === 'not saved' ? stays : null}</p>
+  <p><a href="#${error.part}">${errorText(error)}</a></p>
+</div>`;
+}
+
+function editor(page: TemplatesPage, csrf: string): Html {
+  const action = templateUrl(page.kind);
+  return html`<section class="editor" aria-labelledby="editor-heading">
+<h2 id="editor-heading">Edit the ${KIND_LABELS[page.kind].toLowerCase()}</h2>
+<form id="template-form" method="post" action="${action}" data-preview="/templates/${page.kind}/preview">
+  ${csrfField(csrf)}
+  ${partField(page, 'subject')}
+  ${partField(page, 'text')}
+  ${partField(page, 'html')}
+  <div class="field">
+    <label for="note">Note for this version <span class="optional">(optional)</span></label>
+    <input id="note" name="note" type="text" maxlength="200" value="${page.note}" placeholder="What changed, such as “shorter greeting”">
+  </div>
+  <div class="actions">
+    <button type="submit" name="intent" value="save">Save as a new version</button>
+    <button type="submit" name="intent" value="preview" class="secondary">Update the preview</button>
+    ${page.canSendTest ? html`<button type="submit" name="intent" value="test" class="secondary">Send a test to myself</button>` : null}
+  </div>
+  ${page.canSendTest ? html`<p class="hint">The test goes to ${page.testAddress}, as this editor holds it (saved or not), for the person chosen in the preview.</p>` : null}
+</form>
+</section>`;
+}
+
+function previewPanel(page: TemplatesPage): Html {
+  const { preview } = page;
+  return html`<section class="preview" aria-labelledby="preview-heading">
+<h2 id="preview-heading">Preview</h2>
+<div class="field">
+  <label for="person">As sent to</label>
+  <select id="person" name="person" form="template-form">
+    ${page.people.map((choice) => html`<option value="${choice.id}"${choice.id === page.person ? html` selected` : null}>${choice.label}</option>`)}
+  </select>
+</div>
+<p class="preview-state" id="preview-state" aria-live="polite">${preview ? (page.draft ? 'Showing what the editor holds (not saved).' : 'Showing the version in use.') : 'No preview: the template has a problem (see above).'}</p>
+<div class="mail-preview" id="mail-preview"${preview ? null : html` hidden`}>
+  <div class="mail-subject"><span class="label">Subject</span> <output id="preview-subject" for="subject">${preview?.subject ?? ''}</output></div>
+  <h3>Text part</h3>
+  <pre id="preview-text" class="mail-text">
+${preview?.text ?? ''}</pre>
+  <h3>HTML part</h3>
+  <div class="frame-holder" id="preview-frame-holder">
+    ${preview ? html`<iframe class="mail-html" src="${preview.frameUrl}" sandbox="" referrerpolicy="no-referrer" title="The HTML part as the person will see it"></iframe>` : null}
+  </div>
+</div>
+</section>`;
+}
+
+function versionsTable(page: TemplatesPage, csrf: string): Html {
+  const { kind, versions, inForce } = page;
+  if (versions.length === 0) {
+    return html`<p class="empty">No saved versions yet. The default from <code>templates/${kind}/</code> is in use; your first save becomes version 1.</p>`;
+  }
+  return html`<div class="table-wrap">
+<table class="versions">
+  <caption class="visually-hidden">Saved versions of the ${KIND_LABELS[kind].toLowerCase()}, newest first</caption>
+  <thead><tr><th scope="col">Version</th><th scope="col">Saved <span class="unit">(UTC)</span></th><th scope="col">Note</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+  <tbody>
+    ${versions.map(
+      (version) => html`<tr>
+      <th scope="row">${version.version}${version.version === inForce.version ? html` <span class="status status-accepted">in use</span>` : null}</th>
+      <td>${formatTime(version.savedAt)}</td>
+      <td>${version.note || html`<span class="none">—</span>`}</td>
+      <td class="row-actions">
+        <a href="/templates/${kind}/versions/${version.version}">View<span class="visually-hidden"> version ${version.version}</span></a>
+        ${version.version === inForce.version ? null : restoreForm(kind, version.version, csrf)}
+      </td>
+    </tr>`,
+    )}
+  </tbody>
+</table>
+</div>`;
+}
+
+export function restoreForm(kind: ScriptKind, version: number, csrf: string): Html {
+  return html`<form class="inline-form" method="post" action="/templates/${kind}/restore">
+  ${csrfField(csrf)}
+  <input type="hidden" name="version" value="${version}">
+  <button type="submit" class="link">Restore<span class="visually-hidden"> version ${version}</span></button>
+</form>`;
+}
+
+function variablesList(): Html {
+  return html`<dl class="variables">
+  ${SCRIPT_VARIABLES.map((name) => html`<div><dt><code>{{${name}}}</code></dt><dd>${VARIABLE_MEANINGS[name]}</dd></div>`)}
+</dl>
+<p class="hint">Besides the variables, a template may use <code>{{#if variable}}…{{else}}…{{/if}}</code> and <code>{{#unless variable}}…{{/unless}}</code>, and comments <code>{{! … }}</code>. Nothing else: no helpers, partials or paths, so a template cannot do more than fill in these values.</p>`;
+}
+
+export function templatesPage(view: View, page: TemplatesPage, scripts: string[]): Html {
+  const csrf = view.session?.csrf ?? '';
+  const label = KIND_LABELS[page.kind];
+  const reminderNote =
+    page.kind === 'reminder'
+      ? html`<p class="hint">${page.reminderOn ? 'Reminders are on' : 'Reminders are off'}: a single reminder goes to people who have not answered, if you turn it on under <a href="/settings">Settings</a>.</p>`
+      : null;
+  return layout(
+    view,
+    { title: `Templates: ${label}`, section: 'templates', notice: page.notice, scripts },
+    html`<h1>Templates</h1>
+${tabs(page.kind)}
+<p class="lead">${inForceLine(page)}</p>
+${reminderNote}
+${errorSummary(page)}
+${page.failure ? html`<p class="error" role="alert">${page.failure}</p>` : null}
+<div class="template-workspace">
+${editor(page, csrf)}
+${previewPanel(page)}
+</div>
+<section aria-labelledby="versions-heading">
+<h2 id="versions-heading">Versions</h2>
+${versionsTable(page, csrf)}
+</section>
+<section aria-labelledby="variables-heading">
+<h2 id="variables-heading">Variables</h2>
+${variablesList()}
+</section>`,
+  );
+}
+
+export function versionPage(view: View, kind: ScriptKind, version: TemplateVersion, inForce: number | null): Html {
+  const csrf = view.session?.csrf ?? '';
+  return layout(
+    view,
+    { title: `${KIND_LABELS[kind]} version ${version.version}`, section: 'templates' },
+    html`<p class="back"><a href="${templateUrl(kind)}">← ${KIND_LABELS[kind]}</a></p>
+<h1>${KIND_LABELS[kind]}, version ${version.version}</h1>
+<p class="lead">Saved ${formatTime(version.savedAt)}${version.note ? html` (“${version.note}”)` : null}.${version.version === inForce ? ' This version is in use.' : null}</p>
+${(['subject', 'text', 'html'] as const).map((part) => html`<h2>${PART_LABELS[part]}</h2><pre class="source">
+${version.source[part]}</pre>`)}
+${version.version === inForce ? null : html`<div class="actions">${restoreForm(kind, version.version, csrf)}</div><p class="hint">Restoring saves a copy of this version as the newest one; no version is ever removed.</p>`}`,
+  );
+}

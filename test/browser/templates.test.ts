@@ -1,0 +1,192 @@
+import { simpleParser } from 'mailparser';
+import type { Frame, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { ReceivedMail } from '../support/sandbox.ts';
+import { logIn, overflowsSideways, PHONE, useDashboard, type PageWatch, type TestDashboard } from '../support/browser.ts';
+import { oldLinkedInInvitation } from '../support/requests.ts';
+
+/**
+ * The user's third job in a real browser: edit the script with a live preview, save it, and the
+ * next script that goes out uses it; a broken template is refused and the one in force stays.
+ * Requests are constructed mail (old LinkedIn format, the person's own address in From) delivered
+ * through the sandbox's Dovecot; scripts are read at the sandbox's SMTP peer.
+ */
+
+const dashboard = useDashboard(['me1', 'me2', 'me3', 'me4', 'me5', 'alice', 'bob']);
+
+async function parse(mail: ReceivedMail) {
+  const parsed = await simpleParser(mail.raw);
+  return { subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '' };
+}
+
+/** The text of the preview frame that is showing (the live preview swaps frames as it goes). */
+async function previewFrameText(page: Page): Promise<string> {
+  const frames = page.frames().filter((frame: Frame) => frame.url().includes('/preview-frame'));
+  const texts = await Promise.all(frames.map((frame) => frame.evaluate('document.body ? document.body.innerText : ""').catch(() => '') as Promise<string>));
+  return texts.join('\n---\n');
+}
+
+function expectNoScriptTrouble(watch: PageWatch) {
+  expect(watch.cspViolations, watch.console.join('\n')).toEqual([]);
+  expect(watch.pageErrors).toEqual([]);
+  expect(watch.dialogs).toEqual([]);
+}
+
+async function openTemplates(target: TestDashboard, options: { viewport?: { width: number; height: number } } = {}) {
+  const { page, watch } = await dashboard.browser.page({ ...options, origin: target.baseUrl });
+  await logIn(page, target.baseUrl, target.password);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Templates' }).click();
+  await page.waitForURL('**/templates/script');
+  return { page, watch };
+}
+
+describe('editing the script in the browser', () => {
+  it('previews as you type, saves a version, and the next script sent uses it', async () => {
+    const target = await dashboard.start('me1');
+    const { page, watch } = await openTemplates(target);
+    expect(await page.locator('#preview-subject').textContent()).toBe('Re: Invitation to connect on LinkedIn');
+    await expect.poll(() => previewFrameText(page)).toContain('Hi Sam,');
+
+    // Typing updates the preview without a click.
+    await page.getByLabel('Subject').fill('Why connect, {{firstName}}?');
+    await expect.poll(() => page.locator('#preview-subject').textContent()).toBe('Why connect, Sam?');
+    await page.getByLabel('HTML part').fill('<p>Hello {{firstName}}, what is your <b>business</b>?</p>');
+    await expect.poll(() => previewFrameText(page)).toContain('Hello Sam, what is your business?');
+    await page.getByLabel('Text part').fill('Hello {{firstName}},\nwhat is your business?\n');
+    await expect.poll(() => page.locator('#preview-text').textContent()).toBe('Hello Sam,\nwhat is your business?\n');
+    expect(await page.locator('#preview-state').textContent()).toBe('Showing what the editor holds (not saved).');
+    // The frame holds the HTML part in a sandbox: no script, no same-origin access.
+    expect(await page.locator('iframe.mail-html').last().getAttribute('sandbox')).toBe('');
+
+    await page.getByLabel('Note for this version (optional)').fill('asks about business first');
+    await Promise.all([page.waitForURL('**/templates/script?saved=1'), page.getByRole('button', { name: 'Save as a new version' }).click()]);
+    expect(await page.getByRole('status').first().textContent()).toContain('Script saved as version 1.');
+    expect(await page.locator('.lead').textContent()).toContain('In use: version 1');
+    expect(await page.locator('table.versions tbody').textContent()).toContain('asks about business first');
+
+    const alice = target.winnow.user.address.replace('me1', 'alice');
+    await dashboard.suite.sandbox.deliver(target.winnow.user.address, await oldLinkedInInvitation({ name: 'Alice Asker', address: alice }, target.winnow.user.address, '<browser-invite-1@linkedin.example>'));
+    const script = await parse(await dashboard.suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(alice)));
+    expect(script.subject).toBe('Why connect, Alice?');
+    expect(script.text).toContain('Hello Alice,\nwhat is your business?');
+    expect(script.html).toContain('<p>Hello Alice, what is your <b>business</b>?</p>');
+    expectNoScriptTrouble(watch);
+  });
+
+  it('refuses a broken template with the line and column beside the field; the version in force stays and is sent', async () => {
+    const target = await dashboard.start('me2');
+    const { page, watch } = await openTemplates(target);
+    await page.getByLabel('Subject').fill('Saved subject for {{firstName}}');
+    await Promise.all([page.waitForURL('**/templates/script?saved=1'), page.getByRole('button', { name: 'Save as a new version' }).click()]);
+
+    // The live preview already says what is wrong, next to the field.
+    await page.getByLabel('HTML part').fill('<p>Hi {{firstName}}</p>\n<ul>{{#each name}}<li>x</li>{{/each}}</ul>');
+    const fieldError = page.locator('#html-error');
+    await fieldError.waitFor({ state: 'visible' });
+    expect(await fieldError.textContent()).toBe('Line 2, column 5: the block {{#each}} is not allowed: only {{#if}} and {{#unless}} are');
+    expect(await page.getByLabel('HTML part').getAttribute('aria-invalid')).toBe('true');
+
+    // Saving it anyway is refused, clearly, and nothing typed is lost.
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.waitForLoadState();
+    const alert = page.getByRole('alert');
+    expect(await alert.textContent()).toContain('The script was not saved: the html part has a problem.');
+    expect(await alert.textContent()).toContain('Version 1 stays in use.');
+    expect(await page.locator('#html-error').textContent()).toContain('Line 2, column 5');
+    expect(await page.getByLabel('HTML part').inputValue()).toContain('{{#each name}}');
+    // The link in the message takes the keyboard to the field.
+    await alert.getByRole('link').click();
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('html');
+
+    const bob = target.winnow.user.address.replace('me2', 'bob');
+    await dashboard.suite.sandbox.deliver(target.winnow.user.address, await oldLinkedInInvitation({ name: 'Bob Builder', address: bob }, target.winnow.user.address, '<browser-invite-2@linkedin.example>'));
+    const script = await parse(await dashboard.suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(bob)));
+    expect(script.subject).toBe('Saved subject for Bob');
+    expectNoScriptTrouble(watch);
+  });
+
+  it('sends a test of the draft to the user, and restores an older version', async () => {
+    const target = await dashboard.start('me3');
+    const me = target.winnow.user.address;
+    const { page, watch } = await openTemplates(target);
+    await page.getByLabel('Subject').fill('First version');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.waitForURL('**/templates/script?saved=1');
+    await page.getByLabel('Subject').fill('Draft for {{firstName}}');
+    await page.getByRole('button', { name: 'Send a test to myself' }).click();
+    await page.waitForLoadState();
+    const test = await dashboard.suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(me));
+    expect((await parse(test)).subject).toBe('[Test] Draft for Sam');
+    expect(await page.getByRole('status').first().textContent()).toMatch(/A test went to me3@example\.test .*Nothing was saved\./);
+    // The draft is still in the editor, unsaved.
+    expect(await page.getByLabel('Subject').inputValue()).toBe('Draft for {{firstName}}');
+
+    await page.getByLabel('Subject').fill('Second version');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.waitForURL('**/templates/script?saved=2');
+    await page.getByRole('button', { name: 'Restore version 1' }).click();
+    await page.waitForURL('**/templates/script?restored=3');
+    expect(await page.getByLabel('Subject').inputValue()).toBe('First version');
+    expect(await page.locator('table.versions tbody tr').first().textContent()).toContain('restored version 1');
+    expectNoScriptTrouble(watch);
+  });
+
+  it('works without JavaScript: the preview button renders on the server, and saving works', async () => {
+    const target = await dashboard.start('me4');
+    const context = await dashboard.browser.browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await logIn(page, target.baseUrl, target.password);
+      await page.goto(`${target.baseUrl}/templates/script`);
+      await page.getByLabel('Subject').fill('No script needed, {{firstName}}');
+      await page.getByRole('button', { name: 'Update the preview' }).click();
+      await page.waitForLoadState();
+      expect(await page.locator('#preview-subject').textContent()).toBe('No script needed, Sam');
+      await page.getByRole('button', { name: 'Save as a new version' }).click();
+      await page.waitForURL('**/templates/script?saved=1');
+      const saved = await target.winnow.runtime.app!.inject({ method: 'GET', url: '/api/templates', headers: { authorization: `Bearer ${target.winnow.config.web.apiToken}` } });
+      expect(saved.json().script).toMatchObject({ version: 1, source: { subject: 'No script needed, {{firstName}}' } });
+      await page.goto(`${target.baseUrl}/settings`);
+      await page.getByLabel('Daily cap').fill('12');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.waitForURL('**/settings?saved=1');
+      expect(await page.getByLabel('Daily cap').inputValue()).toBe('12');
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL('**/login');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('is usable on a phone and by keyboard', async () => {
+    const target = await dashboard.start('me5');
+    const { page, watch } = await dashboard.browser.page({ viewport: PHONE, origin: target.baseUrl });
+    await logIn(page, target.baseUrl, target.password);
+    for (const path of ['/templates/script', '/settings']) {
+      await page.goto(`${target.baseUrl}${path}`);
+      expect(await overflowsSideways(page), path).toBe(false);
+      // The first Tab reaches the skip link, which is then visible and leads to the content.
+      await page.keyboard.press('Tab');
+      const skip = page.getByRole('link', { name: 'Skip to content' });
+      expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Skip to content');
+      // On screen once focused (it waits off-screen until then).
+      expect((await skip.boundingBox())!.x).toBeGreaterThanOrEqual(0);
+      expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).not.toBe('none');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('main');
+    }
+    // Settings: a wrong value is shown beside its field, the rest of the form kept.
+    await page.getByLabel('Time zone').fill('Europe/Atlantis');
+    await page.getByLabel('Daily cap').fill('30');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('#timeZone-error').textContent()).toContain('"Europe/Atlantis" is not a time zone');
+    expect(await page.getByLabel('Daily cap').inputValue()).toBe('30');
+    expect(await overflowsSideways(page)).toBe(false);
+    await page.getByLabel('Time zone').fill('Europe/Lisbon');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.waitForURL('**/settings?saved=1');
+    expect((await target.winnow.runtime.app!.inject({ method: 'GET', url: '/api/settings', headers: { authorization: `Bearer ${target.winnow.config.web.apiToken}` } })).json()).toMatchObject({ timeZone: 'Europe/Lisbon', dailyCap: 30 });
+    expectNoScriptTrouble(watch);
+  });
+});

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createAddressBook } from '../../src/contacts/address-book.ts';
+import { createLogger } from '../../src/log.ts';
+import { createMailboxHistory } from '../../src/mail/history.ts';
+import { scriptMessageId } from '../../src/mail/message-id.ts';
+import { buildMail } from '../support/mail.ts';
+import { linkedInInvitation, ordinaryMail, personalRequest } from './addresses-mail.ts';
+import { useSandbox } from '../support/winnow.ts';
+
+/**
+ * Who receives the script when the request carries no address, on real servers: the imported
+ * address book, then the mailbox history (INBOX and Sent); and people the user has written to
+ * are known, so they get no script. Every mail here is constructed.
+ */
+
+const suite = useSandbox(['ab1', 'ab2', 'ab3', 'ab4', 'ab5', 'ab7', 'hist1', 'hist2']);
+const API = { authorization: 'Bearer api-token-for-tests-only' };
+
+const vcard = (name: string, address: string) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nEMAIL;TYPE=INTERNET:${address}\r\nEND:VCARD\r\n`;
+
+describe('a request that carries no address', () => {
+  it('is answered at the address the imported address book gives for the name (import through the API)', async () => {
+    const winnow = await suite.winnow('ab1', { roles: { worker: true, web: true } });
+    const app = winnow.runtime.app!;
+    const imported = await app.inject({
+      method: 'POST',
+      url: '/api/address-book',
+      headers: { ...API, 'content-type': 'text/vcard; charset=utf-8' },
+      payload: vcard('Doe, Jane', 'jane.doe@example.org') + vcard('Robin Twice', 'robin@one.example') + vcard('Robin Twice', 'robin@two.example') + 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Mail\r\nEND:VCARD\r\n',
+    });
+    expect(imported.statusCode).toBe(200);
+    expect(imported.json()).toMatchObject({ format: 'vcard', imported: { people: 2, addresses: 3 }, skippedCount: 1, skipped: [{ reason: 'no e-mail address for "No Mail"' }] });
+    expect((await app.inject({ method: 'GET', url: '/api/address-book', headers: API })).json()).toEqual({ people: 2, addresses: 3 });
+
+    await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Jane Doe', winnow.user.address, '6132985418842456001'));
+    const script = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes('jane.doe@example.org'));
+    expect(script.raw.toString()).toContain('Jane');
+    const contact = await winnow.waitForContact((c) => c.email === 'jane.doe@example.org' && c.status === 'asked');
+    expect(contact.platform).toBe('linkedin');
+    const [requested] = await winnow.store.timeline(contact.id);
+    expect(requested!.detail).toContain('address jane.doe@example.org from your address book');
+
+    // Two addresses for one name are no match: that person waits for an address, and says why.
+    const { uid } = await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Robin Twice', winnow.user.address, '6132985418842456002'));
+    const robin = await winnow.waitForContact((c) => c.name === 'Robin Twice');
+    await winnow.settle(uid);
+    expect(robin.status).toBe('awaiting_address');
+    expect(robin.reason).toContain('2 different addresses');
+    expect(suite.scriptsTo('robin@one.example')).toHaveLength(0);
+    expect(suite.scriptsTo('robin@two.example')).toHaveLength(0);
+  });
+
+  it('is answered at the address of earlier mail from that person already in INBOX', async () => {
+    const user = suite.sandbox.user('ab2');
+    // In the box before Winnow's first start: not answered itself, but part of the history.
+    await suite.sandbox.deliver(user.address, await ordinaryMail({ name: 'Kim Lee', address: 'kim.lee@example.org' }, user.address, 'Slides'));
+    const winnow = await suite.winnow('ab2');
+    await suite.sandbox.deliver(user.address, await linkedInInvitation('Kim Lee', user.address, '6132985418842456003'));
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes('kim.lee@example.org'));
+    const contact = await winnow.waitForContact((c) => c.email === 'kim.lee@example.org' && c.status === 'asked');
+    const [requested] = await winnow.store.timeline(contact.id);
+    expect(requested!.detail).toContain('from earlier mail with this person (mailbox history)');
+  });
+
+  it('found in Sent (the user wrote to that name before) is a known person: skipped, no script', async () => {
+    const winnow = await suite.winnow('ab3');
+    const user = winnow.user;
+    // Filed after Winnow started: the history catches up before each request is decided.
+    await suite.sandbox.deliver(user.address, await ordinaryMail(user.address, { name: 'Sam Sent', address: 'sam.sent@example.org' }, 'Our call'), 'Sent');
+    const { uid } = await suite.sandbox.deliver(user.address, await linkedInInvitation('Sam Sent', user.address, '6132985418842456004'));
+    const contact = await winnow.waitForContact((c) => c.name === 'Sam Sent');
+    await winnow.settle(uid);
+    expect(contact).toMatchObject({ status: 'skipped', email: 'sam.sent@example.org' });
+    expect(contact.reason).toMatch(/^known: you have written to sam\.sent@example\.org before \(found in your Sent folder, last on \d{4}-\d{2}-\d{2}\)$/);
+    expect(suite.scriptsTo('sam.sent@example.org')).toHaveLength(0);
+  });
+
+  it('with nothing anywhere waits for an address, naming every source it tried', async () => {
+    const winnow = await suite.winnow('ab4');
+    const { uid } = await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Nobody Known', winnow.user.address, '6132985418842456005'));
+    const contact = await winnow.waitForContact((c) => c.name === 'Nobody Known');
+    await winnow.settle(uid);
+    expect(contact.status).toBe('awaiting_address');
+    expect(contact.reason).toBe('no address: the request carries none; your address book has none; mailbox history has none');
+  });
+});
+
+describe('a personal request', () => {
+  it('from someone the user has written to is skipped as known, with no script', async () => {
+    const user = suite.sandbox.user('ab5');
+    const pat = { name: 'Pat Personal', address: 'pat@example.org' };
+    await suite.sandbox.deliver(user.address, await ordinaryMail(user.address, pat, 'Dinner on Friday'), 'Sent');
+    const winnow = await suite.winnow('ab5');
+    const { uid } = await suite.sandbox.deliver(user.address, await personalRequest(pat, user.address, '<pat-1@example.org>'));
+    const contact = await winnow.waitForContact((c) => c.email === pat.address);
+    await winnow.settle(uid);
+    expect(contact.status).toBe('skipped');
+    expect(contact.reason).toMatch(/^known: you have written to pat@example\.org before/);
+    expect(suite.scriptsTo(pat.address)).toHaveLength(0);
+  });
+});
+
+describe('import through the API', () => {
+  it('needs the API token, a CSV or vCard body, and says what is wrong', async () => {
+    const winnow = await suite.winnow('ab7', { roles: { worker: false, web: true } });
+    const app = winnow.runtime.app!;
+    const post = (headers: Record<string, string>, payload: string) => app.inject({ method: 'POST', url: '/api/address-book', headers, payload });
+
+    expect((await post({ 'content-type': 'text/csv' }, 'Name,Email\nA B,a@b.example\n')).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/address-book', headers: { authorization: 'Bearer wrong-token-0123456789' } })).statusCode).toBe(401);
+    const wrongType = await post({ ...API, 'content-type': 'application/json' }, '{"name":"x"}');
+    expect(wrongType.statusCode).toBe(415);
+    expect(wrongType.json().message).toMatch(/text\/csv.*text\/vcard/);
+    const noHeader = await post({ ...API, 'content-type': 'text/csv' }, 'alpha,beta\n1,2\n');
+    expect(noHeader.statusCode).toBe(400);
+    expect(noHeader.json().message).toMatch(/^Nothing was imported: no header row/);
+    expect((await post({ ...API, 'content-type': 'text/csv' }, '')).statusCode).toBe(400);
+
+    // LinkedIn's Connections.csv, in Windows-1252 as the charset says.
+    const csv = Buffer.from('First Name,Last Name,Email Address,Company,Position\r\nRené,Lefèvre,rene@example.fr,Example,CEO\r\nNo,Address,,Acme,CTO\r\n', 'latin1');
+    const ok = await app.inject({ method: 'POST', url: '/api/address-book', headers: { ...API, 'content-type': 'text/csv; charset=windows-1252' }, payload: csv });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ format: 'csv', imported: { people: 1, addresses: 1 }, skipped: [{ line: 3, reason: 'no e-mail address for "No Address"' }], total: { people: 1, addresses: 1 } });
+    const book = createAddressBook(winnow.runtime.redis, winnow.config.redis.prefix, 'primary');
+    expect(await book.nameOf('rene@example.fr')).toBe('René Lefèvre');
+  });
+});
+
+describe('the mailbox history', () => {
+  const logger = createLogger('silent');
+
+  async function historyFor(userName: string, prefix: string, pass?: string) {
+    const user = suite.sandbox.user(userName);
+    const redis = new Redis(suite.sandbox.redisUrl, { maxRetriesPerRequest: null });
+    const history = createMailboxHistory({
+      imap: { host: suite.sandbox.imap.host, port: suite.sandbox.imap.port, secure: false, requireTls: false, user: user.user, pass: pass ?? user.pass },
+      inbox: 'INBOX',
+      redis,
+      prefix,
+      mailbox: 'primary',
+      context: { ownAddresses: [user.address], messageIdDomain: 'example.test', authservId: null, unverifiedMail: 'accept' },
+      logger,
+    });
+    return {
+      history,
+      async close() {
+        await history.close();
+        await redis.quit();
+      },
+    };
+  }
+
+  it('files who wrote (INBOX) and whom the user wrote to (Sent To, Cc, Bcc), leaving out robots and our own scripts, and catches up by UID', async () => {
+    const user = suite.sandbox.user('hist1');
+    await suite.sandbox.deliver(user.address, await ordinaryMail({ name: 'Ines Inbox', address: 'ines@example.org' }, user.address, 'Hello'));
+    await suite.sandbox.deliver(user.address, await ordinaryMail({ name: 'LinkedIn', address: 'messages-noreply@linkedin.com' }, user.address, 'News'));
+    await suite.sandbox.deliver(
+      user.address,
+      await buildMail({ from: user.address, to: { name: 'Tom To', address: 'tom@example.org' }, cc: { name: 'Cleo Cc', address: 'cleo@example.org' }, bcc: 'bea@example.org', subject: 'Plans', text: 'See you.' }),
+      'Sent',
+    );
+    await suite.sandbox.deliver(
+      user.address,
+      await buildMail({ from: user.address, to: { name: 'Scripted Person', address: 'scripted@example.org' }, subject: 'Thank you', messageId: `<${scriptMessageId('abc123', 1, 'example.test')}>`, text: 'Why would you like to connect?' }),
+      'Sent',
+    );
+    const prefix = `t-hist-${randomUUID().slice(0, 8)}`;
+    const { history, close } = await historyFor('hist1', prefix);
+    try {
+      expect(await history.refresh()).toBeNull();
+      expect(history.status()).toMatchObject({ messagesRead: 4, sentFolder: 'Sent', lastError: null });
+      expect(await history.addressesFor('Ines Inbox')).toEqual(['ines@example.org']);
+      expect(await history.addressesFor('LinkedIn')).toEqual([]);
+      expect(await history.addressesFor('Inbox, Ines')).toEqual(['ines@example.org']);
+      for (const address of ['tom@example.org', 'cleo@example.org', 'bea@example.org']) expect(await history.wroteTo(address), address).toMatchObject({ folder: 'Sent' });
+      expect(await history.wroteTo('ines@example.org')).toBeNull();
+      expect(await history.wroteTo('scripted@example.org')).toBeNull();
+      // The script's copy still tells which address goes with the name.
+      expect(await history.addressesFor('Scripted Person')).toEqual(['scripted@example.org']);
+
+      // Only what is new is read on the next catch-up.
+      await suite.sandbox.deliver(user.address, await ordinaryMail(user.address, { name: 'Nia New', address: 'nia@example.org' }, 'Later'), 'Sent');
+      expect(await history.refresh()).toBeNull();
+      expect(history.status().messagesRead).toBe(5);
+      expect(await history.wroteTo('nia@example.org')).not.toBeNull();
+    } finally {
+      await close();
+    }
+  });
+
+  it('when IMAP cannot be read, says why and still answers from the index as it stood', async () => {
+    const user = suite.sandbox.user('hist2');
+    await suite.sandbox.deliver(user.address, await ordinaryMail(user.address, { name: 'Olga Old', address: 'olga@example.org' }, 'Before'), 'Sent');
+    const prefix = `t-hist-${randomUUID().slice(0, 8)}`;
+    const good = await historyFor('hist2', prefix);
+    expect(await good.history.refresh()).toBeNull();
+    await good.close();
+
+    const broken = await historyFor('hist2', prefix, 'wrong-password');
+    try {
+      const trouble = await broken.history.catchUp();
+      expect(trouble).toMatch(/^mailbox history could not be read: .*refused the login/);
+      expect(await broken.history.wroteTo('olga@example.org')).not.toBeNull();
+      expect(await broken.history.addressesFor('Olga Old')).toEqual(['olga@example.org']);
+      // Within the backoff, a lookup does not wait on IMAP again: it gets the same reason at once.
+      expect(await broken.history.catchUp()).toBe(trouble);
+    } finally {
+      await broken.close();
+    }
+  });
+});

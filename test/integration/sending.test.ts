@@ -1,0 +1,366 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Contact } from '../../src/contacts/types.ts';
+import { parseMessage } from '../../src/mail/message.ts';
+import { reminderMessageId, scriptMessageId } from '../../src/mail/message-id.ts';
+import { closeQueues, createQueues, jobId, wakeWaitingScripts } from '../../src/queues/queues.ts';
+import { PRIMARY_MAILBOX } from '../../src/runtime.ts';
+import { createTemplateStore } from '../../src/script/store.ts';
+import { loadDefaultTemplates, TemplateError, type CompiledScript, type ScriptKind, type TemplateSource } from '../../src/script/template.ts';
+import { localTime } from '../../src/settings/send-window.ts';
+import { createSettingsStore, type Settings } from '../../src/settings/settings.ts';
+import { buildMail } from '../support/mail.ts';
+import { oldLinkedInInvitation } from '../support/requests.ts';
+import type { ReceivedMail } from '../support/sandbox.ts';
+import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
+
+/**
+ * Sending as the user shapes it, on real servers: templates saved with versions, the reminder,
+ * "send again", quiet hours and the daily cap. Scripts are checked where a user would see them:
+ * at the SMTP peer. Every request here is constructed (test/support/requests.ts).
+ */
+
+const suite = useSandbox(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9']);
+const MINUTE = 60_000;
+const DOMAIN = 'example.test';
+
+let defaults: Record<ScriptKind, CompiledScript>;
+beforeAll(async () => {
+  defaults = await loadDefaultTemplates();
+});
+
+/** What the dashboard's templates and settings pages do, on this Winnow's keys. */
+function pages(winnow: TestWinnow) {
+  const templates = createTemplateStore(winnow.runtime.redis, winnow.store.keys.templates, defaults);
+  const settings = createSettingsStore(winnow.runtime.redis, winnow.store.keys.settings, winnow.config);
+  return {
+    templates,
+    async saveSettings(patch: Partial<Settings>): Promise<void> {
+      await settings.save({ ...(await settings.get()), ...patch });
+      // The settings page wakes the scripts held back by the send window.
+      const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
+      try {
+        await wakeWaitingScripts(queues);
+      } finally {
+        await closeQueues(queues);
+      }
+    },
+  };
+}
+
+/** A clock the test moves forward, as if hours had passed, for reminders and deadlines. */
+function testClock() {
+  let shift = 0;
+  return {
+    now: () => Date.now() + shift,
+    advance(ms: number) {
+      shift += ms;
+    },
+  };
+}
+
+async function request(winnow: TestWinnow, tag: string): Promise<{ name: string; address: string }> {
+  const person = { name: `Pat ${tag}`, address: `${tag}@example.org` };
+  await suite.sandbox.deliver(winnow.user.address, await oldLinkedInInvitation(person, winnow.user.address, `<${tag}.invite@linkedin.example>`));
+  return person;
+}
+
+async function textOf(mail: ReceivedMail): Promise<string> {
+  return (await parseMessage(mail.raw)).text;
+}
+
+const scriptTo = (address: string) => suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(address) && !mail.messageId?.includes('.reminder@'));
+
+/** Runs a person's delayed deadline job now, as its time would have come; resolves once it ran. */
+async function fireDeadline(winnow: TestWinnow, contactId: string): Promise<void> {
+  const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
+  try {
+    const job = await queues.deadline.getJob(jobId.deadline(PRIMARY_MAILBOX, contactId));
+    if (!job) throw new Error('the person has no deadline job');
+    const before = job.processedOn ?? 0;
+    expect(await job.getState()).toBe('delayed');
+    await job.promote();
+    await until(
+      async () => {
+        const fresh = await queues.deadline.getJob(job.id!);
+        return !fresh || ((fresh.processedOn ?? 0) > before && (await fresh.getState()) !== 'active' && (await fresh.getState()) !== 'waiting');
+      },
+      10_000,
+      'the deadline job to run',
+    );
+  } finally {
+    await closeQueues(queues);
+  }
+}
+
+async function deadlineJobState(winnow: TestWinnow, contactId: string): Promise<string> {
+  const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
+  try {
+    const job = await queues.deadline.getJob(jobId.deadline(PRIMARY_MAILBOX, contactId));
+    return job ? await job.getState() : 'none';
+  } finally {
+    await closeQueues(queues);
+  }
+}
+
+const template = (line: string): TemplateSource => ({
+  subject: 'Re: {{originalSubject}}',
+  text: `Hello {{firstName}},\n${line}\n{{userName}}`,
+  html: `<p>Hello {{firstName}},</p>\n<p>${line}</p>`,
+});
+
+describe('templates', () => {
+  it('a saved template is used by the next script, and the deadline comes from the settings', async () => {
+    const winnow = await suite.winnow('s1');
+    const { templates, saveSettings } = pages(winnow);
+    await saveSettings({ deadlineMs: 3 * 60 * MINUTE });
+
+    const first = await request(winnow, 'tpl-before');
+    expect(await textOf(await scriptTo(first.address))).toMatch(/what type of business/i);
+
+    await templates.save('script', template('What brings you to my network?'), 'shorter');
+    const second = await request(winnow, 'tpl-after');
+    const text = await textOf(await scriptTo(second.address));
+    expect(text).toContain('Hello Pat,');
+    expect(text).toContain('What brings you to my network?');
+    expect(text).not.toMatch(/what type of business/i);
+
+    const contact = await winnow.waitForContact((c) => c.email === second.address && c.status === 'asked');
+    expect(contact.deadlineAt! - contact.askedAt!).toBe(3 * 60 * MINUTE);
+    expect(await winnow.store.readLedger(contact.id, 1)).toMatchObject({ state: 'sent', template: '1' });
+  });
+
+  it('a broken template is refused with its line and column, and the old one stays in use', async () => {
+    const winnow = await suite.winnow('s2');
+    const { templates } = pages(winnow);
+    await templates.save('script', template('Tell me about your business.'));
+
+    const broken = { ...template('x'), html: '<p>Hello {{firstName}},</p>\n<p>{{#each people}}{{/each}}</p>' };
+    const error = await templates.save('script', broken).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TemplateError);
+    expect(error).toMatchObject({ part: 'html', line: 2, column: 4 });
+
+    const person = await request(winnow, 'tpl-broken');
+    expect(await textOf(await scriptTo(person.address))).toContain('Tell me about your business.');
+    expect((await templates.versions('script')).map((v) => v.version)).toEqual([1]);
+  });
+
+  it('an old version restored is the one the next script uses', async () => {
+    const winnow = await suite.winnow('s3');
+    const { templates } = pages(winnow);
+    await templates.save('script', template('First wording.'));
+    await templates.save('script', template('Second wording.'));
+    expect((await templates.versions('script')).map((v) => [v.version, v.note])).toEqual([
+      [2, ''],
+      [1, ''],
+    ]);
+    const restored = await templates.restore('script', 1);
+    expect(restored).toMatchObject({ version: 3, note: 'restored version 1' });
+
+    const person = await request(winnow, 'tpl-restored');
+    expect(await textOf(await scriptTo(person.address))).toContain('First wording.');
+  });
+});
+
+describe('the reminder', () => {
+  async function askedWithReminder(user: string, tag: string) {
+    const clock = testClock();
+    const winnow = await suite.winnow(user, { now: clock.now });
+    const { templates, saveSettings } = pages(winnow);
+    await saveSettings({ deadlineMs: 60 * MINUTE, reminderAfterMs: 20 * MINUTE });
+    await templates.save('reminder', { ...template('Just checking in about my earlier note.'), subject: 'Reminder: {{originalSubject}}' });
+    const person = await request(winnow, tag);
+    const script = await scriptTo(person.address);
+    const contact = await winnow.waitForContact((c) => c.email === person.address && c.status === 'asked');
+    return { winnow, clock, person, script, contact };
+  }
+
+  const remindersTo = (address: string) => suite.scriptsTo(address).filter((mail) => mail.messageId?.includes('.reminder@'));
+
+  it('goes once, in the thread of the script, and then the deadline weeds the person out', async () => {
+    const { winnow, clock, person, script, contact } = await askedWithReminder('s4', 'remind-silent');
+
+    // Too early: nothing goes, the job waits again.
+    clock.advance(10 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    expect(remindersTo(person.address)).toHaveLength(0);
+
+    clock.advance(11 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    const reminder = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address) && mail.messageId !== script.messageId);
+    expect(reminder.messageId).toBe(`<${reminderMessageId(contact.id, 1, DOMAIN)}>`);
+    expect(reminder.headers.get('in-reply-to')).toBe(script.messageId);
+    expect(reminder.headers.get('references')).toContain(script.messageId!);
+    expect(reminder.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(reminder.headers.get('subject')).toBe('Reminder: Invitation to connect on LinkedIn');
+    expect(await textOf(reminder)).toContain('Just checking in about my earlier note.');
+    expect((await winnow.store.get(contact.id))!.status).toBe('asked');
+
+    // Before the deadline the job only waits; the reminder is not sent twice.
+    clock.advance(10 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    expect((await winnow.store.get(contact.id))!.status).toBe('asked');
+
+    clock.advance(30 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    const after = await winnow.store.get(contact.id);
+    expect(after!.status).toBe('no_response');
+    expect(remindersTo(person.address)).toHaveLength(1);
+    expect(suite.scriptsTo(person.address)).toHaveLength(2);
+    const types = (await winnow.store.timeline(contact.id)).map((event) => event.type);
+    expect(types).toEqual(['requested', 'asked', 'reminded', 'no_response']);
+  });
+
+  it('answered counts as the answer to the script', async () => {
+    const { winnow, clock, person, script, contact } = await askedWithReminder('s5', 'remind-answer');
+    clock.advance(21 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    const reminder = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address) && mail.messageId !== script.messageId);
+
+    const answer = await buildMail({
+      from: person,
+      to: winnow.user.address,
+      subject: 'Re: Reminder: Invitation to connect on LinkedIn',
+      inReplyTo: reminder.messageId!,
+      references: [script.messageId!, reminder.messageId!],
+      text: 'Sorry for the delay! I sell timber frames and think we could refer clients to each other.',
+    });
+    await suite.sandbox.deliver(winnow.user.address, answer);
+    const answered = await winnow.waitForContact((c: Contact) => c.id === contact.id && c.status === 'answered');
+    expect(answered.answerText).toContain('timber frames');
+    expect(await deadlineJobState(winnow, contact.id)).toBe('none');
+  });
+});
+
+describe('send again', () => {
+  it('sends a second script with its own Message-ID and starts a new deadline', async () => {
+    const clock = testClock();
+    const winnow = await suite.winnow('s6', { now: clock.now });
+    const person = await request(winnow, 'again');
+    const first = await scriptTo(person.address);
+    const asked = await winnow.waitForContact((c) => c.email === person.address && c.status === 'asked');
+    expect(first.messageId).toBe(`<${scriptMessageId(asked.id, 1, DOMAIN)}>`);
+    expect(asked.attempts).toBe(1);
+
+    // What the person page's "send again" does: queue the person for their next script.
+    clock.advance(30 * MINUTE);
+    const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
+    try {
+      expect(await winnow.store.transition(asked.id, 'queued', {}, { at: clock.now(), type: 'sent_again', detail: 'send again' })).toMatchObject({ moved: true });
+      await queues.send.add('send', { mailbox: PRIMARY_MAILBOX, contactId: asked.id }, { jobId: jobId.send(PRIMARY_MAILBOX, asked.id, asked.attempts + 1) });
+    } finally {
+      await closeQueues(queues);
+    }
+
+    const second = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address) && mail.messageId !== first.messageId);
+    expect(second.messageId).toBe(`<${scriptMessageId(asked.id, 2, DOMAIN)}>`);
+    expect(second.messageId).toMatch(/\.2@example\.test>$/);
+    const again = await winnow.waitForContact((c) => c.id === asked.id && c.status === 'asked' && c.attempts === 2);
+    expect(again.scriptMessageId).toBe(scriptMessageId(asked.id, 2, DOMAIN));
+    expect(again.deadlineAt! - asked.deadlineAt!).toBeGreaterThanOrEqual(30 * MINUTE);
+    expect(await winnow.store.readLedger(asked.id, 2)).toMatchObject({ state: 'sent', messageId: scriptMessageId(asked.id, 2, DOMAIN) });
+    expect(suite.scriptsTo(person.address)).toHaveLength(2);
+
+    // The first deadline no longer holds: fired at its old time, the job waits for the new one.
+    clock.advance(60 * MINUTE - 30 * MINUTE + 1000);
+    await fireDeadline(winnow, asked.id);
+    expect((await winnow.store.get(asked.id))!.status).toBe('asked');
+    clock.advance(30 * MINUTE);
+    await fireDeadline(winnow, asked.id);
+    expect((await winnow.store.get(asked.id))!.status).toBe('no_response');
+  });
+});
+
+describe('the send window', () => {
+  /** Quiet hours from an hour ago to an hour from now, in `timeZone`. */
+  function quietNow(timeZone: string) {
+    const { hour, minute } = localTime(Date.now(), timeZone);
+    const at = (h: number) => `${String((h + 24) % 24).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+    return { start: at(hour - 1), end: at(hour + 1) };
+  }
+
+  it('holds a script during quiet hours, says so once, and lets it go when the settings change', async () => {
+    const winnow = await suite.winnow('s7');
+    const { saveSettings } = pages(winnow);
+    await saveSettings({ timeZone: 'Asia/Kathmandu', quietHours: quietNow('Asia/Kathmandu') });
+
+    const person = await request(winnow, 'quiet');
+    const contact = await winnow.waitForContact((c) => c.email === person.address);
+    await until(
+      async () => (await winnow.store.timeline(contact.id)).some((event) => event.detail.startsWith('waiting for the send window')),
+      10_000,
+      'the script to wait for the send window',
+    );
+    // Woken while still quiet (another settings change), it waits again without a second note.
+    await saveSettings({ dailyCap: 500 });
+    await until(async () => (await winnow.runtime.queueCounts()).send === 1 && (await sendJobState(winnow, contact.id)) === 'delayed', 10_000, 'the script to wait again');
+    expect(suite.scriptsTo(person.address)).toHaveLength(0);
+    expect((await winnow.store.get(contact.id))!.status).toBe('queued');
+    const notes = (await winnow.store.timeline(contact.id)).filter((event) => event.detail.startsWith('waiting for the send window'));
+    expect(notes).toHaveLength(1);
+
+    await saveSettings({ quietHours: null });
+    await scriptTo(person.address);
+    await winnow.waitForContact((c) => c.id === contact.id && c.status === 'asked');
+    expect(suite.scriptsTo(person.address)).toHaveLength(1);
+  });
+
+  it('with a daily cap of 1, sends one of three requests today across two workers; the rest wait', async () => {
+    // A zone where it is day now, so the test cannot straddle a local midnight.
+    const timeZone = ['UTC', 'Asia/Tokyo', 'America/New_York'].find((zone) => {
+      const { hour } = localTime(Date.now(), zone);
+      return hour >= 1 && hour <= 22;
+    })!;
+    const winnow = await suite.winnow('s8');
+    const other = await suite.winnow('s8', { prefix: winnow.config.redis.prefix, waitForWatcher: false });
+    expect(other.runtime.workers).not.toBeNull();
+    const { saveSettings } = pages(winnow);
+    await saveSettings({ dailyCap: 1, timeZone });
+
+    const people = [await request(winnow, 'cap-a'), await request(winnow, 'cap-b'), await request(winnow, 'cap-c')];
+    await until(async () => (await winnow.store.list({ status: 'queued' })).contacts.length + (await winnow.store.list({ status: 'asked' })).contacts.length === 3, 10_000, 'three people');
+    await until(
+      async () => {
+        const waiting = (await winnow.store.list({ status: 'queued' })).contacts;
+        const noted = await Promise.all(waiting.map(async (c) => (await winnow.store.timeline(c.id)).some((e) => e.detail.startsWith('daily cap reached'))));
+        return waiting.length === 2 && noted.every(Boolean);
+      },
+      10_000,
+      'two scripts to wait for the next day',
+    );
+    const sent = people.filter((p) => suite.scriptsTo(p.address).length > 0);
+    expect(sent).toHaveLength(1);
+    expect(suite.scriptsTo(sent[0]!.address)).toHaveLength(1);
+    expect((await winnow.store.list({ status: 'asked' })).contacts).toHaveLength(1);
+  });
+});
+
+describe('the deadline', () => {
+  it('waits while an out-of-office pause lasts, then weeds the person out', async () => {
+    const clock = testClock();
+    const winnow = await suite.winnow('s9', { now: clock.now });
+    const person = await request(winnow, 'paused');
+    await scriptTo(person.address);
+    const contact = await winnow.waitForContact((c) => c.email === person.address && c.status === 'asked');
+    // What an out-of-office answer records: away for two hours, past the one-hour deadline.
+    await winnow.store.update(contact.id, { pausedUntil: clock.now() + 120 * MINUTE }, { at: clock.now(), type: 'paused', detail: 'away until later' });
+
+    clock.advance(61 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    expect((await winnow.store.get(contact.id))!.status).toBe('asked');
+    expect(await deadlineJobState(winnow, contact.id)).toBe('delayed');
+
+    clock.advance(60 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    expect((await winnow.store.get(contact.id))!.status).toBe('no_response');
+  });
+});
+
+async function sendJobState(winnow: TestWinnow, contactId: string): Promise<string> {
+  const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
+  try {
+    const job = await queues.send.getJob(jobId.send(PRIMARY_MAILBOX, contactId, 1));
+    return job ? await job.getState() : 'none';
+  } finally {
+    await closeQueues(queues);
+  }
+}

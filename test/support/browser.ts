@@ -1,0 +1,197 @@
+// Real headless Chromium for the dashboard's browser tests and screenshots: Debian's `chromium`
+// package (scripts/install-servers.sh), driven by playwright-core. No browser is ever downloaded.
+//
+//   const browser = await launchChromium();
+//   try { const page = await browser.page(); ... } finally { await browser.close(); }
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { buildMail } from './mail.ts';
+import { useSandbox, type TestWinnow, type TestWinnowOptions } from './winnow.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Exactly these flags, plus the profile folder and the pipe playwright talks over. */
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] as const;
+
+export const DESKTOP = { width: 1280, height: 800 } as const;
+/** A common phone: 390 CSS pixels wide (iPhone 12 to 15). */
+export const PHONE = { width: 390, height: 844 } as const;
+
+/** What a page did that a test may need to know: script it ran that it should not have. */
+export interface PageWatch {
+  /** Messages of every alert(), confirm() and prompt() (each is dismissed at once). */
+  dialogs: string[];
+  /** Console reports of the Content-Security-Policy or a frame's sandbox refusing something ("Refused to execute ..."). */
+  cspViolations: string[];
+  /** Uncaught exceptions in the page's scripts. */
+  pageErrors: string[];
+  /** Every console message, for failure messages. */
+  console: string[];
+  /** Requests that left the dashboard's origin (a hostile payload phoning home). */
+  foreignRequests: string[];
+}
+
+export interface TestBrowser {
+  browser: Browser;
+  /** A new page in a context of its own (no shared cookies), watched from its first request. */
+  page(options?: { viewport?: { width: number; height: number }; origin?: string; deviceScaleFactor?: number }): Promise<{ page: Page; context: BrowserContext; watch: PageWatch }>;
+  close(): Promise<void>;
+}
+
+/** Starts Chromium with a fresh profile folder, removed again by close(). */
+export async function launchChromium(): Promise<TestBrowser> {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'winnow-chromium-'));
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // Playwright's own long list of flags is left out; only ours go to the browser.
+      ignoreDefaultArgs: true,
+      args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe'],
+      timeout: 30_000,
+    });
+  } catch (error) {
+    rmSync(profile, { recursive: true, force: true });
+    throw new Error(`Chromium did not start from ${CHROMIUM} (install it with scripts/install-servers.sh): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const contexts: BrowserContext[] = [];
+
+  return {
+    browser,
+    async page(options = {}) {
+      const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, deviceScaleFactor: options.deviceScaleFactor ?? 1, reducedMotion: 'reduce' });
+      contexts.push(context);
+      const page = await context.newPage();
+      const watch = watchPage(page, options.origin);
+      return { page, context, watch };
+    },
+    async close() {
+      await Promise.allSettled(contexts.map((context) => context.close()));
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export function watchPage(page: Page, origin?: string): PageWatch {
+  const watch: PageWatch = { dialogs: [], cspViolations: [], pageErrors: [], console: [], foreignRequests: [] };
+  page.on('dialog', (dialog) => {
+    watch.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss().catch(() => undefined);
+  });
+  page.on('console', (message: ConsoleMessage) => {
+    const text = message.text();
+    watch.console.push(`${message.type()}: ${text}`);
+    // The policy refusing something, or a sandboxed frame refusing to run a script: either way,
+    // something meant to run made it into a document.
+    if (/Content Security Policy|Refused to (execute|load|apply|connect|frame|evaluate)|Blocked script execution/i.test(text)) watch.cspViolations.push(text);
+  });
+  page.on('pageerror', (error) => watch.pageErrors.push(error.message));
+  page.on('request', (request) => {
+    const url = request.url();
+    if (origin && !url.startsWith(origin) && !/^(data|about|blob):/.test(url)) watch.foreignRequests.push(url);
+  });
+  return watch;
+}
+
+/** Logs in through the form as a person would: type the password, press Enter. */
+export async function logIn(page: Page, baseUrl: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Dashboard password').fill(password);
+  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.getByLabel('Dashboard password').press('Enter')]);
+}
+
+/** Whether the page is wider than its viewport (content a phone user would have to scroll sideways to). */
+export async function overflowsSideways(page: Page): Promise<boolean> {
+  return page.evaluate('document.documentElement.scrollWidth > window.innerWidth + 1') as Promise<boolean>;
+}
+
+export interface TestDashboard {
+  winnow: TestWinnow;
+  /** http://127.0.0.1:PORT, where this Winnow's dashboard listens. */
+  baseUrl: string;
+  password: string;
+}
+
+/** Starts Winnow with both roles on a sandbox user and makes its dashboard listen on a free port. */
+export async function listenDashboard(winnow: TestWinnow): Promise<TestDashboard> {
+  const app = winnow.runtime.app;
+  if (!app) throw new Error('this Winnow has no web role');
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return { winnow, baseUrl: `http://127.0.0.1:${port}`, password: winnow.config.web.dashboardPassword };
+}
+
+/**
+ * For a browser test file: the sandbox's servers and one Chromium for the file, a Winnow (worker
+ * and dashboard) per test on a user of its own, stopped after each test.
+ */
+export function useDashboard(users: string[]) {
+  const suite = useSandbox(users);
+  let browser: TestBrowser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    suite,
+    get browser(): TestBrowser {
+      if (!browser) throw new Error('Chromium is not started yet (use it inside a test)');
+      return browser;
+    },
+    async start(user: string, options: Omit<TestWinnowOptions, 'user' | 'roles'> = {}): Promise<TestDashboard> {
+      return listenDashboard(await suite.winnow(user, { ...options, roles: { worker: true, web: true } }));
+    },
+  };
+}
+
+/**
+ * Constructed (not a real sample): a LinkedIn invitation in the 2016 format, modelled on the
+ * corpus samples: From "Name <invitations@linkedin.com>", the member-to-member template header,
+ * "View profile:" and "Accept:" links with an invitationId, and no address of the person, so
+ * Winnow lists them as awaiting an address. `fromHeader` replaces the From line as written (to
+ * put a hand-made RFC 2047 encoded word in it).
+ */
+export async function linkedInInvitation2016(person: { name: string; headline: string; invitationId: string; fromHeader?: string; subject?: string }, to: string): Promise<Buffer> {
+  const first = to.split('@')[0]!.replace(/\d+$/, '');
+  const raw = await buildMail({
+    from: { name: person.name, address: 'invitations@linkedin.com' },
+    to,
+    subject: person.subject ?? `${first.charAt(0).toUpperCase()}${first.slice(1)}, please add me to your LinkedIn network`,
+    headers: { 'X-LinkedIn-Template': 'email_m2m_invite_single_01', 'X-LinkedIn-Class': 'INVITE' },
+    text: [
+      `Hi ${first},`,
+      "I'd like to join your LinkedIn network.",
+      '',
+      person.name,
+      person.headline,
+      '',
+      `View profile: https://www.linkedin.com/comm/profile/view?id=AAsAAA${person.invitationId}&trk=eml-email_m2m_invite_single_01-hero-3-prof`,
+      '',
+      `Accept: https://www.linkedin.com/comm/people/invite-accept?mboxid=I${person.invitationId}_500&invitationId=${person.invitationId}&fe=true&trk=eml-email_m2m_invite_single_01-hero-0-accept`,
+      '',
+      '© 2016 LinkedIn Corporation, 2029 Stierlin Court, Mountain View CA 94043.',
+    ].join('\n'),
+  });
+  return person.fromHeader ? replaceHeader(raw, 'From', person.fromHeader) : raw;
+}
+
+/**
+ * The message with one header's value replaced as written, for values MailComposer would encode
+ * its own way (a hand-made RFC 2047 encoded word in From, which it does not take from `headers`).
+ */
+export function replaceHeader(raw: Buffer, name: string, value: string): Buffer {
+  const text = raw.toString('utf8');
+  const end = text.indexOf('\r\n\r\n');
+  // A header line and its folded continuation lines.
+  const pattern = new RegExp(`^${name}:.*(?:\r\n[ \t].*)*`, 'im');
+  const head = text.slice(0, end);
+  if (!pattern.test(head)) throw new Error(`the message has no ${name} header`);
+  return Buffer.from(head.replace(pattern, `${name}: ${value}`) + text.slice(end), 'utf8');
+}

@@ -1,0 +1,155 @@
+import type { FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cookie, form, hiddenCsrf, login, PASSWORD, startWebTest, type WebTest } from './helpers.ts';
+
+const HOUR = 3_600_000;
+
+describe('login, sessions and logout', () => {
+  let web: WebTest;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    web = await startWebTest();
+    app = await web.app();
+  });
+
+  afterAll(async () => {
+    await web?.stop();
+  });
+
+  const sessionKey = (id: string) => `${web.config.redis.prefix}:session:${createHash('sha256').update(id).digest('base64url')}`;
+  const get = (url: string, session: string, target = app) => target.inject({ method: 'GET', url, cookies: { winnow_session: session } });
+
+  async function loginForm(remoteAddress: string) {
+    const page = await app.inject({ method: 'GET', url: '/login', remoteAddress });
+    return { token: cookie(page, 'winnow_login')!.value, csrf: hiddenCsrf(page.body), body: page.body };
+  }
+
+  it('the login page is labelled, phone-sized and sends no script', async () => {
+    const { body } = await loginForm('203.0.113.1');
+    expect(body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(body).toContain('<label for="password">Dashboard password</label>');
+    expect(body).toContain('<a class="skip-link" href="#main">Skip to content</a>');
+    expect(body).not.toMatch(/<script/i);
+    // No navigation before login.
+    expect(body).not.toContain('aria-label="Main"');
+  });
+
+  it('limits wrong passwords per address: the 11th attempt within a minute is refused, even with the right password', async () => {
+    const remoteAddress = '203.0.113.9';
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { token, csrf } = await loginForm(remoteAddress);
+      const response = await app.inject({ method: 'POST', url: '/login', ...form({ _csrf: csrf, password: `guess ${i}` }), cookies: { winnow_login: token }, remoteAddress });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses).toEqual(Array(10).fill(401));
+    const { token, csrf } = await loginForm(remoteAddress);
+    const blocked = await app.inject({ method: 'POST', url: '/login', ...form({ _csrf: csrf, password: PASSWORD }), cookies: { winnow_login: token }, remoteAddress });
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.headers['retry-after']).toBeDefined();
+    expect(blocked.body).toContain('Too many attempts. Try again in 1 minute.');
+    expect(cookie(blocked, 'winnow_session')).toBeUndefined();
+    // The count lives in Redis, so a second web process refuses this address too.
+    const other = await web.app();
+    const again = await other.inject({ method: 'POST', url: '/login', ...form({ _csrf: csrf, password: PASSWORD }), cookies: { winnow_login: token }, remoteAddress });
+    expect(again.statusCode).toBe(429);
+    // Someone else still gets in.
+    await expect(login(app, '203.0.113.10')).resolves.toBeTruthy();
+  });
+
+  it('gives a fresh session id at every login and ends the one the browser had', async () => {
+    const first = await login(app);
+    const page = await app.inject({ method: 'GET', url: '/login', cookies: { winnow_session: 'planted' }, remoteAddress: '203.0.113.20' });
+    const csrf = hiddenCsrf(page.body);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/login',
+      ...form({ _csrf: csrf, password: PASSWORD }),
+      cookies: { winnow_login: cookie(page, 'winnow_login')!.value, winnow_session: first },
+      remoteAddress: '203.0.113.20',
+    });
+    const second = cookie(response, 'winnow_session')!.value;
+    expect(second).not.toBe(first);
+    expect(await web.redis.exists(sessionKey(first))).toBe(0);
+    expect((await get('/settings', first)).statusCode).toBe(303);
+    expect((await get('/settings', second)).statusCode).toBe(200);
+  });
+
+  it('marks cookies Secure when the dashboard is reached over https through a trusted proxy', async () => {
+    const proxied = await web.app({ env: { TRUST_PROXY: 'true' } });
+    const page = await proxied.inject({ method: 'GET', url: '/login', headers: { 'x-forwarded-proto': 'https' } });
+    expect(cookie(page, 'winnow_login')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict' });
+    const response = await proxied.inject({
+      method: 'POST',
+      url: '/login',
+      ...form({ _csrf: hiddenCsrf(page.body), password: PASSWORD }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https' },
+      cookies: { winnow_login: cookie(page, 'winnow_login')!.value },
+    });
+    expect(cookie(response, 'winnow_session')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax', maxAge: 7 * 24 * 3600 });
+  });
+
+  it('ends a session that sat idle, and renews one in use', async () => {
+    const short = await web.app({ options: { sessions: { idleMs: 2_000, maxAgeMs: HOUR } } });
+    const session = await login(short);
+    expect(await web.redis.pttl(sessionKey(session))).toBeLessThanOrEqual(2_000);
+    await web.redis.pexpire(sessionKey(session), 100);
+    expect((await get('/settings', session, short)).statusCode).toBe(200);
+    expect(await web.redis.pttl(sessionKey(session))).toBeGreaterThan(1_000);
+    // Idle past the timeout, Redis has dropped it: the next page is the login form.
+    await web.redis.del(sessionKey(session));
+    const after = await get('/settings', session, short);
+    expect(after.statusCode).toBe(303);
+    expect(after.headers.location).toBe('/login');
+  });
+
+  it('ends a session at its absolute lifetime even while it is in use, and never renews past it', async () => {
+    const bounded = await web.app({ options: { sessions: { idleMs: HOUR, maxAgeMs: 2 * HOUR } } });
+    const session = await login(bounded);
+    // Make it 1h59m old: renewal may only give it the minute it has left.
+    await web.redis.hset(sessionKey(session), 'createdAt', String(Date.now() - 2 * HOUR + 60_000));
+    expect((await get('/settings', session, bounded)).statusCode).toBe(200);
+    const ttl = await web.redis.pttl(sessionKey(session));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    // Past its lifetime: logged out, and the session is gone from Redis.
+    await web.redis.hset(sessionKey(session), 'createdAt', String(Date.now() - 2 * HOUR - 1));
+    expect((await get('/settings', session, bounded)).statusCode).toBe(303);
+    expect(await web.redis.exists(sessionKey(session))).toBe(0);
+  });
+
+  it('logs out only by a POST with the session token, which ends the session and what it held on the server', async () => {
+    const session = await login(app);
+    const page = await get('/templates/script', session);
+    expect(page.statusCode).toBe(200);
+    // The templates page left a preview with the session.
+    expect(await web.redis.hexists(sessionKey(session), 'data:preview:script')).toBe(1);
+    const csrf = hiddenCsrf(page.body);
+    expect(page.body).toContain('<form class="logout" method="post" action="/logout">');
+
+    expect((await app.inject({ method: 'GET', url: '/logout', cookies: { winnow_session: session } })).statusCode).toBe(404);
+    const forged = await app.inject({ method: 'POST', url: '/logout', ...form({ _csrf: 'forged' }), cookies: { winnow_session: session } });
+    expect(forged.statusCode).toBe(403);
+    expect(await web.redis.exists(sessionKey(session))).toBe(1);
+
+    const response = await app.inject({ method: 'POST', url: '/logout', ...form({ _csrf: csrf }), cookies: { winnow_session: session } });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/login');
+    expect(cookie(response, 'winnow_session')?.value).toBe('');
+    expect(await web.redis.exists(sessionKey(session))).toBe(0);
+    // A copy of the old cookie is worth nothing.
+    expect((await get('/templates/script', session)).statusCode).toBe(303);
+  });
+
+  it('keeps the navigation on a 404 page for a logged-in visitor', async () => {
+    const session = await login(app);
+    const response = await get('/no-such-page', session);
+    expect(response.statusCode).toBe(404);
+    expect(response.body).toContain('aria-label="Main"');
+    const anonymous = await app.inject({ method: 'GET', url: '/no-such-page' });
+    expect(anonymous.body).not.toContain('aria-label="Main"');
+    expect(anonymous.body).toContain('<a href="/login">Log in</a>');
+  });
+});

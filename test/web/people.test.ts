@@ -1,0 +1,293 @@
+// The people pages with their forms, through app.inject on a real Redis: overview, responders
+// (filters, bulk decide, CSV), a person's actions, awaiting address. People are constructed
+// through the store, as the workers would record them.
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobId } from '../../src/queues/queues.ts';
+import { addPerson, askAndAnswer, BASE_TIME, form, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+describe('the people pages', () => {
+  let web: WebTest;
+  let app: FastifyInstance;
+  let session = '';
+  let csrf = '';
+  const id: Record<string, string> = {};
+
+  const get = (url: string) => app.inject({ method: 'GET', url, cookies: { winnow_session: session } });
+  const post = (url: string, fields: Record<string, string>, withToken = true) =>
+    app.inject({ method: 'POST', url, ...form(withToken ? { _csrf: csrf, ...fields } : fields), cookies: { winnow_session: session } });
+  /** A form post with repeated fields (several ticked boxes). */
+  const postMany = (url: string, fields: Array<[string, string]>) =>
+    app.inject({
+      method: 'POST',
+      url,
+      payload: new URLSearchParams([['_csrf', csrf], ...fields]).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      cookies: { winnow_session: session },
+    });
+  /** The one-time message on the page a redirect leads to. */
+  const notice = async (location: string) => /<p class="notice( refused)?" role="(status|alert)">([^<]*)<\/p>/.exec((await get(location)).body);
+
+  beforeAll(async () => {
+    web = await startWebTest();
+    app = await web.app();
+    const now = Date.now();
+    id.ada = await addPerson(web.store, { name: 'Ada Answer', email: 'ada@example.org', platform: 'linkedin', headline: 'Founder at Analytical Engines', profileUrl: 'https://www.linkedin.com/in/ada' }, now - 3 * DAY);
+    await askAndAnswer(web.store, id.ada, now - 3 * DAY, 'I build calculating engines and would like to compare notes.');
+    await web.store.update(id.ada, { score: { why: true, business: true, benefit: false }, answerFullText: 'I build calculating engines and would like to compare notes.\n\n> On Monday you wrote:\n> Why connect?' }, { at: now - 3 * DAY + 4000, type: 'answered', detail: 'scored' });
+    id.bob = await addPerson(web.store, { name: 'Bob Builder', email: 'bob@lists.example', platform: 'email', flags: ['open_networker', 'sales_pitch'] }, now - 2 * DAY);
+    await askAndAnswer(web.store, id.bob, now - 2 * DAY, 'Buy my list of leads!');
+    id.cat = await addPerson(web.store, { name: 'Cat Waiting', email: null, platform: 'linkedin', status: 'awaiting_address', profileUrl: 'https://www.linkedin.com/in/cat', invitationId: 'inv-cat' }, now - DAY);
+    id.dan = await addPerson(web.store, { name: '=HYPERLINK("http://evil.example","Dan")', email: 'dan@example.org', headline: '+cmd|calc', status: 'awaiting_approval' }, now - DAY / 2);
+    id.eve = await addPerson(web.store, { name: 'Eve Asked', email: 'eve@example.org' }, now - 10 * DAY);
+    await askAndAnswer(web.store, id.eve, now - 10 * DAY);
+    await web.store.update(id.eve, { attempts: 1 }, { at: now - 10 * DAY + 2000, type: 'asked', detail: 'script number 1 accepted' });
+    session = await login(app);
+    csrf = hiddenCsrf((await get('/responders')).body);
+  });
+
+  afterAll(async () => {
+    await web?.stop();
+  });
+
+  describe('overview', () => {
+    it('shows the funnel, the answer rate, the chart and the health of mailbox and queues', async () => {
+      await web.redis.hset(web.store.keys.health, { connected: 1, connectedAt: Date.UTC(2024, 4, 1, 8), lastMailAt: Date.UTC(2024, 4, 1, 9, 30), lastError: 'Connection <reset> by peer', lastErrorAt: Date.UTC(2024, 4, 1, 7) });
+      await web.redis.set(web.store.keys.lease, 'some-process', 'PX', 60_000);
+      const response = await get('/?period=30d');
+      expect(response.statusCode).toBe(200);
+      const body = response.body;
+      expect(body).toMatch(/<dt>Requests<\/dt>\s*<dd><span class="step-count">5<\/span>/);
+      expect(body).toMatch(/<dt><a href="\/responders\?status=answered">Answered<\/a>/);
+      expect(body).toMatch(/<dt><a href="\/responders\?status=awaiting_address">Awaiting address<\/a><\/dt>\s*<dd><span class="step-count">1<\/span>/);
+      // Two answered, one still waiting: both answered people's outcome is known.
+      expect(body).toContain('<span class="rate-value">100%</span> answer rate');
+      expect(body).toContain('<svg viewBox="0 0 720 260" role="img" aria-labelledby="chart-title chart-desc"');
+      expect(body).toContain('<title id="chart-title">Requests and answers per day</title>');
+      expect(body).toContain('<span class="health good">Connected</span>');
+      expect(body).toContain('Connection &lt;reset&gt; by peer');
+      expect(body).toMatch(/<th scope="row">Scripts to send<\/th>/);
+      // The 7-day period leaves out the request from ten days ago.
+      expect((await get('/?period=7d')).body).toMatch(/<dt>Requests<\/dt>\s*<dd><span class="step-count">4<\/span>/);
+    });
+
+    it('says a mailbox is not watched when no process holds its lease, whatever the last report said', async () => {
+      await web.redis.del(web.store.keys.lease);
+      expect((await get('/')).body).toContain('<span class="health bad">Not watched</span>');
+    });
+
+    it('refuses a period it does not know', async () => {
+      expect((await get('/?period=year')).statusCode).toBe(400);
+    });
+  });
+
+  describe('responders', () => {
+    it('filters by platform, flag and date, and sorts', async () => {
+      const linkedin = (await get('/responders?platform=linkedin')).body;
+      expect(linkedin).toContain('Ada Answer');
+      expect(linkedin).toContain('Cat Waiting');
+      expect(linkedin).not.toContain('Bob Builder');
+      expect(linkedin).toContain('2 people match');
+      const flagged = (await get('/responders?flag=open_networker')).body;
+      expect(flagged).toContain('Bob Builder');
+      expect(flagged).toContain('<li class="flag flag-open_networker">open networker</li>');
+      expect(flagged).not.toContain('Ada Answer');
+      const today = new Date().toISOString().slice(0, 10);
+      const recent = (await get(`/responders?from=${today}&to=${today}&date=answered`)).body;
+      expect(recent).toContain('No one matches this filter.');
+      const byScore = (await get('/responders?sort=score')).body;
+      expect(byScore.indexOf('Ada Answer')).toBeLessThan(byScore.indexOf('Bob Builder'));
+      expect(byScore).toContain('<span class="score"><strong>2</strong>/3</span>');
+      const byName = (await get('/responders?sort=name&order=desc')).body;
+      expect(byName.indexOf('Eve Asked')).toBeLessThan(byName.indexOf('Ada Answer'));
+    });
+
+    it('refuses a date that is not one, and a cursor that is not one', async () => {
+      expect((await get('/responders?from=2024-02-30')).statusCode).toBe(400);
+      const cursor = await get('/responders?cursor=bm90LWEtY3Vyc29y');
+      expect(cursor.statusCode).toBe(400);
+      expect(cursor.body).toContain('is not a cursor from an earlier page');
+    });
+
+    it('has a bulk form of real checkboxes, with "select all" hidden until its script runs', async () => {
+      const body = (await get('/responders')).body;
+      expect(body).toContain('<form class="bulk" id="bulk" method="post" action="/responders/decide">');
+      expect(body).toContain(`<input type="checkbox" name="ids" value="${id.ada}" id="pick-${id.ada}"><label for="pick-${id.ada}" class="visually-hidden">Select Ada Answer</label>`);
+      expect(body).toContain('<input type="checkbox" id="select-all" data-select-all="ids" hidden>');
+      expect(body).toContain('<button type="submit" name="decision" value="accepted">Accept selected</button>');
+      const script = /<script src="(\/assets\/people\.js\?v=[\w-]+)" defer><\/script>/.exec(body);
+      expect(script).not.toBeNull();
+      const js = await app.inject({ method: 'GET', url: script![1]! });
+      expect(js.statusCode).toBe(200);
+      expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    });
+
+    it('accepts in bulk, returns to the same list and says what happened once', async () => {
+      const back = '/responders?platform=email';
+      const response = await postMany('/responders/decide', [['ids', id.ada!], ['ids', id.bob!], ['ids', id.cat!], ['decision', 'accepted'], ['back', back]]);
+      expect(response.statusCode).toBe(303);
+      expect(response.headers.location).toBe(back);
+      const message = await notice(back);
+      expect(message?.[1]).toBe(' refused');
+      expect(message?.[3]).toContain('Accepted 2 people.');
+      expect(message?.[3]).toContain('1 could not be: Cat Waiting cannot be accepted yet: they are waiting for an address.');
+      // Shown once.
+      expect(await notice(back)).toBeNull();
+      expect((await web.store.get(id.ada!))?.status).toBe('accepted');
+      expect((await web.store.get(id.bob!))?.status).toBe('accepted');
+      expect((await get('/responders?status=accepted')).body).toContain('Bob Builder');
+    });
+
+    it('asks to tick someone when nothing is ticked, and refuses a bulk post without the token', async () => {
+      const empty = await post('/responders/decide', { decision: 'rejected' });
+      expect(empty.statusCode).toBe(303);
+      expect((await notice(empty.headers.location as string))?.[3]).toContain('Tick at least one person');
+      const forged = await app.inject({ method: 'POST', url: '/responders/decide', ...form({ ids: id.ada!, decision: 'rejected' }), cookies: { winnow_session: session } });
+      expect(forged.statusCode).toBe(403);
+      expect((await web.store.get(id.ada!))?.status).toBe('accepted');
+    });
+
+    it('exports the current filter as CSV, safe against formulas', async () => {
+      const response = await get('/responders.csv?status=awaiting_approval');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(response.headers['content-disposition']).toMatch(/^attachment; filename="winnow-responders-\d{4}-\d{2}-\d{2}\.csv"$/);
+      const lines = response.body.replace(/^\ufeff/, '').split('\r\n');
+      expect(lines[0]).toBe('"id","name","email","status","platform","headline","profile_url","requested_at","asked_at","answered_at","decided_at","score","says_why","says_business","says_benefit","flags","answer"');
+      expect(lines).toHaveLength(3); // header, Dan, and the empty string after the last CRLF
+      expect(lines[1]).toContain(`"${id.dan}","'=HYPERLINK(""http://evil.example"",""Dan"")","dan@example.org","awaiting_approval","email","'+cmd|calc"`);
+      const all = await get('/responders.csv');
+      expect(all.body.split('\r\n')).toHaveLength(7);
+    });
+  });
+
+  describe('a person', () => {
+    it('shows the answer stripped, the full text on demand, the script and the actions that apply', async () => {
+      const body = (await get(`/contacts/${id.ada}`)).body;
+      expect(body).toContain('<blockquote class="answer">I build calculating engines and would like to compare notes.</blockquote>');
+      expect(body).toMatch(/<details class="full-answer"><summary>Show the full text as received[^<]*<\/summary><pre class="mail-text">[^<]*&gt; On Monday you wrote:/);
+      expect(body).toContain('<h2 id="script-heading">The script</h2>');
+      expect(body).toContain('href="https://www.linkedin.com/in/ada" rel="noopener noreferrer nofollow"');
+      // Accepted already: reject is offered, accept is not.
+      expect(body).toContain(`<form class="inline-form" method="post" action="/contacts/${id.ada}/reject">`);
+      expect(body).not.toContain(`action="/contacts/${id.ada}/accept"`);
+      expect(body).toContain(`<a href="/contacts/${id.ada}/export" download>`);
+    });
+
+    it('refuses every action without the CSRF token', async () => {
+      for (const action of ['accept', 'reject', 'approve', 'handled', 'address', 'send-again', 'erase']) {
+        const response = await post(`/contacts/${id.eve}/${action}`, { email: 'x@example.org', confirm: 'yes' }, false);
+        expect(response.statusCode, action).toBe(403);
+      }
+      expect((await web.store.get(id.eve!))?.status).toBe('asked');
+    });
+
+    it('rejects, then the page says so', async () => {
+      const response = await post(`/contacts/${id.ada}/reject`, {});
+      expect(response.statusCode).toBe(303);
+      expect(response.headers.location).toBe(`/contacts/${id.ada}`);
+      expect((await notice(`/contacts/${id.ada}`))?.[3]).toBe('Ada Answer is rejected.');
+    });
+
+    it('ignores a return address that leads off the dashboard', async () => {
+      for (const back of ['https://evil.example/', '//evil.example/x', '/\\evil.example']) {
+        const response = await post(`/contacts/${id.ada}/accept`, { back });
+        expect(response.headers.location, back).toBe(`/contacts/${id.ada}`);
+      }
+    });
+
+    it('approves a waiting script: its send job is added', async () => {
+      const response = await post(`/contacts/${id.dan}/approve`, {});
+      expect(response.statusCode).toBe(303);
+      expect((await web.store.get(id.dan!))?.status).toBe('queued');
+      expect(await web.queues.send.getJob(jobId.send('primary', id.dan!, 1))).toBeTruthy();
+    });
+
+    it('asks before sending again, then queues script number two', async () => {
+      const confirm = await get(`/contacts/${id.eve}/send-again`);
+      expect(confirm.statusCode).toBe(200);
+      expect(confirm.body).toContain('<h1>Send the script again to Eve Asked?</h1>');
+      expect(confirm.body).toContain('<input type="hidden" name="confirm" value="yes">');
+      // A post without the confirmation goes to the confirmation page and sends nothing.
+      const unconfirmed = await post(`/contacts/${id.eve}/send-again`, {});
+      expect(unconfirmed.headers.location).toBe(`/contacts/${id.eve}/send-again`);
+      expect((await web.store.get(id.eve!))?.status).toBe('asked');
+      const confirmed = await post(`/contacts/${id.eve}/send-again`, { confirm: 'yes' });
+      expect(confirmed.headers.location).toBe(`/contacts/${id.eve}`);
+      expect((await notice(`/contacts/${id.eve}`))?.[3]).toBe('The script to Eve Asked is queued again.');
+      expect((await web.store.get(id.eve!))?.status).toBe('queued');
+      expect(await web.queues.send.getJob(jobId.send('primary', id.eve!, 2))).toBeTruthy();
+    });
+
+    it('downloads everything about the person as JSON', async () => {
+      const response = await get(`/contacts/${id.bob}/export`);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(response.headers['content-disposition']).toBe(`attachment; filename="winnow-person-${id.bob}.json"`);
+      const body = response.json() as { format: string; contact: { name: string }; timeline: Array<{ type: string }> };
+      expect(body.format).toBe('winnow-person-export');
+      expect(body.contact.name).toBe('Bob Builder');
+      expect(body.timeline.map((e) => e.type)).toContain('answered');
+    });
+  });
+
+  describe('awaiting address', () => {
+    it('shows the script to copy, the profile link and an address field', async () => {
+      const body = (await get('/awaiting')).body;
+      expect(body).toContain('<h2 id="name-' + id.cat + '"><a href="/contacts/' + id.cat + '">Cat Waiting</a></h2>');
+      expect(body).toMatch(new RegExp(`<textarea id="script-${id.cat}" class="code" rows="9" readonly>Hi Person,`));
+      expect(body).toContain(`<button type="button" class="secondary" data-copy="script-${id.cat}" hidden>Copy the script</button>`);
+      expect(body).toContain('href="https://www.linkedin.com/in/cat" rel="noopener noreferrer nofollow"');
+      expect(body).toContain(`<label for="address-${id.cat}">Cat Waiting's address</label>`);
+      expect(body).not.toContain('Eve Asked');
+    });
+
+    it('refuses an address that is not one, and keeps the person waiting', async () => {
+      const response = await post(`/contacts/${id.cat}/address`, { email: 'cat at example', back: '/awaiting' });
+      expect(response.headers.location).toBe('/awaiting');
+      const message = await notice('/awaiting');
+      expect(message?.[1]).toBe(' refused');
+      expect(message?.[3]).toContain('is not an address such as jane@example.org');
+      expect((await web.store.get(id.cat!))?.status).toBe('awaiting_address');
+    });
+
+    it('queues the script when the address is typed, and the person leaves the page', async () => {
+      const response = await post(`/contacts/${id.cat}/address`, { email: 'cat@example.org', back: '/awaiting' });
+      expect(response.headers.location).toBe('/awaiting');
+      expect((await notice('/awaiting'))?.[3]).toBe('Cat Waiting: the script is queued for cat@example.org.');
+      expect(await web.store.get(id.cat!)).toMatchObject({ status: 'queued', email: 'cat@example.org' });
+      expect(await web.queues.send.getJob(jobId.send('primary', id.cat!, 1))).toBeTruthy();
+      expect((await web.store.findByAddress('cat@example.org'))?.id).toBe(id.cat);
+      expect((await get('/awaiting')).body).toContain('No one is waiting for an address.');
+    });
+  });
+
+  describe('erase', () => {
+    it('asks first, then removes the person and every key that leads to them', async () => {
+      const confirm = await get(`/contacts/${id.bob}/erase`);
+      expect(confirm.body).toContain('<h1>Erase Bob Builder?</h1>');
+      expect(confirm.body).toContain('<input type="checkbox" name="forget" value="yes" checked');
+      const unconfirmed = await post(`/contacts/${id.bob}/erase`, { forget: 'yes' });
+      expect(unconfirmed.headers.location).toBe(`/contacts/${id.bob}/erase`);
+      expect(await web.store.get(id.bob!)).not.toBeNull();
+
+      const response = await post(`/contacts/${id.bob}/erase`, { confirm: 'yes', forget: 'yes' });
+      expect(response.headers.location).toBe('/responders');
+      expect((await notice('/responders'))?.[3]).toContain('Bob Builder is erased. Only a one-way hash');
+      expect(await web.store.get(id.bob!)).toBeNull();
+      expect(await web.store.findByAddress('bob@lists.example')).toBeNull();
+      const keys = await web.redis.keys(`${web.config.redis.prefix}:*`);
+      expect(keys.filter((key) => key.includes(id.bob!) || key.includes('bob@lists.example'))).toEqual([]);
+      expect((await get(`/contacts/${id.bob}`)).statusCode).toBe(404);
+      expect((await get('/responders')).body).not.toContain('Bob Builder');
+    });
+  });
+
+  it('answers after the directory has caught up with a change made elsewhere', async () => {
+    const newcomer = await addPerson(web.store, { name: 'Fay Fresh' }, BASE_TIME + MINUTE);
+    expect((await get('/responders?q=fay')).body).toContain(`/contacts/${newcomer}`);
+  });
+});
