@@ -4,7 +4,7 @@ import { allowedNote, decideRequest, knownReason, resolveAddress, type Resolutio
 import { FLAGS } from '../src/detect/types.ts';
 import { NO_DETAILS, type Contact, type ContactEvent } from '../src/contacts/types.ts';
 import { readAnswer } from '../src/detect/answer.ts';
-import { readAutoReply } from '../src/detect/auto-reply.ts';
+import { DEFAULT_ABSENCE_MS, readAutoReply } from '../src/detect/auto-reply.ts';
 import { classify } from '../src/detect/classify.ts';
 import type { Classification, Flag } from '../src/detect/types.ts';
 import { parseMessage, type Message } from '../src/mail/message.ts';
@@ -18,9 +18,6 @@ export type InboundOutcome =
   | { kind: 'auto_reply' | 'bounce'; contactId: string | null }
   | { kind: 'ignored'; reason: string }
   | { kind: 'unreadable'; reason: string };
-
-/** How long an out-of-office that names no return date is taken to last. */
-export const DEFAULT_ABSENCE_MS = 7 * 86_400_000;
 
 /**
  * Reads one new message: a connection request becomes a person (and a script to send, unless a
@@ -185,9 +182,16 @@ export function createInboundProcessor(context: WorkerContext) {
     );
     if (created.forgotten) return { kind: 'ignored', reason: 'a request from a person you erased; it is not recorded again' };
     const { id } = created;
-    const contact = await store.get(id);
+    let contact = await store.get(id);
     if (!created.created && contact && contact.requestMessageId !== message.messageId) {
       await noteOnce(id, { at: now, type: 'requested_again', detail: `asked again: ${classification.reason}`, messageId: message.messageId ?? undefined });
+      // Asked again while still waiting for an address, and one is found now (an address book
+      // imported since, say): the person moves on as a new request would.
+      if (contact.status === 'awaiting_address' && address && decision.status !== 'awaiting_address') {
+        const event = { at: now, type: 'address_set' as const, detail: detail.slice(1).join('; ') || `address ${address}`, messageId: message.messageId ?? undefined };
+        await store.transition(id, decision.status, { email: address, reason: decision.reason }, event);
+        contact = await store.get(id);
+      }
     }
     // Also on a replayed job: the person may have been stored by a run that stopped before this step.
     if (contact?.status === 'queued') {
@@ -312,9 +316,7 @@ export function createInboundProcessor(context: WorkerContext) {
  * system's acknowledgement) only goes on the timeline.
  */
 function isOutOfOffice(message: Message, classification: Classification, context: WorkerContext['classifyContext']): boolean {
-  if (classification.returnsAt !== null) return true;
-  const reading = readAutoReply(message, context) as { outOfOffice?: boolean } | null;
-  return reading !== null && reading.outOfOffice !== false;
+  return classification.returnsAt !== null || readAutoReply(message, context)?.outOfOffice === true;
 }
 
 function day(ms: number): string {

@@ -13,8 +13,9 @@ const USAGE = `Usage: winnow <command>
   start                 watch the mailbox, send scripts and serve the dashboard (one process)
   worker                watch the mailbox and send scripts only
   web                   serve the dashboard and API only
-  scan FILE|DIR... [--json]
-                        classify stored messages and print what Winnow would do; sends nothing
+  scan FILE|DIR... [--json] [--explain]
+                        classify stored messages and print what Winnow would do, with all it read
+                        of each requester; --explain shows which rules decided; sends nothing
   import-contacts FILE... [--replace]
                         add people from CSV or vCard exports (Google, Outlook, LinkedIn, .vcf) to the
                         address book that finds addresses of requests that carry none
@@ -84,6 +85,12 @@ export async function main(argv: string[]): Promise<number> {
       return -1;
     case 'scan': {
       const json = rest.includes('--json');
+      const explain = rest.includes('--explain');
+      const unknown = rest.filter((arg) => arg.startsWith('--') && arg !== '--json' && arg !== '--explain');
+      if (unknown.length > 0) {
+        console.error(`winnow scan: unknown option ${unknown.join(', ')} (known: --json, --explain)`);
+        return 2;
+      }
       const paths = rest.filter((arg) => !arg.startsWith('--'));
       if (paths.length === 0) {
         console.error('winnow scan: name at least one file or folder of messages');
@@ -91,8 +98,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       // scan needs no configuration; MAIL_FROM, when set, tells it which addresses are the user's own.
       const from = process.env.MAIL_FROM?.match(/<?([^<>\s]+@[^<>\s]+)>?\s*$/)?.[1]?.toLowerCase();
-      const context = { ownAddresses: from ? [from] : [], messageIdDomain: from ? messageIdDomain(from) : 'winnow.invalid', authservId: process.env.AUTHSERV_ID?.trim().toLowerCase() || null, unverifiedMail: 'accept' as const };
-      return scan(paths, { json, context }, (line) => process.stdout.write(`${line}\n`));
+      // AUTHSERV_ID and UNVERIFIED_MAIL, when set, judge platform mail as the running service would.
+      const context = {
+        ownAddresses: from ? [from] : [],
+        messageIdDomain: from ? messageIdDomain(from) : 'winnow.invalid',
+        authservId: process.env.AUTHSERV_ID?.trim().toLowerCase() || null,
+        unverifiedMail: process.env.UNVERIFIED_MAIL?.trim().toLowerCase() === 'ignore' ? ('ignore' as const) : ('accept' as const),
+      };
+      return scan(paths, { json, explain, context }, (line) => process.stdout.write(`${line}\n`));
     }
     case 'import-contacts': {
       const files = rest.filter((arg) => !arg.startsWith('--'));

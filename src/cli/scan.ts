@@ -1,16 +1,19 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { classify } from '../detect/classify.ts';
-import type { Classification, ClassifyContext, Requester } from '../detect/types.ts';
+import type { Classification, ClassifyContext, Explanation, Requester } from '../detect/types.ts';
 import { MAX_SOURCE_BYTES, parseMessage } from '../mail/message.ts';
 
 /**
- * `winnow scan FILE|DIR... [--json]`: classifies stored messages and prints what Winnow would do.
- * Reads files only: it never sends, never connects anywhere, and writes nothing but its output.
+ * `winnow scan FILE|DIR... [--json] [--explain]`: classifies stored messages and prints what
+ * Winnow would do, with everything it read of the requester; `--explain` adds the rules that
+ * decided. Reads files only: it never sends, never connects anywhere, and writes nothing but its output.
  */
 
 export interface ScanOptions {
   json: boolean;
+  /** Print the rules that decided each message (JSON: an `explanation` field; table: indented lines). */
+  explain?: boolean;
   context: ClassifyContext;
 }
 
@@ -24,6 +27,13 @@ export interface ScanRecord {
   reason: string;
   answersMessageId: string | null;
   bouncedRecipient: string | null;
+  bounce: Classification['bounce'];
+  /** For out-of-office replies: the stated return, ISO 8601, or null. */
+  returnsAt: string | null;
+  flags: Classification['flags'];
+  language: Classification['language'];
+  /** With --explain only: the rules that decided, in order. */
+  explanation?: Explanation[];
   messageId: string | null;
   from: string | null;
   subject: string | null;
@@ -138,6 +148,10 @@ function unreadable(file: string, error: string): ScanRecord {
     reason: `unreadable: ${error}`,
     answersMessageId: null,
     bouncedRecipient: null,
+    bounce: null,
+    returnsAt: null,
+    flags: [],
+    language: null,
     messageId: null,
     from: null,
     subject: null,
@@ -147,7 +161,7 @@ function unreadable(file: string, error: string): ScanRecord {
 }
 
 /** Reads, parses and classifies one file; never throws. */
-export async function scanFile(file: string, context: ClassifyContext): Promise<ScanRecord> {
+export async function scanFile(file: string, context: ClassifyContext, explain = false): Promise<ScanRecord> {
   try {
     const { source, truncated } = await readCapped(file);
     const message = await parseMessage(source, { truncated });
@@ -157,13 +171,16 @@ export async function scanFile(file: string, context: ClassifyContext): Promise<
       file,
       verdict: result.verdict,
       platform: result.platform,
-      requester: requester
-        ? { ...requester }
-        : null,
+      requester: requester ? { ...requester } : null,
       replyTo: result.replyTo,
       reason: result.reason,
       answersMessageId: result.answersMessageId,
       bouncedRecipient: result.bouncedRecipient,
+      bounce: result.bounce,
+      returnsAt: result.returnsAt === null ? null : new Date(result.returnsAt).toISOString(),
+      flags: result.flags,
+      language: result.language,
+      ...(explain ? { explanation: result.explanation } : {}),
       messageId: message.messageId,
       from: message.from?.address || null,
       subject: message.subject === '' ? null : message.subject,
@@ -202,9 +219,47 @@ export function tableLine(record: ScanRecord): string {
   return [...cells, `${record.file.replace(TERMINAL_CONTROL, ' ')}  ${record.reason.replace(TERMINAL_CONTROL, ' ')}`].join(' ');
 }
 
+function shown(value: string): string {
+  return value.replace(TERMINAL_CONTROL, ' ');
+}
+
 /**
- * Scans files and directories; writes one line per message (JSON when `json`, else a table with
- * a header line). Returns the exit code: 0, or 1 when some file could not be read.
+ * What else the message told, one indented line under its table line: the requester's details,
+ * flags and language of a request; the return date of an out-of-office; the status of a bounce.
+ * Empty when there is nothing more.
+ */
+export function detailLine(record: ScanRecord): string {
+  const parts: string[] = [];
+  const person = record.requester;
+  if (person) {
+    const facts: Array<[string, string | number | boolean | null]> = [
+      ['headline', person.headline],
+      ['location', person.location],
+      ['profile', person.profileUrl],
+      ['invitation', person.invitationId],
+      ['mutual connections', person.mutualConnections],
+      ['connections', person.connectionCount],
+      ['photo', person.hasPhoto === null ? null : person.hasPhoto ? 'yes' : 'no'],
+      ['note', person.note === null ? null : `"${person.note.length > 120 ? `${person.note.slice(0, 119)}…` : person.note}"`],
+    ];
+    for (const [label, value] of facts) if (value !== null && value !== '') parts.push(`${label}: ${value}`);
+  }
+  if (record.flags.length > 0) parts.push(`flags: ${record.flags.join(', ')}`);
+  if (record.language) parts.push(`language: ${record.language}`);
+  if (record.returnsAt) parts.push(`back: ${record.returnsAt}`);
+  if (record.bounce) parts.push(`status: ${record.bounce.status ?? '?'} (${record.bounce.permanent ? 'permanent' : 'temporary'})${record.bouncedRecipient ? `, recipient: ${record.bouncedRecipient}` : ''}`);
+  return parts.length === 0 ? '' : `    ${shown(parts.join(' · '))}`;
+}
+
+/** The rules that decided, one indented line each. */
+export function explanationLines(record: ScanRecord): string[] {
+  return (record.explanation ?? []).map((entry) => `      ${shown(entry.rule)}: ${shown(entry.detail)}`);
+}
+
+/**
+ * Scans files and directories; writes one JSON object per message when `json`, else a table with
+ * a header line, one line per message and indented lines for its details (and, with `explain`,
+ * its rules). Returns the exit code: 0, or 1 when some file could not be read.
  */
 export async function scan(paths: string[], options: ScanOptions, write: (line: string) => void): Promise<number> {
   const entries = await collect(paths);
@@ -219,7 +274,13 @@ export async function scan(paths: string[], options: ScanOptions, write: (line: 
     for (let record = pending.get(nextToWrite); record !== undefined; record = pending.get(nextToWrite)) {
       pending.delete(nextToWrite);
       if (record.reason.startsWith('unreadable:')) failures += 1;
-      write(options.json ? JSON.stringify(record) : tableLine(record));
+      if (options.json) write(JSON.stringify(record));
+      else {
+        write(tableLine(record));
+        const detail = detailLine(record);
+        if (detail !== '') write(detail);
+        for (const line of explanationLines(record)) write(line);
+      }
       nextToWrite += 1;
     }
   };
@@ -230,7 +291,7 @@ export async function scan(paths: string[], options: ScanOptions, write: (line: 
       nextToStart += 1;
       const entry = entries[index];
       if (!entry) continue;
-      const record = 'error' in entry ? unreadable(entry.file, entry.error) : await scanFile(entry.file, options.context);
+      const record = 'error' in entry ? unreadable(entry.file, entry.error) : await scanFile(entry.file, options.context, options.explain === true);
       pending.set(index, record);
       flush();
     }

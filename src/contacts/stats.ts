@@ -173,19 +173,27 @@ function nextBucket(start: number, bucket: Bucket): number {
 /** Requests (by arrival) and answers (by when they came, refusals included) per bucket, empty buckets too. */
 export function timeSeries(rows: Iterable<Pick<FunnelRow, 'requestedAt' | 'answeredAt'>>, from: number, to: number, bucket: Bucket): SeriesPoint[] {
   const points: SeriesPoint[] = [];
-  const index = new Map<number, SeriesPoint>();
-  for (let start = bucketStart(from, bucket); start <= to; start = nextBucket(start, bucket)) {
-    const point = { start, requests: 0, answers: 0 };
-    points.push(point);
-    index.set(start, point);
-  }
+  for (let start = bucketStart(from, bucket); start <= to; start = nextBucket(start, bucket)) points.push({ start, requests: 0, answers: 0 });
+  const starts = points.map((point) => point.start);
+  // The bucket of a time by binary search over the starts: no Date per row, which counted at 100,000 rows.
+  const pointAt = (ms: number): SeriesPoint | undefined => {
+    let low = 0;
+    let high = starts.length - 1;
+    if (high < 0 || ms < starts[0]!) return undefined;
+    while (low < high) {
+      const mid = (low + high + 1) >>> 1;
+      if (starts[mid]! <= ms) low = mid;
+      else high = mid - 1;
+    }
+    return points[low];
+  };
   for (const row of rows) {
     if (row.requestedAt >= from && row.requestedAt <= to) {
-      const point = index.get(bucketStart(row.requestedAt, bucket));
+      const point = pointAt(row.requestedAt);
       if (point) point.requests += 1;
     }
     if (row.answeredAt !== null && row.answeredAt >= from && row.answeredAt <= to) {
-      const point = index.get(bucketStart(row.answeredAt, bucket));
+      const point = pointAt(row.answeredAt);
       if (point) point.answers += 1;
     }
   }

@@ -17,9 +17,6 @@ import type { AnswerReading, AnswerScore, Flag, Language } from './types.ts';
  * on a long line (about 1.8 s for one crafted 100 kB reply), which a stranger's mail must not cost.
  */
 
-/** @deprecated The reading has grown; kept as a name for AnswerReading. */
-export type Answer = AnswerReading;
-
 /** Longest text part kept as "the full text" (the mail itself stays in the user's mailbox). */
 export const MAX_FULL_TEXT_CHARS = 100 * 1024;
 /** Longest answer kept after stripping; a longer one is cut. */

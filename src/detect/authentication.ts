@@ -86,19 +86,28 @@ export function parseAuthenticationResults(raw: string): AuthenticationHeader | 
 
 /**
  * The Authentication-Results headers of the user's own server: from the first one carrying the
- * configured authserv-id, as long as they keep carrying it. Empty when none is believed.
+ * configured authserv-id, as long as they keep carrying it. A server's filters often write one
+ * header each (DKIM, SPF, DMARC), but none reports the same method twice: a header that repeats a
+ * method already reported came from further down, with the mail, and ends the run.
+ * Empty when none is believed.
  */
 export function believedResults(message: Message, context: ClassifyContext): AuthenticationEntry[] {
   const wanted = context.authservId?.trim().toLowerCase();
   if (!wanted) return [];
   const entries: AuthenticationEntry[] = [];
+  const methods = new Set<string>();
   let started = false;
   for (const raw of headerValues(message, 'authentication-results')) {
     const parsed = parseAuthenticationResults(raw);
-    if (parsed?.authservId === wanted) {
-      started = true;
-      entries.push(...parsed.entries);
-    } else if (started) break;
+    if (parsed?.authservId !== wanted) {
+      if (started) break;
+      continue;
+    }
+    const own = new Set(parsed.entries.map((entry) => entry.method));
+    if (started && [...own].some((method) => methods.has(method))) break;
+    started = true;
+    for (const method of own) methods.add(method);
+    entries.push(...parsed.entries);
   }
   return entries;
 }

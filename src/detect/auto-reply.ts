@@ -87,14 +87,15 @@ export function readAutoReply(message: Message, context: ClassifyContext): AutoR
   const bodyHits = findPhrases(foldedBody, (phrases) => phrases.outOfOffice.body);
   const explanation: Explanation[] = [];
 
+  // Out-of-office notes answer a mail; a person's own new mail about absences is not one.
+  const replying = message.inReplyTo.length > 0 || message.references.length > 0 || isReplyOrForwardSubject(message.subject);
   const fromHeaders = headerSignal(message);
   const sentence = findPhrase(subject, (phrases) => phrases.outOfOffice.subjectSentence);
   const absenceSubject = SUBJECTS.absence.prefix.test(subject) || SUBJECTS.absence.whole.test(subject) || sentence !== null;
-  const automaticSubject = SUBJECTS.automatic.prefix.test(subject) || SUBJECTS.automatic.whole.test(subject);
+  // Pigeonhole's vacation writes "Auto: <subject>"; alone, "Auto" is also German for car.
+  const automaticSubject = SUBJECTS.automatic.prefix.test(subject) || SUBJECTS.automatic.whole.test(subject) || (replying && /^auto\s*:\s*\S/.test(subject));
   const absenceWordInSubject = SUBJECTS.absence.anywhere.test(subject);
 
-  // Out-of-office notes answer a mail; a person's own new mail about absences is not one.
-  const replying = message.inReplyTo.length > 0 || message.references.length > 0 || isReplyOrForwardSubject(message.subject);
   let signal: string | null = fromHeaders?.signal ?? null;
   if (signal === null && (absenceSubject || automaticSubject || (absenceWordInSubject && bodyHits.length > 0 && replying))) {
     signal = `subject "${cleanLine(message.subject, 60)}"`;
@@ -102,7 +103,9 @@ export function readAutoReply(message: Message, context: ClassifyContext): AutoR
   if (signal === null) {
     // Unmarked auto-replies: a short reply that opens with an absence sentence and says little else.
     const early = bodyHits.filter((hit) => hit.index < NOTE_HEAD_CHARS);
-    if (replying && early.length > 0 && wordsOf(foldedBody).length <= MAX_NOTE_WORDS && (bodyHits.length >= 2 || /\b\d{1,4}\b/.test(foldedBody))) {
+    // A person who mentions being away and then answers ("... but I run a bakery") is answering.
+    const answers = findPhrase(foldedBody, (phrases) => phrases.why) ?? findPhrase(foldedBody, (phrases) => phrases.business);
+    if (replying && early.length > 0 && answers === null && wordsOf(foldedBody).length <= MAX_NOTE_WORDS && (bodyHits.length >= 2 || /\b\d{1,4}\b/.test(foldedBody))) {
       signal = `an out-of-office note (${cleanLine(early[0]?.phrase ?? '', 40)})`;
     }
   }

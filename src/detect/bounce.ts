@@ -121,7 +121,7 @@ export function parseDeliveryStatus(text: string): RecipientFields[] {
     .map((block) => ({
       finalRecipient: block.has('final-recipient') ? addressFromField(block.get('final-recipient') ?? '') : null,
       originalRecipient: block.has('original-recipient') ? addressFromField(block.get('original-recipient') ?? '') : null,
-      action: block.get('action')?.trim().toLowerCase().split(/[\s(]/)[0] ?? null,
+      action: block.get('action')?.trim().toLowerCase().split(/[\s(]/)[0] || null,
       status: STATUS.exec(block.get('status') ?? '')?.[0] ?? null,
       // "smtp; 550 5.1.1 ..." keeps what the server said, not the type.
       diagnostic: block.has('diagnostic-code') ? (block.get('diagnostic-code') ?? '').replace(/^[a-z0-9-]+\s*;\s*/i, '') : null,

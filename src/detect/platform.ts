@@ -63,7 +63,7 @@ const compiled = new WeakMap<RegExp, Map<string, RegExp>>();
 const WORD_BOUNDARY = String.raw`(?:(?<=[\p{L}\p{N}_])(?![\p{L}\p{N}_])|(?<![\p{L}\p{N}_])(?=[\p{L}\p{N}_]))`;
 
 /** The pattern with the flags the engine needs (case-insensitive, multiline for lines), never global. */
-function withFlags(pattern: RegExp, extra: string): RegExp {
+export function withFlags(pattern: RegExp, extra: string): RegExp {
   let byFlags = compiled.get(pattern);
   if (!byFlags) {
     byFlags = new Map();
@@ -208,9 +208,10 @@ function platformLinks(urls: string[], rules: PlatformRules): URL[] {
   return urls.map(parseUrl).filter((url): url is URL => url !== null && isPlatformLink(url, rules));
 }
 
-/** mailparser-free HTML conversion writes links as " [url]" after their words; names must not keep them. */
+/** Some HTML-to-text conversions write links as " [url]" after their words; names must not keep them. */
 function withoutLinkMarks(line: string): string {
-  return line.replace(/\s*\[(?:https?:|mailto:)[^\]]*\]/gi, '');
+  // No leading \s*: on a long run of spaces it would rescan the run from every position.
+  return line.replace(/\[(?:https?:|mailto:)[^\]\n]{0,2048}\]/gi, '').trimEnd();
 }
 
 function readMail(message: Message, rules: PlatformRules): Mail {
@@ -315,8 +316,14 @@ function requesterName(rules: PlatformRules, mail: Mail): NameFound {
     if (found && /^[\p{L}\p{N}._-]{1,60}$/u.test(found)) handle ??= found;
     const name = cleanName(groups.name ?? '');
     if (name !== '') return { name, handle, detail: `${hit.where} pattern` };
-    if (handle) return { name: handle, handle, detail: `${hit.where} pattern (user name)` };
   }
+  if (extract.nameLeadsSubject && !handle) {
+    // Two to four capitalised words, then a lower-case one: "Anna Kowalska chce …".
+    const leading = /^((?:\p{Lu}[\p{L}'’.-]{0,30}\s+){1,3}\p{Lu}[\p{L}'’.-]{0,30})\s+\p{Ll}/u.exec(mail.subject)?.[1];
+    const name = cleanName(leading ?? '');
+    if (name !== '') return { name, handle, detail: 'the capitalised words that open the subject' };
+  }
+  // No display name anywhere: the user name is what the person is known by on the platform.
   return { name: handle ?? '', handle, detail: handle ? 'user name' : 'not found' };
 }
 
@@ -487,8 +494,10 @@ function noteOf(rules: PlatformRules, mail: Mail, found: Lines, name: string): s
   return note.length >= 3 ? note : null;
 }
 
-function countOf(phrases: Phrases | undefined, flat: string): { count: number; text: string } | null {
-  const hit = findPhrase(phrases, [['body', flat]]);
+/** A number the mail states ("12 mutual connections"), read in the mail's language when known. */
+function countOf(phrases: Phrases | undefined, flat: string, language: Language | null): { count: number; text: string } | null {
+  const own = language && phrases ? { any: phrases.any, [language]: phrases[language] } : phrases;
+  const hit = findPhrase(own, [['body', flat]]);
   if (!hit) return null;
   const digits = hit.found.groups?.count?.replace(/[^\d]/g, '');
   const count = digits === undefined ? 1 : Number.parseInt(digits, 10);
@@ -622,14 +631,14 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
   const location = lines.locationAt >= 0 ? cleanLine(lines.lines[lines.locationAt] ?? '', 120) : null;
   const note = noteOf(rules, mail, lines, named.name);
   if (note) explanation.push({ rule: 'extract.note', detail: `"${cleanLine(note, 80)}"` });
-  const mutual = countOf(rules.extract.mutualConnections, mail.flat);
+  const { language, how } = languageOf(rules, mail, decided.language);
+  explanation.push({ rule: 'language', detail: language ? `${language}, from ${how}` : how });
+  const mutual = countOf(rules.extract.mutualConnections, mail.flat, language);
   if (mutual) explanation.push({ rule: 'extract.mutual-connections', detail: `"${mutual.text}"` });
-  const connections = countOf(rules.extract.connectionCount, mail.flat);
+  const connections = countOf(rules.extract.connectionCount, mail.flat, language);
   if (connections) explanation.push({ rule: 'extract.connection-count', detail: `"${connections.text}"` });
   const photo = photoOf(rules, mail, named.name, profile?.key ?? null);
   if (photo) explanation.push({ rule: 'extract.photo', detail: `${photo.hasPhoto ? 'a photo' : 'the placeholder image'}: ${cleanLine(photo.src, 100)}` });
-  const { language, how } = languageOf(rules, mail, decided.language);
-  explanation.push({ rule: 'language', detail: language ? `${language}, from ${how}` : how });
 
   // Where a script could go: a personal From the platform wrote for the person (LinkedIn
   // 2011–2013), or a personal Reply-To, only when the platform's authentication passed.

@@ -107,7 +107,7 @@ export function createMailboxHistory(options: HistoryOptions) {
     const fresh = createImapClient(options.imap, {
       // No IDLE here: the connection only answers lookups, and breaking IDLE first would cost a round trip.
       disableAutoIdle: true,
-      socketTimeout: 60_000,
+      socketTimeout: 30_000,
       greetingTimeout: 15_000,
     });
     // Failures surface through the awaited commands; the listener keeps them from being unhandled.
@@ -201,6 +201,9 @@ export function createMailboxHistory(options: HistoryOptions) {
     } finally {
       lock.release();
     }
+    // Nothing stays selected between catch-ups: STATUS of a selected folder may report what the
+    // session last saw rather than what is there now (Dovecot does so), and new mail would be missed.
+    await imap.mailboxClose();
   }
 
   async function sync(): Promise<string | null> {
@@ -210,8 +213,9 @@ export function createMailboxHistory(options: HistoryOptions) {
     const readBefore = status.messagesRead;
     try {
       const imap = await connection();
-      await syncFolder(imap, 'inbox', options.inbox);
+      // Sent first: it decides who is known, and it is usually the smaller folder.
       if (sentPath) await syncFolder(imap, 'sent', sentPath);
+      await syncFolder(imap, 'inbox', options.inbox);
       status.lastSyncAt = Date.now();
       status.lastError = null;
       retryAt = 0;
@@ -220,6 +224,8 @@ export function createMailboxHistory(options: HistoryOptions) {
       if (read > 100) log.info({ messages: read, ms: Date.now() - began }, 'mailbox history brought up to date');
       return null;
     } catch (error) {
+      // Closed while reading (shutdown): nothing went wrong that anyone needs to hear about.
+      if (closed) return 'mailbox history is closed';
       const reason = `mailbox history could not be read: ${imapErrorText(error)}`;
       status.lastError = reason;
       retryAt = Date.now() + retryDelay;

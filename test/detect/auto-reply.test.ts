@@ -85,6 +85,10 @@ describe('how an automatic reply is recognised (constructed)', () => {
     expect(iso(reply?.returnsAt)).toBe('2027-01-06T23:00:00.000Z');
   });
 
+  it('Pigeonhole\'s "Auto:" subject in reply to our script', async () => {
+    expect(await autoReplyTo({ subject: 'Auto: Thanks for wanting to connect', text: 'Gone fishing.' })).toMatchObject({ reason: 'auto-reply: subject "Auto: Thanks for wanting to connect"', outOfOffice: false });
+  });
+
   it('a ticket receipt is automatic but not an absence: no return date, no pause', async () => {
     const reply = await autoReplyTo({ subject: 'Automatic reply: Thanks', headers: { 'Auto-Submitted': 'auto-replied' }, text: 'We received your request and will answer within 24 hours.' });
     expect(reply).toMatchObject({ outOfOffice: false, returnsAt: null });
@@ -101,6 +105,8 @@ describe('what is not an automatic reply (constructed)', () => {
     ['a person mentioning a holiday in the subject', { subject: 'Urlaub in Berlin – lass uns vernetzen', text: 'Hallo! Ich würde mich gerne mit dir vernetzen.', inReplyTo: undefined }],
     ['an answer that mentions having been away', { subject: 'Re: Thanks for wanting to connect', text: `Sorry for the slow answer, I was out of the office last week. ${'We design timber schools and would like to swap referrals with you because both of us work with architects. '.repeat(8)}` }],
     ['a person writing about an absence without any reply context', { subject: 'Absence management software', text: 'I am out of the office until Monday but wanted to connect: I build HR tools.', inReplyTo: undefined }],
+    ['a short answer from someone away', { subject: 'Re: Thanks for wanting to connect', text: 'I am out of the office until 5 January, but quickly: I run a bakery in Kiel and would like to connect because we both love bread.' }],
+    ['a German subject about a car', { subject: 'Auto: Angebot für Sie', text: 'Ich möchte mich gerne mit Ihnen vernetzen.', inReplyTo: undefined }],
   ])('%s', async (_name, fields) => {
     expect(await autoReplyTo(fields)).toBeNull();
   });

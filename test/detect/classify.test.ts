@@ -10,14 +10,17 @@ import { buildMail, rawMail, type MailFields } from '../support/mail.ts';
  */
 
 const ME = 'morgan@example.test';
+/** No AUTHSERV_ID: no Authentication-Results header is believed (the default setting). */
 const context: ClassifyContext = { ownAddresses: [ME, 'morgan.alias@example.test'], messageIdDomain: 'example.test', authservId: null, unverifiedMail: 'accept' };
+/** AUTHSERV_ID=mx.example.test: the user's server's verdicts count. */
+const checked: ClassifyContext = { ...context, authservId: 'mx.example.test' };
 
-async function classified(fields: MailFields): Promise<Classification> {
-  return classify(await parseMessage(await buildMail({ to: ME, ...fields })), context);
+async function classified(fields: MailFields, using: ClassifyContext = context): Promise<Classification> {
+  return classify(await parseMessage(await buildMail({ to: ME, ...fields })), using);
 }
 
-async function classifiedRaw(raw: Buffer | string): Promise<Classification> {
-  return classify(await parseMessage(raw), context);
+async function classifiedRaw(raw: Buffer | string, using: ClassifyContext = context): Promise<Classification> {
+  return classify(await parseMessage(raw), using);
 }
 
 /** Constructed: a 2011–2013 invitation as LinkedIn sent it from the inviter's own mailbox. */
@@ -97,19 +100,30 @@ describe('LinkedIn invitations, 2011–2013 format (constructed)', () => {
   it('"via LinkedIn" with a personal Reply-To: used only when LinkedIn’s signature checks out', async () => {
     const viaLinkedIn = { name: 'Jane Doe via LinkedIn', address: 'member@linkedin.com' };
     const replyTo = { name: 'Jane Doe', address: 'jane.doe@example.org' };
-    const unsigned = await classified(oldInvitation(viaLinkedIn, { replyTo }));
-    expect(unsigned.replyTo).toBeNull();
+    const unsigned = await classified(oldInvitation(viaLinkedIn, { replyTo }), checked);
+    expect(unsigned).toMatchObject({ verdict: 'connection_request', replyTo: null, flags: ['unverified'] });
     const signed = oldInvitation(viaLinkedIn, { replyTo });
     signed.headers = { ...(signed.headers as Record<string, string>), 'Authentication-Results': 'mx.example.test; dkim=pass header.d=linkedin.com; spf=pass smtp.mailfrom=bounce.linkedin.com' };
-    expect((await classified(signed)).replyTo).toBe('jane.doe@example.org');
+    expect(await classified(signed, checked)).toMatchObject({ replyTo: 'jane.doe@example.org', flags: [] });
+    // The same header means nothing without AUTHSERV_ID: anyone can write one into their mail.
+    expect((await classified(signed, context)).replyTo).toBeNull();
   });
 
-  it('whose sender failed authentication gets no reply address', async () => {
+  it('whose sender failed authentication gets no reply address (no AUTHSERV_ID: a failure still counts)', async () => {
     const fields = oldInvitation({ name: 'Jane Doe', address: 'jane.doe@example.org' });
     fields.headers = { ...(fields.headers as Record<string, string>), 'Authentication-Results': 'mx.example.test; spf=fail smtp.mailfrom=example.org; dmarc=fail header.from=example.org' };
     const result = await classified(fields);
     expect(result).toMatchObject({ verdict: 'connection_request', replyTo: null });
     expect(result.reason).toMatch(/authentication failed/);
+  });
+
+  it('is not a request when the user’s server shows no LinkedIn signature on it', async () => {
+    // Issue 3: platform mail counts only with DKIM or DMARC passing for the platform's domain.
+    const fields = oldInvitation({ name: 'Jane Doe', address: 'jane.doe@example.org' });
+    fields.headers = { ...(fields.headers as Record<string, string>), 'Authentication-Results': 'mx.example.test; spf=fail smtp.mailfrom=example.org; dmarc=fail header.from=example.org' };
+    const result = await classified(fields, checked);
+    expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
+    expect(result.reason).toMatch(/^suppressed: LinkedIn mail that your server could not authenticate \(no DKIM or DMARC pass for linkedin\.com at mx\.example\.test\)/);
   });
 
   it('sent to a mailing list the user reads is not a request to the user', async () => {
@@ -167,7 +181,7 @@ describe('LinkedIn look-alikes (constructed)', () => {
       text: 'People you may know\nJane Doe\nHead of Engineering\nConnect: https://www.linkedin.com/comm/in/jane-doe-4b2a1',
     });
     expect(result.verdict).toBe('ignored');
-    expect(result.reason).toMatch(/^suppressed: LinkedIn mail that is not an invitation \(email_pymk_02\)/);
+    expect(result.reason).toMatch(/^suppressed: LinkedIn suggestion of people you may know, not an invitation/);
   });
 
   it('an invitation to an event is not a request to connect', async () => {
@@ -178,7 +192,7 @@ describe('LinkedIn look-alikes (constructed)', () => {
       text: 'Jane Doe invited you to Timber Summit 2024.\nAccept: https://www.linkedin.com/comm/events/1234/invite-accept?invitationId=99',
     });
     expect(result.verdict).toBe('ignored');
-    expect(result.reason).toBe('suppressed: LinkedIn mail that is not an invitation (email_events_invite_01)');
+    expect(result.reason).toMatch(/^suppressed: LinkedIn invitation to an event, a page or a newsletter, not to connect/);
   });
 
   it('a person’s "Re: Invitation to connect on LinkedIn" quoting the invitation is not a request', async () => {
@@ -220,14 +234,19 @@ describe('personal requests in English (constructed)', () => {
     expect(result.reason).toBe('personal request to connect: body matches "I\'d like to connect"');
   });
 
-  it('"Let\'s connect" as subject, with a personal Reply-To: the script goes to the Reply-To', async () => {
-    const result = await classified({
+  it('"Let\'s connect" as subject, with a personal Reply-To: the script goes to the Reply-To once the sender is authenticated', async () => {
+    const fields: MailFields = {
       from: { name: 'Jane Doe', address: 'jane@work.example.org' },
       replyTo: { name: 'Jane Doe', address: 'jane@home.example.net' },
       subject: "Let's connect",
       text: 'Hi Morgan, we met at the meetup.',
-    });
-    expect(result).toMatchObject({ verdict: 'connection_request', replyTo: 'jane@home.example.net' });
+    };
+    // Issue 3: a Reply-To other than the From is used only when the From's domain passed.
+    const unchecked = await classified(fields);
+    expect(unchecked).toMatchObject({ verdict: 'connection_request', replyTo: 'jane@work.example.org', flags: ['unverified'] });
+    expect(unchecked.explanation.map((entry) => entry.rule)).toContain('address.reply-to');
+    const result = await classified({ ...fields, headers: { 'Authentication-Results': 'mx.example.test; dkim=pass header.d=work.example.org; dmarc=pass header.from=work.example.org' } }, checked);
+    expect(result).toMatchObject({ verdict: 'connection_request', replyTo: 'jane@home.example.net', flags: [], language: 'en' });
     expect(result.reason).toBe('personal request to connect: subject matches "Let\'s connect"');
   });
 
@@ -261,8 +280,10 @@ describe('personal requests in English (constructed)', () => {
     [{ from: 'owner-timber@lists.example.org' }, 'suppressed: From is a list owner address (owner-timber@lists.example.org)'],
     [{ from: 'timber-request@lists.example.org' }, 'suppressed: From is a list request address (timber-request@lists.example.org)'],
     [{ replyTo: 'donotreply@example.org' }, 'suppressed: Reply-To is a no-reply address (donotreply@example.org)'],
-    [{ from: 'notification+abc@facebookmail.com' }, 'suppressed: From is a notifications address (notification+abc@facebookmail.com)'],
-    [{ from: 'friend@facebook.com' }, 'suppressed: notification from facebook.com'],
+    // Mail from a platform's domain is the platform's, whatever it says.
+    [{ from: 'notification+abc@facebookmail.com' }, 'suppressed: Facebook mail that is not a friend request (from notification+abc@facebookmail.com)'],
+    [{ from: 'friend@facebook.com' }, 'suppressed: Facebook mail that is not a friend request (from friend@facebook.com)'],
+    [{ from: 'jane@linkedln.com' }, 'suppressed: From jane@linkedln.com imitates linkedin.com: a look-alike domain, not linkedin.com'],
   ] as Array<[Partial<MailFields>, string]>)('a "let\'s connect" mail with %o is %s', async (extra, reason) => {
     const result = await classified({ from: 'jane@example.org', subject: "Let's connect", text: "I'd like to connect.", ...extra });
     expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, reason });
@@ -451,5 +472,248 @@ describe('hostile input (constructed)', () => {
     const result = await classified(fields);
     expect(result.verdict).toBe('connection_request');
     expect(result.requester?.profileUrl).toBe('https://www.linkedin.com/in/jane');
+  });
+});
+
+/** Constructed: a 2016-template invitation, text only, with extra headers. */
+function newInvitation(headers: Record<string, string> = {}, from = 'invitations@linkedin.com'): MailFields {
+  return {
+    from: { name: 'Jane Doe', address: from },
+    subject: 'I want to connect',
+    headers: { 'X-LinkedIn-Class': 'INVITE', 'X-LinkedIn-Template': 'email_m2m_invite_single_01', ...headers },
+    text: [
+      'Hi Morgan,',
+      '',
+      "I'd like to join your LinkedIn network.",
+      '',
+      'Jane Doe',
+      'Head of Engineering at Example Ventures',
+      '',
+      'Accept: https://www.linkedin.com/comm/mynetwork/invite-accept/invitationId/7400000000000000001/sharedKey/x/',
+      'View profile: https://www.linkedin.com/comm/in/jane-doe-4b2a1?trk=eml-email_m2m_invite_single_01-hero-3-prof~name',
+    ].join('\n'),
+  };
+}
+
+describe('authentication of platform mail (constructed)', () => {
+  const AR = (value: string) => ({ 'Authentication-Results': value });
+
+  it.each([
+    ['dkim=pass header.d=linkedin.com', 'mx.example.test; dkim=pass header.d=linkedin.com header.s=s1'],
+    ['dkim=pass header.i of a subdomain', 'mx.example.test; dkim=pass (2048-bit key) header.i=@mailb.linkedin.com'],
+    ['dmarc=pass header.from=linkedin.com', 'MX.Example.Test 1; spf=none; dkim=none; dmarc=pass (p=reject) header.from=linkedin.com'],
+  ])('%s at the user’s server: a verified request', async (_label, value) => {
+    const result = await classified(newInvitation(AR(value)), checked);
+    expect(result).toMatchObject({ verdict: 'connection_request', platform: 'linkedin', flags: [] });
+    expect(result.explanation).toContainEqual({ rule: 'authentication', detail: expect.stringMatching(/^pass: /) });
+  });
+
+  it.each([
+    ['dkim=fail for linkedin.com', 'mx.example.test; dkim=fail (bad signature) header.d=linkedin.com', /failed authentication \(dkim=fail header\.d=linkedin\.com at mx\.example\.test\)/],
+    ['dmarc=fail for linkedin.com, even beside a dkim pass', 'mx.example.test; dkim=pass header.d=linkedin.com; dmarc=fail header.from=linkedin.com', /failed authentication \(dmarc=fail/],
+    ['a pass for a look-alike domain only', 'mx.example.test; dkim=pass header.d=linkedin.com.evil.example; dmarc=pass header.from=linkedln.com', /could not authenticate/],
+    ['a pass for a parent domain only', 'mx.example.test; dkim=pass header.d=com', /could not authenticate/],
+  ])('%s: not a request, and the reason says why', async (_label, value, reason) => {
+    const result = await classified(newInvitation(AR(value)), checked);
+    expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
+    expect(result.reason).toMatch(/^suppressed: LinkedIn mail that /);
+    expect(result.reason).toMatch(reason);
+  });
+
+  it('a pass written by another server is not believed: the request stays unverified', async () => {
+    const result = await classified(newInvitation(AR('mx.attacker.example; dkim=pass header.d=linkedin.com; dmarc=pass header.from=linkedin.com')), checked);
+    expect(result).toMatchObject({ verdict: 'connection_request', flags: ['unverified'] });
+    expect(result.explanation).toContainEqual({ rule: 'authentication', detail: 'unverified: no Authentication-Results header from mx.example.test' });
+  });
+
+  it('a forged pass below the server’s own failure does not count', async () => {
+    const raw = rawMail(
+      [
+        'Authentication-Results: mx.example.test; dkim=fail header.d=linkedin.com',
+        'Received: from mail.attacker.example by mx.example.test; Mon, 1 Jan 2024 10:00:00 +0000',
+        'Authentication-Results: mx.example.test; dkim=pass header.d=linkedin.com',
+        'From: Jane Doe <invitations@linkedin.com>',
+        `To: ${ME}`,
+        'Subject: I want to connect',
+        'X-LinkedIn-Template: email_m2m_invite_single_01',
+      ],
+      "I'd like to join your LinkedIn network.",
+    );
+    const result = await classifiedRaw(raw, checked);
+    expect(result.verdict).toBe('ignored');
+    expect(result.reason).toMatch(/failed authentication/);
+  });
+
+  it('without AUTHSERV_ID every platform request is flagged unverified, and UNVERIFIED_MAIL=ignore leaves it alone', async () => {
+    const accepted = await classified(newInvitation(AR('mx.example.test; dkim=pass header.d=linkedin.com')));
+    expect(accepted).toMatchObject({ verdict: 'connection_request', flags: ['unverified'] });
+    const ignoredResult = await classified(newInvitation(), { ...checked, unverifiedMail: 'ignore' });
+    expect(ignoredResult).toMatchObject({ verdict: 'ignored', requester: null });
+    expect(ignoredResult.reason).toBe(
+      'suppressed: LinkedIn mail that cannot be verified (no Authentication-Results header from mx.example.test); UNVERIFIED_MAIL=ignore leaves it alone',
+    );
+    const noServer = await classified(newInvitation(), { ...context, unverifiedMail: 'ignore' });
+    expect(noServer.reason).toMatch(/AUTHSERV_ID is not set/);
+  });
+
+  it('comments, quoted values and folding in Authentication-Results are read correctly', async () => {
+    const raw = rawMail(
+      [
+        'Authentication-Results: mx.example.test (Postfix; 1.2);',
+        '\tdkim=pass (2048-bit key; secure) header.d="linkedin.com"',
+        '\theader.i=@linkedin.com header.b="Ab;cd"',
+        'From: Jane Doe <invitations@linkedin.com>',
+        `To: ${ME}`,
+        'Subject: I want to connect',
+        'X-LinkedIn-Template: email_m2m_invite_single_01',
+      ],
+      "I'd like to join your LinkedIn network.",
+    );
+    const result = await classifiedRaw(raw, checked);
+    expect(result).toMatchObject({ verdict: 'connection_request', flags: [] });
+  });
+});
+
+describe('look-alike domains (constructed)', () => {
+  it.each(['invitations@linkedln.com', 'invitations@linkedin-mail.com', 'invitations@linkedin.com.evil.example', 'invitations@xn--lnkedin-rog.com', 'invitations@LINKED1N.com'])(
+    'an invitation from %s is never a request and never gets a script',
+    async (from) => {
+      const result = await classified(newInvitation({}, from), checked);
+      expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
+      expect(result.reason).toMatch(/imitates linkedin\.com/);
+    },
+  );
+
+  it('a personal request whose Reply-To imitates a platform is left alone', async () => {
+    const result = await classified({ from: 'jane@example.org', replyTo: 'jane@facebook-security.example', subject: "Let's connect", text: 'Hi.' });
+    expect(result).toMatchObject({ verdict: 'ignored', replyTo: null });
+    expect(result.reason).toMatch(/Reply-To jane@facebook-security\.example imitates facebookmail\.com/);
+  });
+
+  it('ordinary domains that merely contain a short brand word are not look-alikes', async () => {
+    for (const from of ['jane@boxing.example', 'jane@pythonmeetup.example', 'jane@mixing-studio.example', 'jane@github.io']) {
+      const result = await classified({ from, subject: "Let's connect", text: "I'd like to connect." });
+      expect(result.verdict, from).toBe('connection_request');
+    }
+  });
+});
+
+describe('flags, language and explanation of a request (constructed)', () => {
+  it('a LinkedIn request carries its rules, each with detail, in order', async () => {
+    const result = await classified(newInvitation({ 'Authentication-Results': 'mx.example.test; dkim=pass header.d=linkedin.com' }), checked);
+    const rules = result.explanation.map((entry) => entry.rule);
+    expect(rules.slice(0, 3)).toEqual(['linkedin.mail', 'linkedin.invite-template', 'authentication']);
+    expect(result.explanation[0]).toEqual({ rule: 'linkedin.mail', detail: 'LinkedIn mail: From invitations@linkedin.com' });
+    expect(result.explanation[1]).toEqual({ rule: 'linkedin.invite-template', detail: 'X-LinkedIn-Template: email_m2m_invite_single_01' });
+    expect(rules).toEqual(expect.arrayContaining(['extract.name', 'extract.profile', 'extract.request-id', 'language', 'address.none']));
+    expect(result.language).toBe('en');
+    expect(result.explanation).toContainEqual({ rule: 'language', detail: 'en, from phrase of linkedin.invitations-sender' });
+  });
+
+  it('"LION" or "open networker" in the headline flags an open networker; a lower-case "lion" does not', async () => {
+    const fields = newInvitation();
+    fields.text = String(fields.text).replace('Head of Engineering at Example Ventures', 'Open Networker | Growth hacker');
+    expect((await classified(fields)).flags).toEqual(['open_networker', 'unverified']);
+    fields.text = String(fields.text).replace('Open Networker | Growth hacker', 'Lion tamer at the circus');
+    expect((await classified(fields)).flags).toEqual(['unverified']);
+  });
+
+  it('a personal request keeps its words as the note and names its language', async () => {
+    const result = await classified({ from: { name: 'Camille Martin', address: 'camille@example.fr' }, subject: 'Bonjour', text: "Bonjour Morgan,\n\nJ'aimerais me connecter avec vous.\n\nCamille" });
+    expect(result).toMatchObject({ verdict: 'connection_request', platform: 'email', language: 'fr', requester: { note: "Bonjour Morgan, J'aimerais me connecter avec vous. Camille" } });
+    expect(result.explanation[0]).toEqual({ rule: 'email.body-phrase', detail: 'body matches "J\'aimerais me connecter avec vous" (fr)' });
+  });
+
+  it('mail nobody asked about says which rule let it go', async () => {
+    const result = await classified({ from: 'carol@example.org', subject: 'Lunch?', text: 'Friday works.' });
+    expect(result).toMatchObject({ verdict: 'ignored', reason: 'no request to connect found' });
+    expect(result.explanation).toEqual([{ rule: 'no-rule', detail: 'no platform, no personal request phrase' }]);
+  });
+});
+
+describe('what the robots tell, passed on (constructed)', () => {
+  it('a bounce carries its status, permanence and diagnostic', async () => {
+    const raw = rawMail(
+      [
+        'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>',
+        `To: ${ME}`,
+        'Subject: Undelivered Mail Returned to Sender',
+        'Return-Path: <>',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+      ],
+      [
+        '--B',
+        'Content-Type: text/plain',
+        '',
+        '<gone@example.org>: host mx.example.org said: 550 5.1.1 No such user',
+        '--B',
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.example.net',
+        '',
+        'Final-Recipient: rfc822; gone@example.org',
+        'Action: failed',
+        'Status: 5.1.1',
+        'Diagnostic-Code: smtp; 550 5.1.1 No such user',
+        '--B--',
+        '',
+      ].join('\n'),
+    );
+    const result = await classifiedRaw(raw);
+    expect(result).toMatchObject({ verdict: 'bounce', bouncedRecipient: 'gone@example.org', bounce: { status: '5.1.1', permanent: true } });
+    expect(result.bounce?.diagnostic).toMatch(/No such user/);
+    expect(result.explanation.length).toBeGreaterThan(0);
+  });
+
+  it('an out-of-office reply carries the stated return date', async () => {
+    const result = await classified({
+      from: 'jane@example.org',
+      subject: 'Out of Office: Thanks for wanting to connect',
+      date: new Date('2024-03-01T09:00:00Z'),
+      inReplyTo: '<winnow.c42.1@example.test>',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+      text: 'I am out of the office until 12 March 2024 and will reply when I am back.',
+    });
+    expect(result.verdict).toBe('auto_reply');
+    expect(result.returnsAt).not.toBeNull();
+    expect(new Date(result.returnsAt ?? 0).getUTCFullYear()).toBe(2024);
+  });
+});
+
+describe('bad input (constructed)', () => {
+  it('an unknown charset: the words that can be read are read, nothing throws', async () => {
+    const raw = rawMail(['From: Jane Doe <jane@example.org>', `To: ${ME}`, 'Subject: Hello', 'Content-Type: text/plain; charset="x-no-such-charset-42"'], "I'd like to connect.");
+    const result = await classifiedRaw(raw);
+    expect(result.verdict).toBe('connection_request');
+    expect(result.replyTo).toBe('jane@example.org');
+  });
+
+  it('broken MIME (an unterminated multipart): the invitation inside is still recognised', async () => {
+    const raw = rawMail(
+      ['From: Jane Doe <invitations@linkedin.com>', `To: ${ME}`, 'Subject: I want to connect', 'MIME-Version: 1.0', 'Content-Type: multipart/alternative; boundary="XX"'],
+      ['--XX', 'Content-Type: text/plain; charset=utf-8', '', "I'd like to join your LinkedIn network.", '', 'Accept: https://www.linkedin.com/comm/mynetwork/invite-accept/invitationId/7500000000000000001/sharedKey/x/', '--XX', 'Content-Type: text/html', '', '<p>cut off here'].join('\n'),
+    );
+    const result = await classifiedRaw(raw);
+    expect(result).toMatchObject({ verdict: 'connection_request', platform: 'linkedin', requester: { name: 'Jane Doe', invitationId: '7500000000000000001' } });
+  });
+
+  it('a giant body is cut at the parse cap and still classified', async () => {
+    const filler = `${'timber '.repeat(15)}\n`.repeat(40_000);
+    const raw = rawMail(['From: Jane Doe <jane@example.org>', `To: ${ME}`, "Subject: Let's connect"], `Hi Morgan,\n\n${filler}`);
+    expect(raw.length).toBeGreaterThan(4 * 1024 * 1024);
+    const result = await classifiedRaw(raw);
+    expect(result).toMatchObject({ verdict: 'connection_request', replyTo: 'jane@example.org' });
+  });
+
+  it.each([
+    ['no From', ['To: morgan@example.test', "Subject: Let's connect"], /without a sender address|no request/],
+    ['no headers at all', [], /./],
+    // RFC 5230: a request must name the user among its recipients.
+    ['no To', ['From: jane@example.org'], /your address is not among the recipients/],
+  ] as Array<[string, string[], RegExp]>)('%s: ignored with a reason', async (_label, headers, reason) => {
+    const result = await classifiedRaw(rawMail(headers, "I'd like to connect."));
+    if (result.verdict === 'connection_request') throw new Error(`classified as a request: ${result.reason}`);
+    expect(result.replyTo).toBeNull();
+    expect(result.reason).toMatch(reason);
   });
 });

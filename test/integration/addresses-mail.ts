@@ -1,15 +1,15 @@
-import { buildMail, type MailAddress } from '../support/mail.ts';
+import { buildMail, rawMail, type MailAddress } from '../support/mail.ts';
 
 /** Constructed mail for the address and inbound-settings tests; none of it is a real sample. */
 
 /** Constructed: a LinkedIn invitation in the 2016 format, which carries no address of the person (From is invitations@linkedin.com). */
-export function linkedInInvitation(name: string, to: MailAddress, invitationId: string): Promise<Buffer> {
+export function linkedInInvitation(name: string, to: MailAddress, invitationId: string, messageId?: string): Promise<Buffer> {
   const first = name.split(' ')[0];
   return buildMail({
     from: { name, address: 'invitations@linkedin.com' },
     to,
     subject: 'Morgan, please add me to your LinkedIn network',
-    messageId: `<${invitationId}.JavaMail.app@lva1-app3333.prod.linkedin.com>`,
+    messageId: messageId ?? `<${invitationId}.JavaMail.app@lva1-app3333.prod.linkedin.com>`,
     headers: { 'X-LinkedIn-Class': 'INVITE-SINGLE', 'X-LinkedIn-Template': 'email_m2m_invite_single_01' },
     text: [
       'Hi Morgan,',
@@ -46,3 +46,45 @@ export function ordinaryMail(from: MailAddress, to: MailAddress, subject: string
   return buildMail({ from, to, subject, text: 'Here are the slides from Tuesday, as promised.' });
 }
 
+
+/** Constructed: a delivery status report (RFC 3464) about one of our scripts, as Postfix writes them. */
+export function deliveryReport(user: string, recipient: string, scriptMessageId: string, report: { action: string; status: string; diagnostic: string }): Buffer {
+  return rawMail(
+    [
+      'From: Mail Delivery System <MAILER-DAEMON@mx.example.test>',
+      `To: ${user}`,
+      'Subject: Undelivered Mail Returned to Sender',
+      `Message-ID: <dsn-${report.status}-${Date.now()}@mx.example.test>`,
+      'Auto-Submitted: auto-replied',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="report"',
+    ],
+    [
+      '--report',
+      'Content-Type: text/plain',
+      '',
+      'This is the mail system. Your message could not be delivered to one or more recipients.',
+      '',
+      '--report',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example.test',
+      '',
+      `Final-Recipient: rfc822; ${recipient}`,
+      `Action: ${report.action}`,
+      `Status: ${report.status}`,
+      `Diagnostic-Code: smtp; ${report.diagnostic}`,
+      '',
+      '--report',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `From: ${user}`,
+      `To: ${recipient}`,
+      `Message-ID: ${scriptMessageId}`,
+      'Subject: Thank you for wanting to connect',
+      '',
+      '--report--',
+      '',
+    ].join('\n'),
+  );
+}

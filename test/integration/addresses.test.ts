@@ -5,7 +5,7 @@ import { createAddressBook } from '../../src/contacts/address-book.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMailboxHistory } from '../../src/mail/history.ts';
 import { scriptMessageId } from '../../src/mail/message-id.ts';
-import { buildMail } from '../support/mail.ts';
+import { buildMail, rawMail } from '../support/mail.ts';
 import { linkedInInvitation, ordinaryMail, personalRequest } from './addresses-mail.ts';
 import { useSandbox } from '../support/winnow.ts';
 
@@ -15,7 +15,7 @@ import { useSandbox } from '../support/winnow.ts';
  * are known, so they get no script. Every mail here is constructed.
  */
 
-const suite = useSandbox(['ab1', 'ab2', 'ab3', 'ab4', 'ab5', 'ab7', 'hist1', 'hist2']);
+const suite = useSandbox(['ab1', 'ab2', 'ab3', 'ab4', 'ab5', 'ab7', 'ab8', 'hist1', 'hist2']);
 const API = { authorization: 'Bearer api-token-for-tests-only' };
 
 const vcard = (name: string, address: string) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nEMAIL;TYPE=INTERNET:${address}\r\nEND:VCARD\r\n`;
@@ -84,6 +84,15 @@ describe('a request that carries no address', () => {
     await winnow.settle(uid);
     expect(contact.status).toBe('awaiting_address');
     expect(contact.reason).toBe('no address: the request carries none; your address book has none; mailbox history has none');
+
+    // The address book learns the address later; the same invitation, sent again, is then answered.
+    const book = createAddressBook(winnow.runtime.redis, winnow.config.redis.prefix, 'primary');
+    await book.import([{ name: 'Nobody Known', addresses: ['nobody@example.org'], line: 1 }]);
+    await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Nobody Known', winnow.user.address, '6132985418842456005', '<reminder-6132985418842456005@linkedin.example>'));
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes('nobody@example.org'));
+    const asked = await winnow.waitForContact((c) => c.id === contact.id && c.status === 'asked');
+    expect(asked.email).toBe('nobody@example.org');
+    expect((await winnow.store.timeline(contact.id)).map((event) => event.type)).toEqual(['requested', 'requested_again', 'address_set', 'asked']);
   });
 });
 
@@ -99,6 +108,43 @@ describe('a personal request', () => {
     expect(contact.status).toBe('skipped');
     expect(contact.reason).toMatch(/^known: you have written to pat@example\.org before/);
     expect(suite.scriptsTo(pat.address)).toHaveLength(0);
+  });
+});
+
+describe('what detection finds', () => {
+  it('is kept on the person: the request\'s details and flags, then the answer\'s text, full text, score, flags and language', async () => {
+    const winnow = await suite.winnow('ab8');
+    const book = createAddressBook(winnow.runtime.redis, winnow.config.redis.prefix, 'primary');
+    await book.import([{ name: 'Lena Links', addresses: ['lena@example.org'], line: 1 }]);
+    await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Lena Links', winnow.user.address, '6132985418842456008'));
+    const script = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes('lena@example.org'));
+    const asked = await winnow.waitForContact((c) => c.email === 'lena@example.org' && c.status === 'asked');
+    // No Authentication-Results at all: the request is flagged unverified.
+    expect(asked).toMatchObject({ headline: 'Managing Director at Example Ventures', invitationId: '6132985418842456008', flags: ['unverified'] });
+
+    await suite.sandbox.deliver(
+      winnow.user.address,
+      await buildMail({
+        from: { name: 'Lena Links', address: 'lena@example.org' },
+        to: winnow.user.address,
+        subject: 'Re: Thank you',
+        inReplyTo: script.messageId!,
+        references: [script.messageId!],
+        text: [
+          'Hi Morgan, we build websites for coaches: see https://one.example/offer https://two.example/pricing https://three.example/book-a-call',
+          '',
+          'On Tue, Nov 24, 2026 at 10:00 AM Morgan Example wrote:',
+          '> Thank you for wanting to connect.',
+        ].join('\n'),
+      }),
+    );
+    const answered = await winnow.waitForContact((c) => c.id === asked.id && c.answeredAt !== null);
+    expect(answered.answerText).toContain('we build websites for coaches');
+    expect(answered.answerText).not.toContain('Thank you for wanting to connect');
+    expect(answered.answerFullText).toContain('> Thank you for wanting to connect.');
+    expect(answered.score).toEqual({ why: expect.any(Boolean), business: expect.any(Boolean), benefit: expect.any(Boolean) });
+    expect(answered.flags).toEqual(expect.arrayContaining(['unverified', 'link_heavy']));
+    expect(answered.language).toBe('en');
   });
 });
 
@@ -156,9 +202,13 @@ describe('the mailbox history', () => {
     const user = suite.sandbox.user('hist1');
     await suite.sandbox.deliver(user.address, await ordinaryMail({ name: 'Ines Inbox', address: 'ines@example.org' }, user.address, 'Hello'));
     await suite.sandbox.deliver(user.address, await ordinaryMail({ name: 'LinkedIn', address: 'messages-noreply@linkedin.com' }, user.address, 'News'));
+    // Written by hand: composers drop Bcc from what they send, but mail clients keep it in the Sent copy.
     await suite.sandbox.deliver(
       user.address,
-      await buildMail({ from: user.address, to: { name: 'Tom To', address: 'tom@example.org' }, cc: { name: 'Cleo Cc', address: 'cleo@example.org' }, bcc: 'bea@example.org', subject: 'Plans', text: 'See you.' }),
+      rawMail(
+        [`From: ${user.address}`, 'To: Tom To <tom@example.org>', 'Cc: "Cleo Cc" <cleo@example.org>', 'Bcc: bea@example.org', 'Subject: Plans', 'Date: Tue, 5 Mar 2024 10:00:00 +0000', 'Message-ID: <plans-1@example.test>'],
+        'See you.',
+      ),
       'Sent',
     );
     await suite.sandbox.deliver(
@@ -174,7 +224,7 @@ describe('the mailbox history', () => {
       expect(await history.addressesFor('Ines Inbox')).toEqual(['ines@example.org']);
       expect(await history.addressesFor('LinkedIn')).toEqual([]);
       expect(await history.addressesFor('Inbox, Ines')).toEqual(['ines@example.org']);
-      for (const address of ['tom@example.org', 'cleo@example.org', 'bea@example.org']) expect(await history.wroteTo(address), address).toMatchObject({ folder: 'Sent' });
+      for (const address of ['tom@example.org', 'cleo@example.org', 'bea@example.org']) expect(await history.wroteTo(address), address).toEqual({ folder: 'Sent', lastAt: Date.UTC(2024, 2, 5, 10) });
       expect(await history.wroteTo('ines@example.org')).toBeNull();
       expect(await history.wroteTo('scripted@example.org')).toBeNull();
       // The script's copy still tells which address goes with the name.

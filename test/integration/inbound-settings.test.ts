@@ -7,7 +7,7 @@ import { classifyContextOf } from '../../src/runtime.ts';
 import { createSettingsStore, type Settings } from '../../src/settings/settings.ts';
 import { buildMail } from '../support/mail.ts';
 import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
-import { linkedInInvitation, ordinaryMail, personalRequest } from './addresses-mail.ts';
+import { deliveryReport, linkedInInvitation, ordinaryMail, personalRequest } from './addresses-mail.ts';
 
 /**
  * The inbound side of the settings, on real servers: block and allow lists, platforms on or off,
@@ -15,7 +15,7 @@ import { linkedInInvitation, ordinaryMail, personalRequest } from './addresses-m
  * mail here is constructed.
  */
 
-const suite = useSandbox(['set1', 'set2', 'set3', 'set4', 'set5', 'set6', 'set7', 'set8']);
+const suite = useSandbox(['set1', 'set2', 'set3', 'set4', 'set5', 'set6', 'set7', 'set8', 'set9', 'set10']);
 const DAY = 86_400_000;
 
 async function saveSettings(winnow: TestWinnow, change: Partial<Settings>): Promise<void> {
@@ -194,5 +194,46 @@ describe('an out-of-office answer', () => {
     const again = await winnow.store.get(asked.id);
     expect(again).toMatchObject({ pausedUntil: paused.pausedUntil, deadlineAt: paused.deadlineAt });
     expect((await winnow.store.timeline(asked.id)).filter((event) => event.type === 'paused')).toHaveLength(1);
+  });
+});
+
+describe('other automatic mail about a script', () => {
+  it('a receipt from a ticket system is noted, and the deadline stays', async () => {
+    const winnow = await suite.winnow('set9', { deadline: '1h' });
+    const desk = { name: 'Help Desk', address: 'desk@example.org' };
+    await suite.sandbox.deliver(winnow.user.address, await personalRequest(desk, winnow.user.address, '<ticket-1@example.org>'));
+    const script = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(desk.address));
+    const asked = await winnow.waitForContact((c) => c.email === desk.address && c.status === 'asked');
+    const receipt = await buildMail({
+      from: desk,
+      to: winnow.user.address,
+      subject: `[Ticket #48213] ${script.headers.get('subject') as string}`,
+      inReplyTo: script.messageId!,
+      headers: { 'Auto-Submitted': 'auto-replied' },
+      text: 'Thank you for contacting us. Your request has been received and assigned ticket number 48213.',
+    });
+    const { uid } = await suite.sandbox.deliver(winnow.user.address, receipt);
+    await winnow.settle(uid);
+    await until(async () => (await winnow.store.timeline(asked.id)).some((event) => event.type === 'auto_reply'), 5000, 'the receipt on the timeline');
+    expect(await winnow.store.get(asked.id)).toMatchObject({ status: 'asked', pausedUntil: null, deadlineAt: asked.deadlineAt });
+  });
+
+  it('a permanent bounce marks the person bounced with the status and the server\'s words; a temporary one is only noted', async () => {
+    const winnow = await suite.winnow('set10');
+    const gone = { name: 'Gone Away', address: 'gone@example.org' };
+    const full = { name: 'Full Box', address: 'full@example.org' };
+    await suite.sandbox.deliver(winnow.user.address, await personalRequest(gone, winnow.user.address, '<bounce-1@example.org>'));
+    await suite.sandbox.deliver(winnow.user.address, await personalRequest(full, winnow.user.address, '<bounce-2@example.org>'));
+    const toGone = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(gone.address));
+    const toFull = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(full.address));
+    const goneAsked = await winnow.waitForContact((c) => c.email === gone.address && c.status === 'asked');
+    const fullAsked = await winnow.waitForContact((c) => c.email === full.address && c.status === 'asked');
+
+    await suite.sandbox.deliver(winnow.user.address, deliveryReport(winnow.user.address, full.address, toFull.messageId!, { action: 'failed', status: '4.2.2', diagnostic: '452 4.2.2 mailbox full' }));
+    await suite.sandbox.deliver(winnow.user.address, deliveryReport(winnow.user.address, gone.address, toGone.messageId!, { action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 <gone@example.org>: user unknown' }));
+    const bounced = await winnow.waitForContact((c) => c.id === goneAsked.id && c.status === 'bounced');
+    expect(bounced.reason).toBe('bounced: 5.1.1: 550 5.1.1 <gone@example.org>: user unknown');
+    await until(async () => (await winnow.store.timeline(fullAsked.id)).some((event) => /temporary delivery trouble \(4\.2\.2: 452 4\.2\.2 mailbox full\)/.test(event.detail)), 5000, 'the temporary failure on the timeline');
+    expect((await winnow.store.get(fullAsked.id))!.status).toBe('asked');
   });
 });

@@ -63,7 +63,10 @@ export async function launchChromium(): Promise<TestBrowser> {
   return {
     browser,
     async page(options = {}) {
-      const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, deviceScaleFactor: options.deviceScaleFactor ?? 1, reducedMotion: 'reduce' });
+      const viewport = options.viewport ?? DESKTOP;
+      // A phone-sized page is a phone: touch, the viewport meta tag honoured, overlay scrollbars.
+      const mobile = viewport.width <= 480;
+      const context = await browser.newContext({ viewport, deviceScaleFactor: options.deviceScaleFactor ?? 1, isMobile: mobile, hasTouch: mobile, reducedMotion: 'reduce' });
       contexts.push(context);
       const page = await context.newPage();
       const watch = watchPage(page, options.origin);
@@ -105,9 +108,9 @@ export async function logIn(page: Page, baseUrl: string, password: string): Prom
   await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.getByLabel('Dashboard password').press('Enter')]);
 }
 
-/** Whether the page is wider than its viewport (content a phone user would have to scroll sideways to). */
+/** Whether the page is wider than its window (content a phone user would have to scroll sideways to). */
 export async function overflowsSideways(page: Page): Promise<boolean> {
-  return page.evaluate('document.documentElement.scrollWidth > window.innerWidth + 1') as Promise<boolean>;
+  return page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth') as Promise<boolean>;
 }
 
 export interface TestDashboard {

@@ -44,7 +44,7 @@ export const en: LanguagePhrases = {
     /\b(?:so|how|utterly|completely|absolutely) ridiculous\b/,
     /\bridiculous (?:request|questions?|script|e-?mail|message|test)\b/,
     /^ridiculous\s*[.!?]*$/,
-    /\bi (?:will|shall|'ll) report you\b/,
+    /\bi(?: will| shall|'ll) report you\b/,
     /\breported (?:you )?(?:as|for) spam\b/,
   ],
   contrast: /\b(?:but|however|although|though|that said|except|unless|instead|still|yet)\b/,
@@ -123,7 +123,7 @@ export const en: LanguagePhrases = {
       /\bi will (?:respond|reply|get back to you|answer) (?:to your (?:e-?mail|message) )?(?:when|as soon as|upon|after)\b/,
       /\bthis is an automatic (?:reply|response|message)\b/,
     ],
-    autoReplySubject: ['automatic reply', 'automatic response', 'auto reply', 'auto-reply', 'autoreply', 'auto response', 'auto-response', 'autoresponse', 'automated reply', 'automated response', 'auto answer', 'auto'],
+    autoReplySubject: ['automatic reply', 'automatic response', 'auto reply', 'auto-reply', 'autoreply', 'auto response', 'auto-response', 'autoresponse', 'automated reply', 'automated response', 'auto answer'],
   },
 
   dates: {

@@ -45,13 +45,14 @@ export const PERSONAL: Record<Language, PersonalPhrases> = {
     ],
   },
   de: {
+    // Umlauts typed as "ue", "oe" ("wuerde", "moechte") are common where the keyboard lacks them.
     body: [
-      /\b(?:ich )?(?:wurde|mochte|will) mich (?:(?:sehr|gerne?|auch|hiermit|einfach) ){0,3}mit (?:ihnen|dir|euch) (?:(?:gerne?|beruflich|auf linkedin|auf xing|hier) ){0,2}vernetzen\b/,
-      /\bgerne? (?:wurde|mochte) ich mich (?:(?:sehr|auch) ){0,2}mit (?:ihnen|dir|euch) (?:(?:gerne?|beruflich|auf linkedin|auf xing) ){0,2}vernetzen\b/,
+      /\b(?:ich )?(?:wu(?:e)?rde|mo(?:e)?chte|will) mich (?:(?:sehr|gerne?|auch|hiermit|einfach) ){0,3}mit (?:ihnen|dir|euch) (?:(?:gerne?|beruflich|auf linkedin|auf xing|hier) ){0,2}vernetzen\b/,
+      /\bgerne? (?:wu(?:e)?rde|mo(?:e)?chte) ich mich (?:(?:sehr|auch) ){0,2}mit (?:ihnen|dir|euch) (?:(?:gerne?|beruflich|auf linkedin|auf xing) ){0,2}vernetzen\b/,
       /\b(?:lass|lasst|lassen sie) uns (?:(?:gerne?|doch|einfach) ){0,2}vernetzen\b/,
-      /\b(?:sie|dich) (?:gerne? )?(?:zu|in) meine[mn]? (?:(?:beruflichen?|professionellen?) )?netzwerk (?:\S+ ){0,3}?hinzufugen\b/,
-      /\b(?:wurde|mochte) (?:sie|dich|euch) (?:(?:sehr|gerne?|personlich|einmal|mal) ){0,3}kennenlernen\b/,
-      /\bwurde mich (?:sehr )?freuen,? (?:sie|dich|euch) (?:(?:personlich|einmal|mal) ){0,2}kennenzulernen\b/,
+      /\b(?:sie|dich) (?:gerne? )?(?:zu|in) meine[mn]? (?:(?:beruflichen?|professionellen?) )?netzwerk (?:\S+ ){0,3}?hinzuf(?:u|ue)gen\b/,
+      /\b(?:wu(?:e)?rde|mo(?:e)?chte) (?:sie|dich|euch) (?:(?:sehr|gerne?|perso(?:e)?nlich|einmal|mal) ){0,3}kennenlernen\b/,
+      /\bwu(?:e)?rde mich (?:sehr )?freuen,? (?:sie|dich|euch) (?:(?:perso(?:e)?nlich|einmal|mal) ){0,2}kennenzulernen\b/,
     ],
     subject: [/^vernetzungsanfrage\b/, /^(?:lass|lasst|lassen sie) uns vernetzen\b/, /\banfrage zur vernetzung\b/, /^vernetzen\s*\??$/],
   },

@@ -109,6 +109,7 @@ export const facebook: PlatformRules = {
   extract: {
     notPersonName: [/^(?:facebook|meta|noreply|no-reply)$/i],
     subjectName: byLanguage((sentence) => new RegExp(String.raw`^${NAME} ${sentence}`)),
+    nameLeadsSubject: true,
     bodyName: byLanguage((sentence) => new RegExp(String.raw`^${NAME} ${sentence}`)),
     webHosts: ['facebook.com'],
     profiles: [{ path: /^\/profile\.php$/, param: 'id', url: 'https://www.facebook.com/profile.php?id={key}' }],

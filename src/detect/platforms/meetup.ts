@@ -77,6 +77,7 @@ export const meetup: PlatformRules = {
   extract: {
     notPersonName: [/^meetup$/i],
     subjectName: byLanguage((sentence) => [new RegExp(String.raw`^${NAME} ${sentence}`)]),
+    nameLeadsSubject: true,
     bodyName: byLanguage((sentence) => [new RegExp(String.raw`^${NAME} ${sentence}`)]),
     webHosts: ['meetup.com'],
     profiles: [{ path: /^\/(?:[^/]{1,100}\/)?members\/(?<key>\d{1,15})\/?$/, url: 'https://www.meetup.com/members/{key}/' }],

@@ -71,6 +71,11 @@ export interface Extraction {
   subjectName?: Phrases;
   /** Body patterns (line by line, multiline) with a `name` and/or `handle` group. */
   bodyName?: Phrases;
+  /**
+   * When no pattern names the requester (a language without phrases), the capitalised words that
+   * open the subject are the name: "Anna Kowalska chce dołączyć …" → "Anna Kowalska".
+   */
+  nameLeadsSubject?: boolean;
   /** Hosts of the platform's web links, exact or a subdomain ("linkedin.com"). */
   webHosts: readonly string[];
   /** Links that point at someone else (the recipient's own profile in the header), matched on the whole URL. */

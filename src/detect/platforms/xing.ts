@@ -114,6 +114,7 @@ export const xing: PlatformRules = {
       ...NAME_FIRST[language].map((sentence) => new RegExp(String.raw`^${NAME} ${sentence}`)),
       new RegExp(String.raw`^${NAME_LAST[language]} ${NAME}\s*$`),
     ]),
+    nameLeadsSubject: true,
     bodyName: byLanguage((language) => NAME_FIRST[language].map((sentence) => new RegExp(String.raw`^${NAME} ${sentence}`))),
     webHosts: ['xing.com'],
     profiles: [{ path: /^\/profile\/(?<key>[A-Za-z0-9_-]{2,100})(?:\/.*)?$/, url: 'https://www.xing.com/profile/{key}' }],

@@ -75,7 +75,8 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
 
   app.get('/responders', { schema: { querystring: responderQuery }, ...withScript }, async (request, reply) => {
     const query = request.query;
-    const [page, counts, message] = await Promise.all([directory.query(directoryQuery(query)), deps.store.counts(), flash.take(request.session)]);
+    const [page, message] = await Promise.all([directory.query(directoryQuery(query)), flash.take(request.session)]);
+    const counts = await directory.counts();
     return send(reply, respondersPage(context.view(request), { query, page, counts, csrf: session(request).csrf, flash: message, script: assets.people.url }));
   });
 

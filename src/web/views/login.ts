@@ -7,6 +7,7 @@ export function loginPage(view: View, options: { csrf: string; error?: string })
     { title: 'Log in' },
     html`<div class="login">
 <h1>Log in</h1>
+<p class="lead">Winnow answers connection requests with your script and keeps track of who answers. Log in to review them.</p>
 ${options.error ? html`<p class="error" role="alert" id="login-error">${options.error}</p>` : null}
 <form method="post" action="/login">
   ${csrfField(options.csrf)}

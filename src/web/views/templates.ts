@@ -10,7 +10,7 @@ const PART_LABELS: Record<TemplatePart, string> = { subject: 'Subject', text: 'T
 
 /** What each variable holds, for the list beside the editor. */
 export const VARIABLE_MEANINGS: Record<ScriptVariable, string> = {
-  name: "The person's name as the request gave it, such as Jamie Rivera.",
+  name: "The person's name as the request gave it, such as Jane Doe.",
   firstName: 'Their first name; empty when the request does not tell it, so write {{#if firstName}}Hi {{firstName}},{{else}}Hi there,{{/if}}.',
   platform: 'Where they asked: LinkedIn, Facebook, XING, email and so on.',
   userName: 'Your own name, from MAIL_FROM.',

@@ -159,6 +159,19 @@ const positives: DetectionCase[] = LANGUAGES.flatMap((language, index): Detectio
 export const FACEBOOK_CASES: DetectionCase[] = [
   ...positives,
   {
+    name: 'constructed: Facebook friend request in Polish (no phrases): recognised by X-Facebook-Notify',
+    platform: 'facebook',
+    language: null,
+    expect: 'request',
+    requester: { name: 'Anna Kowalska', profileUrl: 'https://www.facebook.com/profile.php?id=100009999999999' },
+    build: mail({
+      from: FROM,
+      subject: 'Anna Kowalska chce dołączyć do grona Twoich znajomych na Facebooku',
+      headers: { 'X-Facebook-Notify': 'friend; from=100009999999999; mailid=abc', 'Authentication-Results': passed('facebookmail.com') },
+      text: 'Anna Kowalska chce dołączyć do grona Twoich znajomych na Facebooku.\n\nPotwierdź: https://www.facebook.com/n/?reqs.php',
+    }),
+  },
+  {
     name: 'constructed: Facebook friend request without Authentication-Results (flagged unverified)',
     platform: 'facebook',
     language: 'en',

@@ -272,6 +272,28 @@ const positives: DetectionCase[] = LANGUAGES.flatMap((language, index): Detectio
 
 const lookAlikes: DetectionCase[] = [
   {
+    name: 'constructed: LinkedIn invitation in Japanese (a language without phrases): recognised by its template and Accept link',
+    platform: 'linkedin',
+    language: null,
+    expect: 'request',
+    requester: { name: '佐藤 花子', invitationId: '7300000000000000001', profileUrl: 'https://www.linkedin.com/in/hanako-sato' },
+    build: mail({
+      from: { name: '佐藤 花子', address: 'invitations@linkedin.com' },
+      subject: 'つながりを申請します',
+      headers: { ...INVITE_HEADERS, 'Authentication-Results': passed('linkedin.com') },
+      text: [
+        'Morganさん、',
+        'LinkedInのネットワークに参加させてください。',
+        '',
+        '佐藤 花子',
+        '株式会社サンプル 営業部長',
+        '',
+        '承認: https://www.linkedin.com/comm/mynetwork/invite-accept/invitationId/7300000000000000001/sharedKey/x/',
+        'プロフィールを表示: https://www.linkedin.com/comm/in/hanako-sato?trk=eml-email_m2m_invite_single_01-hero-3-prof~name',
+      ].join('\n'),
+    }),
+  },
+  {
     name: 'constructed: "via LinkedIn" invitation with a personal Reply-To, LinkedIn’s signature checked out',
     platform: 'linkedin',
     language: 'en',
