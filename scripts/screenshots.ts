@@ -140,8 +140,16 @@ const at = (daysAgo: number) => {
   return new Date(clock());
 };
 
+/** The receiving server's verdict, as a real inbox has it on top of each mail (AUTHSERV_ID below). */
+const AUTHSERV_ID = 'mx.example.test';
+function authenticated(mail: Buffer, domain: string): Buffer {
+  const verdict = `Authentication-Results: ${AUTHSERV_ID}; dkim=pass header.d=${domain}; spf=pass smtp.mailfrom=${domain}; dmarc=pass header.from=${domain}\r\n`;
+  return Buffer.concat([Buffer.from(verdict), mail]);
+}
+const domainOf = (address: string) => address.split('@')[1]!;
+
 const sandbox = await startSandbox({ users: ['me'] });
-const winnow = await startWinnow(sandbox, { user: 'me', roles: { worker: true, web: true }, deadline: '7d', now: clock });
+const winnow = await startWinnow(sandbox, { user: 'me', roles: { worker: true, web: true }, deadline: '7d', now: clock, env: { AUTHSERV_ID } });
 const target = await listenDashboard(winnow);
 const browser = await launchChromium();
 const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
@@ -160,7 +168,7 @@ try {
   // A month of mail, oldest first; each step is finished before the clock moves on.
   const events = [
     ...ASKERS.map((asker) => ({ daysAgo: asker.daysAgo, run: () => ask(asker) })),
-    ...AWAITING.map((person) => ({ daysAgo: person.daysAgo, run: async () => waitingFor(await linkedInInvitation2016(person, me), person.name) })),
+    ...AWAITING.map((person) => ({ daysAgo: person.daysAgo, run: async () => waitingFor(authenticated(await linkedInInvitation2016(person, me), 'linkedin.com'), person.name) })),
     ...CORPUS_INVITATIONS.map((sample) => ({ daysAgo: sample.daysAgo, run: async () => waitingFor(await readFile(path.join(corpusDir(), 'positive', sample.file)), sample.file) })),
   ].sort((a, b) => b.daysAgo - a.daysAgo);
   for (const event of events) {
@@ -237,24 +245,24 @@ try {
 async function ask(asker: Asker): Promise<void> {
   const date = new Date(clock());
   const mail =
-    asker.via === 'linkedin' ? await oldInvitation(asker, me, date) : await buildMail({ from: { name: asker.name, address: asker.address }, to: me, date, subject: asker.subject, text: asker.request });
+    asker.via === 'linkedin'
+      ? authenticated(await oldInvitation(asker, me, date), 'linkedin.com')
+      : authenticated(await buildMail({ from: { name: asker.name, address: asker.address }, to: me, date, subject: asker.subject, text: asker.request }), domainOf(asker.address));
   await sandbox.deliver(me, mail);
   const script = await sandbox.smtp.waitFor((received) => received.recipients.includes(asker.address), 20_000);
   await personAt((c) => c.email === asker.address && c.status === 'asked', `${asker.name} to be asked`);
   if (asker.answer === undefined) return;
   shift -= 26 * HOUR;
-  await sandbox.deliver(
-    me,
-    await buildMail({
-      from: { name: asker.name, address: asker.address },
-      to: me,
-      date: new Date(clock()),
-      subject: `Re: ${script.headers.get('subject') ?? ''}`,
-      inReplyTo: script.messageId!,
-      references: [script.messageId!],
-      text: `${asker.answer}\n\nOn ${date.toUTCString()}, Morgan Example wrote:\n> Thank you for wanting to connect.`,
-    }),
-  );
+  const answer = await buildMail({
+    from: { name: asker.name, address: asker.address },
+    to: me,
+    date: new Date(clock()),
+    subject: `Re: ${script.headers.get('subject') ?? ''}`,
+    inReplyTo: script.messageId!,
+    references: [script.messageId!],
+    text: `${asker.answer}\n\nOn ${date.toUTCString()}, Morgan Example wrote:\n> Thank you for wanting to connect.`,
+  });
+  await sandbox.deliver(me, authenticated(answer, domainOf(asker.address)));
   await personAt((c) => c.email === asker.address && (c.status === 'answered' || c.status === 'declined'), `${asker.name}'s answer to be read`);
 }
 

@@ -163,6 +163,10 @@ function createTable(initialCapacity = 1024) {
   let answeredAt = new Float64Array(capacity);
   let updatedAt = new Float64Array(capacity);
   const ids: Array<string | null> = [];
+  /** What the overview counts, one object per slot, changed in place (no allocation per query). */
+  const people: Array<DirectoryRow | null> = [];
+  /** Goes up when someone arrives or leaves, so a list of everyone is rebuilt only then. */
+  let membership = 0;
   const sortNames: string[] = [];
   const texts: string[] = [];
   const slotOf = new Map<string, number>();
@@ -197,6 +201,10 @@ function createTable(initialCapacity = 1024) {
       return ids.length;
     },
     ids,
+    people,
+    get membership() {
+      return membership;
+    },
     sortNames,
     texts,
     columns: () => ({ status, platform, flags, score, requestedAt, askedAt, answeredAt, updatedAt }),
@@ -208,6 +216,7 @@ function createTable(initialCapacity = 1024) {
         slot = free.pop() ?? ids.length;
         if (slot >= capacity) grow();
         slotOf.set(contact.id, slot);
+        membership += 1;
       }
       let bits = 0;
       for (const flag of contact.flags) bits |= FLAG_BIT.get(flag) ?? 0;
@@ -223,6 +232,15 @@ function createTable(initialCapacity = 1024) {
       updatedAt[slot] = time(contact.updatedAt);
       sortNames[slot] = flat(name);
       texts[slot] = flat(`${name}\n${fold(contact.email ?? '')}\n${fold(contact.headline ?? '')}`);
+      const row = people[slot];
+      if (row && row.id === contact.id) {
+        row.status = contact.status;
+        row.requestedAt = contact.requestedAt;
+        row.askedAt = contact.askedAt;
+        row.answeredAt = contact.answeredAt;
+      } else {
+        people[slot] = { id: contact.id, status: contact.status, requestedAt: contact.requestedAt, askedAt: contact.askedAt, answeredAt: contact.answeredAt };
+      }
       return slot;
     },
 
@@ -231,6 +249,8 @@ function createTable(initialCapacity = 1024) {
       if (slot === undefined) return;
       slotOf.delete(id);
       ids[slot] = null;
+      people[slot] = null;
+      membership += 1;
       sortNames[slot] = '';
       texts[slot] = '';
       free.push(slot);
@@ -239,6 +259,8 @@ function createTable(initialCapacity = 1024) {
     clear(): void {
       slotOf.clear();
       ids.length = 0;
+      people.length = 0;
+      membership += 1;
       sortNames.length = 0;
       texts.length = 0;
       free.length = 0;
@@ -343,6 +365,7 @@ export function createDirectory(redis: Redis, store: ContactStore, options: Dire
   const views = new Map<string, View>();
   /** The change sequence the projection has seen; -1 before the first load. */
   let seen = -1;
+  let rowsCache: { membership: number; rows: DirectoryRow[] } | null = null;
   let running: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
 
@@ -538,16 +561,16 @@ export function createDirectory(redis: Redis, store: ContactStore, options: Dire
       return Object.fromEntries(STATUSES.map((status, i) => [status, statusCounts[i]!])) as Record<Status, number>;
     },
 
-    /** What the overview counts of everyone, up to date. */
-    async rows(): Promise<DirectoryRow[]> {
+    /**
+     * What the overview counts of everyone, up to date. The rows are the directory's own, changed
+     * in place as people change: read them now, do not keep or change them.
+     */
+    async rows(): Promise<readonly Readonly<DirectoryRow>[]> {
       await sync();
-      const { status, requestedAt, askedAt, answeredAt } = table.columns();
-      const rows: DirectoryRow[] = [];
-      const orNull = (ms: number) => (Number.isNaN(ms) ? null : ms);
-      for (const [id, slot] of table.slotOf) {
-        rows.push({ id, status: STATUSES[status[slot]!]!, requestedAt: requestedAt[slot]!, askedAt: orNull(askedAt[slot]!), answeredAt: orNull(answeredAt[slot]!) });
+      if (rowsCache?.membership !== table.membership) {
+        rowsCache = { membership: table.membership, rows: table.people.filter((row): row is DirectoryRow => row !== null) };
       }
-      return rows;
+      return rowsCache.rows;
     },
 
     /** How many people the projection holds and the change it has seen (for tests and benchmarks). */

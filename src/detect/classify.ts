@@ -184,7 +184,7 @@ function requestFlags(requester: Requester, unverified: boolean, explanation: Ex
   }
   if (unverified) {
     flags.push('unverified');
-    explanation.push({ rule: 'flag.unverified', detail: 'no Authentication-Results of your server vouch for this mail' });
+    explanation.push({ rule: 'flag.unverified', detail: 'no Authentication-Results header of your server vouches for this mail' });
   }
   return flags;
 }

@@ -59,8 +59,19 @@ interface Mail {
 const compiled = new WeakMap<RegExp, Map<string, RegExp>>();
 
 // JavaScript's \b knows only ASCII letters: "com você\b" would never match before a full stop.
-// Rules write \b; the engine reads it as a boundary between letters (of any script) and the rest.
-const WORD_BOUNDARY = String.raw`(?:(?<=[\p{L}\p{N}_])(?![\p{L}\p{N}_])|(?<![\p{L}\p{N}_])(?=[\p{L}\p{N}_]))`;
+// Where a rule puts \b beside a letter outside ASCII, the engine reads it as a boundary between
+// letters of the Latin scripts and the rest. Elsewhere \b stays: the u flag that \p{L} would need
+// makes case-insensitive matching an order of magnitude slower.
+const LETTER = String.raw`A-Za-z0-9_\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff`;
+const LATIN_BOUNDARY = `(?:(?<=[${LETTER}])(?![${LETTER}])|(?<![${LETTER}])(?=[${LETTER}]))`;
+
+function latinBoundaries(source: string): string {
+  return source.replace(/(?<!\\)\\b/g, (match, offset: number) => {
+    const before = source[offset - 1] ?? '';
+    const after = source[offset + 2] ?? '';
+    return /[^ -~]/.test(before + after) ? LATIN_BOUNDARY : match;
+  });
+}
 
 /** The pattern with the flags the engine needs (case-insensitive, multiline for lines), never global. */
 export function withFlags(pattern: RegExp, extra: string): RegExp {
@@ -72,12 +83,7 @@ export function withFlags(pattern: RegExp, extra: string): RegExp {
   let regex = byFlags.get(extra);
   if (!regex) {
     const flags = [...new Set(`${pattern.flags.replace(/[gy]/g, '')}i${extra}`)].join('');
-    try {
-      regex = new RegExp(pattern.source.replace(/(?<!\\)\\b/g, WORD_BOUNDARY), flags.includes('u') ? flags : `${flags}u`);
-    } catch {
-      // A rule written for non-Unicode mode (an escape the u flag refuses) keeps ASCII boundaries.
-      regex = new RegExp(pattern.source, flags);
-    }
+    regex = new RegExp(latinBoundaries(pattern.source), flags);
     byFlags.set(extra, regex);
   }
   return regex;
@@ -305,11 +311,11 @@ function requesterName(rules: PlatformRules, mail: Mail): NameFound {
   if (display !== '' && !display.includes('@') && !extract.notPersonName.some((pattern) => withFlags(pattern, '').test(display))) {
     return { name: display, handle, detail: 'display name of From' };
   }
-  for (const [phrases, place, flags] of [
-    [extract.subjectName, mail.subject, ''],
-    [extract.bodyName, mail.text, 'm'],
-  ] as Array<[Phrases | undefined, string, string]>) {
-    const hit = findPhrase(phrases, [[place === mail.subject ? 'subject' : 'body', place]], flags);
+  for (const [phrases, where, place, flags] of [
+    [extract.subjectName, 'subject', mail.subject, ''],
+    [extract.bodyName, 'body', mail.text, 'm'],
+  ] as Array<[Phrases | undefined, string, string, string]>) {
+    const hit = findPhrase(phrases, [[where, place]], flags);
     if (!hit) continue;
     const groups = hit.found.groups ?? {};
     const found = groups.handle?.replace(/^@/, '');

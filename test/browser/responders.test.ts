@@ -47,7 +47,8 @@ async function clickAndLoad(page: Page, click: () => Promise<void>) {
   await Promise.all([page.waitForNavigation(), click()]);
 }
 
-describe('reviewing the responders in the browser', () => {
+// Real mail and a real browser on a shared 2-core machine: more time than a unit test.
+describe('reviewing the responders in the browser', { timeout: 45_000 }, () => {
   it('finds a person who answered, reads the answer, and accepts them; rejects another in bulk', async () => {
     const target = await dashboard.start('me1');
     const grace = { name: 'Grace Hopper', address: 'grace.hopper@navy.example' };

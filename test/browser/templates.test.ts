@@ -40,7 +40,8 @@ async function openTemplates(target: TestDashboard, options: { viewport?: { widt
   return { page, watch };
 }
 
-describe('editing the script in the browser', () => {
+// Real mail and a real browser on a shared 2-core machine: more time than a unit test.
+describe('editing the script in the browser', { timeout: 45_000 }, () => {
   it('previews as you type, saves a version, and the next script sent uses it', async () => {
     const target = await dashboard.start('me1');
     const { page, watch } = await openTemplates(target);

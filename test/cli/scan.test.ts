@@ -49,9 +49,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function run(paths: string[], json: boolean): Promise<{ code: number; lines: string[] }> {
+async function run(paths: string[], json: boolean, explain = false): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
-  const code = await scan(paths, { json, context }, (line) => lines.push(line));
+  const code = await scan(paths, { json, explain, context }, (line) => lines.push(line));
   return { code, lines };
 }
 
@@ -84,14 +84,18 @@ describe('winnow scan --json', () => {
       verdict: 'connection_request',
       platform: 'linkedin',
       replyTo: null,
-      requester: { name: 'Michael McAuliffe', invitationId: '6132985418842456064' },
+      requester: { name: 'Michael McAuliffe', invitationId: '6132985418842456064', headline: 'Managing Director', hasPhoto: true, note: null },
+      flags: ['unverified'],
+      language: 'en',
     });
+    // Without --explain the rules are left out.
+    expect(byName.get('nested/deeper/linkedin.eml')).not.toHaveProperty('explanation');
     expect(byName.get('b-garbage.eml')).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
     expect(byName.get('c-empty.eml')).toMatchObject({ verdict: 'ignored', replyTo: null });
     expect(byName.get('d-broken.eml')).toMatchObject({ verdict: 'ignored', replyTo: null, reason: expect.stringMatching(/^unreadable: ENOENT/) });
 
     for (const record of records) {
-      expect(Object.keys(record)).toEqual(expect.arrayContaining(['file', 'verdict', 'platform', 'requester', 'replyTo', 'reason']));
+      expect(Object.keys(record)).toEqual(expect.arrayContaining(['file', 'verdict', 'platform', 'requester', 'replyTo', 'reason', 'flags', 'language', 'bounce', 'returnsAt']));
     }
     // Output follows the walk order, whatever order the parses finish in.
     expect(records.map((record) => path.relative(dir, record.file))).toEqual([
@@ -123,14 +127,39 @@ describe('winnow scan --json', () => {
   });
 });
 
+describe('winnow scan --explain', () => {
+  it('adds to each JSON object the rules that decided, with their detail', async () => {
+    const { lines } = await run([path.join(dir, 'nested', 'deeper', 'linkedin.eml'), path.join(dir, 'Maildir')], true, true);
+    const [linkedin, lunch] = lines.map((line) => JSON.parse(line) as ScanRecord);
+    expect(linkedin?.explanation).toEqual(
+      expect.arrayContaining([
+        { rule: 'linkedin.mail', detail: 'LinkedIn mail: From invitations@linkedin.com' },
+        { rule: 'linkedin.accept-link', detail: 'link www.linkedin.com/comm/people/invite-accept' },
+        { rule: 'authentication', detail: 'unverified: AUTHSERV_ID is not set, so no Authentication-Results header can be believed' },
+      ]),
+    );
+    expect(lunch?.explanation).toEqual([{ rule: 'no-rule', detail: 'no platform, no personal request phrase' }]);
+  });
+
+  it('prints the rules under each table line', async () => {
+    const { lines } = await run([path.join(dir, 'nested', 'deeper', 'linkedin.eml')], false, true);
+    expect(lines[1]).toMatch(/^connection_request\s+linkedin\s+/);
+    expect(lines[2]).toMatch(/^ {4}headline: Managing Director · profile: https:\/\/www\.linkedin\.com\/profile\/view\?id=\S+ · invitation: 6132985418842456064 · photo: yes · flags: unverified · language: en$/);
+    expect(lines.slice(3)).toContain('      linkedin.accept-link: link www.linkedin.com/comm/people/invite-accept');
+    expect(lines.slice(3).every((line) => line.startsWith('      '))).toBe(true);
+  });
+});
+
 describe('winnow scan (table)', () => {
-  it('prints a header and one aligned line per message', async () => {
+  it('prints a header, one aligned line per message and a line of what it read of each requester', async () => {
     const { lines } = await run([path.join(dir, 'a-personal.eml'), path.join(dir, 'nested', 'deeper')], false);
     expect(lines[0]).toMatch(/^VERDICT\s+PLATFORM\s+REPLY TO\s+NAME\s+FILE\s+REASON$/);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(5);
     const replyToColumn = lines[0]!.indexOf('REPLY TO');
     expect(lines[1]!.slice(replyToColumn).startsWith('jane@example.org')).toBe(true);
     expect(lines[1]).toMatch(/^connection_request\s+email\s+/);
+    expect(lines[2]).toBe('    note: "Hi Morgan, I\'d like to connect." · flags: unverified · language: en');
+    expect(lines[3]).toMatch(/^connection_request\s+linkedin\s+-\s+Michael McAuliffe/);
   });
 
   it('blanks control characters from names, so mail cannot drive the terminal', async () => {

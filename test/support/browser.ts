@@ -161,12 +161,16 @@ export function useDashboard(users: string[]) {
  * Winnow lists them as awaiting an address. `fromHeader` replaces the From line as written (to
  * put a hand-made RFC 2047 encoded word in it).
  */
-export async function linkedInInvitation2016(person: { name: string; headline: string; invitationId: string; fromHeader?: string; subject?: string }, to: string): Promise<Buffer> {
-  const first = to.split('@')[0]!.replace(/\d+$/, '');
+export async function linkedInInvitation2016(
+  person: { name: string; headline: string; invitationId: string; fromHeader?: string; subject?: string },
+  to: string,
+  /** The first name of the user, which LinkedIn writes into the subject and the greeting. */
+  first = 'Morgan',
+): Promise<Buffer> {
   const raw = await buildMail({
     from: { name: person.name, address: 'invitations@linkedin.com' },
     to,
-    subject: person.subject ?? `${first.charAt(0).toUpperCase()}${first.slice(1)}, please add me to your LinkedIn network`,
+    subject: person.subject ?? `${first}, please add me to your LinkedIn network`,
     headers: { 'X-LinkedIn-Template': 'email_m2m_invite_single_01', 'X-LinkedIn-Class': 'INVITE' },
     text: [
       `Hi ${first},`,

@@ -53,6 +53,19 @@ export const facebook: PlatformRules = {
       ],
     },
     {
+      rule: 'facebook.digest',
+      what: 'Facebook reminder of several friend requests, not a single request',
+      subject: {
+        en: [/\byou have \d{1,4} (?:new |pending )?friend requests\b/, /\bfriend requests (?:pending|waiting)\b/],
+        de: [/\bdu hast \d{1,4} (?:neue |offene )?Freundschaftsanfragen\b/, /\b(?:offene|ausstehende) Freundschaftsanfragen\b/],
+        fr: [/\bvous avez \d{1,4} (?:nouvelles )?invitations\b/, /\binvitations en attente\b/],
+        es: [/\btienes \d{1,4} solicitudes de amistad\b/, /\bsolicitudes de amistad pendientes\b/],
+        pt: [/\bvocê tem \d{1,4} solicitações de amizade\b/, /\bsolicitações de amizade pendentes\b/],
+        it: [/\bhai \d{1,4} richieste di amicizia\b/, /\brichieste di amicizia in sospeso\b/],
+        nl: [/\bje hebt \d{1,4} vriendschapsverzoeken\b/, /\bopenstaande vriendschapsverzoeken\b/],
+      },
+    },
+    {
       rule: 'facebook.accepted',
       what: 'Facebook notice that a friend request was accepted',
       text: {

@@ -39,6 +39,24 @@ export const linkedin: PlatformRules = {
       ],
     },
     {
+      rule: 'linkedin.inmail',
+      what: 'LinkedIn InMail, not an invitation',
+      fromLocal: /^inmail/,
+    },
+    {
+      rule: 'linkedin.digest',
+      what: 'LinkedIn digest of invitations, not a single request',
+      subject: {
+        en: [/\byou have \d{1,4} (?:new |pending )?invitations\b/],
+        de: [/\bSie haben \d{1,4} (?:neue |offene )?Einladungen\b/],
+        fr: [/\bvous avez \d{1,4} (?:nouvelles )?invitations\b/],
+        es: [/\btienes \d{1,4} invitaciones\b/],
+        pt: [/\bvocê tem \d{1,4} convites\b/],
+        it: [/\bhai \d{1,4} inviti\b/],
+        nl: [/\bje hebt \d{1,4} uitnodigingen\b/],
+      },
+    },
+    {
       rule: 'linkedin.accepted-template',
       what: 'LinkedIn notice that an invitation was accepted',
       headers: [{ header: 'x-linkedin-template', pattern: /accept/i }],
@@ -133,7 +151,7 @@ export const linkedin: PlatformRules = {
     {
       rule: 'linkedin.other-class',
       what: 'LinkedIn mail that is not an invitation',
-      headers: [{ header: 'x-linkedin-class', pattern: /^(?!\s*(?:INVITE|INVITATION|INVITATIONS)(?:-(?:MBR|MEMBER|GUEST))?\s*$).*\S/i }],
+      headers: [{ header: 'x-linkedin-class', pattern: /^(?!\s*INVIT(?:E|ATIONS?)(?:-[A-Z]{1,20}){0,3}\s*$).*\S/i }],
       absentHeaders: ['x-linkedin-template'],
     },
   ],
@@ -174,7 +192,7 @@ export const linkedin: PlatformRules = {
     {
       rule: 'linkedin.invite-class',
       what: 'LinkedIn invitation (2016 format)',
-      headers: [{ header: 'x-linkedin-class', pattern: /^\s*(?:INVITE|INVITATION|INVITATIONS)(?:-(?:MBR|MEMBER|GUEST))?\s*$/i }],
+      headers: [{ header: 'x-linkedin-class', pattern: /^\s*INVIT(?:E|ATIONS?)(?:-[A-Z]{1,20}){0,3}\s*$/i }],
     },
     {
       rule: 'linkedin.accept-link',

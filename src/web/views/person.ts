@@ -108,10 +108,11 @@ function actionsSection(contact: Contact, csrf: string): Html {
 function scriptSection(model: PersonModel): Html | null {
   const { contact, script } = model;
   if (!script) return null;
-  const sent = contact.attempts > 0;
+  const times = Math.max(contact.attempts, contact.askedAt !== null ? 1 : 0);
+  const sent = times > 0;
   return html`<section aria-labelledby="script-heading">
   <h2 id="script-heading">The script</h2>
-  <p class="hint">${sent ? `Sent ${formatCount(contact.attempts)} ${contact.attempts === 1 ? 'time' : 'times'}` : 'Not sent yet'}. Shown as the template in force${script.version === null ? ' (the default)' : ` (version ${script.version})`} renders it for ${nameOf(contact.name)}${sent ? '; an earlier version may have been in force when it went out' : ''}.</p>
+  <p class="hint">${sent ? `Sent ${formatCount(times)} ${times === 1 ? 'time' : 'times'}` : 'Not sent yet'}. Shown as the template in force${script.version === null ? ' (the default)' : ` (version ${script.version})`} renders it for ${nameOf(contact.name)}${sent ? '; an earlier version may have been in force when it went out' : ''}.</p>
   <div class="mail-preview">
     <p class="mail-subject"><span class="label">Subject:</span> ${script.rendered.subject}</p>
     <pre class="mail-text">${script.rendered.text}</pre>
@@ -140,6 +141,7 @@ export function personPage(view: View, model: PersonModel): Html {
 ${flashMessage(model.flash)}
 <p class="lead">${statusBadge(contact.status)}${contact.headline ? html` <span class="headline">${contact.headline}</span>` : null}</p>
 ${flagBadges(contact.flags)}
+${answerSection(contact)}
 ${actionsSection(contact, model.csrf)}
 <section aria-labelledby="details">
   <h2 id="details">Details</h2>
@@ -164,7 +166,6 @@ ${actionsSection(contact, model.csrf)}
   ${contact.note ? html`<h3>Their note with the request</h3><blockquote class="answer">${contact.note}</blockquote>` : null}
 </section>
 ${scriptSection(model)}
-${answerSection(contact)}
 <section aria-labelledby="timeline">
   <h2 id="timeline">Timeline</h2>
   ${timeline.length > 0 ? html`<ol class="timeline">${timeline.map(event)}</ol>` : html`<p class="none">Nothing recorded yet.</p>`}

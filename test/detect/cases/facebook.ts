@@ -189,6 +189,19 @@ export const FACEBOOK_CASES: DetectionCase[] = [
     build: friendRequest('en', '100002222222222', { auth: failed('facebookmail.com') }),
   },
   {
+    name: 'constructed: Facebook reminder of three pending friend requests',
+    platform: 'facebook',
+    language: 'en',
+    expect: 'not-request',
+    reason: /reminder of several friend requests/,
+    build: mail({
+      from: FROM,
+      subject: 'You have 3 friend requests pending',
+      headers: { 'X-Facebook-Notify': 'friend_request_reminder; mailid=abc', 'Authentication-Results': passed('facebookmail.com') },
+      text: 'Prema Khan sent you a friend request.\nLena Weber sent you a friend request.\nEva Jansen sent you a friend request.\nSee all requests',
+    }),
+  },
+  {
     name: 'constructed: Facebook birthday reminder (X-Facebook-Notify: birthday_reminder)',
     platform: 'facebook',
     language: 'en',

@@ -469,7 +469,7 @@ const lookAlikes: DetectionCase[] = [
     platform: 'linkedin',
     language: 'en',
     expect: 'not-request',
-    reason: /digest of 2 invitations/,
+    reason: /^suppressed: LinkedIn digest of invitations/,
     build: mail({
       from: { name: 'LinkedIn', address: 'invitations@linkedin.com' },
       subject: 'You have 2 new invitations',
