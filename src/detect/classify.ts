@@ -58,7 +58,9 @@ function decide(message: Message, context: ClassifyContext): Classification {
     const explanation: Explanation[] = [{ rule: 'answer.thread', detail: `In-Reply-To or References names our script ${answered}` }];
     // A ticket system's acknowledgement threads under our script too; robots do not answer.
     const robot = findSuppression(message, context);
-    if (robot && robot.rule !== 'auto-response-suppress') {
+    // A person's reply can carry X-Auto-Response-Suppress (Outlook sets it) or a spam filter's
+    // flag; neither makes it automatic.
+    if (robot && !PERSON_MAY_CARRY.has(robot.rule)) {
       explanation.push({ rule: `suppression.${robot.rule}`, detail: robot.reason });
       return outcome('auto_reply', `auto-reply: automatic mail about our script (${robot.reason})`, { answersMessageId: answered, explanation });
     }
@@ -97,6 +99,9 @@ function decide(message: Message, context: ClassifyContext): Classification {
 
   return ignored('no request to connect found', [{ rule: 'no-rule', detail: 'no platform, no personal request phrase' }]);
 }
+
+/** Suppression rules that a person's own reply may also trip. */
+const PERSON_MAY_CARRY = new Set(['auto-response-suppress', 'spam-flag']);
 
 // The readers of robot mail grow fields over time; these read them whether present or not.
 

@@ -12,6 +12,9 @@ import { oldLinkedInInvitation } from '../support/requests.ts';
  * through the sandbox's Dovecot; scripts are read at the sandbox's SMTP peer.
  */
 
+/** The live preview waits a quarter second after typing, then asks the server: allow for a busy machine. */
+const LIVE = { timeout: 10_000, interval: 50 };
+
 const dashboard = useDashboard(['me1', 'me2', 'me3', 'me4', 'me5', 'alice', 'bob']);
 
 async function parse(mail: ReceivedMail) {
@@ -46,15 +49,15 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
     const target = await dashboard.start('me1');
     const { page, watch } = await openTemplates(target);
     expect(await page.locator('#preview-subject').textContent()).toBe('Re: Invitation to connect on LinkedIn');
-    await expect.poll(() => previewFrameText(page)).toContain('Hi Sam,');
+    await expect.poll(() => previewFrameText(page), LIVE).toContain('Hi Sam,');
 
     // Typing updates the preview without a click.
     await page.getByLabel('Subject').fill('Why connect, {{firstName}}?');
-    await expect.poll(() => page.locator('#preview-subject').textContent()).toBe('Why connect, Sam?');
+    await expect.poll(() => page.locator('#preview-subject').textContent(), LIVE).toBe('Why connect, Sam?');
     await page.getByLabel('HTML part').fill('<p>Hello {{firstName}}, what is your <b>business</b>?</p>');
-    await expect.poll(() => previewFrameText(page)).toContain('Hello Sam, what is your business?');
+    await expect.poll(() => previewFrameText(page), LIVE).toContain('Hello Sam, what is your business?');
     await page.getByLabel('Text part').fill('Hello {{firstName}},\nwhat is your business?\n');
-    await expect.poll(() => page.locator('#preview-text').textContent()).toBe('Hello Sam,\nwhat is your business?\n');
+    await expect.poll(() => page.locator('#preview-text').textContent(), LIVE).toBe('Hello Sam,\nwhat is your business?\n');
     expect(await page.locator('#preview-state').textContent()).toBe('Showing what the editor holds (not saved).');
     // The frame holds the HTML part in a sandbox: no script, no same-origin access.
     expect(await page.locator('iframe.mail-html').last().getAttribute('sandbox')).toBe('');

@@ -10,6 +10,9 @@ import { buildMail } from '../support/mail.ts';
  * that the hostile text is shown, escaped. All mail here is constructed.
  */
 
+/** The live preview waits a quarter second after typing, then asks the server: allow for a busy machine. */
+const LIVE = { timeout: 10_000, interval: 50 };
+
 const dashboard = useDashboard(['me']);
 
 /** Base64 RFC 2047 encoded word, so the payload only appears after the header is decoded. */
@@ -152,7 +155,7 @@ describe('hostile mail on every page', { timeout: 60_000 }, () => {
     await page.getByLabel('As sent to').selectOption(eve.id);
     await page.getByLabel('HTML part').fill('<p>Dear {{name}}, about "{{originalSubject}}"</p>');
     await expect
-      .poll(async () => (await inspect(page)).map((state) => state.text).join('\n'))
+      .poll(async () => (await inspect(page)).map((state) => state.text).join('\n'), LIVE)
       .toContain("Dear Eve <script>window.__xss='name';alert('name')</script>");
     await expectInert(page, watch, 'live preview');
   });

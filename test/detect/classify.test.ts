@@ -340,6 +340,17 @@ describe('answers to our scripts (constructed)', () => {
     expect(result).toMatchObject({ verdict: 'auto_reply', answersMessageId: 'winnow.c42.1@example.test' });
   });
 
+  it('a person’s answer that a spam filter flagged, or that Outlook marked X-Auto-Response-Suppress, is still their answer', async () => {
+    const result = await classified({
+      from: 'jane@example.org',
+      subject: 'Re: Thanks for wanting to connect',
+      inReplyTo: '<winnow.c42.1@example.test>',
+      headers: { 'X-Spam-Flag': 'YES', 'X-Auto-Response-Suppress': 'All' },
+      text: 'I run a bakery and would like to swap notes on suppliers.',
+    });
+    expect(result).toMatchObject({ verdict: 'answer', answersMessageId: 'winnow.c42.1@example.test' });
+  });
+
   it('the user writing in a thread of ours is not the person answering', async () => {
     const result = await classified({ from: ME, subject: 'Re: Thanks', inReplyTo: '<winnow.c42.1@example.test>', text: 'Following up.' });
     expect(result).toMatchObject({ verdict: 'ignored', reason: 'suppressed: from your own address' });
