@@ -415,8 +415,7 @@ describe('auto-replies and bounces (constructed)', () => {
     expect(result).toMatchObject({ verdict: 'bounce', bouncedRecipient: 'gone@example.org', answersMessageId: 'winnow.c9.1@example.test' });
   });
 
-  // parseMessage keeps no attachments, and mailparser files message/rfc822 and text/rfc822-headers
-  // parts as attachments, so our Message-ID inside them cannot be seen through Message yet.
+  // Our Message-ID inside a returned message/rfc822 or text/rfc822-headers part: test/detect/bounce.test.ts.
 
   it('a delay notice is not a bounce', async () => {
     const raw = rawMail(
