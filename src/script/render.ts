@@ -1,3 +1,4 @@
+import type { Platform } from '../detect/types.ts';
 import { cut, MAX_VARIABLE_LENGTH, type ScriptVariables } from './template.ts';
 
 /** What the script is rendered from; every field but userName comes from received mail. */
@@ -34,12 +35,15 @@ export function personVariables(person: ScriptPerson, userName: string): ScriptV
   return scriptVariables({ name: person.name, firstName: person.firstName, platform: person.platform, userName, originalSubject: person.subject });
 }
 
-const PLATFORM_LABELS: Readonly<Record<string, string>> = {
+const PLATFORM_LABELS: Readonly<Record<Platform, string>> = {
   linkedin: 'LinkedIn',
   email: 'email',
   facebook: 'Facebook',
   xing: 'XING',
   twitter: 'X',
+  instagram: 'Instagram',
+  github: 'GitHub',
+  meetup: 'Meetup',
 };
 
 /**
@@ -60,7 +64,7 @@ export function scriptVariables(input: ScriptInput): ScriptVariables {
 /** 'linkedin' → 'LinkedIn'; an id without a label is shown as it is, capitalised. */
 export function platformLabel(platform: string): string {
   const id = clean(platform);
-  const label = PLATFORM_LABELS[id.toLowerCase()];
+  const label = (PLATFORM_LABELS as Readonly<Record<string, string>>)[id.toLowerCase()];
   if (label !== undefined) return label;
   return id.charAt(0).toUpperCase() + id.slice(1);
 }
