@@ -24,8 +24,9 @@ import { STATUSES, type Contact, type Status } from './types.ts';
  * memory laid out in a row, not one object per person scattered over the heap (which measured
  * ten times slower at 100,000). Each sort order is an array of slots, built when first asked for
  * and patched in place as changes arrive. A query with search text first marks the matching slots
- * in slot order (memory order), then walks the sort order once, counting every match and
- * collecting the page; then one MGET reads the page's people.
+ * in slot order (memory order; the marks of recent searches are kept and only changed slots are
+ * tested again), then walks the sort order once, counting every match and collecting the page;
+ * then one MGET reads the page's people.
  *
  * Clocks play no part: the sequence is Redis's own counter, so processes with skewed clocks, or
  * times set by tests, cannot hide a change. Should the sequence go backwards, or the number of
@@ -162,6 +163,9 @@ function createTable(initialCapacity = 1024) {
   let askedAt = new Float64Array(capacity);
   let answeredAt = new Float64Array(capacity);
   let updatedAt = new Float64Array(capacity);
+  /** When each slot last changed, by `clock`: lets a search made earlier re-test only what changed. */
+  let stamps = new Uint32Array(capacity);
+  let clock = 0;
   const ids: Array<string | null> = [];
   /** What the overview counts, one object per slot, changed in place (no allocation per query). */
   const people: Array<DirectoryRow | null> = [];
@@ -174,7 +178,7 @@ function createTable(initialCapacity = 1024) {
 
   function grow(): void {
     capacity *= 2;
-    const widen = <T extends Uint8Array | Uint16Array | Int8Array | Float64Array>(old: T, make: (n: number) => T): T => {
+    const widen = <T extends Uint8Array | Uint16Array | Uint32Array | Int8Array | Float64Array>(old: T, make: (n: number) => T): T => {
       const next = make(capacity);
       next.set(old);
       return next;
@@ -187,6 +191,7 @@ function createTable(initialCapacity = 1024) {
     askedAt = widen(askedAt, (n) => new Float64Array(n));
     answeredAt = widen(answeredAt, (n) => new Float64Array(n));
     updatedAt = widen(updatedAt, (n) => new Float64Array(n));
+    stamps = widen(stamps, (n) => new Uint32Array(n));
   }
 
   const time = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? Number.NaN : ms);
@@ -207,7 +212,10 @@ function createTable(initialCapacity = 1024) {
     },
     sortNames,
     texts,
-    columns: () => ({ status, platform, flags, score, requestedAt, askedAt, answeredAt, updatedAt }),
+    columns: () => ({ status, platform, flags, score, requestedAt, askedAt, answeredAt, updatedAt, stamps }),
+    get clock() {
+      return clock;
+    },
 
     /** Writes a person into their slot (a new one for someone new); returns the slot. */
     put(contact: Contact): number {
@@ -222,6 +230,7 @@ function createTable(initialCapacity = 1024) {
       for (const flag of contact.flags) bits |= FLAG_BIT.get(flag) ?? 0;
       const name = fold(contact.name ?? '').trim();
       ids[slot] = contact.id;
+      stamps[slot] = ++clock;
       status[slot] = STATUS_CODE.get(contact.status) ?? 0;
       platform[slot] = PLATFORM_CODE.get(contact.platform) ?? UNKNOWN_PLATFORM;
       flags[slot] = bits;
@@ -249,6 +258,7 @@ function createTable(initialCapacity = 1024) {
       if (slot === undefined) return;
       slotOf.delete(id);
       ids[slot] = null;
+      stamps[slot] = ++clock;
       people[slot] = null;
       membership += 1;
       sortNames[slot] = '';
@@ -264,6 +274,9 @@ function createTable(initialCapacity = 1024) {
       sortNames.length = 0;
       texts.length = 0;
       free.length = 0;
+      // Searches made before know nothing of the new slots.
+      clock += 1;
+      stamps.fill(clock);
     },
 
     /** Where a slot stands in a sort order. */
@@ -295,7 +308,7 @@ function createTable(initialCapacity = 1024) {
 type Table = ReturnType<typeof createTable>;
 
 /** A test of one slot, built once per query from the filter; null when nothing is filtered. */
-function slotFilter(table: Table, filter: DirectoryFilter): ((slot: number) => boolean) | null {
+function slotFilter(table: Table, filter: DirectoryFilter, search: (words: string[]) => Uint8Array): ((slot: number) => boolean) | null {
   const { status, platform, flags, requestedAt, answeredAt, updatedAt } = table.columns();
   const tests: Array<(slot: number) => boolean> = [];
   if (filter.status) {
@@ -321,15 +334,7 @@ function slotFilter(table: Table, filter: DirectoryFilter): ((slot: number) => b
     .split(/\s+/)
     .filter((word) => word !== '');
   if (words.length > 0) {
-    // Search text first, in slot order, the order the strings lie in memory.
-    const marks = new Uint8Array(table.end);
-    const texts = table.texts;
-    for (let slot = 0; slot < texts.length; slot++) {
-      const text = texts[slot]!;
-      let all = text !== '';
-      for (let w = 0; all && w < words.length; w++) all = text.includes(words[w]!);
-      if (all) marks[slot] = 1;
-    }
+    const marks = search(words);
     tests.push((slot) => marks[slot] === 1);
   }
   if (tests.length === 0) return null;
@@ -347,6 +352,16 @@ export interface DirectoryOptions {
   patchLimit?: number;
 }
 
+/** Whether a person's search text holds every word. */
+function textMatches(text: string, words: readonly string[]): boolean {
+  if (text === '') return false;
+  for (let w = 0; w < words.length; w++) if (!text.includes(words[w]!)) return false;
+  return true;
+}
+
+/** Searches remembered, so paging through results (or a change elsewhere) re-tests only what changed. */
+const SEARCHES_KEPT = 16;
+
 interface View {
   sort: SortKey;
   sign: number;
@@ -363,6 +378,40 @@ export function createDirectory(redis: Redis, store: ContactStore, options: Dire
   const statusCounts = new Int32Array(STATUSES.length);
   /** Slots in sort order, per `${sort}:${order}`, built when first asked for. */
   const views = new Map<string, View>();
+  /** Recent searches: which slots hold all the words, as of `clock`. Least recently used first. */
+  const searches = new Map<string, { clock: number; marks: Uint8Array }>();
+
+  /**
+   * Marks the slots whose text holds every word. A search met before re-tests only the slots that
+   * changed since; a new one reads every text once, in slot order (the order they lie in memory).
+   */
+  function search(words: string[]): Uint8Array {
+    const key = words.join('\u0000');
+    const texts = table.texts;
+    const end = table.end;
+    let entry = searches.get(key);
+    if (entry) {
+      searches.delete(key);
+      if (entry.marks.length < end) {
+        const grown = new Uint8Array(Math.max(end, entry.marks.length * 2));
+        grown.set(entry.marks);
+        entry.marks = grown;
+      }
+      if (entry.clock !== table.clock) {
+        const { stamps } = table.columns();
+        const since = entry.clock;
+        for (let slot = 0; slot < end; slot++) if (stamps[slot]! > since) entry.marks[slot] = textMatches(texts[slot]!, words) ? 1 : 0;
+        entry.clock = table.clock;
+      }
+    } else {
+      const marks = new Uint8Array(end);
+      for (let slot = 0; slot < end; slot++) if (textMatches(texts[slot]!, words)) marks[slot] = 1;
+      entry = { clock: table.clock, marks };
+    }
+    searches.set(key, entry);
+    if (searches.size > SEARCHES_KEPT) searches.delete(searches.keys().next().value!);
+    return entry.marks;
+  }
   /** The change sequence the projection has seen; -1 before the first load. */
   let seen = -1;
   let rowsCache: { membership: number; rows: DirectoryRow[] } | null = null;
@@ -443,6 +492,7 @@ export function createDirectory(redis: Redis, store: ContactStore, options: Dire
     const ids = await redis.zrange(keys.byUpdate, 0, -1);
     table.clear();
     views.clear();
+    searches.clear();
     statusCounts.fill(0);
     await readPeople(ids, false);
     seen = version;
@@ -508,7 +558,7 @@ export function createDirectory(redis: Redis, store: ContactStore, options: Dire
       start = lowerBound(built, after);
       if (start < slots.length && comparePositions(table.position(slots[start]!, sort), after, built.sign) === 0) start += 1;
     }
-    const test = slotFilter(table, query);
+    const test = slotFilter(table, query, search);
     const page: number[] = [];
     let more = false;
     if (!test) {

@@ -1,31 +1,11 @@
 import { z } from 'zod';
 import { STATUSES } from '../contacts/types.ts';
 
-/** Forms and links send `status=` for "any"; an empty value means the parameter is absent. */
-const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value);
-
+/** The largest and the usual page of a list (the responders' query is in people-schemas.ts). */
 export const MAX_PAGE = 200;
 export const DEFAULT_PAGE = 50;
 
 export const statusSchema = z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` });
-
-/** `GET /api/contacts` and the dashboard's list page take the same query. */
-export const contactListQuery = z.object({
-  status: z.preprocess(emptyAsAbsent, statusSchema.optional()),
-  q: z.preprocess(emptyAsAbsent, z.string({ error: 'must be given once, as text' }).max(200, 'must be at most 200 characters').optional()),
-  cursor: z.preprocess(emptyAsAbsent, z.string({ error: 'must be given once, as text' }).max(200, 'is not a cursor from an earlier page').optional()),
-  limit: z.preprocess(
-    emptyAsAbsent,
-    z.coerce
-      .number({ error: `must be a whole number from 1 to ${MAX_PAGE}` })
-      .int(`must be a whole number from 1 to ${MAX_PAGE}`)
-      .min(1, `must be a whole number from 1 to ${MAX_PAGE}`)
-      .max(MAX_PAGE, `must be a whole number from 1 to ${MAX_PAGE}`)
-      .default(DEFAULT_PAGE),
-  ),
-});
-
-export type ContactListQuery = z.output<typeof contactListQuery>;
 
 /** Contact ids are short base64url strings (see contactId in the store). */
 export const contactParams = z.object({

@@ -1,5 +1,5 @@
 import { simpleParser } from 'mailparser';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { ReceivedMail } from '../support/sandbox.ts';
 import { logIn, overflowsSideways, PHONE, useDashboard, type PageWatch, type TestDashboard } from '../support/browser.ts';
@@ -27,6 +27,11 @@ async function previewFrameText(page: Page): Promise<string> {
   const frames = page.frames().filter((frame: Frame) => frame.url().includes('/preview-frame'));
   const texts = await Promise.all(frames.map((frame) => frame.evaluate('document.body ? document.body.innerText : ""').catch(() => '') as Promise<string>));
   return texts.join('\n---\n');
+}
+
+/** Clicks a form's button and waits for the page the server answers with. */
+async function submit(page: Page, button: Locator): Promise<void> {
+  await Promise.all([page.waitForNavigation(), button.click()]);
 }
 
 function expectNoScriptTrouble(watch: PageWatch) {
@@ -91,8 +96,7 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
     expect(await page.getByLabel('HTML part').getAttribute('aria-invalid')).toBe('true');
 
     // Saving it anyway is refused, clearly, and nothing typed is lost.
-    await page.getByRole('button', { name: 'Save as a new version' }).click();
-    await page.waitForLoadState();
+    await submit(page, page.getByRole('button', { name: 'Save as a new version' }));
     const alert = page.getByRole('alert');
     expect(await alert.textContent()).toContain('The script was not saved: the html part has a problem.');
     expect(await alert.textContent()).toContain('Version 1 stays in use.');
@@ -117,8 +121,7 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
     await page.getByRole('button', { name: 'Save as a new version' }).click();
     await page.waitForURL('**/templates/script?saved=1');
     await page.getByLabel('Subject').fill('Draft for {{firstName}}');
-    await page.getByRole('button', { name: 'Send a test to myself' }).click();
-    await page.waitForLoadState();
+    await submit(page, page.getByRole('button', { name: 'Send a test to myself' }));
     const test = await dashboard.suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(me));
     expect((await parse(test)).subject).toBe('[Test] Draft for Sam');
     expect(await page.getByRole('status').first().textContent()).toMatch(/A test went to me3@example\.test .*Nothing was saved\./);
@@ -143,8 +146,7 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
       await logIn(page, target.baseUrl, target.password);
       await page.goto(`${target.baseUrl}/templates/script`);
       await page.getByLabel('Subject').fill('No script needed, {{firstName}}');
-      await page.getByRole('button', { name: 'Update the preview' }).click();
-      await page.waitForLoadState();
+      await submit(page, page.getByRole('button', { name: 'Update the preview' }));
       expect(await page.locator('#preview-subject').textContent()).toBe('No script needed, Sam');
       await page.getByRole('button', { name: 'Save as a new version' }).click();
       await page.waitForURL('**/templates/script?saved=1');
@@ -182,8 +184,7 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
     // Settings: a wrong value is shown beside its field, the rest of the form kept.
     await page.getByLabel('Time zone').fill('Europe/Atlantis');
     await page.getByLabel('Daily cap').fill('30');
-    await page.getByRole('button', { name: 'Save settings' }).click();
-    await page.waitForLoadState();
+    await submit(page, page.getByRole('button', { name: 'Save settings' }));
     expect(await page.locator('#timeZone-error').textContent()).toContain('"Europe/Atlantis" is not a time zone');
     expect(await page.getByLabel('Daily cap').inputValue()).toBe('30');
     expect(await overflowsSideways(page)).toBe(false);

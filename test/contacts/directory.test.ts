@@ -212,6 +212,8 @@ describe('the directory', () => {
     for (let i = 0; i < 40; i++) ids.push(await add(small, { name: `Random ${Math.floor(random() * 1000)}`, requestedAt: T0 + Math.floor(random() * 10) * DAY }));
     const orders = [['updated', 'desc'], ['requested', 'asc'], ['answered', 'desc'], ['name', 'asc'], ['score', 'desc']] as const;
     for (const [sort, order] of orders) await view.query({ sort, order, limit: 500 });
+    // Searches made now are remembered and must follow the changes below.
+    for (const q of ['1', 'random 2']) await view.query({ q, limit: 500 });
     for (let step = 0; step < 120; step++) {
       const id = ids[Math.floor(random() * ids.length)]!;
       const roll = random();
@@ -226,7 +228,10 @@ describe('the directory', () => {
       } else {
         await small.transition(id, 'handled', {}, { at: T0 + Math.floor(random() * 3) * DAY, detail: 'constructed' });
       }
-      if (step % 10 === 0) await view.sync();
+      if (step % 10 === 0) {
+        await view.sync();
+        await view.query({ q: '1', limit: 500 });
+      }
     }
     const everyone = (await small.getMany(ids)).filter((c): c is Contact => c !== null);
     const score = (c: Contact) => (c.score ? Number(c.score.why) + Number(c.score.business) + Number(c.score.benefit) : null);
@@ -248,5 +253,12 @@ describe('the directory', () => {
       expect(page.total).toBe(everyone.length);
     }
     expect(view.state().views).toBe(orders.length);
+    for (const q of ['1', 'random 2', '3']) {
+      const words = q.split(' ');
+      const expected = everyone.filter((c) => words.every((word) => c.name.toLowerCase().includes(word))).map((c) => c.id);
+      const found = await view.query({ q, limit: 500, sort: 'name' });
+      expect(found.contacts.map((c) => c.id).sort(), q).toEqual(expected.sort());
+      expect(found.total, q).toBe(expected.length);
+    }
   });
 });
