@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { createAddressBook } from '../../contacts/address-book.ts';
 import { ContactsFileError, parseContactsFile, type ContactsFormat } from '../../contacts/import.ts';
 import { HttpError, type WebContext } from '../context.ts';
-import { sameSecret } from '../security.ts';
+import { apiTokenGuard } from '../guards.ts';
 
 /** Largest contacts file accepted (vCard exports with photos run to megabytes). */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -20,8 +20,6 @@ const FORMATS: Record<string, ContactsFormat | null> = {
   'application/octet-stream': null,
 };
 
-const CHALLENGE = 'Bearer realm="winnow"';
-
 /**
  * The address book over the JSON API, registered under /api like the rest of it (same bearer
  * token): `POST /api/address-book` with a CSV or vCard body imports it, `GET /api/address-book`
@@ -30,26 +28,7 @@ const CHALLENGE = 'Bearer realm="winnow"';
 export const addressBookRoutes: FastifyPluginAsync<WebContext> = async (app, { deps }) => {
   const book = createAddressBook(deps.redis, deps.config.redis.prefix, deps.store.mailbox);
 
-  app.addHook('onRequest', async (request, reply) => {
-    const expected = deps.config.web.apiToken;
-    const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '')?.[1] ?? null;
-    if (expected === null || given === null || !sameSecret(given, expected)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', given === null ? CHALLENGE : `${CHALLENGE}, error="invalid_token"`)
-        .send({
-          statusCode: 401,
-          error: 'Unauthorized',
-          message:
-            expected === null
-              ? 'The API is switched off because API_TOKEN is not set. Set API_TOKEN (at least 16 characters) and restart Winnow.'
-              : given === null
-                ? 'Send the header "Authorization: Bearer <API_TOKEN>".'
-                : 'The bearer token is not API_TOKEN.',
-        });
-    }
-    return undefined;
-  });
+  app.addHook('onRequest', apiTokenGuard(deps.config));
 
   app.addContentTypeParser(Object.keys(FORMATS), { parseAs: 'buffer', bodyLimit: MAX_FILE_BYTES }, (_request, body, done) => done(null, body));
 

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { wakeWaitingScripts } from '../../queues/queues.ts';
 import { SettingsError, type Settings } from '../../settings/settings.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard, sessionGuards } from '../guards.ts';
@@ -24,7 +25,7 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
     let errors: FieldErrors | null = read.errors;
     if (read.candidate) {
       try {
-        await deps.settings.save(read.candidate);
+        await saveSettings(deps, read.candidate);
         request.log.info('settings saved');
         // Post/redirect/get: a reload does not post the form again.
         return reply.redirect('/settings?saved=1', 303);
@@ -67,13 +68,23 @@ export const settingsApiRoutes: FastifyPluginAsync<WebContext> = async (app, { d
     const candidate = { ...current, ...patch, platforms: { ...current.platforms, ...(isObject(patch.platforms) ? patch.platforms : {}) } };
     if (patch.platforms !== undefined && !isObject(patch.platforms)) candidate.platforms = patch.platforms as Settings['platforms'];
     try {
-      return await deps.settings.save(candidate);
+      return await saveSettings(deps, candidate);
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error;
       return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message, problems: error.problems });
     }
   });
 };
+
+/**
+ * Saves the settings; scripts held back by the send window or the daily cap then look again at
+ * once, instead of at their next check (up to 30 minutes later).
+ */
+async function saveSettings(deps: WebContext['deps'], candidate: unknown): Promise<Settings> {
+  const saved = await deps.settings.save(candidate);
+  await wakeWaitingScripts(deps.queues);
+  return saved;
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
