@@ -4,17 +4,20 @@ import { PLATFORMS, type Classification, type Platform } from '../src/detect/typ
 import { parseMessage } from '../src/mail/message.ts';
 import { CASES, CONTEXT } from '../test/detect/cases/index.ts';
 import { realContext, realSamples } from '../test/detect/cases/real.ts';
+import { HELDOUT_CASES } from '../test/detect/heldout/index.ts';
 
 /**
  * `npm run eval:detect`: precision and recall of request detection, per platform, over the test
- * corpus: every real sample of the shared corpus and every constructed case of test/detect/cases/.
- * A positive is a request of its platform; it counts as found only when classified as a request of
- * that same platform. Exits 1 if any negative would get a script (a reply address).
+ * corpus: every real sample of the shared corpus and every constructed case of test/detect/cases/;
+ * then, apart, over the held-out cases of test/detect/heldout/, which were written from what the
+ * platforms send without reading the rules, and are never used to tune them. A positive is a
+ * request of its platform; it counts as found only when classified as a request of that same
+ * platform. Exits 1 if any negative of either set would get a script (a reply address).
  */
 
 interface Item {
   name: string;
-  source: 'real' | 'constructed';
+  source: 'real' | 'constructed' | 'held-out';
   platform: Platform;
   positive: boolean;
   result: Classification;
@@ -29,6 +32,10 @@ async function collect(): Promise<Item[]> {
   for (const entry of CASES) {
     const message = await parseMessage(await entry.build());
     items.push({ name: entry.name, source: 'constructed', platform: entry.platform, positive: entry.expect === 'request', result: classify(message, { ...CONTEXT, ...entry.context }) });
+  }
+  for (const entry of HELDOUT_CASES) {
+    const message = await parseMessage(await entry.build());
+    items.push({ name: entry.name, source: 'held-out', platform: entry.platform, positive: entry.expect === 'request', result: classify(message, { ...CONTEXT, ...entry.context }) });
   }
   return items;
 }
@@ -45,42 +52,66 @@ const started = performance.now();
 const items = await collect();
 const elapsed = performance.now() - started;
 
-const widths = [10, 6, 6, 6, 5, 5, 5, 5, 9, 7];
-const lines = [row(['platform', 'cases', 'pos', 'neg', 'TP', 'FN', 'FP', 'TN', 'precision', 'recall'], widths)];
-const totals = { cases: 0, pos: 0, neg: 0, tp: 0, fn: 0, fp: 0, tn: 0 };
-const misses: string[] = [];
-for (const platform of PLATFORMS) {
-  const own = items.filter((item) => item.platform === platform);
-  const found = (item: Item) => item.result.verdict === 'connection_request' && item.result.platform === platform;
-  const tp = own.filter((item) => item.positive && found(item)).length;
-  const fn = own.filter((item) => item.positive && !found(item)).length;
-  // A false positive of this platform: anything not a request of it, classified as one.
-  const fp = items.filter((item) => found(item) && !(item.positive && item.platform === platform)).length;
-  const tn = own.filter((item) => !item.positive && item.result.verdict !== 'connection_request').length;
-  const pos = own.filter((item) => item.positive).length;
-  const neg = own.length - pos;
-  lines.push(row([platform, own.length, pos, neg, tp, fn, fp, tn, ratio(tp, tp + fp), ratio(tp, tp + fn)], widths));
-  totals.cases += own.length;
-  totals.pos += pos;
-  totals.neg += neg;
-  totals.tp += tp;
-  totals.fn += fn;
-  totals.fp += fp;
-  totals.tn += tn;
-  for (const item of own) {
-    if (item.positive && !found(item)) misses.push(`missed     ${item.name}: ${item.result.verdict} ${item.result.platform ?? '-'} (${item.result.reason})`);
+const widths = [11, 6, 6, 6, 5, 5, 5, 5, 9, 7];
+const HEADER = ['cases', 'pos', 'neg', 'TP', 'FN', 'FP', 'TN', 'precision', 'recall'];
+
+/** One table line: `found` says whether a positive was found; false hits are counted by the caller. */
+function counts(label: string, group: Item[], found: (item: Item) => boolean, falseHits: number): string {
+  const tp = group.filter((item) => item.positive && found(item)).length;
+  const fn = group.filter((item) => item.positive && !found(item)).length;
+  const tn = group.filter((item) => !item.positive && item.result.verdict !== 'connection_request').length;
+  const pos = group.filter((item) => item.positive).length;
+  return row([label, group.length, pos, group.length - pos, tp, fn, falseHits, tn, ratio(tp, tp + falseHits), ratio(tp, tp + fn)], widths);
+}
+
+const isRequestOf = (item: Item, platform: Platform) => item.result.verdict === 'connection_request' && item.result.platform === platform;
+const foundOwn = (item: Item) => isRequestOf(item, item.platform);
+/** Classified as a request, but not the request of its own platform that it is. */
+const falseHit = (item: Item) => item.result.verdict === 'connection_request' && !(item.positive && foundOwn(item));
+
+/** One line per platform and a total. A false hit of a platform is anything else classified as its request. */
+function platformTable(set: Item[]): string[] {
+  const lines = [row(['platform', ...HEADER], widths)];
+  for (const platform of PLATFORMS) {
+    const own = set.filter((item) => item.platform === platform);
+    const falseHits = set.filter((item) => isRequestOf(item, platform) && !(item.positive && item.platform === platform)).length;
+    lines.push(counts(platform, own, (item) => isRequestOf(item, platform), falseHits));
+  }
+  lines.push(counts('all', set, foundOwn, set.filter(falseHit).length));
+  return lines;
+}
+
+function missesOf(set: Item[]): string[] {
+  const misses: string[] = [];
+  for (const item of set) {
+    if (item.positive && !foundOwn(item)) misses.push(`missed     ${item.name}: ${item.result.verdict} ${item.result.platform ?? '-'} (${item.result.reason})`);
     if (!item.positive && item.result.verdict === 'connection_request') misses.push(`false hit  ${item.name}: ${item.result.platform ?? '-'} (${item.result.reason})`);
   }
+  return misses;
 }
-lines.push(row(['all', totals.cases, totals.pos, totals.neg, totals.tp, totals.fn, totals.fp, totals.tn, ratio(totals.tp, totals.tp + totals.fp), ratio(totals.tp, totals.tp + totals.fn)], widths));
+
+const development = items.filter((item) => item.source !== 'held-out');
+const heldOut = items.filter((item) => item.source === 'held-out');
+
+// By where the messages come from: the constructed cases were written with the rules, so only the
+// real samples and the held-out cases say anything about mail the rules were not written for.
+const sourceLines = [row(['source', ...HEADER], widths)];
+for (const source of ['real', 'constructed', 'held-out'] as const) {
+  const own = items.filter((item) => item.source === source);
+  sourceLines.push(counts(source, own, foundOwn, own.filter(falseHit).length));
+}
 
 const replyLeaks = items.filter((item) => !item.positive && item.result.replyTo !== null);
 const realCount = items.filter((item) => item.source === 'real').length;
 
-console.log(`Request detection over ${items.length} messages (${realCount} real samples, ${items.length - realCount} constructed cases)\n`);
-console.log(lines.join('\n'));
+console.log(`Request detection over ${development.length} messages (${realCount} real samples, ${development.length - realCount} constructed cases)\n`);
+console.log(platformTable(development).join('\n'));
+console.log(`\nHeld out: ${heldOut.length} constructed cases written without reading the rules, never used to tune them\n`);
+console.log(platformTable(heldOut).join('\n'));
+console.log(`\n${sourceLines.join('\n')}`);
 console.log(`\nNegatives that would get a script (a reply address): ${replyLeaks.length}`);
 for (const item of replyLeaks) console.log(`  ${item.name}: ${item.result.replyTo ?? ''}`);
+const misses = [...missesOf(development), ...missesOf(heldOut)];
 if (misses.length > 0) console.log(`\nMisclassified:\n  ${misses.join('\n  ')}`);
 console.log(`\n${items.length} messages classified in ${Math.round(elapsed)} ms (building the constructed ones included).`);
 process.exitCode = replyLeaks.length > 0 ? 1 : 0;
