@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import { createMailboxWatcher, type MailboxWatcher } from './mail/watcher.ts';
 import { createContactStore } from './contacts/store.ts';
 import { createAddressBook } from './contacts/address-book.ts';
-import { createMailboxHistory, type MailboxHistory } from './mail/history.ts';
+import { createMailboxHistory, historyKeys, readWrittenTo, type MailboxHistory } from './mail/history.ts';
+import { resolveAwaiting, type AwaitingSummary } from './contacts/awaiting.ts';
 import type { Config } from './config/env.ts';
 import type { Logger } from './log.ts';
 import { createSender } from './mail/sender.ts';
@@ -129,7 +130,8 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       testSender.close();
     };
     const sendTest = (compiled: CompiledScript, person: ScriptPerson) => sendTestScript({ sender: testSender, config, compiled, person });
-    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now });
+    const resolveAwaitingAddresses = () => resolveAwaitingFor(redis, config, queues, now);
+    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses });
   }
 
   return {
@@ -159,6 +161,30 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/**
+ * After an address-book import: everyone waiting for an address whose name the book now gives
+ * one address for gets it, and their script is queued (or waits for approval). For the web role
+ * and for `winnow import-contacts`; the latter passes no queues and gets its own for the call.
+ */
+export async function resolveAwaitingFor(redis: Redis, config: Readonly<Config>, queues?: Queues, now: () => number = Date.now): Promise<AwaitingSummary> {
+  const own = queues ?? createQueues(redis, config.redis.prefix);
+  try {
+    const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX);
+    const written = historyKeys(config.redis.prefix, PRIMARY_MAILBOX);
+    return await resolveAwaiting({
+      store,
+      queues: own,
+      settings: createSettingsStore(redis, store.keys.settings, config),
+      addressBook: createAddressBook(redis, config.redis.prefix, PRIMARY_MAILBOX),
+      context: classifyContextOf(config),
+      wroteTo: (address) => readWrittenTo(redis, written, address),
+      now,
+    });
+  } finally {
+    if (!queues) await closeQueues(own);
+  }
 }
 
 /** What the classifier knows of this user: their own addresses, our Message-ID domain, whom to believe. */

@@ -124,6 +124,7 @@ export function createDeadlineProcessor(context: WorkerContext) {
       await store.rememberScriptMessageId(person.id, messageId);
       const claim = await store.claimSend(person.id, n, token ?? String(job.id), messageId, context.now(), REMINDER_CLAIM_MS, 'reminder');
       if (claim.outcome === 'sent') return noteReminded(person, n, claim.messageId);
+      if (claim.outcome === 'missing') return;
       if (claim.outcome === 'busy') return waitUntil(context.now() + REMINDER_CLAIM_MS);
 
       const script = person.scriptMessageId ?? scriptMessageId(person.id, n, domain);
@@ -164,6 +165,8 @@ export function createDeadlineProcessor(context: WorkerContext) {
       }
       await store.writeLedger(person.id, n, { state: 'sent', sentAt: String(context.now()), response, template: String(version ?? 'default') }, 'reminder');
       await noteReminded(person, n, claim.messageId);
+      // Erased while the reminder was on its way: nothing of them is kept, not even the Sent copy.
+      if (!(await store.get(person.id))) return;
       await queues['sent-copy'].add('sent-copy', { mailbox, contactId: person.id, source: raw.toString('base64') }, { jobId: jobId['sent-copy'](mailbox, claim.messageId) });
     }
   };

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
+import { giveAddress } from '../src/contacts/awaiting.ts';
 import { AWAITING_ANSWER } from '../src/contacts/lifecycle.ts';
-import { allowedNote, decideRequest, knownReason, resolveAddress, type Resolution } from '../src/contacts/resolve.ts';
+import { allowedNote, decideRequest, knownReason, normaliseName, resolveAddress, type Resolution, type ResolutionInput } from '../src/contacts/resolve.ts';
 import { FLAGS } from '../src/detect/types.ts';
 import { NO_DETAILS, type Contact, type ContactEvent } from '../src/contacts/types.ts';
 import { readAnswer } from '../src/detect/answer.ts';
@@ -8,6 +9,7 @@ import { DEFAULT_ABSENCE_MS, readAutoReply } from '../src/detect/auto-reply.ts';
 import { classify } from '../src/detect/classify.ts';
 import type { Classification, Flag } from '../src/detect/types.ts';
 import { parseMessage, type Message } from '../src/mail/message.ts';
+import { scriptMessageId } from '../src/mail/message-id.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { scheduleDeadline } from './deadline.ts';
@@ -60,12 +62,14 @@ export function createInboundProcessor(context: WorkerContext) {
     await store.note(contactId, event);
   }
 
-  async function takeAnswer(contact: Contact, message: Message): Promise<InboundOutcome> {
-    if (contact.status === 'queued') {
-      // Only a reply to our Message-ID finds a queued person: the answer overtook the bookkeeping
-      // of its own script (the sender records "asked" just after the SMTP server accepts, or after
-      // a restart). The job is retried with backoff, by which time the person is asked; dropping
-      // it here would lose the answer.
+  async function takeAnswer(contact: Contact, message: Message, answers: string | null): Promise<InboundOutcome> {
+    // Only a reply to our Message-ID finds a queued person. A reply to the script being sent right
+    // now overtook its bookkeeping (the sender records "asked" just after the SMTP server accepts,
+    // or after a restart): the job is retried with backoff, by which time the person is asked;
+    // dropping it would lose the answer. A reply to an earlier script, while "send again" waits
+    // (for the send window, the daily cap), is simply the answer: taken now, the waiting script
+    // then finds the person answered and does not go.
+    if (contact.status === 'queued' && (contact.attempts === 0 || answers === null || sameId(answers, scriptMessageId(contact.id, contact.attempts + 1, context.classifyContext.messageIdDomain)))) {
       throw new Error(`an answer from contact ${contact.id} came before their script was recorded as sent; trying again`);
     }
     const answer = readAnswer(message);
@@ -99,19 +103,34 @@ export function createInboundProcessor(context: WorkerContext) {
     return { kind: 'answer', contactId: contact.id, status: contact.status };
   }
 
-  /** Where the script would go: the request itself, then the address book, then mailbox history. */
-  async function resolve(message: Message, classification: Classification, historyTrouble: string | null): Promise<Resolution> {
-    const requester = classification.requester!;
-    const fromMail = classification.replyTo;
-    const needLookup = fromMail === null;
-    return resolveAddress({
-      name: requester.name,
-      requestAddress: fromMail,
-      fromAddress: message.from?.address ?? null,
-      addressBook: needLookup ? await addressBook.addressesFor(requester.name) : [],
-      history: needLookup ? { addresses: await history.addressesFor(requester.name), trouble: historyTrouble } : null,
-      context: context.classifyContext,
-    });
+  /**
+   * Where the script would go: the request itself, then the address book, then mailbox history.
+   * The INBOX part of the history is brought up to date only when it is needed (neither the
+   * request nor the address book gives an address): that costs IMAP round trips on every request.
+   */
+  async function resolve(message: Message, classification: Classification): Promise<{ resolution: Resolution; historyCurrent: boolean }> {
+    const name = classification.requester!.name;
+    const input: ResolutionInput = { name, requestAddress: classification.replyTo, fromAddress: message.from?.address ?? null, addressBook: [], history: null, context: context.classifyContext };
+    const inMail = resolveAddress(input);
+    if (inMail.address !== null) return { resolution: inMail, historyCurrent: false };
+    input.addressBook = await addressBook.addressesFor(name);
+    const inBook = resolveAddress(input);
+    if (inBook.address !== null || normaliseName(name) === '') return { resolution: inBook, historyCurrent: false };
+    const historyTrouble = await history.catchUp('all');
+    input.history = { addresses: await history.addressesFor(name), trouble: historyTrouble };
+    return { resolution: resolveAddress(input), historyCurrent: true };
+  }
+
+  /**
+   * Whether the user has written to this address: then the person is known, not a stranger. Once
+   * in the index, always so; only a "no" needs Sent brought up to date first, since a mail the user
+   * sent a minute ago counts.
+   */
+  async function knownAddress(address: string, historyCurrent: boolean): Promise<{ known: string | null; trouble: string | null }> {
+    const written = await history.wroteTo(address);
+    if (written || historyCurrent) return { known: knownReason(address, written), trouble: null };
+    const trouble = await history.catchUp('sent');
+    return { known: knownReason(address, await history.wroteTo(address)), trouble };
   }
 
   async function takeRequest(message: Message, classification: Classification): Promise<InboundOutcome> {
@@ -119,18 +138,18 @@ export function createInboundProcessor(context: WorkerContext) {
     const platform = classification.platform;
     if (!requester || !platform) return { kind: 'ignored', reason: 'request without a requester' };
     const settings = await context.settings.get();
-    // The history must be current before "known" is decided: a mail the user sent a minute ago counts.
-    const historyTrouble = await history.catchUp();
-    const resolution = await resolve(message, classification, historyTrouble);
+    const resolved = await resolve(message, classification);
+    const resolution = resolved.resolution;
     const address = resolution.address;
-    const known = address ? knownReason(address, await history.wroteTo(address)) : null;
+    const checked = address ? await knownAddress(address, resolved.historyCurrent) : { known: null, trouble: null };
+    const known = checked.known;
     const unverified = classification.flags.includes('unverified') && context.classifyContext.unverifiedMail === 'ignore';
     const decision = decideRequest({
       platform,
       address,
       noAddressReason: resolution.detail,
       known,
-      unverifiedIgnored: unverified ? `ignored: unverified ${platform} mail (no Authentication-Results of your server) and UNVERIFIED_MAIL is ignore` : null,
+      unverifiedIgnored: unverified ? `ignored: unverified ${platform} mail (no Authentication-Results to check) and UNVERIFIED_MAIL is ignore` : null,
       settings,
     });
     if (decision.status === 'ignored') return { kind: 'ignored', reason: decision.reason };
@@ -145,7 +164,8 @@ export function createInboundProcessor(context: WorkerContext) {
     const detail = [
       classification.reason,
       address ? resolution.detail : null,
-      historyTrouble && address ? historyTrouble : null,
+      // (Trouble while looking the name up is in the resolution's own words.)
+      checked.trouble ? `whether you wrote to ${address} before was checked against the mailbox history as it stood (${checked.trouble})` : null,
       'allowed' in decision && decision.allowed ? allowedNote(decision.allowed) : null,
     ].filter((part): part is string => part !== null);
     const created = await store.create(
@@ -188,8 +208,8 @@ export function createInboundProcessor(context: WorkerContext) {
       // Asked again while still waiting for an address, and one is found now (an address book
       // imported since, say): the person moves on as a new request would.
       if (contact.status === 'awaiting_address' && address && decision.status !== 'awaiting_address') {
-        const event = { at: now, type: 'address_set' as const, detail: detail.slice(1).join('; ') || `address ${address}`, messageId: message.messageId ?? undefined };
-        await store.transition(id, decision.status, { email: address, reason: decision.reason }, event);
+        const event = { at: now, detail: detail.slice(1).join('; ') || `address ${address}`, messageId: message.messageId ?? undefined };
+        await giveAddress({ store, queues }, contact, address, decision, settings.dedupeWindowMs, event);
         contact = await store.get(id);
       }
     }
@@ -287,14 +307,14 @@ export function createInboundProcessor(context: WorkerContext) {
       }
       case 'answer': {
         const contact = await answeredContact(message, classification);
-        if (contact) return takeAnswer(contact, message);
+        if (contact) return takeAnswer(contact, message, classification.answersMessageId ?? null);
         return { kind: 'ignored', reason: 'answers a script of ours that no person here is waiting on' };
       }
       case 'connection_request': {
         // A threaded reply to our script that reads like a request is still an answer; an
         // unthreaded one from the same person is a repeated request, which dedupe absorbs.
         const asked = classification.answersMessageId ? await store.findByScriptMessageId(classification.answersMessageId) : null;
-        if (asked) return takeAnswer(asked, message);
+        if (asked) return takeAnswer(asked, message, classification.answersMessageId ?? null);
         return takeRequest(message, classification);
       }
       case 'ignored': {
@@ -302,7 +322,7 @@ export function createInboundProcessor(context: WorkerContext) {
         // unless it is list or robot mail.
         if (!classification.reason.startsWith('suppressed')) {
           const contact = await answeredContact(message, classification);
-          if (contact) return takeAnswer(contact, message);
+          if (contact) return takeAnswer(contact, message, classification.answersMessageId ?? null);
         }
         return { kind: 'ignored', reason: classification.reason };
       }
@@ -317,6 +337,10 @@ export function createInboundProcessor(context: WorkerContext) {
  */
 function isOutOfOffice(message: Message, classification: Classification, context: WorkerContext['classifyContext']): boolean {
   return classification.returnsAt !== null || readAutoReply(message, context)?.outOfOffice === true;
+}
+
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 function day(ms: number): string {

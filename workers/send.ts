@@ -56,8 +56,11 @@ export function createSendProcessor(context: WorkerContext) {
     let person = await store.get(contactId);
     if (!person) return;
     if (person.attempts < attempt) {
-      const deadlineAt = now + settings.deadlineMs;
-      const moved = await store.transition(contactId, 'asked', { scriptMessageId: messageId, askedAt: now, deadlineAt, attempts: attempt }, { at: now, detail, messageId });
+      // Sent again while an out-of-office says the person is away: their time starts when they are back.
+      const away = person.pausedUntil !== null && person.pausedUntil > now ? person.pausedUntil : null;
+      const deadlineAt = (away ?? now) + settings.deadlineMs;
+      const words = away === null ? detail : `${detail}; they are away until ${new Date(away).toISOString().slice(0, 10)}, so the deadline counts from then`;
+      const moved = await store.transition(contactId, 'asked', { scriptMessageId: messageId, askedAt: now, deadlineAt, attempts: attempt }, { at: now, detail: words, messageId });
       if (moved.moved) person = { ...person, status: 'asked', scriptMessageId: messageId, askedAt: now, deadlineAt, attempts: attempt };
     }
     // Also when an earlier run moved the person but stopped before this step. The deadline
@@ -125,6 +128,10 @@ export function createSendProcessor(context: WorkerContext) {
     // went through, the retry carries the same id and mail clients show it once.
     const claim = await store.claimSend(contactId, attempt, token ?? String(job.id), scriptMessageId(contact.id, attempt, domain), now, SEND_CLAIM_MS);
     if (claim.outcome === 'sent') return alreadySent(claim.messageId);
+    if (claim.outcome === 'missing') {
+      await releaseSlot();
+      return { kind: 'not_queued', status: 'missing' };
+    }
     if (claim.outcome === 'busy') {
       if (!token) throw new Error('another run is sending this script');
       log.warn('another run is sending this script; trying again once its claim has expired');
@@ -176,6 +183,11 @@ export function createSendProcessor(context: WorkerContext) {
     await store.writeLedger(contactId, attempt, { state: 'sent', sentAt: String(context.now()), response, template: String(version ?? 'default') });
     const detail = attempt === 1 ? `script sent to ${contact.email}` : `script ${attempt} sent to ${contact.email}`;
     await recordAsked(contactId, mailbox, attempt, messageId, detail, settings);
+    // Erased while the script was on its way: nothing of them is kept, not even the Sent copy.
+    if (!(await store.get(contactId))) {
+      log.info('the person was erased while their script was being sent; nothing of them is kept');
+      return { kind: 'sent', messageId };
+    }
 
     // The copy in Sent is filed by its own queue: the script has gone out whatever becomes of it.
     await queues['sent-copy'].add('sent-copy', { mailbox, contactId, source: raw.toString('base64') }, { jobId: jobId['sent-copy'](mailbox, messageId) });

@@ -2,6 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createAddressBook } from '../contacts/address-book.ts';
 import { ContactsFileError, parseContactsFile, type ContactsFile } from '../contacts/import.ts';
+import type { Redis } from 'ioredis';
+import type { AwaitingSummary } from '../contacts/awaiting.ts';
 import { connectRedis } from '../redis.ts';
 
 /** Largest file read; an address book export is far smaller. */
@@ -15,6 +17,8 @@ export interface ImportOptions {
   mailbox: string;
   /** Empty the address book before importing. */
   replace: boolean;
+  /** Gives people waiting for an address the ones the book now holds (src/runtime.ts resolveAwaitingFor). */
+  resolveAwaiting?: (redis: Redis) => Promise<AwaitingSummary>;
 }
 
 /**
@@ -69,6 +73,18 @@ export async function importContacts(files: string[], options: ImportOptions, ou
     }
     const total = await book.count();
     out(`The address book now holds ${plural(total.people, 'person', 'people')} with ${plural(total.addresses, 'address', 'addresses')}.`);
+    if (options.resolveAwaiting) {
+      const awaiting = await options.resolveAwaiting(redis);
+      const found = awaiting.waiting - awaiting.stillWaiting;
+      if (awaiting.waiting > 0) {
+        const moved = [
+          awaiting.queued > 0 ? `${awaiting.queued} queued for their script` : null,
+          awaiting.awaitingApproval > 0 ? `${awaiting.awaitingApproval} waiting for your approval` : null,
+          awaiting.skipped > 0 ? `${awaiting.skipped} skipped (see their timeline)` : null,
+        ].filter((part) => part !== null);
+        out(`Of ${plural(awaiting.waiting, 'person', 'people')} waiting for an address, the address book gave ${found} one${moved.length > 0 ? `: ${moved.join(', ')}` : ''}.`);
+      }
+    }
     return failed ? 1 : 0;
   } finally {
     // QUIT would wait for a connection that never came; disconnect ends the retries at once.

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
 import { createLogger } from '../log.ts';
 import { messageIdDomain } from '../mail/message-id.ts';
-import { PRIMARY_MAILBOX, startRuntime, type Roles } from '../runtime.ts';
+import { PRIMARY_MAILBOX, resolveAwaitingFor, startRuntime, type Roles } from '../runtime.ts';
 import { importContacts } from './import-contacts.ts';
 import { doctor } from './doctor.ts';
 import { scan } from './scan.ts';
@@ -117,7 +117,12 @@ export async function main(argv: string[]): Promise<number> {
       const config = readConfig();
       const write = (line: string) => process.stdout.write(`${line}\n`);
       const warn = (line: string) => process.stderr.write(`${line}\n`);
-      return importContacts(files, { redisUrl: config.redis.url, prefix: config.redis.prefix, mailbox: PRIMARY_MAILBOX, replace: rest.includes('--replace') }, write, warn);
+      return importContacts(
+        files,
+        { redisUrl: config.redis.url, prefix: config.redis.prefix, mailbox: PRIMARY_MAILBOX, replace: rest.includes('--replace'), resolveAwaiting: (redis) => resolveAwaitingFor(redis, config) },
+        write,
+        warn,
+      );
     }
     case 'doctor':
       return doctor(process.env, (line) => process.stdout.write(`${line}\n`));

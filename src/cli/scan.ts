@@ -223,6 +223,15 @@ function shown(value: string): string {
   return value.replace(TERMINAL_CONTROL, ' ');
 }
 
+// JSON.stringify escapes C0 controls but leaves DEL, C1 controls (U+009B is a terminal's CSI) and
+// bidi overrides raw; written as \u escapes they keep their value and cannot drive the terminal.
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** One scanned message as a line of JSON that is safe to print to a terminal. */
+export function jsonLine(record: ScanRecord): string {
+  return JSON.stringify(record).replace(JSON_UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * What else the message told, one indented line under its table line: the requester's details,
  * flags and language of a request; the return date of an out-of-office; the status of a bounce.
@@ -274,7 +283,7 @@ export async function scan(paths: string[], options: ScanOptions, write: (line: 
     for (let record = pending.get(nextToWrite); record !== undefined; record = pending.get(nextToWrite)) {
       pending.delete(nextToWrite);
       if (record.reason.startsWith('unreadable:')) failures += 1;
-      if (options.json) write(JSON.stringify(record));
+      if (options.json) write(jsonLine(record));
       else {
         write(tableLine(record));
         const detail = detailLine(record);

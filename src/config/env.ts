@@ -94,8 +94,8 @@ const schema = z
       .toLowerCase()
       .regex(/^[a-z0-9.-]+$/, 'must be a host name such as mx.example.org')
       .optional(),
-    // Platform mail with no Authentication-Results of your server: answered and flagged
-    // "unverified" (accept), or left alone (ignore).
+    // Platform mail with no Authentication-Results at all (or any, while AUTHSERV_ID is unset):
+    // answered and flagged "unverified" (accept), or left alone (ignore).
     UNVERIFIED_MAIL: z.enum(['accept', 'ignore'], { message: 'must be accept or ignore' }).default('accept'),
   })
   .superRefine((env, context) => {

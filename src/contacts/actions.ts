@@ -1,4 +1,4 @@
-import { scriptMessageId } from '../mail/message-id.ts';
+import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
@@ -89,6 +89,21 @@ export function normaliseAddress(input: string): string | null {
   return `${local}@${domain}`;
 }
 
+/**
+ * Makes sure the send job for a queued person's next script exists. A finished job with that id
+ * (one that failed for good, or found the person not queued) would make a new add a no-op, so it goes.
+ */
+export async function ensureScriptJob(queues: Pick<Queues, 'send'>, contact: Pick<Contact, 'id' | 'mailbox' | 'attempts'>): Promise<void> {
+  const id = jobId.send(contact.mailbox, contact.id, contact.attempts + 1);
+  const existing = await queues.send.getJob(id);
+  if (existing) {
+    const state = await existing.getState();
+    if (state !== 'completed' && state !== 'failed') return;
+    await existing.remove();
+  }
+  await queues.send.add('send', { mailbox: contact.mailbox, contactId: contact.id }, { jobId: id });
+}
+
 function nameOf(contact: Contact): string {
   return contact.name?.trim() || '(no name)';
 }
@@ -108,20 +123,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
     return { ok: true, id: contact.id, name: nameOf(contact), status, message };
   }
 
-  /**
-   * Makes sure the send job for the person's next script exists. A finished job with that id (one
-   * that failed for good, or found the person not queued) would make a new add a no-op, so it goes.
-   */
-  async function ensureSendJob(contact: Contact): Promise<void> {
-    const id = jobId.send(mailbox, contact.id, contact.attempts + 1);
-    const existing = await queues.send.getJob(id);
-    if (existing) {
-      const state = await existing.getState();
-      if (state !== 'completed' && state !== 'failed') return;
-      await existing.remove();
-    }
-    await queues.send.add('send', { mailbox, contactId: contact.id }, { jobId: id });
-  }
+  const ensureSendJob = (contact: Contact) => ensureScriptJob(queues, contact);
 
   /** The old deadline must not outlive a new script: the sender sets a fresh one when it goes out. */
   async function dropDeadline(contact: Contact): Promise<void> {
@@ -249,9 +251,19 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
           `${nameOf(contact)} is ${statusInWords(contact.status)}, so a new address would not be used. An address can be set while the person waits for one or for approval, or after a bounce, a failure or an unanswered script.`,
         );
       }
+      // The address joins the person's dedupe keys, so a later request from it (a personal email,
+      // say) finds them rather than getting a second script. An erased person's is refused: they
+      // asked to be forgotten. One that leads to someone else stays theirs; the user chose to write.
+      const dedupeKey = `address:${address.toLowerCase()}`;
+      const claim = await store.claimDedupe(id, dedupeKey, (await settings.get()).dedupeWindowMs);
+      if (claim.outcome === 'forgotten') {
+        return refused(contact, `${address} belonged to a person you erased and asked Winnow to forget; it does not write to that address again.`);
+      }
       const previous = contact.email;
       const detail = previous && previous.toLowerCase() !== address.toLowerCase() ? `address corrected from ${previous} to ${address}; script queued` : `address set to ${address}; script queued`;
-      return queueScript(contact, { email: address, reason: null }, { type: 'address_set', detail }, `${nameOf(contact)}: the script is queued for ${address}.`);
+      const outcome = await queueScript(contact, { email: address, reason: null }, { type: 'address_set', detail }, `${nameOf(contact)}: the script is queued for ${address}.`);
+      if (!outcome.ok && claim.outcome === 'claimed' && (await store.get(id))?.email?.toLowerCase() !== address.toLowerCase()) await store.releaseDedupe(id, dedupeKey);
+      return outcome;
     },
 
     /** Sends the script once more (a new Message-ID; the deadline starts over when it goes out). */
@@ -325,10 +337,12 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
 
       const messageIds = new Set<string>();
       for (const messageId of [contact.scriptMessageId, ...timeline.map((entry) => entry.messageId)]) if (messageId) messageIds.add(messageId);
-      if (messageIdDomain) for (const n of attempts) messageIds.add(scriptMessageId(id, n, messageIdDomain));
+      // A reminder's id is remembered before it is sent, so one that never went out has no entry on the timeline.
+      if (messageIdDomain) for (const n of attempts) messageIds.add(scriptMessageId(id, n, messageIdDomain)).add(reminderMessageId(id, n, messageIdDomain));
 
       // Jobs first: a send job left behind would find no one and do nothing, but a Sent-folder copy
-      // job carries the whole script. A job running right now cannot be removed; it is counted.
+      // job carries the whole script. A job running right now cannot be removed (BullMQ answers 0
+      // for a locked job); it is counted.
       let jobsLeft = 0;
       const removals = [
         ...attempts.map((n) => () => queues.send.remove(jobId.send(mailbox, id, n))),
@@ -337,7 +351,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
       ];
       for (const remove of removals) {
         try {
-          await remove();
+          if ((await remove()) === 0) jobsLeft += 1;
         } catch {
           jobsLeft += 1;
         }

@@ -12,7 +12,9 @@ const NEXT: Record<Status, readonly Status[]> = {
   // Approval mode: the script waits for the user's click.
   awaiting_approval: ['queued', 'skipped', 'handled', 'awaiting_address'],
   skipped: ['handled'],
-  queued: ['asked', 'failed', 'skipped'],
+  // An answer to an earlier script may come while the next one ("send again") waits to go out:
+  // the answer counts, and the waiting script then finds the person answered and stays unsent.
+  queued: ['asked', 'failed', 'skipped', 'answered', 'declined'],
   // "Send again" re-queues an asked person; the deadline starts over when it goes out.
   asked: ['answered', 'declined', 'bounced', 'no_response', 'failed', 'queued', 'handled'],
   // A late answer still counts: the person did answer, just after the deadline.

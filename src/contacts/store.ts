@@ -81,17 +81,31 @@ export interface SendLedger {
   template?: string;
 }
 
-// Claims one person's send for one run. KEYS: ledger. ARGV: owner, Message-ID to use when none is
-// recorded yet, now, how long another run's claim stays valid. Returns {outcome, Message-ID}.
+// Claims one person's send for one run. KEYS: ledger, contact. ARGV: owner, Message-ID to use when
+// none is recorded yet, now, how long another run's claim stays valid. Returns {outcome, Message-ID};
+// {'missing', ''} when the person was erased meanwhile.
 const CLAIM_SEND = `
 local l = redis.call('HMGET', KEYS[1], 'state', 'owner', 'startedAt', 'messageId')
 if l[1] == 'sent' then return {'sent', l[4]} end
+if redis.call('EXISTS', KEYS[2]) == 0 then return {'missing', ''} end
 if l[1] == 'sending' and l[2] ~= ARGV[1] and tonumber(l[3]) and tonumber(ARGV[3]) - tonumber(l[3]) < tonumber(ARGV[4]) then
   return {'busy', l[4] or ''}
 end
 local id = l[4] or ARGV[2]
 redis.call('HSET', KEYS[1], 'state', 'sending', 'owner', ARGV[1], 'startedAt', ARGV[3], 'messageId', id)
 return {'claimed', id}
+`;
+
+// The small writes about a person that follow a send or a mail (a timeline entry, a ledger field,
+// a script's Message-ID), made only while the person exists: a job still running when the person
+// was erased must not write a part of them back. KEYS: the person, the key to write. ARGV: the
+// command and its arguments (RPUSH, HSET, HSETNX or SET only). Returns the command's answer, or
+// -1 when the person is gone.
+const WHILE_PRESENT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local command = ARGV[1]
+if command ~= 'RPUSH' and command ~= 'HSET' and command ~= 'HSETNX' and command ~= 'SET' then return redis.error_reply('not allowed: ' .. command) end
+return redis.call(command, KEYS[2], unpack(ARGV, 2))
 `;
 
 // Every script that writes a person ends with this: the change sequence goes up by one and the
@@ -233,6 +247,30 @@ ${BUMP('KEYS[4]', 'KEYS[5]')}
 return 1
 `;
 
+// Gives a person one more dedupe key (an address found after the request was recorded), unless an
+// erased person's marker names it or it leads to someone else. KEYS: dedupe key, its forgotten
+// marker, dedupeOf. ARGV: id, dedupe window. Returns 'claimed', 'held' (theirs already),
+// 'forgotten', or the other person's id.
+const CLAIM_DEDUPE = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'forgotten' end
+local owner = redis.call('GET', KEYS[1])
+if owner == ARGV[1] then return 'held' end
+if owner then return owner end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SADD', KEYS[3], KEYS[1])
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+return 'claimed'
+`;
+
+// Gives a dedupe key back while it still leads to this person. KEYS: dedupe key, dedupeOf. ARGV: id.
+const RELEASE_DEDUPE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('SREM', KEYS[2], KEYS[1])
+return 1
+`;
+
+export type DedupeClaim = { outcome: 'claimed' | 'held' | 'forgotten' } | { outcome: 'taken'; by: string };
+
 export interface EraseKeys {
   /** Keys that belong to this person alone (send ledgers): deleted. */
   own: string[];
@@ -247,6 +285,11 @@ export type TransitionResult = { moved: true; from: Status } | { moved: false; s
 export function createContactStore(redis: Redis, prefix: string, mailbox: string) {
   const keys = mailboxKeys(prefix, mailbox);
   const ledgerKey = (id: string, attempt: number, mail: LedgerMail) => (mail === 'script' ? keys.ledger(id, attempt) : keys.reminderLedger(id, attempt));
+
+  /** Runs one write of `key` only while person `id` exists; -1 when they do not. */
+  async function whilePresent(id: string, key: string, command: 'RPUSH' | 'HSET' | 'HSETNX' | 'SET', ...args: string[]): Promise<number | string | null> {
+    return (await redis.eval(WHILE_PRESENT, 2, keys.contact(id), key, command, ...args)) as number | string | null;
+  }
 
   async function get(id: string): Promise<Contact | null> {
     const raw = await redis.get(keys.contact(id));
@@ -302,6 +345,11 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       return raws.map((raw) => (raw ? parseContact(raw) : null));
     },
 
+    /** The ids of everyone in one status, longest there first. */
+    async idsWithStatus(status: Status): Promise<string[]> {
+      return redis.zrange(keys.byStatus(status), 0, -1);
+    },
+
     /** The dedupe keys the person was created with (while the dedupe window lasts), as create() took them. */
     async dedupeKeysOf(id: string): Promise<string[]> {
       const prefix = keys.dedupe('');
@@ -338,8 +386,35 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       return result === 1;
     },
 
-    /** Moves a person to `to` when the lifecycle allows it from where they are now. */
-    async transition(id: string, to: Status, patch: Partial<Contact>, event: Omit<ContactEvent, 'type'> & { type?: ContactEvent['type'] }): Promise<TransitionResult> {
+    /**
+     * Files the person under one more dedupe key (an address found after their request was
+     * recorded), so a later request with it within `dedupeWindowMs` finds them: `claimed` (or
+     * `held`: theirs already); else `forgotten` (an erased person's) or `taken` (another person's),
+     * and nothing is written.
+     */
+    async claimDedupe(id: string, dedupeKey: string, dedupeWindowMs: number): Promise<DedupeClaim> {
+      const result = String(await redis.eval(CLAIM_DEDUPE, 3, keys.dedupe(dedupeKey), keys.forgotten(dedupeKey), keys.dedupeOf(id), id, String(dedupeWindowMs)));
+      if (result === 'claimed' || result === 'held' || result === 'forgotten') return { outcome: result };
+      return { outcome: 'taken', by: result };
+    },
+
+    /** Undoes claimDedupe when the step it was for did not happen. */
+    async releaseDedupe(id: string, dedupeKey: string): Promise<void> {
+      await redis.eval(RELEASE_DEDUPE, 2, keys.dedupe(dedupeKey), keys.dedupeOf(id), id);
+    },
+
+    /**
+     * Moves a person to `to` when the lifecycle allows it from where they are now, and, given
+     * `only`, only from one of those statuses (a step decided on what the caller read, which must
+     * not apply to a person who has moved on meanwhile).
+     */
+    async transition(
+      id: string,
+      to: Status,
+      patch: Partial<Contact>,
+      event: Omit<ContactEvent, 'type'> & { type?: ContactEvent['type'] },
+      only?: readonly Status[],
+    ): Promise<TransitionResult> {
       const entry: ContactEvent = { ...event, type: event.type ?? (to as ContactEvent['type']) };
       // A new address replaces the old one in the address index; the script checks that the
       // address read here is still the person's before it removes the old entry.
@@ -355,7 +430,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         keys.changes,
         keys.address(patch.email ?? ''),
         keys.address(previous),
-        JSON.stringify(statusesBefore(to)),
+        JSON.stringify(statusesBefore(to).filter((from) => !only || only.includes(from))),
         toJson(patch),
         to,
         String(entry.at),
@@ -378,9 +453,9 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       return result === 1;
     },
 
-    /** Adds an event to a person's timeline without changing their status. */
+    /** Adds an event to a person's timeline without changing their status (nothing once they are erased). */
     async note(id: string, event: ContactEvent): Promise<void> {
-      await redis.rpush(keys.events(id), toJson(event));
+      await whilePresent(id, keys.events(id), 'RPUSH', toJson(event));
     },
 
     async timeline(id: string): Promise<ContactEvent[]> {
@@ -398,8 +473,9 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       return id ? get(id) : null;
     },
 
+    /** Files a script's (or reminder's) Message-ID under the person, so an answer to it finds them. */
     async rememberScriptMessageId(id: string, messageId: string): Promise<void> {
-      await redis.set(keys.scriptMessage(messageId), id);
+      await whilePresent(id, keys.scriptMessage(messageId), 'SET', id);
     },
 
     /**
@@ -413,7 +489,8 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     /**
      * Claims the send of one person's script number `attempt` (or its reminder) for one run,
      * atomically: `sent` when it went out already, `busy` while another run's claim is younger
-     * than `claimMs`, else `claimed`. The Message-ID of the first claim is kept for every later one.
+     * than `claimMs`, `missing` when the person was erased, else `claimed`. The Message-ID of the
+     * first claim is kept for every later one.
      */
     async claimSend(
       id: string,
@@ -423,21 +500,23 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       now: number,
       claimMs: number,
       mail: LedgerMail = 'script',
-    ): Promise<{ outcome: 'sent' | 'busy' | 'claimed'; messageId: string }> {
-      const [outcome, recorded] = (await redis.eval(CLAIM_SEND, 1, ledgerKey(id, attempt, mail), owner, messageId, String(now), String(claimMs))) as [
-        'sent' | 'busy' | 'claimed',
+    ): Promise<{ outcome: 'sent' | 'busy' | 'claimed' | 'missing'; messageId: string }> {
+      const [outcome, recorded] = (await redis.eval(CLAIM_SEND, 2, ledgerKey(id, attempt, mail), keys.contact(id), owner, messageId, String(now), String(claimMs))) as [
+        'sent' | 'busy' | 'claimed' | 'missing',
         string,
       ];
       return { outcome, messageId: recorded };
     },
 
+    /** Records what became of a send; nothing once the person is erased (a send still running then). */
     async writeLedger(id: string, attempt: number, entry: SendLedger, mail: LedgerMail = 'script'): Promise<void> {
-      await redis.hset(ledgerKey(id, attempt, mail), entry as Record<string, string>);
+      const fields = Object.entries(entry).filter((field): field is [string, string] => typeof field[1] === 'string');
+      if (fields.length > 0) await whilePresent(id, ledgerKey(id, attempt, mail), 'HSET', ...fields.flat());
     },
 
-    /** True the first time `mark` is set on a script's ledger, false after: for notes made once per script. */
+    /** True the first time `mark` is set on a script's ledger, false after (and once the person is gone): for notes made once per script. */
     async markLedgerOnce(id: string, attempt: number, mark: string, at: number): Promise<boolean> {
-      return (await redis.hsetnx(ledgerKey(id, attempt, 'script'), `mark:${mark}`, String(at))) === 1;
+      return (await whilePresent(id, ledgerKey(id, attempt, 'script'), 'HSETNX', `mark:${mark}`, String(at))) === 1;
     },
 
     /**

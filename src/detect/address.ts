@@ -30,6 +30,9 @@ export function platformDomainOf(address: string): string | null {
   return PLATFORM_DOMAINS.find((domain) => inDomain(address, domain)) ?? null;
 }
 
+/** Other domains the platforms own (short links, CDNs, country domains): no person's mailbox either. */
+const RELATED_DOMAINS: readonly string[] = PLATFORM_RULES.flatMap((rules) => rules.relatedDomains);
+
 const ROBOT_RULES: Array<{ pattern: RegExp; name: string }> = [
   { pattern: /^mailer[-_.]?daemon$/, name: 'mailer-daemon' },
   { pattern: /^postmaster$/, name: 'postmaster' },
@@ -46,6 +49,16 @@ export function robotRule(address: string): string | null {
   const local = localPart(address);
   if (local === '') return null;
   return ROBOT_RULES.find((rule) => rule.pattern.test(local))?.name ?? null;
+}
+
+/** No-reply spellings beyond the robot rules above, in the supported languages. */
+export const NO_REPLY_LOCAL = /(?:^|[-_.+])(?:no[-_.]?respon[sd]e?|do[-_.]?not[-_.]?respond|dont[-_.]?reply|do[-_.]?not[-_.]?answer|unmonitored|no[-_.]?return|ne[-_.]?pas[-_.]?repondre|nicht[-_.]?antworten|keine[-_.]?antwort|no[-_.]?responder|nao[-_.]?responda|non[-_.]?rispondere|niet[-_.]?beantwoorden|geen[-_.]?antwoord)(?:$|[-_.+])/;
+
+/** Pigeonhole's system senders: MAILER-DAEMON*, LISTSERV*, majordomo* (any case), *-request@, owner-*. */
+export function isSystemAddress(address: string): boolean {
+  const lower = address.toLowerCase();
+  const local = localPart(lower);
+  return /^(?:mailer-daemon|listserv|majordomo)/.test(local) || local.endsWith('-request') || local.startsWith('owner-');
 }
 
 /** Own addresses match with and without a "+tag" (me+winnow@example.com is still me). */
@@ -71,17 +84,19 @@ export function isPlausibleAddress(address: string): boolean {
 
 /**
  * Why the script may not go to this address, or null when it may:
- * never the user, never a platform relay, never a robot or list address.
+ * never the user, never a platform's relay or other domain, never a robot or list address.
  */
 export function refusalFor(address: string, context: ClassifyContext): string | null {
   if (!isPlausibleAddress(address)) return 'not a usable address';
   if (isOwnAddress(address, context)) return 'your own address';
-  const platform = platformDomainOf(address);
+  const platform = platformDomainOf(address) ?? RELATED_DOMAINS.find((domain) => inDomain(address, domain));
   if (platform) return `a ${platform} address`;
   const imitated = imitatedDomain(domainOf(address));
   if (imitated) return `an address imitating ${imitated}`;
   const robot = robotRule(address);
   if (robot) return `a ${robot} address`;
+  if (NO_REPLY_LOCAL.test(localPart(address))) return 'a no-reply address';
+  if (isSystemAddress(address)) return 'a system address';
   return null;
 }
 

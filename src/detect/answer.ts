@@ -1,6 +1,6 @@
 import type { Message } from '../mail/message.ts';
 import { ALL_PHRASES, detectLanguage, findPhrase, findPhrases, fold, PHRASES, wordsOf, type LanguagePhrases, type PhraseHit } from './phrases/index.ts';
-import { bodyText, extractUrls } from './text.ts';
+import { bodyText, extractUrls, stripQuoted } from './text.ts';
 import type { AnswerReading, AnswerScore, Flag, Language } from './types.ts';
 
 /**
@@ -12,9 +12,7 @@ import type { AnswerReading, AnswerScore, Flag, Language } from './types.ts';
  * Conservative by design: only a short reply that is mostly a refusal counts as declined, and
  * hostility only when it is plain; anything with substance stays answered for the user to judge.
  *
- * Quote stripping is written here rather than taken from a library: the maintained one on npm
- * (email-reply-parser 2.x) asks for Node 22, and its quote-header patterns run in quadratic time
- * on a long line (about 1.8 s for one crafted 100 kB reply), which a stranger's mail must not cost.
+ * Quoted text and signature are cut by stripQuoted (text.ts), shared with the other detectors.
  */
 
 /** Longest text part kept as "the full text" (the mail itself stays in the user's mailbox). */
@@ -33,127 +31,9 @@ const VERY_SHORT_WORDS = 8;
 /** This many links make an answer link-heavy, as do links making up this share of its text. */
 const LINK_HEAVY_COUNT = 3;
 const LINK_HEAVY_SHARE = 0.4;
-/** Most lines read when looking for the start of quoted text. */
-const MAX_LINES = 5000;
 
 // eslint-disable-next-line no-control-regex -- keeping only newline and tab among control characters
 const CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
-
-function alternation(words: readonly string[]): string {
-  return [...new Set(words)]
-    .sort((a, b) => b.length - a.length)
-    .map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/ /g, '\\s+'))
-    .join('|');
-}
-
-/** Patterns built once from every language's quote words (all folded). */
-const QUOTES = (() => {
-  const all = ALL_PHRASES.map((phrases) => phrases.quotes);
-  const starts = alternation([...all.flatMap((quotes) => quotes.attributionStart), 'den', 'w dniu', 'dnia', 'pe']);
-  const verbs = alternation([...all.flatMap((quotes) => quotes.attributionVerb), 'skrev', 'napisal', 'pisze', 'kirjoitti']);
-  const separators = alternation(all.flatMap((quotes) => quotes.originalMessage));
-  return {
-    // "On Tue, 5 Mar 2024 at 10:00, Jane <jane@example.org> wrote:", "Am ... schrieb Jane <...>:", "Le ... a écrit :"
-    attributionStart: new RegExp(`^(?:${starts})\\s`),
-    attributionEnd: new RegExp(`(?:^|\\s)(?:${verbs})(?:\\s[^:]{0,200})?\\s?:$`),
-    // "2024-03-05 10:00 GMT+01:00 Jane Doe <jane@example.org>:" (older Gmail)
-    datedAddress: /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\s.{0,200}(?:<[^<>]{1,200}>|\S@\S{1,200})\s?:$/,
-    separator: new RegExp(`^(?:-{2,}|_{2,}|={2,})?\\s*(?:${separators})\\s*(?:-{2,}|_{2,}|={2,}|:)?$`),
-    headerFrom: new RegExp(`^\\*?(?:${alternation(all.flatMap((quotes) => quotes.headerFrom))})\\s*:\\*?\\s+\\S`),
-    headerField: new RegExp(`^\\*?(?:${alternation(all.flatMap((quotes) => quotes.headerFields))})\\s*:\\*?(?:\\s|$)`),
-    sentFrom: all.flatMap((quotes) => quotes.sentFrom),
-    valedictions: all.flatMap((quotes) => quotes.valedictions),
-  };
-})();
-
-/**
- * The new part of a reply: everything from the first quote header ("On ... wrote:" and its
- * translations, "-----Original Message-----", an Outlook "From: ... Sent: ..." block, a forwarded-
- * message marker) or signature ("-- ", "Sent from my iPhone" and kin) on is cut, "> " lines are
- * dropped, and a signature block under a closing ("Best regards,\nJane\n...") is cut below the name.
- */
-export function stripQuoted(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n').slice(0, MAX_LINES);
-  const folded = lines.map((line) => (line.length > 2000 ? '' : fold(line)));
-  let end = lines.length;
-  for (let index = 0; index < lines.length; index += 1) {
-    if ((folded[index] ?? '') === '' && !/^-- ?$/.test(lines[index] ?? '')) continue;
-    if (cutsHere(lines, folded, index)) {
-      end = index;
-      break;
-    }
-  }
-  end = signatureEnd(folded, end);
-  const kept = lines.slice(0, end).filter((line) => !/^\s*>/.test(line));
-  return kept
-    .map((line) => line.trimEnd())
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-}
-
-function nextNonEmpty(folded: string[], from: number, within: number): number | null {
-  for (let index = from; index < folded.length && index < from + within; index += 1) {
-    if ((folded[index] ?? '') !== '') return index;
-  }
-  return null;
-}
-
-function cutsHere(lines: string[], folded: string[], index: number): boolean {
-  const line = lines[index] ?? '';
-  const here = folded[index] ?? '';
-  if (/^-- ?$/.test(line)) return true;
-  if (QUOTES.separator.test(here)) return true;
-  if (QUOTES.sentFrom.some((pattern) => pattern.test(here))) return true;
-  // Attributions carry a date; mail clients wrap long ones over up to three lines.
-  if (/\d/.test(here) && (QUOTES.attributionStart.test(here) || QUOTES.datedAddress.test(here) || here.includes('@'))) {
-    let joined = here;
-    for (let ahead = index; ahead <= index + 2 && ahead < lines.length; ahead += 1) {
-      if (ahead > index) {
-        const next = folded[ahead] ?? '';
-        if (next === '' || /^\s*>/.test(lines[ahead] ?? '')) break;
-        joined = `${joined} ${next}`;
-      }
-      if (joined.length > 900) break;
-      if (QUOTES.datedAddress.test(joined)) return true;
-      if ((QUOTES.attributionStart.test(joined) || joined.includes('@')) && QUOTES.attributionEnd.test(joined)) return true;
-    }
-  }
-  // A rule of underscores above a quoted mail's "From:".
-  if (/^_{10,}$/.test(here)) {
-    const next = nextNonEmpty(folded, index + 1, 3);
-    if (next !== null && QUOTES.headerFrom.test(folded[next] ?? '')) return true;
-  }
-  // Outlook's header block of the quoted mail: "From: X" then "Sent: ..." (or its translations).
-  if (QUOTES.headerFrom.test(here)) {
-    const next = nextNonEmpty(folded, index + 1, 2);
-    if (next !== null && QUOTES.headerField.test(folded[next] ?? '')) return true;
-  }
-  return false;
-}
-
-/**
- * Where the answer ends if it closes with a valediction and a signature block: the closing and the
- * name under it stay, the title, phone and links below go. Only when the closing is near the end,
- * something stands above it, the next line looks like a name and what follows is short.
- */
-function signatureEnd(folded: string[], end: number): number {
-  const nonEmpty: number[] = [];
-  for (let index = 0; index < end; index += 1) if ((folded[index] ?? '') !== '') nonEmpty.push(index);
-  const lastLines = nonEmpty.slice(-9);
-  for (const index of lastLines) {
-    if (index === nonEmpty[0]) continue;
-    const line = folded[index] ?? '';
-    if (!QUOTES.valedictions.some((pattern) => pattern.test(line))) continue;
-    const after = nonEmpty.filter((other) => other > index);
-    if (after.length === 0) return end;
-    const name = folded[after[0] ?? index] ?? '';
-    if (wordsOf(name).length > 5 || name.length > 60) continue;
-    if (after.slice(1).some((other) => (folded[other] ?? '').length > 120)) continue;
-    return (after[0] ?? index) + 1;
-  }
-  return end;
-}
 
 function capped(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max).trimEnd()}…` : text;

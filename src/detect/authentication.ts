@@ -1,5 +1,6 @@
 import { headerValues, type Message } from '../mail/message.ts';
 import { domainOf } from './address.ts';
+import { cleanLine } from './text.ts';
 import type { ClassifyContext } from './types.ts';
 
 /**
@@ -128,9 +129,12 @@ export type PlatformAuthentication =
   | { outcome: 'pass'; detail: string }
   /** The user's server saw DKIM or DMARC fail for the platform's domain. */
   | { outcome: 'fail'; detail: string }
-  /** The user's server checked, but nothing passed for the platform's domain. */
+  /**
+   * Nothing passed for the platform's domain at the user's server: it checked and found no pass,
+   * or the mail carries Authentication-Results of other servers only (written by anyone).
+   */
   | { outcome: 'none'; detail: string }
-  /** Nothing to check: no Authentication-Results of the user's server, or no authserv-id set. */
+  /** Nothing to check: no Authentication-Results header at all, or no authserv-id set. */
   | { outcome: 'unverified'; detail: string };
 
 function describe(entry: AuthenticationEntry, property: string): string {
@@ -139,13 +143,23 @@ function describe(entry: AuthenticationEntry, property: string): string {
 
 /**
  * Whether mail claiming to come from a platform really does: DKIM (header.d or header.i) or DMARC
- * (header.from) must pass for one of the platform's domains, exactly or a subdomain of it.
+ * (header.from) must pass for one of the platform's domains, exactly or a subdomain of it, in the
+ * Authentication-Results of the user's server (issue 3: only that header counts). Mail with no
+ * Authentication-Results at all, or read without AUTHSERV_ID, is `unverified` (UNVERIFIED_MAIL
+ * decides); mail whose only headers come from other servers is not: anyone can write those.
  */
 export function platformAuthentication(message: Message, domains: readonly string[], context: ClassifyContext): PlatformAuthentication {
   const server = context.authservId?.trim().toLowerCase();
   if (!server) return { outcome: 'unverified', detail: 'AUTHSERV_ID is not set, so no Authentication-Results header can be believed' };
+  const headers = headerValues(message, 'authentication-results');
+  if (headers.length === 0) return { outcome: 'unverified', detail: 'no Authentication-Results header' };
   const entries = believedResults(message, context);
-  if (entries.length === 0) return { outcome: 'unverified', detail: `no Authentication-Results header from ${server}` };
+  if (entries.length === 0) {
+    const servers = [...new Set(headers.map((raw) => parseAuthenticationResults(raw)?.authservId ?? '').filter((id) => id !== ''))];
+    if (servers.includes(server)) return { outcome: 'none', detail: `${server} reports no DKIM or DMARC result` };
+    const named = servers.slice(0, 3).map((id) => cleanLine(id, 60));
+    return { outcome: 'none', detail: `Authentication-Results only from ${named.length > 0 ? named.join(', ') : 'no named server'}, none from ${server}` };
+  }
 
   const covers = (entry: AuthenticationEntry, property: string) => {
     const value = entry.properties[property];

@@ -1,8 +1,7 @@
 import { header, type Message } from '../mail/message.ts';
-import { stripQuoted } from './answer.ts';
 import { ALL_PHRASES, detectLanguage, findPhrase, findPhrases, fold, wordsOf } from './phrases/index.ts';
 import { parseReturnDate, utcOffsetOf } from './return-date.ts';
-import { bodyText, cleanLine, isReplyOrForwardSubject } from './text.ts';
+import { bodyText, cleanLine, isReplyOrForwardSubject, REPLY_PREFIX, stripQuoted } from './text.ts';
 import { repliedOurMessageId } from './thread.ts';
 import type { ClassifyContext, Explanation, Language } from './types.ts';
 
@@ -39,6 +38,9 @@ function phraseList(words: readonly string[]): string {
     .map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
     .join('|');
 }
+
+/** "Re: AW: " and kin at the start of a (folded) subject. */
+const REPLY_PREFIXES = new RegExp(String.raw`^(?:${REPLY_PREFIX}\s*:\s*)+`);
 
 /** Subject patterns built once from every language's words. */
 const SUBJECTS = (() => {
@@ -81,7 +83,7 @@ function appleEndDate(message: Message): number | null {
 }
 
 export function readAutoReply(message: Message, context: ClassifyContext): AutoReply | null {
-  const subject = fold(message.subject.slice(0, 500)).replace(/^(?:(?:re|aw|sv|antw|rif|r|fw|fwd|wg|tr)\s*:\s*)+/, '');
+  const subject = fold(message.subject.slice(0, 500)).replace(REPLY_PREFIXES, '');
   const body = stripQuoted(bodyText({ text: message.text.slice(0, MAX_BODY_CHARS), html: message.html })).slice(0, MAX_BODY_CHARS);
   const foldedBody = fold(body);
   const bodyHits = findPhrases(foldedBody, (phrases) => phrases.outOfOffice.body);

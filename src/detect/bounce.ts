@@ -53,7 +53,9 @@ const SMTP_WITH_STATUS = /(?:^|[\s'"#(])([245]\d\d)[\s-]+#?([245]\.\d{1,3}\.\d{1
 /** "(#5.1.1)" as qmail and Exchange write it. */
 const HASH_STATUS = /#([245]\.\d{1,3}\.\d{1,3})\b/;
 /** A plain SMTP failure reply at the start of a line or after "said:" ("550 No such user"). */
-const SMTP_REPLY = /(?:^|said:|returned:|replied:|response(?: from the remote server)?(?: was)?:|error:)\s*['"]?([45]\d\d)[\s-][^\n]{3,}/im;
+// [ \t]* and at most one line break, not \s*: with the m flag, \s* from every line start would
+// rescan a long run of blank lines once per line.
+const SMTP_REPLY = /(?:^|said:|returned:|replied:|response(?: from the remote server)?(?: was)?:|error:)[ \t]*(?:\n[ \t]*)?['"]?([45]\d\d)[\s-][^\n]{3,}/im;
 const TRANSIENT_PROSE = /\b(?:will (?:continue to )?(?:retry|try again)|still trying|temporar(?:y|ily)|delayed|deferred|has not yet been delivered|not yet delivered|is being retried)\b/i;
 const PERMANENT_PROSE = /\b(?:failed permanently|permanent (?:error|failure|fatal)|permanently|does not exist|doesn't exist|no such user|user unknown|unknown user|address not found|mailbox unavailable|recipient not found|recipnotfound|account (?:has been )?disabled|no mailbox here)\b/i;
 /** Longest diagnostic kept. */

@@ -2,7 +2,7 @@ import type { Message } from '../mail/message.ts';
 import { refusalFor } from './address.ts';
 import { believedResults, senderAuthentication } from './authentication.ts';
 import { PERSONAL } from './platforms/email.ts';
-import { foldText } from './platforms/languages.ts';
+import { fold } from './phrases/index.ts';
 import { bodyText, cleanLine, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes, stripQuoted } from './text.ts';
 import { LANGUAGES, UNKNOWN_DETAILS, type ClassifyContext, type Explanation, type Language, type Requester } from './types.ts';
 
@@ -26,7 +26,7 @@ interface PhraseHit {
   text: string;
 }
 
-/** Text as foldText sees it before folding: same spacing, so a match's position is the same. */
+/** Text as fold sees it before folding: same spacing, so a match's position is the same. */
 function spaced(text: string): string {
   return straightenQuotes(text).replace(/\s+/g, ' ').trim();
 }
@@ -38,7 +38,7 @@ function asWritten(original: string, folded: string, found: RegExpExecArray): st
 }
 
 function findPhrase(subject: string, body: string): PhraseHit | null {
-  const folded = { subject: foldText(subject), body: foldText(body) };
+  const folded = { subject: fold(subject), body: fold(body) };
   for (const language of LANGUAGES) {
     const phrases = PERSONAL[language];
     for (const pattern of [...phrases.body, ...phrases.subject]) {

@@ -1,9 +1,10 @@
 import { headerValues, type Message } from '../mail/message.ts';
-import { imitatedDomain, inDomain, isPlausibleAddress, localPart, platformDomainOf, robotRule } from './address.ts';
+import { imitatedDomain, inDomain, localPart, mayWriteTo } from './address.ts';
 import { platformAuthentication, type PlatformAuthentication } from './authentication.ts';
 import { personalAddress } from './personal.ts';
 import { PLATFORM_RULES } from './platforms/index.ts';
-import { GREETINGS, guessLanguage } from './platforms/languages.ts';
+import { detectLanguage, fold } from './phrases/index.ts';
+import { GREETINGS } from './platforms/languages.ts';
 import type { HeaderPattern, Phrases, PlatformRules, ProfileRule, Signal } from './platforms/rules.ts';
 import { bodyText, cleanLine, decodeEntities, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes } from './text.ts';
 import { LANGUAGES, type ClassifyContext, type Explanation, type Language, type Platform, type Requester } from './types.ts';
@@ -280,8 +281,19 @@ function matchSignal(signal: Signal, mail: Mail): SignalHit | null {
 // ---------------------------------------------------------------------------------------------
 // Extraction
 
+/**
+ * Longest stretch of a header or line read for a name. A name is short, and patterns such as
+ * "\s+via\s+LinkedIn\s*$" rescan a long run of spaces from each of its positions.
+ */
+const MAX_NAME_SOURCE = 1000;
+
+/** With single spaces and cut, so that the name patterns below run in linear time. */
+function nameSource(value: string): string {
+  return value.replace(/\s+/g, ' ').slice(0, MAX_NAME_SOURCE);
+}
+
 function cleanName(value: string): string {
-  const name = cleanLine(withoutLinkMarks(value).replace(/^["'\s]+|["'\s]+$/g, ''), 120);
+  const name = cleanLine(withoutLinkMarks(nameSource(value)).replace(/^["'\s]+|["'\s]+$/g, ''), 120);
   return /https?:|www\.|[<>]/i.test(name) ? '' : name;
 }
 
@@ -307,7 +319,7 @@ function requesterName(rules: PlatformRules, mail: Mail): NameFound {
   }
   // "Jane Doe <invitations@linkedin.com>": platforms put the person's name on their own address.
   const viaPlatform = new RegExp(String.raw`\s+via\s+${rules.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\s*$`, 'i');
-  const display = cleanName((mail.message.from?.name ?? '').replace(extract.displaySuffix ?? viaPlatform, '').replace(viaPlatform, ''));
+  const display = cleanName(nameSource(mail.message.from?.name ?? '').replace(extract.displaySuffix ?? viaPlatform, '').replace(viaPlatform, ''));
   if (display !== '' && !display.includes('@') && !extract.notPersonName.some((pattern) => withFlags(pattern, '').test(display))) {
     return { name: display, handle, detail: 'display name of From' };
   }
@@ -556,7 +568,7 @@ function languageOf(rules: PlatformRules, mail: Mail, decided: Language | null):
     const hit = findPhrase(signal.text, [['subject', mail.subject], ['body', mail.flat]]) ?? findPhrase(signal.subject, [['subject', mail.subject]]);
     if (hit?.language) return { language: hit.language, how: `phrase of ${signal.rule}` };
   }
-  const guessed = guessLanguage(`${mail.subject}\n${mail.flat.slice(0, 4000)}`);
+  const guessed = detectLanguage(fold(`${mail.subject}\n${mail.flat.slice(0, 4000)}`));
   return { language: guessed, how: guessed ? 'its most frequent words' : 'not recognised' };
 }
 
@@ -658,9 +670,8 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
     if (replyTo === null) reason += `; no reply address: ${resolved.refusal ?? 'none given'}`;
   } else {
     reason = reason.replace('{sender}', `sent through ${rules.label}`);
-    const personal = message.replyTo.find(
-      (entry) => isPlausibleAddress(entry.address) && platformDomainOf(entry.address) === null && imitatedDomain(entry.address.slice(entry.address.lastIndexOf('@') + 1)) === null && robotRule(entry.address) === null,
-    );
+    // The platform's own relay (reply.linkedin.com) and robots are no address of the person.
+    const personal = message.replyTo.find((entry) => mayWriteTo(entry.address, context));
     if (personal && authentication.outcome === 'pass') {
       replyTo = personal.address;
       explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} set by ${rules.label} (authenticated)` });

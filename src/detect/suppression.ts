@@ -1,5 +1,5 @@
 import { header, headerValues, type Address, type Message } from '../mail/message.ts';
-import { isOwnAddress, localPart, platformDomainOf, robotRule } from './address.ts';
+import { isOwnAddress, isSystemAddress, localPart, NO_REPLY_LOCAL, platformDomainOf, robotRule } from './address.ts';
 import { cleanLine } from './text.ts';
 import type { ClassifyContext } from './types.ts';
 
@@ -60,8 +60,6 @@ const SUPPRESS_VALUES = ['all', 'oof', 'autoreply', 'dr', 'rn', 'nrn'];
 const AUTOREPLY_HEADERS = ['X-Autoreply', 'X-Autorespond', 'X-Auto-Reply', 'X-Autoresponder', 'X-Mail-Autoreply', 'X-AutoReply-From', 'X-Autoresponse'] as const;
 /** Recipient headers of RFC 5230's explicit-recipient check. */
 const RECIPIENT_HEADERS = ['resent-to', 'resent-cc', 'bcc', 'resent-bcc'] as const;
-/** No-reply spellings beyond address.ts's robot rules. */
-const NO_REPLY_LOCAL = /(?:^|[-_.+])(?:no[-_.]?respon[sd]e?|do[-_.]?not[-_.]?respond|dont[-_.]?reply|do[-_.]?not[-_.]?answer|unmonitored|no[-_.]?return|ne[-_.]?pas[-_.]?repondre|nicht[-_.]?antworten|keine[-_.]?antwort|no[-_.]?responder|nao[-_.]?responda|non[-_.]?rispondere|niet[-_.]?beantwoorden|geen[-_.]?antwoord)(?:$|[-_.+])/;
 
 function suppressed(rule: SuppressionRule, detail: string): Suppression {
   return { rule, reason: `suppressed: ${cleanLine(detail, 160)}` };
@@ -69,13 +67,6 @@ function suppressed(rule: SuppressionRule, detail: string): Suppression {
 
 export function fromOwnAddress(message: Message, context: ClassifyContext): boolean {
   return message.from !== null && isOwnAddress(message.from.address, context);
-}
-
-/** Pigeonhole's system senders: MAILER-DAEMON*, LISTSERV*, majordomo* (any case), *-request@, owner-*. */
-export function isSystemAddress(address: string): boolean {
-  const lower = address.toLowerCase();
-  const local = localPart(lower);
-  return /^(?:mailer-daemon|listserv|majordomo)/.test(local) || local.endsWith('-request') || local.startsWith('owner-');
 }
 
 /** RFC 3834 §5: Auto-Submitted with any value but "no" (a comment or parameter after "no" still means no). */

@@ -1,7 +1,13 @@
+import { ALL_PHRASES, fold, wordsOf } from './phrases/index.ts';
+
 /**
  * Text helpers shared by the detectors: turning a body into plain text, cutting quoted text and
  * signatures, and cleaning attacker-controlled strings before they are stored or shown.
  * Every input here comes from a stranger's mail, so every pattern is linear and every output capped.
+ *
+ * Quote stripping is written here rather than taken from a library: the maintained one on npm
+ * (email-reply-parser 2.x) asks for Node 22, and its quote-header patterns run in quadratic time
+ * on a long line (about 1.8 s for one crafted 100 kB reply), which a stranger's mail must not cost.
  */
 
 /** Longest HTML body converted to text; a body beyond this is cut before conversion. */
@@ -142,79 +148,119 @@ function collapseBlankLines(text: string): string {
   return text.replace(/\n{3,}/g, '\n\n');
 }
 
-// "On Mon, 1 Jan 2024 at 10:00, Jane Doe <jane@example.com> wrote:", possibly wrapped over lines.
-const ATTRIBUTION_START = /^\s*(?:On|Am|Le|El|Il|Op|Em|Den|W dniu)\s.{0,300}$/;
-// Case-sensitive on purpose: a line of prose starting "on the other hand" is not an attribution.
-const ATTRIBUTION_END = /(?:[Ww]rote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev|napisał)\s*:\s*$/;
-const ATTRIBUTION_ONE_LINE = /^\s*(?:On|Am|Le|El|Il|Op|Em|Den|W dniu)\s.{0,300}(?:[Ww]rote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev|napisał)\s*:\s*$/;
-const SEPARATORS = [
-  /^\s*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Originalnachricht|Original message)\s*-{2,}\s*$/i,
-  /^\s*-{2,}\s*Forwarded message\s*-{2,}/i,
-  /^\s*Begin forwarded message:\s*$/i,
-  /^\s*-{3,}\s*Reply above this line\s*-{3,}/i,
-];
-const SIGNATURE_LINES = [
-  /^-- ?$/,
-  /^\s*Sent from my (?:iPhone|iPad|Android|BlackBerry|mobile|phone|Samsung|Galaxy|Pixel|smartphone|Windows Phone)\b.*$/i,
-  /^\s*Sent from (?:Mail|Outlook|Yahoo Mail|Gmail|Proton ?Mail|my mobile device)\b.*$/i,
-  /^\s*Get Outlook for (?:iOS|Android)\b.*$/i,
-  /^\s*(?:Von meinem|Envoyé de mon|Enviado desde mi|Inviato da) .*$/i,
-];
-// Outlook's header block of the quoted mail: "From: X" then "Sent: ..." or "Date: ...".
-const OUTLOOK_FROM = /^\s*\*?(?:From|Von|De|Da)\s*:\*?\s+\S/i;
-const OUTLOOK_NEXT = /^\s*\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|Inviato|To|An|À|Para|Subject|Betreff)\s*:\*?\s*/i;
-const UNDERSCORE_RULE = /^\s*_{10,}\s*$/;
+/** Most lines read when looking for the start of quoted text. */
+const MAX_LINES = 5000;
+
+function alternation(words: readonly string[]): string {
+  return [...new Set(words)]
+    .sort((a, b) => b.length - a.length)
+    .map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/ /g, '\\s+'))
+    .join('|');
+}
+
+/** Patterns built once from every language's quote words (all folded). */
+const QUOTES = (() => {
+  const all = ALL_PHRASES.map((phrases) => phrases.quotes);
+  const starts = alternation([...all.flatMap((quotes) => quotes.attributionStart), 'den', 'w dniu', 'dnia', 'pe']);
+  const verbs = alternation([...all.flatMap((quotes) => quotes.attributionVerb), 'skrev', 'napisal', 'pisze', 'kirjoitti']);
+  const separators = alternation(all.flatMap((quotes) => quotes.originalMessage));
+  return {
+    // "On Tue, 5 Mar 2024 at 10:00, Jane <jane@example.org> wrote:", "Am ... schrieb Jane <...>:", "Le ... a écrit :"
+    attributionStart: new RegExp(`^(?:${starts})\\s`),
+    attributionEnd: new RegExp(`(?:^|\\s)(?:${verbs})(?:\\s[^:]{0,200})?\\s?:$`),
+    // "2024-03-05 10:00 GMT+01:00 Jane Doe <jane@example.org>:" (older Gmail)
+    datedAddress: /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\s.{0,200}(?:<[^<>]{1,200}>|\S@\S{1,200})\s?:$/,
+    separator: new RegExp(`^(?:-{2,}|_{2,}|={2,})?\\s*(?:${separators})\\s*(?:-{2,}|_{2,}|={2,}|:)?$`),
+    headerFrom: new RegExp(`^\\*?(?:${alternation(all.flatMap((quotes) => quotes.headerFrom))})\\s*:\\*?\\s+\\S`),
+    headerField: new RegExp(`^\\*?(?:${alternation(all.flatMap((quotes) => quotes.headerFields))})\\s*:\\*?(?:\\s|$)`),
+    sentFrom: all.flatMap((quotes) => quotes.sentFrom),
+    valedictions: all.flatMap((quotes) => quotes.valedictions),
+  };
+})();
 
 /**
- * The new part of a mail's text: everything from the first quote header ("On ... wrote:",
- * "-----Original Message-----", an Outlook "From: ... Sent: ..." block, a forwarded-message
- * marker) or signature ("-- ", "Sent from my iPhone") on is cut, and remaining "> " lines dropped.
+ * The new part of a reply: everything from the first quote header ("On ... wrote:" and its
+ * translations, "-----Original Message-----", an Outlook "From: ... Sent: ..." block, a forwarded-
+ * message marker) or signature ("-- ", "Sent from my iPhone" and kin) on is cut, "> " lines are
+ * dropped, and a signature block under a closing ("Best regards,\nJane\n...") is cut below the name.
  */
 export function stripQuoted(text: string): string {
-  const lines = normaliseNewlines(text).split('\n');
+  const lines = normaliseNewlines(text).split('\n').slice(0, MAX_LINES);
+  const folded = lines.map((line) => (line.length > 2000 ? '' : fold(line)));
   let end = lines.length;
   for (let index = 0; index < lines.length; index += 1) {
-    const line = lines[index] ?? '';
-    if (!/\S/.test(line)) continue;
-    if (cutsHere(lines, index, line)) {
+    if ((folded[index] ?? '') === '' && !/^-- ?$/.test(lines[index] ?? '')) continue;
+    if (cutsHere(lines, folded, index)) {
       end = index;
       break;
     }
   }
+  end = signatureEnd(folded, end);
   const kept = lines.slice(0, end).filter((line) => !/^\s*>/.test(line));
   return collapseBlankLines(kept.map((line) => line.trimEnd()).join('\n')).trim();
 }
 
-function cutsHere(lines: string[], index: number, line: string): boolean {
-  // Attributions carry a date ("On Tue, 5 Mar 2024 at 10:00, Jane wrote:"); prose that starts
-  // with "On" and later says "wrote:" usually does not.
-  if (ATTRIBUTION_ONE_LINE.test(line) && /\d/.test(line)) return true;
-  if (ATTRIBUTION_START.test(line) && /\d/.test(line)) {
-    // Mail clients wrap long attributions; look a line or two ahead for the "wrote:".
-    for (let ahead = index + 1; ahead <= index + 2 && ahead < lines.length; ahead += 1) {
-      const next = lines[ahead] ?? '';
-      if (next.trim() === '' || /^\s*>/.test(next)) break;
-      if (ATTRIBUTION_END.test(next)) return true;
+function nextNonEmpty(folded: string[], from: number, within: number): number | null {
+  for (let index = from; index < folded.length && index < from + within; index += 1) {
+    if ((folded[index] ?? '') !== '') return index;
+  }
+  return null;
+}
+
+function cutsHere(lines: string[], folded: string[], index: number): boolean {
+  const line = lines[index] ?? '';
+  const here = folded[index] ?? '';
+  if (/^-- ?$/.test(line)) return true;
+  if (QUOTES.separator.test(here)) return true;
+  if (QUOTES.sentFrom.some((pattern) => pattern.test(here))) return true;
+  // Attributions carry a date; mail clients wrap long ones over up to three lines.
+  if (/\d/.test(here) && (QUOTES.attributionStart.test(here) || QUOTES.datedAddress.test(here) || here.includes('@'))) {
+    let joined = here;
+    for (let ahead = index; ahead <= index + 2 && ahead < lines.length; ahead += 1) {
+      if (ahead > index) {
+        const next = folded[ahead] ?? '';
+        if (next === '' || /^\s*>/.test(lines[ahead] ?? '')) break;
+        joined = `${joined} ${next}`;
+      }
+      if (joined.length > 900) break;
+      if (QUOTES.datedAddress.test(joined)) return true;
+      if ((QUOTES.attributionStart.test(joined) || joined.includes('@')) && QUOTES.attributionEnd.test(joined)) return true;
     }
   }
-  if (SEPARATORS.some((pattern) => pattern.test(line))) return true;
-  if (SIGNATURE_LINES.some((pattern) => pattern.test(line))) return true;
-  if (UNDERSCORE_RULE.test(line)) {
-    const next = nextNonEmpty(lines, index + 1);
-    if (next !== null && OUTLOOK_FROM.test(lines[next] ?? '')) return true;
+  // A rule of underscores above a quoted mail's "From:".
+  if (/^_{10,}$/.test(here)) {
+    const next = nextNonEmpty(folded, index + 1, 3);
+    if (next !== null && QUOTES.headerFrom.test(folded[next] ?? '')) return true;
   }
-  if (OUTLOOK_FROM.test(line)) {
-    const next = nextNonEmpty(lines, index + 1);
-    if (next !== null && next <= index + 2 && OUTLOOK_NEXT.test(lines[next] ?? '')) return true;
+  // Outlook's header block of the quoted mail: "From: X" then "Sent: ..." (or its translations).
+  if (QUOTES.headerFrom.test(here)) {
+    const next = nextNonEmpty(folded, index + 1, 2);
+    if (next !== null && QUOTES.headerField.test(folded[next] ?? '')) return true;
   }
   return false;
 }
 
-function nextNonEmpty(lines: string[], from: number): number | null {
-  for (let index = from; index < lines.length && index < from + 3; index += 1) {
-    if ((lines[index] ?? '').trim() !== '') return index;
+/**
+ * Where the answer ends if it closes with a valediction and a signature block: the closing and the
+ * name under it stay, the title, phone and links below go. Only when the closing is near the end,
+ * something stands above it, the next line looks like a name and what follows is short.
+ */
+function signatureEnd(folded: string[], end: number): number {
+  const nonEmpty: number[] = [];
+  for (let index = 0; index < end; index += 1) if ((folded[index] ?? '') !== '') nonEmpty.push(index);
+  const lastLines = nonEmpty.slice(-9);
+  for (const index of lastLines) {
+    if (index === nonEmpty[0]) continue;
+    const line = folded[index] ?? '';
+    if (!QUOTES.valedictions.some((pattern) => pattern.test(line))) continue;
+    const after = nonEmpty.filter((other) => other > index);
+    if (after.length === 0) return end;
+    const name = folded[after[0] ?? index] ?? '';
+    if (wordsOf(name).length > 5 || name.length > 60) continue;
+    if (after.slice(1).some((other) => (folded[other] ?? '').length > 120)) continue;
+    return (after[0] ?? index) + 1;
   }
-  return null;
+  return end;
 }
 
 /** Curly apostrophes and quotes as straight ones, so "I’d" and "I'd" match the same pattern. */
@@ -222,9 +268,17 @@ export function straightenQuotes(text: string): string {
   return text.replace(/[‘’ʼ′]/g, "'").replace(/[“”„″]/g, '"');
 }
 
-/** True when a subject marks a reply or a forward ("Re:", "Fwd:", "AW:", "[list] Re:"). */
+/**
+ * The words mail clients put before the subject of a reply or a forward, in the supported
+ * languages as Outlook, Gmail and Apple Mail write them: Re/Fw/Fwd; AW/WG (German); TR (French);
+ * RV (Spanish); RES/ENC (Portuguese); R/RIF/I (Italian); Antw/Doorst (Dutch); SV/VS/VB (Nordic).
+ */
+export const REPLY_PREFIX = String.raw`(?:re|fw|fwd|aw|wg|sv|vs|vb|antw|doorst|tr|rv|res|enc|rif|r|i)`;
+const REPLY_OR_FORWARD_SUBJECT = new RegExp(String.raw`^\s*(?:\[[^\]]{0,80}\]\s*)?${REPLY_PREFIX}\s*(?:\[\d+\]|\(\d+\))?\s*:`, 'i');
+
+/** True when a subject marks a reply or a forward ("Re:", "Fwd:", "AW:", "RV:", "[list] Re:"). */
 export function isReplyOrForwardSubject(subject: string): boolean {
-  return /^\s*(?:\[[^\]]{0,80}\]\s*)?(?:re|fw|fwd|aw|wg|sv|vs|antw|tr|rif|r)\s*(?:\[\d+\]|\(\d+\))?\s*:/i.test(subject);
+  return REPLY_OR_FORWARD_SUBJECT.test(subject);
 }
 
 /** http(s) URLs in plain text, and href targets in HTML, entity-decoded, in order of appearance. */

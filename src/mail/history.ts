@@ -35,7 +35,19 @@ export function historyKeys(prefix: string, mailbox: string) {
   };
 }
 
+/**
+ * Whether the user has written to an address (Sent: To, Cc or Bcc), and when last, as the index
+ * stands: no IMAP. For processes that keep no history of their own (the web role, the CLI).
+ */
+export async function readWrittenTo(redis: Redis, keys: Pick<ReturnType<typeof historyKeys>, 'written'>, address: string, folder: string | null = null): Promise<WrittenTo | null> {
+  const date = await redis.hget(keys.written, address.trim().toLowerCase());
+  if (date === null) return null;
+  return { lastAt: date === '' ? null : Number(date), folder: folder ?? 'Sent' };
+}
+
 export type HistoryFolder = 'inbox' | 'sent';
+/** What a catch-up reads: Sent alone (who the user wrote to), or Sent and INBOX (names too). */
+export type HistoryScope = 'sent' | 'all';
 
 export interface HistoryOptions {
   imap: ImapAccount;
@@ -97,7 +109,7 @@ export function createMailboxHistory(options: HistoryOptions) {
   let sentPath: string | null | undefined;
   let closed = false;
   let running: Promise<string | null> | null = null;
-  let queued: Promise<string | null> | null = null;
+  let queued: { scope: HistoryScope; done: Promise<string | null> } | null = null;
   let retryAt = 0;
   let retryDelay = RETRY_FIRST_MS;
 
@@ -206,7 +218,7 @@ export function createMailboxHistory(options: HistoryOptions) {
     await imap.mailboxClose();
   }
 
-  async function sync(): Promise<string | null> {
+  async function sync(scope: HistoryScope): Promise<string | null> {
     if (closed) return 'mailbox history is closed';
     if (Date.now() < retryAt) return status.lastError;
     const began = Date.now();
@@ -215,8 +227,10 @@ export function createMailboxHistory(options: HistoryOptions) {
       const imap = await connection();
       // Sent first: it decides who is known, and it is usually the smaller folder.
       if (sentPath) await syncFolder(imap, 'sent', sentPath);
-      await syncFolder(imap, 'inbox', options.inbox);
-      status.lastSyncAt = Date.now();
+      if (scope === 'all') {
+        await syncFolder(imap, 'inbox', options.inbox);
+        status.lastSyncAt = Date.now();
+      }
       status.lastError = null;
       retryAt = 0;
       retryDelay = RETRY_FIRST_MS;
@@ -237,19 +251,28 @@ export function createMailboxHistory(options: HistoryOptions) {
     }
   }
 
-  /** One sync at a time; a call during a sync waits for the one after it, so it sees mail that came meanwhile. */
-  function refresh(): Promise<string | null> {
+  /**
+   * One sync at a time; a call during a sync waits for the one after it, so it sees mail that came
+   * meanwhile. That next sync covers every folder any of its waiting callers asked for.
+   */
+  function refresh(scope: HistoryScope = 'all'): Promise<string | null> {
     if (!running) {
-      running = sync().finally(() => {
+      running = sync(scope).finally(() => {
         running = null;
       });
       return running;
     }
-    queued ??= running.then(() => {
+    if (queued) {
+      if (scope === 'all') queued.scope = 'all';
+      return queued.done;
+    }
+    const next: { scope: HistoryScope; done: Promise<string | null> } = { scope, done: Promise.resolve(null) };
+    next.done = running.then(() => {
       queued = null;
-      return refresh();
+      return refresh(next.scope);
     });
-    return queued;
+    queued = next;
+    return next.done;
   }
 
   return {
@@ -260,15 +283,17 @@ export function createMailboxHistory(options: HistoryOptions) {
 
     /**
      * Brings the index up to date, waiting at most `waitMs`; resolves with null or the reason the
-     * index is used as it stands. Lookups after it see everything read so far.
+     * index is used as it stands. Lookups after it see everything read so far. `sent` reads only
+     * the Sent folder (enough for wroteTo): one STATUS when nothing is new, where INBOX, which
+     * holds the very request being decided, would cost a SELECT, SEARCH and FETCH every time.
      */
-    async catchUp(): Promise<string | null> {
+    async catchUp(scope: HistoryScope = 'all'): Promise<string | null> {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<string>((resolve) => {
         timer = setTimeout(() => resolve(`mailbox history is still being read (${status.messagesRead} messages so far)`), waitMs);
       });
       try {
-        return await Promise.race([refresh(), timeout]);
+        return await Promise.race([refresh(scope), timeout]);
       } finally {
         clearTimeout(timer);
       }
@@ -284,11 +309,7 @@ export function createMailboxHistory(options: HistoryOptions) {
     },
 
     /** Whether the user has written to this address (Sent: To, Cc or Bcc), and when last. */
-    async wroteTo(address: string): Promise<WrittenTo | null> {
-      const date = await redis.hget(keys.written, address.trim().toLowerCase());
-      if (date === null) return null;
-      return { lastAt: date === '' ? null : Number(date), folder: status.sentFolder ?? 'Sent' };
-    },
+    wroteTo: (address: string): Promise<WrittenTo | null> => readWrittenTo(redis, keys, address, status.sentFolder),
 
     status: (): HistoryStatus => ({ ...status }),
 

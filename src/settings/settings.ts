@@ -91,18 +91,19 @@ export function validateSettings(candidate: unknown): Settings {
 
 export function createSettingsStore(redis: Redis, key: string, config: Pick<Config, 'responseDeadlineMs' | 'dedupeWindowMs'>) {
   const defaults = defaultSettings(config);
+  // Read on every request and every send: the parsed settings are kept for as long as the stored
+  // text is the same (checking a 10,000-entry block list again costs milliseconds).
+  let last: { raw: string; settings: Settings } | null = null;
   return {
     defaults,
     /** The settings in force: saved values over the defaults (a field added later gets its default). */
     async get(): Promise<Settings> {
       const raw = await redis.get(key);
       if (!raw) return defaults;
-      const saved = JSON.parse(raw) as Partial<Settings>;
-      const merged = { ...defaults, ...saved, platforms: { ...defaults.platforms, ...saved.platforms } };
-      const result = settingsSchema.safeParse(merged);
-      // Saved settings were valid when saved; should a later version tighten a rule, fall back
-      // field by field rather than stop sending.
-      return result.success ? result.data : defaults;
+      if (last?.raw === raw) return last.settings;
+      const settings = readSaved(raw, defaults);
+      last = { raw, settings };
+      return settings;
     },
     /** Validates and saves a whole settings object; returns what was saved. */
     async save(candidate: unknown): Promise<Settings> {
@@ -114,3 +115,45 @@ export function createSettingsStore(redis: Redis, key: string, config: Pick<Conf
 }
 
 export type SettingsStore = ReturnType<typeof createSettingsStore>;
+
+/**
+ * Saved settings over the defaults. They were valid when saved; should a later version tighten a
+ * rule, only what breaks it falls back: a list entry that no longer passes is dropped, any other
+ * field takes its default. Never all of them at once: that would quietly switch approval mode off
+ * or empty the block list.
+ */
+export function readSaved(raw: string, defaults: Settings): Settings {
+  let saved: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    saved = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return defaults;
+  }
+  const platforms = saved.platforms !== null && typeof saved.platforms === 'object' ? (saved.platforms as Record<string, unknown>) : {};
+  const merged: Record<string, unknown> = { ...defaults, ...saved, platforms: { ...defaults.platforms, ...platforms } };
+  for (let round = 0; round < 3; round++) {
+    const result = settingsSchema.safeParse(merged);
+    if (result.success) {
+      const settings = result.data;
+      if (settings.reminderAfterMs !== null && settings.reminderAfterMs >= settings.deadlineMs) settings.reminderAfterMs = null;
+      if (settings.quietHours && settings.quietHours.start === settings.quietHours.end) settings.quietHours = null;
+      return settings;
+    }
+    const dropped: Record<string, Set<number>> = {};
+    for (const issue of result.error.issues) {
+      const [field, index] = issue.path;
+      if (typeof field !== 'string') continue;
+      if (issue.code === 'unrecognized_keys' && field === 'platforms' && index === undefined) {
+        // Platforms this version does not know go; the others keep their values.
+        for (const name of issue.keys) delete (merged.platforms as Record<string, unknown>)[name];
+        continue;
+      }
+      if ((field === 'blockList' || field === 'allowList') && typeof index === 'number' && Array.isArray(merged[field])) (dropped[field] ??= new Set()).add(index);
+      else if (field === 'platforms' && typeof index === 'string') (merged.platforms as Record<string, unknown>)[index] = defaults.platforms[index as Platform] ?? true;
+      else merged[field] = defaults[field as keyof Settings];
+    }
+    for (const [field, indexes] of Object.entries(dropped)) merged[field] = (merged[field] as unknown[]).filter((_, i) => !indexes.has(i));
+  }
+  return defaults;
+}

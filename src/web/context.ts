@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
+import type { AwaitingSummary } from '../contacts/awaiting.ts';
 import type { ContactStore } from '../contacts/store.ts';
 import type { Logger } from '../log.ts';
 import type { Queues } from '../queues/queues.ts';
@@ -33,6 +34,8 @@ export interface WebDeps {
   /** For sessions, the login rate limit and readiness. */
   redis: Redis;
   logger: Logger;
+  /** After an address-book import: gives waiting people the addresses it holds (src/contacts/awaiting.ts). */
+  resolveAwaiting?: () => Promise<AwaitingSummary>;
   /** Extra readiness checks (mailbox watcher and so on); /readyz fails when `ok` is false. */
   readiness?: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
 }

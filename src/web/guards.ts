@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/env.ts';
 import { HttpError, SESSION_COOKIE, type WebContext } from './context.ts';
-import { sameSecret } from './security.ts';
+import { localPath, sameSecret } from './security.ts';
 
 const CHALLENGE = 'Bearer realm="winnow"';
 
@@ -45,11 +45,16 @@ export function sessionGuards({ sessions }: Pick<WebContext, 'sessions'>) {
       request.session = id ? await sessions.load(id) : null;
     },
 
-    /** onRequest, after loadSession: visitors without a session are sent to the login form. */
+    /**
+     * onRequest, after loadSession: visitors without a session are sent to the login form, and
+     * from a page (a GET) with the way back, so that a link or a bookmark leads where it said
+     * once they have logged in. A form's POST is not repeated: it goes to the login form alone.
+     */
     async requireSession(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+      if (request.session) return undefined;
+      const back = request.method === 'GET' && request.url !== '/' ? localPath(request.url) : null;
       // Returning the reply tells Fastify the hook has answered and the route must not run.
-      if (!request.session) return reply.redirect('/login', 303);
-      return undefined;
+      return reply.redirect(back ? `/login?next=${encodeURIComponent(back)}` : '/login', 303);
     },
 
     /**

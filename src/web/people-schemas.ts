@@ -3,6 +3,7 @@ import { DATE_FIELDS, DEFAULT_ORDER, SORTS, type DirectoryQuery } from '../conta
 import { PERIODS } from '../contacts/stats.ts';
 import { FLAGS, PLATFORMS } from '../detect/types.ts';
 import { DEFAULT_PAGE, MAX_PAGE, statusSchema } from './schemas.ts';
+import { localPath } from './security.ts';
 
 /** Forms and links send `status=` for "any"; an empty value means the parameter is absent. */
 const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value);
@@ -72,10 +73,7 @@ export function directoryQuery(query: ResponderQuery): DirectoryQuery {
 export const periodQuery = z.object({ period: z.preprocess(emptyAsAbsent, oneOf(PERIODS).default('30d')) });
 
 /** A path of this dashboard to return to after a form; anything else (another site, a scheme) is dropped. */
-const back = z.preprocess(
-  (value) => (typeof value === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(value) && value.length <= 2000 ? value : undefined),
-  z.string().optional(),
-);
+const back = z.preprocess((value) => localPath(value) ?? undefined, z.string().optional());
 
 /** Forms posted without a field must still reach the CSRF check (403), not fail validation (400). */
 const formField = (max: number) => text(max).default('');

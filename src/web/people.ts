@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import { createContactActions } from '../contacts/actions.ts';
 import { createDirectory } from '../contacts/directory.ts';
 import { bucketFor, funnel, periodRange, timeSeries, type Bucket, type Funnel, type Period, type SeriesPoint } from '../contacts/stats.ts';
@@ -8,6 +10,8 @@ import { personVariables } from '../script/render.ts';
 import type { RenderedScript } from '../script/template.ts';
 import type { WebDeps } from './context.ts';
 import { createFlash } from './flash.ts';
+import { directoryQuery, type ResponderQuery } from './people-schemas.ts';
+import { csvFileName, responderCsv } from './views/responders-csv.ts';
 import type { MailboxHealth, QueueHealth } from './views/overview.ts';
 
 /**
@@ -27,6 +31,15 @@ export function createPeopleServices(deps: WebDeps) {
 export type PeopleServices = ReturnType<typeof createPeopleServices>;
 
 // ---- Figures and lists shared by the pages and the API ------------------------------------------
+
+/** Everyone a responders query matches (every page of it) as a CSV download: the page's and the API's. */
+export async function sendResponderCsv(reply: FastifyReply, deps: WebDeps, people: PeopleServices, query: ResponderQuery) {
+  const ids = await people.directory.matchingIds(directoryQuery(query));
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${csvFileName(people.now())}"`)
+    .send(Readable.from(responderCsv(ids, (batch) => deps.store.getMany(batch))));
+}
 
 export interface OverviewData {
   period: Period;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STATUSES } from '../contacts/types.ts';
+import { localPath } from './security.ts';
 
 /** The largest and the usual page of a list (the responders' query is in people-schemas.ts). */
 export const MAX_PAGE = 200;
@@ -18,4 +19,9 @@ const formBody = <T extends z.ZodRawShape>(shape: T) => z.preprocess((body) => b
 
 export const csrfForm = formBody({ _csrf: formField(256) });
 
-export const loginForm = formBody({ _csrf: formField(256), password: formField(1024) });
+/** Where to go after logging in: a path of this dashboard, or nothing (anything else is dropped). */
+const next = z.preprocess((value) => localPath(value) ?? undefined, z.string().optional());
+
+export const loginForm = formBody({ _csrf: formField(256), password: formField(1024), next });
+
+export const loginQuery = z.object({ next });

@@ -33,6 +33,16 @@ export function safeHttpUrl(value: string | null | undefined): string | null {
   return url.href;
 }
 
+/**
+ * The value as a path of this dashboard to send a browser to (after a form, after logging in),
+ * else null. Only "/" followed by printable ASCII, as our own links are; not "//host" or "/\host",
+ * which browsers read as another site; no control character or raw non-ASCII letter, which
+ * cannot go into a Location header (the answer would fail after the action was done).
+ */
+export function localPath(value: unknown): string | null {
+  return typeof value === 'string' && value.length <= 2000 && /^\/(?![/\\])[!-[\]-~]*$/.test(value) ? value : null;
+}
+
 type Directives = Record<string, string[]>;
 
 /**

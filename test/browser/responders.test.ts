@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { linkedInInvitation2016, logIn, overflowsSideways, PHONE, useDashboard, type PageWatch } from '../support/browser.ts';
+import { DESKTOP, linkedInInvitation2016, logIn, overflowsSideways, PHONE, useDashboard, type PageWatch } from '../support/browser.ts';
 import { buildMail } from '../support/mail.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
 import type { TestWinnow } from '../support/winnow.ts';
@@ -11,13 +11,18 @@ import type { TestWinnow } from '../support/winnow.ts';
  * mail, and the user finds them on the dashboard, reads what they said and decides.
  */
 
-const dashboard = useDashboard(['me1', 'me2']);
+const dashboard = useDashboard(['me1', 'me2', 'me3']);
+
+/** Real mail through Dovecot and the workers on a loaded CI machine: waits end on the event, this is only the limit. */
+const MAIL_MS = 20_000;
 
 async function ask(winnow: TestWinnow, person: { name: string; address: string }, answer?: string): Promise<void> {
   const { sandbox } = dashboard.suite;
   const me = winnow.user.address;
   await sandbox.deliver(me, await oldLinkedInInvitation(person, me, `<walk-${person.address}@linkedin.example>`));
-  const script = await sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address));
+  const script = await sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address), MAIL_MS);
+  // Recorded as asked (the script's Message-ID with it) before anyone can answer it, as in life.
+  await winnow.waitForContact((c) => c.email === person.address && c.status === 'asked', MAIL_MS);
   if (answer === undefined) return;
   await sandbox.deliver(
     me,
@@ -30,7 +35,7 @@ async function ask(winnow: TestWinnow, person: { name: string; address: string }
       text: `${answer}\n\nOn Tue, Morgan Example wrote:\n> Thank you for wanting to connect.\n> Why would you like to connect?`,
     }),
   );
-  await winnow.waitForContact((c) => c.email === person.address && c.status === 'answered');
+  await winnow.waitForContact((c) => c.email === person.address && c.status === 'answered', MAIL_MS);
 }
 
 function expectNoScriptTrouble(watch: PageWatch) {
@@ -93,7 +98,7 @@ describe('reviewing the responders in the browser', { timeout: 45_000 }, () => {
     const target = await dashboard.start('me2');
     const me = target.winnow.user.address;
     await dashboard.suite.sandbox.deliver(me, await linkedInInvitation2016({ name: 'Ada Lovelace', headline: 'Analyst at Babbage & Co', invitationId: '6132985418842456777' }, me));
-    await target.winnow.waitForContact((c) => c.status === 'awaiting_address');
+    await target.winnow.waitForContact((c) => c.status === 'awaiting_address', MAIL_MS);
 
     const { page, watch } = await dashboard.browser.page({ viewport: PHONE, origin: target.baseUrl });
     await logIn(page, target.baseUrl, target.password);
@@ -104,9 +109,50 @@ describe('reviewing the responders in the browser', { timeout: 45_000 }, () => {
     expect(await page.getByLabel(/^Script for Ada Lovelace/).inputValue()).toContain('Hi Ada,');
     await page.getByLabel("Ada Lovelace's address").fill('ada@babbage.example');
     await clickAndLoad(page, () => page.getByRole('button', { name: 'Send the script' }).click());
-    const script = await dashboard.suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes('ada@babbage.example'));
+    const script = await dashboard.suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes('ada@babbage.example'), MAIL_MS);
     expect(script.headers.get('auto-submitted')).toBe('auto-replied');
-    await target.winnow.waitForContact((c) => c.email === 'ada@babbage.example' && c.status === 'asked');
+    await target.winnow.waitForContact((c) => c.email === 'ada@babbage.example' && c.status === 'asked', MAIL_MS);
+    expectNoScriptTrouble(watch);
+  });
+
+  it('on a phone, without JavaScript, folds the filters away so the list starts on the first screen; unfolded, they work', async () => {
+    const target = await dashboard.start('me3');
+    const me = target.winnow.user.address;
+    for (const [name, invitationId] of [['Ada Lovelace', '6132985418842456701'], ['Charles Babbage', '6132985418842456702']] as const) {
+      await dashboard.suite.sandbox.deliver(me, await linkedInInvitation2016({ name, headline: 'Engines at Babbage & Co', invitationId }, me));
+      await target.winnow.waitForContact((c) => c.name === name, MAIL_MS);
+    }
+
+    const phone = await dashboard.browser.browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, javaScriptEnabled: false });
+    try {
+      const page = await phone.newPage();
+      await logIn(page, target.baseUrl, target.password);
+      await page.goto(`${target.baseUrl}/responders`);
+      const firstRow = page.locator('table.people tbody tr').first();
+      // The newest request first; its row begins above the bottom of the first screen.
+      expect(await firstRow.locator('th').getByRole('link').first().textContent()).toBe('Charles Babbage');
+      expect((await firstRow.boundingBox())!.y).toBeLessThan(PHONE.height - 100);
+      expect(await page.getByLabel('Sort by').isVisible()).toBe(false);
+      expect(await overflowsSideways(page)).toBe(false);
+
+      await page.getByText('Filter and sort').click();
+      await page.getByLabel('Sort by').selectOption('name');
+      expect(await overflowsSideways(page)).toBe(false);
+      await Promise.all([page.waitForURL((url) => url.searchParams.get('sort') === 'name'), page.getByRole('button', { name: 'Show' }).click()]);
+      // Folded again on the new page, and the summary says what is in force.
+      expect(await page.getByLabel('Sort by').isVisible()).toBe(false);
+      expect(await page.locator('.more-filters summary').textContent()).toBe('Filter and sort: by name, A to Z');
+      expect(await firstRow.locator('th').getByRole('link').first().textContent()).toBe('Ada Lovelace');
+    } finally {
+      await phone.close();
+    }
+
+    // On a wider screen the filters are all in view at once, with nothing to unfold.
+    const { page, watch } = await dashboard.browser.page({ viewport: DESKTOP, origin: target.baseUrl });
+    await logIn(page, target.baseUrl, target.password);
+    await page.goto(`${target.baseUrl}/responders`);
+    for (const label of ['Status', 'Platform', 'Flag', 'Sort by', 'Order']) expect(await page.getByLabel(label, { exact: true }).isVisible(), label).toBe(true);
+    expect(await page.getByText('Filter and sort').isVisible()).toBe(false);
     expectNoScriptTrouble(watch);
   });
 });

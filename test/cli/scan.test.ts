@@ -120,6 +120,17 @@ describe('winnow scan --json', () => {
     expect(code).toBe(1);
   });
 
+  it('writes the control characters of a hostile subject as escapes, so the JSON cannot drive a terminal', async () => {
+    const subject = 'Hello \u009b31m red \u202eevil\u007f';
+    const file = path.join(dir, 'hostile-subject.mail');
+    await writeFile(file, await buildMail({ from: 'eve@example.org', to: 'morgan@example.test', subject, text: 'Hi.' }));
+    const { lines } = await run([file], true);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/[\u007f-\u009f\u202e]/);
+    expect(lines[0]).toContain('\\u009b');
+    expect((JSON.parse(lines[0] ?? '') as ScanRecord).subject).toBe(subject);
+  });
+
   it('exits 0 when every file was read', async () => {
     const { code, lines } = await run([path.join(dir, 'a-personal.eml')], true);
     expect(code).toBe(0);

@@ -3,8 +3,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContactActions, normaliseAddress, type ContactActions } from '../../src/contacts/actions.ts';
 import { createContactStore, type ContactStore, type NewContact } from '../../src/contacts/store.ts';
-import { NO_DETAILS, type Status } from '../../src/contacts/types.ts';
-import { scriptMessageId } from '../../src/mail/message-id.ts';
+import type { Status } from '../../src/contacts/types.ts';
+import { constructedPerson, recordPerson } from './constructed.ts';
+import { reminderMessageId, scriptMessageId } from '../../src/mail/message-id.ts';
 import { closeQueues, createQueues, jobId, type Queues } from '../../src/queues/queues.ts';
 import { createSettingsStore } from '../../src/settings/settings.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
@@ -19,7 +20,6 @@ let queues: Queues;
 let store: ContactStore;
 let actions: ContactActions;
 let prefix = '';
-let serial = 0;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ imap: false, smtp: false });
@@ -39,34 +39,7 @@ afterAll(async () => {
 });
 
 /** Records a person (constructed, not from mail) in the given status; returns their id and dedupe keys. */
-async function person(status: Status, overrides: Partial<NewContact> = {}): Promise<{ id: string; dedupe: string[] }> {
-  serial += 1;
-  const fields: NewContact = {
-    status,
-    platform: 'linkedin',
-    name: `Person ${serial}`,
-    firstName: 'Person',
-    email: null,
-    profileUrl: 'https://www.linkedin.com/in/person',
-    headline: null,
-    invitationId: `inv-${serial}`,
-    subject: 'Invitation to connect',
-    requestMessageId: `<r-${serial}@example.org>`,
-    scriptMessageId: null,
-    answerText: null,
-    reason: null,
-    requestedAt: NOW - DAY,
-    askedAt: null,
-    deadlineAt: null,
-    answeredAt: null,
-    ...NO_DETAILS,
-    ...overrides,
-  };
-  const dedupe = [`invitation:linkedin:${fields.invitationId}`, ...(fields.email ? [`address:${fields.email}`] : [])];
-  const { created, id } = await store.create(fields, dedupe, 90 * DAY, { at: NOW - DAY, type: 'requested', detail: 'constructed request', messageId: fields.requestMessageId ?? undefined });
-  if (!created) throw new Error('not created');
-  return { id, dedupe };
-}
+const person = (status: Status, overrides: Partial<NewContact> = {}) => recordPerson(store, status, NOW - DAY, overrides);
 
 describe('normaliseAddress', () => {
   it('takes a plain address and lower-cases its domain', () => {
@@ -133,6 +106,26 @@ describe('sending', () => {
     // Script number 2: its own job id.
     expect(await queues.send.getJob(jobId.send('primary', id, 2))).toBeTruthy();
     expect((await store.timeline(id)).at(-1)?.detail).toBe('address corrected from old@example.org to fixed@example.org; script queued');
+  });
+
+  it('files the person under the address set, so a later request from it finds them, not a second script; an erased person\'s address is refused', async () => {
+    const { id } = await person('awaiting_address');
+    expect(await actions.setAddress(id, 'Later.Mail@example.org')).toMatchObject({ ok: true });
+    // The same person writes a personal "let's connect" from that address.
+    const again = await store.create({ ...blankOf('Later Mail'), status: 'queued', platform: 'email', email: 'later.mail@example.org' }, ['address:later.mail@example.org'], 90 * DAY, {
+      at: NOW,
+      type: 'requested',
+      detail: 'constructed request',
+    });
+    expect(again).toEqual({ created: false, id });
+
+    const erased = await person('asked', { email: 'gone@example.org' });
+    expect(await actions.erase(erased.id)).toMatchObject({ ok: true });
+    const waiting = await person('awaiting_address');
+    const refusal = await actions.setAddress(waiting.id, 'gone@example.org');
+    expect(refusal).toMatchObject({ ok: false, problem: 'not_allowed' });
+    expect(refusal.message).toMatch(/belonged to a person you erased/);
+    expect(await store.get(waiting.id)).toMatchObject({ status: 'awaiting_address', email: null });
   });
 
   it('refuses a bad address, a blocked one, and a person who has answered', async () => {
@@ -214,6 +207,9 @@ describe('export and erase', () => {
     const messageId = scriptMessageId(id, 1, DOMAIN);
     await store.rememberScriptMessageId(id, messageId);
     await store.writeLedger(id, 1, { state: 'sent', messageId });
+    // A reminder that was remembered but never went out: no timeline entry names it.
+    await store.rememberScriptMessageId(id, reminderMessageId(id, 1, DOMAIN));
+    await store.writeLedger(id, 1, { state: 'failed', reason: 'constructed refusal' }, 'reminder');
     await queues.deadline.add('deadline', { mailbox: 'primary', contactId: id }, { jobId: jobId.deadline('primary', id), delay: DAY });
     await queues['sent-copy'].add('sent-copy', { mailbox: 'primary', contactId: id, source: 'c2NyaXB0' }, { jobId: jobId['sent-copy']('primary', messageId), delay: DAY });
     // Someone else's address index must survive.
@@ -249,6 +245,30 @@ describe('export and erase', () => {
     expect(await redis.exists(store.keys.forgotten(dedupe[0]!))).toBe(1);
   });
 
+  it('says so when a job of the person is running and cannot be removed', async () => {
+    const { id } = await person('queued', { email: 'running@example.org' });
+    const connection = new Redis(sandbox.redisUrl, { maxRetriesPerRequest: null });
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Other tests' send jobs wait in the same queue; only this person's is held.
+    const worker = new Worker('send', async (job) => (job.data.contactId === id ? gate : undefined), { connection, prefix: `${prefix}:q`, concurrency: 50 });
+    const active = new Promise<void>((resolve) => worker.on('active', (job) => job.id === jobId.send('primary', id, 1) && resolve()));
+    try {
+      await queues.send.add('send', { mailbox: 'primary', contactId: id }, { jobId: jobId.send('primary', id, 1) });
+      await active;
+      const outcome = await actions.erase(id);
+      expect(outcome).toMatchObject({ ok: true, jobsLeft: 1 });
+      expect(outcome.message).toMatch(/1 job\(s\) running right now could not be removed/);
+      expect(await store.get(id)).toBeNull();
+    } finally {
+      release();
+      await worker.close();
+      await connection.quit();
+    }
+  });
+
   it('erases without a marker when asked, so a new request counts like anyone else', async () => {
     const { id, dedupe } = await person('awaiting_address');
     expect(await actions.erase(id, { forget: false })).toMatchObject({ ok: true });
@@ -260,24 +280,5 @@ describe('export and erase', () => {
 });
 
 function blankOf(name: string): NewContact {
-  return {
-    status: 'awaiting_address',
-    platform: 'linkedin',
-    name,
-    firstName: name,
-    email: null,
-    profileUrl: null,
-    headline: null,
-    invitationId: null,
-    subject: 'constructed',
-    requestMessageId: null,
-    scriptMessageId: null,
-    answerText: null,
-    reason: null,
-    requestedAt: NOW,
-    askedAt: null,
-    deadlineAt: null,
-    answeredAt: null,
-    ...NO_DETAILS,
-  };
+  return constructedPerson('awaiting_address', NOW, { name, firstName: name, profileUrl: null, invitationId: null, requestMessageId: null });
 }

@@ -32,7 +32,8 @@ describe('the weeding-out lifecycle', () => {
     expect(canMove('handled', 'queued')).toBe(false);
   });
 
-  it('lets a late answer count after the deadline', () => {
-    expect(statusesBefore('answered').sort()).toEqual(['asked', 'no_response']);
+  it('lets a late answer count after the deadline, and an answer to an earlier script while the next waits to go out', () => {
+    expect(statusesBefore('answered').sort()).toEqual(['asked', 'no_response', 'queued']);
+    expect(statusesBefore('declined').sort()).toEqual(['asked', 'no_response', 'queued']);
   });
 });

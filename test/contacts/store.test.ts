@@ -130,14 +130,31 @@ describe('text from hostile mail', () => {
 describe('the send ledger', () => {
   it('lets one run at a time claim a send, keeps the first Message-ID, and frees a stale claim', async () => {
     const store = freshStore();
-    expect(await store.claimSend('p1', 1, 'run-a', 'winnow.p1.1@example.test', 1000, 90_000)).toEqual({ outcome: 'claimed', messageId: 'winnow.p1.1@example.test' });
+    const { id: p1 } = await store.create(person(), ['address:ada@example.org'], 60_000, requested(1000));
+    expect(await store.claimSend(p1, 1, 'run-a', 'winnow.p1.1@example.test', 1000, 90_000)).toEqual({ outcome: 'claimed', messageId: 'winnow.p1.1@example.test' });
     // A second run while the first is sending must wait.
-    expect(await store.claimSend('p1', 1, 'run-b', 'other@example.test', 2000, 90_000)).toMatchObject({ outcome: 'busy' });
+    expect(await store.claimSend(p1, 1, 'run-b', 'other@example.test', 2000, 90_000)).toMatchObject({ outcome: 'busy' });
     // The same run may claim again (a retry on the same lock).
-    expect(await store.claimSend('p1', 1, 'run-a', 'other@example.test', 3000, 90_000)).toMatchObject({ outcome: 'claimed' });
+    expect(await store.claimSend(p1, 1, 'run-a', 'other@example.test', 3000, 90_000)).toMatchObject({ outcome: 'claimed' });
     // The first run died: once its claim is stale, another run takes over with the same Message-ID.
-    expect(await store.claimSend('p1', 1, 'run-b', 'other@example.test', 200_000, 90_000)).toEqual({ outcome: 'claimed', messageId: 'winnow.p1.1@example.test' });
-    await store.writeLedger('p1', 1, { state: 'sent' });
-    expect(await store.claimSend('p1', 1, 'run-c', 'other@example.test', 300_000, 90_000)).toEqual({ outcome: 'sent', messageId: 'winnow.p1.1@example.test' });
+    expect(await store.claimSend(p1, 1, 'run-b', 'other@example.test', 200_000, 90_000)).toEqual({ outcome: 'claimed', messageId: 'winnow.p1.1@example.test' });
+    await store.writeLedger(p1, 1, { state: 'sent' });
+    expect(await store.claimSend(p1, 1, 'run-c', 'other@example.test', 300_000, 90_000)).toEqual({ outcome: 'sent', messageId: 'winnow.p1.1@example.test' });
+  });
+
+  it('writes nothing back about a person erased while a send of theirs was running', async () => {
+    const store = freshStore();
+    const { id } = await store.create(person(), ['address:ada@example.org'], 60_000, requested(1000));
+    expect(await store.claimSend(id, 1, 'run-a', 'winnow.x.1@example.test', 1000, 90_000)).toMatchObject({ outcome: 'claimed' });
+    expect(await store.erase(id, { own: [store.keys.ledger(id, 1)], indexes: [], forget: [] }, 2000)).toBe(true);
+    // What the send job does once the SMTP server has accepted the script.
+    await store.writeLedger(id, 1, { state: 'sent', sentAt: '3000', response: '250 OK' });
+    await store.rememberScriptMessageId(id, 'winnow.x.1@example.test');
+    expect(await store.markLedgerOnce(id, 1, 'reminded', 3000)).toBe(false);
+    await store.note(id, { at: 3000, type: 'asked', detail: 'script sent' });
+    expect(await redis.exists(store.keys.ledger(id, 1), store.keys.events(id), store.keys.scriptMessage('winnow.x.1@example.test'), store.keys.contact(id))).toBe(0);
+    // Another run of the job finds no one to send to.
+    expect(await store.claimSend(id, 1, 'run-b', 'winnow.x.1@example.test', 200_000, 90_000)).toEqual({ outcome: 'missing', messageId: '' });
+    expect(await redis.exists(store.keys.ledger(id, 1))).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isRefusal, readAnswer, stripQuoted } from '../../src/detect/answer.ts';
+import { isRefusal, readAnswer } from '../../src/detect/answer.ts';
+import { stripQuoted } from '../../src/detect/text.ts';
 import { parseMessage } from '../../src/mail/message.ts';
 import { buildMail, rawMail, type MailFields } from '../support/mail.ts';
 

@@ -154,6 +154,19 @@ describe('non-standard bounces (constructed)', () => {
   });
 });
 
+describe('hostile bounces (constructed)', () => {
+  // With the m flag, a "\s*" after "^" rescanned the rest of a run of blank lines from every line
+  // of it when no reply code followed: about ten seconds for the 128 KiB of body that is read.
+  // A pure function, so the timeout below is far above what the linear pattern needs.
+  it('a run of blank lines is read in linear time', { timeout: 2000 }, async () => {
+    const message = await parseMessage(
+      rawMail(['From: Mail Delivery System <MAILER-DAEMON@mx.example.net>', `To: ${ME}`, 'Subject: Undelivered Mail Returned to Sender', 'Return-Path: <>'], 'placeholder'),
+    );
+    const text = `This is the mail system at host mx.example.net.${'\n'.repeat(120_000)}The address does not exist.`;
+    expect(readDeliveryReport({ ...message, text }, context)).toMatchObject({ kind: 'bounce', permanent: true, diagnostic: null });
+  });
+});
+
 describe('parseDeliveryStatus', () => {
   it('reads per-recipient blocks, folded fields and any case', () => {
     expect(

@@ -472,6 +472,17 @@ describe('hostile input (constructed)', () => {
     expect(result.replyTo).toBeNull();
   });
 
+  // Took over a minute before names were read with single spaces: "\s+via\s+LinkedIn\s*$" and
+  // "["'\s]+$" rescan a long run of spaces from each of its positions. The test timeout is the check.
+  it('a From display name holding a long run of spaces, on platform mail: read in linear time', async () => {
+    const raw = rawMail(
+      [`From: "Jane${' '.repeat(300_000)}Doe" <invitations@linkedin.com>`, `To: ${ME}`, 'Subject: I want to connect', 'X-LinkedIn-Template: email_m2m_invite_single_01'],
+      "I'd like to join your LinkedIn network.\n\nAccept: https://www.linkedin.com/comm/mynetwork/invite-accept/invitationId/7400000000000000009/sharedKey/x/",
+    );
+    const result = await classifiedRaw(raw);
+    expect(result).toMatchObject({ verdict: 'connection_request', platform: 'linkedin', replyTo: null, requester: { name: 'Jane Doe' } });
+  });
+
   it('a LinkedIn-looking mail with a hostile profile link keeps only a clean LinkedIn URL', async () => {
     const fields = oldInvitation({ name: 'Jane Doe', address: 'jane.doe@example.org' });
     fields.text = String(fields.text).replace(
@@ -529,10 +540,20 @@ describe('authentication of platform mail (constructed)', () => {
     expect(result.reason).toMatch(reason);
   });
 
-  it('a pass written by another server is not believed: the request stays unverified', async () => {
+  // Issue 3: platform mail counts only when the user's server shows a pass; only mail with no
+  // Authentication-Results at all is left to UNVERIFIED_MAIL.
+  it('a pass written by another server is not believed, and the mail is not a request', async () => {
     const result = await classified(newInvitation(AR('mx.attacker.example; dkim=pass header.d=linkedin.com; dmarc=pass header.from=linkedin.com')), checked);
-    expect(result).toMatchObject({ verdict: 'connection_request', flags: ['unverified'] });
-    expect(result.explanation).toContainEqual({ rule: 'authentication', detail: 'unverified: no Authentication-Results header from mx.example.test' });
+    expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
+    expect(result.reason).toBe(
+      'suppressed: LinkedIn mail that your server could not authenticate (Authentication-Results only from mx.attacker.example, none from mx.example.test), not trusted',
+    );
+  });
+
+  it('the user’s server reporting no result at all ("none") is no pass', async () => {
+    const result = await classified(newInvitation(AR('mx.example.test; none')), checked);
+    expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
+    expect(result.reason).toMatch(/could not authenticate \(mx\.example\.test reports no DKIM or DMARC result\)/);
   });
 
   it('a forged pass below the server’s own failure does not count', async () => {
@@ -559,7 +580,7 @@ describe('authentication of platform mail (constructed)', () => {
     const ignoredResult = await classified(newInvitation(), { ...checked, unverifiedMail: 'ignore' });
     expect(ignoredResult).toMatchObject({ verdict: 'ignored', requester: null });
     expect(ignoredResult.reason).toBe(
-      'suppressed: LinkedIn mail that cannot be verified (no Authentication-Results header from mx.example.test); UNVERIFIED_MAIL=ignore leaves it alone',
+      'suppressed: LinkedIn mail that cannot be verified (no Authentication-Results header); UNVERIFIED_MAIL=ignore leaves it alone',
     );
     const noServer = await classified(newInvitation(), { ...context, unverifiedMail: 'ignore' });
     expect(noServer.reason).toMatch(/AUTHSERV_ID is not set/);

@@ -60,7 +60,15 @@ describe('where a script may go', () => {
     ['morgan@example.test', 'your own address'],
     ['c15c178d@reply.linkedin.com', 'a linkedin.com address'],
     ['notification+x@facebookmail.com', 'a facebookmail.com address'],
+    // Domains a platform owns besides its mail domains (rules' relatedDomains) are no one's mailbox either.
+    ['jane@lnkd.in', 'a lnkd.in address'],
+    ['relay@mail.linkedin.cn', 'a linkedin.cn address'],
+    ['kontakt@xing.de', 'a xing.de address'],
     ['noreply@example.org', 'a no-reply address'],
+    // The suppression rules' other robot spellings hold for recipients too.
+    ['do-not-respond@example.org', 'a no-reply address'],
+    ['nicht-antworten@beispiel.example', 'a no-reply address'],
+    ['listserv-admin@lists.example.org', 'a system address'],
     ['jane@localhost', 'not a usable address'],
     ['jane doe@example.org', 'not a usable address'],
     ['jane@example.org\r\nBcc: x@example.org', 'not a usable address'],
@@ -71,8 +79,10 @@ describe('where a script may go', () => {
 
 describe('text helpers', () => {
   it('recognises reply and forward subjects', () => {
-    for (const subject of ['Re: hi', 'RE: hi', 'Fwd: hi', 'AW: hi', '[list] Re: hi', 'Re[2]: hi']) expect(isReplyOrForwardSubject(subject)).toBe(true);
-    for (const subject of ['Regarding our talk', 'Invitation to connect on LinkedIn', 'Fwiw']) expect(isReplyOrForwardSubject(subject)).toBe(false);
+    for (const subject of ['Re: hi', 'RE: hi', 'Fwd: hi', 'AW: hi', 'WG: hi', 'TR : hi', 'RV: hi', 'RES: hi', 'ENC: hi', 'I: hi', 'R: hi', 'Antw: hi', 'Doorst: hi', '[list] Re: hi', 'Re[2]: hi']) {
+      expect(isReplyOrForwardSubject(subject), subject).toBe(true);
+    }
+    for (const subject of ['Regarding our talk', 'Invitation to connect on LinkedIn', 'Fwiw', 'Resumen: hi', 'Encuentro', 'Idea: coffee?']) expect(isReplyOrForwardSubject(subject), subject).toBe(false);
   });
 
   it('cleanLine removes control and bidi characters and caps the length', () => {

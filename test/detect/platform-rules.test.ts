@@ -4,7 +4,8 @@ import { parseAuthenticationResults } from '../../src/detect/authentication.ts';
 import { withFlags } from '../../src/detect/platform.ts';
 import { PERSONAL } from '../../src/detect/platforms/email.ts';
 import { PLATFORM_RULES } from '../../src/detect/platforms/index.ts';
-import { GREETINGS, guessLanguage } from '../../src/detect/platforms/languages.ts';
+import { GREETINGS } from '../../src/detect/platforms/languages.ts';
+import { detectLanguage, fold } from '../../src/detect/phrases/index.ts';
 import type { Phrases, PlatformRules, Signal } from '../../src/detect/platforms/rules.ts';
 import { LANGUAGES, PLATFORMS, type ClassifyContext } from '../../src/detect/types.ts';
 
@@ -154,11 +155,16 @@ describe('languages', () => {
     ['Grazie per l’invito, vorrei sapere di più sul tuo lavoro e sul progetto della società.', 'it'],
     ['Bedankt voor de uitnodiging, ik wil graag meer weten over je werk en het project.', 'nl'],
   ])('"%s" is %s', (text, language) => {
-    expect(guessLanguage(text)).toBe(language);
+    expect(detectLanguage(fold(text))).toBe(language);
   });
 
   it('says nothing about too little text', () => {
-    expect(guessLanguage('OK')).toBeNull();
+    expect(detectLanguage(fold('OK'))).toBeNull();
+  });
+
+  it('does not read links as words ("com" is Portuguese for "with")', () => {
+    const japanese = '承認: https://www.linkedin.com/comm/mynetwork/invite-accept/ プロフィール: https://www.linkedin.com/comm/in/hanako-sato jane@example.com';
+    expect(detectLanguage(fold(japanese))).toBeNull();
   });
 
   it.each(['Hi Morgan,', 'Dear Mr. Smith,', 'Hallo Morgan!', 'Bonjour Morgan,', 'Hola Morgan,', 'Olá Morgan,', 'Ciao Morgan,', 'Beste Morgan,'])('"%s" is a greeting line', (line) => {

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explicitRecipientRule, findSuppression, isSystemAddress } from '../../src/detect/suppression.ts';
+import { isSystemAddress } from '../../src/detect/address.ts';
+import { explicitRecipientRule, findSuppression } from '../../src/detect/suppression.ts';
 import type { ClassifyContext } from '../../src/detect/types.ts';
 import { parseMessage } from '../../src/mail/message.ts';
 import { corpusDir } from '../support/corpus.ts';

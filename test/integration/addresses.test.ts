@@ -1,4 +1,10 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createAddressBook } from '../../src/contacts/address-book.ts';
@@ -15,7 +21,7 @@ import { useSandbox } from '../support/winnow.ts';
  * are known, so they get no script. Every mail here is constructed.
  */
 
-const suite = useSandbox(['ab1', 'ab2', 'ab3', 'ab4', 'ab5', 'ab7', 'ab8', 'hist1', 'hist2']);
+const suite = useSandbox(['ab1', 'ab2', 'ab3', 'ab4', 'ab5', 'ab7', 'ab8', 'ab9', 'ab10', 'ab11', 'hist1', 'hist2']);
 const API = { authorization: 'Bearer api-token-for-tests-only' };
 
 const vcard = (name: string, address: string) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nEMAIL;TYPE=INTERNET:${address}\r\nEND:VCARD\r\n`;
@@ -96,6 +102,73 @@ describe('a request that carries no address', () => {
   });
 });
 
+describe('people waiting for an address, after an address-book import', () => {
+  it('through the API: the person whose name the book now gives gets the script, and the answer says so', async () => {
+    const winnow = await suite.winnow('ab9', { roles: { worker: true, web: true } });
+    const { uid } = await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Quinn Later', winnow.user.address, '6132985418842456009'));
+    const waiting = await winnow.waitForContact((c) => c.name === 'Quinn Later');
+    await winnow.settle(uid);
+    expect(waiting.status).toBe('awaiting_address');
+
+    const imported = await winnow.runtime.app!.inject({
+      method: 'POST',
+      url: '/api/address-book',
+      headers: { ...API, 'content-type': 'text/vcard' },
+      payload: vcard('Quinn Later', 'quinn@example.org') + vcard('Someone Else', 'else@example.org'),
+    });
+    expect(imported.statusCode, imported.body).toBe(200);
+    expect(imported.json().awaiting).toEqual({ waiting: 1, queued: 1, awaitingApproval: 0, skipped: 0, stillWaiting: 0 });
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes('quinn@example.org'));
+    const asked = await winnow.waitForContact((c) => c.id === waiting.id && c.status === 'asked');
+    expect(asked.email).toBe('quinn@example.org');
+    const timeline = await winnow.store.timeline(waiting.id);
+    expect(timeline.map((event) => event.type)).toEqual(['requested', 'address_set', 'asked']);
+    expect(timeline[1]!.detail).toBe('address quinn@example.org from your address book (imported after the request); script queued');
+    expect(suite.scriptsTo('quinn@example.org')).toHaveLength(1);
+  });
+
+  it('through `winnow import-contacts`: the same, and the command says how many found an address', async () => {
+    const winnow = await suite.winnow('ab10');
+    const { uid } = await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Casey Command', winnow.user.address, '6132985418842456010'));
+    const waiting = await winnow.waitForContact((c) => c.name === 'Casey Command');
+    await winnow.settle(uid);
+    expect(waiting.status).toBe('awaiting_address');
+
+    const folder = await mkdtemp(path.join(tmpdir(), 'winnow-awaiting-'));
+    try {
+      await writeFile(path.join(folder, 'contacts.csv'), 'Name,E-mail Address\r\nCasey Command,casey@example.org\r\n');
+      const run = await runCli(['import-contacts', 'contacts.csv'], folder, {
+        IMAP_HOST: '127.0.0.1',
+        IMAP_USER: winnow.user.address,
+        IMAP_PASS: 'unused',
+        SMTP_HOST: '127.0.0.1',
+        MAIL_FROM: `Morgan Example <${winnow.user.address}>`,
+        DASHBOARD_PASSWORD: 'dashboard-secret',
+        REDIS_URL: suite.sandbox.redisUrl,
+        REDIS_PREFIX: winnow.config.redis.prefix,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('Of 1 person waiting for an address, the address book gave 1 one: 1 queued for their script.');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes('casey@example.org'));
+    const asked = await winnow.waitForContact((c) => c.id === waiting.id && c.status === 'asked');
+    expect(asked.email).toBe('casey@example.org');
+    expect((await winnow.store.timeline(waiting.id)).map((event) => event.type)).toEqual(['requested', 'address_set', 'asked']);
+  });
+});
+
+/** Runs `node bin/winnow.js ...` as a user would, in a folder of its own with only the given environment. */
+function runCli(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(root, 'bin/winnow.js'), ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
 describe('a personal request', () => {
   it('from someone the user has written to is skipped as known, with no script', async () => {
     const user = suite.sandbox.user('ab5');
@@ -108,6 +181,25 @@ describe('a personal request', () => {
     expect(contact.status).toBe('skipped');
     expect(contact.reason).toMatch(/^known: you have written to pat@example\.org before/);
     expect(suite.scriptsTo(pat.address)).toHaveLength(0);
+  });
+});
+
+describe('a request that carries its address', () => {
+  it('is checked against Sent as it is now: a mail the user sent a moment ago makes the person known', async () => {
+    const winnow = await suite.winnow('ab11');
+    const user = winnow.user;
+    // A first request brings the history up to date; the user then writes to Rae, and Rae asks.
+    const first = { name: 'Fay First', address: 'fay@example.org' };
+    await suite.sandbox.deliver(user.address, await personalRequest(first, user.address, '<fay-1@example.org>'));
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(first.address));
+    const rae = { name: 'Rae Recent', address: 'rae@example.org' };
+    await suite.sandbox.deliver(user.address, await ordinaryMail(user.address, rae, 'Lunch tomorrow?'), 'Sent');
+    const { uid } = await suite.sandbox.deliver(user.address, await personalRequest(rae, user.address, '<rae-1@example.org>'));
+    const contact = await winnow.waitForContact((c) => c.email === rae.address);
+    await winnow.settle(uid);
+    expect(contact.status).toBe('skipped');
+    expect(contact.reason).toMatch(/^known: you have written to rae@example\.org before/);
+    expect(suite.scriptsTo(rae.address)).toHaveLength(0);
   });
 });
 
@@ -177,11 +269,12 @@ describe('import through the API', () => {
 describe('the mailbox history', () => {
   const logger = createLogger('silent');
 
-  async function historyFor(userName: string, prefix: string, pass?: string) {
+  async function historyFor(userName: string, prefix: string, pass?: string, server?: { port: number; waitMs: number }) {
     const user = suite.sandbox.user(userName);
     const redis = new Redis(suite.sandbox.redisUrl, { maxRetriesPerRequest: null });
     const history = createMailboxHistory({
-      imap: { host: suite.sandbox.imap.host, port: suite.sandbox.imap.port, secure: false, requireTls: false, user: user.user, pass: pass ?? user.pass },
+      imap: { host: suite.sandbox.imap.host, port: server?.port ?? suite.sandbox.imap.port, secure: false, requireTls: false, user: user.user, pass: pass ?? user.pass },
+      ...(server ? { waitMs: server.waitMs } : {}),
       inbox: 'INBOX',
       redis,
       prefix,
@@ -258,6 +351,22 @@ describe('the mailbox history', () => {
       expect(await broken.history.catchUp()).toBe(trouble);
     } finally {
       await broken.close();
+    }
+
+    // A server that takes the connection and never answers: a lookup waits its bound, then goes
+    // on with the index as it stood; it never throws and never waits on IMAP's own timeouts.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const hung = await historyFor('hist2', prefix, undefined, { port: (silent.address() as AddressInfo).port, waitMs: 300 });
+    try {
+      expect(await hung.history.catchUp('sent')).toMatch(/^mailbox history is still being read/);
+      expect(await hung.history.catchUp()).toMatch(/^mailbox history is still being read/);
+      expect(await hung.history.wroteTo('olga@example.org')).not.toBeNull();
+    } finally {
+      await hung.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });

@@ -1,11 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createContactActions } from '../../src/contacts/actions.ts';
 import type { Contact } from '../../src/contacts/types.ts';
 import { parseMessage } from '../../src/mail/message.ts';
 import { reminderMessageId, scriptMessageId } from '../../src/mail/message-id.ts';
 import { closeQueues, createQueues, jobId, wakeWaitingScripts } from '../../src/queues/queues.ts';
 import { PRIMARY_MAILBOX } from '../../src/runtime.ts';
 import { createTemplateStore } from '../../src/script/store.ts';
-import { loadDefaultTemplates, TemplateError, type CompiledScript, type ScriptKind, type TemplateSource } from '../../src/script/template.ts';
+import { SAMPLE_PERSON } from '../../src/script/render.ts';
+import { sendTestScript, TestSendError } from '../../src/script/test-send.ts';
+import { compileScript, loadDefaultTemplates, TemplateError, type CompiledScript, type ScriptKind, type TemplateSource } from '../../src/script/template.ts';
+import { createSender } from '../../src/mail/sender.ts';
 import { localTime } from '../../src/settings/send-window.ts';
 import { createSettingsStore, type Settings } from '../../src/settings/settings.ts';
 import { buildMail } from '../support/mail.ts';
@@ -19,7 +23,7 @@ import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
  * at the SMTP peer. Every request here is constructed (test/support/requests.ts).
  */
 
-const suite = useSandbox(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9']);
+const suite = useSandbox(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 's12', 's13']);
 const MINUTE = 60_000;
 const DOMAIN = 'example.test';
 
@@ -34,6 +38,7 @@ function pages(winnow: TestWinnow) {
   const settings = createSettingsStore(winnow.runtime.redis, winnow.store.keys.settings, winnow.config);
   return {
     templates,
+    settings,
     async saveSettings(patch: Partial<Settings>): Promise<void> {
       if (winnow.runtime.app) {
         // Through the API, as a user's script would: the route saves and wakes waiting scripts.
@@ -167,6 +172,37 @@ describe('templates', () => {
   });
 });
 
+describe('a test to myself', () => {
+  it('goes to the user\'s own address, marked as a test and rendered for the sample person; Winnow answers nothing and records no one', async () => {
+    const winnow = await suite.winnow('s12');
+    const sender = createSender(winnow.config.smtp);
+    try {
+      const compiled = compileScript(template('What line of business are you in?'));
+      const result = await sendTestScript({ sender, config: winnow.config, compiled });
+      expect(result).toMatchObject({ to: winnow.user.address, subject: `[Test] Re: ${SAMPLE_PERSON.subject}`, response: expect.stringMatching(/^250/) });
+      const test = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(winnow.user.address));
+      expect(test.headers.get('subject')).toBe(result.subject);
+      expect(test.messageId).toMatch(/^<winnow-test\./);
+      expect(await textOf(test)).toContain(`Hello ${SAMPLE_PERSON.firstName},\nWhat line of business are you in?`);
+
+      // It lands in the watched INBOX: read, and left alone.
+      await until(async () => (await suite.sandbox.messages(winnow.user.address)).some((message) => message.source.toString().includes(result.subject)), 10_000, 'the test to arrive');
+      const inbox = await suite.sandbox.messages(winnow.user.address);
+      await winnow.settle(inbox.at(-1)!.uid);
+      expect((await winnow.store.list()).contacts).toEqual([]);
+      expect(suite.sandbox.smtp.received.filter((mail) => mail.recipients.includes(winnow.user.address))).toHaveLength(1);
+
+      // A refusal comes back as a TestSendError with the server's words.
+      suite.sandbox.smtp.failNext(550, '5.7.1 relaying denied');
+      const refused = await sendTestScript({ sender, config: winnow.config, compiled }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(TestSendError);
+      expect(refused).toMatchObject({ permanent: true, reason: expect.stringContaining('relaying denied') });
+    } finally {
+      sender.close();
+    }
+  });
+});
+
 describe('the reminder', () => {
   async function askedWithReminder(user: string, tag: string) {
     const clock = testClock();
@@ -214,6 +250,42 @@ describe('the reminder', () => {
     expect(suite.scriptsTo(person.address)).toHaveLength(2);
     const types = (await winnow.store.timeline(contact.id)).map((event) => event.type);
     expect(types).toEqual(['requested', 'asked', 'reminded', 'no_response']);
+  });
+
+  it('followed by an out-of-office: the deadline waits for the return, and no second reminder goes', async () => {
+    const { winnow, clock, person, script, contact } = await askedWithReminder('s13', 'remind-away');
+    clock.advance(21 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    const reminder = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address) && mail.messageId !== script.messageId);
+
+    // Constructed out-of-office in reply to the reminder, with no return date: a week is assumed.
+    const { uid } = await suite.sandbox.deliver(
+      winnow.user.address,
+      await buildMail({
+        from: person,
+        to: winnow.user.address,
+        subject: 'Automatic reply: Reminder: Invitation to connect on LinkedIn',
+        inReplyTo: reminder.messageId!,
+        references: [script.messageId!, reminder.messageId!],
+        headers: { 'Auto-Submitted': 'auto-replied' },
+        text: 'I am out of the office with no access to email.',
+      }),
+    );
+    await winnow.settle(uid);
+    const paused = await winnow.waitForContact((c) => c.id === contact.id && c.pausedUntil !== null);
+    expect(paused.status).toBe('asked');
+    // The time that was left when the out-of-office came (about 39 minutes) starts again on the return.
+    const pausedAt = paused.pausedUntil! - 7 * 24 * 60 * MINUTE;
+    expect(paused.deadlineAt! - paused.pausedUntil!).toBe(contact.deadlineAt! - pausedAt);
+
+    clock.advance(7 * 24 * 60 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    expect((await winnow.store.get(contact.id))!.status).toBe('asked');
+    clock.advance(40 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    expect((await winnow.store.get(contact.id))!.status).toBe('no_response');
+    expect(remindersTo(person.address)).toHaveLength(1);
+    expect((await winnow.store.timeline(contact.id)).map((event) => event.type)).toEqual(['requested', 'asked', 'reminded', 'paused', 'no_response']);
   });
 
   it('answered counts as the answer to the script', async () => {
@@ -276,14 +348,14 @@ describe('send again', () => {
   });
 });
 
-describe('the send window', () => {
-  /** Quiet hours from an hour ago to an hour from now, in `timeZone`. */
-  function quietNow(timeZone: string) {
-    const { hour, minute } = localTime(Date.now(), timeZone);
-    const at = (h: number) => `${String((h + 24) % 24).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-    return { start: at(hour - 1), end: at(hour + 1) };
-  }
+/** Quiet hours from an hour ago to an hour from now, in `timeZone`. */
+function quietNow(timeZone: string) {
+  const { hour, minute } = localTime(Date.now(), timeZone);
+  const at = (h: number) => `${String((h + 24) % 24).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  return { start: at(hour - 1), end: at(hour + 1) };
+}
 
+describe('the send window', () => {
   it('holds a script during quiet hours, says so once, and lets it go when the settings change', async () => {
     const winnow = await suite.winnow('s7', { roles: { worker: true, web: true } });
     const { saveSettings } = pages(winnow);
@@ -358,6 +430,82 @@ describe('the deadline', () => {
     clock.advance(60 * MINUTE);
     await fireDeadline(winnow, contact.id);
     expect((await winnow.store.get(contact.id))!.status).toBe('no_response');
+  });
+});
+
+describe('an answer to the first script while "send again" waits for the send window', () => {
+  it('counts as the answer, and the waiting script never goes out', async () => {
+    const winnow = await suite.winnow('s11', { roles: { worker: true, web: true } });
+    const { settings, saveSettings } = pages(winnow);
+    const person = await request(winnow, 'answer-while-waiting');
+    const first = await scriptTo(person.address);
+    const asked = await winnow.waitForContact((c) => c.email === person.address && c.status === 'asked');
+
+    // Quiet hours now: the script sent again waits for the morning.
+    await saveSettings({ timeZone: 'Asia/Kathmandu', quietHours: quietNow('Asia/Kathmandu') });
+    const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
+    try {
+      const actions = createContactActions({ store: winnow.store, queues, settings, now: Date.now, messageIdDomain: DOMAIN });
+      expect(await actions.sendAgain(asked.id)).toMatchObject({ ok: true, status: 'queued' });
+    } finally {
+      await closeQueues(queues);
+    }
+    await until(async () => (await winnow.store.timeline(asked.id)).some((event) => event.detail.startsWith('waiting for the send window')), 10_000, 'the second script to wait');
+
+    await suite.sandbox.deliver(
+      winnow.user.address,
+      await buildMail({
+        from: person,
+        to: winnow.user.address,
+        subject: 'Re: Invitation to connect on LinkedIn',
+        inReplyTo: first.messageId!,
+        references: [first.messageId!],
+        text: 'Happy to explain: I run a bakery supply business and we could share suppliers.',
+      }),
+    );
+    const answered = await winnow.waitForContact((c) => c.id === asked.id && c.status === 'answered');
+    expect(answered.answerText).toContain('bakery supply');
+
+    // The window opens: the script that waited finds the person answered and stays unsent.
+    await saveSettings({ quietHours: null });
+    await until(async () => (await winnow.runtime.queueCounts()).send === 0, 10_000, 'the waiting script to run');
+    expect(suite.scriptsTo(person.address)).toHaveLength(1);
+    expect((await winnow.store.get(asked.id))!.status).toBe('answered');
+  });
+});
+
+describe('send again while the person is away', () => {
+  it('gives the new script its whole deadline from the return date, not from the day it went out', async () => {
+    const clock = testClock();
+    const winnow = await suite.winnow('s10', { now: clock.now });
+    const person = await request(winnow, 'away-again');
+    const first = await scriptTo(person.address);
+    const asked = await winnow.waitForContact((c) => c.email === person.address && c.status === 'asked');
+    // What an out-of-office answer records: away for two hours, past the one-hour deadline.
+    const back = clock.now() + 120 * MINUTE;
+    await winnow.store.update(asked.id, { pausedUntil: back, deadlineAt: back + 60 * MINUTE }, { at: clock.now(), type: 'paused', detail: 'away until later' });
+
+    // The user sends the script again (the person page's button) while the person is away.
+    const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
+    const { settings } = pages(winnow);
+    try {
+      const actions = createContactActions({ store: winnow.store, queues, settings, now: clock.now, messageIdDomain: DOMAIN });
+      expect(await actions.sendAgain(asked.id)).toMatchObject({ ok: true, status: 'queued' });
+    } finally {
+      await closeQueues(queues);
+    }
+    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address) && mail.messageId !== first.messageId);
+    const again = await winnow.waitForContact((c) => c.id === asked.id && c.status === 'asked' && c.attempts === 2);
+    expect(again.deadlineAt).toBe(back + 60 * MINUTE);
+    expect((await winnow.store.timeline(asked.id)).at(-1)?.detail).toMatch(/so the deadline counts from then$/);
+
+    // Back from the absence, the person still has the hour the script gives.
+    clock.advance(121 * MINUTE);
+    await fireDeadline(winnow, asked.id);
+    expect((await winnow.store.get(asked.id))!.status).toBe('asked');
+    clock.advance(60 * MINUTE);
+    await fireDeadline(winnow, asked.id);
+    expect((await winnow.store.get(asked.id))!.status).toBe('no_response');
   });
 });
 

@@ -70,6 +70,29 @@ describe('the settings store', () => {
     expect(await store.get()).toEqual(store.defaults);
   });
 
+  it('sees a change saved by another process at once, however often it read them before', async () => {
+    const one = createSettingsStore(redis, 'settings-test:d', config);
+    const other = createSettingsStore(redis, 'settings-test:d', config);
+    await one.save({ ...one.defaults, dailyCap: 5 });
+    expect((await one.get()).dailyCap).toBe(5);
+    expect((await one.get()).dailyCap).toBe(5);
+    await other.save({ ...other.defaults, dailyCap: 6, mode: 'approval' });
+    expect(await one.get()).toMatchObject({ dailyCap: 6, mode: 'approval' });
+  });
+
+  it('keep what still holds when stored settings break a rule tightened since (approval mode stays, so does the rest of the block list)', async () => {
+    const store = createSettingsStore(redis, 'settings-test:e', config);
+    // Written as an older version might have: one block-list entry, the cap, a time zone and a
+    // platform that this version refuses or does not know.
+    await redis.set(
+      'settings-test:e',
+      JSON.stringify({ ...store.defaults, mode: 'approval', deadlineMs: 3 * DAY, blockList: ['spam.example', 'not an entry', 'seller@pitch.example'], dailyCap: 0, timeZone: 'Mars/Olympus', platforms: { linkedin: false, myspace: true } }),
+    );
+    const settings = await store.get();
+    expect(settings).toMatchObject({ mode: 'approval', deadlineMs: 3 * DAY, blockList: ['spam.example', 'seller@pitch.example'], dailyCap: null, timeZone: 'UTC' });
+    expect(settings.platforms).toEqual({ ...store.defaults.platforms, linkedin: false });
+  });
+
   it('fills a platform added after the settings were saved with its default (on)', async () => {
     const store = createSettingsStore(redis, 'settings-test:c', config);
     const saved = { ...store.defaults, platforms: { linkedin: false } };

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { buildMail } from './mail.ts';
 import { useSandbox, type TestWinnow, type TestWinnowOptions } from './winnow.ts';
 
@@ -39,6 +39,8 @@ export interface TestBrowser {
   browser: Browser;
   /** A new page in a context of its own (no shared cookies), watched from its first request. */
   page(options?: { viewport?: { width: number; height: number }; origin?: string; deviceScaleFactor?: number }): Promise<{ page: Page; context: BrowserContext; watch: PageWatch }>;
+  /** Closes every page opened by page() so far, and with them their connections to the dashboard. */
+  closePages(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,9 @@ export async function launchChromium(): Promise<TestBrowser> {
     throw new Error(`Chromium did not start from ${CHROMIUM} (install it with scripts/install-servers.sh): ${error instanceof Error ? error.message : String(error)}`);
   }
   const contexts: BrowserContext[] = [];
+  const closePages = async () => {
+    await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
+  };
 
   return {
     browser,
@@ -72,8 +77,9 @@ export async function launchChromium(): Promise<TestBrowser> {
       const watch = watchPage(page, options.origin);
       return { page, context, watch };
     },
+    closePages,
     async close() {
-      await Promise.allSettled(contexts.map((context) => context.close()));
+      await closePages();
       await browser.close();
       rmSync(profile, { recursive: true, force: true });
     },
@@ -141,6 +147,14 @@ export function useDashboard(users: string[]) {
   });
   afterAll(async () => {
     await browser?.close();
+  });
+  // The test's pages close before its Winnow stops (this hook is registered after useSandbox's,
+  // and vitest runs afterEach hooks in reverse order), so no page of a finished test keeps talking
+  // to a dashboard that is closing. A connection busy at that moment (the favicon a page asks for
+  // after its load event, say) is kept open by Chromium for its next request, and Node's close
+  // waits for it for the server's keep-alive timeout (72 s in Fastify), longer than a hook may take.
+  afterEach(async () => {
+    await browser?.closePages();
   });
   return {
     suite,

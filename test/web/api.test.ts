@@ -192,7 +192,7 @@ describe('probes and JSON API', () => {
         ['POST', `/api/contacts/${answeredId}/accept`],
         ['POST', `/api/contacts/${waitingId}/address`],
         ['DELETE', `/api/contacts/${answeredId}`],
-        ['GET', `/api/contacts/${answeredId}/export`],
+        ['POST', `/api/contacts/${answeredId}/export`],
       ];
       for (const [method, url] of routes) expect((await app.inject({ method, url })).statusCode, url).toBe(401);
     });
@@ -251,6 +251,15 @@ describe('probes and JSON API', () => {
       expect(lines[1]).toContain(`"'-2+3"`);
     });
 
+    it('lists the mail that could not be used, newest first', async () => {
+      expect((await app.inject({ method: 'GET', url: '/api/skipped-mail' })).statusCode).toBe(401);
+      await web.store.recordSkippedMail({ at: BASE_TIME, uid: 7, messageId: '<broken@example.org>', reason: 'the message could not be parsed' });
+      const response = await json('GET', '/api/skipped-mail?limit=10');
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ mails: [{ at: BASE_TIME, uid: 7, messageId: '<broken@example.org>', reason: 'the message could not be parsed' }] });
+      expect((await json('GET', '/api/skipped-mail?limit=0')).statusCode).toBe(400);
+    });
+
     it('gives the overview figures', async () => {
       const response = await json('GET', '/api/overview?period=all');
       expect(response.statusCode).toBe(200);
@@ -263,8 +272,13 @@ describe('probes and JSON API', () => {
     });
 
     it('exports a person, then erases them: 404 afterwards, and a second erase is 404', async () => {
-      const exported = await json('GET', `/api/contacts/${hostileId}/export`);
+      // The export is noted on the person's timeline, so it is a POST: a GET changes nothing.
+      expect((await json('GET', `/api/contacts/${hostileId}/export`)).statusCode).toBe(404);
+      expect((await web.store.timeline(hostileId)).map((entry) => entry.type)).not.toContain('exported');
+      const exported = await json('POST', `/api/contacts/${hostileId}/export`);
       expect(exported.statusCode).toBe(200);
+      expect(exported.headers['content-disposition']).toBe(`attachment; filename="winnow-person-${hostileId}.json"`);
+      expect((await web.store.timeline(hostileId)).map((entry) => entry.type)).toContain('exported');
       expect(exported.json()).toMatchObject({ format: 'winnow-person-export', contact: { id: hostileId } });
       const erased = await json('DELETE', `/api/contacts/${hostileId}?forget=false`);
       expect(erased.statusCode).toBe(200);

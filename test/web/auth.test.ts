@@ -102,7 +102,7 @@ describe('login, sessions and logout', () => {
     await web.redis.del(sessionKey(session));
     const after = await get('/settings', session, short);
     expect(after.statusCode).toBe(303);
-    expect(after.headers.location).toBe('/login');
+    expect(after.headers.location).toBe('/login?next=%2Fsettings');
   });
 
   it('ends a session at its absolute lifetime even while it is in use, and never renews past it', async () => {
@@ -141,6 +141,44 @@ describe('login, sessions and logout', () => {
     expect(await web.redis.exists(sessionKey(session))).toBe(0);
     // A copy of the old cookie is worth nothing.
     expect((await get('/templates/script', session)).statusCode).toBe(303);
+  });
+
+  it('returns to the page that was asked for after logging in, and only to a page of this dashboard', async () => {
+    const asked = '/responders?status=answered&q=ada';
+    const away = await app.inject({ method: 'GET', url: asked, remoteAddress: '203.0.113.30' });
+    expect(away.headers.location).toBe(`/login?next=${encodeURIComponent(asked)}`);
+    const page = await app.inject({ method: 'GET', url: away.headers.location as string, remoteAddress: '203.0.113.30' });
+    expect(page.body).toContain('<input type="hidden" name="next" value="/responders?status=answered&amp;q=ada">');
+    const loginWith = (next: string, password = PASSWORD) =>
+      app.inject({ method: 'POST', url: '/login', ...form({ _csrf: hiddenCsrf(page.body), password, next }), cookies: { winnow_login: cookie(page, 'winnow_login')!.value }, remoteAddress: '203.0.113.30' });
+    // A wrong password keeps the way back; the right one takes it.
+    expect((await loginWith(asked, 'wrong')).body).toContain('<input type="hidden" name="next" value="/responders?status=answered&amp;q=ada">');
+    const response = await loginWith(asked);
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe(asked);
+    // Logged in already, the login form sends on at once.
+    const session = cookie(response, 'winnow_session')!.value;
+    expect((await app.inject({ method: 'GET', url: `/login?next=${encodeURIComponent('/settings')}`, cookies: { winnow_session: session } })).headers.location).toBe('/settings');
+
+    // Anything that would lead off the dashboard (or cannot be a Location) leads to the overview.
+    for (const next of ['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', 'evil.example', '/\u0001x', '/%0d%0aSet-Cookie:x', ' /settings']) {
+      const shown = await app.inject({ method: 'GET', url: `/login?next=${encodeURIComponent(next)}`, remoteAddress: '203.0.113.31' });
+      expect(shown.statusCode, next).toBe(200);
+      const field = /name="next" value="([^"]*)"/.exec(shown.body)?.[1];
+      expect(field === undefined || field.startsWith('/%0d%0a'), next).toBe(true);
+      const done = await app.inject({
+        method: 'POST',
+        url: '/login',
+        ...form({ _csrf: hiddenCsrf(shown.body), password: PASSWORD, next }),
+        cookies: { winnow_login: cookie(shown, 'winnow_login')!.value },
+        remoteAddress: '203.0.113.31',
+      });
+      expect(done.statusCode, next).toBe(303);
+      expect(done.headers.location === '/' || done.headers.location === '/%0d%0aSet-Cookie:x', next).toBe(true);
+      expect(done.headers['set-cookie']?.toString(), next).not.toMatch(/(^|, )x(=|;|$)/);
+    }
+    // A form posted without a session goes to the login form, with no way back to a POST.
+    expect((await app.inject({ method: 'POST', url: '/settings', ...form({}) })).headers.location).toBe('/login');
   });
 
   it('keeps the navigation on a 404 page for a logged-in visitor', async () => {

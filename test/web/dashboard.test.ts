@@ -33,12 +33,44 @@ describe('dashboard', () => {
     await web?.stop();
   });
 
+  it('every route that changes something needs a session and its CSRF token, or the API token', async () => {
+    // Every route, as it is registered: a form added later cannot be forgotten here.
+    const routes: Array<{ method: string; url: string }> = [];
+    const probe = await web.app({ onRoute: (route) => routes.push(...[route.method].flat().map((method) => ({ method, url: route.url }))) });
+    const changing = routes.filter((route) => !['GET', 'HEAD', 'OPTIONS'].includes(route.method));
+    expect(changing.length).toBeGreaterThan(20);
+    const session = await login(probe);
+    const url = (pattern: string) => pattern.replace(':id', adaId).replace(':kind', 'script').replace(':version', '1');
+    // Whatever each form needs besides the token, so that only the missing token can refuse it.
+    const fields = { email: 'ada@example.org', confirm: 'yes', ids: adaId, decision: 'accepted', version: '1', intent: 'save', subject: 'x', text: 'x', html: 'x', deadlineAmount: '7', deadlineUnit: 'days' };
+    for (const route of changing) {
+      const method = route.method as 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+      const target = url(route.url);
+      if (target.startsWith('/api/')) {
+        const response = await probe.inject({ method, url: target, payload: {}, cookies: { winnow_session: session } });
+        expect(response.statusCode, `${method} ${target} with a session but no token`).toBe(401);
+        continue;
+      }
+      const anonymous = await probe.inject({ method, url: target, ...form(fields) });
+      if (target === '/login') {
+        expect(anonymous.statusCode, `${method} ${target} without its form token`).toBe(403);
+        continue;
+      }
+      expect(anonymous.statusCode, `${method} ${target} without a session`).toBe(303);
+      expect(anonymous.headers.location, `${method} ${target} without a session`).toBe('/login');
+      const forged = await probe.inject({ method, url: target, ...form(fields), cookies: { winnow_session: session } });
+      expect(forged.statusCode, `${method} ${target} without the CSRF token`).toBe(403);
+    }
+    expect((await web.store.get(adaId))?.status).toBe('answered');
+  });
+
   describe('without a session', () => {
     it('sends pages to the login form', async () => {
       for (const url of ['/', '/responders', '/awaiting', `/contacts/${adaId}`, `/contacts/${adaId}/erase`, '/skipped-mail', '/responders?status=asked', '/responders.csv']) {
         const response = await app.inject({ method: 'GET', url });
         expect(response.statusCode, url).toBe(303);
-        expect(response.headers.location).toBe('/login');
+        // The page asked for comes back after the login (the overview needs no mention).
+        expect(response.headers.location).toBe(url === '/' ? '/login' : `/login?next=${encodeURIComponent(url)}`);
       }
     });
 

@@ -1,7 +1,7 @@
 // Shared setup for the web tests: a real Redis from the sandbox (or REDIS_URL), a key prefix of
 // the test's own, the real contact store to fill it, and the app built as the process builds it.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse, type RouteOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config/env.ts';
 import { createContactStore, type ContactStore, type NewContact } from '../../src/contacts/store.ts';
@@ -11,7 +11,7 @@ import { createTemplateStore } from '../../src/script/store.ts';
 import { loadDefaultTemplates } from '../../src/script/template.ts';
 import { NO_DETAILS, type ContactEvent } from '../../src/contacts/types.ts';
 import { createLogger } from '../../src/log.ts';
-import { buildApp, type WebDeps, type WebOptions } from '../../src/web/app.ts';
+import { buildApp, webApp, type WebDeps, type WebOptions } from '../../src/web/app.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -24,8 +24,11 @@ export interface WebTest {
   config: Readonly<Config>;
   store: ContactStore;
   queues: Queues;
-  /** Builds an app on this Redis; the test closes it (or stop() does). */
-  app(overrides?: { env?: Record<string, string>; deps?: Partial<WebDeps>; options?: WebOptions }): Promise<FastifyInstance>;
+  /**
+   * Builds an app on this Redis; the test closes it (or stop() does). `onRoute` hears of every
+   * route as it is registered (the app is then built as buildApp does, with the hook added first).
+   */
+  app(overrides?: { env?: Record<string, string>; deps?: Partial<WebDeps>; options?: WebOptions; onRoute?: (route: RouteOptions) => void }): Promise<FastifyInstance>;
   stop(): Promise<void>;
 }
 
@@ -61,7 +64,16 @@ export async function startWebTest(): Promise<WebTest> {
     queues,
     async app(overrides = {}) {
       const appConfig = overrides.env ? configFor(sandbox.redisUrl, prefix, overrides.env) : config;
-      const app = await buildApp({ config: appConfig, store, settings: createSettingsStore(redis, store.keys.settings, appConfig), templates: createTemplateStore(redis, store.keys.templates, await loadDefaultTemplates()), queues, redis, logger: createLogger(appConfig.logLevel), ...overrides.deps }, overrides.options);
+      const deps: WebDeps = { config: appConfig, store, settings: createSettingsStore(redis, store.keys.settings, appConfig), templates: createTemplateStore(redis, store.keys.templates, await loadDefaultTemplates()), queues, redis, logger: createLogger(appConfig.logLevel), ...overrides.deps };
+      let app: FastifyInstance;
+      if (overrides.onRoute) {
+        app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger });
+        app.addHook('onRoute', overrides.onRoute);
+        await app.register(webApp, { deps, options: overrides.options });
+        await app.ready();
+      } else {
+        app = await buildApp(deps, overrides.options);
+      }
       apps.push(app);
       return app;
     },

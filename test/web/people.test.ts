@@ -101,8 +101,27 @@ describe('the people pages', () => {
       const byScore = (await get('/responders?sort=score')).body;
       expect(byScore.indexOf('Ada Answer')).toBeLessThan(byScore.indexOf('Bob Builder'));
       expect(byScore).toContain('<span class="score"><strong>2</strong>/3</span>');
+      // The form's order is "usual" unless another was asked for, so picking "Name" lists A to Z.
+      const usual = /<select id="filter-order" name="order">[\s\S]*?<\/select>/;
+      expect(usual.exec((await get('/responders?sort=name')).body)![0]).toContain('<option value="">usual: newest, highest or A first</option>');
+      expect(usual.exec((await get('/responders?sort=name&order=asc')).body)![0]).not.toContain(' selected');
+      const asSent = (await get('/responders?q=&sort=name&order=&status=')).body;
+      expect(asSent.indexOf('Ada Answer')).toBeLessThan(asSent.indexOf('Eve Asked'));
       const byName = (await get('/responders?sort=name&order=desc')).body;
+      expect(usual.exec(byName)![0]).toContain('<option value="desc" selected>newest, highest or Z first</option>');
       expect(byName.indexOf('Eve Asked')).toBeLessThan(byName.indexOf('Ada Answer'));
+    });
+
+    it('folds every filter but the search into a details element whose summary says what is in force', async () => {
+      const plain = (await get('/responders')).body;
+      expect(plain).toMatch(/<details class="more-filters">\s*<summary>Filter and sort<\/summary>/);
+      const filtered = (await get('/responders?platform=linkedin&flag=open_networker&sort=name')).body;
+      expect(filtered).toContain('<summary>Filter and sort<span class="in-use">: LinkedIn, open networker, by name, A to Z</span></summary>');
+      // Folded even then (a phone shows the list first); the fields keep the values in force.
+      expect(filtered).not.toContain('<details class="more-filters" open');
+      expect(filtered).toContain('<option value="linkedin" selected>LinkedIn</option>');
+      const search = /<input id="q"[^>]*>/.exec(filtered)![0];
+      expect(filtered.indexOf(search)).toBeLessThan(filtered.indexOf('<details class="more-filters">'));
     });
 
     it('refuses a date that is not one, and a cursor that is not one', async () => {
@@ -174,11 +193,13 @@ describe('the people pages', () => {
       // Accepted already: reject is offered, accept is not.
       expect(body).toContain(`<form class="inline-form" method="post" action="/contacts/${id.ada}/reject">`);
       expect(body).not.toContain(`action="/contacts/${id.ada}/accept"`);
-      expect(body).toContain(`<a href="/contacts/${id.ada}/export" download>`);
+      // Exporting is noted on the timeline, so it is a form with the token, not a link.
+      expect(body).toMatch(new RegExp(`<form class="inline-form" method="post" action="/contacts/${id.ada}/export">\\s*<input type="hidden" name="_csrf" value="${csrf}">`));
+      expect(body).not.toContain(`href="/contacts/${id.ada}/export"`);
     });
 
     it('refuses every action without the CSRF token', async () => {
-      for (const action of ['accept', 'reject', 'approve', 'handled', 'address', 'send-again', 'erase']) {
+      for (const action of ['accept', 'reject', 'approve', 'handled', 'address', 'send-again', 'erase', 'export']) {
         const response = await post(`/contacts/${id.eve}/${action}`, { email: 'x@example.org', confirm: 'yes' }, false);
         expect(response.statusCode, action).toBe(403);
       }
@@ -193,7 +214,9 @@ describe('the people pages', () => {
     });
 
     it('ignores a return address that leads off the dashboard', async () => {
-      for (const back of ['https://evil.example/', '//evil.example/x', '/\\evil.example']) {
+      // Nor one that cannot be a Location header (a control character, a raw non-ASCII letter):
+      // that was a 500 after the action had been done.
+      for (const back of ['https://evil.example/', '//evil.example/x', '/\\evil.example', '/\u0001x', '/responders?q=Zoë', '/\u0000']) {
         const response = await post(`/contacts/${id.ada}/accept`, { back });
         expect(response.headers.location, back).toBe(`/contacts/${id.ada}`);
       }
@@ -222,9 +245,16 @@ describe('the people pages', () => {
       expect(await web.queues.send.getJob(jobId.send('primary', id.eve!, 2))).toBeTruthy();
     });
 
-    it('downloads everything about the person as JSON', async () => {
-      const response = await get(`/contacts/${id.bob}/export`);
+    it('downloads everything about the person as JSON by a form post, and notes the export on the timeline', async () => {
+      const exports = async () => (await web.store.timeline(id.bob!)).filter((entry) => entry.type === 'exported').length;
+      // A GET (a link, a prefetch, another site's top-level navigation) or a HEAD records nothing.
+      expect((await get(`/contacts/${id.bob}/export`)).statusCode).toBe(404);
+      expect((await app.inject({ method: 'HEAD', url: `/contacts/${id.bob}/export`, cookies: { winnow_session: session } })).statusCode).toBe(404);
+      expect((await post(`/contacts/${id.bob}/export`, {}, false)).statusCode).toBe(403);
+      expect(await exports()).toBe(0);
+      const response = await post(`/contacts/${id.bob}/export`, {});
       expect(response.statusCode).toBe(200);
+      expect(await exports()).toBe(1);
       expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(response.headers['content-disposition']).toBe(`attachment; filename="winnow-person-${id.bob}.json"`);
       const body = response.json() as { format: string; contact: { name: string }; timeline: Array<{ type: string }> };

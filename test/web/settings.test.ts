@@ -195,7 +195,7 @@ describe('settings page and API', () => {
     expect((await post('/settings', fields)).statusCode).toBe(403);
     const anonymous = await app.inject({ method: 'GET', url: '/settings' });
     expect(anonymous.statusCode).toBe(303);
-    expect(anonymous.headers.location).toBe('/login');
+    expect(anonymous.headers.location).toBe('/login?next=%2Fsettings');
   });
 
   it('GET and PUT /api/settings with the bearer token; PUT keeps fields it is not given', async () => {

@@ -253,4 +253,41 @@ describe('templates page', () => {
     expect(broken.json()).toMatchObject({ template: { part: 'text', line: 1, column: 4 } });
     expect((await templates().current('reminder')).version).toBe(1);
   });
+
+  it('the API does what the page does: preview a draft for a person, send a test, restore a version', async () => {
+    const api = (url: string, payload: object) => app.inject({ method: 'POST', url, headers: auth, payload });
+    for (const url of ['/api/templates/script/preview', '/api/templates/script/test', '/api/templates/script/restore']) {
+      expect((await app.inject({ method: 'POST', url, payload: {} })).statusCode, url).toBe(401);
+    }
+    const id = await addPerson(web.store, { name: 'Grace <b>Hopper</b>', firstName: 'Grace' });
+    const draft = { subject: 'Hi {{firstName}}', text: 'Hello {{name}}', html: '<p>Hello {{name}}</p>' };
+
+    const preview = await api('/api/templates/script/preview', { ...draft, person: id });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json()).toEqual({ subject: 'Hi Grace', text: 'Hello Grace <b>Hopper</b>', html: '<p>Hello Grace &lt;b&gt;Hopper&lt;/b&gt;</p>' });
+    expect((await api('/api/templates/script/preview', draft)).json()).toMatchObject({ subject: 'Hi Sam' });
+    const broken = await api('/api/templates/script/preview', { ...draft, html: '{{#each name}}x{{/each}}' });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toMatchObject({ statusCode: 400, template: { part: 'html', line: 1, column: 1 } });
+    expect((await api('/api/templates/script/preview', { ...draft, person: 'nobody' })).statusCode).toBe(404);
+    expect((await api('/api/templates/script/preview', { subject: 'x' })).json().message).toContain('text: must be text');
+
+    const sent = await api('/api/templates/script/test', { ...draft, person: id });
+    expect(sent.statusCode).toBe(200);
+    expect(sent.json()).toMatchObject({ to: 'me@example.test', subject: '[Test] Hi Grace', response: '250 2.0.0 Ok: queued' });
+    expect(tests.at(-1)!.person.name).toBe('Grace <b>Hopper</b>');
+    refuseTests = true;
+    const refused = await api('/api/templates/script/test', draft);
+    refuseTests = false;
+    expect(refused.statusCode).toBe(502);
+    expect(refused.json().message).toBe('The test was not sent: 550 5.7.1 relaying denied');
+
+    const before = (await templates().current('script')).version!;
+    const restored = await api('/api/templates/script/restore', { version: 1 });
+    expect(restored.statusCode).toBe(200);
+    expect(restored.json()).toMatchObject({ version: before + 1, kind: 'script', note: 'restored version 1' });
+    expect((await templates().current('script')).version).toBe(before + 1);
+    expect((await api('/api/templates/script/restore', { version: 99 })).statusCode).toBe(404);
+    expect((await api('/api/templates/script/restore', { version: 'one' })).statusCode).toBe(400);
+  });
 });

@@ -3,7 +3,7 @@ import type { LanguagePhrases } from './types.ts';
 /** German. Patterns are folded (lower-case, no umlauts, "ß" as "ss"): see types.ts. */
 export const de: LanguagePhrases = {
   language: 'de',
-  commonWords: ['ich', 'und', 'sie', 'der', 'die', 'das', 'nicht', 'ist', 'mit', 'fur', 'ein', 'eine', 'wir', 'mein', 'meine', 'bin', 'danke', 'auch', 'zu', 'den', 'dem', 'ihr', 'ihnen', 'es', 'bis', 'gerne', 'kein', 'keine', 'habe', 'haben', 'wie', 'uns', 'aber', 'weil', 'bitte', 'gruss', 'grusse', 'hallo', 'vielen', 'dank'],
+  commonWords: ['ich', 'und', 'sie', 'der', 'die', 'das', 'nicht', 'ist', 'mit', 'fur', 'ein', 'eine', 'wir', 'mein', 'meine', 'bin', 'danke', 'auch', 'zu', 'den', 'dem', 'ihr', 'ihnen', 'es', 'bis', 'gerne', 'kein', 'keine', 'habe', 'haben', 'wie', 'uns', 'aber', 'weil', 'bitte', 'gruss', 'grusse', 'hallo', 'vielen', 'dank', 'auf', 'dir', 'mochte', 'einen', 'hat'],
 
   refusal: [
     /\b(?:kein|keinerlei) (?:interesse|bedarf)\b/,

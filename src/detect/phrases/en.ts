@@ -3,7 +3,7 @@ import type { LanguagePhrases } from './types.ts';
 /** English. Patterns are folded (lower-case, no accents): see types.ts. */
 export const en: LanguagePhrases = {
   language: 'en',
-  commonWords: ['the', 'and', 'you', 'to', 'is', 'are', 'i', "i'm", "i'd", 'my', 'we', 'your', 'with', 'for', 'of', 'be', 'this', 'that', 'have', 'not', 'thanks', 'thank', 'would', 'will', 'am', 'it', 'on', 'at', 'me'],
+  commonWords: ['the', 'and', 'you', 'to', 'is', 'are', 'i', "i'm", "i'd", 'my', 'we', 'your', 'with', 'for', 'of', 'be', 'this', 'that', 'have', 'not', 'thanks', 'thank', 'would', 'will', 'am', 'it', 'on', 'at', 'me', 'like', 'wants', 'please'],
 
   refusal: [
     // "Not interested in selling you anything" is not a refusal to connect; "not interested in this" is.

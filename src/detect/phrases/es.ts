@@ -3,7 +3,7 @@ import type { LanguagePhrases } from './types.ts';
 /** Spanish. Patterns are folded (lower-case, no accents, "ñ" as "n"): see types.ts. */
 export const es: LanguagePhrases = {
   language: 'es',
-  commonWords: ['yo', 'y', 'el', 'los', 'las', 'es', 'para', 'con', 'una', 'un', 'nosotros', 'mi', 'mis', 'gracias', 'estoy', 'que', 'del', 'por', 'pero', 'su', 'muy', 'tu', 'usted', 'hola', 'saludos', 'somos', 'soy', 'tengo', 'me', 'como', 'porque', 'nuestra', 'nuestro', 'esta', 'este'],
+  commonWords: ['yo', 'y', 'el', 'los', 'las', 'es', 'para', 'con', 'una', 'un', 'nosotros', 'mi', 'mis', 'gracias', 'estoy', 'que', 'del', 'por', 'pero', 'su', 'muy', 'tu', 'usted', 'hola', 'saludos', 'somos', 'soy', 'tengo', 'me', 'como', 'porque', 'nuestra', 'nuestro', 'esta', 'este', 'quiere', 'gustaria'],
 
   refusal: [
     /\bno (?:me|nos) interesa(?:n)?\b(?!\s+(?:tu|su|vender|comprar)\b)/,

@@ -3,7 +3,7 @@ import type { LanguagePhrases } from './types.ts';
 /** French. Patterns are folded (lower-case, no accents): see types.ts. */
 export const fr: LanguagePhrases = {
   language: 'fr',
-  commonWords: ['je', 'et', 'vous', 'le', 'la', 'les', 'des', 'est', 'pas', 'pour', 'avec', 'une', 'un', 'nous', 'mon', 'ma', 'mes', 'merci', 'suis', 'que', 'qui', 'du', 'au', 'ce', "c'est", "j'ai", 'bonjour', 'cordialement', 'votre', 'vos', 'mais', 'sur', 'dans', 'ne', 'tres'],
+  commonWords: ['je', 'et', 'vous', 'le', 'la', 'les', 'des', 'est', 'pas', 'pour', 'avec', 'une', 'un', 'nous', 'mon', 'ma', 'mes', 'merci', 'suis', 'que', 'qui', 'du', 'au', 'ce', "c'est", "j'ai", 'bonjour', 'cordialement', 'votre', 'vos', 'mais', 'sur', 'dans', 'ne', 'tres', 'souhaite', 'aimerais'],
 
   refusal: [
     /\b(?:pas|plus|nullement|absolument pas) interesse(?:e|s|es)?\b(?!\s+par\b(?!\s+(?:cela|ceci|ca|votre (?:demande|questionnaire|offre)|vos questions)\b))/,

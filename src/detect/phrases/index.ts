@@ -61,7 +61,12 @@ const COMMON_WORDS: ReadonlyMap<Language, ReadonlySet<string>> = new Map(ALL_PHR
  * Null when the text is too short or two languages tie.
  */
 export function detectLanguage(folded: string, evidence: readonly Language[] = []): Language | null {
-  const words = wordsOf(folded).slice(0, 2000);
+  // Links and addresses are no one's language ("com" is Portuguese for "with").
+  const prose = folded
+    .split(' ')
+    .filter((token) => !/:\/\/|^www\.|@|\.(?:com|org|net)\b/.test(token))
+    .join(' ');
+  const words = wordsOf(prose).slice(0, 2000);
   const scores = new Map<Language, number>();
   for (const word of words) {
     for (const [language, common] of COMMON_WORDS) {

@@ -3,7 +3,7 @@ import type { LanguagePhrases } from './types.ts';
 /** Italian. Patterns are folded (lower-case, no accents): see types.ts. */
 export const it: LanguagePhrases = {
   language: 'it',
-  commonWords: ['io', 'il', 'lo', 'gli', 'non', 'per', 'con', 'una', 'un', 'noi', 'mio', 'mia', 'grazie', 'sono', 'che', 'di', 'del', 'della', 'ma', 'molto', 'ciao', 'buongiorno', 'saluti', 'siamo', 'ho', 'mi', 'ti', 'perche', 'nostra', 'nostro', 'questo', 'questa', 'anche', 'e'],
+  commonWords: ['io', 'il', 'lo', 'gli', 'non', 'per', 'con', 'una', 'un', 'noi', 'mio', 'mia', 'grazie', 'sono', 'che', 'di', 'del', 'della', 'ma', 'molto', 'ciao', 'buongiorno', 'saluti', 'siamo', 'ho', 'mi', 'ti', 'perche', 'nostra', 'nostro', 'questo', 'questa', 'anche', 'e', 'tuo', 'tua', 'vuole', 'vorrei'],
 
   refusal: [
     /\bnon (?:mi|ci) interessa(?:no)?\b(?!\s+(?:vendere|comprare)\b)/,

@@ -3,7 +3,7 @@ import type { LanguagePhrases } from './types.ts';
 /** Dutch. Patterns are folded (lower-case, no accents, "geïnteresseerd" as "geinteresseerd"): see types.ts. */
 export const nl: LanguagePhrases = {
   language: 'nl',
-  commonWords: ['ik', 'en', 'het', 'een', 'niet', 'voor', 'met', 'wij', 'we', 'mijn', 'bedankt', 'dank', 'ben', 'dat', 'van', 'op', 'ook', 'je', 'u', 'graag', 'zijn', 'hoi', 'groet', 'groeten', 'geen', 'maar', 'omdat', 'ons', 'onze', 'heb', 'hebben', 'wel', 'bij'],
+  commonWords: ['ik', 'en', 'het', 'een', 'niet', 'voor', 'met', 'wij', 'we', 'mijn', 'bedankt', 'dank', 'ben', 'dat', 'van', 'op', 'ook', 'je', 'u', 'graag', 'zijn', 'hoi', 'groet', 'groeten', 'geen', 'maar', 'omdat', 'ons', 'onze', 'heb', 'hebben', 'wel', 'bij', 'jij', 'uw', 'wil', 'heeft'],
 
   refusal: [
     /\bgeen (?:interesse|behoefte)\b/,

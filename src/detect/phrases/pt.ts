@@ -3,7 +3,7 @@ import type { LanguagePhrases } from './types.ts';
 /** Portuguese (Portugal and Brazil). Patterns are folded (lower-case, no accents, "ç" as "c"): see types.ts. */
 export const pt: LanguagePhrases = {
   language: 'pt',
-  commonWords: ['eu', 'o', 'os', 'nao', 'para', 'com', 'uma', 'um', 'nos', 'meu', 'minha', 'obrigado', 'obrigada', 'estou', 'que', 'do', 'da', 'em', 'voce', 'muito', 'mas', 'seu', 'sua', 'ola', 'sou', 'tenho', 'isso', 'esta', 'porque', 'nossa', 'nosso', 'no', 'na'],
+  commonWords: ['eu', 'o', 'os', 'nao', 'para', 'com', 'uma', 'um', 'nos', 'meu', 'minha', 'obrigado', 'obrigada', 'estou', 'que', 'do', 'da', 'em', 'voce', 'muito', 'mas', 'seu', 'sua', 'ola', 'sou', 'tenho', 'isso', 'esta', 'porque', 'nossa', 'nosso', 'no', 'na', 'quer', 'gostaria'],
 
   refusal: [
     /\bnao (?:tenho|temos) (?:nenhum )?interesse\b/,

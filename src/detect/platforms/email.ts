@@ -8,7 +8,7 @@ import type { Language } from '../types.ts';
  * forms of other languages ("mich mit Ihnen vernetzen", "me connecter avec vous") exclude
  * introductions by themselves.
  *
- * Patterns are written against folded text (platforms/languages.ts foldText): lower-case, no
+ * Patterns are written against folded text (phrases/fold.ts): lower-case, no
  * accents ("würde" is "wurde", "réseau" is "reseau"), straight quotes, single spaces. Replies
  * inside an existing conversation never count, whatever they say (personal.ts).
  */

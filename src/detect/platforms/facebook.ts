@@ -1,4 +1,4 @@
-import type { PlatformRules } from './rules.ts';
+import { phrasesOf, type PlatformRules } from './rules.ts';
 
 /**
  * Facebook friend requests. Real notifications come from "Facebook <notification+…@facebookmail.com>"
@@ -26,9 +26,7 @@ const REQUEST = {
 type Language = keyof typeof REQUEST;
 const LANGUAGES = Object.keys(REQUEST) as Language[];
 
-function byLanguage(make: (sentence: string) => RegExp): Record<Language, RegExp[]> {
-  return Object.fromEntries(LANGUAGES.map((language) => [language, REQUEST[language].map(make)])) as Record<Language, RegExp[]>;
-}
+const byLanguage = (make: (sentence: string) => RegExp) => phrasesOf(REQUEST, (sentence) => [make(sentence)]);
 
 export const facebook: PlatformRules = {
   platform: 'facebook',

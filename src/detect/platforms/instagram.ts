@@ -1,4 +1,4 @@
-import type { PlatformRules } from './rules.ts';
+import { phrasesOf, type PlatformRules } from './rules.ts';
 
 /**
  * Instagram follow requests: a private account gets "janedoe (Jane Doe) requested to follow you"
@@ -23,9 +23,7 @@ const REQUESTS = {
 type Language = keyof typeof REQUESTS;
 const LANGUAGES = Object.keys(REQUESTS) as Language[];
 
-function byLanguage(make: (sentence: string) => RegExp[]): Record<Language, RegExp[]> {
-  return Object.fromEntries(LANGUAGES.map((language) => [language, REQUESTS[language].flatMap(make)])) as Record<Language, RegExp[]>;
-}
+const byLanguage = (make: (sentence: string) => RegExp[]) => phrasesOf(REQUESTS, make);
 
 export const instagram: PlatformRules = {
   platform: 'instagram',

@@ -1,4 +1,4 @@
-import type { PlatformRules } from './rules.ts';
+import { phrasesOf, type PlatformRules } from './rules.ts';
 
 /**
  * Meetup: a member who wants to connect ("Jane Doe wants to connect with you") or who asks to
@@ -22,9 +22,7 @@ const REQUESTS = {
 type Language = keyof typeof REQUESTS;
 const LANGUAGES = Object.keys(REQUESTS) as Language[];
 
-function byLanguage(make: (sentence: string) => RegExp[]): Record<Language, RegExp[]> {
-  return Object.fromEntries(LANGUAGES.map((language) => [language, REQUESTS[language].flatMap(make)])) as Record<Language, RegExp[]>;
-}
+const byLanguage = (make: (sentence: string) => RegExp[]) => phrasesOf(REQUESTS, make);
 
 export const meetup: PlatformRules = {
   platform: 'meetup',

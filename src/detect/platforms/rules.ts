@@ -139,3 +139,12 @@ export interface PlatformRules {
   requests: readonly Signal[];
   extract: Extraction;
 }
+
+/**
+ * Phrases in every language from each language's sentences (regex sources), written once for
+ * detection and for name extraction: `make` turns one sentence into its patterns
+ * ("\\bsentence\\b", "^name sentence").
+ */
+export function phrasesOf<L extends Language>(sentences: Readonly<Record<L, readonly string[]>>, make: (sentence: string) => RegExp[]): Record<L, RegExp[]> {
+  return Object.fromEntries((Object.keys(sentences) as L[]).map((language) => [language, sentences[language].flatMap(make)])) as Record<L, RegExp[]>;
+}

@@ -1,4 +1,4 @@
-import type { PlatformRules } from './rules.ts';
+import { phrasesOf, type PlatformRules } from './rules.ts';
 
 /**
  * X (Twitter) follows. Real follow notifications carry `X-Twitteremailtype: is_following` with
@@ -24,9 +24,7 @@ const FOLLOWS = {
 type Language = keyof typeof FOLLOWS;
 const LANGUAGES = Object.keys(FOLLOWS) as Language[];
 
-function byLanguage(make: (sentence: string) => RegExp[]): Record<Language, RegExp[]> {
-  return Object.fromEntries(LANGUAGES.map((language) => [language, FOLLOWS[language].flatMap(make)])) as Record<Language, RegExp[]>;
-}
+const byLanguage = (make: (sentence: string) => RegExp[]) => phrasesOf(FOLLOWS, make);
 
 export const twitter: PlatformRules = {
   platform: 'twitter',

@@ -22,8 +22,8 @@ const FORMATS: Record<string, ContactsFormat | null> = {
 
 /**
  * The address book over the JSON API, registered under /api like the rest of it (same bearer
- * token): `POST /api/address-book` with a CSV or vCard body imports it, `GET /api/address-book`
- * counts what the book holds.
+ * token): `POST /api/address-book` with a CSV or vCard body imports it (and says what became of
+ * the people waiting for an address), `GET /api/address-book` counts what the book holds.
  */
 export const addressBookRoutes: FastifyPluginAsync<WebContext> = async (app, { deps }) => {
   const book = createAddressBook(deps.redis, deps.config.redis.prefix, deps.store.mailbox);
@@ -51,9 +51,12 @@ export const addressBookRoutes: FastifyPluginAsync<WebContext> = async (app, { d
       throw error;
     }
     const imported = await book.import(parsed.people);
+    // People waiting for an address whose name the book now answers get it (and their script).
+    const awaiting = deps.resolveAwaiting ? await deps.resolveAwaiting() : null;
     return {
       format: parsed.format,
       imported,
+      awaiting,
       skippedCount: parsed.skipped.length,
       skipped: parsed.skipped.slice(0, MAX_SKIPPED_LISTED),
       total: await book.count(),

@@ -1,13 +1,11 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ActionOutcome } from '../../contacts/actions.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard } from '../guards.ts';
 import { apiAddressBody, apiDecideBody, apiEraseQuery, directoryQuery, periodQuery, responderQuery } from '../people-schemas.ts';
-import { awaitingData, overviewData } from '../people.ts';
+import { awaitingData, overviewData, sendResponderCsv } from '../people.ts';
 import { contactParams } from '../schemas.ts';
-import { csvFileName, responderCsv } from '../views/responders-csv.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 /** How an action's outcome is answered: done 200, unknown person 404, wrong input 400, not now 409. */
@@ -20,6 +18,10 @@ function answer(reply: FastifyReply, outcome: ActionOutcome) {
 const awaitingQuery = z.object({
   cursor: z.string({ error: 'must be given once, as text' }).max(400, 'is not a cursor from an earlier page').optional(),
   limit: z.coerce.number().int().min(1, 'must be from 1 to 100').max(100, 'must be from 1 to 100').default(20),
+});
+
+const skippedMailQuery = z.object({
+  limit: z.coerce.number().int('must be from 1 to 1000').min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000').default(100),
 });
 
 /**
@@ -42,13 +44,7 @@ export const apiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps, p
   app.get('/contacts', { schema: { querystring: responderQuery } }, async (request) => directory.query(directoryQuery(request.query)));
 
   /** The same filter as CSV: every matching person, not one page. */
-  app.get('/contacts.csv', { schema: { querystring: responderQuery } }, async (request, reply) => {
-    const ids = await directory.matchingIds(directoryQuery(request.query));
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${csvFileName(people.now())}"`)
-      .send(Readable.from(responderCsv(ids, (batch) => deps.store.getMany(batch))));
-  });
+  app.get('/contacts.csv', { schema: { querystring: responderQuery } }, async (request, reply) => sendResponderCsv(reply, deps, people, request.query));
 
   /** Accepts or rejects several people: { ids: [...], decision: 'accepted' | 'rejected' }. */
   app.post('/contacts/decide', { schema: { body: apiDecideBody } }, async (request) => actions.decide(request.body.ids, request.body.decision));
@@ -83,7 +79,8 @@ export const apiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps, p
     return answer(reply, outcome);
   });
 
-  app.get('/contacts/:id/export', { schema: { params: contactParams } }, async (request, reply) => {
+  /** Everything about the person as JSON. A POST: the export is noted on their timeline, and a GET changes nothing. */
+  app.post('/contacts/:id/export', { schema: { params: contactParams } }, async (request, reply) => {
     const result = await actions.exportPerson(request.params.id);
     if (!result.ok) throw new HttpError(404, result.message);
     return reply.header('content-disposition', `attachment; filename="winnow-person-${request.params.id}.json"`).send(result.export);
@@ -99,6 +96,9 @@ export const apiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps, p
       series: data.series.map((point) => ({ ...point, start: new Date(point.start).toISOString() })),
     };
   });
+
+  /** Mail that was read but could not be used, newest first, with the reason: `?limit=` up to 1000. */
+  app.get('/skipped-mail', { schema: { querystring: skippedMailQuery } }, async (request) => ({ mails: await deps.store.skippedMail(request.query.limit) }));
 
   /** People waiting for an address, each with the script rendered for them. */
   app.get('/awaiting', { schema: { querystring: awaitingQuery } }, async (request) => awaitingData(deps, people, request.query.cursor, request.query.limit));

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import { LOGIN_COOKIE, SESSION_COOKIE, type WebContext } from '../context.ts';
 import { sessionGuards } from '../guards.ts';
-import { csrfForm, loginForm } from '../schemas.ts';
+import { csrfForm, loginForm, loginQuery } from '../schemas.ts';
 import { randomToken, sameSecret } from '../security.ts';
 import { loginPage } from '../views/login.ts';
 import type { ZodTypeProvider } from '../zod.ts';
@@ -35,17 +35,18 @@ export const authRoutes: FastifyPluginAsync<WebContext> = async (plain, context)
   const { deps, sessions } = context;
   const guards = sessionGuards(context);
 
-  function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, error?: string) {
+  function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, next: string | undefined, error?: string) {
     // Reuse the pending token if it looks like one of ours, so two open tabs both work.
     const pending = request.cookies[LOGIN_COOKIE];
     const csrf = pending && /^[A-Za-z0-9_-]{43}$/.test(pending) ? pending : randomToken();
     reply.setCookie(LOGIN_COOKIE, csrf, cookieOptions(request, { path: '/login', sameSite: 'strict' }));
-    return reply.code(status).type('text/html; charset=utf-8').send(loginPage(context.view(request), { csrf, error }).value);
+    return reply.code(status).type('text/html; charset=utf-8').send(loginPage(context.view(request), { csrf, error, next }).value);
   }
 
-  app.get('/login', { onRequest: guards.loadSession }, async (request, reply) => {
-    if (request.session) return reply.redirect('/', 303);
-    return showLogin(request, reply, 200);
+  // `next` is where to go once logged in (see requireSession); schemas.ts lets only our own paths through.
+  app.get('/login', { onRequest: guards.loadSession, schema: { querystring: loginQuery } }, async (request, reply) => {
+    if (request.session) return reply.redirect(request.query.next ?? '/', 303);
+    return showLogin(request, reply, 200, request.query.next);
   });
 
   app.post(
@@ -55,14 +56,14 @@ export const authRoutes: FastifyPluginAsync<WebContext> = async (plain, context)
       config: { rateLimit: LOGIN_RATE_LIMIT },
     },
     async (request, reply) => {
-      const { _csrf, password } = request.body;
+      const { _csrf, password, next } = request.body;
       const pending = request.cookies[LOGIN_COOKIE];
       if (!pending || !_csrf || !sameSecret(_csrf, pending)) {
-        return showLogin(request, reply, 403, 'The login form expired or did not come from this site. Please enter the password again.');
+        return showLogin(request, reply, 403, next, 'The login form expired or did not come from this site. Please enter the password again.');
       }
       if (!sameSecret(password, deps.config.web.dashboardPassword)) {
         request.log.warn({ ip: request.ip }, 'dashboard login failed: wrong password');
-        return showLogin(request, reply, 401, 'That password is not right.');
+        return showLogin(request, reply, 401, next, 'That password is not right.');
       }
       // A fresh id at every login, and the old session ended, so a planted cookie is worth nothing.
       const previous = request.cookies[SESSION_COOKIE];
@@ -72,7 +73,7 @@ export const authRoutes: FastifyPluginAsync<WebContext> = async (plain, context)
       reply.clearCookie(LOGIN_COOKIE, cookieOptions(request, { path: '/login', sameSite: 'strict' }));
       // Redis holds the sliding idle timeout; the cookie only needs to outlive the absolute lifetime.
       reply.setCookie(SESSION_COOKIE, session.id, cookieOptions(request, { path: '/', sameSite: 'lax', maxAge: Math.floor(sessions.options.maxAgeMs / 1000) }));
-      return reply.redirect('/', 303);
+      return reply.redirect(next ?? '/', 303);
     },
   );
 

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ActionOutcome, BulkOutcome } from '../../contacts/actions.ts';
@@ -6,7 +5,7 @@ import { personVariables } from '../../script/render.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import type { Html } from '../html.ts';
 import { actionForm, addressForm, bulkForm, confirmForm, directoryQuery, eraseForm, periodQuery, responderQuery } from '../people-schemas.ts';
-import { awaitingData, overviewData } from '../people.ts';
+import { awaitingData, overviewData, sendResponderCsv } from '../people.ts';
 import { contactParams } from '../schemas.ts';
 import { pagePolicy, routeCsp } from '../security.ts';
 import type { Session } from '../session.ts';
@@ -14,7 +13,6 @@ import { awaitingPage } from '../views/awaiting.ts';
 import { overviewPage } from '../views/overview.ts';
 import { contactUrl, respondersPage } from '../views/people.ts';
 import { erasePage, personPage, sendAgainPage } from '../views/person.ts';
-import { csvFileName, responderCsv } from '../views/responders-csv.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
 const awaitingQuery = z.object({ cursor: z.preprocess((v) => (v === '' ? undefined : v), z.string({ error: 'must be given once, as text' }).max(400, 'is not a cursor from an earlier page').optional()) });
@@ -80,13 +78,7 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
     return send(reply, respondersPage(context.view(request), { query, page, counts, csrf: session(request).csrf, flash: message, script: assets.people.url }));
   });
 
-  app.get('/responders.csv', { schema: { querystring: responderQuery } }, async (request, reply) => {
-    const ids = await directory.matchingIds(directoryQuery(request.query));
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${csvFileName(people.now())}"`)
-      .send(Readable.from(responderCsv(ids, (batch) => deps.store.getMany(batch))));
-  });
+  app.get('/responders.csv', { schema: { querystring: responderQuery } }, async (request, reply) => sendResponderCsv(reply, deps, people, request.query));
 
   app.post('/responders/decide', { schema: { body: bulkForm } }, async (request, reply) => {
     const { ids, decision, back } = request.body;
@@ -152,7 +144,11 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
     return finish(request, reply, outcome, outcome.ok ? '/responders' : contactUrl(id));
   });
 
-  app.get('/contacts/:id/export', { schema: { params: contactParams } }, async (request, reply) => {
+  // A POST with the token, not a link: the export is noted on the person's timeline (who saw their
+  // data, and when), and a GET must change nothing (links are prefetched, HEAD runs GET routes,
+  // and another site may navigate to a GET with the session cookie). The answer is the download;
+  // the browser stays on the page the form was on.
+  app.post('/contacts/:id/export', { schema: { params: contactParams, body: actionForm } }, async (request, reply) => {
     const { id } = request.params;
     const result = await actions.exportPerson(id);
     if (!result.ok) throw new HttpError(404, result.message);

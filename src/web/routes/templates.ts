@@ -65,7 +65,18 @@ export function previewDocument(renderedHtml: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><style>body{margin:1rem;font:16px/1.5 system-ui,sans-serif;color:#1d1f21;background:#fff}</style></head><body>${renderedHtml}</body></html>`;
 }
 
-/** The templates pages and their JSON twins. */
+/** Puts an old version back in force; a version that is missing or breaks today's rules is an HttpError. */
+async function restoreVersion(deps: WebContext['deps'], kind: ScriptKind, version: number) {
+  try {
+    return await deps.templates.restore(kind, version);
+  } catch (error) {
+    if (error instanceof TemplateVersionNotFound) throw new HttpError(404, `There is no version ${version} of the ${kind}.`);
+    if (error instanceof TemplateError) throw new HttpError(400, `Version ${version} no longer passes the template rules (${error.message}); the ${kind} in use is unchanged.`);
+    throw error;
+  }
+}
+
+/** The templates pages (the JSON API is templatesApiRoutes below). */
 export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { deps, sessions } = context;
@@ -237,22 +248,21 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
 
   app.post('/templates/:kind/restore', { schema: { params: kindParams, body: restoreForm } }, async (request, reply) => {
     const { kind } = request.params;
-    try {
-      const restored = await deps.templates.restore(kind, request.body.version);
-      request.log.info({ kind, from: request.body.version, version: restored.version }, 'template version restored');
-      return reply.redirect(templateUrl(kind, { restored: restored.version }), 303);
-    } catch (error) {
-      if (error instanceof TemplateVersionNotFound) throw new HttpError(404, `There is no version ${request.body.version} of the ${kind}.`);
-      if (error instanceof TemplateError) throw new HttpError(400, `Version ${request.body.version} no longer passes the template rules (${error.message}); the ${kind} in use is unchanged.`);
-      throw error;
-    }
+    const restored = await restoreVersion(deps, kind, request.body.version);
+    request.log.info({ kind, from: request.body.version, version: restored.version }, 'template version restored');
+    return reply.redirect(templateUrl(kind, { restored: restored.version }), 303);
   });
 };
 
 /**
- * GET /api/templates (both kinds: the version in use and its source, and the saved versions) and
- * PUT /api/templates/:kind (a new version from { subject, text, html, note? }; a broken template
- * answers 400 with the part, line and column and saves nothing).
+ * The templates over the JSON API, what the page does:
+ * - GET /api/templates: both kinds, the version in use and its source, and the saved versions;
+ * - PUT /api/templates/:kind: a new version from { subject, text, html, note? };
+ * - POST /api/templates/:kind/preview: { subject, text, html, person? } rendered for that person
+ *   (a contact id) or the sample one, as { subject, text, html }; nothing is saved;
+ * - POST /api/templates/:kind/test: the same draft sent to the user's own address;
+ * - POST /api/templates/:kind/restore: { version } put back in force as a new version.
+ * A broken template answers 400 with the part, line and column, and nothing is saved or sent.
  */
 export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -275,6 +285,10 @@ export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, 
     note: z.string({ error: 'must be text' }).max(1000).optional(),
   });
 
+  /** A broken template's answer: which part, where, what. */
+  const templateProblem = (reply: FastifyReply, outcome: string, error: TemplateError) =>
+    reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `${outcome}: ${error.message}`, template: editorError(error) });
+
   app.put('/templates/:kind', { schema: { params: kindParams, body: apiSource } }, async (request, reply) => {
     const { kind } = request.params;
     const { note, ...source } = request.body;
@@ -282,7 +296,57 @@ export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, 
       return await deps.templates.save(kind, source, note ?? '');
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
-      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `Not saved: ${error.message}`, template: editorError(error) });
+      return templateProblem(reply, 'Not saved', error);
     }
+  });
+
+  const apiDraft = apiSource.omit({ note: true }).extend({ person: z.string({ error: 'must be a contact id' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a contact id').optional() });
+
+  /** The draft compiled, and the person it is for (the sample when none is named); null after answering 400. */
+  async function draftFor(body: z.output<typeof apiDraft>, reply: FastifyReply, outcome: string) {
+    const { person: id, ...source } = body;
+    let compiled: CompiledScript;
+    try {
+      compiled = compileScript(source);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      templateProblem(reply, outcome, error);
+      return null;
+    }
+    const person = id === undefined ? SAMPLE_PERSON : await deps.store.get(id);
+    if (!person) throw new HttpError(404, `No contact with id ${id}.`);
+    return { compiled, person };
+  }
+
+  app.post('/templates/:kind/preview', { schema: { params: kindParams, body: apiDraft } }, async (request, reply) => {
+    const draft = await draftFor(request.body, reply, 'Not previewed');
+    if (!draft) return reply;
+    return draft.compiled.render(personVariables(draft.person, deps.config.mailFrom.name));
+  });
+
+  app.post('/templates/:kind/test', { schema: { params: kindParams, body: apiDraft } }, async (request, reply) => {
+    if (!deps.sendTest) throw new HttpError(400, 'Sending a test needs SMTP, which this web process does not have.');
+    const draft = await draftFor(request.body, reply, 'Not sent as a test');
+    if (!draft) return reply;
+    try {
+      const sent = await deps.sendTest(draft.compiled, draft.person);
+      request.log.info({ kind: request.params.kind }, 'test script sent through the API');
+      return sent;
+    } catch (error) {
+      if (!(error instanceof TestSendError)) throw error;
+      // Answered here: the error handler hides the message of a 5xx, and this one is the user's to read.
+      return reply.code(502).send({ statusCode: 502, error: 'Bad Gateway', message: error.message, permanent: error.permanent });
+    }
+  });
+
+  const restoreBody = z.object(
+    { version: z.number({ error: 'must be a version number' }).int('must be a version number').min(1, 'must be a version number') },
+    { error: 'must be a JSON object with "version"' },
+  );
+
+  app.post('/templates/:kind/restore', { schema: { params: kindParams, body: restoreBody } }, async (request) => {
+    const restored = await restoreVersion(deps, request.params.kind, request.body.version);
+    request.log.info({ kind: request.params.kind, from: request.body.version, version: restored.version }, 'template version restored through the API');
+    return restored;
   });
 };

@@ -1,7 +1,8 @@
 import { html, type Html } from '../html.ts';
 import { csrfField, layout, type View } from './layout.ts';
 
-export function loginPage(view: View, options: { csrf: string; error?: string }): Html {
+/** `next`: the dashboard path to return to once logged in, already checked to be one of ours. */
+export function loginPage(view: View, options: { csrf: string; error?: string; next?: string }): Html {
   return layout(
     { ...view, session: null },
     { title: 'Log in' },
@@ -11,6 +12,7 @@ export function loginPage(view: View, options: { csrf: string; error?: string })
 ${options.error ? html`<p class="error" role="alert" id="login-error">${options.error}</p>` : null}
 <form method="post" action="/login">
   ${csrfField(options.csrf)}
+  ${options.next ? html`<input type="hidden" name="next" value="${options.next}">` : null}
   <div class="field">
     <label for="password">Dashboard password</label>
     <input id="password" name="password" type="password" autocomplete="current-password" required autofocus${options.error ? html` aria-describedby="login-error"` : null}>

@@ -85,29 +85,62 @@ function select(name: string, label: string, current: string | undefined, option
   </div>`;
 }
 
+/**
+ * The order, after "usual" (empty: the sort's own default order), which the form sends unless the
+ * user picks another. Were the default order selected instead, choosing "Name" would keep
+ * "newest first" from the usual sort and list names Z to A.
+ */
+const ORDER_OPTIONS: Array<[string, string]> = [
+  ['desc', 'newest, highest or Z first'],
+  ['asc', 'oldest, lowest or A first'],
+];
+
+/** The filters and the sort order in force, in words, for the summary of the folded filters. */
+export function filtersInUse(query: ResponderQuery): string[] {
+  const words: string[] = [];
+  if (query.status) words.push(statusLabel(query.status));
+  if (query.platform) words.push(platformLabel(query.platform));
+  if (query.flag) words.push(flagLabel(query.flag));
+  if (query.from || query.to) words.push(`${DATE_LABELS[query.date ?? 'requested']} ${query.from ?? '…'} to ${query.to ?? '…'}`);
+  if (query.sort || query.order) words.push(describeSort(query));
+  return words;
+}
+
+/**
+ * The search field, then every other filter and the sort order in a <details>. On a phone the
+ * details stay folded (no script needed), so the list starts on the first screen, and the summary
+ * says which filters are in force; on a wider screen the stylesheet shows them unfolded, and the
+ * summary is hidden (app.css, "Responders").
+ */
 function filterForm(query: ResponderQuery): Html {
+  const inUse = filtersInUse(query);
   return html`<form class="search filters" method="get" action="/responders" role="search" aria-label="Find people">
   <div class="field grow">
     <label for="q">Search names, addresses and companies</label>
     <input id="q" name="q" type="search" value="${query.q ?? ''}" maxlength="200">
   </div>
-  ${select('status', 'Status', query.status, STATUSES.map((s) => [s, statusLabel(s)]), 'any')}
-  ${select('platform', 'Platform', query.platform, PLATFORMS.map((p) => [p, platformLabel(p)]), 'any')}
-  ${select('flag', 'Flag', query.flag, FLAGS.map((f) => [f, flagLabel(f)]), 'any')}
-  <fieldset class="date-range">
-    <legend>Date</legend>
-    ${select('date', 'Which date', query.date ?? 'requested', DATE_FIELDS.map((d) => [d, DATE_LABELS[d]]), null)}
-    <div class="field">
-      <label for="filter-from">From</label>
-      <input id="filter-from" name="from" type="date" value="${query.from ?? ''}">
+  <details class="more-filters">
+    <summary>Filter and sort${inUse.length > 0 ? html`<span class="in-use">: ${inUse.join(', ')}</span>` : null}</summary>
+    <div class="more-filters-body">
+    ${select('status', 'Status', query.status, STATUSES.map((s) => [s, statusLabel(s)]), 'any')}
+    ${select('platform', 'Platform', query.platform, PLATFORMS.map((p) => [p, platformLabel(p)]), 'any')}
+    ${select('flag', 'Flag', query.flag, FLAGS.map((f) => [f, flagLabel(f)]), 'any')}
+    <fieldset class="date-range">
+      <legend>Date</legend>
+      ${select('date', 'Which date', query.date ?? 'requested', DATE_FIELDS.map((d) => [d, DATE_LABELS[d]]), null)}
+      <div class="field">
+        <label for="filter-from">From</label>
+        <input id="filter-from" name="from" type="date" value="${query.from ?? ''}">
+      </div>
+      <div class="field">
+        <label for="filter-to">To</label>
+        <input id="filter-to" name="to" type="date" value="${query.to ?? ''}">
+      </div>
+    </fieldset>
+    ${select('sort', 'Sort by', query.sort ?? 'updated', SORTS.map((s) => [s, SORT_LABELS[s]]), null)}
+    ${select('order', 'Order', query.order === DEFAULT_ORDER[query.sort ?? 'updated'] ? undefined : query.order, ORDER_OPTIONS, 'usual: newest, highest or A first')}
     </div>
-    <div class="field">
-      <label for="filter-to">To</label>
-      <input id="filter-to" name="to" type="date" value="${query.to ?? ''}">
-    </div>
-  </fieldset>
-  ${select('sort', 'Sort by', query.sort ?? 'updated', SORTS.map((s) => [s, SORT_LABELS[s]]), null)}
-  ${select('order', 'Order', query.order ?? DEFAULT_ORDER[query.sort ?? 'updated'], [['desc', 'newest or highest first'], ['asc', 'oldest, lowest or A first']], null)}
+  </details>
   ${query.limit !== DEFAULT_PAGE ? html`<input type="hidden" name="limit" value="${query.limit}">` : null}
   <div class="filter-buttons">
     <button type="submit">Show</button>

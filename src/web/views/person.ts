@@ -45,6 +45,17 @@ function event(entry: ContactEvent): Html {
 </li>`;
 }
 
+/**
+ * "Export everything": a form, not a link, since the export is noted on the timeline and a GET
+ * must change nothing. Its answer is a download, so the page stays where it is.
+ */
+function exportForm(contact: Contact, csrf: string, label: Html, style = 'link'): Html {
+  return html`<form class="inline-form" method="post" action="${contactUrl(contact.id)}/export">
+  ${csrfField(csrf)}
+  <button type="submit" class="${style}">${label}</button>
+</form>`;
+}
+
 /** A one-button form posting to one of the person's actions, with the CSRF token. */
 function actionButton(contact: Contact, csrf: string, action: string, label: string, secondary = false): Html {
   return html`<form class="inline-form" method="post" action="${contactUrl(contact.id)}/${action}">
@@ -98,10 +109,10 @@ function actionsSection(contact: Contact, csrf: string): Html {
   <h2 id="actions-heading">Actions</h2>
   ${buttons.length > 0 ? html`<div class="actions">${buttons}</div>` : html`<p class="hint">Nothing to decide while ${name} is ${statusLabel(contact.status)}.</p>`}
   ${addressForm}
-  <p class="actions secondary-actions">
-    <a href="${contactUrl(contact.id)}/export" download>Export everything about ${name} (JSON)</a>
+  <div class="actions secondary-actions">
+    ${exportForm(contact, csrf, html`Export everything about ${name} (JSON)`)}
     <a href="${contactUrl(contact.id)}/erase" class="danger">Erase ${name}…</a>
-  </p>
+  </div>
 </section>`;
 }
 
@@ -200,7 +211,8 @@ export function erasePage(view: View, contact: Contact, csrf: string): Html {
     { title: `Erase ${name}`, section: 'people' },
     html`<p class="back"><a href="${contactUrl(contact.id)}">← Back to ${name}</a></p>
 <h1>Erase ${name}?</h1>
-<p>This removes everything Winnow holds about ${name}: the record, the timeline, the answer, the send records, their entries in Winnow's indexes and any of their jobs still waiting. It cannot be undone; <a href="${contactUrl(contact.id)}/export" download>export it first</a> if you may need it. Mail in your own mailbox is not touched.</p>
+<p>This removes everything Winnow holds about ${name}: the record, the timeline, the answer, the send records, their entries in Winnow's indexes and any of their jobs still waiting. It cannot be undone: export it first if you may need it. Mail in your own mailbox is not touched.</p>
+<div class="actions">${exportForm(contact, csrf, html`Export everything about ${name} first (JSON)`, 'secondary')}</div>
 <form method="post" action="${contactUrl(contact.id)}/erase">
   ${csrfField(csrf)}
   <input type="hidden" name="confirm" value="yes">

@@ -304,6 +304,28 @@ const lookAlikes: DetectionCase[] = [
     build: oldInvitation('en', { name: 'Jane Doe via LinkedIn', address: 'member@linkedin.com' }, { replyTo: 'jane.doe@example.org', auth: passed('linkedin.com') }),
   },
   {
+    name: 'constructed: "via LinkedIn" invitation, authenticated, whose Reply-To is at another LinkedIn domain (linkedin.cn): no address',
+    platform: 'linkedin',
+    language: 'en',
+    expect: 'request',
+    requester: { name: 'Jane Doe', email: null },
+    replyTo: null,
+    build: oldInvitation('en', { name: 'Jane Doe via LinkedIn', address: 'member@linkedin.com' }, { replyTo: 'r-7f3a@relay.linkedin.cn', auth: passed('linkedin.com') }),
+  },
+  {
+    name: 'constructed: LinkedIn invitation from the inviter’s own mailbox, both authenticated, with a do-not-respond Reply-To: the script goes to the From',
+    platform: 'linkedin',
+    language: 'en',
+    expect: 'request',
+    requester: { name: 'Jane Doe', email: 'jane.doe@example.org' },
+    replyTo: 'jane.doe@example.org',
+    build: oldInvitation(
+      'en',
+      { name: 'Jane Doe', address: 'jane.doe@example.org' },
+      { replyTo: 'do-not-respond@example.org', auth: 'mx.example.test; dkim=pass header.d=linkedin.com; dkim=pass header.d=example.org; dmarc=pass header.from=example.org' },
+    ),
+  },
+  {
     name: 'constructed: "via LinkedIn" invitation with a personal Reply-To, not authenticated: no address',
     platform: 'linkedin',
     language: 'en',
@@ -339,8 +361,8 @@ const lookAlikes: DetectionCase[] = [
     name: 'constructed: LinkedIn invitation whose "pass" was written by another server (authserv-id not the user’s)',
     platform: 'linkedin',
     language: 'en',
-    expect: 'request',
-    flags: ['unverified'],
+    expect: 'not-request',
+    reason: /could not authenticate \(Authentication-Results only from mx\.attacker\.example/,
     build: invitation('en', { id: '7000000000000000004', auth: 'mx.attacker.example; dkim=pass header.d=linkedin.com; dmarc=pass header.from=linkedin.com' }),
   },
   {
@@ -537,7 +559,7 @@ const lookAlikes: DetectionCase[] = [
 
 export const LINKEDIN_CASES: DetectionCase[] = [...positives, ...lookAlikes, ...localisedNegatives()];
 
-/** Constructed: LinkedIn's message and suggestion notices in other languages. */
+/** Constructed: LinkedIn's message notices and forwarded invitations in other languages. */
 function localisedNegatives(): DetectionCase[] {
   const messages: Array<[Language, string]> = [
     ['de', 'Jana Schmidt hat Ihnen eine Nachricht gesendet'],
@@ -547,7 +569,58 @@ function localisedNegatives(): DetectionCase[] {
     ['it', 'Giulia Rossi ti ha inviato un messaggio'],
     ['nl', 'Sanne de Vries heeft je een bericht gestuurd'],
   ];
-  return messages.map(([language, subject]) => ({
+  // A colleague forwarding an invitation, with the prefix their mail client writes in their language.
+  const forwards: Array<[Language, string]> = [
+    ['de', 'WG'],
+    ['fr', 'TR'],
+    ['es', 'RV'],
+    ['pt', 'ENC'],
+    ['it', 'I'],
+    ['nl', 'Doorst'],
+  ];
+  const forwarded = forwards.map(([language, prefix]): DetectionCase => ({
+    name: `constructed: a colleague’s "${prefix}: ${WORDS[language].oldSubject}" forwarding an invitation, ${LANGUAGE_NAMES[language]}`,
+    platform: 'linkedin',
+    language,
+    expect: 'not-request',
+    build: mail({
+      from: { name: 'Alex Assistant', address: 'alex@example.net' },
+      subject: `${prefix}: ${WORDS[language].oldSubject}`,
+      text: [`${PEOPLE[language].first}:`, '', WORDS[language].oldPhrase, '', `- ${PEOPLE[language].first}`].join('\n'),
+    }),
+  }));
+  // The other look-alikes the issue names, sent the way LinkedIn sends them, in every language.
+  const notices: Record<Language, { pymk: string; security: string; newsletter: string }> = {
+    en: { pymk: 'Morgan, people you may know', security: 'Security alert: new sign-in to your account', newsletter: 'Jane Doe invited you to subscribe to Timber Weekly' },
+    de: { pymk: 'Personen, die Sie kennen könnten', security: 'Sicherheitshinweis: neue Anmeldung', newsletter: 'Jana Schmidt hat Sie eingeladen, Holzbau Heute zu folgen' },
+    fr: { pymk: 'Personnes que vous pourriez connaître', security: 'Alerte de sécurité : nouvelle connexion', newsletter: 'Camille Martin vous a invité à suivre Bois Hebdo' },
+    es: { pymk: 'Personas que quizá conozcas', security: 'Alerta de seguridad: nuevo inicio de sesión', newsletter: 'Lucía García te ha invitado a seguir Madera Semanal' },
+    pt: { pymk: 'Pessoas que talvez você conheça', security: 'Alerta de segurança: novo acesso', newsletter: 'Inês Costa convidou você para seguir Madeira Semanal' },
+    it: { pymk: 'Persone che potresti conoscere', security: 'Avviso di sicurezza: nuovo accesso', newsletter: 'Giulia Rossi ti ha invitato a seguire Legno Settimanale' },
+    nl: { pymk: 'Mensen die u misschien kent', security: 'Beveiligingsmelding: nieuwe aanmelding', newsletter: 'Sanne de Vries heeft u uitgenodigd om Hout Wekelijks te volgen' },
+  };
+  const noticeCases = (Object.keys(notices) as Language[]).flatMap((language): DetectionCase[] =>
+    (
+      [
+        ['pymk', 'people you may know', /people you may know/],
+        ['security', 'security notice', /security notice/],
+        ['newsletter', 'newsletter invitation', /event, a page or a newsletter/],
+      ] as const
+    ).map(([kind, what, reason]) => ({
+      name: `constructed: LinkedIn ${what}, ${LANGUAGE_NAMES[language]}`,
+      platform: 'linkedin',
+      language,
+      expect: 'not-request',
+      reason,
+      build: mail({
+        from: { name: 'LinkedIn', address: 'messages-noreply@linkedin.com' },
+        subject: notices[language][kind],
+        headers: { 'Authentication-Results': passed('linkedin.com') },
+        text: `${notices[language][kind]}\n\n${PEOPLE[language].name}\nhttps://www.linkedin.com/comm/in/${PEOPLE[language].slug}`,
+      }),
+    })),
+  );
+  return [...forwarded, ...noticeCases, ...messages.map(([language, subject]): DetectionCase => ({
     name: `constructed: LinkedIn message notification, ${LANGUAGE_NAMES[language]}`,
     platform: 'linkedin',
     language,
@@ -559,6 +632,6 @@ function localisedNegatives(): DetectionCase[] {
       headers: { 'Authentication-Results': passed('linkedin.com') },
       text: `${subject}\n\nhttps://www.linkedin.com/comm/messaging/thread/123/`,
     }),
-  }));
+  }))];
 }
 

@@ -39,6 +39,17 @@ const PEOPLE: Record<Language, { name: string; handle: string }> = {
 
 const LANGUAGES = Object.keys(SUBJECTS) as Language[];
 
+/** "… followed you back": a follow of someone the user followed first, not a stranger's. */
+const FOLLOWED_BACK: Record<Language, string> = {
+  en: 'followed you back',
+  de: 'folgt dir jetzt auch',
+  fr: 'vous suit en retour',
+  es: 'te sigue también',
+  pt: 'seguiu você de volta',
+  it: 'ti segue a sua volta',
+  nl: 'volgt je nu ook',
+};
+
 function follow(language: Language, options: { type?: string; auth?: string; followers?: number; defaultPhoto?: boolean } = {}) {
   const person = PEOPLE[language];
   const who = `${person.name} (@${person.handle})`;
@@ -65,6 +76,22 @@ function follow(language: Language, options: { type?: string; auth?: string; fol
   });
 }
 
+const followedBack = LANGUAGES.map(
+  (language): DetectionCase => ({
+    name: `constructed: X (Twitter) "${FOLLOWED_BACK[language]}", ${LANGUAGE_NAMES[language]}`,
+    platform: 'twitter',
+    language,
+    expect: 'not-request',
+    reason: /follow back/,
+    build: mail({
+      from: { name: 'X', address: 'notify@x.com' },
+      subject: `@${PEOPLE[language].handle} ${FOLLOWED_BACK[language]}`,
+      headers: { 'Authentication-Results': passed('x.com') },
+      text: `${PEOPLE[language].name} (@${PEOPLE[language].handle}) ${FOLLOWED_BACK[language]}.`,
+    }),
+  }),
+);
+
 export const TWITTER_CASES: DetectionCase[] = LANGUAGES.map(
   (language, index): DetectionCase => ({
     name: `constructed: X (Twitter) follow, ${LANGUAGE_NAMES[language]}`,
@@ -82,7 +109,7 @@ export const TWITTER_CASES: DetectionCase[] = LANGUAGES.map(
     reason: /^X \(Twitter\) follow$/,
     build: follow(language, { auth: passed('twitter.com'), followers: index === 0 ? 57 : 1234, defaultPhoto: index === 1 }),
   }),
-).concat([
+).concat(followedBack, [
   {
     name: 'constructed: X (Twitter) direct message notification (X-Twitteremailtype: direct_message)',
     platform: 'twitter',
@@ -90,18 +117,6 @@ export const TWITTER_CASES: DetectionCase[] = LANGUAGES.map(
     expect: 'not-request',
     reason: /not a follow/,
     build: follow('en', { type: 'direct_message', auth: passed('twitter.com') }),
-  },
-  {
-    name: 'constructed: X (Twitter) "followed you back"',
-    platform: 'twitter',
-    language: 'en',
-    expect: 'not-request',
-    build: mail({
-      from: { name: 'X', address: 'notify@x.com' },
-      subject: '@geoffhing followed you back',
-      headers: { 'Authentication-Results': passed('x.com') },
-      text: 'Geoff Hing (@geoffhing) followed you back.',
-    }),
   },
   {
     name: 'constructed: X follow from x.com without the old headers',
