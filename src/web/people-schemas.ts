@@ -98,7 +98,10 @@ export const bulkForm = formBody({
 export const apiAddressBody = z.object({ email: text(300) }, { error: 'must be a JSON object with "email"' });
 export const apiDecideBody = z.object(
   {
-    ids: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a contact id')).min(1, 'name at least one person').max(500, 'at most 500 people at once'),
+    ids: z
+      .array(z.string({ error: 'is not a contact id' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a contact id'), { error: 'must be a list of contact ids' })
+      .min(1, 'name at least one person')
+      .max(500, 'at most 500 people at once'),
     decision: oneOf(['accepted', 'rejected'] as const),
   },
   { error: 'must be a JSON object with "ids" and "decision"' },

@@ -220,6 +220,8 @@ describe('probes and JSON API', () => {
       expect(response.json()).toMatchObject({ decision: 'rejected', moved: 1, refused: 1 });
       expect((await json('POST', '/api/contacts/decide', { ids: [], decision: 'rejected' })).statusCode).toBe(400);
       expect((await json('POST', '/api/contacts/decide', { ids: [answeredId], decision: 'maybe' })).statusCode).toBe(400);
+      // What is wrong, in words, as JSON.
+      expect((await json('POST', '/api/contacts/decide', { decision: 'accepted' })).json()).toEqual({ statusCode: 400, error: 'Bad Request', message: 'ids: must be a list of contact ids' });
     });
 
     it('lists the people awaiting an address with their rendered script', async () => {
