@@ -1,14 +1,19 @@
 /**
- * npm run bench:dashboard [-- --people 100000 --samples 300 --writes 100 --http]
+ * npm run bench:dashboard [-- --people 100000 --samples 300 --writes 100 --mails 15 --http]
  *
  * Fills a private redis-server (the sandbox's) with N people through the contact store, builds the
  * web app as `winnow web` does, logs in, and prints p50/p99 of the responders list (first page,
  * filtered, deep cursor, sorted), of search (repeated, as when paging through results, and a new
- * word every time) and of the overview, first alone and then while people
- * are being written (a loop creating people and moving them on through the store, as the workers
- * do when mail comes in). Requests go through app.inject, or real HTTP with --http. Also prints the
- * process's memory. Targets are in design.md: list p50 ≤ 5 ms, p99 ≤ 20 ms; search p99 ≤ 50 ms.
+ * word every time) and of the overview, in three phases: alone; while people are being written (a
+ * loop creating people and moving them on through the store, as the workers do when mail comes
+ * in); and while real mail is processed (`winnow worker` in a process of its own on the same Redis
+ * prefix, watching the sandbox's Dovecot and sending through its SMTP peer, while constructed
+ * personal requests and answers to the scripts are delivered at a steady rate). Requests go
+ * through app.inject, or real HTTP with --http. Also prints the process's memory. Targets are in
+ * design.md: list p50 ≤ 5 ms, p99 ≤ 20 ms; search p99 ≤ 50 ms. The worker logs warnings and errors
+ * to stderr, prefixed "worker:"; WINNOW_TEST_LOG=info (or debug) shows more.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -24,13 +29,15 @@ import { createTemplateStore } from '../src/script/store.ts';
 import { loadDefaultTemplates } from '../src/script/template.ts';
 import { createSettingsStore } from '../src/settings/settings.ts';
 import { buildApp } from '../src/web/app.ts';
-import { startSandbox } from '../test/support/sandbox.ts';
+import { buildMail } from '../test/support/mail.ts';
+import { startSandbox, type ReceivedMail, type Sandbox } from '../test/support/sandbox.ts';
 
 const { values } = parseArgs({
   options: {
     people: { type: 'string', default: '100000' },
     samples: { type: 'string', default: '300' },
     writes: { type: 'string', default: '100' },
+    mails: { type: 'string', default: '15' },
     http: { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
   },
@@ -38,6 +45,7 @@ const { values } = parseArgs({
 const PEOPLE = Number(values.people);
 const SAMPLES = Number(values.samples);
 const WRITES_PER_SECOND = Number(values.writes);
+const MAILS_PER_SECOND = Number(values.mails);
 const DAY = 86_400_000;
 
 // ---- Constructed people, from a seeded generator so runs compare -----------------------------------
@@ -127,6 +135,82 @@ async function fill(store: ContactStore, count: number): Promise<string[]> {
   return ids;
 }
 
+// ---- Real mail: `winnow worker` beside the measured web app ---------------------------------------
+
+const PREFIX = 'bench-dashboard';
+const ME = 'me@example.test';
+
+/**
+ * `winnow worker` in a process of its own, as deployed beside `winnow web`: it watches the
+ * sandbox's Dovecot and sends through its SMTP peer, on the prefix and mailbox of the filled people.
+ */
+function startWorker(sandbox: Sandbox): ChildProcess {
+  const child = spawn(process.execPath, ['bin/winnow.js', 'worker'], {
+    cwd: new URL('..', import.meta.url),
+    env: {
+      ...process.env,
+      ...sandbox.env(),
+      MAIL_FROM: `Morgan Example <${ME}>`,
+      REDIS_PREFIX: PREFIX,
+      DASHBOARD_PASSWORD: 'bench-password',
+      BACKFILL_DAYS: '0',
+      LOG_LEVEL: process.env.WINNOW_TEST_LOG ?? 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Its warnings and errors belong in the benchmark's output: a worker in trouble explains a figure.
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line.trim()) process.stderr.write(`worker: ${line}\n`);
+    });
+  }
+  // Should the benchmark die on the way, the worker must not outlive it.
+  const orphan = () => child.kill('SIGKILL');
+  process.on('exit', orphan);
+  child.once('exit', () => process.off('exit', orphan));
+  return child;
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  // `winnow worker` exits within 10 s of SIGTERM on its own; this is the backstop.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+let mailSerial = 0;
+/** Constructed: a personal email asking to connect, from a new address each time (so a script goes out). */
+async function personalRequest(): Promise<{ address: string; name: string; raw: Buffer }> {
+  mailSerial += 1;
+  const first = pick(FIRST);
+  const name = `${first} ${pick(LAST)}`;
+  const address = `mail.${mailSerial}.${first.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}@example.org`;
+  const raw = await buildMail({
+    from: { name, address },
+    to: ME,
+    subject: "I'd like to connect",
+    messageId: `<bench-mail-${mailSerial}@example.org>`,
+    text: `Hi Morgan,\n\nI'd like to connect. I am ${pick(ROLES).toLowerCase()} at ${pick(COMPANIES)}.\n\nBest,\n${name}`,
+  });
+  return { address, name, raw };
+}
+
+/** Constructed: the requester's answer to the script they received, quoting it as mail programs do. */
+function answerTo(script: { address: string; name: string; messageId: string }): Promise<Buffer> {
+  return buildMail({
+    from: { name: script.name, address: script.address },
+    to: ME,
+    subject: "Re: I'd like to connect",
+    inReplyTo: script.messageId,
+    references: [script.messageId],
+    text: `Hi Morgan,\n\n${pick(ANSWERS)}\n\n${script.name}\n\nMorgan Example wrote:\n> Thank you for wanting to connect.`,
+  });
+}
+
 // ---- Measuring -------------------------------------------------------------------------------------
 
 function percentile(sorted: number[], p: number): number {
@@ -142,9 +226,11 @@ interface Row {
   max: number;
 }
 
-const sandbox = await startSandbox({ imap: false, smtp: false });
+// Dovecot and the SMTP peer are for the third phase, when real mail is processed.
+const sandbox = await startSandbox({ users: [ME] });
 const rows: Row[] = [];
 let app: FastifyInstance | null = null;
+let worker: ChildProcess | null = null;
 const writerRedis = new Redis(sandbox.redisUrl);
 const redis = new Redis(sandbox.redisUrl, { maxRetriesPerRequest: 2 });
 try {
@@ -153,9 +239,9 @@ try {
     IMAP_USER: 'me@example.test',
     IMAP_PASS: 'unused',
     SMTP_HOST: '127.0.0.1',
-    MAIL_FROM: 'Morgan Example <me@example.test>',
+    MAIL_FROM: `Morgan Example <${ME}>`,
     REDIS_URL: sandbox.redisUrl,
-    REDIS_PREFIX: 'bench-dashboard',
+    REDIS_PREFIX: PREFIX,
     DASHBOARD_PASSWORD: 'bench-password',
     API_TOKEN: 'bench-api-token-0123456789',
     LOG_LEVEL: 'silent',
@@ -298,6 +384,107 @@ try {
   writing = false;
   await writerLoop;
   const achieved = writes / ((performance.now() - measureStarted) / 1000);
+
+  // Real mail: `winnow worker` reads personal requests from Dovecot, sends scripts to the SMTP
+  // peer (and copies to Sent), and reads the answers to them, while the web app is measured.
+  console.log('Starting `winnow worker` on the same Redis prefix and mailbox…');
+  worker = startWorker(sandbox);
+  const workerExit = new Promise<never>((_, reject) =>
+    worker!.once('exit', (code, signal) => reject(new Error(`winnow worker exited early (${signal ?? `code ${code}`})`))),
+  );
+  workerExit.catch(() => {
+    // Raced below while the phase runs; after it, the exit is ours.
+  });
+  // It reads mail that arrives after it first opened the mailbox (BACKFILL_DAYS=0), which it marks
+  // by writing the cursor; there is no event to wait on across processes.
+  const watching = (async () => {
+    const deadline = performance.now() + 60_000;
+    while (!(await redis.hexists(store.keys.cursor, 'uidValidity'))) {
+      if (performance.now() > deadline) throw new Error('winnow worker did not open the mailbox within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  await Promise.race([watching, workerExit]);
+  // Ready once it answers: a few requests, each waited for at the SMTP peer (this also warms up
+  // its IMAP session and SMTP pool, as in a running service).
+  for (let i = 0; i < 3; i++) {
+    const mail = await personalRequest();
+    await sandbox.deliver(ME, mail.raw);
+    await Promise.race([sandbox.smtp.waitFor((m) => m.recipients.includes(mail.address), 60_000), workerExit]);
+  }
+
+  console.log(`Measuring while ${MAILS_PER_SECOND} mails a second are processed…`);
+  interface Requester {
+    name: string;
+    deliveredAt: number;
+    answered: boolean;
+  }
+  const requesters = new Map<string, Requester>();
+  const awaitingAnswer: Array<{ address: string; name: string; messageId: string }> = [];
+  let seenScripts = sandbox.smtp.received.length;
+  let requestsDelivered = 0;
+  let answersDelivered = 0;
+  let lastUid = 0;
+  let mailing = true;
+  const phaseStartedAt = performance.timeOrigin + performance.now();
+  const mailLoop = (async () => {
+    const started = performance.now();
+    let delivered = 0;
+    while (mailing) {
+      // Scripts the worker sent since the last turn: their requesters answer, half of the mail.
+      for (; seenScripts < sandbox.smtp.received.length; seenScripts++) {
+        const script: ReceivedMail = sandbox.smtp.received[seenScripts]!;
+        const address = script.recipients.find((r) => requesters.has(r));
+        if (address && script.messageId) awaitingAnswer.push({ address, name: requesters.get(address)!.name, messageId: script.messageId });
+      }
+      const due = Math.floor(((performance.now() - started) / 1000) * MAILS_PER_SECOND);
+      for (; delivered < due && mailing; delivered++) {
+        const script = delivered % 2 === 1 ? awaitingAnswer.shift() : undefined;
+        if (script) {
+          lastUid = (await sandbox.deliver(ME, await answerTo(script))).uid;
+          requesters.get(script.address)!.answered = true;
+          answersDelivered += 1;
+        } else {
+          const mail = await personalRequest();
+          const { uid, deliveredAt } = await sandbox.deliver(ME, mail.raw);
+          lastUid = uid;
+          requesters.set(mail.address, { name: mail.name, deliveredAt, answered: false });
+          requestsDelivered += 1;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  mailLoop.catch(() => {
+    // Awaited after the phase, which rethrows; this only keeps Node from exiting before `finally`.
+  });
+  const mailStarted = performance.now();
+  await Promise.race([measure(`while ${MAILS_PER_SECOND} mails/s`), workerExit]);
+  mailing = false;
+  await mailLoop;
+  const mailSeconds = (performance.now() - mailStarted) / 1000;
+  const phaseEndedAt = performance.timeOrigin + performance.now();
+  // Scripts the SMTP peer accepted during the phase, each with how long it took from the mailbox.
+  const scriptsInPhase = sandbox.smtp.received.filter((m) => m.acceptedAt >= phaseStartedAt && m.acceptedAt <= phaseEndedAt && m.recipients.some((r) => requesters.has(r)));
+  const scriptDelays = scriptsInPhase
+    .map((m) => m.acceptedAt - requesters.get(m.recipients.find((r) => requesters.has(r))!)!.deliveredAt)
+    .sort((a, b) => a - b);
+  // Let the worker finish what was delivered (read up to the last UID, no job left), then count
+  // the answers it recorded.
+  const drainStarted = performance.now();
+  let caughtUp = false;
+  for (;;) {
+    const read = Number(await redis.hget(store.keys.cursor, 'lastUid')) >= lastUid;
+    const counts = await Promise.all([queues.inbound.getJobCounts('waiting', 'active', 'delayed'), queues.send.getJobCounts('waiting', 'active', 'delayed')]);
+    caughtUp = read && counts.every((c) => Object.values(c).every((n) => n === 0));
+    if (caughtUp || performance.now() - drainStarted > 30_000) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const catchUpSeconds = (performance.now() - drainStarted) / 1000;
+  const answeredAddresses = [...requesters].filter(([, r]) => r.answered).map(([address]) => address);
+  const answersRecorded = (await Promise.all(answeredAddresses.map((address) => store.findByAddress(address)))).filter((c) => c?.answeredAt != null).length;
+  const scriptsInAll = sandbox.smtp.received.filter((m) => m.recipients.some((r) => requesters.has(r))).length;
+  await stopWorker(worker);
   global.gc?.();
   const rssEnd = process.memoryUsage().rss;
 
@@ -310,6 +497,12 @@ try {
   for (const row of rows) console.log(`| ${row.what} | ${row.phase} | ${row.n} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.max)} |`);
   console.log('');
   console.log(`writes achieved while measuring: ${achieved.toFixed(0)}/s (${writes} in all)`);
+  console.log(
+    `mail while measuring (${mailSeconds.toFixed(0)} s): ${requestsDelivered} personal requests and ${answersDelivered} answers delivered to Dovecot ` +
+      `(${((requestsDelivered + answersDelivered) / mailSeconds).toFixed(1)}/s); ${scriptsInPhase.length} scripts accepted by the SMTP peer during the phase ` +
+      `(${scriptsInAll} ${caughtUp ? `once the worker had caught up, ${catchUpSeconds.toFixed(1)} s later` : 'when the worker had still not caught up 30 s later'}), mailbox → SMTP p50 ${scriptDelays.length ? percentile(scriptDelays, 50).toFixed(0) : '–'} ms, p99 ${scriptDelays.length ? percentile(scriptDelays, 99).toFixed(0) : '–'} ms; ` +
+      `${answersRecorded} of the ${answersDelivered} answers recorded`,
+  );
   console.log(`directory load (first page after start): ${loadMs.toFixed(0)} ms`);
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   console.log(`memory: the directory holds ${mb(directoryHeap)} of heap (after GC); heap used at the end ${mb(process.memoryUsage().heapUsed)}`);
@@ -318,6 +511,7 @@ try {
   console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; load average at the end ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
   await closeQueues(queues);
 } finally {
+  if (worker) await stopWorker(worker);
   await app?.close();
   await writerRedis.quit();
   await redis.quit();
