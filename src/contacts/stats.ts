@@ -27,10 +27,14 @@ export interface Funnel {
   asked: number;
   /** Answered the script (a refusal counts under `declined`), whatever the user decided since. */
   answered: number;
+  /** Of `answered`, those the user has not decided on yet (status `answered`). */
+  answeredUndecided: number;
   /** Answered with a refusal and not yet decided on. */
   declined: number;
-  /** Let the deadline pass without answering. */
+  /** Let the deadline pass without answering, whatever the user decided since. */
   noResponse: number;
+  /** Of `noResponse`, those the user has not decided on yet (status `no_response`). */
+  noResponseUndecided: number;
   /** Asked, deadline still running. */
   waiting: number;
   /** Queued: the script is about to go out. */
@@ -57,8 +61,10 @@ export function funnel(rows: Iterable<FunnelRow>, from: number, to: number): Fun
     requests: 0,
     asked: 0,
     answered: 0,
+    answeredUndecided: 0,
     declined: 0,
     noResponse: 0,
+    noResponseUndecided: 0,
     waiting: 0,
     queued: 0,
     awaitingAddress: 0,
@@ -80,6 +86,7 @@ export function funnel(rows: Iterable<FunnelRow>, from: number, to: number): Fun
         break;
       case 'no_response':
         result.noResponse += 1;
+        result.noResponseUndecided += 1;
         break;
       case 'asked':
         result.waiting += 1;
@@ -111,6 +118,7 @@ export function funnel(rows: Iterable<FunnelRow>, from: number, to: number): Fun
         result.handled += 1;
         break;
       case 'answered':
+        result.answeredUndecided += 1;
         break;
     }
     // Answers are counted by what happened, so a decision taken since does not hide them.

@@ -171,6 +171,11 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
     const target = await dashboard.start('me5');
     const { page, watch } = await dashboard.browser.page({ viewport: PHONE, origin: target.baseUrl });
     await logIn(page, target.baseUrl, target.password);
+    // A saved version, so the page shows its table of versions (a visually hidden label in it
+    // once made the page wider than a phone).
+    await page.goto(`${target.baseUrl}/templates/script`);
+    await page.getByLabel('Note for this version (optional)').fill('a note long enough to need the room of a phone');
+    await Promise.all([page.waitForURL('**/templates/script?saved=1'), page.getByRole('button', { name: 'Save as a new version' }).click()]);
     for (const path of ['/templates/script', '/settings']) {
       await page.goto(`${target.baseUrl}${path}`);
       expect(await overflowsSideways(page), path).toBe(false);

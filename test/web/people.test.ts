@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/queues/queues.ts';
+import { standing } from '../../src/web/views/person.ts';
 import { addPerson, askAndAnswer, BASE_TIME, form, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
 
 const MINUTE = 60_000;
@@ -61,8 +62,11 @@ describe('the people pages', () => {
       expect(response.statusCode).toBe(200);
       const body = response.body;
       expect(body).toMatch(/<dt>Requests<\/dt>\s*<dd><span class="step-count">5<\/span>/);
-      expect(body).toMatch(/<dt><a href="\/responders\?status=answered">Answered<\/a>/);
-      expect(body).toMatch(/<dt><a href="\/responders\?status=awaiting_address">Awaiting address<\/a><\/dt>\s*<dd><span class="step-count">1<\/span>/);
+      // Links carry the period, so they list the people the figures count.
+      const period = `from=${new Date(Date.now() - 29 * DAY).toISOString().slice(0, 10)}&amp;to=${new Date().toISOString().slice(0, 10)}`;
+      expect(body).toContain(`<dt>Answered <span class="hint">whatever you decided since; <a href="/responders?status=answered&amp;${period}">2 still to decide</a>`);
+      expect(body).toContain(`<dt><a href="/responders?status=awaiting_address&amp;${period}">Awaiting address</a></dt>`);
+      expect(body).toMatch(/Awaiting address<\/a><\/dt>\s*<dd><span class="step-count">1<\/span>/);
       // Two answered, one still waiting: both answered people's outcome is known.
       expect(body).toContain('<span class="rate-value">100%</span> answer rate');
       expect(body).toContain('<svg viewBox="0 0 720 260" role="img" aria-labelledby="chart-title chart-desc"');
@@ -233,6 +237,10 @@ describe('the people pages', () => {
       const confirm = await get(`/contacts/${id.eve}/send-again`);
       expect(confirm.statusCode).toBe(200);
       expect(confirm.body).toContain('<h1>Send the script again to Eve Asked?</h1>');
+      // Where she stands, in words (not "Eve Asked is asked", nor "Bob is no response").
+      expect(confirm.body).toContain('<p>Eve Asked has not answered yet. The script goes once more to <strong>eve@example.org</strong>');
+      expect(standing('Bob', 'no_response')).toBe('Bob let the deadline pass without answering');
+      expect(standing('Bob', 'bounced')).toBe("Bob's script bounced");
       expect(confirm.body).toContain('<input type="hidden" name="confirm" value="yes">');
       // A post without the confirmation goes to the confirmation page and sends nothing.
       const unconfirmed = await post(`/contacts/${id.eve}/send-again`, {});

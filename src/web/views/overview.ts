@@ -1,7 +1,7 @@
 import type { Bucket, Funnel, Period, SeriesPoint } from '../../contacts/stats.ts';
 import type { Status } from '../../contacts/types.ts';
 import type { Flash } from '../flash.ts';
-import { html, type Html } from '../html.ts';
+import { html, type Html, type Interpolation } from '../html.ts';
 import { requestsChart } from './chart.ts';
 import { formatCount, formatDay, formatPercent, formatTime } from './format.ts';
 import { layout, type View } from './layout.ts';
@@ -61,18 +61,30 @@ function periodTabs(current: Period): Html {
 }
 
 /** One step of the funnel: its count, a gauge against the requests, and a link to those people. */
-function step(label: string, count: number, of: number, status: Status | null, hint?: string): Html {
+function step(label: string, count: number, of: number, href: string | null, hint?: Interpolation): Html {
   const gauge = of > 0 ? html`<meter min="0" max="${of}" value="${count}">${formatPercent(count / of)}</meter>` : null;
   const figure = html`<span class="step-count">${formatCount(count)}</span>`;
   return html`<div class="step">
-  <dt>${status && count > 0 ? html`<a href="${respondersUrl({ status })}">${label}</a>` : label}${hint ? html` <span class="hint">${hint}</span>` : null}</dt>
+  <dt>${href && count > 0 ? html`<a href="${href}">${label}</a>` : label}${hint ? html` <span class="hint">${hint}</span>` : null}</dt>
   <dd>${figure} ${gauge}</dd>
 </div>`;
+}
+
+/** `YYYY-MM-DD` of a moment (UTC), as the responders' date filter takes it. */
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
 
 function funnelSection(model: OverviewModel): Html {
   const f = model.funnel;
   const known = f.answered + f.declined + f.noResponse;
+  // A link leads to the same people the figure counts: those with that status whose request
+  // arrived in the period (periods are whole UTC days, like the list's date filter).
+  const list = (status: Status) => respondersUrl({ status, from: isoDay(model.from), to: isoDay(model.to) });
+  // Answered and no response count people whatever the user decided since; the list of that
+  // status holds only those still to decide, so the link says how many that is.
+  const outcome = (hint: string, undecided: number, status: Status): Html =>
+    undecided > 0 ? html`${hint}; <a href="${list(status)}">${formatCount(undecided)} still to decide</a>` : html`${hint}`;
   return html`<section aria-labelledby="funnel-heading" class="funnel">
   <h2 id="funnel-heading">What became of the requests</h2>
   <p class="lead">Requests that arrived from ${formatDay(model.from)} to ${formatDay(model.to)} (UTC), by where they stand now.</p>
@@ -83,24 +95,24 @@ function funnelSection(model: OverviewModel): Html {
   <dl class="steps">
     ${step('Requests', f.requests, f.requests, null)}
     ${step('Asked', f.asked, f.requests, null, 'sent the script')}
-    ${step('Answered', f.answered, f.requests, 'answered', 'whatever you decided since')}
-    ${step('Declined', f.declined, f.requests, 'declined')}
-    ${step('No response', f.noResponse, f.requests, 'no_response', 'deadline passed')}
-    ${step('Waiting for an answer', f.waiting, f.requests, 'asked')}
+    ${step('Answered', f.answered, f.requests, null, outcome('whatever you decided since', f.answeredUndecided, 'answered'))}
+    ${step('Declined', f.declined, f.requests, list('declined'))}
+    ${step('No response', f.noResponse, f.requests, null, outcome('deadline passed', f.noResponseUndecided, 'no_response'))}
+    ${step('Waiting for an answer', f.waiting, f.requests, list('asked'))}
   </dl>
   <h3>Not asked (yet)</h3>
   <dl class="steps">
-    ${step('Awaiting address', f.awaitingAddress, f.requests, 'awaiting_address')}
-    ${step('Awaiting approval', f.awaitingApproval, f.requests, 'awaiting_approval')}
-    ${step('About to be sent', f.queued, f.requests, 'queued')}
-    ${step('Skipped', f.skipped, f.requests, 'skipped', 'known, blocked or suppressed')}
+    ${step('Awaiting address', f.awaitingAddress, f.requests, list('awaiting_address'))}
+    ${step('Awaiting approval', f.awaitingApproval, f.requests, list('awaiting_approval'))}
+    ${step('About to be sent', f.queued, f.requests, list('queued'))}
+    ${step('Skipped', f.skipped, f.requests, list('skipped'), 'known, blocked or suppressed')}
     ${step('Bounced or failed', f.undeliverable, f.requests, null)}
   </dl>
   <h3>Your decisions</h3>
   <dl class="steps">
-    ${step('Accepted', f.accepted, f.requests, 'accepted')}
-    ${step('Rejected', f.rejected, f.requests, 'rejected')}
-    ${step('Handled by you', f.handled, f.requests, 'handled')}
+    ${step('Accepted', f.accepted, f.requests, list('accepted'))}
+    ${step('Rejected', f.rejected, f.requests, list('rejected'))}
+    ${step('Handled by you', f.handled, f.requests, list('handled'))}
   </dl>
 </section>`;
 }

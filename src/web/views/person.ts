@@ -68,6 +68,40 @@ const DECIDABLE: readonly Status[] = ['answered', 'declined', 'no_response', 'ha
 const ADDRESSABLE: readonly Status[] = ['awaiting_address', 'awaiting_approval', 'bounced', 'failed', 'asked', 'no_response'];
 const SEND_AGAIN: readonly Status[] = ['asked', 'no_response', 'bounced', 'failed'];
 
+/** Where the person stands, as a sentence ("Bob has not answered yet"), for the prose of a page. */
+export function standing(name: string, status: Status): string {
+  switch (status) {
+    case 'detected':
+      return `${name}'s request was just recorded`;
+    case 'awaiting_address':
+      return `${name} is awaiting an address`;
+    case 'awaiting_approval':
+      return `${name}'s script awaits your approval`;
+    case 'skipped':
+      return `${name} was skipped`;
+    case 'queued':
+      return `${name}'s script is about to be sent`;
+    case 'asked':
+      return `${name} has not answered yet`;
+    case 'answered':
+      return `${name} answered`;
+    case 'declined':
+      return `${name} declined`;
+    case 'bounced':
+      return `${name}'s script bounced`;
+    case 'no_response':
+      return `${name} let the deadline pass without answering`;
+    case 'failed':
+      return `${name}'s script could not be sent`;
+    case 'accepted':
+      return `${name} is accepted`;
+    case 'rejected':
+      return `${name} is rejected`;
+    case 'handled':
+      return `${name} is marked handled`;
+  }
+}
+
 export function addressHelp(contact: Contact): string {
   switch (contact.status) {
     case 'awaiting_address':
@@ -107,7 +141,7 @@ function actionsSection(contact: Contact, csrf: string): Html {
 
   return html`<section aria-labelledby="actions-heading" class="person-actions">
   <h2 id="actions-heading">Actions</h2>
-  ${buttons.length > 0 ? html`<div class="actions">${buttons}</div>` : html`<p class="hint">Nothing to decide while ${name} is ${statusLabel(contact.status)}.</p>`}
+  ${buttons.length > 0 ? html`<div class="actions">${buttons}</div>` : html`<p class="hint">Nothing to decide now: ${standing(name, contact.status)}.</p>`}
   ${addressForm}
   <div class="actions secondary-actions">
     ${exportForm(contact, csrf, html`Export everything about ${name} (JSON)`)}
@@ -192,7 +226,7 @@ export function sendAgainPage(view: View, contact: Contact, csrf: string): Html 
     { title: `Send the script again to ${name}`, section: 'people' },
     html`<p class="back"><a href="${contactUrl(contact.id)}">← Back to ${name}</a></p>
 <h1>Send the script again to ${name}?</h1>
-<p>${name} is ${statusLabel(contact.status)}. The script goes once more to <strong>${contact.email ?? ''}</strong>, as a new mail, and the deadline starts over when it is sent.
+<p>${standing(name, contact.status)}. The script goes once more to <strong>${contact.email ?? ''}</strong>, as a new mail, and the deadline starts over when it is sent.
 ${contact.attempts > 0 ? html` They were sent it ${formatCount(contact.attempts)} ${contact.attempts === 1 ? 'time' : 'times'} already.` : null}</p>
 <form method="post" action="${contactUrl(contact.id)}/send-again" class="actions">
   ${csrfField(csrf)}
