@@ -90,7 +90,8 @@ export function createInboundProcessor(context: WorkerContext) {
       },
       {
         at: now,
-        detail: answer.kind === 'declined' ? `answered with a refusal${answer.reason ? `: ${answer.reason}` : ''}` : `answered the script${answer.reason ? ` (${answer.reason})` : ''}`,
+        // The timeline shows the status beside this, so the reading's own "answered: " goes.
+        detail: answer.reason.replace(/^(answered|declined): /, '') || (answer.kind === 'declined' ? 'a refusal' : 'the script'),
         messageId: message.messageId ?? undefined,
       },
     );
