@@ -3,6 +3,7 @@ import type { QueueName } from '../src/queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { createDeadlineProcessor } from './deadline.ts';
 import { createInboundProcessor } from './inbound.ts';
+import { createJobRepair, REPAIR_INTERVAL_MS } from './repair.ts';
 import { createSendProcessor } from './send.ts';
 import { createSentCopyProcessor } from './sent-copy.ts';
 
@@ -24,6 +25,13 @@ export function startWorkers(context: WorkerContext, connection: ConnectionOptio
     // One at a time: the copies share one IMAP connection.
     new Worker('sent-copy' satisfies QueueName, createSentCopyProcessor(context), { ...common, concurrency: 1 }),
   ];
+  const repair = createJobRepair(context);
+  const sweep = () => {
+    repair().catch((error: unknown) => context.logger.warn({ err: error }, 'could not check for missing jobs; trying again later'));
+  };
+  sweep();
+  const timer = setInterval(sweep, REPAIR_INTERVAL_MS);
+  timer.unref();
   for (const worker of workers) {
     const log = context.logger.child({ queue: worker.name });
     worker.on('failed', (job, error) => log.warn({ job: job?.id, err: error, attempts: job?.attemptsMade }, 'job failed'));
@@ -33,6 +41,7 @@ export function startWorkers(context: WorkerContext, connection: ConnectionOptio
   return {
     workers,
     async close() {
+      clearInterval(timer);
       await Promise.all(workers.map((worker) => worker.close()));
     },
   };
