@@ -24,4 +24,5 @@ const next = z.preprocess((value) => localPath(value) ?? undefined, z.string().o
 
 export const loginForm = formBody({ _csrf: formField(256), password: formField(1024), next });
 
-export const loginQuery = z.object({ next });
+// `out`: just logged out, so the form says so.
+export const loginQuery = z.object({ next, out: z.literal('1').optional() });

@@ -161,7 +161,8 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
       await page.waitForURL('**/settings?saved=1');
       expect(await page.getByLabel('Daily cap').inputValue()).toBe('12');
       await page.getByRole('button', { name: 'Log out' }).click();
-      await page.waitForURL('**/login');
+      await page.waitForURL('**/login?out=1');
+      expect(await page.getByRole('status').textContent()).toBe('You are logged out.');
     } finally {
       await context.close();
     }

@@ -136,8 +136,10 @@ describe('login, sessions and logout', () => {
 
     const response = await app.inject({ method: 'POST', url: '/logout', ...form({ _csrf: csrf }), cookies: { winnow_session: session } });
     expect(response.statusCode).toBe(303);
-    expect(response.headers.location).toBe('/login');
+    expect(response.headers.location).toBe('/login?out=1');
     expect(cookie(response, 'winnow_session')?.value).toBe('');
+    const after = await app.inject({ method: 'GET', url: '/login?out=1' });
+    expect(after.body).toContain('<p class="notice" role="status">You are logged out.</p>');
     expect(await web.redis.exists(sessionKey(session))).toBe(0);
     // A copy of the old cookie is worth nothing.
     expect((await get('/templates/script', session)).statusCode).toBe(303);

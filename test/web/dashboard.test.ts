@@ -355,7 +355,7 @@ describe('dashboard', () => {
 
       const response = await app.inject({ method: 'POST', url: '/logout', ...form({ _csrf: csrf }), cookies: { winnow_session: session } });
       expect(response.statusCode).toBe(303);
-      expect(response.headers.location).toBe('/login');
+      expect(response.headers.location).toBe('/login?out=1');
       expect(cookie(response, 'winnow_session')?.value).toBe('');
       expect(await web.redis.exists(key)).toBe(0);
       const after = await app.inject({ method: 'GET', url: '/', cookies: { winnow_session: session } });

@@ -35,18 +35,18 @@ export const authRoutes: FastifyPluginAsync<WebContext> = async (plain, context)
   const { deps, sessions } = context;
   const guards = sessionGuards(context);
 
-  function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, next: string | undefined, error?: string) {
+  function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, next: string | undefined, error?: string, notice?: string) {
     // Reuse the pending token if it looks like one of ours, so two open tabs both work.
     const pending = request.cookies[LOGIN_COOKIE];
     const csrf = pending && /^[A-Za-z0-9_-]{43}$/.test(pending) ? pending : randomToken();
     reply.setCookie(LOGIN_COOKIE, csrf, cookieOptions(request, { path: '/login', sameSite: 'strict' }));
-    return reply.code(status).type('text/html; charset=utf-8').send(loginPage(context.view(request), { csrf, error, next }).value);
+    return reply.code(status).type('text/html; charset=utf-8').send(loginPage(context.view(request), { csrf, error, next, notice }).value);
   }
 
   // `next` is where to go once logged in (see requireSession); schemas.ts lets only our own paths through.
   app.get('/login', { onRequest: guards.loadSession, schema: { querystring: loginQuery } }, async (request, reply) => {
     if (request.session) return reply.redirect(request.query.next ?? '/', 303);
-    return showLogin(request, reply, 200, request.query.next);
+    return showLogin(request, reply, 200, request.query.next, undefined, request.query.out ? 'You are logged out.' : undefined);
   });
 
   app.post(
@@ -88,7 +88,7 @@ export const authRoutes: FastifyPluginAsync<WebContext> = async (plain, context)
     async (request, reply) => {
       if (request.session) await sessions.destroy(request.session.id);
       reply.clearCookie(SESSION_COOKIE, cookieOptions(request, { path: '/', sameSite: 'lax' }));
-      return reply.redirect('/login', 303);
+      return reply.redirect('/login?out=1', 303);
     },
   );
 };
