@@ -34,8 +34,8 @@ export function createJobRepair(context: Pick<WorkerContext, 'store' | 'queues' 
     return found;
   }
 
-  async function hasLiveJob(queue: 'send' | 'deadline', id: string): Promise<boolean> {
-    const job = await queues[queue].getJob(id);
+  async function hasLiveDeadline(id: string): Promise<boolean> {
+    const job = await queues.deadline.getJob(id);
     if (!job) return false;
     const state = await job.getState();
     return state !== 'completed' && state !== 'failed' && state !== 'unknown';
@@ -44,15 +44,11 @@ export function createJobRepair(context: Pick<WorkerContext, 'store' | 'queues' 
   return async function repairJobs(): Promise<RepairOutcome> {
     const outcome: RepairOutcome = { sends: 0, deadlines: 0 };
     for (const contact of await people('queued')) {
-      if (await hasLiveJob('send', jobId.send(contact.mailbox, contact.id, contact.attempts + 1))) continue;
-      // Looked again: the person may have moved on while the job was being looked for.
-      const current = await store.get(contact.id);
-      if (current?.status !== 'queued') continue;
-      await ensureScriptJob(queues, current);
-      outcome.sends += 1;
+      if (await ensureScriptJob(queues, contact)) outcome.sends += 1;
     }
     for (const contact of await people('asked')) {
-      if (await hasLiveJob('deadline', jobId.deadline(contact.mailbox, contact.id))) continue;
+      // Only a missing job is added: a waiting one may be timed for the reminder, not the deadline.
+      if (await hasLiveDeadline(jobId.deadline(contact.mailbox, contact.id))) continue;
       await scheduleDeadline(queues, contact.mailbox, contact.id, context.now(), context.now());
       outcome.deadlines += 1;
     }

@@ -93,15 +93,16 @@ export function normaliseAddress(input: string): string | null {
  * Makes sure the send job for a queued person's next script exists. A finished job with that id
  * (one that failed for good, or found the person not queued) would make a new add a no-op, so it goes.
  */
-export async function ensureScriptJob(queues: Pick<Queues, 'send'>, contact: Pick<Contact, 'id' | 'mailbox' | 'attempts'>): Promise<void> {
+export async function ensureScriptJob(queues: Pick<Queues, 'send'>, contact: Pick<Contact, 'id' | 'mailbox' | 'attempts'>): Promise<boolean> {
   const id = jobId.send(contact.mailbox, contact.id, contact.attempts + 1);
   const existing = await queues.send.getJob(id);
   if (existing) {
     const state = await existing.getState();
-    if (state !== 'completed' && state !== 'failed') return;
+    if (state !== 'completed' && state !== 'failed') return false;
     await existing.remove();
   }
   await queues.send.add('send', { mailbox: contact.mailbox, contactId: contact.id }, { jobId: id });
+  return true;
 }
 
 function nameOf(contact: Contact): string {
