@@ -5,7 +5,7 @@ import { allowedNote, decideRequest, knownReason, normaliseName, resolveAddress,
 import { FLAGS } from '../src/detect/types.ts';
 import { NO_DETAILS, type Contact, type ContactEvent } from '../src/contacts/types.ts';
 import { readAnswer } from '../src/detect/answer.ts';
-import { DEFAULT_ABSENCE_MS, readAutoReply } from '../src/detect/auto-reply.ts';
+import { DEFAULT_ABSENCE_MS } from '../src/detect/auto-reply.ts';
 import { classify } from '../src/detect/classify.ts';
 import type { Classification, Flag } from '../src/detect/types.ts';
 import { parseMessage, type Message } from '../src/mail/message.ts';
@@ -299,7 +299,8 @@ export function createInboundProcessor(context: WorkerContext) {
         // An out-of-office is not an answer: the person stays asked, and their deadline waits.
         const contact = await answeredContact(message, classification);
         if (!contact) return { kind: 'auto_reply', contactId: null };
-        if (contact.status === 'asked' && isOutOfOffice(message, classification, classifyContext)) {
+        // A stated return date says the person is away even where the note's wording did not.
+        if (contact.status === 'asked' && (classification.outOfOffice || classification.returnsAt !== null)) {
           await pauseDeadline(contact, message, classification);
         } else {
           await noteOnce(contact.id, { at: context.now(), type: 'auto_reply', detail: classification.reason, messageId: message.messageId ?? undefined });
@@ -329,15 +330,6 @@ export function createInboundProcessor(context: WorkerContext) {
       }
     }
   };
-}
-
-/**
- * Whether an automatic reply says the person is away. A stated return date says so; otherwise the
- * auto-reply reader decides, and an automatic mail it does not call out-of-office (a ticket
- * system's acknowledgement) only goes on the timeline.
- */
-function isOutOfOffice(message: Message, classification: Classification, context: WorkerContext['classifyContext']): boolean {
-  return classification.returnsAt !== null || readAutoReply(message, context)?.outOfOffice === true;
 }
 
 function sameId(a: string, b: string): boolean {

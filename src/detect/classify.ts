@@ -34,19 +34,20 @@ function decide(message: Message, context: ClassifyContext): Classification {
     return outcome('bounce', report.reason, {
       answersMessageId: report.answersMessageId,
       bouncedRecipient: report.bouncedRecipient,
-      bounce: bounceDetails(report),
-      explanation: explanationOf(report, { rule: 'bounce', detail: report.reason }),
+      bounce: { status: report.status, permanent: report.permanent, diagnostic: report.diagnostic },
+      explanation: explanationOf(report.explanation, { rule: 'bounce', detail: report.reason }),
     });
   }
-  if (report?.kind === 'notice') return ignored(`suppressed: ${report.reason}`, explanationOf(report, { rule: 'delivery-notice', detail: report.reason }));
+  if (report?.kind === 'notice') return ignored(`suppressed: ${report.reason}`, explanationOf(report.explanation, { rule: 'delivery-notice', detail: report.reason }));
 
   const autoReply = readAutoReply(message, context);
   if (autoReply) {
     return outcome('auto_reply', autoReply.reason, {
       answersMessageId: autoReply.answersMessageId,
-      returnsAt: numberField(autoReply, 'returnsAt'),
-      language: languageField(autoReply),
-      explanation: explanationOf(autoReply, { rule: 'auto-reply', detail: autoReply.reason }),
+      outOfOffice: autoReply.outOfOffice,
+      returnsAt: autoReply.returnsAt,
+      language: autoReply.language,
+      explanation: explanationOf(autoReply.explanation, { rule: 'auto-reply', detail: autoReply.reason }),
     });
   }
 
@@ -103,41 +104,16 @@ function decide(message: Message, context: ClassifyContext): Classification {
 /** Suppression rules that a person's own reply may also trip. */
 const PERSON_MAY_CARRY = new Set(['auto-response-suppress', 'spam-flag']);
 
-// The readers of robot mail grow fields over time; these read them whether present or not.
-
-function explanationOf(source: object, fallback: Explanation): Explanation[] {
-  if ('explanation' in source && Array.isArray(source.explanation)) {
-    const list = (source.explanation as unknown[]).filter(
-      (entry): entry is Explanation => typeof entry === 'object' && entry !== null && 'rule' in entry && 'detail' in entry,
-    );
-    if (list.length > 0) return list;
-  }
-  return [fallback];
-}
-
-function numberField(source: object, key: string): number | null {
-  const value: unknown = key in source ? (source as Record<string, unknown>)[key] : null;
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function languageField(source: object): Language | null {
-  const value: unknown = 'language' in source ? source.language : null;
-  return typeof value === 'string' ? (value as Language) : null;
-}
-
-function bounceDetails(report: object): Classification['bounce'] {
-  const record = report as Record<string, unknown>;
-  const status = typeof record.status === 'string' ? record.status : null;
-  const diagnostic = typeof record.diagnostic === 'string' ? record.diagnostic : null;
-  // A report that does not say otherwise is a failure to deliver, which is what a bounce is.
-  const permanent = typeof record.permanent === 'boolean' ? record.permanent : true;
-  return { status, permanent, diagnostic };
+/** The rules a reader gave for its verdict, or one line saying which reader decided. */
+function explanationOf(given: Explanation[], fallback: Explanation): Explanation[] {
+  return given.length > 0 ? given : [fallback];
 }
 
 interface Extras {
   answersMessageId?: string | null;
   bouncedRecipient?: string | null;
   bounce?: Classification['bounce'];
+  outOfOffice?: boolean;
   returnsAt?: number | null;
   language?: Language | null;
   explanation?: Explanation[];
@@ -153,6 +129,7 @@ function outcome(verdict: Exclude<Verdict, 'connection_request'>, reason: string
     answersMessageId: extras.answersMessageId ?? null,
     bouncedRecipient: extras.bouncedRecipient ?? null,
     bounce: extras.bounce ?? null,
+    outOfOffice: extras.outOfOffice ?? false,
     returnsAt: extras.returnsAt ?? null,
     flags: [],
     language: extras.language ?? null,
@@ -219,6 +196,7 @@ function request(
     answersMessageId: null,
     bouncedRecipient: null,
     bounce: null,
+    outOfOffice: false,
     returnsAt: null,
     flags,
     language: details.language,

@@ -90,6 +90,8 @@ export interface Classification {
   bouncedRecipient: string | null;
   /** For bounces: the report's status (RFC 3463, such as 5.1.1) and whether it is permanent. */
   bounce: { status: string | null; permanent: boolean; diagnostic: string | null } | null;
+  /** For automatic replies: whether it says the person is away (not, say, a ticket receipt). */
+  outOfOffice: boolean;
   /** For out-of-office replies: the return date the mail states (ms since epoch), or null. */
   returnsAt: number | null;
   /** Flags known from the request itself. */
