@@ -2,6 +2,7 @@ import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
+import { listMatch } from './resolve.ts';
 import type { ContactStore, SendLedger } from './store.ts';
 import type { Contact, ContactEvent, EventType, Status } from './types.ts';
 
@@ -186,10 +187,9 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
     return done(contact, 'queued', message);
   }
 
+  /** The same rule as for requests: the address itself, or its domain or a parent domain. */
   async function onBlockList(address: string): Promise<boolean> {
-    const { blockList } = await settings.get();
-    const domain = address.slice(address.lastIndexOf('@') + 1);
-    return blockList.includes(address.toLowerCase()) || blockList.includes(domain);
+    return listMatch(address, (await settings.get()).blockList) !== null;
   }
 
   return {

@@ -133,6 +133,8 @@ describe('sending', () => {
     expect(await actions.setAddress(waiting.id, 'not an address')).toMatchObject({ ok: false, problem: 'invalid' });
     expect(await actions.setAddress(waiting.id, 'someone@blocked.example')).toMatchObject({ ok: false, problem: 'not_allowed' });
     expect(await actions.setAddress(waiting.id, 'nope@spam.example')).toMatchObject({ ok: false, problem: 'not_allowed' });
+    // As for requests, a blocked domain covers its subdomains.
+    expect(await actions.setAddress(waiting.id, 'someone@mail.blocked.example')).toMatchObject({ ok: false, problem: 'not_allowed' });
     expect((await store.get(waiting.id))?.status).toBe('awaiting_address');
     const answered = await person('answered', { email: 'c@example.org' });
     expect((await actions.setAddress(answered.id, 'd@example.org')).message).toMatch(/would not be used/);
