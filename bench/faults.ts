@@ -1,5 +1,5 @@
 /**
- * npx tsx bench/faults.ts [--requests N] [--kills K] [--seed S]
+ * npm run bench:faults -- [--requests N] [--kills K] [--seed S]
  *                         [--imap-drops D] [--redis-restarts R] [--redis-down MS]
  *                         [--interval MS] [--wait S] [--keep]
  *
@@ -74,9 +74,7 @@ const WORKERS = 2;
 const MAILBOX_LEASE = '3s';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
 const MAIN = path.join(REPO, 'src', 'cli', 'main.ts');
-const TSCONFIG = path.join(REPO, 'tsconfig.json');
 
 /** Every setting Winnow reads; the workers get only the ones this benchmark sets. */
 const WINNOW_SETTINGS = /^(IMAP_|SMTP_|REDIS_|MAIL_FROM$|PORT$|HOST$|TRUST_PROXY$|DASHBOARD_PASSWORD$|API_TOKEN$|RESPONSE_DEADLINE$|DEDUPE_WINDOW$|MAILBOX_LEASE$|BACKFILL_DAYS$|LOG_LEVEL$)/;
@@ -120,7 +118,7 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: stri
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
-    // Negative pid: the whole process group, i.e. tsx and the node process it runs Winnow in.
+    // Negative pid: the whole process group, Winnow and anything it started.
     process.kill(-pid, signal);
   } catch {
     // already gone
@@ -152,8 +150,7 @@ let workerEnv: NodeJS.ProcessEnv = {};
 const liveWorkers = () => workers.filter((worker) => worker.exit === null);
 
 /**
- * Starts `tsx src/cli/main.ts worker` in a process group of its own: tsx runs Winnow in a child
- * node process, and a SIGKILL of tsx alone would leave that child running. Killing the group is
+ * Starts `node src/cli/main.ts worker` in a process group of its own. Killing the group is
  * what a real crash of the service (a container stopped, the OOM killer on its cgroup) does.
  * The cwd is an empty temporary folder, so no .env file can add settings.
  */
@@ -165,16 +162,16 @@ function spawnWorker(): WorkerProcess {
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(TSX, ['--tsconfig', TSCONFIG, MAIN, 'worker'], { cwd: workDir, env: workerEnv, stdio: ['ignore', fd, fd], detached: true });
+    child = spawn(process.execPath, [MAIN, 'worker'], { cwd: workDir, env: workerEnv, stdio: ['ignore', fd, fd], detached: true });
   } finally {
     closeSync(fd);
   }
-  if (child.pid === undefined) throw new Error(`could not start ${TSX}`);
+  if (child.pid === undefined) throw new Error(`could not start ${process.execPath} ${MAIN}`);
   const worker: WorkerProcess = { serial, pid: child.pid, child, logFile, exit: null, killedByUs: false, exited: Promise.resolve() };
   worker.exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       worker.exit = { code, signal };
-      // Whatever tsx left behind in its group goes with it.
+      // Whatever it left behind in its group goes with it.
       signalGroup(worker.pid, 'SIGKILL');
       if (!worker.killedByUs && !stopping) {
         unexpectedExits.push({ serial, code, signal, log: tail(logFile, 15) });
@@ -370,7 +367,7 @@ async function main(): Promise<number> {
           // Worst case the APPEND went through and the mail is in the box twice: Winnow's dedupe
           // (by address) must then absorb it, which this benchmark counts like any double script.
           deliveryRetries += 1;
-          if (attempt >= 5) throw new Error(`could not deliver request ${i}: ${(error as Error).message}`);
+          if (attempt >= 5) throw new Error(`could not deliver request ${i}: ${(error as Error).message}`, { cause: error });
           await sleep(250 * attempt);
         }
       }
@@ -432,7 +429,7 @@ async function main(): Promise<number> {
   const busyJobs = async () => {
     let busy = 0;
     for (const name of ['inbound', 'send'] as const) {
-      const counts = await queues[name]!.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children');
+      const counts = await queues[name]!.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
       busy += Object.values(counts).reduce((sum, n) => sum + n, 0);
     }
     return busy;
@@ -476,7 +473,7 @@ async function main(): Promise<number> {
   // The copy in the Sent folder is a courtesy filed by its own queue after acceptance; give that
   // queue a bounded while to finish, then count how many made it.
   const copiesPending = async () => {
-    const counts = await queues['sent-copy']!.getJobCounts('waiting', 'active', 'prioritized', 'paused');
+    const counts = await queues['sent-copy']!.getJobCounts('waiting', 'active', 'prioritized');
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
   };
   for (const copyWaitStart = nowMs(); nowMs() - copyWaitStart < 30_000 && (await copiesPending()) > 0; ) await sleep(250);

@@ -8,7 +8,7 @@ import { HELDOUT_CASES } from '../test/detect/heldout/index.ts';
 
 /**
  * `npm run eval:detect`: precision and recall of request detection, per platform, over the test
- * corpus: every real sample of the shared corpus and every constructed case of test/detect/cases/;
+ * corpus: every real sample of the corpus (test/fixtures/corpus) and every constructed case of test/detect/cases/;
  * then, apart, over the held-out cases of test/detect/heldout/, which were written from what the
  * platforms send without reading the rules, and are never used to tune them. A positive is a
  * request of its platform; it counts as found only when classified as a request of that same

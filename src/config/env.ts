@@ -124,8 +124,11 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
     super(`Winnow cannot start: the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSet these in the environment or in a .env file (see README.md, "Configuration").`);
+    this.problems = problems;
     this.name = 'ConfigError';
   }
 }

@@ -15,11 +15,13 @@ export interface TemplateVersion {
 /** A version asked for by number that was never saved. */
 export class TemplateVersionNotFound extends Error {
   override readonly name = 'TemplateVersionNotFound';
-  constructor(
-    readonly kind: ScriptKind,
-    readonly version: number,
-  ) {
+  readonly kind: ScriptKind;
+  readonly version: number;
+
+  constructor(kind: ScriptKind, version: number) {
     super(`there is no version ${version} of the ${kind}`);
+    this.kind = kind;
+    this.version = version;
   }
 }
 

@@ -261,10 +261,12 @@ function excerpt(source: string, line: number, column: number): string {
 class TemplateChecker {
   private readonly lineStarts: number[] = [0];
 
-  constructor(
-    private readonly part: TemplatePart,
-    private readonly source: string,
-  ) {
+  private readonly part: TemplatePart;
+  private readonly source: string;
+
+  constructor(part: TemplatePart, source: string) {
+    this.part = part;
+    this.source = source;
     for (let i = 0; i < source.length; i += 1) if (source[i] === '\n') this.lineStarts.push(i + 1);
   }
 
@@ -421,7 +423,7 @@ async function defaultTemplateDir(kind: ScriptKind): Promise<string> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-      if (path.dirname(dir) === dir) throw new Error(`no templates/${kind} folder found above ${start}`);
+      if (path.dirname(dir) === dir) throw new Error(`no templates/${kind} folder found above ${start}`, { cause: error });
     }
   }
 }

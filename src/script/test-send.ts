@@ -20,11 +20,13 @@ export interface TestSendResult {
 /** A test that could not be sent, with the reason in words (the SMTP reply where there was one). */
 export class TestSendError extends Error {
   override readonly name = 'TestSendError';
-  constructor(
-    readonly reason: string,
-    readonly permanent: boolean,
-  ) {
+  readonly reason: string;
+  readonly permanent: boolean;
+
+  constructor(reason: string, permanent: boolean) {
     super(`The test was not sent: ${reason}`);
+    this.reason = reason;
+    this.permanent = permanent;
   }
 }
 

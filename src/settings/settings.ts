@@ -67,8 +67,11 @@ export function defaultSettings(config: Pick<Config, 'responseDeadlineMs' | 'ded
 }
 
 export class SettingsError extends Error {
-  constructor(readonly problems: Array<{ field: string; message: string }>) {
+  readonly problems: Array<{ field: string; message: string }>;
+
+  constructor(problems: Array<{ field: string; message: string }>) {
     super(`The settings were not saved: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
+    this.problems = problems;
     this.name = 'SettingsError';
   }
 }

@@ -20,17 +20,11 @@ export interface Assets {
   people: Asset;
 }
 
-/**
- * Finds a file of `src/web/assets/`. Under tsx the module sits next to it; the compiled module
- * (dist/src/web/) has no copy, since tsc only emits code, so it falls back to the source tree.
- */
+/** Finds a file of `src/web/assets/`, beside this module. */
 function assetFile(name: string): string {
-  const candidates = [new URL(`./assets/${name}`, import.meta.url), new URL(`../../../src/web/assets/${name}`, import.meta.url)];
-  for (const candidate of candidates) {
-    const file = fileURLToPath(candidate);
-    if (existsSync(file)) return file;
-  }
-  throw new Error(`the dashboard asset ${name} was not found (looked in ${candidates.map((c) => fileURLToPath(c)).join(', ')})`);
+  const file = fileURLToPath(new URL(`./assets/${name}`, import.meta.url));
+  if (!existsSync(file)) throw new Error(`the dashboard asset ${name} was not found at ${file}`);
+  return file;
 }
 
 function load(name: string, type: string): Asset {

@@ -64,11 +64,11 @@ export const LOGIN_COOKIE = 'winnow_login';
 
 /** An error with the HTTP status it should be answered with; the error handler renders it. */
 export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
+  readonly statusCode: number;
+
+  constructor(statusCode: number, message: string) {
     super(message);
+    this.statusCode = statusCode;
     this.name = 'HttpError';
   }
 }

@@ -6,7 +6,11 @@
  */
 
 export class Html {
-  constructor(readonly value: string) {}
+  readonly value: string;
+
+  constructor(value: string) {
+    this.value = value;
+  }
 
   toString(): string {
     return this.value;

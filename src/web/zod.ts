@@ -17,11 +17,13 @@ export class RequestValidationError extends Error {
   readonly statusCode = 400;
   readonly code = 'FST_ERR_VALIDATION';
 
-  constructor(
-    readonly part: string,
-    readonly problems: string[],
-  ) {
+  readonly part: string;
+  readonly problems: string[];
+
+  constructor(part: string, problems: string[]) {
     super(problems.join('; '));
+    this.part = part;
+    this.problems = problems;
     this.name = 'RequestValidationError';
   }
 }

@@ -10,13 +10,13 @@ import { startSandbox, type Sandbox } from '../support/sandbox.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'src/cli/main.ts');
+const cli = path.join(root, 'bin/winnow.js');
 
-/** Runs the winnow command in an empty folder (no .env) with only the given environment. */
+/** Runs the winnow command (bin/winnow.js, on this Node) in an empty folder (no .env) with only the given environment. */
 async function winnow(args: string[], env: Record<string, string> = {}) {
   const cwd = await mkdtemp(path.join(tmpdir(), 'winnow-cli-'));
   try {
-    const result = await run(path.join(root, 'node_modules/.bin/tsx'), [cli, ...args], {
+    const result = await run(process.execPath, [cli, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       timeout: 20_000,

@@ -8,7 +8,7 @@ import { corpusDir } from '../support/corpus.ts';
 import { buildMail, type MailFields } from '../support/mail.ts';
 
 /**
- * Out-of-office and other automatic replies. The two real samples come from the shared corpus;
+ * Out-of-office and other automatic replies. The two real samples come from the corpus (test/fixtures/corpus);
  * every other message here is constructed (test/support/mail.ts), in the shapes mail servers and
  * clients write in each language.
  */
@@ -26,7 +26,7 @@ function iso(at: number | null | undefined): string | null {
   return at === null || at === undefined ? null : new Date(at).toISOString();
 }
 
-describe('real samples (shared corpus)', () => {
+describe('real samples (test/fixtures/corpus)', () => {
   it('iCloud vacation reply: out of office, back when its X-Apple-Criteria window ends', async () => {
     const reply = readAutoReply(await parseMessage(readFileSync(path.join(corpusDir(), 'negative', 'autoreply-apple.eml'))), context);
     expect(reply).toMatchObject({ outOfOffice: true, reason: 'auto-reply: X-Apple-Action: VACATION' });

@@ -8,7 +8,7 @@ import { corpusDir } from '../support/corpus.ts';
 import { buildMail, rawMail } from '../support/mail.ts';
 
 /**
- * Delivery reports. The Gmail and Facebook bounces are real samples from the shared corpus; the
+ * Delivery reports. The Gmail and Facebook bounces are real samples from the corpus (test/fixtures/corpus); the
  * rest are constructed (rawMail), in the shapes Postfix, Exchange/Office 365 and qmail write.
  */
 
@@ -36,7 +36,7 @@ function dsn(parts: string[], headers: string[] = []): Buffer {
 
 const HUMAN_PART = 'Content-Type: text/plain\n\nThis is the mail system at host mx.example.net. Your message could not be delivered.';
 
-describe('real samples (shared corpus)', () => {
+describe('real samples (test/fixtures/corpus)', () => {
   it('Gmail: X-Failed-Recipients and prose, permanent 5.1.1', async () => {
     const report = await reportOf(readFileSync(path.join(corpusDir(), 'negative', 'bounce-gmail.eml')));
     expect(report).toMatchObject({

@@ -11,7 +11,7 @@ import { realContext, realSamples } from './cases/real.ts';
 import { HELDOUT_CASES } from './heldout/index.ts';
 
 /**
- * The detection corpus, table-driven: every real sample of the shared corpus (used as they are;
+ * The detection corpus, table-driven: every real sample of the corpus (test/fixtures/corpus) (used as they are;
  * a new file is picked up without touching this test) and every constructed case of
  * test/detect/cases/ (each named "constructed: …"), which cover every platform in every language
  * its rules support. `npm run eval:detect` measures precision and recall over the same set.

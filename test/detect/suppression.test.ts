@@ -11,7 +11,7 @@ import { buildMail, rawMail, type MailFields } from '../support/mail.ts';
 /**
  * Who never gets a script: one case per rule, each a constructed "let's connect" mail
  * (test/support/mail.ts) that a person could have written, plus the one header or address
- * that makes it robot, list or bulk mail. The real negative samples of the shared corpus follow.
+ * that makes it robot, list or bulk mail. The real negative samples of the corpus (test/fixtures/corpus) follow.
  */
 
 const ME = 'morgan@example.test';
@@ -150,7 +150,7 @@ describe('RFC 5230 explicit-recipient check (constructed)', () => {
   });
 });
 
-describe('real negative samples (shared corpus)', () => {
+describe('real negative samples (test/fixtures/corpus)', () => {
   const folder = path.join(corpusDir(), 'negative');
   const files = (() => {
     try {

@@ -58,7 +58,7 @@ export async function launchChromium(): Promise<TestBrowser> {
     });
   } catch (error) {
     rmSync(profile, { recursive: true, force: true });
-    throw new Error(`Chromium did not start from ${CHROMIUM} (install it with scripts/install-servers.sh): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`Chromium did not start from ${CHROMIUM} (install it with scripts/install-servers.sh): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const contexts: BrowserContext[] = [];
   const closePages = async () => {

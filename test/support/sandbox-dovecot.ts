@@ -98,7 +98,7 @@ export async function startDovecot(dir: string, users: DovecotUser[], name = pat
       });
     } catch (error) {
       await started.stop({ hard: true });
-      throw new Error(`Dovecot did not start on 127.0.0.1:${port}: ${(error as Error).message}`);
+      throw new Error(`Dovecot did not start on 127.0.0.1:${port}: ${(error as Error).message}`, { cause: error });
     }
   };
   // Dovecot's own shutdown (SIGTERM) always sleeps 1 s after telling its children to close their

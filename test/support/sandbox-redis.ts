@@ -75,7 +75,7 @@ export async function startRedis(dir: string): Promise<SandboxRedis> {
       });
     } catch (error) {
       await started.stop();
-      throw new Error(`redis-server did not start on 127.0.0.1:${port}: ${(error as Error).message}`);
+      throw new Error(`redis-server did not start on 127.0.0.1:${port}: ${(error as Error).message}`, { cause: error });
     }
   };
   // SHUTDOWN fsyncs the AOF before Redis exits, so nothing written before stop() is lost. It acts

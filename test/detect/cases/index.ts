@@ -10,7 +10,7 @@ import { XING_CASES } from './xing.ts';
 
 /**
  * Every constructed detection case, in one place for test/detect/corpus.test.ts and
- * scripts/eval-detect.ts. Real samples from the shared corpus are added by those two.
+ * scripts/eval-detect.ts. Real samples from the corpus (test/fixtures/corpus) are added by those two.
  */
 export const CASES: readonly DetectionCase[] = [
   ...LINKEDIN_CASES,

@@ -5,7 +5,7 @@ import type { Message } from '../../../src/mail/message.ts';
 import { corpusDir } from '../../support/corpus.ts';
 
 /**
- * The real samples of the shared corpus (../shared/corpus, or WINNOW_CORPUS), as test/detect/corpus.test.ts
+ * The real samples of the corpus (test/fixtures/corpus) (test/fixtures/corpus, or WINNOW_CORPUS), as test/detect/corpus.test.ts
  * and scripts/eval-detect.ts read them. The samples are used as they are: `positive/` holds requests,
  * `negative/` mail that must never be one. A file's platform is the prefix of its name
  * ("linkedin-invite-….eml"); mail of no platform counts as personal mail ('email').

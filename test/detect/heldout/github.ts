@@ -1,7 +1,7 @@
 /**
  * Held-out GitHub cases. Constructed: built with the project's mail helpers for this held-out set,
  * without looking at the classifier's rules. Conversation notifications follow the real GitHub
- * sample in /work/shared/corpus and GitHub's documented notification headers (From
+ * sample in test/fixtures/corpus and GitHub's documented notification headers (From
  * notifications@github.com, To the thread address at noreply.github.com, Cc a reason address such
  * as mention@noreply.github.com, List-Id `OWNER/REPO <REPO.OWNER.github.com>`, X-GitHub-Reason,
  * X-GitHub-Sender, X-GitHub-Recipient, Precedence: list). Account mail from

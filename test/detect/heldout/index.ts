@@ -3,7 +3,7 @@
  * project's mail helpers, not a real sample) and was written without looking at the classifier's
  * rules, its own cases or its documentation, so that precision and recall measured on it mean
  * something. Keep it that way: do not tune the classifier against these cases, and do not edit a
- * case to make the classifier pass. Formats come from the real samples in /work/shared/corpus, from
+ * case to make the classifier pass. Formats come from the real samples in test/fixtures/corpus, from
  * real headers and subjects found in public repositories, and otherwise from general knowledge of
  * what each platform sends; each file's header says which.
  */

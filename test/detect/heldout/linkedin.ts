@@ -1,7 +1,7 @@
 /**
  * Held-out LinkedIn cases. Constructed: every message here is built with the project's mail
  * helpers, written for this held-out set without looking at the classifier's rules. Shapes come
- * from the real LinkedIn samples in /work/shared/corpus (From `Name <invitations@linkedin.com>`,
+ * from the real LinkedIn samples in test/fixtures/corpus (From `Name <invitations@linkedin.com>`,
  * X-LinkedIn-Class / X-LinkedIn-Template / X-LinkedIn-Id headers, List-Unsubscribe with One-Click,
  * Reply-To at reply.linkedin.com for InMail, Accept links carrying invitationId), from real
  * template names seen in public repositories (email_job_alert_digest_01,
