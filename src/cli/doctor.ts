@@ -152,7 +152,7 @@ async function checkImap(config: Readonly<Config>, options: DoctorOptions): Prom
       messages = status ? status.messages : undefined;
     } catch (error) {
       const said = (error as { responseText?: string }).responseText ?? (error instanceof Error ? error.message : String(error));
-      return { state: 'fail', advice: { kind: 'other', problem: `logged in, but the folder "${folder}" could not be opened (the server said: "${said}")`, fix: 'Check IMAP_MAILBOX (usually INBOX; folder names are case-sensitive on some servers).' } };
+      return { state: 'fail', advice: mailAdvice(Object.assign(new Error(`logged in, but could not open the folder "${folder}": ${said}`), { folder }), endpoint) };
     }
     const idle = client.capabilities.has('IDLE') ? 'IDLE supported' : 'IDLE NOT supported (mail will be noticed late)';
     return { state: 'ok', summary: `logged in ${transportSecurity(config.imap)}; ${folder} holds ${messages ?? '?'} messages; ${idle}` };

@@ -38,6 +38,7 @@ export type AdviceKind =
   | 'no-starttls'
   | 'certificate'
   | 'connection-dropped'
+  | 'folder-missing'
   | 'redis-password'
   | 'redis-unreachable'
   | 'redis-eviction'
@@ -68,12 +69,14 @@ interface ErrorFacts {
   authenticationFailed: boolean;
   tlsFailed: boolean;
   greetingTimeout: boolean;
+  /** Set on the error when the login worked but this folder could not be opened. */
+  folder: string | null;
   name: string;
 }
 
 function factsOf(error: unknown): ErrorFacts {
   if (!(error instanceof Error)) {
-    return { message: String(error), code: null, originalCode: null, serverText: null, command: null, responseCode: null, authenticationFailed: false, tlsFailed: false, greetingTimeout: false, name: '' };
+    return { message: String(error), code: null, originalCode: null, serverText: null, command: null, responseCode: null, authenticationFailed: false, tlsFailed: false, greetingTimeout: false, folder: null, name: '' };
   }
   const e = error as Error & Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null);
@@ -88,6 +91,7 @@ function factsOf(error: unknown): ErrorFacts {
     authenticationFailed: e.authenticationFailed === true || e.serverResponseCode === 'AUTHENTICATIONFAILED',
     tlsFailed: e.tlsFailed === true,
     greetingTimeout: code === 'GREETING_TIMEOUT' || e.timeoutType === 'GREETING_TIMEOUT',
+    folder: text(e.folder),
     name: error.name,
   };
 }
@@ -125,6 +129,13 @@ export function mailAdvice(error: unknown, endpoint: MailEndpoint): Advice {
   const has = (set: Set<string>) => codes.some((code) => code !== null && set.has(code));
   const serverSaid = facts.serverText ? ` (the server said: ${quote(facts.serverText)})` : '';
 
+  if (facts.folder !== null) {
+    return {
+      kind: 'folder-missing',
+      problem: facts.message,
+      fix: 'Check IMAP_MAILBOX: usually INBOX; other folders by their full name as your mail client shows it (on some servers with a prefix such as INBOX.Requests).',
+    };
+  }
   const loginRefused =
     facts.authenticationFailed ||
     (service === 'SMTP' && (facts.code === 'EAUTH' || facts.responseCode === 535 || facts.responseCode === 534 || (facts.command?.startsWith('AUTH') ?? false)));

@@ -250,7 +250,8 @@ export function createMailboxWatcher(options: WatcherOptions) {
     try {
       await connection.connect();
       lock = await connection.getMailboxLock(imap.folder).catch((error: unknown) => {
-        throw new Error(`could not open the folder "${imap.folder}": ${imapErrorText(error)}`);
+        // `folder` tells the advice that the login worked and the folder is what is wrong.
+        throw Object.assign(new Error(`could not open the folder "${imap.folder}": ${imapErrorText(error)}`, { cause: error }), { folder: imap.folder });
       });
       const opened = connection.mailbox;
       if (!opened) throw new Error(`could not open folder ${imap.folder}`);

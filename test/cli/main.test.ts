@@ -147,6 +147,14 @@ describe('winnow doctor', () => {
     }
   });
 
+  it('names IMAP_MAILBOX when the login works but the folder does not exist', async () => {
+    const { code, lines } = await runDoctor({ IMAP_MAILBOX: 'Requestz' });
+    expect(code).toBe(1);
+    const imap = about(lines, 'IMAP');
+    expect(imap.line).toMatch(/^FAIL.*logged in, but could not open the folder "Requestz": .*exist/i);
+    expect(imap.advice).toMatch(/^\s+Check IMAP_MAILBOX/);
+  });
+
   it('says the SMTP server was reached without a login when SMTP_USER is not set', async () => {
     const { code, lines } = await runDoctor({ SMTP_USER: undefined, SMTP_PASS: undefined });
     expect(code).toBe(0);
