@@ -1,4 +1,16 @@
 import { Redis } from 'ioredis';
+import { evictionAdvice, type Advice } from './config/advice.ts';
+
+/**
+ * The last 'error' event of each connection. ioredis reports the cause of a failed connection
+ * (ECONNREFUSED, ENOTFOUND) there; connect() and commands reject with "Connection is closed."
+ */
+const lastErrors = new WeakMap<Redis, Error>();
+
+/** What last went wrong with this connection, in the words of its 'error' event; null if nothing did. */
+export function lastRedisError(redis: Redis): Error | null {
+  return lastErrors.get(redis) ?? null;
+}
 
 /**
  * Redis connections have one role each. Producers and the store give up on a command after a
@@ -15,22 +27,26 @@ export function connectRedis(url: string, role: 'producer' | 'worker', name: str
     lazyConnect: true,
   });
   // Without a listener ioredis prints every failed reconnection to stderr itself.
-  redis.on('error', onError);
+  redis.on('error', (error: Error) => {
+    lastErrors.set(redis, error);
+    onError(error);
+  });
+  redis.on('ready', () => lastErrors.delete(redis));
   return redis;
 }
 
 /** Problems with the Redis server's settings that would lose data; empty when all is well. */
-export async function redisProblems(redis: Redis): Promise<{ fatal: string[]; warnings: string[] }> {
-  const fatal: string[] = [];
+export async function redisProblems(redis: Redis, url: string): Promise<{ fatal: Advice[]; warnings: string[] }> {
+  const fatal: Advice[] = [];
   const warnings: string[] = [];
   try {
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
     if (policy !== 'noeviction') {
-      fatal.push(`Redis maxmemory-policy is "${policy}"; it must be "noeviction", or Redis may silently drop people and jobs (set it in redis.conf or with CONFIG SET maxmemory-policy noeviction)`);
+      fatal.push(evictionAdvice(policy, url));
     }
     const [, appendonly] = (await redis.config('GET', 'appendonly')) as [string, string];
     if (appendonly !== 'yes') {
-      warnings.push('Redis persistence (appendonly) is off: a Redis restart would lose every person and job; turn on appendonly yes');
+      warnings.push('Redis persistence (appendonly) is off: a Redis restart would lose every person and job; run `redis-cli CONFIG SET appendonly yes` and set `appendonly yes` in redis.conf');
     }
   } catch (error) {
     // Managed services often refuse CONFIG; say so rather than guess.

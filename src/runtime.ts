@@ -6,11 +6,12 @@ import { createAddressBook } from './contacts/address-book.ts';
 import { createMailboxHistory, historyKeys, readWrittenTo, type MailboxHistory } from './mail/history.ts';
 import { resolveAwaiting, type AwaitingSummary } from './contacts/awaiting.ts';
 import type { Config } from './config/env.ts';
-import type { Logger } from './log.ts';
+import { createProblemLog, type Logger } from './log.ts';
 import { createSender } from './mail/sender.ts';
 import { createSentFolder, type SentFolder } from './mail/sent-folder.ts';
 import { closeQueues, createQueues, QUEUE_NAMES, type QueueName, type Queues } from './queues/queues.ts';
-import { connectRedis, redisProblems, waitForRedis } from './redis.ts';
+import { connectRedis, lastRedisError, redisProblems, waitForRedis } from './redis.ts';
+import { adviceText, redisAdvice } from './config/advice.ts';
 import { loadDefaultTemplates, type CompiledScript } from './script/template.ts';
 import { createTemplateStore } from './script/store.ts';
 import type { ScriptPerson } from './script/render.ts';
@@ -51,14 +52,20 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   // The defaults are compiled before anything connects: a broken one stops the start, not a send.
   const defaultTemplates = await loadDefaultTemplates();
 
-  const redisTrouble = (error: Error) => logger.warn({ err: error }, 'Redis connection trouble; reconnecting');
+  // Every connection reports each failed reconnection; the log says it once per change of state.
+  const redisLog = createProblemLog(logger, 'Redis');
+  const redisTrouble = (error: Error) => {
+    const advice = redisAdvice(error, config.redis.url);
+    redisLog.failed(advice.kind === 'other' ? advice.problem : advice.kind, `${adviceText(advice)} Winnow keeps trying.`, error);
+  };
   const redis = connectRedis(config.redis.url, 'producer', 'main', redisTrouble);
-  await waitForRedis(redis, (error, attempt) => logger.warn({ err: error, attempt }, 'Redis is not reachable yet; waiting'));
-  const problems = await redisProblems(redis);
+  redis.on('ready', () => redisLog.recovered('reachable again'));
+  await waitForRedis(redis, (error) => redisTrouble(lastRedisError(redis) ?? error));
+  const problems = await redisProblems(redis, config.redis.url);
   for (const warning of problems.warnings) logger.warn(warning);
   if (problems.fatal.length > 0) {
     redis.disconnect();
-    throw new Error(problems.fatal.join('\n'));
+    throw new Error(problems.fatal.map(adviceText).join('\n'));
   }
 
   const queues = createQueues(redis, config.redis.prefix);

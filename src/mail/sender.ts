@@ -77,7 +77,7 @@ function connectNoDelay(host: string, port: number, callback: (error: Error | nu
  * Sends scripts over one pooled SMTP transport. The pool keeps connections open,
  * so the server's greeting delay is paid once per connection rather than once per message.
  */
-export function createSender(smtp: SmtpSettings) {
+export function createSender(smtp: SmtpSettings, waits: { greetingTimeoutMs?: number } = {}) {
   const options: SMTPPool.Options = {
     pool: true,
     host: smtp.host,
@@ -87,7 +87,8 @@ export function createSender(smtp: SmtpSettings) {
     maxConnections: 3,
     maxMessages: 500,
     connectionTimeout: 20_000,
-    greetingTimeout: 15_000,
+    // A port that expects TLS from the first byte, spoken to in plain text, stays silent until this.
+    greetingTimeout: waits.greetingTimeoutMs ?? 15_000,
     socketTimeout: 60_000,
     // nodemailer leaves Nagle's algorithm on, and the end of DATA then waits for the server's
     // delayed ACK: about 40 ms per script. We open the TCP connection ourselves, with no delay;

@@ -30,23 +30,28 @@ const addressOrDomain = z
  */
 export const settingsSchema = z.object({
   /** How long a person has to answer the script. */
-  deadlineMs: z.number().int().min(1000).max(365 * DAY),
+  deadlineMs: z.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(1000, 'must be between 1000 (1 second) and 31536000000 (365 days)').max(365 * DAY, 'must be between 1000 (1 second) and 31536000000 (365 days)'),
   /** One reminder this long after the script, or null for none. Must fall before the deadline. */
-  reminderAfterMs: z.number().int().min(60_000).max(365 * DAY).nullable(),
+  reminderAfterMs: z
+    .number({ message: 'must be a number of milliseconds, or null for no reminder' })
+    .int('must be a whole number of milliseconds')
+    .min(60_000, 'must be between 60000 (1 minute) and 31536000000 (365 days), or null for no reminder')
+    .max(365 * DAY, 'must be between 60000 (1 minute) and 31536000000 (365 days), or null for no reminder')
+    .nullable(),
   /** Scripts are not sent between start and end (local time in `timeZone`); null sends any time. */
-  quietHours: z.object({ start: clock, end: clock }).nullable(),
+  quietHours: z.object({ start: clock, end: clock }, { message: 'must be { start, end } (times such as 21:00) or null' }).nullable(),
   timeZone,
   /** At most this many scripts a day (in `timeZone`); null for no cap. */
-  dailyCap: z.number().int().min(1).max(100_000).nullable(),
+  dailyCap: z.number({ message: 'must be a number, or null for no cap' }).int('must be a whole number').min(1, 'must be between 1 and 100000, or null for no cap').max(100_000, 'must be between 1 and 100000, or null for no cap').nullable(),
   /** `approval`: each script waits for the user's click; `hands_off`: scripts go out on their own. */
-  mode: z.enum(['hands_off', 'approval']),
-  dedupeWindowMs: z.number().int().min(60_000).max(3650 * DAY),
+  mode: z.enum(['hands_off', 'approval'], { message: 'must be hands_off or approval' }),
+  dedupeWindowMs: z.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(60_000, 'must be between 60000 (1 minute) and 315360000000 (3650 days)').max(3650 * DAY, 'must be between 60000 (1 minute) and 315360000000 (3650 days)'),
   /** Never answered, whatever they send. */
-  blockList: z.array(addressOrDomain).max(10_000),
+  blockList: z.array(addressOrDomain, { message: 'must be a list of addresses and domains' }).max(10_000, 'may hold at most 10000 entries'),
   /** Always answered when they ask, even when a rule would skip them (never when authentication failed). */
-  allowList: z.array(addressOrDomain).max(10_000),
+  allowList: z.array(addressOrDomain, { message: 'must be a list of addresses and domains' }).max(10_000, 'may hold at most 10000 entries'),
   /** Requests from a platform that is off are recorded as skipped, with no script. */
-  platforms: z.record(z.enum(PLATFORMS), z.boolean()),
+  platforms: z.record(z.enum(PLATFORMS), z.boolean({ message: 'must be true or false' }), { message: `must be an object of platforms (${PLATFORMS.join(', ')}) to true or false` }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -66,30 +71,70 @@ export function defaultSettings(config: Pick<Config, 'responseDeadlineMs' | 'ded
   };
 }
 
-export class SettingsError extends Error {
-  readonly problems: Array<{ field: string; message: string }>;
+export interface SettingsProblem {
+  /** The setting (`timeZone`), or a part of it (`blockList.2`, `quietHours.start`). */
+  field: string;
+  message: string;
+}
 
-  constructor(problems: Array<{ field: string; message: string }>) {
+export class SettingsError extends Error {
+  readonly problems: SettingsProblem[];
+
+  constructor(problems: SettingsProblem[]) {
     super(`The settings were not saved: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
     this.problems = problems;
     this.name = 'SettingsError';
   }
 }
 
-/** Checks a whole settings object; throws SettingsError naming each field that is wrong. */
+const SETTING_NAMES = Object.keys(settingsSchema.shape);
+
+/**
+ * What a save checks: the fields, unknown fields refused (a misspelt name would otherwise answer
+ * "saved" and change nothing), and the rules between fields. Those run even when another field is
+ * wrong (zod skips them unless told), so every problem is listed in one answer, not in rounds.
+ * Reading what was saved earlier stays lenient (readSaved), as a later version may drop a field.
+ */
+const savingSchema = settingsSchema.strict().superRefine(
+  (candidate, context) => {
+    // Other fields may be invalid here: each rule reads only fields that passed their own check.
+    const raw = candidate as Record<string, unknown>;
+    const { shape } = settingsSchema;
+    const deadline = shape.deadlineMs.safeParse(raw.deadlineMs);
+    const reminder = shape.reminderAfterMs.safeParse(raw.reminderAfterMs);
+    if (deadline.success && reminder.success && reminder.data !== null && reminder.data >= deadline.data) {
+      context.addIssue({ code: 'custom', path: ['reminderAfterMs'], message: 'must come before the deadline' });
+    }
+    const quiet = shape.quietHours.safeParse(raw.quietHours);
+    if (quiet.success && quiet.data && quiet.data.start === quiet.data.end) {
+      context.addIssue({ code: 'custom', path: ['quietHours'], message: 'start and end must differ' });
+    }
+  },
+  { when: () => true },
+);
+
+/** Every problem with a settings object at once; empty when it can be saved. */
+export function settingsProblems(candidate: unknown): SettingsProblem[] {
+  const result = savingSchema.safeParse(candidate);
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue): SettingsProblem[] => {
+    const field = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) =>
+        field === 'platforms'
+          ? { field: `platforms.${key}`, message: `is not a platform Winnow knows (${PLATFORMS.join(', ')})` }
+          : { field: field ? `${field}.${key}` : key, message: `is not a setting (the settings are ${SETTING_NAMES.join(', ')})` },
+      );
+    }
+    return [{ field: field || 'settings', message: issue.message }];
+  });
+}
+
+/** Checks a whole settings object; throws SettingsError naming every field that is wrong. */
 export function validateSettings(candidate: unknown): Settings {
-  const result = settingsSchema.safeParse(candidate);
-  if (!result.success) {
-    throw new SettingsError(result.error.issues.map((issue) => ({ field: issue.path.join('.') || 'settings', message: issue.message })));
-  }
-  const settings = result.data;
-  if (settings.reminderAfterMs !== null && settings.reminderAfterMs >= settings.deadlineMs) {
-    throw new SettingsError([{ field: 'reminderAfterMs', message: 'must come before the deadline' }]);
-  }
-  if (settings.quietHours && settings.quietHours.start === settings.quietHours.end) {
-    throw new SettingsError([{ field: 'quietHours', message: 'start and end must differ' }]);
-  }
-  return settings;
+  const result = savingSchema.safeParse(candidate);
+  if (!result.success) throw new SettingsError(settingsProblems(candidate));
+  return result.data;
 }
 
 export function createSettingsStore(redis: Redis, key: string, config: Pick<Config, 'responseDeadlineMs' | 'dedupeWindowMs'>) {

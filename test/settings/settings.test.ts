@@ -37,6 +37,14 @@ describe('settings', () => {
     expect(problemsOf({ ...defaults, quietHours: { start: '22:00', end: '22:00' } })).toEqual(['quietHours start and end must differ']);
   });
 
+  it('list every problem at once: the fields, the rules between them, and fields that are not settings', () => {
+    const problems = problemsOf({ ...defaults, timeZone: 'Mars/Olympus', reminderAfterMs: 8 * DAY, quietHours: { start: '22:00', end: '22:00' }, colour: 'blue' });
+    expect(problems).toHaveLength(4);
+    expect(problems).toContain('reminderAfterMs must come before the deadline');
+    expect(problems).toContain('quietHours start and end must differ');
+    expect(problems.find((p) => p.startsWith('colour '))).toMatch(/^colour is not a setting \(the settings are deadlineMs, reminderAfterMs/);
+  });
+
   it('keep block and allow lists lower-cased, addresses and domains alike', () => {
     const settings = validateSettings({ ...defaults, blockList: ['Spammer@Example.COM', 'listbuilders.example'] });
     expect(settings.blockList).toEqual(['spammer@example.com', 'listbuilders.example']);

@@ -39,13 +39,14 @@ describe('settings form (pure)', () => {
     const settings = { ...defaults, deadlineMs: 36 * HOUR, reminderAfterMs: 2 * DAY, quietHours: { start: '21:00', end: '07:30' }, dailyCap: 40, blockList: ['spam.example', 'x@y.example'] };
     const form = settingsToForm(settings);
     expect(form).toMatchObject({ deadlineAmount: '36', deadlineUnit: 'hours', reminder: 'on', reminderAmount: '2', reminderUnit: 'days', quiet: 'on', dailyCap: '40', blockList: 'spam.example\nx@y.example' });
-    expect(readSettingsForm(form)).toEqual({ candidate: settings, errors: null });
+    expect(readSettingsForm(form, defaults)).toEqual({ candidate: settings, errors: {} });
   });
 
   it('names each field a person got wrong, in words', () => {
     const form = { ...settingsToForm(defaults), deadlineAmount: 'soon', quiet: 'on', quietStart: '25:00', dailyCap: '-3', timeZone: ' ', mode: 'sometimes' };
-    const result = readSettingsForm(form);
-    expect(result.candidate).toBeNull();
+    const result = readSettingsForm(form, defaults);
+    // What the form could not read keeps the value in force, for the store's check of the rest.
+    expect(result.candidate).toMatchObject({ deadlineMs: defaults.deadlineMs, timeZone: defaults.timeZone, dailyCap: defaults.dailyCap, mode: defaults.mode });
     expect(result.errors).toEqual({
       deadline: 'Enter the deadline as a number greater than 0, such as 7.',
       quietStart: 'Enter a time of day such as 21:00.',
@@ -57,10 +58,10 @@ describe('settings form (pure)', () => {
 
   it('reads unticked platforms as off, and repeated checkbox fields as a list', () => {
     const form = formFromBody({ ...Object.fromEntries(Object.entries(settingsToForm(defaults)).filter(([k]) => k !== 'platforms')), platforms: ['linkedin', 'email'] });
-    const { candidate } = readSettingsForm(form);
-    expect(candidate!.platforms).toEqual(Object.fromEntries(PLATFORMS.map((p) => [p, p === 'linkedin' || p === 'email'])));
-    const none = readSettingsForm(formFromBody({ ...form, platforms: undefined }));
-    expect(Object.values(none.candidate!.platforms).every((on) => !on)).toBe(true);
+    const { candidate } = readSettingsForm(form, defaults);
+    expect(candidate.platforms).toEqual(Object.fromEntries(PLATFORMS.map((p) => [p, p === 'linkedin' || p === 'email'])));
+    const none = readSettingsForm(formFromBody({ ...form, platforms: undefined }), defaults);
+    expect(Object.values(none.candidate.platforms).every((on) => !on)).toBe(true);
   });
 });
 
@@ -188,6 +189,31 @@ describe('settings page and API', () => {
     expect(response.body).toContain('<p class="field-error" id="blockList-error">&quot;not a domain&quot; must be an address (jane@example.org) or a domain (example.org).</p>');
   });
 
+  it('lists every wrong value of a form in one answer: what the form reads, what the store checks, and the rules between fields', async () => {
+    const before = await settingsStore().get();
+    const fields = postedForm((await get('/settings')).body);
+    fields.set('deadlineAmount', '2');
+    fields.set('deadlineUnit', 'days');
+    fields.set('reminder', 'on');
+    fields.set('reminderAmount', '3');
+    fields.set('reminderUnit', 'days');
+    fields.set('timeZone', 'Mars/Olympus_Mons');
+    fields.set('dailyCap', 'lots');
+    fields.set('dedupeAmount', '0');
+    fields.set('blockList', 'ok.example\nnot a domain');
+    const response = await post('/settings', fields);
+    expect(response.statusCode).toBe(400);
+    const problems = Object.fromEntries([...response.body.matchAll(/<p class="field-error" id="([^"]+)-error">([^<]*)<\/p>/g)].map((m) => [m[1], m[2]]));
+    expect(problems).toEqual({
+      reminderAmount: 'The reminder must go out before the deadline.',
+      timeZone: '&quot;Mars/Olympus_Mons&quot; is not a time zone; use a name such as Europe/Berlin, America/New_York or UTC.',
+      dailyCap: 'Enter a whole number from 1 to 100000, or leave it empty for no cap.',
+      dedupe: 'Enter the dedupe window as a number greater than 0, such as 7.',
+      blockList: '&quot;not a domain&quot; must be an address (jane@example.org) or a domain (example.org).',
+    });
+    expect(await settingsStore().get()).toEqual(before);
+  });
+
   it('needs the session and its CSRF token', async () => {
     const page = await get('/settings');
     const fields = postedForm(page.body);
@@ -211,6 +237,31 @@ describe('settings page and API', () => {
     expect(bad.statusCode).toBe(400);
     const body = bad.json();
     expect(body.problems.map((p: { field: string }) => p.field).sort()).toEqual(['dailyCap', 'timeZone']);
+    expect((await settingsStore().get()).dailyCap).toBe(7);
+
+    // Five wrong values: five problems in one answer, and nothing saved.
+    const five = await app.inject({
+      method: 'PUT',
+      url: '/api/settings',
+      headers: auth,
+      payload: { deadlineMs: 2 * DAY, reminderAfterMs: 3 * DAY, timeZone: 'Nowhere/City', dailyCap: 0, mode: 'sometimes', blockList: ['ok.example', 'not a domain'] },
+    });
+    expect(five.statusCode).toBe(400);
+    expect(five.json().problems).toEqual([
+      { field: 'timeZone', message: 'is not a time zone (use a name such as Europe/Berlin or UTC)' },
+      { field: 'dailyCap', message: 'must be between 1 and 100000, or null for no cap' },
+      { field: 'mode', message: 'must be hands_off or approval' },
+      { field: 'blockList.1', message: 'must be an address (jane@example.org) or a domain (example.org)' },
+      { field: 'reminderAfterMs', message: 'must come before the deadline' },
+    ]);
+    expect(await settingsStore().get()).toMatchObject({ dailyCap: 7, deadlineMs: current.deadlineMs });
+
+    // A field that is not a setting (a typo, or a setting of another version) is refused by name.
+    const unknown = await app.inject({ method: 'PUT', url: '/api/settings', headers: auth, payload: { dailyCap: 9, dailycap: 9, quietHour: null, platforms: { myspace: true } } });
+    expect(unknown.statusCode).toBe(400);
+    const refused = unknown.json();
+    expect(refused.problems.map((p: { field: string }) => p.field).sort()).toEqual(['dailycap', 'platforms.myspace', 'quietHour']);
+    expect(refused.message).toMatch(/dailycap is not a setting \(the settings are deadlineMs, .*dailyCap/);
     expect((await settingsStore().get()).dailyCap).toBe(7);
 
     // A form post to the API is not a way around the token.

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { wakeWaitingScripts } from '../../queues/queues.ts';
-import { SettingsError, type Settings } from '../../settings/settings.ts';
+import { SettingsError, settingsProblems, type Settings, type SettingsProblem } from '../../settings/settings.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard, sessionGuards } from '../guards.ts';
 import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type SettingsForm } from '../views/settings.ts';
@@ -21,28 +21,36 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
 
   app.post('/settings', async (request, reply) => {
     const form = formFromBody(request.body);
-    const read = readSettingsForm(form);
-    let errors: FieldErrors | null = read.errors;
-    if (read.candidate) {
+    const { candidate, errors: formErrors } = readSettingsForm(form, await deps.settings.get());
+    // The form's own problems and the store's, together: one post shows all of them.
+    const errors: FieldErrors = { ...problemsOnForm(settingsProblems(candidate), form, formErrors), ...formErrors };
+    if (Object.keys(errors).length === 0) {
       try {
-        await saveSettings(deps, read.candidate);
+        await saveSettings(deps, candidate);
         request.log.info('settings saved');
         // Post/redirect/get: a reload does not post the form again.
         return reply.redirect('/settings?saved=1', 303);
       } catch (error) {
         if (!(error instanceof SettingsError)) throw error;
-        errors = problemsOnForm(error, form);
+        Object.assign(errors, problemsOnForm(error.problems, form, {}));
       }
     }
     // The values stay as typed, so nothing has to be entered twice.
-    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: errors ?? {} }).value);
+    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors }).value);
   });
 };
 
-function problemsOnForm(error: SettingsError, form: SettingsForm): FieldErrors {
+/**
+ * The store's problems beside their form fields. A field the form could not read was checked with
+ * its saved value, so what the store says of it (or of a rule it is part of) is left out.
+ */
+function problemsOnForm(problems: SettingsProblem[], form: SettingsForm, formErrors: FieldErrors): FieldErrors {
   const errors: FieldErrors = {};
-  for (const problem of error.problems) {
+  const unread = (field: string) => field in formErrors;
+  for (const problem of problems) {
     const { field, message } = fieldOfProblem(problem, form);
+    if (unread(field)) continue;
+    if (problem.field === 'reminderAfterMs' && problem.message === 'must come before the deadline' && unread('deadline')) continue;
     // The first problem of a field is the one to fix first.
     errors[field] ??= message;
   }

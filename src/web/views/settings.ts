@@ -129,10 +129,12 @@ function lines(value: string): string[] {
 }
 
 /**
- * Reads a posted settings form. Returns the candidate (for SettingsStore.save, which checks it
- * again) or the problems found in the form itself, each by field.
+ * Reads a posted settings form. Returns the problems found in the form itself, each by field, and
+ * a whole candidate for the store's own check (settingsProblems), where a field the form could
+ * not read keeps its value from `fallback` (the settings in force). Both checks run on every post,
+ * so every problem shows at once.
  */
-export function readSettingsForm(form: SettingsForm): { candidate: Settings; errors: null } | { candidate: null; errors: FieldErrors } {
+export function readSettingsForm(form: SettingsForm, fallback: Settings): { candidate: Settings; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const deadlineMs = duration(form.deadlineAmount, form.deadlineUnit, 'the deadline', errors, 'deadline');
   const reminderOn = form.reminder === 'on';
@@ -144,33 +146,36 @@ export function readSettingsForm(form: SettingsForm): { candidate: Settings; err
   if (quietOn && !errors.quietStart && form.quietStart === form.quietEnd) errors.quietEnd = 'The quiet hours must end at another time than they start.';
   const timeZone = form.timeZone.trim();
   if (timeZone === '') errors.timeZone = 'Enter a time zone such as Europe/Berlin, or UTC.';
-  let dailyCap: number | null = null;
+  let dailyCap: number | null | undefined = null;
   if (form.dailyCap.trim() !== '') {
     const cap = Number(form.dailyCap.trim());
-    if (!/^\d+$/.test(form.dailyCap.trim()) || cap < 1 || cap > 100_000) errors.dailyCap = 'Enter a whole number from 1 to 100000, or leave it empty for no cap.';
-    else dailyCap = cap;
+    if (!/^\d+$/.test(form.dailyCap.trim()) || cap < 1 || cap > 100_000) {
+      errors.dailyCap = 'Enter a whole number from 1 to 100000, or leave it empty for no cap.';
+      dailyCap = undefined;
+    } else dailyCap = cap;
   }
-  if (form.mode !== 'hands_off' && form.mode !== 'approval') errors.mode = 'Choose whether scripts go out on their own or wait for your approval.';
+  const modeKnown = form.mode === 'hands_off' || form.mode === 'approval';
+  if (!modeKnown) errors.mode = 'Choose whether scripts go out on their own or wait for your approval.';
   const dedupeWindowMs = duration(form.dedupeAmount, form.dedupeUnit, 'the dedupe window', errors, 'dedupe');
   const unknown = form.platforms.filter((platform) => !(PLATFORMS as readonly string[]).includes(platform));
   if (unknown.length > 0) errors.platforms = `Unknown platform: ${unknown.join(', ')}.`;
 
-  if (Object.keys(errors).length > 0) return { candidate: null, errors };
   const on = new Set(form.platforms);
+  const quietValid = quietOn && !errors.quietStart && !errors.quietEnd;
   return {
     candidate: {
-      deadlineMs: deadlineMs!,
-      reminderAfterMs: reminderAfterMs ?? null,
-      quietHours: quietOn ? { start: form.quietStart, end: form.quietEnd } : null,
-      timeZone,
-      dailyCap,
-      mode: form.mode as Settings['mode'],
-      dedupeWindowMs: dedupeWindowMs!,
+      deadlineMs: deadlineMs ?? fallback.deadlineMs,
+      reminderAfterMs: reminderOn ? (reminderAfterMs ?? fallback.reminderAfterMs) : null,
+      quietHours: quietOn ? (quietValid ? { start: form.quietStart, end: form.quietEnd } : fallback.quietHours) : null,
+      timeZone: timeZone === '' ? fallback.timeZone : timeZone,
+      dailyCap: dailyCap === undefined ? fallback.dailyCap : dailyCap,
+      mode: modeKnown ? (form.mode as Settings['mode']) : fallback.mode,
+      dedupeWindowMs: dedupeWindowMs ?? fallback.dedupeWindowMs,
       blockList: lines(form.blockList),
       allowList: lines(form.allowList),
       platforms: Object.fromEntries(PLATFORMS.map((platform) => [platform, on.has(platform)])) as Record<Platform, boolean>,
     },
-    errors: null,
+    errors,
   };
 }
 
