@@ -79,7 +79,7 @@ describe('winnow start, as a user runs it', () => {
     const [code] = await exited;
     expect(code).toBe(0);
     expect(output).toContain('Winnow is running');
-    expect(output).toContain('shutting down');
+    expect(output).toContain('goodbye');
     for (const secret of [user.pass, 'a-dashboard-password', 'an-api-token-for-the-test']) expect(output).not.toContain(secret);
   });
 });
