@@ -158,8 +158,8 @@ export const DEMO_PEOPLE: readonly Person[] = [
     expect: { status: 'awaiting_address' },
   },
   {
-    // A real invitation (corpus/SOURCES.md), as the receiving server would have stored it.
-    name: 'the real LinkedIn invitation of 2 May 2016',
+    // A real invitation (test/fixtures/corpus/SOURCES.md), as the receiving server would have stored it.
+    name: 'Michael McAuliffe',
     address: null,
     request: async () => receivedBy(await readFile(path.join(corpusDir(), 'positive/linkedin-invite-2016-05-02.eml')), 'linkedin.com'),
     expect: { status: 'awaiting_address' },

@@ -70,7 +70,7 @@ try {
   try {
     await winnow.runtime.app!.listen({ port, host: '127.0.0.1' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} is in use; run PORT=${port + 1} npm run demo`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} is in use; run PORT=${port + 1} npm run demo`, { cause: error });
     throw error;
   }
   say(`Winnow is running with ${DEMO_PEOPLE.length} made-up people about to write; scripts go to the SMTP peer, answers come back by mail`);

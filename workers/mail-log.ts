@@ -1,4 +1,4 @@
-import { formatDuration } from '../src/config/duration.ts';
+import { durationInWords } from '../src/config/duration.ts';
 import { statusInWords } from '../src/contacts/actions.ts';
 import type { Contact, Status } from '../src/contacts/types.ts';
 import { cleanLine } from '../src/detect/text.ts';
@@ -60,7 +60,7 @@ export function createMailLog(logger: Logger) {
     },
     scriptSent(person: Person, attempt: number, deadlineMs: number) {
       const which = attempt === 1 ? 'script' : `script ${attempt}`;
-      line('script_sent', person, { mail: { attempt } }, `${which} sent to ${personInWords(person)}; they have ${formatDuration(deadlineMs)} to answer`);
+      line('script_sent', person, { mail: { attempt } }, `${which} sent to ${personInWords(person)}; they have ${durationInWords(deadlineMs)} to answer`);
     },
     reminderSent(person: Person) {
       line('reminder_sent', person, {}, `reminder sent to ${personInWords(person)}`);
@@ -76,7 +76,7 @@ export function createMailLog(logger: Logger) {
       line('bounce', person, { status: 'bounced' }, `script to ${personInWords(person)} bounced: ${cleanLine(reason, 200)}`);
     },
     noResponse(person: Person, allowedMs: number | null) {
-      const within = allowedMs !== null && allowedMs > 0 ? `within ${formatDuration(roundedToSecond(allowedMs))}` : 'by the deadline';
+      const within = allowedMs !== null && allowedMs > 0 ? `within ${durationInWords(allowedMs)}` : 'by the deadline';
       line('no_response', person, { status: 'no_response' }, `no response from ${personInWords(person)} ${within}: deadline passed`);
     },
     sendFailed(person: Person, reason: string) {
@@ -86,8 +86,3 @@ export function createMailLog(logger: Logger) {
 }
 
 export type MailLog = ReturnType<typeof createMailLog>;
-
-/** A deadline is set to the millisecond; "2m", not "120013ms", reads in a log line. */
-function roundedToSecond(ms: number): number {
-  return Math.max(1000, Math.round(ms / 1000) * 1000);
-}
