@@ -20,6 +20,7 @@ const USAGE = `Usage: winnow <command>
                         add people from CSV or vCard exports (Google, Outlook, LinkedIn, .vcf) to the
                         address book that finds addresses of requests that carry none
   doctor                check the configuration, Redis, IMAP and SMTP, and say what is wrong
+  check-config          check the settings alone (no connections); exits 1 with every problem
   help                  this text
 
 Settings come from the environment or a .env file in the current folder (see README.md).`;
@@ -134,6 +135,13 @@ export async function main(argv: string[]): Promise<number> {
         write,
         warn,
       );
+    }
+    case 'check-config': {
+      // For a container's start-up step: a wrong setting stops the deployment with its message
+      // instead of a service restarting in a loop. Connections are doctor's job.
+      const config = readConfig();
+      console.log(`configuration ok for ${config.mailFrom.address} (Redis ${config.redis.url.replace(/\/\/[^@]*@/, '//***@')}); winnow doctor checks the connections`);
+      return 0;
     }
     case 'doctor':
       return doctor(process.env, (line) => process.stdout.write(`${line}\n`));
