@@ -235,8 +235,8 @@ export interface SeedOptions {
 }
 
 export interface Seed {
-  /** Resolves when every request is in the inbox. */
-  requested: Promise<void>;
+  /** Resolves when every request is in the inbox, with the UID of the last one. */
+  requested: Promise<number>;
   /** Resolves when every answer and bounce has been delivered. */
   finished: Promise<void>;
 }
@@ -259,11 +259,13 @@ export function seedDemo(sandbox: Sandbox, winnow: TestWinnow, options: SeedOpti
     for (const person of DEMO_PEOPLE.filter((p) => p.wroteBefore && p.address)) {
       await sandbox.deliver(me, await ordinaryMail(me, { name: person.name, address: person.address! }, 'Slides from the site visit'), 'Sent');
     }
+    let last = 0;
     for (const person of DEMO_PEOPLE) {
-      if (options.signal?.aborted) return;
-      await sandbox.deliver(me, await person.request(me));
+      if (options.signal?.aborted) return last;
+      last = (await sandbox.deliver(me, await person.request(me))).uid;
     }
     say(`${DEMO_PEOPLE.length} requests delivered to ${me}; answers and a bounce follow over the next ${Math.round(90 * pace)} s`);
+    return last;
   })();
 
   const later = DEMO_PEOPLE.filter((person) => person.address && (person.answer || person.bounceAfter !== undefined)).map(async (person) => {

@@ -82,7 +82,9 @@ try {
     },
     (error: unknown) => logger.warn({ err: error }, 'part of the demo mail could not be played; the dashboard shows what arrived'),
   );
-  await seed.requested;
+  // The address and password come last, after the first burst of requests and scripts, so they
+  // stay on screen while the answers trickle in.
+  await winnow.settle(await seed.requested, 60_000);
 
   const me = winnow.user;
   say('the demo is ready:');
