@@ -32,7 +32,11 @@ const seeding = new AbortController();
 
 let stopping: Promise<void> | null = null;
 function stop(signal: string): Promise<void> {
-  stopping ??= (async () => {
+  if (stopping) {
+    say('still stopping; a moment');
+    return stopping;
+  }
+  stopping = (async () => {
     say(`${signal}: stopping the demo`);
     seeding.abort();
     // A hung connection must not keep the terminal: the sandbox's exit hook still kills its servers.
@@ -53,8 +57,9 @@ function stop(signal: string): Promise<void> {
   })();
   return stopping;
 }
-process.once('SIGINT', () => void stop('Ctrl-C'));
-process.once('SIGTERM', () => void stop('SIGTERM'));
+// A second Ctrl-C while stopping changes nothing: the servers and the folder must still go.
+process.on('SIGINT', () => void stop('Ctrl-C'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
 
 try {
   say(`starting the demo: a private Redis, Dovecot (IMAP) and SMTP peer, then Winnow with a ${deadline} deadline (RESPONSE_DEADLINE)`);

@@ -17,7 +17,7 @@ describe('the demo seed, played through real mail', () => {
     const lines: string[] = [];
     // The demo's own log, in the demo's format; kept to show what went wrong if the test fails.
     const logger = createLogger('info', { format: 'pretty', destination: { write: (line: string) => lines.push(line) } });
-    const winnow = await suite.winnow('demo-me', { roles: { worker: true, web: true }, deadline: '8s', logger, env: { AUTHSERV_ID: RECEIVING_SERVER } });
+    const winnow = await suite.winnow('demo-me', { roles: { worker: true, web: true }, deadline: '12s', logger, env: { AUTHSERV_ID: RECEIVING_SERVER } });
     const seed = seedDemo(suite.sandbox, winnow, { pace: 0 });
     await seed.finished;
 
