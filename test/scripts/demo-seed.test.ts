@@ -44,6 +44,13 @@ describe('the demo seed, played through real mail', () => {
     const flags = new Set(contacts.flatMap((contact) => contact.flags));
     for (const flag of ['sales_pitch', 'hostile', 'very_short', 'open_networker'] as const) expect(flags).toContain(flag);
     expect(new Set(contacts.map((contact) => contact.platform))).toEqual(new Set(['email', 'linkedin', 'xing', 'facebook']));
+
+    // The terminal tells the same story: one line per event.
+    const count = (pattern: RegExp) => lines.filter((line) => pattern.test(line)).length;
+    expect(count(/INFO: request from /)).toBe(DEMO_PEOPLE.length);
+    expect(count(/INFO: answer from /)).toBe(DEMO_PEOPLE.filter((person) => person.answer).length);
+    expect(count(/INFO: no response from Hannah Weiss .* within 12 seconds: deadline passed/)).toBe(1);
+    expect(count(/INFO: script to Ravi Patel .* bounced: 5\.1\.1/)).toBe(1);
     const skipped = contacts.filter((contact) => contact.status === 'skipped').map((contact) => contact.reason);
     expect(skipped).toEqual(expect.arrayContaining([expect.stringMatching(/^known: /), expect.stringMatching(/^blocked: /)]));
   }, 90_000);
