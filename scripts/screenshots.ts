@@ -230,7 +230,8 @@ async function ask(asker: Asker): Promise<void> {
   const date = new Date(clock());
   const mail =
     asker.via === 'linkedin'
-      ? authenticated(await oldLinkedInInvitation(asker, me, undefined, date), 'linkedin.com')
+      ? // Signed by LinkedIn, from the person's own mailbox (DMARC for their domain).
+        receivedBy(await oldLinkedInInvitation(asker, me, undefined, date), domainOf(asker.address), 'pass', 'linkedin.com')
       : authenticated(await buildMail({ from: { name: asker.name, address: asker.address }, to: me, date, subject: asker.subject, text: asker.request }), domainOf(asker.address));
   await sandbox.deliver(me, mail);
   const script = await sandbox.smtp.waitFor((received) => received.recipients.includes(asker.address), 20_000);
