@@ -16,9 +16,10 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { Contact } from '../src/contacts/types.ts';
 import { closeQueues, createQueues } from '../src/queues/queues.ts';
-import { DESKTOP, launchChromium, linkedInInvitation2016, listenDashboard, logIn, PHONE } from '../test/support/browser.ts';
+import { DESKTOP, launchChromium, listenDashboard, logIn, PHONE } from '../test/support/browser.ts';
 import { corpusDir } from '../test/support/corpus.ts';
 import { buildMail } from '../test/support/mail.ts';
+import { linkedInInvitation2016, oldLinkedInInvitation, RECEIVING_SERVER, receivedBy } from '../test/support/requests.ts';
 import { startSandbox } from '../test/support/sandbox.ts';
 import { startWinnow, until } from '../test/support/winnow.ts';
 
@@ -119,19 +120,6 @@ const CORPUS_INVITATIONS = [
   { daysAgo: 1, file: 'linkedin-invite-2016-05-02.eml' },
 ];
 
-/** Constructed: a LinkedIn invitation in the 2011–2013 format, sent from the person's own mailbox. */
-function oldInvitation(asker: Asker, to: string, date: Date): Promise<Buffer> {
-  const first = asker.name.split(' ')[0];
-  return buildMail({
-    from: { name: asker.name, address: asker.address },
-    to,
-    date,
-    subject: 'Invitation to connect on LinkedIn',
-    headers: { Sender: 'messages-noreply@bounce.linkedin.com', 'X-LinkedIn-Class': 'INVITE-GUEST' },
-    text: `LinkedIn\n------------\n\n${first} wants to connect with you on LinkedIn.\n\nI'd like to add you to my professional network on LinkedIn.\n\n- ${asker.name}\n\n${asker.name}\n${asker.headline}\n\nAccept invitation from ${asker.name}\nhttp://www.linkedin.com/e/-abc123/blk/I123456789_2/accept/\n\n© 2012, LinkedIn Corporation`,
-  });
-}
-
 // Winnow reads the time through this clock; it is set back while each day's mail is handled.
 let shift = 0;
 const clock = () => Date.now() - shift;
@@ -140,12 +128,8 @@ const at = (daysAgo: number) => {
   return new Date(clock());
 };
 
-/** The receiving server's verdict, as a real inbox has it on top of each mail (AUTHSERV_ID below). */
-const AUTHSERV_ID = 'mx.example.test';
-function authenticated(mail: Buffer, domain: string): Buffer {
-  const verdict = `Authentication-Results: ${AUTHSERV_ID}; dkim=pass header.d=${domain}; spf=pass smtp.mailfrom=${domain}; dmarc=pass header.from=${domain}\r\n`;
-  return Buffer.concat([Buffer.from(verdict), mail]);
-}
+const AUTHSERV_ID = RECEIVING_SERVER;
+const authenticated = (mail: Buffer, domain: string) => receivedBy(mail, domain);
 const domainOf = (address: string) => address.split('@')[1]!;
 
 const sandbox = await startSandbox({ users: ['me'] });
@@ -246,7 +230,8 @@ async function ask(asker: Asker): Promise<void> {
   const date = new Date(clock());
   const mail =
     asker.via === 'linkedin'
-      ? authenticated(await oldInvitation(asker, me, date), 'linkedin.com')
+      ? // Signed by LinkedIn, from the person's own mailbox (DMARC for their domain).
+        receivedBy(await oldLinkedInInvitation(asker, me, undefined, date), domainOf(asker.address), 'pass', 'linkedin.com')
       : authenticated(await buildMail({ from: { name: asker.name, address: asker.address }, to: me, date, subject: asker.subject, text: asker.request }), domainOf(asker.address));
   await sandbox.deliver(me, mail);
   const script = await sandbox.smtp.waitFor((received) => received.recipients.includes(asker.address), 20_000);

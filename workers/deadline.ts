@@ -8,6 +8,7 @@ import { personVariables } from '../src/script/render.ts';
 import { inQuietHours, quietHoursEnd } from '../src/settings/send-window.ts';
 import type { Settings } from '../src/settings/settings.ts';
 import type { WorkerContext } from './context.ts';
+import { createMailLog } from './mail-log.ts';
 
 /** How long a run's claim on the reminder holds off other runs; as for the script (workers/send.ts). */
 const REMINDER_CLAIM_MS = 90_000;
@@ -60,6 +61,7 @@ export async function scheduleDeadline(queues: Queues, mailbox: string, contactI
 export function createDeadlineProcessor(context: WorkerContext) {
   const { store, queues, sender, config, logger } = context;
   const domain = context.classifyContext.messageIdDomain;
+  const mailLog = createMailLog(logger);
 
   return async function processDeadline(job: Job<QueuePayloads['deadline']>, token?: string): Promise<DeadlineOutcome> {
     const { contactId, mailbox } = job.data;
@@ -108,12 +110,14 @@ export function createDeadlineProcessor(context: WorkerContext) {
       { at: now, detail: allowed !== null && allowed > 0 ? `no answer within ${formatDuration(allowed)}` : 'no answer by the deadline' },
     );
     // An answer that came first already moved the person on; then there is nothing to do.
+    if (result.moved) mailLog.noResponse(contact, allowed);
     return result.moved ? { kind: 'no_response' } : { kind: 'nothing', status: result.status };
 
     /** The note on the timeline, once per script even when a run repeats. */
     async function noteReminded(person: Contact, n: number, messageId: string): Promise<void> {
       if (await store.markLedgerOnce(person.id, n, 'reminded', context.now())) {
         await store.note(person.id, { at: context.now(), type: 'reminded', detail: `reminder sent to ${person.email}`, messageId });
+        mailLog.reminderSent(person);
       }
     }
 

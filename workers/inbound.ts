@@ -13,6 +13,7 @@ import { scriptMessageId } from '../src/mail/message-id.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { scheduleDeadline } from './deadline.ts';
+import { createMailLog } from './mail-log.ts';
 
 export type InboundOutcome =
   | { kind: 'request'; contactId: string; created: boolean }
@@ -28,6 +29,7 @@ export type InboundOutcome =
  */
 export function createInboundProcessor(context: WorkerContext) {
   const { store, queues, logger, addressBook, history } = context;
+  const mailLog = createMailLog(logger);
   // Requests are classified as if unverified mail were accepted; the setting is applied below, so
   // that an allow-listed person is answered whatever it says.
   const classifyContext = { ...context.classifyContext, unverifiedMail: 'accept' as const };
@@ -97,6 +99,7 @@ export function createInboundProcessor(context: WorkerContext) {
     );
     if (moved.moved) {
       await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
+      mailLog.answer(contact, answer.kind, answer.reason, flags);
       return { kind: 'answer', contactId: contact.id, status: answer.kind };
     }
     // A second answer, or one after the user decided: keep it on the timeline, change nothing.
@@ -153,7 +156,10 @@ export function createInboundProcessor(context: WorkerContext) {
       unverifiedIgnored: unverified ? `ignored: unverified ${platform} mail (no Authentication-Results to check) and UNVERIFIED_MAIL is ignore` : null,
       settings,
     });
-    if (decision.status === 'ignored') return { kind: 'ignored', reason: decision.reason };
+    if (decision.status === 'ignored') {
+      mailLog.notRecorded(requester.name, decision.reason);
+      return { kind: 'ignored', reason: decision.reason };
+    }
 
     const now = context.now();
     const dedupeKeys = [
@@ -201,9 +207,15 @@ export function createInboundProcessor(context: WorkerContext) {
       settings.dedupeWindowMs,
       { at: now, type: 'requested', detail: detail.join('; '), messageId: message.messageId ?? undefined },
     );
-    if (created.forgotten) return { kind: 'ignored', reason: 'a request from a person you erased; it is not recorded again' };
+    if (created.forgotten) {
+      const reason = 'a request from a person you erased; it is not recorded again';
+      mailLog.notRecorded(requester.name, reason);
+      return { kind: 'ignored', reason };
+    }
     const { id } = created;
     let contact = await store.get(id);
+    if (contact && created.created) mailLog.request(contact);
+    else if (contact && contact.requestMessageId !== message.messageId) mailLog.requestAgain(contact);
     if (!created.created && contact && contact.requestMessageId !== message.messageId) {
       await noteOnce(id, { at: now, type: 'requested_again', detail: `asked again: ${classification.reason}`, messageId: message.messageId ?? undefined });
       // Asked again while still waiting for an address, and one is found now (an address book
@@ -243,6 +255,7 @@ export function createInboundProcessor(context: WorkerContext) {
           messageId: message.messageId ?? undefined,
         },
       );
+      mailLog.outOfOffice(contact, day(returnsAt));
     } else {
       await noteOnce(contact.id, { at: now, type: 'auto_reply', detail: classification.reason, messageId: message.messageId ?? undefined });
     }
@@ -275,7 +288,8 @@ export function createInboundProcessor(context: WorkerContext) {
       return { kind: 'bounce', contactId: contact.id };
     }
     const reason = what ? `bounced: ${what}` : classification.reason;
-    await store.transition(contact.id, 'bounced', { reason }, { at: now, detail: reason, messageId: message.messageId ?? undefined });
+    const moved = await store.transition(contact.id, 'bounced', { reason }, { at: now, detail: reason, messageId: message.messageId ?? undefined });
+    if (moved.moved) mailLog.bounce(contact, what || classification.reason);
     await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
     return { kind: 'bounce', contactId: contact.id };
   }

@@ -7,6 +7,7 @@ import { inQuietHours, localDay, localTime, nextSendTime, quietHoursEnd } from '
 import type { Settings } from '../src/settings/settings.ts';
 import type { WorkerContext } from './context.ts';
 import { reminderDueAt, scheduleDeadline } from './deadline.ts';
+import { createMailLog } from './mail-log.ts';
 
 /** How long a script waits before trying again when the SMTP settings are wrong or the server is unreachable. */
 const SERVER_TROUBLE_RETRY_MS = 60_000;
@@ -45,6 +46,7 @@ export function sendAttemptOf(id: string | undefined, mailbox: string, contactId
 export function createSendProcessor(context: WorkerContext) {
   const { store, queues, sender, config, logger } = context;
   const domain = context.classifyContext.messageIdDomain;
+  const mailLog = createMailLog(logger);
 
   /**
    * After acceptance: the person is asked with this script's number, their deadline set from the
@@ -173,7 +175,7 @@ export function createSendProcessor(context: WorkerContext) {
       if (verdict.permanent || attemptsLeft <= 0) {
         await store.writeLedger(contactId, attempt, { state: 'failed', reason: verdict.reason });
         await store.transition(contactId, 'failed', { reason: verdict.reason }, { at: context.now(), detail: verdict.reason });
-        log.warn({ reason: verdict.reason }, 'script could not be delivered');
+        mailLog.sendFailed(contact, verdict.reason);
         throw new UnrecoverableError(verdict.reason);
       }
       await store.writeLedger(contactId, attempt, { state: 'waiting', reason: verdict.reason });
@@ -183,6 +185,7 @@ export function createSendProcessor(context: WorkerContext) {
     await store.writeLedger(contactId, attempt, { state: 'sent', sentAt: String(context.now()), response, template: String(version ?? 'default') });
     const detail = attempt === 1 ? `script sent to ${contact.email}` : `script ${attempt} sent to ${contact.email}`;
     await recordAsked(contactId, mailbox, attempt, messageId, detail, settings);
+    mailLog.scriptSent(contact, attempt, settings.deadlineMs);
     // Erased while the script was on its way: nothing of them is kept, not even the Sent copy.
     if (!(await store.get(contactId))) {
       log.info('the person was erased while their script was being sent; nothing of them is kept');

@@ -97,6 +97,8 @@ const schema = z
       .max(3650, 'must be between 0 and 3650 days')
       .default(0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    // Unset: readable lines on a terminal, JSON lines otherwise (a container, a pipe, a log collector).
+    LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional(),
     // The authserv-id your receiving server writes in Authentication-Results (RFC 8601), such as
     // mx.example.org. Only its verdicts are believed; unset believes none.
     AUTHSERV_ID: z
@@ -158,6 +160,8 @@ export interface Config {
   mailboxLeaseMs: number;
   backfillDays: number;
   logLevel: string;
+  /** `json` or `pretty`; null chooses by whether standard output is a terminal. */
+  logFormat: 'json' | 'pretty' | null;
   /** The authserv-id of the user's receiving server; only its Authentication-Results are believed. */
   authservId: string | null;
   /** Platform mail without Authentication-Results of that server: answered and flagged, or ignored. */
@@ -198,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     mailboxLeaseMs: e.MAILBOX_LEASE,
     backfillDays: e.BACKFILL_DAYS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? null,
     authservId: e.AUTHSERV_ID ?? null,
     unverifiedMail: e.UNVERIFIED_MAIL,
   };

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
@@ -111,12 +111,29 @@ function sendError(context: WebContext, request: FastifyRequest, reply: FastifyR
   return reply.type('text/html; charset=utf-8').send(errorPage(context.view(request), statusCode, message).value);
 }
 
+/**
+ * Fastify's access log ("incoming request", "request completed") at debug instead of info: at info
+ * every page load and poll would bury the mail events a user follows. Errors keep their level.
+ */
+class QuietAccessLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) super.requestCompleted(error, request, reply);
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+  override routeNotFound(request: FastifyRequest): void {
+    request.log.debug(`Route ${request.method}:${request.url} not found`);
+  }
+}
+
 /** A Fastify instance with the web role registered, not yet listening. */
 export async function buildApp(deps: WebDeps, options?: WebOptions): Promise<FastifyInstance> {
   // Typed as Fastify's logger interface so the instance has the plain FastifyInstance type callers hold.
   const logger: FastifyBaseLogger = deps.logger;
   // Behind a reverse proxy, client addresses (for the login rate limit) and https come from its headers.
-  const app = Fastify({ loggerInstance: logger, trustProxy: deps.config.web.trustProxy });
+  const app = Fastify({ loggerInstance: logger, trustProxy: deps.config.web.trustProxy, logController: new QuietAccessLog() });
   await app.register(webApp, { deps, options });
   return app;
 }

@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DESKTOP, linkedInInvitation2016, logIn, overflowsSideways, PHONE, useDashboard, type PageWatch } from '../support/browser.ts';
+import { DESKTOP, logIn, overflowsSideways, PHONE, useDashboard, type PageWatch } from '../support/browser.ts';
 import { buildMail } from '../support/mail.ts';
-import { oldLinkedInInvitation } from '../support/requests.ts';
+import { linkedInInvitation2016, oldLinkedInInvitation } from '../support/requests.ts';
 import type { TestWinnow } from '../support/winnow.ts';
 
 /**

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { linkedInInvitation2016, logIn, replaceHeader, useDashboard, type PageWatch } from '../support/browser.ts';
+import { logIn, useDashboard, type PageWatch } from '../support/browser.ts';
+import { linkedInInvitation2016, replaceHeader } from '../support/requests.ts';
 import { buildMail } from '../support/mail.ts';
 
 /**

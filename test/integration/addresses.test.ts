@@ -12,7 +12,7 @@ import { createLogger } from '../../src/log.ts';
 import { createMailboxHistory } from '../../src/mail/history.ts';
 import { scriptMessageId } from '../../src/mail/message-id.ts';
 import { buildMail, rawMail } from '../support/mail.ts';
-import { linkedInInvitation, ordinaryMail, personalRequest } from './addresses-mail.ts';
+import { linkedInInvitation, ordinaryMail, personalRequest } from '../support/requests.ts';
 import { useSandbox } from '../support/winnow.ts';
 
 /**

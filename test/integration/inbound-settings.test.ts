@@ -7,7 +7,7 @@ import { classifyContextOf } from '../../src/runtime.ts';
 import { createSettingsStore, type Settings } from '../../src/settings/settings.ts';
 import { buildMail } from '../support/mail.ts';
 import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
-import { deliveryReport, linkedInInvitation, ordinaryMail, personalRequest } from './addresses-mail.ts';
+import { deliveryReport, linkedInInvitation, ordinaryMail, personalRequest } from '../support/requests.ts';
 
 /**
  * The inbound side of the settings, on real servers: block and allow lists, platforms on or off,

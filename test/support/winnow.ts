@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config/env.ts';
 import { createContactStore, type ContactStore } from '../../src/contacts/store.ts';
 import type { Contact } from '../../src/contacts/types.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger, type Logger } from '../../src/log.ts';
 import { PRIMARY_MAILBOX, startRuntime, type Roles, type Runtime } from '../../src/runtime.ts';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startSandbox, type ReceivedMail, type Sandbox, type SandboxUser } from './sandbox.ts';
@@ -32,6 +32,8 @@ export interface TestWinnowOptions {
   now?: () => number;
   /** Wait until the watcher holds the mailbox (default); false for a second process that must wait its turn. */
   waitForWatcher?: boolean;
+  /** Where Winnow logs (default: JSON on standard output at LOG_LEVEL, silent unless WINNOW_TEST_LOG says otherwise). */
+  logger?: Logger;
 }
 
 /** Starts Winnow on the sandbox's servers with its own key prefix, and waits until it watches. */
@@ -60,7 +62,7 @@ export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions):
     LOG_LEVEL: process.env.WINNOW_TEST_LOG ?? 'silent',
     ...options.env,
   });
-  const logger = createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { format: 'json' });
   const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger, options.now);
   const store = createContactStore(runtime.redis, config.redis.prefix, PRIMARY_MAILBOX);
   if (runtime.watcher && options.waitForWatcher !== false) await until(() => runtime.watcher!.status().connected, 10_000, 'the watcher to connect');
