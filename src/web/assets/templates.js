@@ -1,5 +1,8 @@
-/* Templates page: the live preview. Without this script the "Update the preview" button does the same on the server. */
-/* global document, fetch, URLSearchParams, FormData, setTimeout, clearTimeout */
+/*
+ * Templates page: the live preview, and the buttons that insert a variable at the cursor. Without
+ * this script the "Update the preview" button does the same on the server, and variables are typed.
+ */
+/* global document, fetch, URLSearchParams, FormData, setTimeout, clearTimeout, Event */
 'use strict';
 
 (function livePreview() {
@@ -12,7 +15,8 @@
   const subject = document.getElementById('preview-subject');
   const text = document.getElementById('preview-text');
   const holder = document.getElementById('preview-frame-holder');
-  const PARTS = ['subject', 'text', 'html'];
+  // The parts this editor holds: subject and message, or subject, text and HTML.
+  const PARTS = ['subject', 'body', 'text', 'html'].filter((part) => document.getElementById(part));
   const WAIT_MS = 250;
 
   let timer = null;
@@ -108,4 +112,28 @@
 
   form.addEventListener('input', schedule);
   if (person) person.addEventListener('change', schedule);
+})();
+
+(function insertButtons() {
+  const bar = document.getElementById('insert-bar');
+  if (!bar) return;
+  const fields = Array.from(document.querySelectorAll('#template-form [data-part]'));
+  if (fields.length === 0) return;
+  // The field last used gets the variable; before any, the message (or the text part).
+  let target = document.getElementById('body') || document.getElementById('text') || fields[0];
+  for (const field of fields) field.addEventListener('focus', () => (target = field));
+
+  bar.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-insert]');
+    if (!button) return;
+    const text = button.dataset.insert;
+    target.focus();
+    // insertText keeps the browser's undo history; where it is not supported, setRangeText does the same edit.
+    const inserted = typeof document.execCommand === 'function' && document.execCommand('insertText', false, text);
+    if (!inserted) {
+      target.setRangeText(text, target.selectionStart, target.selectionEnd, 'end');
+      target.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  });
+  bar.hidden = false;
 })();
