@@ -88,6 +88,11 @@
         text.textContent = result.text;
         showFrame(result.frameUrl);
         mail.hidden = false;
+        const parts = document.getElementById('parts-state');
+        if (parts) {
+          const now = result.partsMatch ? parts.dataset.match : parts.dataset.differ;
+          if (parts.textContent !== now) parts.textContent = now;
+        }
         say('Showing what the editor holds (not saved).');
       } else {
         showError(result.error);

@@ -269,7 +269,7 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
       return reply.send({ ok: false, error: { ...editorError(error), message: error.message } });
     }
     const { person } = await previewPeople(form.person);
-    return reply.send({ ok: true, ...(await renderPreview(request.session!, kind, compiled, person)) });
+    return reply.send({ ok: true, partsMatch: partsMatch(compiled.source), ...(await renderPreview(request.session!, kind, compiled, person)) });
   });
 
   app.get('/templates/:kind/preview-frame', { schema: { params: kindParams }, helmet: routeCsp(PREVIEW_POLICY) }, async (request, reply) => {

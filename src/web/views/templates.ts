@@ -161,12 +161,13 @@ function oneBodyFields(page: TemplatesPage): Html {
 }
 
 /** The parts apart, with the notice that they now differ, and the way back to one body. */
+export const PARTS_MATCH = 'They match for now, but a change to one no longer changes the other.';
+export const PARTS_DIFFER = 'The two parts differ: a change to the text part does not reach the HTML part, which is what most mail programs show.';
+
 function separateFields(page: TemplatesPage): Html {
-  const state = page.partsMatch
-    ? 'They match for now, but a change to one no longer changes the other.'
-    : 'The two parts differ: a change to the text part does not reach the HTML part, which is what most mail programs show.';
+  // The live preview says, as the user types, whether the parts still match (the data attributes hold both sentences).
   return html`<div class="parts-notice" id="parts-notice" role="note">
-    <p><strong>The text and HTML parts are edited separately.</strong> ${state}</p>
+    <p><strong>The text and HTML parts are edited separately.</strong> <span id="parts-state" aria-live="polite" data-match="${PARTS_MATCH}" data-differ="${PARTS_DIFFER}">${page.partsMatch ? PARTS_MATCH : PARTS_DIFFER}</span></p>
     <p><button type="submit" name="intent" value="one-body" class="link">Use one message again</button> <span class="hint">(the text part becomes the message, and the HTML part is made from it again; nothing is saved until you save)</span></p>
   </div>
   ${partField(page, 'text')}
