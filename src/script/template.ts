@@ -11,7 +11,7 @@ import { htmlFromBody } from './body.ts';
  *
  * What a template may contain:
  * - text, comments (`{{! … }}`) and whitespace control (`{{~x~}}`);
- * - `{{var}}` where `var` is one of SCRIPT_VARIABLES (`{{{var}}}` only in the subject and text parts,
+ * - `{{var}}` where `var` is one of SCRIPT_VARIABLES (`{{{var}}}` only in the subject, body and text parts,
  *   where nothing is escaped anyway);
  * - `{{#if var}}…{{else}}…{{/if}}` and `{{#unless var}}…{{/unless}}`, with `{{else if var}}` chains.
  *

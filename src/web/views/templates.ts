@@ -1,5 +1,5 @@
 import type { TemplateVersion } from '../../script/store.ts';
-import { formatOf, isOneBody, SCRIPT_VARIABLES, type TemplateFormat, type ScriptKind, type ScriptVariable, type TemplatePart, type TemplateSource } from '../../script/template.ts';
+import { formatOf, isOneBody, type TemplateFormat, type ScriptKind, type ScriptVariable, type TemplatePart, type TemplateSource } from '../../script/template.ts';
 import { html, type Html } from '../html.ts';
 import { formatTime } from './format.ts';
 import { csrfField, layout, type View } from './layout.ts';
@@ -262,7 +262,7 @@ export function restoreForm(kind: ScriptKind, version: number, csrf: string): Ht
 function variablesList(): Html {
   return html`<p class="hint">The buttons above the editor insert these at the cursor; you may also type them.</p>
 <dl class="variables">
-  ${SCRIPT_VARIABLES.map((name) => html`<div><dt><code>{{${name}}}</code></dt><dd>${VARIABLE_MEANINGS[name]}</dd></div>`)}
+  ${(Object.keys(VARIABLE_MEANINGS) as ScriptVariable[]).map((name) => html`<div><dt><code>{{${name}}}</code></dt><dd>${VARIABLE_MEANINGS[name]}</dd></div>`)}
 </dl>
 <p class="hint">A greeting in your own words, with and without a first name: <code>${OWN_GREETING}</code> (“Greeting in your words” inserts it). Besides the variables, a template may use <code>{{#if variable}}…{{else}}…{{/if}}</code> and <code>{{#unless variable}}…{{/unless}}</code>, and comments <code>{{! … }}</code>. Nothing else: no helpers, partials or paths, so a template cannot do more than fill in these values.</p>`;
 }
