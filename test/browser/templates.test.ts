@@ -123,6 +123,7 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
     await fieldError.waitFor({ state: 'visible' });
     expect(await fieldError.textContent()).toBe('Line 2, column 3: the block {{#each}} is not allowed: only {{#if}} and {{#unless}} are');
     expect(await page.getByLabel('Message').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.locator('#preview-state').textContent(), LIVE).toBe('The message has a problem at line 2, column 3; the preview shows the last version without problems.');
 
     // Saving it anyway is refused, clearly, and nothing typed is lost.
     await submit(page, page.getByRole('button', { name: 'Save as a new version' }));

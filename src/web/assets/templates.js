@@ -96,7 +96,10 @@
         say('Showing what the editor holds (not saved).');
       } else {
         showError(result.error);
-        say('The ' + result.error.part + ' has a problem at line ' + result.error.line + ', column ' + result.error.column + '; the preview shows the last version without problems.');
+        // The part by the name its field has on the page ("Message", "HTML part"), not its form name.
+        const label = document.querySelector('label[for="' + result.error.part + '"]');
+        const part = label ? label.textContent.trim().toLowerCase() : result.error.part;
+        say('The ' + part + ' has a problem at line ' + result.error.line + ', column ' + result.error.column + '; the preview shows the last version without problems.');
       }
     } catch {
       say('The preview could not be updated: the dashboard did not answer.');
