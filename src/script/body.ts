@@ -43,6 +43,8 @@ function tokenize(body: string): Token[] {
   const tokens: Token[] = [];
   let last = 0;
   for (const match of body.matchAll(TAG)) {
+    // Inside an escaped mustache, read as text already.
+    if (match.index < last) continue;
     if (match.index > last) tokens.push({ kind: 'text', text: body.slice(last, match.index) });
     let raw = match[0];
     if (raw === '\\{{') {
@@ -50,8 +52,7 @@ function tokenize(body: string): Token[] {
       const end = body.indexOf('}}', match.index + 3);
       raw = end === -1 ? body.slice(match.index) : body.slice(match.index, end + 2);
       tokens.push({ kind: 'text', text: raw });
-      TAG.lastIndex = match.index + raw.length;
-      last = TAG.lastIndex;
+      last = match.index + raw.length;
       continue;
     }
     tokens.push(tagOf(raw));

@@ -171,7 +171,7 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
     // Back to one message: the text part becomes it, and the HTML part is made from it again.
     await submit(page, page.getByRole('button', { name: 'Use one message again' }));
     expect(await page.getByLabel('Message').inputValue()).toBe('Hello {{firstName}}, in plain text');
-    expect(await page.getByRole('status').first().textContent()).toContain('One body again');
+    expect(await page.getByRole('status').first().textContent()).toContain('One message again');
     await expect.poll(() => previewFrameText(page), LIVE).toContain('Hello Sam, in plain text');
     expect(await page.locator('#parts-notice').count()).toBe(0);
     expectNoScriptTrouble(watch);

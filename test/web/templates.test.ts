@@ -372,7 +372,7 @@ describe('templates page', () => {
     expect(back.statusCode).toBe(200);
     expect(back.body).toContain('<input type="hidden" name="format" value="one-body">');
     expect(textOf(back.body, 'body')).toBe('Hello {{firstName}}, in text');
-    expect(back.body).toContain('One body again: the HTML part is made from the message');
+    expect(back.body).toContain('One message again: the HTML part is made from the message');
     expect(back.body).not.toContain('id="parts-notice"');
     const frame = await get(/<iframe class="mail-html" src="([^"]+)"/.exec(back.body)![1]!);
     expect(frame.body).toContain('<p>Hello Sam, in text</p>');

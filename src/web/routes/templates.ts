@@ -14,15 +14,6 @@ import { nameOf } from '../views/format.ts';
 import { KIND_LABELS, templatesPage, templateUrl, versionPage, type EditorError, type PreviewChoice, type TemplatesPage } from '../views/templates.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
-/** What the page says was not done when the template has a problem, by the button pressed. */
-const ERROR_ACTIONS: Record<z.output<typeof editorForm>['intent'], string> = {
-  save: 'not saved',
-  test: 'not sent as a test',
-  preview: 'not previewed',
-  separate: 'not split into separate parts',
-  'one-body': 'not previewed',
-};
-
 /** The choice of the sample person (SAMPLE_PERSON) in the preview's list. */
 const SAMPLE_ID = 'sample';
 /** People offered in the preview's list: the most recently changed ones. */
@@ -52,6 +43,15 @@ const editorForm = z.preprocess(
   }),
 );
 type EditorForm = z.output<typeof editorForm>;
+
+/** What the page says was not done when the template has a problem, by the button pressed. */
+const ERROR_ACTIONS: Record<EditorForm['intent'], string> = {
+  save: 'not saved',
+  test: 'not sent as a test',
+  preview: 'not previewed',
+  separate: 'not split into separate parts',
+  'one-body': 'not previewed',
+};
 
 const restoreForm = z.preprocess((body) => body ?? {}, z.object({ _csrf: z.string().max(256).default(''), version: z.coerce.number().int().min(1, 'is not a version number') }));
 
@@ -213,7 +213,7 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
     if (form.intent === 'one-body' && !isOneBody(source)) {
       // Back to one body: the text part becomes the body, and the HTML part is made from it again.
       source = { subject: source.subject, body: source.text };
-      notice = 'One body again: the HTML part is made from the message, as the preview shows. The HTML part you wrote separately is dropped when you save (saved versions keep it). Nothing is saved yet.';
+      notice = 'One message again: the HTML part is made from the message, as the preview shows. The HTML part you wrote separately is dropped when you save (saved versions keep it). Nothing is saved yet.';
     }
     const keep = { source, note: form.note, person: form.person };
     let compiled: CompiledScript;
