@@ -327,6 +327,9 @@ describe('templates page', () => {
     expect(sent.statusCode).toBe(200);
     expect(sent.json()).toMatchObject({ to: 'me@example.test', subject: '[Test] Hi Grace', response: '250 2.0.0 Ok: queued' });
     expect(tests.at(-1)!.person.name).toBe('Grace <b>Hopper</b>');
+    const oneBodyTest = await api('/api/templates/script/test', { subject: 'One {{firstName}}', body: '{{greeting}}\n\n- why?', person: id });
+    expect(oneBodyTest.json()).toMatchObject({ subject: '[Test] One Grace' });
+    expect(tests.at(-1)!.compiled.render(personVariables(tests.at(-1)!.person, 'Morgan')).html).toBe('<p>Hi Grace,</p>\n<ul>\n<li>why?</li>\n</ul>\n');
     refuseTests = true;
     const refused = await api('/api/templates/script/test', draft);
     refuseTests = false;
