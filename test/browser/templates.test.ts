@@ -71,7 +71,7 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
 
     // One message: typed, with variables put in at the cursor from the list, never typed.
     const message = page.getByLabel('Message');
-    const insert = page.getByRole('toolbar', { name: 'Insert at the cursor' });
+    const insert = page.getByRole('group', { name: 'Insert at the cursor' });
     await message.fill('');
     await insert.getByRole('button', { name: 'Greeting', exact: true }).click();
     await message.press('End');
@@ -237,7 +237,8 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
     // once made the page wider than a phone).
     await page.goto(`${target.baseUrl}/templates/script`);
     await page.getByLabel('Note for this version (optional)').fill('a note long enough to need the room of a phone');
-    await Promise.all([page.waitForURL('**/templates/script?saved=1'), page.getByRole('button', { name: 'Save as a new version' }).click()]);
+    // Enter in the note saves, as the form's first button (not the switch to editing HTML apart).
+    await Promise.all([page.waitForURL('**/templates/script?saved=1'), page.getByLabel('Note for this version (optional)').press('Enter')]);
     for (const path of ['/templates/script', '/settings']) {
       await page.goto(`${target.baseUrl}${path}`);
       expect(await overflowsSideways(page), path).toBe(false);

@@ -81,7 +81,7 @@ describe('templates page', () => {
     expect(body).toContain('<input type="hidden" name="format" value="one-body">');
     expect(body).toContain('<button type="submit" name="intent" value="separate" class="link">Edit the HTML part separately</button>');
     // The buttons that insert variables wait, hidden, for the page's script; each inserts a variable or the greeting snippet.
-    expect(body).toMatch(/<div class="insert-bar" id="insert-bar" role="toolbar" aria-label="Insert at the cursor" hidden>/);
+    expect(body).toMatch(/<div class="insert-bar" id="insert-bar" role="group" aria-label="Insert at the cursor" hidden>/);
     for (const name of ['greeting', 'firstName', 'name', 'platform', 'userName', 'originalSubject']) expect(body).toContain(`data-insert="{{${name}}}"`);
     expect(body).toContain('data-insert="{{#if firstName}}Dear {{firstName}},{{else}}Hello,{{/if}}"');
     expect(body).toContain('In use: <strong>the default</strong> from <code>templates/script/</code>');

@@ -147,7 +147,7 @@ function errorSummary(page: TemplatesPage): Html | null {
  * variables below the editor says what to type.
  */
 function insertBar(): Html {
-  return html`<div class="insert-bar" id="insert-bar" role="toolbar" aria-label="Insert at the cursor" hidden>
+  return html`<div class="insert-bar" id="insert-bar" role="group" aria-label="Insert at the cursor" hidden>
   <span class="label" aria-hidden="true">Insert:</span>
   ${INSERTS.map((item) => html`<button type="button" class="chip" data-insert="${item.insert}" title="${item.title}">${item.label}</button>`)}
   <button type="button" class="chip" data-insert="${OWN_GREETING}" title="Inserts a greeting in your own words: one text with a first name, another without">Greeting in your words</button>
@@ -177,11 +177,14 @@ function separateFields(page: TemplatesPage): Html {
 function editor(page: TemplatesPage, csrf: string): Html {
   const action = templateUrl(page.kind);
   const oneBody = isOneBody(page.source);
+  // Enter in a one-line field (the note) presses the form's first button: the hidden Save at the
+  // top keeps that a save, rather than the switch between one message and the parts apart.
   return html`<section class="editor" aria-labelledby="editor-heading">
 <h2 id="editor-heading">Edit the ${KIND_LABELS[page.kind].toLowerCase()}</h2>
 <form id="template-form" method="post" action="${action}" data-preview="/templates/${page.kind}/preview">
   ${csrfField(csrf)}
   <input type="hidden" name="format" value="${oneBody ? 'one-body' : 'separate'}">
+  <button type="submit" name="intent" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">Save</button>
   ${insertBar()}
   ${partField(page, 'subject')}
   ${oneBody ? oneBodyFields(page) : separateFields(page)}
