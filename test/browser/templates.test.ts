@@ -216,6 +216,11 @@ describe('editing the script in the browser', { timeout: 45_000 }, () => {
       await page.waitForURL('**/templates/script?saved=1');
       const saved = await target.winnow.runtime.app!.inject({ method: 'GET', url: '/api/templates', headers: { authorization: `Bearer ${target.winnow.config.web.apiToken}` } });
       expect(saved.json().script).toMatchObject({ version: 1, source: { subject: 'No script needed, {{firstName}}' } });
+      // The switch to the parts apart, and back, are form posts too.
+      await submit(page, page.getByRole('button', { name: 'Edit the HTML part separately' }));
+      expect(await page.locator('#parts-notice').textContent()).toContain('The text and HTML parts are edited separately. They match for now');
+      await submit(page, page.getByRole('button', { name: 'Use one message again' }));
+      expect(await page.getByLabel('Message').inputValue()).toContain('{{greeting}}');
       await page.goto(`${target.baseUrl}/settings`);
       await page.getByLabel('Daily cap').fill('12');
       await page.getByRole('button', { name: 'Save settings' }).click();
