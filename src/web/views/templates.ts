@@ -160,10 +160,10 @@ function oneBodyFields(page: TemplatesPage): Html {
   <p class="hint switch">Want different HTML (your own layout or styling)? <button type="submit" name="intent" value="separate" class="link">Edit the HTML part separately</button></p>`;
 }
 
-/** The parts apart, with the notice that they now differ, and the way back to one body. */
-export const PARTS_MATCH = 'They match for now, but a change to one no longer changes the other.';
-export const PARTS_DIFFER = 'The two parts differ: a change to the text part does not reach the HTML part, which is what most mail programs show.';
+const PARTS_MATCH = 'They match for now, but a change to one no longer changes the other.';
+const PARTS_DIFFER = 'The two parts differ: a change to the text part does not reach the HTML part, which is what most mail programs show.';
 
+/** The parts apart, with the notice that they are apart (and whether they differ), and the way back to one message. */
 function separateFields(page: TemplatesPage): Html {
   // The live preview says, as the user types, whether the parts still match (the data attributes hold both sentences).
   return html`<div class="parts-notice" id="parts-notice" role="note">
