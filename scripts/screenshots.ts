@@ -169,10 +169,10 @@ try {
   // The user's own settings and a template with some history, through the API as a script would.
   const auth = { authorization: `Bearer ${winnow.config.web.apiToken}` };
   const app = winnow.runtime.app!;
-  const source = (await app.inject({ method: 'GET', url: '/api/templates', headers: auth })).json().script.source as { subject: string; text: string; html: string };
+  const source = (await app.inject({ method: 'GET', url: '/api/templates', headers: auth })).json().script.source as { subject: string; body: string };
   const warmer = (part: string) => part.replace('I appreciate you reaching out.', 'I appreciate you reaching out, and I answer everyone.');
   await app.inject({ method: 'PUT', url: '/api/templates/script', headers: auth, payload: { ...source, note: 'Default wording, saved to start a history' } });
-  await app.inject({ method: 'PUT', url: '/api/templates/script', headers: auth, payload: { ...source, text: warmer(source.text), html: warmer(source.html), note: 'Warmer first paragraph' } });
+  await app.inject({ method: 'PUT', url: '/api/templates/script', headers: auth, payload: { ...source, body: warmer(source.body), note: 'Warmer first paragraph' } });
   await app.inject({ method: 'PUT', url: '/api/settings', headers: auth, payload: { quietHours: { start: '21:00', end: '07:30' }, timeZone: 'Europe/London', reminderAfterMs: 3 * DAY, dailyCap: 40 } });
 
   // Decisions are made in the dashboard, as the user makes them.

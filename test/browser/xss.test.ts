@@ -165,10 +165,11 @@ describe('hostile mail on every page', { timeout: 60_000 }, () => {
     await page.goto(`${target.baseUrl}/templates/script?person=${eve.id}`);
     expect(await page.locator('#person option:checked').textContent()).toContain("Eve <script>window.__xss='name'");
 
-    // The live preview, chosen from the list, renders Eve's name into the HTML part: still text, in the sandboxed frame.
+    // The live preview, chosen from the list, renders Eve's name into the HTML part made from the
+    // message: still text, in the sandboxed frame.
     await page.goto(`${target.baseUrl}/templates/script`);
     await page.getByLabel('As sent to').selectOption(eve.id);
-    await page.getByLabel('HTML part').fill('<p>Dear {{name}}, about "{{originalSubject}}"</p>');
+    await page.getByLabel('Message').fill('Dear {{name}}, about "{{originalSubject}}"\n\n- {{{name}}}');
     await expect
       .poll(async () => (await inspect(page)).map((state) => state.text).join('\n'), LIVE)
       .toContain("Dear Eve <script>window.__xss='name';alert('name')</script>");
