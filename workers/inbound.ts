@@ -3,6 +3,7 @@ import { giveAddress } from '../src/contacts/awaiting.ts';
 import { AWAITING_ANSWER } from '../src/contacts/lifecycle.ts';
 import { allowedNote, decideRequest, knownReason, normaliseName, resolveAddress, type Resolution, type ResolutionInput } from '../src/contacts/resolve.ts';
 import { FLAGS } from '../src/detect/types.ts';
+import { addressDedupeKey } from '../src/contacts/store.ts';
 import { NO_DETAILS, type Contact, type ContactEvent } from '../src/contacts/types.ts';
 import { readAnswer } from '../src/detect/answer.ts';
 import { DEFAULT_ABSENCE_MS } from '../src/detect/auto-reply.ts';
@@ -158,7 +159,7 @@ export function createInboundProcessor(context: WorkerContext) {
     const now = context.now();
     const dedupeKeys = [
       ...(requester.invitationId ? [`invitation:${platform}:${requester.invitationId}`] : []),
-      ...(address ? [`address:${address}`] : []),
+      ...(address ? [addressDedupeKey(address)] : []),
     ];
     // Without an invitation id or address, the request mail itself is the identity.
     if (dedupeKeys.length === 0) dedupeKeys.push(`message:${message.messageId ?? `${message.date?.getTime() ?? now}:${message.subject}`}`);

@@ -1,7 +1,7 @@
 import { createImapClient } from '../mail/imap.ts';
 import { ConfigError, loadConfig } from '../config/env.ts';
 import { createSender } from '../mail/sender.ts';
-import { connectRedis, redisProblems } from '../redis.ts';
+import { connectRedis, megabytes, redisMemory, redisProblems } from '../redis.ts';
 import { loadDefaultTemplates, SCRIPT_KINDS } from '../script/template.ts';
 import { createTemplateStore } from '../script/store.ts';
 import { mailboxKeys } from '../contacts/store.ts';
@@ -60,7 +60,9 @@ export async function doctor(env: Record<string, string | undefined>, write: (li
           await redis.ping();
           const problems = await redisProblems(redis);
           if (problems.fatal.length > 0) throw new Error(problems.fatal.join('; '));
-          return problems.warnings.length > 0 ? `reachable; ${problems.warnings.join('; ')}` : 'reachable, noeviction, AOF on';
+          if (problems.warnings.length > 0) return `reachable; ${problems.warnings.join('; ')}`;
+          const memory = await redisMemory(redis);
+          return `reachable, noeviction, AOF on, ${megabytes(memory.used)} of ${megabytes(memory.max ?? 0)} maxmemory used`;
         } finally {
           redis.disconnect();
         }

@@ -3,7 +3,7 @@ import { jobId, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
 import { listMatch } from './resolve.ts';
-import type { ContactStore, SendLedger } from './store.ts';
+import { addressDedupeKey, type ContactStore, type SendLedger } from './store.ts';
 import type { Contact, ContactEvent, EventType, Status } from './types.ts';
 
 /**
@@ -255,7 +255,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
       // The address joins the person's dedupe keys, so a later request from it (a personal email,
       // say) finds them rather than getting a second script. An erased person's is refused: they
       // asked to be forgotten. One that leads to someone else stays theirs; the user chose to write.
-      const dedupeKey = `address:${address.toLowerCase()}`;
+      const dedupeKey = addressDedupeKey(address);
       const claim = await store.claimDedupe(id, dedupeKey, (await settings.get()).dedupeWindowMs);
       if (claim.outcome === 'forgotten') {
         return refused(contact, `${address} belonged to a person you erased and asked Winnow to forget; it does not write to that address again.`);
@@ -331,7 +331,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
           addresses.add(address.toLowerCase());
         }
       }
-      const personal = new Set<string>([...[...addresses].map((address) => `address:${address}`), ...recorded.filter((key) => !key.startsWith('message:'))]);
+      const personal = new Set<string>([...[...addresses].flatMap((address) => [`address:${address}`, addressDedupeKey(address)]), ...recorded.filter((key) => !key.startsWith('message:'))]);
       if (contact.invitationId) personal.add(`invitation:${contact.platform}:${contact.invitationId}`);
       const dedupe = new Set<string>([...personal, ...recorded]);
       if (contact.requestMessageId) dedupe.add(`message:${contact.requestMessageId}`);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { domainOf, mailboxIdentity } from '../detect/address.ts';
 import { statusesBefore } from './lifecycle.ts';
 import { NO_DETAILS, STATUSES, type Contact, type ContactEvent, type Status } from './types.ts';
 
@@ -24,6 +25,12 @@ export function mailboxKeys(prefix: string, mailbox: string) {
     reminderLedger: (contactId: string, attempt: number) => `${base}:reminder-ledger:${contactId}:${attempt}`,
     /** Scripts sent on one local day (YYYY-MM-DD in the user's time zone), for the daily cap. */
     sentOn: (day: string) => `${base}:sent-on:${day}`,
+    /** Scripts sent to one recipient domain in the last hour (script → time), for the per-domain cap. */
+    sentToDomain: (domain: string) => `${base}:sent-to:${domain}`,
+    /** Scripts sent in the last hour (script → time), for the circuit breaker; emptied on resume. */
+    sentLastHour: `${base}:sent-last-hour`,
+    /** Present while the circuit breaker holds sending: when it tripped, at what limit, whether the user was told. */
+    sendingPaused: `${base}:sending-paused`,
     templates: `${base}:templates`,
     cursor: `${base}:cursor`,
     lease: `${base}:lease`,
@@ -210,17 +217,64 @@ return 1
 /** Which mail of a script a ledger records: the script itself, or the reminder that follows it. */
 export type LedgerMail = 'script' | 'reminder';
 
-// Counts one script against a day's cap. KEYS: the day's set. ARGV: script, cap, how long to keep
-// the set. A script counted already fits again, so a run that repeats counts once.
+// Counts one script against every volume limit at once, atomically across processes: the day's
+// cap, the recipient domain's hourly cap and the circuit breaker. A script counted already fits
+// again, so a run that repeats counts once. The breaker trips on the script that would be one more
+// than its limit in an hour: that run alone gets 'tripped' (and tells the user); every run after
+// it gets 'paused' until the user resumes.
+// KEYS: the day's set, the domain's window, the hour's window, the pause. ARGV: script, daily cap,
+// domain cap, breaker limit ('' for none), now, an hour in ms, how long to keep a day's set.
+// Returns {outcome, detail}: detail is when the domain's oldest script leaves its window.
 const TAKE_SLOT = `
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
-if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
+local script, now, hour = ARGV[1], tonumber(ARGV[5]), tonumber(ARGV[6])
+if redis.call('SISMEMBER', KEYS[1], script) == 1 or redis.call('ZSCORE', KEYS[3], script) then return {'ok', ''} end
+if redis.call('EXISTS', KEYS[4]) == 1 then return {'paused', ''} end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - hour)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - hour)
+if ARGV[2] ~= '' and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return {'daily', ''} end
+if ARGV[3] ~= '' and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  return {'domain', tostring(tonumber(oldest[2]) + hour)}
+end
+if ARGV[4] ~= '' and redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[4]) then
+  redis.call('HSET', KEYS[4], 'trippedAt', ARGV[5], 'limit', ARGV[4])
+  return {'tripped', ''}
+end
+if ARGV[2] ~= '' then
+  redis.call('SADD', KEYS[1], script)
+  redis.call('PEXPIRE', KEYS[1], ARGV[7])
+end
+redis.call('ZADD', KEYS[2], now, script)
+redis.call('PEXPIRE', KEYS[2], hour)
+redis.call('ZADD', KEYS[3], now, script)
+redis.call('PEXPIRE', KEYS[3], hour)
+return {'ok', ''}
 `;
 /** A day's count is needed for that day only; kept a little longer than the longest local day. */
 const SLOT_KEEP_MS = 3 * 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** Where a script stands against the volume limits (see TAKE_SLOT). */
+export type SendSlot =
+  | { outcome: 'ok' | 'paused' | 'daily' | 'tripped' }
+  /** The recipient domain had its hour's scripts; `until` is when the oldest of them leaves the hour. */
+  | { outcome: 'domain'; until: number };
+
+export interface VolumeLimits {
+  dailyCap: number | null;
+  domainHourlyCap: number | null;
+  breakerHourly: number | null;
+}
+
+/** The circuit breaker's state while it holds sending. */
+export interface SendingPause {
+  trippedAt: number;
+  /** The hourly limit it tripped at. */
+  limit: number;
+  /** When the user was mailed about it, or why that failed; null while neither happened yet. */
+  notifiedAt: number | null;
+  notifyError: string | null;
+}
 
 // Erases a person and every index entry that leads to them, in one step.
 // KEYS: contact, events, byUpdate, version, changes, then one status index per status, then keys
@@ -289,6 +343,12 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
   /** Runs one write of `key` only while person `id` exists; -1 when they do not. */
   async function whilePresent(id: string, key: string, command: 'RPUSH' | 'HSET' | 'HSETNX' | 'SET', ...args: string[]): Promise<number | string | null> {
     return (await redis.eval(WHILE_PRESENT, 2, keys.contact(id), key, command, ...args)) as number | string | null;
+  }
+
+  async function sendingPause(): Promise<SendingPause | null> {
+    const raw = await redis.hgetall(keys.sendingPaused);
+    if (!raw.trippedAt) return null;
+    return { trippedAt: Number(raw.trippedAt), limit: Number(raw.limit), notifiedAt: raw.notifiedAt ? Number(raw.notifiedAt) : null, notifyError: raw.notifyError ?? null };
   }
 
   async function get(id: string): Promise<Contact | null> {
@@ -520,16 +580,56 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     },
 
     /**
-     * Counts a script against the daily cap of local day `day`, atomically across processes: true
-     * when it fits (or was counted already), false when `cap` scripts are counted that day.
+     * Counts a script against the volume limits (daily cap of local day `day`, the hourly cap of
+     * its recipient's domain, the circuit breaker), atomically across processes; see SendSlot.
      */
-    async takeSendSlot(day: string, script: string, cap: number): Promise<boolean> {
-      return (await redis.eval(TAKE_SLOT, 1, keys.sentOn(day), script, String(cap), String(SLOT_KEEP_MS))) === 1;
+    async takeSendSlot(day: string, script: string, recipient: string, limits: VolumeLimits, now: number): Promise<SendSlot> {
+      const cap = (limit: number | null) => (limit === null ? '' : String(limit));
+      const [outcome, detail] = (await redis.eval(
+        TAKE_SLOT,
+        4,
+        keys.sentOn(day),
+        keys.sentToDomain(recipientDomain(recipient)),
+        keys.sentLastHour,
+        keys.sendingPaused,
+        script,
+        cap(limits.dailyCap),
+        cap(limits.domainHourlyCap),
+        cap(limits.breakerHourly),
+        String(now),
+        String(HOUR_MS),
+        String(SLOT_KEEP_MS),
+      )) as [SendSlot['outcome'], string];
+      return outcome === 'domain' ? { outcome, until: Number(detail) } : ({ outcome } as SendSlot);
     },
 
     /** Gives back a slot taken by a script that was not sent after all. */
-    async releaseSendSlot(day: string, script: string): Promise<void> {
-      await redis.srem(keys.sentOn(day), script);
+    async releaseSendSlot(day: string, script: string, recipient: string): Promise<void> {
+      await redis.multi().srem(keys.sentOn(day), script).zrem(keys.sentToDomain(recipientDomain(recipient)), script).zrem(keys.sentLastHour, script).exec();
+    },
+
+    /** The circuit breaker's hold on sending, or null while scripts go out. */
+    sendingPause,
+
+    /** True for the one run that is to tell the user of this pause (every later run: false). */
+    async claimPauseNotice(): Promise<boolean> {
+      return (await redis.eval(`if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end return redis.call('HSETNX', KEYS[1], 'noticeClaimed', '1')`, 1, keys.sendingPaused)) === 1;
+    },
+
+    /** Records that the user was told of the pause (or why not), while it lasts. */
+    async notePauseNotice(outcome: { notifiedAt: number } | { notifyError: string }): Promise<void> {
+      const field = 'notifiedAt' in outcome ? ['notifiedAt', String(outcome.notifiedAt)] : ['notifyError', outcome.notifyError.slice(0, 500)];
+      await redis.eval(`if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return 1`, 1, keys.sendingPaused, ...field);
+    },
+
+    /**
+     * Lifts the circuit breaker: the hour's count starts again from zero (else the next script
+     * would trip it at once). Returns the pause that was lifted, or null when there was none.
+     */
+    async resumeSending(): Promise<SendingPause | null> {
+      const pause = await sendingPause();
+      await redis.del(keys.sendingPaused, keys.sentLastHour);
+      return pause;
     },
 
     /** Newest first, by last change; the cursor is opaque to callers. */
@@ -601,6 +701,19 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
 }
 
 export type ContactStore = ReturnType<typeof createContactStore>;
+
+/**
+ * The dedupe key of an address: the mailbox it reaches (src/detect/address.ts), so that case, a
+ * `+tag` or Gmail's dots cannot make one mailbox look like many people, each sent a script.
+ */
+export function addressDedupeKey(address: string): string {
+  return `address:${mailboxIdentity(address)}`;
+}
+
+/** The domain a script counts against for the per-domain cap: googlemail.com is gmail.com. */
+function recipientDomain(address: string): string {
+  return domainOf(mailboxIdentity(address)) || 'unknown';
+}
 
 /** Stable, short, URL-safe id from the request's identity, so a replayed job finds the same person. */
 export function contactId(identity: string): string {

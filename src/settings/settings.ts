@@ -5,6 +5,17 @@ import { PLATFORMS, type Platform } from '../detect/types.ts';
 
 const DAY = 86_400_000;
 
+/**
+ * Bounded by default: Winnow writes from the user's own account, unattended, so however much mail
+ * arrives it sends at most this much unless the user says otherwise. A person rarely gets more than
+ * a few requests a day; fifty covers a busy week-day, and a burst above twenty in an hour looks
+ * more like a flood (or a forged-sender campaign) than like a network.
+ */
+export const DEFAULT_DAILY_CAP = 50;
+/** One recipient domain: a company, or a provider such as gmail.com; ten in an hour is already many. */
+export const DEFAULT_DOMAIN_HOURLY_CAP = 10;
+export const DEFAULT_BREAKER_HOURLY = 20;
+
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 21:00');
 
 /** An IANA time zone the runtime knows, such as Europe/Berlin. */
@@ -38,6 +49,12 @@ export const settingsSchema = z.object({
   timeZone,
   /** At most this many scripts a day (in `timeZone`); null for no cap. */
   dailyCap: z.number().int().min(1).max(100_000).nullable(),
+  /** At most this many scripts to one recipient domain in any hour; null for no cap. */
+  domainHourlyCap: z.number().int().min(1).max(100_000).nullable(),
+  /** More than this many scripts in any hour stops sending until the user resumes it; null for no breaker. */
+  breakerHourly: z.number().int().min(1).max(100_000).nullable(),
+  /** People skipped, or waiting for an address or approval, untouched this long are erased. */
+  expireAfterMs: z.number().int().min(DAY).max(3650 * DAY),
   /** `approval`: each script waits for the user's click; `hands_off`: scripts go out on their own. */
   mode: z.enum(['hands_off', 'approval']),
   dedupeWindowMs: z.number().int().min(60_000).max(3650 * DAY),
@@ -57,7 +74,10 @@ export function defaultSettings(config: Pick<Config, 'responseDeadlineMs' | 'ded
     reminderAfterMs: null,
     quietHours: null,
     timeZone: 'UTC',
-    dailyCap: null,
+    dailyCap: DEFAULT_DAILY_CAP,
+    domainHourlyCap: DEFAULT_DOMAIN_HOURLY_CAP,
+    breakerHourly: DEFAULT_BREAKER_HOURLY,
+    expireAfterMs: 90 * DAY,
     mode: 'hands_off',
     dedupeWindowMs: config.dedupeWindowMs,
     blockList: [],
