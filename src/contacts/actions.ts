@@ -3,7 +3,7 @@ import { jobId, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
 import { listMatch } from './resolve.ts';
-import { addressDedupeKey, type ContactStore, type SendLedger } from './store.ts';
+import { addressDedupeKey, messageDedupeKey, type ContactStore, type SendLedger } from './store.ts';
 import type { Contact, ContactEvent, EventType, Status } from './types.ts';
 
 /**
@@ -334,7 +334,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
       const personal = new Set<string>([...[...addresses].flatMap((address) => [`address:${address}`, addressDedupeKey(address)]), ...recorded.filter((key) => !key.startsWith('message:'))]);
       if (contact.invitationId) personal.add(`invitation:${contact.platform}:${contact.invitationId}`);
       const dedupe = new Set<string>([...personal, ...recorded]);
-      if (contact.requestMessageId) dedupe.add(`message:${contact.requestMessageId}`);
+      if (contact.requestMessageId) dedupe.add(messageDedupeKey(contact.requestMessageId));
 
       const messageIds = new Set<string>();
       for (const messageId of [contact.scriptMessageId, ...timeline.map((entry) => entry.messageId)]) if (messageId) messageIds.add(messageId);

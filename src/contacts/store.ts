@@ -214,6 +214,38 @@ ${BUMP('KEYS[4]', 'KEYS[5]')}
 return 1
 `;
 
+// Notes a mail on a person's timeline so that a run of the same kind collapses into one counted
+// entry: reading only the last entry, never the whole timeline. The same Message-ID as the last
+// entry is a job run again: nothing changes. KEYS: contact, events, version, changes. ARGV: event
+// JSON, its type, its Message-ID ('' for none), time, '1' to count a repeated request on the person.
+// Returns 'added', 'counted', 'seen' (the same mail again) or 'missing'.
+const NOTE_MAIL = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 'missing' end
+local outcome = 'added'
+local last = redis.call('LINDEX', KEYS[2], -1)
+local entry = last and cjson.decode(last)
+if entry and ARGV[3] ~= '' and entry['messageId'] == ARGV[3] then return 'seen' end
+if entry and entry['type'] == ARGV[2] then
+  entry['repeats'] = (tonumber(entry['repeats']) or 1) + 1
+  entry['lastAt'] = tonumber(ARGV[4])
+  if ARGV[3] ~= '' then entry['messageId'] = ARGV[3] end
+  redis.call('LSET', KEYS[2], -1, cjson.encode(entry))
+  outcome = 'counted'
+else
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+end
+if ARGV[5] == '1' then
+  local contact = cjson.decode(raw)
+  local id = contact['id']
+  contact['repeats'] = (tonumber(contact['repeats']) or 0) + 1
+  contact['lastRepeatAt'] = tonumber(ARGV[4])
+  redis.call('SET', KEYS[1], cjson.encode(contact))
+  ${BUMP('KEYS[3]', 'KEYS[4]')}
+end
+return outcome
+`;
+
 /** Which mail of a script a ledger records: the script itself, or the reminder that follows it. */
 export type LedgerMail = 'script' | 'reminder';
 
@@ -518,6 +550,35 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       await whilePresent(id, keys.events(id), 'RPUSH', toJson(event));
     },
 
+    /**
+     * Notes a mail (a request sent again, a second answer, an automatic reply) once: a job run
+     * again adds nothing, and a run of the same kind of mail is one entry with a count and the
+     * time of the last, so mail repeated a thousand times is one entry, not a thousand. With
+     * `repeatedRequest`, the person's own counter goes up too. Reads the last entry only.
+     */
+    async noteMail(id: string, event: ContactEvent, options: { repeatedRequest?: boolean } = {}): Promise<'added' | 'counted' | 'seen' | 'missing'> {
+      const messageId = event.messageId !== undefined ? boundedField('messageId', event.messageId) : null;
+      return (await redis.eval(
+        NOTE_MAIL,
+        4,
+        keys.contact(id),
+        keys.events(id),
+        keys.version,
+        keys.changes,
+        toJson(event),
+        event.type,
+        messageId ?? '',
+        String(event.at),
+        options.repeatedRequest ? '1' : '0',
+      )) as 'added' | 'counted' | 'seen' | 'missing';
+    },
+
+    /** The Message-ID of the newest timeline entry (null when it has none): whether a mail was just noted. */
+    async lastNotedMessageId(id: string): Promise<string | null> {
+      const last = await redis.lindex(keys.events(id), -1);
+      return last ? ((JSON.parse(last) as ContactEvent).messageId ?? null) : null;
+    },
+
     async timeline(id: string): Promise<ContactEvent[]> {
       const raw = await redis.lrange(keys.events(id), 0, -1);
       return raw.map((line) => JSON.parse(line) as ContactEvent);
@@ -570,7 +631,9 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
 
     /** Records what became of a send; nothing once the person is erased (a send still running then). */
     async writeLedger(id: string, attempt: number, entry: SendLedger, mail: LedgerMail = 'script'): Promise<void> {
-      const fields = Object.entries(entry).filter((field): field is [string, string] => typeof field[1] === 'string');
+      const fields = Object.entries(entry)
+        .filter((field): field is [string, string] => typeof field[1] === 'string')
+        .map(([field, value]): [string, string] => [field, boundedField(field, value) ?? '']);
       if (fields.length > 0) await whilePresent(id, ledgerKey(id, attempt, mail), 'HSET', ...fields.flat());
     },
 
@@ -721,12 +784,63 @@ export function contactId(identity: string): string {
 }
 
 /**
- * JSON for Redis. Text from mail may hold a lone UTF-16 surrogate (a cut emoji, or a hostile
- * encoded word); Redis's Lua cjson refuses to decode one, which would leave that person stuck.
- * Such halves become U+FFFD here, the one place where people's data is written.
+ * The longest text kept of each field of a person, their timeline and the skipped-mail list, in
+ * characters. Everything in a request is the sender's to choose (a 100 KB subject costs them
+ * nothing), so nothing is stored at the length it arrived: what a person reads on the dashboard
+ * fits well within these, and a flood of hostile mail grows Redis by a bounded amount per mail.
+ */
+export const FIELD_LIMITS: Readonly<Record<string, number>> = {
+  name: 200,
+  firstName: 100,
+  email: 320,
+  profileUrl: 1_000,
+  headline: 300,
+  location: 200,
+  note: 2_000,
+  invitationId: 200,
+  subject: 300,
+  reason: 500,
+  detail: 1_000,
+  answerText: 20_000,
+  answerFullText: 50_000,
+};
+/** Any other text field (flags, score words, ledger fields). */
+const DEFAULT_FIELD_LIMIT = 2_000;
+/**
+ * A Message-ID is an identity, not text: cut, it would name another mail (or none), so one longer
+ * than this (RFC 5322 lines stop at 998 characters; real ones are far shorter) is not kept at all.
+ */
+export const MAX_MESSAGE_ID = 250;
+const MESSAGE_ID_FIELDS = new Set(['messageId', 'requestMessageId', 'scriptMessageId']);
+
+/** A stored text field as kept: cut at its limit (with an ellipsis), or null for an over-long Message-ID. */
+export function boundedField(field: string, text: string): string | null {
+  if (MESSAGE_ID_FIELDS.has(field)) return text.length > MAX_MESSAGE_ID ? null : text;
+  const limit = FIELD_LIMITS[field] ?? DEFAULT_FIELD_LIMIT;
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
+/**
+ * JSON for Redis, the one place where people's data is written: every text field is bounded here
+ * (boundedField). Text from mail may also hold a lone UTF-16 surrogate (a cut emoji, or a hostile
+ * encoded word); Redis's Lua cjson refuses to decode one, which would leave that person stuck, so
+ * such halves become U+FFFD (also where a cut above split a pair).
  */
 function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? field.toWellFormed() : field));
+  return JSON.stringify(value, (key, field: unknown) => {
+    if (typeof field !== 'string') return field;
+    // Array entries (key '0', '1', …) and the top level take the default limit.
+    const kept = boundedField(key, field);
+    return kept === null ? (key === 'messageId' ? undefined : null) : kept.toWellFormed();
+  });
+}
+
+/**
+ * The dedupe key of a request that has no invitation id or address: its Message-ID (or date and
+ * subject), hashed when long, so the sender's choice of subject does not become a Redis key name.
+ */
+export function messageDedupeKey(identity: string): string {
+  return identity.length <= MAX_MESSAGE_ID ? `message:${identity}` : `message:#${createHash('sha256').update(identity).digest('base64url')}`;
 }
 
 /**
