@@ -3,7 +3,7 @@ import { jobId, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
 import { listMatch } from './resolve.ts';
-import { addressDedupeKey, messageDedupeKey, type ContactStore, type SendLedger } from './store.ts';
+import { addressDedupeKey, messageDedupeKey, type ContactStore, type ExpiryCondition, type SendLedger } from './store.ts';
 import type { Contact, ContactEvent, EventType, Status } from './types.ts';
 
 /**
@@ -316,10 +316,12 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
      * address) is kept, so a new request from them is not recorded or answered; nothing else of
      * them remains. Without it, a new request from them is treated like anyone's.
      */
-    async erase(id: string, options: { forget?: boolean } = {}): Promise<ActionOutcome & { jobsLeft?: number }> {
+    async erase(id: string, options: { forget?: boolean; onlyIf?: ExpiryCondition } = {}): Promise<ActionOutcome & { jobsLeft?: number }> {
       const forget = options.forget ?? true;
       const contact = await store.get(id);
       if (!contact) return missing(id);
+      // The expiry sweep's erase: a person who moved on keeps their jobs (store.erase checks again, atomically).
+      if (options.onlyIf && contact.status !== options.onlyIf.status) return missing(id);
       const [timeline, recorded] = await Promise.all([store.timeline(id), store.dedupeKeysOf(id)]);
       const lastAttempt = contact.attempts + 1;
       const attempts = Array.from({ length: lastAttempt }, (_, i) => i + 1);
@@ -366,6 +368,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
           forget: forget ? [...personal] : [],
         },
         now(),
+        options.onlyIf,
       );
       if (!erased) return missing(id);
       const name = nameOf(contact);

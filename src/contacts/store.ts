@@ -312,11 +312,20 @@ export interface SendingPause {
 // KEYS: contact, events, byUpdate, version, changes, then one status index per status, then keys
 // that are the person's own (deleted), then index keys (deleted only while they still name this
 // person: an address index may by now belong to someone else), then forgotten markers to set.
-// ARGV: id, status count, own count, index count, marker count, now. Returns 1, or 0 when missing.
+// ARGV: id, status count, own count, index count, marker count, now, and optionally a condition:
+// the status the person must still be in, its place in the status keys, and the latest time they
+// may have entered it (the expiry sweep's, which must not erase someone who moved on meanwhile).
+// Returns 1, or 0 when missing (or the condition no longer holds).
 const ERASE = `
 local id = ARGV[1]
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
 local statusCount, ownCount, indexCount, markerCount = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+if ARGV[7] then
+  if cjson.decode(raw)['status'] ~= ARGV[7] then return 0 end
+  local since = redis.call('ZSCORE', KEYS[5 + tonumber(ARGV[8])], id)
+  if not since or tonumber(since) > tonumber(ARGV[9]) then return 0 end
+end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('ZREM', KEYS[3], id)
 local at = 5
@@ -364,6 +373,12 @@ export interface EraseKeys {
   indexes: string[];
   /** Dedupe keys whose hashed marker keeps the person from being recorded again; empty to keep none. */
   forget: string[];
+}
+
+/** Erase only while the person is still in `status`, where they have been since before `enteredBefore`. */
+export interface ExpiryCondition {
+  status: Status;
+  enteredBefore: number;
 }
 
 export type TransitionResult = { moved: true; from: Status } | { moved: false; status: Status | 'missing' };
@@ -437,6 +452,23 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       return raws.map((raw) => (raw ? parseContact(raw) : null));
     },
 
+    /** Up to `limit` people in `status` since before `before` (ms), longest there first: the expiry sweep's candidates. */
+    async idsInStatusSince(status: Status, before: number, limit: number): Promise<string[]> {
+      return redis.zrangebyscore(keys.byStatus(status), '-inf', before, 'LIMIT', 0, limit);
+    },
+
+    /** Drops skipped-mail entries older than `before` (the list is newest first); returns how many. */
+    async dropSkippedMailBefore(before: number): Promise<number> {
+      let dropped = 0;
+      for (;;) {
+        const last = await redis.lindex(keys.skippedMail, -1);
+        if (!last || (JSON.parse(last) as SkippedMail).at >= before) return dropped;
+        // Only that very entry: another process may have dropped it meanwhile.
+        if ((await redis.lrem(keys.skippedMail, -1, last)) !== 1) return dropped;
+        dropped += 1;
+      }
+    },
+
     /** The ids of everyone in one status, longest there first. */
     async idsWithStatus(status: Status): Promise<string[]> {
       return redis.zrange(keys.byStatus(status), 0, -1);
@@ -454,8 +486,9 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
      * given index keys that still lead to them; sets a hashed marker for each `forget` dedupe key.
      * Returns false when there was no one to erase.
      */
-    async erase(id: string, extra: EraseKeys, now: number): Promise<boolean> {
+    async erase(id: string, extra: EraseKeys, now: number, onlyIf?: ExpiryCondition): Promise<boolean> {
       const own = [keys.dedupeOf(id), ...extra.own];
+      const condition = onlyIf ? [onlyIf.status, String(STATUSES.indexOf(onlyIf.status) + 1), String(onlyIf.enteredBefore)] : [];
       const result = await redis.eval(
         ERASE,
         5 + STATUSES.length + own.length + extra.indexes.length + extra.forget.length,
@@ -474,6 +507,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         String(extra.indexes.length),
         String(extra.forget.length),
         String(now),
+        ...condition,
       );
       return result === 1;
     },
