@@ -1,4 +1,7 @@
+import type { Redis } from 'ioredis';
 import { buildMail, type MailAddress } from './mail.ts';
+import type { Sandbox } from './sandbox.ts';
+import type { TestWinnow } from './winnow.ts';
 
 /**
  * Constructed (not real samples): what an outsider floods a user with to grow Winnow's storage.
@@ -61,4 +64,82 @@ export function genuineRequest(from: { name: string; address: string }, to: Mail
     messageId,
     text: `Hi Morgan,\n\nI'd like to connect. I run a small design studio in Lisbon and we met at the conference.\n\nBest,\n${from.name}`,
   });
+}
+
+export interface FloodOptions {
+  /** Forged invitations, each from an invented person. */
+  count: number;
+  /** Spoofed personal requests naming third parties, spread through the flood (0 for none). */
+  spoofed?: number;
+  /** Characters of each flood mail's subject. */
+  subjectBytes: number;
+  /** Called after each hundred deliveries, for a benchmark's progress line. */
+  progress?: (delivered: number) => void;
+}
+
+export interface FloodFigures {
+  mails: number;
+  bytesDelivered: number;
+  usedBefore: number;
+  usedAfter: number;
+  /** used_memory after the queues drained, less before the flood (bytes). */
+  growth: number;
+  /** The genuine request's delivery to its script's acceptance by SMTP (ms), null when no script went. */
+  genuineAnsweredMs: number | null;
+  /** Scripts accepted by SMTP for anyone but the genuine requester (and the user's own notices). */
+  thirdPartyScripts: number;
+  /** From the first delivery until every job was done (ms). */
+  drainMs: number;
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1]);
+}
+
+/**
+ * Floods a watched mailbox through the real sandbox (Dovecot APPEND, so Winnow reads it as it
+ * would real mail), with one genuine request in the middle, and measures Redis's growth once every
+ * job is done. Winnow should be warmed up first (one mail read), so that loading its scripts into
+ * Redis is not counted as growth.
+ */
+export async function runFlood(sandbox: Sandbox, winnow: TestWinnow, options: FloodOptions): Promise<FloodFigures> {
+  const me = winnow.user.address;
+  const genuine = { name: 'Gene Uine', address: 'gene.uine@genuine.example' };
+  const spoofed = options.spoofed ?? 0;
+  const total = options.count + spoofed;
+  const spoofEvery = spoofed > 0 ? Math.max(1, Math.floor(total / spoofed)) : 0;
+  const sentBefore = sandbox.smtp.received.length;
+  const usedBefore = await usedMemory(winnow.runtime.redis);
+  let bytesDelivered = 0;
+  let last = 0;
+  let genuineAt = 0;
+  let forged = 0;
+  let spoofs = 0;
+  const start = performance.timeOrigin + performance.now();
+  for (let i = 0; i < total; i++) {
+    if (i === Math.floor(total / 2)) {
+      const delivered = await sandbox.deliver(me, await genuineRequest(genuine, me, '<genuine-in-the-flood@genuine.example>'));
+      genuineAt = delivered.deliveredAt;
+    }
+    const spoof = spoofs < spoofed && spoofEvery > 0 && i % spoofEvery === 0;
+    const raw = spoof ? await spoofedPersonalRequest(spoofs++, me, options.subjectBytes) : await forgedInvitation(forged++, me, options.subjectBytes);
+    bytesDelivered += raw.length;
+    last = (await sandbox.deliver(me, raw)).uid;
+    if ((i + 1) % 100 === 0) options.progress?.(i + 1);
+  }
+  await winnow.settle(last, Math.max(60_000, total * 200));
+  const drainMs = performance.timeOrigin + performance.now() - start;
+  const answered = await sandbox.smtp.waitFor((mail) => mail.recipients.includes(genuine.address), 10_000).catch(() => null);
+  const usedAfter = await usedMemory(winnow.runtime.redis);
+  const thirdPartyScripts = sandbox.smtp.received.slice(sentBefore).filter((mail) => !mail.recipients.includes(genuine.address) && !mail.recipients.includes(me)).length;
+  return {
+    mails: total + 1,
+    bytesDelivered,
+    usedBefore,
+    usedAfter,
+    growth: usedAfter - usedBefore,
+    genuineAnsweredMs: answered ? answered.acceptedAt - genuineAt : null,
+    thirdPartyScripts,
+    drainMs,
+  };
 }
