@@ -74,16 +74,17 @@ export function createSendProcessor(context: WorkerContext) {
   }
 
   /** "paused" on the person's timeline: why their script waits, and what ends the wait. */
-  const pausedDetail = (settings: Settings) =>
-    `sending is paused: more than ${settings.breakerHourly ?? 'the limit of'} scripts were due within an hour (the circuit breaker); waiting until you resume sending on the dashboard`;
+  const pausedDetail = (limit: number | null) =>
+    `sending is paused: more than ${limit ?? 'the allowed number of'} scripts were due within an hour (the circuit breaker); waiting until you resume sending on the dashboard`;
 
   /**
-   * The one mail of a trip to the user (claimed by one run only). A failure is recorded beside the pause (the dashboard
-   * shows it), never thrown: the banner still tells the user, and the script must still wait.
+   * The one mail of a trip to the user (claimed by one run only). A failure is recorded beside the
+   * pause (the banner shows it), never thrown: the banner still tells the user, and the script must
+   * still wait. Returns the pause's limit.
    */
-  async function tellUserOfPause(settings: Settings): Promise<void> {
+  async function tellUserOfPause(settings: Settings): Promise<number | null> {
     const pause = await store.sendingPause();
-    if (!pause || !(await store.claimPauseNotice())) return;
+    if (!pause || !(await store.claimPauseNotice())) return pause?.limit ?? null;
     try {
       await sender.send(breakerNotice({ user: config.mailFrom, trippedAt: pause.trippedAt, limit: pause.limit, timeZone: settings.timeZone }));
       await store.notePauseNotice({ notifiedAt: context.now() });
@@ -93,6 +94,7 @@ export function createSendProcessor(context: WorkerContext) {
       await store.notePauseNotice({ notifyError: reason });
       logger.error({ limit: pause.limit, reason }, 'circuit breaker tripped: sending is paused, and the mail to the user could not be sent');
     }
+    return pause.limit;
   }
 
   return async function processSend(job: Job<QueuePayloads['send']>, token?: string): Promise<SendOutcome> {
@@ -138,8 +140,9 @@ export function createSendProcessor(context: WorkerContext) {
     const slot = await store.takeSendSlot(day, script, contact.email, settings, now);
     if (slot.outcome === 'tripped' || slot.outcome === 'paused') {
       // The run that tripped it tells the user; should it have stopped first, the next one does.
-      await tellUserOfPause(settings);
-      await waitUntil(now + MAX_WINDOW_WAIT_MS, 'paused', pausedDetail(settings));
+      // Lifting it is the user's (resume): a pause that ended by itself would not have told them much.
+      const limit = await tellUserOfPause(settings);
+      await waitUntil(now + MAX_WINDOW_WAIT_MS, 'paused', pausedDetail(limit));
     }
     if (slot.outcome === 'daily') {
       await waitUntil(nextSendTime(now, window, true), 'daily_cap', `daily cap reached (${settings.dailyCap} a day); waiting for the next day`);
