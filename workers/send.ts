@@ -111,13 +111,17 @@ export function createSendProcessor(context: WorkerContext) {
       return { kind: 'already_sent', messageId };
     };
     /** Holds the job back until `at`, noting why on the timeline once per script. */
-    const waitUntil = async (at: number, mark: string, detail: string): Promise<never> => {
+    const waitUntil = async (at: number, mark: string, detail: string, stillHeld?: () => Promise<boolean>): Promise<never> => {
       if (!token) throw new Error(`${detail}, and this run cannot wait without its lock token`);
       if (await store.markLedgerOnce(contactId, attempt, mark, context.now())) {
         await store.note(contactId, { at: context.now(), type: 'queued', detail });
       }
       log.info({ until: new Date(at).toISOString() }, detail);
       await job.moveToDelayed(Date.now() + Math.min(Math.max(0, at - context.now()), MAX_WINDOW_WAIT_MS), token);
+      // Lifted while this run was on its way to waiting (the user resumed just then): the wake-up
+      // that came with it found no waiting job, so this one wakes itself. Promote refuses only a job
+      // that is no longer delayed: one that the wake-up moved on after all, which is what we want.
+      if (stillHeld && !(await stillHeld())) await job.promote().catch((error: unknown) => log.debug({ err: error }, 'woken already'));
       throw new DelayedError();
     };
 
@@ -142,7 +146,7 @@ export function createSendProcessor(context: WorkerContext) {
       // The run that tripped it tells the user; should it have stopped first, the next one does.
       // Lifting it is the user's (resume): a pause that ended by itself would not have told them much.
       const limit = await tellUserOfPause(settings);
-      await waitUntil(now + MAX_WINDOW_WAIT_MS, 'paused', pausedDetail(limit));
+      await waitUntil(now + MAX_WINDOW_WAIT_MS, 'paused', pausedDetail(limit), async () => (await store.sendingPause()) !== null);
     }
     if (slot.outcome === 'daily') {
       await waitUntil(nextSendTime(now, window, true), 'daily_cap', `daily cap reached (${settings.dailyCap} a day); waiting for the next day`);
