@@ -3,6 +3,7 @@ import { giveAddress } from '../src/contacts/awaiting.ts';
 import { AWAITING_ANSWER } from '../src/contacts/lifecycle.ts';
 import { allowedNote, decideRequest, knownReason, normaliseName, resolveAddress, type Resolution, type ResolutionInput } from '../src/contacts/resolve.ts';
 import { FLAGS } from '../src/detect/types.ts';
+import { addressDedupeKey, messageDedupeKey } from '../src/contacts/store.ts';
 import { NO_DETAILS, type Contact, type ContactEvent } from '../src/contacts/types.ts';
 import { readAnswer } from '../src/detect/answer.ts';
 import { DEFAULT_ABSENCE_MS } from '../src/detect/auto-reply.ts';
@@ -54,14 +55,12 @@ export function createInboundProcessor(context: WorkerContext) {
     return AWAITING_ANSWER.includes(contact.status) ? contact : null;
   }
 
-  async function alreadyNoted(contactId: string, messageId: string | null): Promise<boolean> {
-    return messageId !== null && (await store.timeline(contactId)).some((entry) => entry.messageId === messageId);
-  }
-
-  /** Adds a timeline entry for a mail, once: a job run again after a crash adds nothing. */
-  async function noteOnce(contactId: string, event: ContactEvent): Promise<void> {
-    if (await alreadyNoted(contactId, event.messageId ?? null)) return;
-    await store.note(contactId, event);
+  /**
+   * Notes a mail on the timeline once (a job run again adds nothing); mail of the same kind in a
+   * row is one counted entry. Reads the timeline's last entry, never all of it.
+   */
+  async function noteOnce(contactId: string, event: ContactEvent, options: { repeatedRequest?: boolean } = {}): Promise<void> {
+    await store.noteMail(contactId, event, options);
   }
 
   async function takeAnswer(contact: Contact, message: Message, answers: string | null): Promise<InboundOutcome> {
@@ -164,10 +163,10 @@ export function createInboundProcessor(context: WorkerContext) {
     const now = context.now();
     const dedupeKeys = [
       ...(requester.invitationId ? [`invitation:${platform}:${requester.invitationId}`] : []),
-      ...(address ? [`address:${address}`] : []),
+      ...(address ? [addressDedupeKey(address)] : []),
     ];
     // Without an invitation id or address, the request mail itself is the identity.
-    if (dedupeKeys.length === 0) dedupeKeys.push(`message:${message.messageId ?? `${message.date?.getTime() ?? now}:${message.subject}`}`);
+    if (dedupeKeys.length === 0) dedupeKeys.push(messageDedupeKey(message.messageId ?? `${message.date?.getTime() ?? now}:${message.subject}`));
     const detail = [
       classification.reason,
       address ? resolution.detail : null,
@@ -217,7 +216,9 @@ export function createInboundProcessor(context: WorkerContext) {
     if (contact && created.created) mailLog.request(contact);
     else if (contact && contact.requestMessageId !== message.messageId) mailLog.requestAgain(contact);
     if (!created.created && contact && contact.requestMessageId !== message.messageId) {
-      await noteOnce(id, { at: now, type: 'requested_again', detail: `asked again: ${classification.reason}`, messageId: message.messageId ?? undefined });
+      // Counted on the person, not a new entry each time: a sender repeating a request a thousand
+      // times costs one timeline entry and one counter.
+      await noteOnce(id, { at: now, type: 'requested_again', detail: `asked again: ${classification.reason}`, messageId: message.messageId ?? undefined }, { repeatedRequest: true });
       // Asked again while still waiting for an address, and one is found now (an address book
       // imported since, say): the person moves on as a new request would.
       if (contact.status === 'awaiting_address' && address && decision.status !== 'awaiting_address') {
@@ -241,7 +242,9 @@ export function createInboundProcessor(context: WorkerContext) {
     const now = context.now();
     const stated = classification.returnsAt;
     const returnsAt = stated ?? now + DEFAULT_ABSENCE_MS;
-    if (!(await alreadyNoted(contact.id, message.messageId)) && returnsAt > now && contact.deadlineAt !== null) {
+    // This very mail already paused the deadline (a job run again): its entry is the newest.
+    const applied = message.messageId !== null && (await store.lastNotedMessageId(contact.id)) === message.messageId;
+    if (!applied && returnsAt > now && contact.deadlineAt !== null) {
       // While already paused, the time left is what remains after the earlier return date.
       const remaining = Math.max(0, contact.deadlineAt - Math.max(now, contact.pausedUntil ?? now));
       const deadlineAt = returnsAt + remaining;

@@ -3,7 +3,7 @@ import { createImapClient } from '../mail/imap.ts';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
 import { maskUrl, mailAdvice, redisAdvice, type Advice, type MailEndpoint } from '../config/advice.ts';
 import { createSender } from '../mail/sender.ts';
-import { connectRedis, lastRedisError, redisProblems } from '../redis.ts';
+import { connectRedis, lastRedisError, megabytes, redisMemory, redisProblems } from '../redis.ts';
 import { loadDefaultTemplates, SCRIPT_KINDS } from '../script/template.ts';
 import { createTemplateStore } from '../script/store.ts';
 import { mailboxKeys } from '../contacts/store.ts';
@@ -93,7 +93,8 @@ async function checkRedis(redis: Redis, config: Readonly<Config>): Promise<{ out
   const [fatal] = problems.fatal;
   if (fatal) return { outcome: { state: 'fail', advice: fatal }, reachable: true };
   if (problems.warnings.length > 0) return { outcome: { state: 'warn', summary: 'reachable, noeviction', fix: problems.warnings.join(' ') }, reachable: true };
-  return { outcome: { state: 'ok', summary: 'reachable, noeviction, AOF on' }, reachable: true };
+  const memory = await redisMemory(redis);
+  return { outcome: { state: 'ok', summary: `reachable, noeviction, AOF on, ${megabytes(memory.used)} of ${megabytes(memory.max ?? 0)} maxmemory used` }, reachable: true };
 }
 
 /** The defaults compile without Redis; the saved versions in force need it. */

@@ -3,7 +3,7 @@ import { jobId, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
 import { listMatch } from './resolve.ts';
-import type { ContactStore, SendLedger } from './store.ts';
+import { addressDedupeKey, messageDedupeKey, type ContactStore, type ExpiryCondition, type SendLedger } from './store.ts';
 import type { Contact, ContactEvent, EventType, Status } from './types.ts';
 
 /**
@@ -255,7 +255,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
       // The address joins the person's dedupe keys, so a later request from it (a personal email,
       // say) finds them rather than getting a second script. An erased person's is refused: they
       // asked to be forgotten. One that leads to someone else stays theirs; the user chose to write.
-      const dedupeKey = `address:${address.toLowerCase()}`;
+      const dedupeKey = addressDedupeKey(address);
       const claim = await store.claimDedupe(id, dedupeKey, (await settings.get()).dedupeWindowMs);
       if (claim.outcome === 'forgotten') {
         return refused(contact, `${address} belonged to a person you erased and asked Winnow to forget; it does not write to that address again.`);
@@ -316,10 +316,12 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
      * address) is kept, so a new request from them is not recorded or answered; nothing else of
      * them remains. Without it, a new request from them is treated like anyone's.
      */
-    async erase(id: string, options: { forget?: boolean } = {}): Promise<ActionOutcome & { jobsLeft?: number }> {
+    async erase(id: string, options: { forget?: boolean; onlyIf?: ExpiryCondition } = {}): Promise<ActionOutcome & { jobsLeft?: number }> {
       const forget = options.forget ?? true;
       const contact = await store.get(id);
       if (!contact) return missing(id);
+      // The expiry sweep's erase: a person who moved on keeps their jobs (store.erase checks again, atomically).
+      if (options.onlyIf && contact.status !== options.onlyIf.status) return missing(id);
       const [timeline, recorded] = await Promise.all([store.timeline(id), store.dedupeKeysOf(id)]);
       const lastAttempt = contact.attempts + 1;
       const attempts = Array.from({ length: lastAttempt }, (_, i) => i + 1);
@@ -331,10 +333,10 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
           addresses.add(address.toLowerCase());
         }
       }
-      const personal = new Set<string>([...[...addresses].map((address) => `address:${address}`), ...recorded.filter((key) => !key.startsWith('message:'))]);
+      const personal = new Set<string>([...[...addresses].flatMap((address) => [`address:${address}`, addressDedupeKey(address)]), ...recorded.filter((key) => !key.startsWith('message:'))]);
       if (contact.invitationId) personal.add(`invitation:${contact.platform}:${contact.invitationId}`);
       const dedupe = new Set<string>([...personal, ...recorded]);
-      if (contact.requestMessageId) dedupe.add(`message:${contact.requestMessageId}`);
+      if (contact.requestMessageId) dedupe.add(messageDedupeKey(contact.requestMessageId));
 
       const messageIds = new Set<string>();
       for (const messageId of [contact.scriptMessageId, ...timeline.map((entry) => entry.messageId)]) if (messageId) messageIds.add(messageId);
@@ -366,6 +368,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
           forget: forget ? [...personal] : [],
         },
         now(),
+        options.onlyIf,
       );
       if (!erased) return missing(id);
       const name = nameOf(contact);

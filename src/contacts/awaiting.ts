@@ -4,7 +4,7 @@ import type { SettingsStore } from '../settings/settings.ts';
 import { ensureScriptJob } from './actions.ts';
 import type { AddressBook } from './address-book.ts';
 import { decideRequest, describeSource, knownReason, uniqueAddress, type RequestDecision, type WrittenTo } from './resolve.ts';
-import type { ContactStore } from './store.ts';
+import { addressDedupeKey, type ContactStore } from './store.ts';
 import type { Contact, ContactEvent, Status } from './types.ts';
 
 /**
@@ -40,7 +40,7 @@ export async function giveAddress(
   event: Omit<ContactEvent, 'type'>,
 ): Promise<AddressOutcome> {
   const { store, queues } = deps;
-  const dedupeKey = `address:${address}`;
+  const dedupeKey = addressDedupeKey(address);
   const claim = await store.claimDedupe(contact.id, dedupeKey, dedupeWindowMs);
   if (claim.outcome === 'forgotten') return { outcome: 'forgotten' };
   let status: Status = decision.status;

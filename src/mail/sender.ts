@@ -23,6 +23,11 @@ export interface OutgoingScript {
   messageId: string;
   inReplyTo: string | null;
   references: string[];
+  /**
+   * RFC 3834: `auto-replied` (the default) for an answer to a mail; `auto-generated` for a mail
+   * Winnow writes on its own (the circuit breaker's notice to the user).
+   */
+  autoSubmitted?: 'auto-replied' | 'auto-generated';
 }
 
 /** Removes CR, LF and other control characters, so a hostile value cannot add a header. */
@@ -46,7 +51,7 @@ function compose(script: OutgoingScript): Promise<Buffer> {
     ...(references.length > 0 ? { references } : {}),
     headers: {
       // RFC 3834: marks this as an automatic answer, so other robots do not answer it.
-      'Auto-Submitted': 'auto-replied',
+      'Auto-Submitted': script.autoSubmitted ?? 'auto-replied',
       'X-Auto-Response-Suppress': 'All',
     },
   });

@@ -5,6 +5,17 @@ import { PLATFORMS, type Platform } from '../detect/types.ts';
 
 const DAY = 86_400_000;
 
+/**
+ * Bounded by default: Winnow writes from the user's own account, unattended, so however much mail
+ * arrives it sends at most this much unless the user says otherwise. A person rarely gets more than
+ * a few requests a day; fifty covers a busy week-day, and a burst above twenty in an hour looks
+ * more like a flood (or a forged-sender campaign) than like a network.
+ */
+export const DEFAULT_DAILY_CAP = 50;
+/** One recipient domain: a company, or a provider such as gmail.com; ten in an hour is already many. */
+export const DEFAULT_DOMAIN_HOURLY_CAP = 10;
+export const DEFAULT_BREAKER_HOURLY = 20;
+
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 21:00');
 
 /** An IANA time zone the runtime knows, such as Europe/Berlin. */
@@ -43,6 +54,12 @@ export const settingsSchema = z.object({
   timeZone,
   /** At most this many scripts a day (in `timeZone`); null for no cap. */
   dailyCap: z.number({ message: 'must be a number, or null for no cap' }).int('must be a whole number').min(1, 'must be between 1 and 100000, or null for no cap').max(100_000, 'must be between 1 and 100000, or null for no cap').nullable(),
+  /** At most this many scripts to one recipient domain in any hour; null for no cap. */
+  domainHourlyCap: z.number({ message: 'must be a number, or null for no cap' }).int('must be a whole number').min(1, 'must be between 1 and 100000, or null for no cap').max(100_000, 'must be between 1 and 100000, or null for no cap').nullable(),
+  /** More than this many scripts in any hour stops sending until the user resumes it; null for no breaker. */
+  breakerHourly: z.number({ message: 'must be a number, or null for no limit' }).int('must be a whole number').min(1, 'must be between 1 and 100000, or null for no limit').max(100_000, 'must be between 1 and 100000, or null for no limit').nullable(),
+  /** People skipped, or waiting for an address or approval, untouched this long are erased. */
+  expireAfterMs: z.number({ message: 'must be a duration in milliseconds' }).int('must be a whole number of milliseconds').min(DAY, 'must be between 1 day and 3650 days').max(3650 * DAY, 'must be between 1 day and 3650 days'),
   /** `approval`: each script waits for the user's click; `hands_off`: scripts go out on their own. */
   mode: z.enum(['hands_off', 'approval'], { message: 'must be hands_off or approval' }),
   dedupeWindowMs: z.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(60_000, 'must be between 60000 (1 minute) and 315360000000 (3650 days)').max(3650 * DAY, 'must be between 60000 (1 minute) and 315360000000 (3650 days)'),
@@ -62,7 +79,10 @@ export function defaultSettings(config: Pick<Config, 'responseDeadlineMs' | 'ded
     reminderAfterMs: null,
     quietHours: null,
     timeZone: 'UTC',
-    dailyCap: null,
+    dailyCap: DEFAULT_DAILY_CAP,
+    domainHourlyCap: DEFAULT_DOMAIN_HOURLY_CAP,
+    breakerHourly: DEFAULT_BREAKER_HOURLY,
+    expireAfterMs: 90 * DAY,
     mode: 'hands_off',
     dedupeWindowMs: config.dedupeWindowMs,
     blockList: [],

@@ -12,6 +12,7 @@ import { assetRoutes } from './routes/assets.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
+import { sendingApiRoutes } from './routes/sending.ts';
 import { settingsApiRoutes, settingsRoutes } from './routes/settings.ts';
 import { templatesApiRoutes, templatesRoutes } from './routes/templates.ts';
 import { sessionGuards } from './guards.ts';
@@ -42,11 +43,12 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     sessions,
     assets,
     people: createPeopleServices(deps),
-    view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url } }),
+    view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url }, sendingPause: request.sendingPause }),
   };
 
   app.setValidatorCompiler(zodValidatorCompiler);
   app.decorateRequest('session', null);
+  app.decorateRequest('sendingPause', null);
 
   await app.register(cookie);
   await app.register(formbody);
@@ -84,6 +86,12 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     return sendError(context, request, reply, statusCode, message);
   });
 
+  // While the circuit breaker holds sending, every page says so (src/web/views/alerts.ts). Read
+  // after the routes' own hooks loaded the session: one small read per logged-in page.
+  app.addHook('preHandler', async (request) => {
+    if (request.session && request.method === 'GET' && !isApiRequest(request)) request.sendingPause = await deps.store.sendingPause();
+  });
+
   const guards = sessionGuards(context);
   app.setNotFoundHandler(async (request, reply) => {
     // A logged-in visitor keeps the navigation on a 404 page.
@@ -99,6 +107,7 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
   await app.register(dashboardRoutes, context);
   await app.register(settingsRoutes, context);
   await app.register(settingsApiRoutes, { ...context, prefix: '/api' });
+  await app.register(sendingApiRoutes, { ...context, prefix: '/api' });
   await app.register(templatesRoutes, context);
   await app.register(templatesApiRoutes, { ...context, prefix: '/api' });
 };

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
 import type { AwaitingSummary } from '../contacts/awaiting.ts';
-import type { ContactStore } from '../contacts/store.ts';
+import type { ContactStore, SendingPause } from '../contacts/store.ts';
 import type { Logger } from '../log.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
@@ -55,6 +55,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The dashboard session, loaded by the routes that use one; null when not logged in. */
     session: Session | null;
+    /** The circuit breaker's hold on sending, read for each logged-in page (src/web/app.ts). */
+    sendingPause: SendingPause | null;
   }
 }
 

@@ -6,6 +6,7 @@ import { bucketFor, funnel, periodRange, timeSeries, type Bucket, type Funnel, t
 import type { Contact } from '../contacts/types.ts';
 import { messageIdDomain } from '../mail/message-id.ts';
 import { QUEUE_NAMES } from '../queues/queues.ts';
+import { redisMemory, type RedisMemory } from '../redis.ts';
 import { personVariables } from '../script/render.ts';
 import type { RenderedScript } from '../script/template.ts';
 import type { WebDeps } from './context.ts';
@@ -52,6 +53,8 @@ export interface OverviewData {
   queues: QueueHealth[] | null;
   queueError: string | null;
   skippedMail: number;
+  /** Redis memory against maxmemory, for the alarm above 80 %; null when INFO could not be read. */
+  memory: RedisMemory | null;
 }
 
 /** The watcher's health hash (src/mail/watcher.ts) and whether any process holds the mailbox now. */
@@ -87,7 +90,7 @@ async function queueHealth(deps: WebDeps): Promise<QueueHealth[]> {
 }
 
 export async function overviewData(deps: WebDeps, people: PeopleServices, period: Period): Promise<OverviewData> {
-  const [rows, mailbox, queues, skippedMail] = await Promise.all([
+  const [rows, mailbox, queues, skippedMail, memory] = await Promise.all([
     people.directory.rows(),
     mailboxHealth(deps),
     queueHealth(deps).then(
@@ -95,11 +98,12 @@ export async function overviewData(deps: WebDeps, people: PeopleServices, period
       (error: unknown) => ({ result: null, error: error instanceof Error ? error.message : String(error) }),
     ),
     deps.redis.llen(deps.store.keys.skippedMail),
+    redisMemory(deps.redis).catch(() => null),
   ]);
   const now = people.now();
   const { from, to } = periodRange(period, now, rows);
   const bucket = bucketFor(from, to);
-  return { period, from, to, bucket, funnel: funnel(rows, from, to), series: timeSeries(rows, from, to, bucket), mailbox, queues: queues.result, queueError: queues.error, skippedMail };
+  return { period, from, to, bucket, funnel: funnel(rows, from, to), series: timeSeries(rows, from, to, bucket), mailbox, queues: queues.result, queueError: queues.error, skippedMail, memory };
 }
 
 export interface AwaitingData {

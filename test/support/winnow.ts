@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config/env.ts';
-import { createContactStore, type ContactStore } from '../../src/contacts/store.ts';
+import type { Redis } from 'ioredis';
+import { createContactStore, mailboxKeys, type ContactStore } from '../../src/contacts/store.ts';
+import { createSettingsStore } from '../../src/settings/settings.ts';
 import type { Contact } from '../../src/contacts/types.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { PRIMARY_MAILBOX, startRuntime, type Roles, type Runtime } from '../../src/runtime.ts';
@@ -99,6 +101,15 @@ export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions):
     },
     stop: () => runtime.close(),
   };
+}
+
+/**
+ * Lifts the volume limits (daily cap, per-domain cap, circuit breaker) on one Winnow's keys, for
+ * a test or benchmark that sends more scripts than they allow by design (a burst of fifty, say).
+ */
+export async function liftVolumeLimits(redis: Redis, prefix: string): Promise<void> {
+  const settings = createSettingsStore(redis, mailboxKeys(prefix, PRIMARY_MAILBOX).settings, { responseDeadlineMs: 7 * 86_400_000, dedupeWindowMs: 90 * 86_400_000 });
+  await settings.save({ ...(await settings.get()), dailyCap: null, domainHourlyCap: null, breakerHourly: null });
 }
 
 /** Polls a condition that has no event to wait on (a state in Redis), failing with what it waited for. */

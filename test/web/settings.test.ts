@@ -36,9 +36,11 @@ describe('settings form (pure)', () => {
   const defaults = defaultSettings({ responseDeadlineMs: 7 * DAY, dedupeWindowMs: 90 * DAY });
 
   it('shows saved settings in the largest exact unit and reads them back unchanged', () => {
-    const settings = { ...defaults, deadlineMs: 36 * HOUR, reminderAfterMs: 2 * DAY, quietHours: { start: '21:00', end: '07:30' }, dailyCap: 40, blockList: ['spam.example', 'x@y.example'] };
+    const settings = { ...defaults, deadlineMs: 36 * HOUR, reminderAfterMs: 2 * DAY, quietHours: { start: '21:00', end: '07:30' }, dailyCap: 40, domainHourlyCap: 5, breakerHourly: null, expireAfterMs: 30 * DAY, blockList: ['spam.example', 'x@y.example'] };
     const form = settingsToForm(settings);
     expect(form).toMatchObject({ deadlineAmount: '36', deadlineUnit: 'hours', reminder: 'on', reminderAmount: '2', reminderUnit: 'days', quiet: 'on', dailyCap: '40', blockList: 'spam.example\nx@y.example' });
+    // The volume limits: empty is "no limit"; unacted requests are kept 30 days.
+    expect(form).toMatchObject({ domainHourlyCap: '5', breakerHourly: '', expireAmount: '30', expireUnit: 'days' });
     expect(readSettingsForm(form, defaults)).toEqual({ candidate: settings, errors: {} });
   });
 

@@ -3,6 +3,7 @@ import type { WebContext } from '../context.ts';
 import { sessionGuards } from '../guards.ts';
 import { skippedMailPage } from '../views/skipped-mail.ts';
 import { peopleRoutes } from './people.ts';
+import { sendingRoutes } from './sending.ts';
 
 /**
  * The dashboard pages of the people side: overview, responders, a person, awaiting address,
@@ -24,6 +25,7 @@ export const dashboardRoutes: FastifyPluginAsync<WebContext> = async (app, conte
   });
 
   await app.register(peopleRoutes, context);
+  await app.register(sendingRoutes, context);
 
   app.get('/skipped-mail', async (request, reply) => {
     const mails = await deps.store.skippedMail(100);

@@ -1,10 +1,14 @@
+import type { SendingPause } from '../../contacts/store.ts';
 import { html, type Html } from '../html.ts';
 import type { Session } from '../session.ts';
+import { sendingPausedBanner } from './alerts.ts';
 
 /** What every page needs besides its own content. */
 export interface View {
   session: Session | null;
   assets: { css: string; icon: string };
+  /** While the circuit breaker holds sending: a banner on every page (read per request for a logged-in user). */
+  sendingPause?: SendingPause | null;
 }
 
 /**
@@ -76,6 +80,7 @@ ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>
 <a class="skip-link" href="#main">Skip to content</a>
 ${header}
 <main id="main" tabindex="-1">
+${session ? sendingPausedBanner(view.sendingPause, csrfField(session.csrf)) : null}
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : null}
 ${content}
 </main>

@@ -2,6 +2,8 @@ import type { Bucket, Funnel, Period, SeriesPoint } from '../../contacts/stats.t
 import type { Status } from '../../contacts/types.ts';
 import type { Flash } from '../flash.ts';
 import { html, type Html, type Interpolation } from '../html.ts';
+import type { RedisMemory } from '../../redis.ts';
+import { memoryAlarm } from './alerts.ts';
 import { requestsChart } from './chart.ts';
 import { formatCount, formatDay, formatPercent, formatTime } from './format.ts';
 import { layout, type View } from './layout.ts';
@@ -40,6 +42,8 @@ export interface OverviewModel {
   queues: QueueHealth[] | null;
   queueError: string | null;
   skippedMail: number;
+  /** Redis memory against maxmemory: an alarm above 80 % (src/web/views/alerts.ts). */
+  memory?: RedisMemory | null;
   flash: Flash | null;
 }
 
@@ -168,6 +172,7 @@ export function overviewPage(view: View, model: OverviewModel): Html {
     view,
     { title: 'Overview', section: 'overview' },
     html`<h1>Overview</h1>
+${memoryAlarm(model.memory)}
 ${flashMessage(model.flash)}
 ${periodTabs(model.period)}
 ${funnelSection(model)}

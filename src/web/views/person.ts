@@ -40,7 +40,7 @@ const EVENT_LABELS: Partial<Record<ContactEvent['type'], string>> = {
 function event(entry: ContactEvent): Html {
   return html`<li class="event event-${entry.type}">
   <div class="when">${formatTime(entry.at)}</div>
-  <div class="what"><strong>${EVENT_LABELS[entry.type] ?? statusLabel(entry.type)}</strong>${entry.detail ? html` <span class="detail">${entry.detail}</span>` : null}</div>
+  <div class="what"><strong>${EVENT_LABELS[entry.type] ?? statusLabel(entry.type)}</strong>${entry.detail ? html` <span class="detail">${entry.detail}</span>` : null}${entry.repeats && entry.repeats > 1 ? html` <span class="repeats">(${String(entry.repeats)} times, the last ${formatTime(entry.lastAt ?? entry.at)})</span>` : null}</div>
   ${entry.messageId ? html`<div class="message-id">Message-ID: <code>${entry.messageId}</code></div>` : null}
 </li>`;
 }

@@ -25,15 +25,19 @@ export interface SettingsForm {
   quietEnd: string;
   timeZone: string;
   dailyCap: string;
+  domainHourlyCap: string;
+  breakerHourly: string;
   mode: string;
   dedupeAmount: string;
   dedupeUnit: string;
+  expireAmount: string;
+  expireUnit: string;
   blockList: string;
   allowList: string;
   platforms: string[];
 }
 
-export type SettingsField = Exclude<keyof SettingsForm, 'deadlineUnit' | 'reminderUnit' | 'dedupeUnit' | 'quiet'> | 'deadline' | 'dedupe';
+export type SettingsField = Exclude<keyof SettingsForm, 'deadlineUnit' | 'reminderUnit' | 'dedupeUnit' | 'expireUnit' | 'quiet'> | 'deadline' | 'dedupe';
 
 /** Problems by form field, in words a person can act on. */
 export type FieldErrors = Partial<Record<SettingsField | 'form', string>>;
@@ -52,6 +56,7 @@ export function settingsToForm(settings: Settings): SettingsForm {
   const deadline = durationFields(settings.deadlineMs);
   const reminder = durationFields(settings.reminderAfterMs ?? 3 * UNITS.days);
   const dedupe = durationFields(settings.dedupeWindowMs);
+  const expire = durationFields(settings.expireAfterMs);
   return {
     deadlineAmount: deadline.amount,
     deadlineUnit: deadline.unit,
@@ -63,9 +68,13 @@ export function settingsToForm(settings: Settings): SettingsForm {
     quietEnd: settings.quietHours?.end ?? '08:00',
     timeZone: settings.timeZone,
     dailyCap: settings.dailyCap === null ? '' : String(settings.dailyCap),
+    domainHourlyCap: settings.domainHourlyCap === null ? '' : String(settings.domainHourlyCap),
+    breakerHourly: settings.breakerHourly === null ? '' : String(settings.breakerHourly),
     mode: settings.mode,
     dedupeAmount: dedupe.amount,
     dedupeUnit: dedupe.unit,
+    expireAmount: expire.amount,
+    expireUnit: expire.unit,
     blockList: settings.blockList.join('\n'),
     allowList: settings.allowList.join('\n'),
     platforms: PLATFORMS.filter((platform) => settings.platforms[platform]),
@@ -93,9 +102,13 @@ export function formFromBody(body: unknown): SettingsForm {
     quietEnd: text(fields.quietEnd),
     timeZone: text(fields.timeZone),
     dailyCap: text(fields.dailyCap),
+    domainHourlyCap: text(fields.domainHourlyCap),
+    breakerHourly: text(fields.breakerHourly),
     mode: text(fields.mode),
     dedupeAmount: text(fields.dedupeAmount),
     dedupeUnit: text(fields.dedupeUnit),
+    expireAmount: text(fields.expireAmount),
+    expireUnit: text(fields.expireUnit),
     blockList: text(fields.blockList),
     allowList: text(fields.allowList),
     platforms: (Array.isArray(platforms) ? platforms : [platforms]).filter((p): p is string => typeof p === 'string'),
@@ -119,6 +132,21 @@ function duration(amount: string, unit: string, label: string, errors: FieldErro
     return undefined;
   }
   return Math.round(value * size);
+}
+
+const LIMIT_PROBLEM = 'Enter a whole number from 1 to 100000, or leave it empty for no limit.';
+
+/** A count limit as typed: empty for none, else a whole number in range. */
+/** A count from 1 to 100000, null for "no limit" (empty), undefined when wrong (the error is noted). */
+function limit(value: string, field: 'dailyCap' | 'domainHourlyCap' | 'breakerHourly', errors: FieldErrors): number | null | undefined {
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  const count = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || count < 1 || count > 100_000) {
+    errors[field] = field === 'dailyCap' ? 'Enter a whole number from 1 to 100000, or leave it empty for no cap.' : LIMIT_PROBLEM;
+    return undefined;
+  }
+  return count;
 }
 
 function lines(value: string): string[] {
@@ -146,17 +174,13 @@ export function readSettingsForm(form: SettingsForm, fallback: Settings): { cand
   if (quietOn && !errors.quietStart && form.quietStart === form.quietEnd) errors.quietEnd = 'The quiet hours must end at another time than they start.';
   const timeZone = form.timeZone.trim();
   if (timeZone === '') errors.timeZone = 'Enter a time zone such as Europe/Berlin, or UTC.';
-  let dailyCap: number | null | undefined = null;
-  if (form.dailyCap.trim() !== '') {
-    const cap = Number(form.dailyCap.trim());
-    if (!/^\d+$/.test(form.dailyCap.trim()) || cap < 1 || cap > 100_000) {
-      errors.dailyCap = 'Enter a whole number from 1 to 100000, or leave it empty for no cap.';
-      dailyCap = undefined;
-    } else dailyCap = cap;
-  }
+  const dailyCap = limit(form.dailyCap, 'dailyCap', errors);
+  const domainHourlyCap = limit(form.domainHourlyCap, 'domainHourlyCap', errors);
+  const breakerHourly = limit(form.breakerHourly, 'breakerHourly', errors);
   const modeKnown = form.mode === 'hands_off' || form.mode === 'approval';
   if (!modeKnown) errors.mode = 'Choose whether scripts go out on their own or wait for your approval.';
   const dedupeWindowMs = duration(form.dedupeAmount, form.dedupeUnit, 'the dedupe window', errors, 'dedupe');
+  const expireAfterMs = duration(form.expireAmount, form.expireUnit, 'how long unanswered requests are kept', errors, 'expireAmount');
   const unknown = form.platforms.filter((platform) => !(PLATFORMS as readonly string[]).includes(platform));
   if (unknown.length > 0) errors.platforms = `Unknown platform: ${unknown.join(', ')}.`;
 
@@ -169,6 +193,9 @@ export function readSettingsForm(form: SettingsForm, fallback: Settings): { cand
       quietHours: quietOn ? (quietValid ? { start: form.quietStart, end: form.quietEnd } : fallback.quietHours) : null,
       timeZone: timeZone === '' ? fallback.timeZone : timeZone,
       dailyCap: dailyCap === undefined ? fallback.dailyCap : dailyCap,
+      domainHourlyCap: domainHourlyCap === undefined ? fallback.domainHourlyCap : domainHourlyCap,
+      breakerHourly: breakerHourly === undefined ? fallback.breakerHourly : breakerHourly,
+      expireAfterMs: expireAfterMs ?? fallback.expireAfterMs,
       mode: modeKnown ? (form.mode as Settings['mode']) : fallback.mode,
       dedupeWindowMs: dedupeWindowMs ?? fallback.dedupeWindowMs,
       blockList: lines(form.blockList),
@@ -197,6 +224,11 @@ export function fieldOfProblem(problem: { field: string; message: string }, form
       return { field: 'timeZone', message: `"${form.timeZone.trim()}" is not a time zone; use a name such as Europe/Berlin, America/New_York or UTC.` };
     case 'dailyCap':
       return { field: 'dailyCap', message: 'Enter a whole number from 1 to 100000, or leave it empty for no cap.' };
+    case 'domainHourlyCap':
+    case 'breakerHourly':
+      return { field: top, message: LIMIT_PROBLEM };
+    case 'expireAfterMs':
+      return { field: 'expireAmount', message: 'Keep them between 1 day and 3650 days.' };
     case 'mode':
       return { field: 'mode', message: 'Choose whether scripts go out on their own or wait for your approval.' };
     case 'dedupeWindowMs':
@@ -260,6 +292,9 @@ export function settingsPage(view: View, model: SettingsPage): Html {
   const quietEnd = fieldError(errors, 'quietEnd');
   const timeZone = fieldError(errors, 'timeZone');
   const dailyCap = fieldError(errors, 'dailyCap');
+  const domainHourlyCap = fieldError(errors, 'domainHourlyCap');
+  const breakerHourly = fieldError(errors, 'breakerHourly');
+  const expire = fieldError(errors, 'expireAmount');
   const mode = fieldError(errors, 'mode');
   const dedupe = fieldError(errors, 'dedupe');
   const blockList = fieldError(errors, 'blockList');
@@ -343,6 +378,18 @@ ${csrfField(csrf)}
     <p class="hint" id="dailyCap-hint">At most this many scripts a day; leave it empty for no cap. The rest wait for the next day.</p>
     ${dailyCap.message}
   </div>
+  <div class="field">
+    <label for="domainHourlyCap">Per domain, each hour</label>
+    <input id="domainHourlyCap" name="domainHourlyCap" type="text" inputmode="numeric" size="8" value="${form.domainHourlyCap}" aria-describedby="domainHourlyCap-hint${errors.domainHourlyCap ? ` ${errorId('domainHourlyCap')}` : ''}"${errors.domainHourlyCap ? html` aria-invalid="true"` : null}>
+    <p class="hint" id="domainHourlyCap-hint">At most this many scripts to one domain (example.org, gmail.com) in any hour; the rest wait their turn. Empty for no limit.</p>
+    ${domainHourlyCap.message}
+  </div>
+  <div class="field">
+    <label for="breakerHourly">Stop sending above</label>
+    <input id="breakerHourly" name="breakerHourly" type="text" inputmode="numeric" size="8" value="${form.breakerHourly}" aria-describedby="breakerHourly-hint${errors.breakerHourly ? ` ${errorId('breakerHourly')}` : ''}"${errors.breakerHourly ? html` aria-invalid="true"` : null}>
+    <p class="hint" id="breakerHourly-hint">scripts in an hour. More than that looks like a flood: sending pauses, you get one mail and a banner here, and the scripts wait until you resume. Empty for no breaker.</p>
+    ${breakerHourly.message}
+  </div>
 </fieldset>
 
 <fieldset>
@@ -353,8 +400,17 @@ ${csrfField(csrf)}
       <input id="dedupeAmount" name="dedupeAmount" type="text" inputmode="decimal" size="6" value="${form.dedupeAmount}"${dedupe.attributes}>
       ${unitSelect('dedupeUnit', 'Unit of the dedupe window', form.dedupeUnit)}
     </div>
-    <p class="hint">Within this window a person gets one script, however often they ask.</p>
+    <p class="hint">Within this window a person gets one script, however often they ask. One mailbox is one person: case, a +tag and Gmail's dots do not count.</p>
     ${dedupe.message}
+  </div>
+  <div class="field">
+    <label for="expireAmount">Forget unanswered requests after</label>
+    <div class="inline">
+      <input id="expireAmount" name="expireAmount" type="text" inputmode="decimal" size="6" value="${form.expireAmount}"${expire.attributes}>
+      ${unitSelect('expireUnit', 'Unit of how long unanswered requests are kept', form.expireUnit)}
+    </div>
+    <p class="hint">People who were skipped, or who still wait for an address or your approval, are erased once untouched this long.</p>
+    ${expire.message}
   </div>
   <div class="field">
     <label for="blockList">Block list</label>
