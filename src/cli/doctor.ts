@@ -6,8 +6,38 @@ import { loadDefaultTemplates, SCRIPT_KINDS } from '../script/template.ts';
 import { createTemplateStore } from '../script/store.ts';
 import { mailboxKeys } from '../contacts/store.ts';
 import { PRIMARY_MAILBOX } from '../runtime.ts';
+import { parseAuthenticationResults, suggestAuthservId } from '../detect/authentication.ts';
 
 type Check = { name: string; run: () => Promise<string> };
+
+/** Recent mails read for the AUTHSERV_ID suggestion. */
+const AUTHSERV_SAMPLE = 50;
+
+/** The authserv-id on top of each of the latest mails in the watched folder (null where none). */
+async function recentAuthservIds(imap: Parameters<typeof createImapClient>[0] & { mailbox: string }): Promise<Array<string | null>> {
+  const client = createImapClient(imap);
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const lock = await client.getMailboxLock(imap.mailbox, { readOnly: true });
+    const ids: Array<string | null> = [];
+    try {
+      const total = client.mailbox ? client.mailbox.exists : 0;
+      if (total === 0) return [];
+      for await (const message of client.fetch(`${Math.max(1, total - AUTHSERV_SAMPLE + 1)}:*`, { headers: ['authentication-results'] })) {
+        // The header block of this one field, top first: the first value is the topmost.
+        const text = message.headers?.toString('utf8').replace(/\r?\n[ \t]+/g, ' ') ?? '';
+        const top = /^authentication-results:\s*(.*)$/im.exec(text)?.[1];
+        ids.push(top === undefined ? null : (parseAuthenticationResults(top)?.authservId ?? null));
+      }
+    } finally {
+      lock.release();
+    }
+    return ids;
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
 
 /** Checks each part Winnow depends on and says, for each, what is wrong. Exit code 1 if anything is. */
 export async function doctor(env: Record<string, string | undefined>, write: (line: string) => void): Promise<number> {
@@ -78,6 +108,15 @@ export async function doctor(env: Record<string, string | undefined>, write: (li
         } finally {
           await client.logout().catch(() => client.close());
         }
+      },
+    },
+    {
+      name: 'receiving server (AUTHSERV_ID)',
+      run: async () => {
+        if (config.authservId) return `${config.authservId}: its Authentication-Results are believed where they top a mail; Winnow also checks DKIM and DMARC itself`;
+        const suggestion = suggestAuthservId(await recentAuthservIds(config.imap));
+        if (!suggestion) return 'not set, and recent mail names no receiving server clearly; Winnow relies on its own DKIM and DMARC check';
+        return `not set; ${suggestion.id} wrote the topmost Authentication-Results of ${suggestion.count} of the last ${suggestion.total} mails in ${config.imap.mailbox}. If it is your provider's receiving server, set AUTHSERV_ID=${suggestion.id} (it is not believed until you do)`;
       },
     },
     {

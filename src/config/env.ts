@@ -94,9 +94,14 @@ const schema = z
       .toLowerCase()
       .regex(/^[a-z0-9.-]+$/, 'must be a host name such as mx.example.org')
       .optional(),
-    // Platform mail with no Authentication-Results at all (or any, while AUTHSERV_ID is unset):
-    // answered and flagged "unverified" (accept), or left alone (ignore).
-    UNVERIFIED_MAIL: z.enum(['accept', 'ignore'], { message: 'must be accept or ignore' }).default('accept'),
+    // Requests whose sender neither Winnow's own DKIM/DMARC check nor the receiving server could
+    // authenticate: they wait for the user's approval (approve), are answered hands-off and
+    // flagged "unverified" (accept), or are left alone (ignore). The first value of the setting
+    // "Unverified senders" on the settings page, which wins once saved.
+    UNVERIFIED_MAIL: z.enum(['approve', 'accept', 'ignore'], { message: 'must be approve, accept or ignore' }).default('approve'),
+    // Seals the Message-IDs of scripts so that no one else can write a "reply" or a bounce that
+    // changes a person's record. Unset: one is generated at the first start and kept in Redis.
+    WINNOW_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. the output of: openssl rand -base64 32)').optional(),
   })
   .superRefine((env, context) => {
     if ((env.SMTP_USER === undefined || env.SMTP_USER === '') !== (env.SMTP_PASS === undefined || env.SMTP_PASS === '')) {
@@ -119,8 +124,10 @@ export interface Config {
   logLevel: string;
   /** The authserv-id of the user's receiving server; only its Authentication-Results are believed. */
   authservId: string | null;
-  /** Platform mail without Authentication-Results of that server: answered and flagged, or ignored. */
-  unverifiedMail: 'accept' | 'ignore';
+  /** Requests from senders that could not be authenticated: wait for approval, answered and flagged, or left alone. */
+  unverifiedMail: 'approve' | 'accept' | 'ignore';
+  /** WINNOW_SECRET, or null to use the secret generated and kept in Redis (src/config/secret.ts). */
+  secret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -160,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logLevel: e.LOG_LEVEL,
     authservId: e.AUTHSERV_ID ?? null,
     unverifiedMail: e.UNVERIFIED_MAIL,
+    secret: e.WINNOW_SECRET ?? null,
   };
   return deepFreeze(config);
 }

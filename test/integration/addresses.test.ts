@@ -306,7 +306,7 @@ describe('the mailbox history', () => {
     );
     await suite.sandbox.deliver(
       user.address,
-      await buildMail({ from: user.address, to: { name: 'Scripted Person', address: 'scripted@example.org' }, subject: 'Thank you', messageId: `<${scriptMessageId('abc123', 1, 'example.test')}>`, text: 'Why would you like to connect?' }),
+      await buildMail({ from: user.address, to: { name: 'Scripted Person', address: 'scripted@example.org' }, subject: 'Thank you', messageId: `<${scriptMessageId('abc123', 1, 'example.test', 'a-secret-of-this-test')}>`, text: 'Why would you like to connect?' }),
       'Sent',
     );
     const prefix = `t-hist-${randomUUID().slice(0, 8)}`;
