@@ -208,6 +208,8 @@ export function createInboundProcessor(context: WorkerContext) {
     if (dedupeKeys.length === 0) dedupeKeys.push(`message:${message.messageId ?? `${message.date?.getTime() ?? now}:${message.subject}`}`);
     const detail = [
       classification.reason,
+      // Whether the sender is authenticated, and by whom (or why not), in words.
+      classification.authentication.detail,
       address ? resolution.detail : null,
       // (Trouble while looking the name up is in the resolution's own words.)
       checked.trouble ? `whether you wrote to ${address} before was checked against the mailbox history as it stood (${checked.trouble})` : null,

@@ -148,10 +148,17 @@ interface Source {
   entries: AuthenticationEntry[];
 }
 
+/** "at mx.example.org" for the receiving server, "in Winnow's own check" for Winnow's. */
+function by(who: string): string {
+  return who === OWN_CHECK ? `in ${who}` : `at ${who}`;
+}
+
+const OWN_CHECK = "Winnow's own check";
+
 function sourcesOf(message: Message, context: ClassifyContext): Source[] {
   const sources: Source[] = [];
   const verification = context.verification;
-  if (verification) sources.push({ who: "Winnow's own check", entries: verification.entries });
+  if (verification) sources.push({ who: OWN_CHECK, entries: verification.entries });
   const server = believedResults(message, context);
   if (server.length > 0) sources.push({ who: context.authservId!.trim().toLowerCase(), entries: server });
   return sources;
@@ -186,7 +193,7 @@ export function describeVerification(verification: OwnVerification, fromDomain: 
 /** What the receiving server said, or why nothing of it is believed, in words. */
 function describeServer(message: Message, context: ClassifyContext): string {
   const server = context.authservId?.trim().toLowerCase();
-  if (!server) return 'AUTHSERV_ID is not set, so no receiving server\'s Authentication-Results are believed';
+  if (!server) return 'AUTHSERV_ID is not set, so no Authentication-Results of a receiving server are believed';
   const entries = believedResults(message, context).filter((entry) => ['dkim', 'spf', 'dmarc'].includes(entry.method));
   if (entries.length > 0) return `${server} reports ${entries.slice(0, 6).map((entry) => `${entry.method}=${entry.result}`).join(' ')}`;
   const ids = [...new Set(headerValues(message, 'authentication-results').map((raw) => parseAuthenticationResults(raw)?.authservId ?? '').filter((id) => id !== ''))];
@@ -232,10 +239,10 @@ export function platformAuthentication(message: Message, domains: readonly strin
     const dkimFail = dkim.find((entry) => entry.result === 'fail' || entry.result === 'permerror');
     // The user's server's DMARC failure beats its own DKIM pass (the pass may be of a signature
     // that does not cover what DMARC checks); another source's pass is judged on its own.
-    if (dmarcFail) failure ??= `${describe(dmarcFail, 'header.from')} at ${who}`;
-    else if (dmarcPass) return { outcome: 'pass', detail: `${describe(dmarcPass, 'header.from')} at ${who}` };
-    else if (dkimPass) return { outcome: 'pass', detail: `${describe(dkimPass, dkimProperty(dkimPass))} at ${who}` };
-    else if (dkimFail) failure ??= `${describe(dkimFail, dkimProperty(dkimFail))} at ${who}`;
+    if (dmarcFail) failure ??= `${describe(dmarcFail, 'header.from')} ${by(who)}`;
+    else if (dmarcPass) return { outcome: 'pass', detail: `${describe(dmarcPass, 'header.from')} ${by(who)}` };
+    else if (dkimPass) return { outcome: 'pass', detail: `${describe(dkimPass, dkimProperty(dkimPass))} ${by(who)}` };
+    else if (dkimFail) failure ??= `${describe(dkimFail, dkimProperty(dkimFail))} ${by(who)}`;
   }
   if (failure) return { outcome: 'fail', detail: failure };
   const own = context.verification ? `Winnow's own check: ${describeVerification(context.verification, domains[0] ?? '')}` : null;

@@ -1,11 +1,21 @@
+import { signMail } from '../support/dkim.ts';
 import { buildMail, rawMail, type MailAddress } from '../support/mail.ts';
 
-/** Constructed mail for the address and inbound-settings tests; none of it is a real sample. */
+/**
+ * Constructed mail for the address and inbound-settings tests; none of it is a real sample.
+ * Requests are signed by their sender's domain (test/support/dkim.ts), as real ones are; pass
+ * `{ forged: true }` for the same mail as an outsider would send it: unsigned.
+ */
+
+export interface Forgery {
+  /** Unsigned, as an outsider writing in someone else's name would send it. */
+  forged?: boolean;
+}
 
 /** Constructed: a LinkedIn invitation in the 2016 format, which carries no address of the person (From is invitations@linkedin.com). */
-export function linkedInInvitation(name: string, to: MailAddress, invitationId: string, messageId?: string): Promise<Buffer> {
+export async function linkedInInvitation(name: string, to: MailAddress, invitationId: string, messageId?: string, options: Forgery = {}): Promise<Buffer> {
   const first = name.split(' ')[0];
-  return buildMail({
+  const raw = await buildMail({
     from: { name, address: 'invitations@linkedin.com' },
     to,
     subject: 'Morgan, please add me to your LinkedIn network',
@@ -28,17 +38,20 @@ export function linkedInInvitation(name: string, to: MailAddress, invitationId: 
       '© 2016 LinkedIn Corporation, 2029 Stierlin Court, Mountain View CA 94043.',
     ].join('\n'),
   });
+  return options.forged ? raw : signMail(raw, { domain: 'linkedin.com' });
 }
 
 /** Constructed: a personal email asking to connect. */
-export function personalRequest(from: { name: string; address: string }, to: MailAddress, messageId: string): Promise<Buffer> {
-  return buildMail({
+export async function personalRequest(from: { name: string; address: string }, to: MailAddress, messageId: string, options: Forgery & { headers?: Record<string, string | string[]> } = {}): Promise<Buffer> {
+  const raw = await buildMail({
     from,
     to,
     subject: "I'd like to connect",
     messageId,
+    ...(options.headers ? { headers: options.headers } : {}),
     text: `Hi Morgan,\n\nI'd like to connect. I run a small design studio in Lisbon.\n\nBest,\n${from.name}`,
   });
+  return options.forged ? raw : signMail(raw);
 }
 
 /** Constructed: an ordinary mail, neither request nor answer. */

@@ -57,7 +57,10 @@ function fromDomain(raw: Buffer): string {
 export async function signMail(raw: Buffer, options: { domain?: string; forged?: boolean } = {}): Promise<Buffer> {
   const signingDomain = options.domain ?? fromDomain(raw);
   if (!signingDomain) throw new Error('signMail: the mail has no From domain to sign as');
-  const result = await dkimSign(raw, { canonicalization: 'relaxed/relaxed', signingDomain, selector: TEST_SELECTOR, privateKey: options.forged ? forger : PRIVATE_KEY });
+  const key = { signingDomain, selector: TEST_SELECTOR, privateKey: options.forged ? forger : PRIVATE_KEY };
+  // The signer reads the keys from signatureData; its type also asks for them at the top.
+  const result = await dkimSign(raw, { canonicalization: 'relaxed/relaxed', ...key, signatureData: [key] });
+  if (result.signatures === '') throw new Error('signMail: mailauth made no signature');
   if (result.errors.length > 0) throw new Error(`signMail: ${JSON.stringify(result.errors)}`);
   return Buffer.concat([Buffer.from(result.signatures), raw]);
 }

@@ -1,12 +1,15 @@
+import { signMail } from './dkim.ts';
 import { buildMail, type MailAddress } from './mail.ts';
 
 /**
  * Constructed (not a real sample): a LinkedIn invitation in the 2011–2013 format, whose From is
- * the inviter's own mailbox, so the script can go to the person. Used by integration tests, the
- * demo and the benchmarks.
+ * the inviter's own mailbox, so the script can go to the person. LinkedIn sent these with its
+ * own Sender and DKIM signature (made here with the test world's key for linkedin.com), which is
+ * what vouches for the From; `forged: true` gives the same mail as an outsider would send it,
+ * unsigned. Used by integration tests, the demo and the benchmarks.
  */
-export function oldLinkedInInvitation(from: { name: string; address: string }, to: MailAddress, messageId: string): Promise<Buffer> {
-  return buildMail({
+export async function oldLinkedInInvitation(from: { name: string; address: string }, to: MailAddress, messageId: string, options: { forged?: boolean } = {}): Promise<Buffer> {
+  const raw = await buildMail({
     from,
     to,
     subject: 'Invitation to connect on LinkedIn',
@@ -31,4 +34,5 @@ export function oldLinkedInInvitation(from: { name: string; address: string }, t
       '© 2012, LinkedIn Corporation',
     ].join('\n'),
   });
+  return options.forged ? raw : signMail(raw, { domain: 'linkedin.com' });
 }
