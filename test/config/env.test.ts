@@ -46,7 +46,7 @@ describe('configuration', () => {
     expect(loadConfig({ ...valid, WINNOW_SECRET: 'a-secret-of-24-characters' })).toMatchObject({ secret: 'a-secret-of-24-characters' });
     expect(() => loadConfig({ ...valid, WINNOW_SECRET: 'short' })).toThrow(/WINNOW_SECRET must be at least 16 characters/);
     const problems = problemsOf({ ...valid, UNVERIFIED_MAIL: 'maybe', AUTHSERV_ID: 'mx example' }).join('\n');
-    expect(problems).toMatch(/UNVERIFIED_MAIL must be accept or ignore/);
+    expect(problems).toMatch(/UNVERIFIED_MAIL must be approve, accept or ignore/);
     expect(problems).toMatch(/AUTHSERV_ID must be a host name/);
   });
 

@@ -79,7 +79,7 @@ async function textOf(mail: ReceivedMail): Promise<string> {
   return (await parseMessage(mail.raw)).text;
 }
 
-const scriptTo = (address: string) => suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(address) && !mail.messageId?.includes('.reminder@'));
+const scriptTo = (address: string) => suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(address) && !mail.messageId?.includes('.reminder.'));
 
 /** Runs a person's delayed deadline job now, as its time would have come; resolves once it ran. */
 async function fireDeadline(winnow: TestWinnow, contactId: string): Promise<void> {
@@ -216,7 +216,7 @@ describe('the reminder', () => {
     return { winnow, clock, person, script, contact };
   }
 
-  const remindersTo = (address: string) => suite.scriptsTo(address).filter((mail) => mail.messageId?.includes('.reminder@'));
+  const remindersTo = (address: string) => suite.scriptsTo(address).filter((mail) => mail.messageId?.includes('.reminder.'));
 
   it('goes once, in the thread of the script, and then the deadline weeds the person out', async () => {
     const { winnow, clock, person, script, contact } = await askedWithReminder('s4', 'remind-silent');
