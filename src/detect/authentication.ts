@@ -164,10 +164,6 @@ function sourcesOf(message: Message, context: ClassifyContext): Source[] {
   return sources;
 }
 
-function titled(method: string): string {
-  return method === 'dkim' || method === 'spf' || method === 'dmarc' ? method.toUpperCase() : method;
-}
-
 /**
  * Winnow's own check in words: "DKIM none, SPF not checked (…), no DMARC record". `fromDomain`
  * marks a DKIM pass for another domain as such.
