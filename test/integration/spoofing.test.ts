@@ -15,7 +15,7 @@ import { deliveryReport, linkedInInvitation, personalRequest } from './addresses
  * what an outsider can send: unsigned, or signed with a key the domain does not publish.
  */
 
-const suite = useSandbox(['sp1', 'sp2', 'sp3', 'sp4', 'sp5', 'sp6', 'sp7', 'sp8', 'sp9', 'sp10', 'sp11', 'sp12', 'sp13']);
+const suite = useSandbox(['sp1', 'sp2', 'sp3', 'sp4', 'sp5', 'sp6', 'sp7', 'sp8', 'sp9', 'sp10', 'sp11', 'sp12', 'sp13', 'sp14']);
 const API = { authorization: 'Bearer api-token-for-tests-only' };
 /** The receiving server of these tests, as AUTHSERV_ID names it. */
 const SERVER = 'mx.example.test';
@@ -212,5 +212,19 @@ describe('records only the person can change', () => {
     const reply = await buildMail({ from: ann, to: winnow.user.address, subject: 'Re: Thank you', inReplyTo: scriptId, references: scriptId, text: 'I build timber houses and we could refer clients to each other.' });
     const { contact: answered } = await afterMail(winnow, reply, contact.id);
     expect(answered.status).toBe('answered');
+  });
+  it('a reply to a script sent before Message-IDs were sealed counts only when authenticated from the person’s address', async () => {
+    const winnow = await suite.winnow('sp14');
+    const otto = { name: 'Otto Older', address: 'otto@example.org' };
+    const { contact } = await askedPerson(winnow, otto, 'old-id-1');
+    // As Redis holds it for a script sent by an earlier version: the id in the old format.
+    const old = `winnow.${contact.id}.1@example.test`;
+    await winnow.store.rememberScriptMessageId(contact.id, old);
+    const answer = { from: otto, to: winnow.user.address, subject: 'Re: Thank you', inReplyTo: old, references: old, text: 'I design timber frames for small builders.' };
+    const { contact: unsigned, notes } = await afterMail(winnow, await buildMail(answer), contact.id);
+    expect(unsigned.status).toBe('asked');
+    expect(notes).toEqual([expect.stringMatching(/^an answer not taken: a reply to a script sent before Message-IDs were sealed, from otto@example\.org, which is not authenticated/)]);
+    const { contact: signed } = await afterMail(winnow, await signMail(await buildMail({ ...answer, messageId: '<otto-signed@example.org>' })), contact.id);
+    expect(signed.status).toBe('answered');
   });
 });
