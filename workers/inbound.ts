@@ -346,13 +346,13 @@ export function createInboundProcessor(context: WorkerContext) {
     }
     // Winnow's own DKIM/SPF/DMARC check, before classification, which stays pure.
     const verification = await context.verifier.verify(Buffer.from(data.source, 'base64'), message);
-    await noteAuthservId(message);
     const classification = classify(message, { ...classifyContext, verification });
     // A DNS lookup that failed for now may turn an unverified request into a verified one: a few
     // more runs (with the queue's backoff) before it is decided as it stands.
     if (classification.verdict === 'connection_request' && !classification.authentication.verified && verification.temporary && job.attemptsMade < DNS_RETRIES - 1) {
       throw new Error(`DNS trouble while authenticating a request (${classification.authentication.detail}); trying again`);
     }
+    await noteAuthservId(message);
     const log = logger.child({ mailbox: data.mailbox, uid: data.uid, job: job.id });
     log.debug({ verdict: classification.verdict, reason: classification.reason }, 'classified');
 
