@@ -204,9 +204,6 @@ export type RequestDecision =
   | { status: 'awaiting_approval'; reason: string | null; allowed: ListMatch | null }
   | { status: 'queued'; reason: null; allowed: ListMatch | null };
 
-/** What becomes of requests whose sender is not authenticated (the setting "Unverified senders", first set by UNVERIFIED_MAIL). */
-export type UnverifiedPolicy = 'approve' | 'accept' | 'ignore';
-
 export interface DecisionInput {
   platform: Platform;
   /** The address the script would go to, after resolution; null when none was found. */
