@@ -231,7 +231,7 @@ async function ask(asker: Asker): Promise<void> {
   const mail =
     asker.via === 'linkedin'
       ? // Signed by LinkedIn, from the person's own mailbox (DMARC for their domain).
-        receivedBy(await oldLinkedInInvitation(asker, me, undefined, date), domainOf(asker.address), 'pass', 'linkedin.com')
+        receivedBy(await oldLinkedInInvitation(asker, me, undefined, { date }), domainOf(asker.address), 'pass', 'linkedin.com')
       : authenticated(await buildMail({ from: { name: asker.name, address: asker.address }, to: me, date, subject: asker.subject, text: asker.request }), domainOf(asker.address));
   await sandbox.deliver(me, mail);
   const script = await sandbox.smtp.waitFor((received) => received.recipients.includes(asker.address), 20_000);

@@ -19,6 +19,8 @@ import { sendTestScript } from './script/test-send.ts';
 import { buildApp } from './web/app.ts';
 import { createSettingsStore } from './settings/settings.ts';
 import { messageIdDomain } from './mail/message-id.ts';
+import { cachedResolver, createMailVerifier, systemResolver, type DnsResolver } from './mail/verify.ts';
+import { serverSecret } from './config/secret.ts';
 import type { WorkerContext } from '../workers/context.ts';
 import type { ClassifyContext } from './detect/types.ts';
 import { startWorkers, type Workers } from '../workers/index.ts';
@@ -38,6 +40,8 @@ export interface Runtime {
   watcher: MailboxWatcher | null;
   workers: Workers | null;
   redis: Redis;
+  /** The server secret that seals script Message-IDs (WINNOW_SECRET or the one kept in Redis). */
+  secret: string;
   /** Jobs not yet done per queue (waiting, active, delayed), for readiness and tests. */
   queueCounts(): Promise<Record<QueueName, number>>;
   /** Closes everything this runtime opened, in order: workers, web, queues, Redis. */
@@ -48,7 +52,13 @@ export interface Runtime {
  * The composition root: the one place that wires Redis, queues, IMAP, SMTP and the web app.
  * The caller owns `listen` and signals; tests call this with their sandbox's settings.
  */
-export async function startRuntime(config: Readonly<Config>, roles: Roles, logger: Logger, now: () => number = Date.now): Promise<Runtime> {
+/** Outside services a test or benchmark may replace: DNS, for Winnow's own DKIM/SPF/DMARC check. */
+export interface RuntimeServices {
+  /** Answers DNS questions (`dns.promises.resolve` signature); default the system's resolvers. */
+  resolver?: DnsResolver;
+}
+
+export async function startRuntime(config: Readonly<Config>, roles: Roles, logger: Logger, now: () => number = Date.now, services: RuntimeServices = {}): Promise<Runtime> {
   // The defaults are compiled before anything connects: a broken one stops the start, not a send.
   const defaultTemplates = await loadDefaultTemplates();
 
@@ -72,6 +82,12 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX);
   const settings = createSettingsStore(redis, store.keys.settings, config);
   const templates = createTemplateStore(redis, store.keys.templates, defaultTemplates);
+  // Seals script Message-IDs; web (erase) and workers (send, answers, bounces) need the same one.
+  const secret = await serverSecret(redis, store.keys.secret, config.secret);
+  // Said at every start: .env files written before issue 9 set this, and it now covers all mail.
+  if ((await settings.get()).unverifiedMail === 'accept') {
+    logger.warn('unverified senders are answered hands-off (UNVERIFIED_MAIL=accept or the settings page): anyone can make Winnow write to any address in your name; "approve" holds them for you');
+  }
   let watcher: MailboxWatcher | null = null;
   let workers: Workers | null = null;
   let workerRedis: Redis | null = null;
@@ -102,6 +118,8 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       settings: createSettingsStore(workerRedis, store.keys.settings, config),
       addressBook: createAddressBook(workerRedis, config.redis.prefix, PRIMARY_MAILBOX),
       history,
+      verifier: createMailVerifier(cachedResolver(services.resolver ?? systemResolver())),
+      secret,
       logger,
       now,
     };
@@ -138,7 +156,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     };
     const sendTest = (compiled: CompiledScript, person: ScriptPerson) => sendTestScript({ sender: testSender, config, compiled, person });
     const resolveAwaitingAddresses = () => resolveAwaitingFor(redis, config, queues, now);
-    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses });
+    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret });
   }
 
   return {
@@ -146,6 +164,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     watcher,
     workers,
     redis,
+    secret,
     async queueCounts() {
       const entries = await Promise.all(
         QUEUE_NAMES.map(async (name) => {

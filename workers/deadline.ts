@@ -87,7 +87,7 @@ export function createDeadlineProcessor(context: WorkerContext) {
     if (remindAt !== null && now < deadlineAt && contact.email) {
       const ledger = await store.readLedger(contactId, attempt, 'reminder');
       if (ledger.state === 'sent') {
-        await noteReminded(contact, attempt, ledger.messageId ?? reminderMessageId(contactId, attempt, domain));
+        await noteReminded(contact, attempt, ledger.messageId ?? reminderMessageId(contactId, attempt, domain, context.secret));
       } else if (ledger.state !== 'failed') {
         if (now < remindAt) return waitUntil(remindAt);
         const window = { quietHours: settings.quietHours, timeZone: settings.timeZone };
@@ -123,7 +123,7 @@ export function createDeadlineProcessor(context: WorkerContext) {
 
     /** Sends the reminder for script `n` once, through its own ledger; a failure never stops the deadline. */
     async function sendReminder(person: Contact, n: number, to: string): Promise<void> {
-      const messageId = reminderMessageId(person.id, n, domain);
+      const messageId = reminderMessageId(person.id, n, domain, context.secret);
       // Known before it leaves: an answer to it may come back at once.
       await store.rememberScriptMessageId(person.id, messageId);
       const claim = await store.claimSend(person.id, n, token ?? String(job.id), messageId, context.now(), REMINDER_CLAIM_MS, 'reminder');
@@ -131,7 +131,7 @@ export function createDeadlineProcessor(context: WorkerContext) {
       if (claim.outcome === 'missing') return;
       if (claim.outcome === 'busy') return waitUntil(context.now() + REMINDER_CLAIM_MS);
 
-      const script = person.scriptMessageId ?? scriptMessageId(person.id, n, domain);
+      const script = person.scriptMessageId ?? scriptMessageId(person.id, n, domain, context.secret);
       const { compiled, version } = await context.templates.current('reminder');
       const rendered = compiled.render(personVariables(person, config.mailFrom.name));
       let raw: Buffer;

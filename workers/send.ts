@@ -163,7 +163,7 @@ export function createSendProcessor(context: WorkerContext) {
     // still talking to SMTP (its lock lapsed), the second waits for the first claim to expire.
     // The Message-ID does not change between attempts: if a crash hides whether an attempt
     // went through, the retry carries the same id and mail clients show it once.
-    const claim = await store.claimSend(contactId, attempt, token ?? String(job.id), scriptMessageId(contact.id, attempt, domain), now, SEND_CLAIM_MS);
+    const claim = await store.claimSend(contactId, attempt, token ?? String(job.id), scriptMessageId(contact.id, attempt, domain, context.secret), now, SEND_CLAIM_MS);
     if (claim.outcome === 'sent') return alreadySent(claim.messageId);
     if (claim.outcome === 'missing') {
       await releaseSlot();

@@ -8,6 +8,7 @@ import { loadDefaultTemplates, SCRIPT_KINDS } from '../script/template.ts';
 import { createTemplateStore } from '../script/store.ts';
 import { mailboxKeys } from '../contacts/store.ts';
 import { PRIMARY_MAILBOX } from '../runtime.ts';
+import { parseAuthenticationResults, suggestAuthservId } from '../detect/authentication.ts';
 
 export interface DoctorOptions {
   /**
@@ -74,7 +75,9 @@ export async function doctor(env: Record<string, string | undefined>, write: (li
   } finally {
     redis.disconnect();
   }
-  report(`IMAP ${config.imap.user} at ${config.imap.host}:${config.imap.port}`, await checkImap(config, options));
+  const imap = await checkImap(config, options);
+  report(`IMAP ${config.imap.user} at ${config.imap.host}:${config.imap.port}`, imap);
+  report('receiving server (AUTHSERV_ID)', await checkReceivingServer(config, imap.state !== 'fail'));
   report(`SMTP ${config.smtp.host}:${config.smtp.port}`, await checkSmtp(config, options));
 
   write(failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`);
@@ -160,6 +163,53 @@ async function checkImap(config: Readonly<Config>, options: DoctorOptions): Prom
   } finally {
     await client.logout().catch(() => client.close());
   }
+}
+
+/** Recent mails read for the AUTHSERV_ID suggestion. */
+const AUTHSERV_SAMPLE = 50;
+
+/** The authserv-id on top of each of the latest mails in the watched folder (null where none). */
+async function recentAuthservIds(imap: Parameters<typeof createImapClient>[0] & { mailbox: string }): Promise<Array<string | null>> {
+  const client = createImapClient(imap);
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const lock = await client.getMailboxLock(imap.mailbox, { readOnly: true });
+    const ids: Array<string | null> = [];
+    try {
+      const total = client.mailbox ? client.mailbox.exists : 0;
+      if (total === 0) return [];
+      for await (const message of client.fetch(`${Math.max(1, total - AUTHSERV_SAMPLE + 1)}:*`, { headers: ['authentication-results'] })) {
+        // The header block of this one field, top first: the first value is the topmost.
+        const text = message.headers?.toString('utf8').replace(/\r?\n[ \t]+/g, ' ') ?? '';
+        const top = /^authentication-results:\s*(.*)$/im.exec(text)?.[1];
+        ids.push(top === undefined ? null : (parseAuthenticationResults(top)?.authservId ?? null));
+      }
+    } finally {
+      lock.release();
+    }
+    return ids;
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
+
+/** AUTHSERV_ID as set, or the id recent mail suggests: offered, never believed until it is set. */
+async function checkReceivingServer(config: Readonly<Config>, imapWorks: boolean): Promise<Outcome> {
+  if (config.authservId) return { state: 'ok', summary: `${config.authservId}: its Authentication-Results are believed where they top a mail; Winnow also checks DKIM and DMARC itself` };
+  if (!imapWorks) return { state: 'skipped', reason: 'IMAP unreachable (recent mail tells which server receives it)' };
+  let suggestion: ReturnType<typeof suggestAuthservId>;
+  try {
+    suggestion = suggestAuthservId(await recentAuthservIds(config.imap));
+  } catch (error) {
+    return { state: 'skipped', reason: `could not read recent mail (${error instanceof Error ? error.message : String(error)})` };
+  }
+  if (!suggestion) return { state: 'ok', summary: 'not set, and recent mail names no receiving server clearly; Winnow relies on its own DKIM and DMARC check' };
+  return {
+    state: 'warn',
+    summary: `not set; ${suggestion.id} wrote the topmost Authentication-Results of ${suggestion.count} of the last ${suggestion.total} mails in ${config.imap.mailbox}`,
+    fix: `If it is your provider's receiving server, set AUTHSERV_ID=${suggestion.id} (it is not believed until you do).`,
+  };
 }
 
 async function checkSmtp(config: Readonly<Config>, options: DoctorOptions): Promise<Outcome> {

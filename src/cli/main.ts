@@ -115,7 +115,8 @@ export async function main(argv: string[]): Promise<number> {
         ownAddresses: from ? [from] : [],
         messageIdDomain: from ? messageIdDomain(from) : 'winnow.invalid',
         authservId: process.env.AUTHSERV_ID?.trim().toLowerCase() || null,
-        unverifiedMail: process.env.UNVERIFIED_MAIL?.trim().toLowerCase() === 'ignore' ? ('ignore' as const) : ('accept' as const),
+        // Only "ignore" changes a classification; the other two decide what the service does next.
+        unverifiedMail: process.env.UNVERIFIED_MAIL?.trim().toLowerCase() === 'ignore' ? ('ignore' as const) : ('approve' as const),
       };
       return scan(paths, { json, explain, context }, (line) => process.stdout.write(`${line}\n`));
     }

@@ -107,9 +107,14 @@ const schema = z
       .toLowerCase()
       .regex(/^[a-z0-9.-]+$/, 'must be a host name such as mx.example.org')
       .optional(),
-    // Platform mail with no Authentication-Results at all (or any, while AUTHSERV_ID is unset):
-    // answered and flagged "unverified" (accept), or left alone (ignore).
-    UNVERIFIED_MAIL: z.enum(['accept', 'ignore'], { message: 'must be accept or ignore' }).default('accept'),
+    // Requests whose sender neither Winnow's own DKIM/DMARC check nor the receiving server could
+    // authenticate: they wait for the user's approval (approve), are answered hands-off and
+    // flagged "unverified" (accept), or are left alone (ignore). The first value of the setting
+    // "Unverified senders" on the settings page, which wins once saved.
+    UNVERIFIED_MAIL: z.enum(['approve', 'accept', 'ignore'], { message: 'must be approve, accept or ignore' }).default('approve'),
+    // Seals the Message-IDs of scripts so that no one else can write a "reply" or a bounce that
+    // changes a person's record. Unset: one is generated at the first start and kept in Redis.
+    WINNOW_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. the output of: openssl rand -base64 32)').optional(),
   })
   // Paired settings are checked however the rest went, so they are listed with every other
   // problem instead of after the rest is fixed (zod skips refinements of an invalid object unless
@@ -164,8 +169,10 @@ export interface Config {
   logFormat: 'json' | 'pretty' | null;
   /** The authserv-id of the user's receiving server; only its Authentication-Results are believed. */
   authservId: string | null;
-  /** Platform mail without Authentication-Results of that server: answered and flagged, or ignored. */
-  unverifiedMail: 'accept' | 'ignore';
+  /** Requests from senders that could not be authenticated: wait for approval, answered and flagged, or left alone. */
+  unverifiedMail: 'approve' | 'accept' | 'ignore';
+  /** WINNOW_SECRET, or null to use the secret generated and kept in Redis (src/config/secret.ts). */
+  secret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -205,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logFormat: e.LOG_FORMAT ?? null,
     authservId: e.AUTHSERV_ID ?? null,
     unverifiedMail: e.UNVERIFIED_MAIL,
+    secret: e.WINNOW_SECRET ?? null,
   };
   return deepFreeze(config);
 }

@@ -48,6 +48,8 @@ export interface ContactActionsDeps {
   now: () => number;
   /** The domain of our scripts' Message-IDs (the user's own), to find their index entries when erasing. */
   messageIdDomain?: string;
+  /** The server secret that seals those Message-IDs (src/mail/message-id.ts); with the domain, erasing finds them. */
+  messageIdSecret?: string;
 }
 
 const STATUS_WORDS: Record<Status, string> = {
@@ -110,7 +112,7 @@ function nameOf(contact: Contact): string {
   return contact.name?.trim() || '(no name)';
 }
 
-export function createContactActions({ store, queues, settings, now, messageIdDomain }: ContactActionsDeps) {
+export function createContactActions({ store, queues, settings, now, messageIdDomain, messageIdSecret }: ContactActionsDeps) {
   const mailbox = store.mailbox;
 
   function missing(id: string): ActionOutcome {
@@ -341,7 +343,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
       const messageIds = new Set<string>();
       for (const messageId of [contact.scriptMessageId, ...timeline.map((entry) => entry.messageId)]) if (messageId) messageIds.add(messageId);
       // A reminder's id is remembered before it is sent, so one that never went out has no entry on the timeline.
-      if (messageIdDomain) for (const n of attempts) messageIds.add(scriptMessageId(id, n, messageIdDomain)).add(reminderMessageId(id, n, messageIdDomain));
+      if (messageIdDomain && messageIdSecret) for (const n of attempts) messageIds.add(scriptMessageId(id, n, messageIdDomain, messageIdSecret)).add(reminderMessageId(id, n, messageIdDomain, messageIdSecret));
 
       // Jobs first: a send job left behind would find no one and do nothing, but a Sent-folder copy
       // job carries the whole script. A job running right now cannot be removed (BullMQ answers 0

@@ -102,7 +102,9 @@ export async function resolveAwaiting(deps: AwaitingDeps): Promise<AwaitingSumma
         const found = uniqueAddress(await addressBook.addressesFor(contact.name), context);
         if (found.address === null) return null;
         const address = found.address;
-        const decision = decideRequest({ platform: contact.platform, address, noAddressReason: '', known: knownReason(address, await deps.wroteTo(address)), unverifiedIgnored: null, settings });
+        // A person recorded from unverified mail keeps that mark: a name match then waits for approval.
+        const unverified = contact.flags.includes('unverified') ? `their ${contact.platform === 'email' ? 'mail' : 'notification'} was not authenticated` : null;
+        const decision = decideRequest({ platform: contact.platform, address, noAddressReason: '', known: knownReason(address, await deps.wroteTo(address)), unverified, source: 'address_book', settings });
         if (decision.status === 'ignored' || decision.status === 'awaiting_address') return null;
         return giveAddress(deps, contact, address, decision, settings.dedupeWindowMs, { at: deps.now(), detail: `address ${address} from ${describeSource('address_book')} (imported after the request)` });
       }),

@@ -37,6 +37,10 @@ export function mailboxKeys(prefix: string, mailbox: string) {
     health: `${base}:health`,
     skippedMail: `${base}:skipped-mail`,
     settings: `${base}:settings`,
+    /** The generated server secret that seals script Message-IDs, when WINNOW_SECRET is not set. */
+    secret: `${base}:secret`,
+    /** The authserv-id on top of each recent mail (or "-" for none), newest first, for AUTHSERV_ID discovery. */
+    authservSeen: `${base}:authserv-seen`,
     /** Change sequence: every write of a person bumps it (see BUMP and src/contacts/directory.ts). */
     version: `${base}:version`,
     /** Person id → the change sequence of their last write (erasures too). */
@@ -49,6 +53,9 @@ export function mailboxKeys(prefix: string, mailbox: string) {
 }
 
 export type MailboxKeys = ReturnType<typeof mailboxKeys>;
+
+/** How many recent mails the AUTHSERV_ID suggestion looks at. */
+export const AUTHSERV_SAMPLE = 200;
 
 export interface NewContact extends Omit<Contact, 'id' | 'mailbox' | 'updatedAt' | 'status'> {
   status: Status;
@@ -621,6 +628,16 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     async findByScriptMessageId(messageId: string): Promise<Contact | null> {
       const id = await redis.get(keys.scriptMessage(messageId));
       return id ? get(id) : null;
+    },
+
+    /** Files the authserv-id on top of one more mail (null: none), keeping the latest AUTHSERV_SAMPLE. */
+    async noteAuthservId(id: string | null): Promise<void> {
+      await redis.multi().lpush(keys.authservSeen, id ?? '-').ltrim(keys.authservSeen, 0, AUTHSERV_SAMPLE - 1).exec();
+    },
+
+    /** The authserv-ids on top of recent mail, newest first (null where a mail had none). */
+    async recentAuthservIds(): Promise<Array<string | null>> {
+      return (await redis.lrange(keys.authservSeen, 0, AUTHSERV_SAMPLE - 1)).map((id) => (id === '-' ? null : id));
     },
 
     async findByAddress(address: string): Promise<Contact | null> {

@@ -81,7 +81,9 @@ export type EventType =
   | 'reminded'
   | 'paused'
   | 'sent_again'
-  | 'exported';
+  | 'exported'
+  /** Mail in the person's name that may not change their record (not authenticated, not a reply to their script): kept as a note. */
+  | 'not_taken';
 
 /** One entry on a person's timeline: what happened, when, and why. */
 export interface ContactEvent {

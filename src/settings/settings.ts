@@ -69,11 +69,20 @@ export const settingsSchema = z.object({
   allowList: z.array(addressOrDomain, { message: 'must be a list of addresses and domains' }).max(10_000, 'may hold at most 10000 entries'),
   /** Requests from a platform that is off are recorded as skipped, with no script. */
   platforms: z.record(z.enum(PLATFORMS), z.boolean({ message: 'must be true or false' }), { message: `must be an object of platforms (${PLATFORMS.join(', ')}) to true or false` }),
+  /**
+   * Requests whose sender could not be authenticated: wait for approval (approve), answered
+   * hands-off and flagged (accept: anyone can then make Winnow write to any address), or left
+   * alone (ignore). The first value comes from UNVERIFIED_MAIL.
+   */
+  unverifiedMail: z.enum(['approve', 'accept', 'ignore'], { message: 'must be approve, accept or ignore' }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
 
-export function defaultSettings(config: Pick<Config, 'responseDeadlineMs' | 'dedupeWindowMs'>): Settings {
+/** What the settings take from the configuration; UNVERIFIED_MAIL may be absent (approve). */
+export type SettingsConfig = Pick<Config, 'responseDeadlineMs' | 'dedupeWindowMs'> & Partial<Pick<Config, 'unverifiedMail'>>;
+
+export function defaultSettings(config: SettingsConfig): Settings {
   return {
     deadlineMs: config.responseDeadlineMs,
     reminderAfterMs: null,
@@ -88,6 +97,7 @@ export function defaultSettings(config: Pick<Config, 'responseDeadlineMs' | 'ded
     blockList: [],
     allowList: [],
     platforms: Object.fromEntries(PLATFORMS.map((platform) => [platform, true])) as Record<Platform, boolean>,
+    unverifiedMail: config.unverifiedMail ?? 'approve',
   };
 }
 
@@ -157,7 +167,7 @@ export function validateSettings(candidate: unknown): Settings {
   return result.data;
 }
 
-export function createSettingsStore(redis: Redis, key: string, config: Pick<Config, 'responseDeadlineMs' | 'dedupeWindowMs'>) {
+export function createSettingsStore(redis: Redis, key: string, config: SettingsConfig) {
   const defaults = defaultSettings(config);
   // Read on every request and every send: the parsed settings are kept for as long as the stored
   // text is the same (checking a 10,000-entry block list again costs milliseconds).

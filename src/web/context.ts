@@ -36,6 +36,8 @@ export interface WebDeps {
   logger: Logger;
   /** After an address-book import: gives waiting people the addresses it holds (src/contacts/awaiting.ts). */
   resolveAwaiting?: () => Promise<AwaitingSummary>;
+  /** The server secret that seals script Message-IDs, so that erasing finds every one; absent in tests that erase nothing sent. */
+  secret?: string;
   /** Extra readiness checks (mailbox watcher and so on); /readyz fails when `ok` is false. */
   readiness?: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
 }

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { logIn, useDashboard, type PageWatch } from '../support/browser.ts';
 import { linkedInInvitation2016, replaceHeader } from '../support/requests.ts';
+import { signMail } from '../support/dkim.ts';
 import { buildMail } from '../support/mail.ts';
 
 /**
@@ -105,7 +106,8 @@ describe('hostile mail on every page', { timeout: 60_000 }, () => {
     const me = target.winnow.user.address;
 
     // 1. A personal request with a hostile name, subject and body; its sender answers the script with a hostile answer.
-    await sandbox.deliver(me, await buildMail({ from: { name: NAME, address: 'eve@evil.example' }, to: me, subject: SUBJECT, text: BODY }));
+    // Signed by her domain: a hostile sender can be a genuine one, and genuine ones get the script.
+    await sandbox.deliver(me, await signMail(await buildMail({ from: { name: NAME, address: 'eve@evil.example' }, to: me, subject: SUBJECT, text: BODY })));
     const script = await sandbox.smtp.waitFor((mail) => mail.recipients.includes('eve@evil.example'), MAIL_MS);
     // Recorded as asked (the script's Message-ID with it) before she answers it, as in life.
     await target.winnow.waitForContact((c) => c.email === 'eve@evil.example' && c.status === 'asked', MAIL_MS);

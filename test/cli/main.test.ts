@@ -89,9 +89,25 @@ describe('winnow doctor', () => {
   it('says all is well when every part answers', async () => {
     const lines: string[] = [];
     expect(await doctor(envFor(), (line) => lines.push(line))).toBe(0);
-    expect(lines.filter((line) => line.startsWith('ok'))).toHaveLength(5);
+    expect(lines.filter((line) => line.startsWith('ok'))).toHaveLength(6);
     expect(lines.find((line) => line.includes('SMTP'))).toContain(`logged in as ${sandbox.user('doc').user}`);
     expect(lines.at(-1)).toBe('All checks passed.');
+  });
+
+  it('offers the authserv-id that tops most recent mail for AUTHSERV_ID, and says it is not believed until set', async () => {
+    const user = sandbox.user('doc');
+    for (const id of ['mx.doc.example', 'mx.doc.example', 'mx.doc.example', null]) {
+      const header = id ? `Authentication-Results: ${id}; dkim=none\r\n` : '';
+      await sandbox.deliver(user.address, Buffer.from(`${header}From: someone@example.org\r\nTo: ${user.address}\r\nSubject: hello\r\n\r\nhi\r\n`));
+    }
+    const lines: string[] = [];
+    await doctor(envFor(), (line) => lines.push(line));
+    const suggestion = lines.findIndex((line) => line.includes('AUTHSERV_ID'));
+    expect(lines[suggestion]).toMatch(/^WARN {2}receiving server \(AUTHSERV_ID\): not set; mx\.doc\.example wrote the topmost Authentication-Results of 3 of the last \d+ mails in INBOX$/);
+    expect(lines[suggestion + 1]?.trim()).toBe("If it is your provider's receiving server, set AUTHSERV_ID=mx.doc.example (it is not believed until you do).");
+    const set: string[] = [];
+    await doctor(envFor({ AUTHSERV_ID: 'mx.doc.example' }), (line) => set.push(line));
+    expect(set.find((line) => line.includes('AUTHSERV_ID'))).toMatch(/^ok {4}receiving server \(AUTHSERV_ID\): mx\.doc\.example: its Authentication-Results are believed/);
   });
 
   it('names the setting and the app password when the server refuses the login, without showing the password', async () => {

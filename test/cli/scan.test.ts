@@ -146,7 +146,7 @@ describe('winnow scan --explain', () => {
       expect.arrayContaining([
         { rule: 'linkedin.mail', detail: 'LinkedIn mail: From invitations@linkedin.com' },
         { rule: 'linkedin.accept-link', detail: 'link www.linkedin.com/comm/people/invite-accept' },
-        { rule: 'authentication', detail: 'unverified: AUTHSERV_ID is not set, so no Authentication-Results header can be believed' },
+        { rule: 'authentication', detail: 'unverified: AUTHSERV_ID is not set, so no Authentication-Results of a receiving server are believed' },
       ]),
     );
     expect(lunch?.explanation).toEqual([{ rule: 'no-rule', detail: 'no platform, no personal request phrase' }]);

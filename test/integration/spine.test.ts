@@ -35,7 +35,7 @@ describe('a connection request in the inbox', () => {
     const contact = await winnow.waitForContact((c) => c.email === alice.address && c.status === 'asked');
     expect(`<${contact.scriptMessageId}>`).toBe(script.messageId);
     // The first script of this person: number 1, in its Message-ID and its ledger.
-    expect(contact.scriptMessageId).toBe(scriptMessageId(contact.id, 1, 'example.test'));
+    expect(contact.scriptMessageId).toBe(scriptMessageId(contact.id, 1, 'example.test', winnow.runtime.secret));
     expect(contact.attempts).toBe(1);
     expect(await winnow.store.readLedger(contact.id, 1)).toMatchObject({ state: 'sent', messageId: contact.scriptMessageId });
     expect(contact.deadlineAt).toBeGreaterThan(Date.now());

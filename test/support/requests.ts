@@ -1,3 +1,4 @@
+import { signMail } from './dkim.ts';
 import { buildMail, rawMail, type MailAddress } from './mail.ts';
 
 /**
@@ -23,20 +24,28 @@ export function receivedBy(raw: Buffer, domain: string, verdict: 'pass' | 'fail'
   return Buffer.concat([Buffer.from(`Authentication-Results: ${RECEIVING_SERVER}; ${results}\r\n`), raw]);
 }
 
+/** Unsigned, as an outsider writing in someone else's name would send it. */
+export interface Forgery {
+  forged?: boolean;
+}
+
 /**
  * Constructed (not a real sample): a LinkedIn invitation in the 2011–2013 format, whose From is
- * the inviter's own mailbox, so the script can go to the person.
+ * the inviter's own mailbox, so the script can go to the person. LinkedIn sent these with its
+ * own Sender and DKIM signature (made here with the test world's key for linkedin.com), which is
+ * what vouches for the From; `forged: true` gives the same mail as an outsider would send it,
+ * unsigned.
  */
-export function oldLinkedInInvitation(
+export async function oldLinkedInInvitation(
   from: { name: string; address: string; headline?: string },
   to: MailAddress,
   messageId?: string,
-  date?: Date,
+  options: Forgery & { date?: Date } = {},
 ): Promise<Buffer> {
-  return buildMail({
+  const raw = await buildMail({
     from: { name: from.name, address: from.address },
     to,
-    date,
+    date: options.date,
     subject: 'Invitation to connect on LinkedIn',
     messageId,
     headers: { Sender: 'messages-noreply@bounce.linkedin.com', 'X-LinkedIn-Class': 'INVITE-GUEST' },
@@ -59,6 +68,7 @@ export function oldLinkedInInvitation(
       '© 2012, LinkedIn Corporation',
     ].join('\n'),
   });
+  return options.forged ? raw : signMail(raw, { domain: 'linkedin.com' });
 }
 
 /**
@@ -111,9 +121,9 @@ export function replaceHeader(raw: Buffer, name: string, value: string): Buffer 
 }
 
 /** Constructed: a LinkedIn invitation in the 2016 format, which carries no address of the person (From is invitations@linkedin.com). */
-export function linkedInInvitation(name: string, to: MailAddress, invitationId: string, messageId?: string): Promise<Buffer> {
+export async function linkedInInvitation(name: string, to: MailAddress, invitationId: string, messageId?: string, options: Forgery = {}): Promise<Buffer> {
   const first = name.split(' ')[0];
-  return buildMail({
+  const raw = await buildMail({
     from: { name, address: 'invitations@linkedin.com' },
     to,
     subject: 'Morgan, please add me to your LinkedIn network',
@@ -136,17 +146,20 @@ export function linkedInInvitation(name: string, to: MailAddress, invitationId: 
       '© 2016 LinkedIn Corporation, 2029 Stierlin Court, Mountain View CA 94043.',
     ].join('\n'),
   });
+  return options.forged ? raw : signMail(raw, { domain: 'linkedin.com' });
 }
 
-/** Constructed: a personal email asking to connect. */
-export function personalRequest(from: { name: string; address: string }, to: MailAddress, messageId: string): Promise<Buffer> {
-  return buildMail({
+/** Constructed: a personal email asking to connect, signed by the sender's domain unless forged. */
+export async function personalRequest(from: { name: string; address: string }, to: MailAddress, messageId: string, options: Forgery & { headers?: Record<string, string | string[]> } = {}): Promise<Buffer> {
+  const raw = await buildMail({
     from,
     to,
     subject: "I'd like to connect",
     messageId,
+    ...(options.headers ? { headers: options.headers } : {}),
     text: `Hi Morgan,\n\nI'd like to connect. I run a small design studio in Lisbon.\n\nBest,\n${from.name}`,
   });
+  return options.forged ? raw : signMail(raw);
 }
 
 /** Constructed: an ordinary mail, neither request nor answer. */

@@ -8,6 +8,8 @@ import { createLogger, type Logger } from '../../src/log.ts';
 import { PRIMARY_MAILBOX, startRuntime, type Roles, type Runtime } from '../../src/runtime.ts';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startSandbox, type ReceivedMail, type Sandbox, type SandboxUser } from './sandbox.ts';
+import { testResolver } from './dkim.ts';
+import type { DnsResolver } from '../../src/mail/verify.ts';
 
 export interface TestWinnow {
   config: Readonly<Config>;
@@ -36,6 +38,8 @@ export interface TestWinnowOptions {
   waitForWatcher?: boolean;
   /** Where Winnow logs (default: JSON on standard output at LOG_LEVEL, silent unless WINNOW_TEST_LOG says otherwise). */
   logger?: Logger;
+  /** DNS for Winnow's own DKIM/DMARC check; default the test world's (test/support/dkim.ts). */
+  resolver?: DnsResolver;
 }
 
 /** Starts Winnow on the sandbox's servers with its own key prefix, and waits until it watches. */
@@ -65,7 +69,7 @@ export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions):
     ...options.env,
   });
   const logger = options.logger ?? createLogger(config.logLevel, { format: 'json' });
-  const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger, options.now);
+  const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger, options.now, { resolver: options.resolver ?? testResolver() });
   const store = createContactStore(runtime.redis, config.redis.prefix, PRIMARY_MAILBOX);
   if (runtime.watcher && options.waitForWatcher !== false) await until(() => runtime.watcher!.status().connected, 10_000, 'the watcher to connect');
 

@@ -270,4 +270,26 @@ describe('settings page and API', () => {
     const unauthorised = await app.inject({ method: 'PUT', url: '/api/settings', payload: { dailyCap: 1 } });
     expect(unauthorised.statusCode).toBe(401);
   });
+  it('holds unverified senders for approval by default; answering them hands-off saves with a warning on the page', async () => {
+    const before = (await get('/settings')).body;
+    expect(before).toContain('name="unverifiedMail" value="approve" checked');
+    expect(before).not.toContain('id="unverified-warning"');
+    const fields = postedForm(before);
+    fields.set('unverifiedMail', 'accept');
+    expect((await post('/settings', fields)).statusCode).toBe(303);
+    expect((await settingsStore().get()).unverifiedMail).toBe('accept');
+    const after = (await get('/settings')).body;
+    expect(after).toContain('name="unverifiedMail" value="accept" checked');
+    expect(after).toContain('id="unverified-warning"');
+    expect(after).toContain("anyone can write to you in someone else's name");
+    fields.set('unverifiedMail', 'approve');
+    expect((await post('/settings', fields)).statusCode).toBe(303);
+  });
+
+  it('offers the authserv-id that tops most recent mail for AUTHSERV_ID, without believing it', async () => {
+    for (const id of ['mx.example.org', 'mx.example.org', null, 'mx.example.org', 'mx.example.org']) await web.store.noteAuthservId(id);
+    const body = (await get('/settings')).body;
+    expect(body).toContain('<strong>Is <code>mx.example.org</code> your receiving server?</strong> It wrote the topmost Authentication-Results of 4 of your last 5 mails.');
+    expect(body).toContain('set <code>AUTHSERV_ID=mx.example.org</code> and restart');
+  });
 });

@@ -3,7 +3,8 @@ import { wakeWaitingScripts } from '../../queues/queues.ts';
 import { SettingsError, settingsProblems, type Settings, type SettingsProblem } from '../../settings/settings.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard, sessionGuards } from '../guards.ts';
-import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type SettingsForm } from '../views/settings.ts';
+import { suggestAuthservId } from '../../detect/authentication.ts';
+import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type ReceivingServer, type SettingsForm } from '../views/settings.ts';
 
 /** The settings page. Every route needs a session; every POST the session's CSRF token. */
 export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, context) => {
@@ -16,7 +17,8 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
   app.get('/settings', async (request, reply) => {
     const saved = (request.query as { saved?: unknown }).saved === '1';
     const form = settingsToForm(await deps.settings.get());
-    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null }).value);
+    const receivingServer = await receivingServerOf(deps);
+    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null, receivingServer }).value);
   });
 
   app.post('/settings', async (request, reply) => {
@@ -36,9 +38,15 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
       }
     }
     // The values stay as typed, so nothing has to be entered twice.
-    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors }).value);
+    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors, receivingServer: await receivingServerOf(deps) }).value);
   });
 };
+
+/** AUTHSERV_ID as set, or the authserv-id recent mail suggests (src/detect/authentication.ts). */
+async function receivingServerOf(deps: WebContext['deps']): Promise<ReceivingServer> {
+  if (deps.config.authservId) return { configured: deps.config.authservId, suggestion: null };
+  return { configured: null, suggestion: suggestAuthservId(await deps.store.recentAuthservIds()) };
+}
 
 /**
  * The store's problems beside their form fields. A field the form could not read was checked with

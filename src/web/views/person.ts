@@ -35,6 +35,7 @@ const EVENT_LABELS: Partial<Record<ContactEvent['type'], string>> = {
   address_set: 'address set',
   auto_reply: 'automatic reply',
   no_response: 'deadline passed',
+  not_taken: 'mail not taken',
 };
 
 function event(entry: ContactEvent): Html {

@@ -1,6 +1,7 @@
 import { PLATFORMS, type Platform } from '../../detect/types.ts';
 import { platformLabel } from '../../script/render.ts';
 import type { Settings } from '../../settings/settings.ts';
+import type { AuthservSuggestion } from '../../detect/authentication.ts';
 import { html, type Html } from '../html.ts';
 import { csrfField, layout, type View } from './layout.ts';
 
@@ -35,12 +36,16 @@ export interface SettingsForm {
   blockList: string;
   allowList: string;
   platforms: string[];
+  unverifiedMail: string;
 }
 
 export type SettingsField = Exclude<keyof SettingsForm, 'deadlineUnit' | 'reminderUnit' | 'dedupeUnit' | 'expireUnit' | 'quiet'> | 'deadline' | 'dedupe';
 
 /** Problems by form field, in words a person can act on. */
 export type FieldErrors = Partial<Record<SettingsField | 'form', string>>;
+
+const UNVERIFIED_CHOICES: ReadonlyArray<Settings['unverifiedMail']> = ['approve', 'accept', 'ignore'];
+const UNVERIFIED_PROBLEM = 'Choose what becomes of requests whose sender could not be verified.';
 
 /** A duration as an amount in the largest unit that shows it exactly (decimals when none does). */
 function durationFields(ms: number, smallest: Unit = 'minutes'): { amount: string; unit: Unit } {
@@ -78,6 +83,7 @@ export function settingsToForm(settings: Settings): SettingsForm {
     blockList: settings.blockList.join('\n'),
     allowList: settings.allowList.join('\n'),
     platforms: PLATFORMS.filter((platform) => settings.platforms[platform]),
+    unverifiedMail: settings.unverifiedMail,
   };
 }
 
@@ -112,6 +118,7 @@ export function formFromBody(body: unknown): SettingsForm {
     blockList: text(fields.blockList),
     allowList: text(fields.allowList),
     platforms: (Array.isArray(platforms) ? platforms : [platforms]).filter((p): p is string => typeof p === 'string'),
+    unverifiedMail: text(fields.unverifiedMail),
   };
 }
 
@@ -179,6 +186,8 @@ export function readSettingsForm(form: SettingsForm, fallback: Settings): { cand
   const breakerHourly = limit(form.breakerHourly, 'breakerHourly', errors);
   const modeKnown = form.mode === 'hands_off' || form.mode === 'approval';
   if (!modeKnown) errors.mode = 'Choose whether scripts go out on their own or wait for your approval.';
+  const unverifiedKnown = UNVERIFIED_CHOICES.includes(form.unverifiedMail as Settings['unverifiedMail']);
+  if (!unverifiedKnown) errors.unverifiedMail = UNVERIFIED_PROBLEM;
   const dedupeWindowMs = duration(form.dedupeAmount, form.dedupeUnit, 'the dedupe window', errors, 'dedupe');
   const expireAfterMs = duration(form.expireAmount, form.expireUnit, 'how long unanswered requests are kept', errors, 'expireAmount');
   const unknown = form.platforms.filter((platform) => !(PLATFORMS as readonly string[]).includes(platform));
@@ -201,6 +210,7 @@ export function readSettingsForm(form: SettingsForm, fallback: Settings): { cand
       blockList: lines(form.blockList),
       allowList: lines(form.allowList),
       platforms: Object.fromEntries(PLATFORMS.map((platform) => [platform, on.has(platform)])) as Record<Platform, boolean>,
+      unverifiedMail: unverifiedKnown ? (form.unverifiedMail as Settings['unverifiedMail']) : fallback.unverifiedMail,
     },
     errors,
   };
@@ -239,6 +249,8 @@ export function fieldOfProblem(problem: { field: string; message: string }, form
       return { field: 'allowList', message: listLine(form.allowList) };
     case 'platforms':
       return { field: 'platforms', message: problem.message };
+    case 'unverifiedMail':
+      return { field: 'unverifiedMail', message: UNVERIFIED_PROBLEM };
     default:
       return { field: 'form', message: `${problem.field}: ${problem.message}` };
   }
@@ -281,6 +293,46 @@ export interface SettingsPage {
   errors: FieldErrors;
   /** Shown after a save. */
   notice?: string | null;
+  /** The receiving server Winnow believes (AUTHSERV_ID), or the one recent mail suggests. */
+  receivingServer?: ReceivingServer;
+}
+
+/** What the page says about AUTHSERV_ID: the one set, or the one that tops most recent mail. */
+export interface ReceivingServer {
+  configured: string | null;
+  suggestion: AuthservSuggestion | null;
+}
+
+function receivingServerNote(server: ReceivingServer | undefined): Html | null {
+  if (!server) return null;
+  if (server.configured) {
+    return html`<p class="hint" id="authserv-note">Your receiving server's verdicts are believed: <code>AUTHSERV_ID=${server.configured}</code> (only its Authentication-Results at the top of each mail). Winnow also checks DKIM and DMARC itself.</p>`;
+  }
+  const found = server.suggestion;
+  if (!found) {
+    return html`<p class="hint" id="authserv-note"><code>AUTHSERV_ID</code> is not set, and recent mail names no receiving server clearly, so Winnow relies on its own DKIM and DMARC check.</p>`;
+  }
+  return html`<div class="notice" id="authserv-note"><p><strong>Is <code>${found.id}</code> your receiving server?</strong> It wrote the topmost Authentication-Results of ${found.count} of your last ${found.total} mails. If it is your provider's server, set <code>AUTHSERV_ID=${found.id}</code> and restart, so that its verdicts count too. Winnow does not believe it until you do: anyone can write that header into a mail.</p></div>`;
+}
+
+/** Three choices; "accept" carries the warning the issue asks for, in the page itself and beside the choice. */
+function unverifiedField(form: SettingsForm, errors: FieldErrors): Html {
+  const problem = fieldError(errors, 'unverifiedMail');
+  return html`<div class="field">
+    <span class="label" id="unverified-label">Unverified senders</span>
+    <div class="choices stacked" role="radiogroup" aria-labelledby="unverified-label" aria-describedby="unverified-hint"${problem.attributes}>
+      <label><input type="radio" name="unverifiedMail" value="approve"${checked(form.unverifiedMail === 'approve')}> <strong>Wait for my approval</strong> (recommended): the request is listed with the reason; approving sends the script</label>
+      <label><input type="radio" name="unverifiedMail" value="accept"${checked(form.unverifiedMail === 'accept')}> <strong>Answer them hands-off</strong>, flagged "unverified"</label>
+      <label><input type="radio" name="unverifiedMail" value="ignore"${checked(form.unverifiedMail === 'ignore')}> <strong>Leave them alone</strong>: no person is recorded</label>
+    </div>
+    <p class="hint" id="unverified-hint">A sender is verified when the mail passes DMARC, or carries a DKIM signature of its From domain (for platform mail, of the platform's domain), as Winnow checks itself or your receiving server reports. The first choice comes from <code>UNVERIFIED_MAIL</code>.</p>
+    ${
+      form.unverifiedMail === 'accept'
+        ? html`<p class="error" role="alert" id="unverified-warning"><strong>Warning:</strong> with unverified senders answered hands-off, anyone can write to you in someone else's name, and Winnow will send your script, from your account, to that person. Addresses found by name (address book, mailbox history) still wait for your approval.</p>`
+        : null
+    }
+    ${problem.message}
+  </div>`;
 }
 
 export function settingsPage(view: View, model: SettingsPage): Html {
@@ -432,6 +484,8 @@ ${csrfField(csrf)}
     </div>
     ${platforms.message}
   </fieldset>
+  ${unverifiedField(form, errors)}
+  ${receivingServerNote(model.receivingServer)}
 </fieldset>
 
 <div class="actions">
