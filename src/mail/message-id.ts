@@ -20,3 +20,18 @@ export function reminderMessageId(contactId: string, attempt: number, domain: st
 export function messageIdDomain(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1) || 'winnow.invalid';
 }
+
+/** Which script (or the reminder after it) one of our Message-IDs names; null for anyone else's. */
+export interface OurMessage {
+  contactId: string;
+  attempt: number;
+  reminder: boolean;
+}
+
+const OUR_ID = new RegExp(`^<?${SCRIPT_ID_PREFIX.replace('.', '\\.')}([A-Za-z0-9_-]+)\\.(\\d+)(\\.reminder)?@[^@\\s>]+>?$`, 'i');
+
+export function readOurMessageId(messageId: string): OurMessage | null {
+  const match = OUR_ID.exec(messageId.trim());
+  if (!match) return null;
+  return { contactId: match[1]!, attempt: Number(match[2]), reminder: match[3] !== undefined };
+}

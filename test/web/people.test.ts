@@ -177,7 +177,7 @@ describe('the people pages', () => {
       const response = await get('/responders.csv?status=awaiting_approval');
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
-      expect(response.headers['content-disposition']).toMatch(/^attachment; filename="winnow-responders-\d{4}-\d{2}-\d{2}\.csv"$/);
+      expect(response.headers['content-disposition']).toMatch(/^attachment; filename="winnow-people-\d{4}-\d{2}-\d{2}\.csv"$/);
       const lines = response.body.replace(/^\ufeff/, '').split('\r\n');
       expect(lines[0]).toBe('"id","name","email","status","platform","headline","profile_url","requested_at","asked_at","answered_at","decided_at","score","says_why","says_business","says_benefit","flags","answer"');
       expect(lines).toHaveLength(3); // header, Dan, and the empty string after the last CRLF

@@ -3,6 +3,7 @@ import { wakeWaitingScripts } from '../../queues/queues.ts';
 import { SettingsError, type Settings } from '../../settings/settings.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard, sessionGuards } from '../guards.ts';
+import { pagePolicy, routeCsp } from '../security.ts';
 import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type SettingsForm } from '../views/settings.ts';
 
 /** The settings page. Every route needs a session; every POST the session's CSRF token. */
@@ -13,13 +14,16 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
   app.addHook('onRequest', guards.requireSession);
   app.addHook('preHandler', guards.requireCsrf);
 
-  app.get('/settings', async (request, reply) => {
+  const withScript = { helmet: routeCsp(pagePolicy({ scripts: true })) };
+  const script = context.assets.settings.url;
+
+  app.get('/settings', withScript, async (request, reply) => {
     const saved = (request.query as { saved?: unknown }).saved === '1';
     const form = settingsToForm(await deps.settings.get());
-    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null }).value);
+    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null, script }).value);
   });
 
-  app.post('/settings', async (request, reply) => {
+  app.post('/settings', withScript, async (request, reply) => {
     const form = formFromBody(request.body);
     const read = readSettingsForm(form);
     let errors: FieldErrors | null = read.errors;
@@ -35,7 +39,7 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
       }
     }
     // The values stay as typed, so nothing has to be entered twice.
-    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: errors ?? {} }).value);
+    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: errors ?? {}, script }).value);
   });
 };
 
