@@ -93,14 +93,16 @@ describe('settings page and API', () => {
       expect(body, id).toMatch(new RegExp(`id="${id}"`));
     }
     expect(body).toContain('<a href="/settings" aria-current="page">Settings</a>');
-    for (const label of ['Overview', 'Responders', 'Awaiting address', 'Templates']) expect(body).toContain(`>${label}</a>`);
+    for (const label of ['Overview', 'People', 'Awaiting address', 'Templates', 'Health']) expect(body).toContain(`>${label}</a>`);
     expect(body).toContain('value="hands_off" checked');
     expect(body).toContain('<option value="Europe/Berlin">');
     // Every platform can be switched, each with its readable name.
     for (const platform of PLATFORMS) {
       expect(body).toMatch(new RegExp(`<label><input type="checkbox" name="platforms" value="${platform}" checked> ${platform === 'email' ? 'Personal email' : platformLabel(platform)}</label>`));
     }
-    expect(response.headers['content-security-policy']).not.toContain('script-src');
+    // One script file of this origin (it disables the fields of an option that is off), nothing inline.
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['content-security-policy']).not.toContain('unsafe-inline');
   });
 
   it('saves a changed form, redirects with a notice, and the store holds the new settings', async () => {
