@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/queues/queues.ts';
 import { standing } from '../../src/web/views/person.ts';
-import { addPerson, askAndAnswer, BASE_TIME, form, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
+import { all, attribute, has, one, parseHtml, text } from './dom.ts';
+import { addPerson, API_TOKEN, askAndAnswer, BASE_TIME, form, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -190,7 +191,86 @@ describe('the people pages', () => {
     });
   });
 
+  describe('People, formerly Responders', () => {
+    it('lists everyone, whether they answered or not, under the name People', async () => {
+      const doc = parseHtml((await get('/people')).body);
+      expect(text(one(doc, { tag: 'h1' }))).toBe('People');
+      expect(text(one(doc, { tag: 'title' }))).toBe('People · Winnow');
+      expect(text(one(one(doc, { tag: 'nav', 'aria-label': 'Main' }), { tag: 'a', 'aria-current': 'page' }))).toBe('People');
+      const rows = all(one(doc, { tag: 'table', class: 'people' }), { tag: 'tr' }).slice(1);
+      const byName = new Map(rows.map((row) => [text(one(row, { tag: 'th', scope: 'row' })), text(one(row, { tag: 'td', 'data-label': 'Status' }))]));
+      // Cat never answered (no address yet) and Eve has not yet: both are on the list, with their status.
+      const status = (name: string) => [...byName].find(([row]) => row.startsWith(name))?.[1];
+      expect(status('Cat Waiting')).toBe('awaiting address');
+      expect(status('Eve Asked')).toBe('asked');
+    });
+
+    it('sends the old addresses to the new ones, with their filters', async () => {
+      const list = await get('/responders?status=answered&sort=name');
+      expect(list.statusCode).toBe(301);
+      expect(list.headers.location).toBe('/people?status=answered&sort=name');
+      const csv = await get('/responders.csv?status=answered');
+      expect(csv.statusCode).toBe(301);
+      expect(csv.headers.location).toBe('/people.csv?status=answered');
+      // A page left open posts its bulk form to the old path: it is re-posted to the new one.
+      const decide = await post('/responders/decide', { ids: id.eve!, decision: 'rejected' });
+      expect(decide.statusCode).toBe(307);
+      expect(decide.headers.location).toBe('/people/decide');
+    });
+
+    it('reads a date range given backwards the right way round, and says so beside the fields', async () => {
+      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      const [early, late] = [day(Date.now() - 4 * DAY), day(Date.now())];
+      const forward = parseHtml((await get(`/people?from=${early}&to=${late}`)).body);
+      const backward = parseHtml((await get(`/people?from=${late}&to=${early}`)).body);
+      const summary = (doc: ReturnType<typeof parseHtml>) => text(one(doc, { tag: 'p', id: 'list-summary' }));
+      expect(summary(forward)).toMatch(/^4 people match/);
+      expect(summary(backward)).toBe(summary(forward));
+      expect(attribute(one(backward, { tag: 'input', id: 'filter-from' }), 'value')).toBe(early);
+      expect(attribute(one(backward, { tag: 'input', id: 'filter-to' }), 'value')).toBe(late);
+      const note = one(one(backward, { tag: 'fieldset', class: 'date-range' }), { tag: 'p', id: 'date-swapped' });
+      expect(text(note)).toBe(`The first date was after the second, so they were swapped: from ${early} to ${late}.`);
+      // The filters unfold, so the note is seen.
+      expect(attribute(one(backward, { tag: 'details', class: 'more-filters' }), 'open')).toBe('');
+      expect(has(forward, { tag: 'p', id: 'date-swapped' })).toBe(false);
+      // The API reads it the same way.
+      const api = await app.inject({ method: 'GET', url: `/api/contacts?from=${late}&to=${early}`, headers: { authorization: `Bearer ${API_TOKEN}` } });
+      expect((api.json() as { total: number }).total).toBe(4);
+    });
+
+    it('counts the status links within the search, so "all" never claims people the search did not find', async () => {
+      const chips = (doc: ReturnType<typeof parseHtml>) => all(one(doc, { tag: 'nav', class: 'counts' }), { tag: 'a' }).map((a) => [text(a), attribute(a, 'aria-current') ?? null]);
+      expect(chips(parseHtml((await get('/people?q=zzz-nobody')).body))).toEqual([['all 0', 'true']]);
+      const ada = chips(parseHtml((await get('/people?q=analytical')).body));
+      expect(ada[0]).toEqual(['all 1', 'true']);
+      expect(ada).toHaveLength(2);
+      expect(ada[1]![0]).toMatch(/ 1$/);
+      // Without a search, every status of everyone.
+      expect(chips(parseHtml((await get('/people')).body))[0]![0]).toMatch(/^all 5$/);
+    });
+  });
+
   describe('a person', () => {
+    it('names the mail behind each event in words, with the Message-ID one click away', async () => {
+      const at = Date.now() - 5 * DAY;
+      const who = await addPerson(web.store, { name: 'Tim Timeline', email: 'tim@example.org', requestMessageId: '<request-tim@example.org>' }, at);
+      const ours = `winnow.${who}.1@example.test`;
+      await web.store.transition(who, 'queued', {}, { at: at + 1000, type: 'queued', detail: 'script queued' });
+      await web.store.transition(who, 'asked', { askedAt: at + 2000, deadlineAt: at + 7 * DAY, scriptMessageId: ours, attempts: 1 }, { at: at + 2000, type: 'asked', detail: 'script sent: 250 OK', messageId: ours });
+      await web.store.note(who, { at: at + 3000, type: 'reminded', detail: 'reminder sent to tim@example.org', messageId: `winnow.${who}.1.reminder@example.test` });
+      await web.store.transition(who, 'answered', { answeredAt: at + 4000, answerText: 'Hello.' }, { at: at + 4000, type: 'answered', detail: 'answered before the deadline', messageId: '<CAF+tim-reply@mail.example.org>' });
+      const doc = parseHtml((await get(`/contacts/${who}`)).body);
+      const timeline = one(doc, { tag: 'ol', class: 'timeline' });
+      const mails = all(timeline, { tag: 'details', class: 'message-id' });
+      expect(mails.map((mail) => text(one(mail, { tag: 'summary' })))).toEqual(['Mail: the request', 'Mail: script #1', 'Mail: reminder after script #1', 'Mail: answer to script #1']);
+      expect(text(one(mails[3]!, { tag: 'code' }))).toBe('<CAF+tim-reply@mail.example.org>');
+      // The raw Message-IDs are folded away, not the first thing a reader sees.
+      for (const event of all(timeline, { tag: 'li' })) {
+        expect(text(one(event, { tag: 'div', class: 'what' }))).not.toMatch(/winnow\.|request-tim|CAF\+/);
+      }
+    });
+
+
     it('shows the answer stripped, the full text on demand, the script and the actions that apply', async () => {
       const body = (await get(`/contacts/${id.ada}`)).body;
       expect(body).toContain('<blockquote class="answer">I build calculating engines and would like to compare notes.</blockquote>');
