@@ -10,8 +10,10 @@ import { formatCount, formatDay, formatMonth, formatShortDay } from './format.ts
  */
 
 const WIDTH = 720;
-const HEIGHT = 260;
-const MARGIN = { top: 12, right: 12, bottom: 48, left: 52 };
+const HEIGHT = 272;
+// Room below the axis and at the left for labels twice the desktop size: on a phone the drawing
+// shrinks to half its width, and app.css doubles its text there so it stays readable (about 12 px).
+const MARGIN = { top: 14, right: 14, bottom: 58, left: 60 };
 
 /** 1, 2, 5, 10, 20, 50…: a round top for the axis at or above `max`. */
 export function niceMax(max: number): number {
@@ -47,7 +49,7 @@ export function requestsChart(points: SeriesPoint[], bucket: Bucket, id = 'chart
 
   const ticks = [0, top / 4, top / 2, (3 * top) / 4, top];
   const grid = ticks.map(
-    (tick) => html`<g class="chart-tick"><line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(tick))}" y2="${round(y(tick))}"></line><text x="${MARGIN.left - 6}" y="${round(y(tick) + 4)}" text-anchor="end">${formatCount(tick)}</text></g>`,
+    (tick) => html`<g class="chart-tick"><line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(tick))}" y2="${round(y(tick))}"></line><text x="${MARGIN.left - 6}" y="${round(y(tick))}" text-anchor="end" dominant-baseline="middle">${formatCount(tick)}</text></g>`,
   );
 
   // Labels for the first, the last and a few between, so they never overlap.
@@ -63,7 +65,7 @@ export function requestsChart(points: SeriesPoint[], bucket: Bucket, id = 'chart
   }
   const xLabels = points.map((point, i) =>
     labelled.has(i)
-      ? html`<text class="chart-x-label" x="${round(MARGIN.left + slot * i + slot / 2)}" y="${HEIGHT - MARGIN.bottom + 16}" text-anchor="middle">${axisLabel(point.start, bucket)}</text>`
+      ? html`<text class="chart-x-label" x="${round(MARGIN.left + slot * i + slot / 2)}" y="${HEIGHT - MARGIN.bottom + 6}" text-anchor="middle" dominant-baseline="hanging">${axisLabel(point.start, bucket)}</text>`
       : null,
   );
 
@@ -89,8 +91,8 @@ ${grid}
 <line class="chart-axis" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(0))}" y2="${round(y(0))}"></line>
 ${bars}
 ${xLabels}
-<text class="chart-axis-title" x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 8}" text-anchor="middle">${BUCKET_WORDS[bucket]}</text>
-<text class="chart-axis-title" x="14" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 14 ${MARGIN.top + plotHeight / 2})">People</text>
+<text class="chart-axis-title" x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 6}" text-anchor="middle">${BUCKET_WORDS[bucket]}</text>
+<text class="chart-axis-title" x="16" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" dominant-baseline="middle" transform="rotate(-90 16 ${MARGIN.top + plotHeight / 2})">People</text>
 </svg>
 <figcaption>
   <ul class="legend">

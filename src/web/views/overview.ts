@@ -115,7 +115,7 @@ function answerRate(f: Funnel): Html {
   const few = known < FEW_FOR_A_RATE;
   return html`<div class="rate${few ? ' rate-few' : ''}">
     <p><span class="rate-value">${formatPercent(f.answerRate)}</span> answer rate: <strong>${formatCount(answered)} of ${formatCount(known)}</strong> ${known === 1 ? 'person' : 'people'} answered</p>
-    <p class="hint">Of those whose outcome is known (answered, declined or deadline passed)${f.declined > 0 ? `; ${formatCount(f.declined)} of the answers declined` : ''}.${few ? ` Fewer than ${FEW_FOR_A_RATE} people: too few to judge by.` : ''}</p>
+    <p class="hint">Counted over the people whose outcome is known: they answered, declined or let the deadline pass.${f.declined > 0 ? ` ${plural(f.declined, 'answer was a refusal', 'answers were refusals')}.` : ''}${few ? ` Fewer than ${FEW_FOR_A_RATE} people: too few to judge by.` : ''}</p>
   </div>`;
 }
 
