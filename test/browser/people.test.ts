@@ -64,8 +64,14 @@ describe('reviewing people in the browser', { timeout: 45_000 }, () => {
 
     const { page, watch } = await dashboard.browser.page({ origin: target.baseUrl });
     await logIn(page, target.baseUrl, target.password);
-    // The overview is the first page; from there to the people list.
+    // The overview is the first page, and it opens on what needs the user: the two answers.
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
+    const needs = page.locator('section.needs-you');
+    expect(await needs.getByRole('link').allTextContents()).toEqual(['2 answers to decide']);
+    await clickAndLoad(page, () => needs.getByRole('link', { name: '2 answers to decide' }).click());
+    expect(new URL(page.url()).search).toBe('?status=answered');
+    expect(await page.locator('table.people tbody tr').count()).toBe(2);
+    // The same list, from the navigation.
     await clickAndLoad(page, () => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click());
     await clickAndLoad(page, () => page.getByRole('navigation', { name: 'Filter by status' }).getByRole('link', { name: /^answered/ }).click());
     const rows = page.locator('table tbody tr');

@@ -10,10 +10,10 @@ import { formatCount, formatDay, formatMonth, formatShortDay } from './format.ts
  */
 
 const WIDTH = 720;
-const HEIGHT = 272;
+const HEIGHT = 280;
 // Room below the axis and at the left for labels twice the desktop size: on a phone the drawing
 // shrinks to half its width, and app.css doubles its text there so it stays readable (about 12 px).
-const MARGIN = { top: 14, right: 14, bottom: 58, left: 60 };
+const MARGIN = { top: 14, right: 14, bottom: 66, left: 60 };
 
 /** 1, 2, 5, 10, 20, 50…: a round top for the axis at or above `max`. */
 export function niceMax(max: number): number {
@@ -63,11 +63,17 @@ export function requestsChart(points: SeriesPoint[], bucket: Bucket, id = 'chart
     if (lastIndex - previous < labelEvery / 2) labelled.delete(previous);
     labelled.add(lastIndex);
   }
-  const xLabels = points.map((point, i) =>
-    labelled.has(i)
-      ? html`<text class="chart-x-label" x="${round(MARGIN.left + slot * i + slot / 2)}" y="${HEIGHT - MARGIN.bottom + 6}" text-anchor="middle" dominant-baseline="hanging">${axisLabel(point.start, bucket)}</text>`
-      : null,
-  );
+  // The first label starts at its bar and the last ends at its bar, so neither leaves the drawing
+  // nor meets the tick labels; every other label between is "minor", left out on a phone (app.css).
+  const order = [...labelled].sort((a, b) => a - b);
+  const xLabels = order.map((i, n) => {
+    const point = points[i]!;
+    const first = n === 0;
+    const last = n === order.length - 1 && n > 0;
+    const x = first ? MARGIN.left + slot * i : last ? MARGIN.left + slot * (i + 1) : MARGIN.left + slot * i + slot / 2;
+    const minor = !first && !last && n % 2 === 1;
+    return html`<text class="chart-x-label${minor ? ' minor' : ''}" x="${round(x)}" y="${HEIGHT - MARGIN.bottom + 6}" text-anchor="${first ? 'start' : last ? 'end' : 'middle'}" dominant-baseline="hanging">${axisLabel(point.start, bucket)}</text>`;
+  });
 
   const bars = points.map((point, i) => {
     const x = MARGIN.left + slot * i + slot * 0.1;
@@ -91,7 +97,7 @@ ${grid}
 <line class="chart-axis" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(0))}" y2="${round(y(0))}"></line>
 ${bars}
 ${xLabels}
-<text class="chart-axis-title" x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 6}" text-anchor="middle">${BUCKET_WORDS[bucket]}</text>
+<text class="chart-axis-title" x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 4}" text-anchor="middle">${BUCKET_WORDS[bucket]}</text>
 <text class="chart-axis-title" x="16" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" dominant-baseline="middle" transform="rotate(-90 16 ${MARGIN.top + plotHeight / 2})">People</text>
 </svg>
 <figcaption>
