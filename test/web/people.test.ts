@@ -70,7 +70,7 @@ describe('the people pages', () => {
       expect(body).toMatch(/Awaiting address<\/a><\/dt>\s*<dd><span class="step-count">1<\/span>/);
       // Two answered, one still waiting: both answered people's outcome is known.
       expect(body).toContain('<span class="rate-value">100%</span> answer rate');
-      expect(body).toContain('<svg viewBox="0 0 720 280" role="img" aria-labelledby="chart-title chart-desc"');
+      expect(body).toContain('<svg viewBox="0 0 720 264" role="img" aria-labelledby="chart-title chart-desc"');
       expect(body).toContain('<title id="chart-title">Requests and answers per day</title>');
       expect(body).toContain('<span class="health good">Connected</span>');
       // The detail is on the health page.

@@ -10,10 +10,11 @@ import { formatCount, formatDay, formatMonth, formatShortDay } from './format.ts
  */
 
 const WIDTH = 720;
-const HEIGHT = 280;
+const HEIGHT = 264;
 // Room below the axis and at the left for labels twice the desktop size: on a phone the drawing
-// shrinks to half its width, and app.css doubles its text there so it stays readable (about 12 px).
-const MARGIN = { top: 14, right: 14, bottom: 66, left: 60 };
+// shrinks to half its width, and app.css doubles its text there so it stays readable (about 12 px)
+// and leaves out the axis title under the days (the table below the chart names them too).
+const MARGIN = { top: 14, right: 14, bottom: 50, left: 60 };
 
 /** 1, 2, 5, 10, 20, 50…: a round top for the axis at or above `max`. */
 export function niceMax(max: number): number {
@@ -97,7 +98,7 @@ ${grid}
 <line class="chart-axis" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(0))}" y2="${round(y(0))}"></line>
 ${bars}
 ${xLabels}
-<text class="chart-axis-title" x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 4}" text-anchor="middle">${BUCKET_WORDS[bucket]}</text>
+<text class="chart-axis-title chart-x-title" x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 4}" text-anchor="middle">${BUCKET_WORDS[bucket]}</text>
 <text class="chart-axis-title" x="16" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" dominant-baseline="middle" transform="rotate(-90 16 ${MARGIN.top + plotHeight / 2})">People</text>
 </svg>
 <figcaption>

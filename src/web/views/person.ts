@@ -187,7 +187,7 @@ export function personPage(view: View, model: PersonModel): Html {
   return layout(
     view,
     { title: name, section: 'person' },
-    html`<p class="back"><a href="/people">← Everyone</a></p>
+    html`<p class="back"><a href="/people">← All people</a></p>
 <h1>${name}</h1>
 ${flashMessage(model.flash)}
 <p class="lead">${statusBadge(contact.status)}${contact.headline ? html` <span class="headline">${contact.headline}</span>` : null}</p>
