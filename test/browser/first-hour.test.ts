@@ -20,10 +20,20 @@ async function api(target: TestDashboard, method: 'GET' | 'PUT', url: string, pa
   return response.json() as Record<string, unknown>;
 }
 
-/** Whether an element lies within the window's width (a phone user sees it without scrolling sideways). */
+/** Runs an expression in the page; written as a string, as the other browser tests do (no DOM types here). */
+function inPage<T>(page: Page, expression: string): Promise<T> {
+  return page.evaluate(expression) as Promise<T>;
+}
+
+/** Whether each element lies within the window's width (a phone user sees it without scrolling sideways). */
 async function inView(page: Page, selector: string): Promise<boolean[]> {
-  const boxes = await page.locator(selector).evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect()).map((box) => ({ left: box.left, right: box.right })));
+  const boxes = await inPage<Array<{ left: number; right: number }>>(page, `Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.getBoundingClientRect()).map((b) => ({ left: b.left, right: b.right }))`);
   return boxes.map((box) => box.left >= 0 && box.right <= PHONE.width);
+}
+
+/** A computed style of the first element that matches (with `pseudo`, of its ::before or ::after). */
+function styleOf(page: Page, selector: string, property: string, pseudo: string | null = null): Promise<string> {
+  return inPage<string>(page, `getComputedStyle(document.querySelector(${JSON.stringify(selector)}), ${JSON.stringify(pseudo)})[${JSON.stringify(property)}]`);
 }
 
 describe('a newcomer on a phone and in the settings', { timeout: 45_000 }, () => {
@@ -43,17 +53,21 @@ describe('a newcomer on a phone and in the settings', { timeout: 45_000 }, () =>
 
     // The chart's words are drawn at least 10 px high, and the day labels neither overlap nor leave it.
     await page.goto(target.baseUrl);
-    const chart = await page.locator('.chart svg').evaluate((svg) => {
-      const frame = svg.getBoundingClientRect();
-      const scale = frame.width / 720;
-      const texts = Array.from(svg.querySelectorAll('text')).filter((text) => getComputedStyle(text).display !== 'none');
-      const labels = texts.filter((text) => text.classList.contains('chart-x-label')).map((text) => text.getBoundingClientRect());
-      return {
-        smallest: Math.min(...texts.map((text) => parseFloat(getComputedStyle(text).fontSize) * scale)),
-        labels: labels.map((box) => ({ left: box.left, right: box.right })),
-        frame: { left: frame.left, right: frame.right },
-      };
-    });
+    const chart = await inPage<{ smallest: number; labels: Array<{ left: number; right: number }>; frame: { left: number; right: number } }>(
+      page,
+      `(() => {
+        const svg = document.querySelector('.chart svg');
+        const frame = svg.getBoundingClientRect();
+        const scale = frame.width / 720;
+        const texts = Array.from(svg.querySelectorAll('text')).filter((text) => getComputedStyle(text).display !== 'none');
+        const labels = texts.filter((text) => text.classList.contains('chart-x-label')).map((text) => text.getBoundingClientRect());
+        return {
+          smallest: Math.min(...texts.map((text) => parseFloat(getComputedStyle(text).fontSize) * scale)),
+          labels: labels.map((box) => ({ left: box.left, right: box.right })),
+          frame: { left: frame.left, right: frame.right },
+        };
+      })()`,
+    );
     expect(chart.smallest).toBeGreaterThanOrEqual(10);
     expect(chart.labels.length).toBeGreaterThanOrEqual(3);
     for (const [i, box] of chart.labels.entries()) {
@@ -65,8 +79,7 @@ describe('a newcomer on a phone and in the settings', { timeout: 45_000 }, () =>
     // Every queue's Failed count is on the screen, named.
     await page.goto(`${target.baseUrl}/health`);
     expect(await inView(page, 'table.queues td[data-label="Failed"]')).toEqual([true, true, true, true]);
-    const named = await page.locator('table.queues td[data-label="Failed"]').first().evaluate((cell) => getComputedStyle(cell, '::before').content);
-    expect(named).toBe('"Failed"');
+    expect(await styleOf(page, 'table.queues td[data-label="Failed"]', 'content', '::before')).toBe('"Failed"');
 
     // The versions' View and Restore are on the screen.
     await page.goto(`${target.baseUrl}/templates/script`);
@@ -116,10 +129,11 @@ describe('a newcomer on a phone and in the settings', { timeout: 45_000 }, () =>
       const page = await plain.newPage();
       await logIn(page, target.baseUrl, target.password);
       await page.goto(`${target.baseUrl}/settings`);
-      const group = page.locator('[data-enabled-by="reminder=on"]');
-      expect(Number(await group.evaluate((element) => getComputedStyle(element).opacity))).toBeLessThan(1);
+      const group = '[data-enabled-by="reminder=on"]';
+      expect(Number(await styleOf(page, group, 'opacity'))).toBeLessThan(1);
+      expect(await page.getByLabel('after').isEnabled()).toBe(true);
       await page.getByLabel('Send one reminder').check();
-      expect(Number(await group.evaluate((element) => getComputedStyle(element).opacity))).toBe(1);
+      expect(Number(await styleOf(page, group, 'opacity'))).toBe(1);
       await page.getByLabel('after').fill('36');
       await page.getByLabel('Unit of the reminder delay').selectOption('hours');
       await Promise.all([page.waitForURL((url) => url.search === '?saved=1'), page.getByRole('button', { name: 'Save settings' }).click()]);
