@@ -7,7 +7,7 @@ import type { Html } from '../html.ts';
 import { actionForm, addressForm, bulkForm, confirmForm, directoryQuery, eraseForm, periodQuery, peopleQuery, withDatesInOrder } from '../people-schemas.ts';
 import { awaitingData, overviewData, sendPeopleCsv } from '../people.ts';
 import { contactParams } from '../schemas.ts';
-import { pagePolicy, routeCsp } from '../security.ts';
+import { localPath, pagePolicy, routeCsp } from '../security.ts';
 import type { Session } from '../session.ts';
 import { awaitingPage } from '../views/awaiting.ts';
 import { overviewPage } from '../views/overview.ts';
@@ -84,7 +84,8 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
   // work. Permanent for GETs; 307 for the bulk form, so a page left open re-posts to the new path.
   const renamed = (request: FastifyRequest, to: string) => {
     const at = request.url.indexOf('?');
-    return at < 0 ? to : `${to}${request.url.slice(at)}`;
+    // The query goes along as it came, when it can go into a Location header as it is.
+    return at < 0 ? to : (localPath(`${to}${request.url.slice(at)}`) ?? to);
   };
   app.get('/responders', async (request, reply) => reply.redirect(renamed(request, '/people'), 301));
   app.get('/responders.csv', async (request, reply) => reply.redirect(renamed(request, '/people.csv'), 301));
