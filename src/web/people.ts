@@ -12,7 +12,7 @@ import type { WebDeps } from './context.ts';
 import { createFlash } from './flash.ts';
 import { directoryQuery, type PeopleQuery } from './people-schemas.ts';
 import { csvFileName, peopleCsv } from './views/people-csv.ts';
-import type { MailboxHealth, QueueHealth } from './views/health.ts';
+import type { HealthModel, MailboxHealth, QueueHealth } from './views/health.ts';
 
 /**
  * What the people pages and their API share, made once per app: the in-memory directory (one per
@@ -42,13 +42,7 @@ export async function sendPeopleCsv(reply: FastifyReply, deps: WebDeps, people: 
 }
 
 /** The mailbox, the queues and the mail that could not be used: the health page, summed up on the overview. */
-export interface HealthData {
-  mailbox: MailboxHealth;
-  /** Null when the queues could not be read; the reason is in `queueError`. */
-  queues: QueueHealth[] | null;
-  queueError: string | null;
-  skippedMail: number;
-}
+export type HealthData = HealthModel;
 
 export interface OverviewData extends HealthData {
   /** What waits for the user, whatever the period. */
