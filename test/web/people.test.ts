@@ -240,9 +240,9 @@ describe('the people pages', () => {
 
     it('counts the status links within the search, so "all" never claims people the search did not find', async () => {
       const chips = (doc: ReturnType<typeof parseHtml>) => all(one(doc, { tag: 'nav', class: 'counts' }), { tag: 'a' }).map((a) => [text(a), attribute(a, 'aria-current') ?? null]);
-      expect(chips(parseHtml((await get('/people?q=zzz-nobody')).body))).toEqual([['all 0', 'true']]);
+      expect(chips(parseHtml((await get('/people?q=zzz-nobody')).body))).toEqual([['all that match 0', 'true']]);
       const ada = chips(parseHtml((await get('/people?q=analytical')).body));
-      expect(ada[0]).toEqual(['all 1', 'true']);
+      expect(ada[0]).toEqual(['all that match 1', 'true']);
       expect(ada).toHaveLength(2);
       expect(ada[1]![0]).toMatch(/ 1$/);
       // Without a search, every status of everyone.

@@ -71,7 +71,7 @@ function statusCounts(query: PeopleQuery, counts: Record<Status, number>): Html 
     html`<li><a href="${peopleUrl({ ...query, status, cursor: undefined })}"${query.status === status ? html` aria-current="true"` : null}>${label} <span class="count">${formatCount(count)}</span></a></li>`;
   return html`<nav class="counts" aria-label="Filter by status">
   <ul>
-    ${link(undefined, 'all', total)}
+    ${link(undefined, isFiltered({ ...query, status: undefined }) ? 'all that match' : 'all', total)}
     ${STATUSES.filter((status) => counts[status] > 0 || status === query.status).map((status) => link(status, statusLabel(status), counts[status]))}
   </ul>
 </nav>`;
