@@ -9,6 +9,9 @@
  * the deadlines that passed in that month are let fire. The people are made up and their mail
  * constructed, except two real LinkedIn invitations from the corpus. Then Debian's Chromium logs
  * in, makes two decisions, and photographs each page at a desktop and a phone width.
+ *
+ * SCREENSHOTS_DIR=folder writes the pictures there instead; SCREENSHOTS_FULL=1 photographs whole
+ * pages on the phone too (for a walk through every page; the README shows first screens).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,7 +30,8 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 /** Taller desktop pages are cut here (CSS pixels); the top of a page is what a reader looks at. */
 const MAX_DESKTOP_HEIGHT = 2400;
-const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
+const OUT = process.env.SCREENSHOTS_DIR ? path.resolve(process.env.SCREENSHOTS_DIR) : path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
+const FULL_PHONE = process.env.SCREENSHOTS_FULL === '1';
 
 interface Asker {
   daysAgo: number;
@@ -192,11 +196,12 @@ try {
   const shots: Array<{ name: string; url: string; anonymous?: boolean }> = [
     { name: 'login', url: '/login', anonymous: true },
     { name: 'overview', url: '/' },
-    { name: 'responders', url: '/responders' },
+    { name: 'people', url: '/people' },
     { name: 'person', url: `/contacts/${priya}` },
     { name: 'awaiting-address', url: '/awaiting' },
     { name: 'templates', url: `/templates/script?person=${priya}` },
     { name: 'settings', url: '/settings' },
+    { name: 'health', url: '/health' },
   ];
   for (const [width, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     const scale = width === 'phone' ? 2 : 1;
@@ -210,7 +215,8 @@ try {
       await page.waitForLoadState('networkidle');
       // A phone shows its first screen; a desktop the whole page, up to a limit. The window is made
       // as tall as the picture rather than using fullPage, which leaves the preview frame blank.
-      const height = width === 'phone' ? viewport.height : Math.min((await page.evaluate('document.documentElement.scrollHeight')) as number, MAX_DESKTOP_HEIGHT);
+      const whole = Math.min((await page.evaluate('document.documentElement.scrollHeight')) as number, width === 'phone' ? 4 * MAX_DESKTOP_HEIGHT : MAX_DESKTOP_HEIGHT);
+      const height = width === 'phone' && !FULL_PHONE ? viewport.height : whole;
       await page.setViewportSize({ width: viewport.width, height });
       await page.waitForLoadState('networkidle');
       const file = path.join(OUT, `${shot.name}-${width}.png`);

@@ -118,7 +118,17 @@ export async function main(argv: string[]): Promise<number> {
         // Only "ignore" changes a classification; the other two decide what the service does next.
         unverifiedMail: process.env.UNVERIFIED_MAIL?.trim().toLowerCase() === 'ignore' ? ('ignore' as const) : ('approve' as const),
       };
-      return scan(paths, { json, explain, context }, (line) => process.stdout.write(`${line}\n`));
+      // `winnow scan … | head` closes the pipe early: that is the reader being done, not an error.
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+        process.exit(0);
+      });
+      return scan(
+        paths,
+        { json, explain, context },
+        (line) => process.stdout.write(`${line}\n`),
+        (line) => process.stderr.write(`${line}\n`),
+      );
     }
     case 'import-contacts': {
       const files = rest.filter((arg) => !arg.startsWith('--'));

@@ -72,3 +72,22 @@ export function readScriptMessageId(id: string, secret: string): ScriptIdReading
 export function messageIdDomain(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1) || 'winnow.invalid';
 }
+
+/**
+ * Which script (or the reminder after it) one of our Message-IDs names, for display (the person's
+ * timeline, where Winnow itself filed the ids); null for anyone else's. The seal is not checked
+ * here: deciding what a mail may change is readScriptMessageId's job.
+ */
+export interface OurMessage {
+  contactId: string;
+  attempt: number;
+  reminder: boolean;
+}
+
+const OUR_ID = new RegExp(`^<?${SCRIPT_ID_PREFIX.replace('.', '\\.')}([A-Za-z0-9_-]+)\\.(\\d+)(\\.reminder)?(?:\\.[0-9a-f]{${SEAL_CHARS}})?@[^@\\s>]+>?$`, 'i');
+
+export function readOurMessageId(messageId: string): OurMessage | null {
+  const match = OUR_ID.exec(messageId.trim());
+  if (!match) return null;
+  return { contactId: match[1]!, attempt: Number(match[2]), reminder: match[3] !== undefined };
+}

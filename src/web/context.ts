@@ -47,7 +47,7 @@ export interface WebContext {
   deps: WebDeps;
   sessions: SessionStore;
   assets: Assets;
-  /** The responders directory, the actions on people and the one-time messages after a form. */
+  /** The people directory, the actions on people and the one-time messages after a form. */
   people: PeopleServices;
   /** What a page needs to render its frame for this request. */
   view(request: FastifyRequest): View;

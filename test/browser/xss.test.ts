@@ -148,7 +148,7 @@ describe('hostile mail on every page', { timeout: 60_000 }, () => {
 
     const visits: Array<{ url: string; shows: string[] }> = [
       { url: '/', shows: [] },
-      { url: '/responders', shows: ["<script>window.__xss='name';alert('name')</script>", `<svg onload="window.__xss='encoded-name'`, 'I run <b onmouseover='] },
+      { url: '/people', shows: ["<script>window.__xss='name';alert('name')</script>", `<svg onload="window.__xss='encoded-name'`, 'I run <b onmouseover='] },
       { url: `/contacts/${eve.id}`, shows: ["<script>window.__xss='name'", 'I run <b onmouseover=', `"><img src=x onerror="window.__xss='subject'"`] },
       { url: `/contacts/${mallory.id}`, shows: [`<svg onload="window.__xss='encoded-name'`] },
       { url: `/contacts/${trudy.id}`, shows: [`Trudy" autofocus onfocus="window.__xss='awaiting'"`] },

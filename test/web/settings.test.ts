@@ -4,6 +4,7 @@ import { PLATFORMS } from '../../src/detect/types.ts';
 import { platformLabel } from '../../src/script/render.ts';
 import { createSettingsStore, defaultSettings } from '../../src/settings/settings.ts';
 import { formFromBody, readSettingsForm, settingsToForm } from '../../src/web/views/settings.ts';
+import { all, attribute, one, parseHtml, text } from './dom.ts';
 import { API_TOKEN, login, startWebTest, type WebTest } from './helpers.ts';
 
 const DAY = 86_400_000;
@@ -96,14 +97,39 @@ describe('settings page and API', () => {
       expect(body, id).toMatch(new RegExp(`id="${id}"`));
     }
     expect(body).toContain('<a href="/settings" aria-current="page">Settings</a>');
-    for (const label of ['Overview', 'Responders', 'Awaiting address', 'Templates']) expect(body).toContain(`>${label}</a>`);
+    for (const label of ['Overview', 'People', 'Awaiting address', 'Templates', 'Health']) expect(body).toContain(`>${label}</a>`);
     expect(body).toContain('value="hands_off" checked');
     expect(body).toContain('<option value="Europe/Berlin">');
     // Every platform can be switched, each with its readable name.
     for (const platform of PLATFORMS) {
       expect(body).toMatch(new RegExp(`<label><input type="checkbox" name="platforms" value="${platform}" checked> ${platform === 'email' ? 'Personal email' : platformLabel(platform)}</label>`));
     }
-    expect(response.headers['content-security-policy']).not.toContain('script-src');
+    // One script file of this origin (it disables the fields of an option that is off), nothing inline.
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['content-security-policy']).not.toContain('unsafe-inline');
+  });
+
+  it('shows the quiet hours on the 24-hour clock its hint uses, and marks the fields that follow an option', async () => {
+    const doc = parseHtml((await get('/settings')).body);
+    for (const [field, value] of [
+      ['quietStart', '21:00'],
+      ['quietEnd', '08:00'],
+    ] as const) {
+      const input = one(doc, { tag: 'input', id: field });
+      // A text field, not type="time", which a browser shows as "09:00 PM" in some locales.
+      expect(attribute(input, 'type'), field).toBe('text');
+      expect(attribute(input, 'value'), field).toBe(value);
+    }
+    const hint = text(one(doc, { tag: 'input', id: 'quietEnd' }).parent!.parent!);
+    expect(hint).toContain('24-hour clock (21:00, not 9 PM)');
+    // The reminder's delay and the quiet hours are disabled while their option is off, by the page's
+    // script (a file of this origin); the stylesheet dims them without it.
+    const reminder = one(doc, { tag: 'div', 'data-enabled-by': 'reminder=on' });
+    expect(all(reminder, { tag: 'input' }).map((input) => attribute(input, 'name'))).toEqual(['reminderAmount']);
+    expect(all(reminder, { tag: 'select' }).map((select) => attribute(select, 'name'))).toEqual(['reminderUnit']);
+    const quiet = one(doc, { tag: 'div', 'data-enabled-by': 'quiet=on' });
+    expect(all(quiet, { tag: 'input' }).map((input) => attribute(input, 'name'))).toEqual(['quietStart', 'quietEnd']);
+    expect(all(doc, { tag: 'script' }).map((script) => attribute(script, 'src'))).toEqual([expect.stringMatching(/^\/assets\/settings\.js\?v=/)]);
   });
 
   it('saves a changed form, redirects with a notice, and the store holds the new settings', async () => {

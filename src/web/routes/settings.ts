@@ -4,6 +4,7 @@ import { SettingsError, settingsProblems, type Settings, type SettingsProblem } 
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard, sessionGuards } from '../guards.ts';
 import { suggestAuthservId } from '../../detect/authentication.ts';
+import { pagePolicy, routeCsp } from '../security.ts';
 import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type ReceivingServer, type SettingsForm } from '../views/settings.ts';
 
 /** The settings page. Every route needs a session; every POST the session's CSRF token. */
@@ -14,14 +15,17 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
   app.addHook('onRequest', guards.requireSession);
   app.addHook('preHandler', guards.requireCsrf);
 
-  app.get('/settings', async (request, reply) => {
+  const withScript = { helmet: routeCsp(pagePolicy({ scripts: true })) };
+  const script = context.assets.settings.url;
+
+  app.get('/settings', withScript, async (request, reply) => {
     const saved = (request.query as { saved?: unknown }).saved === '1';
     const form = settingsToForm(await deps.settings.get());
     const receivingServer = await receivingServerOf(deps);
-    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null, receivingServer }).value);
+    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null, receivingServer, script }).value);
   });
 
-  app.post('/settings', async (request, reply) => {
+  app.post('/settings', withScript, async (request, reply) => {
     const form = formFromBody(request.body);
     const { candidate, errors: formErrors } = readSettingsForm(form, await deps.settings.get());
     // The form's own problems and the store's, together: one post shows all of them.
@@ -38,7 +42,7 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
       }
     }
     // The values stay as typed, so nothing has to be entered twice.
-    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors, receivingServer: await receivingServerOf(deps) }).value);
+    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors, receivingServer: await receivingServerOf(deps), script }).value);
   });
 };
 

@@ -17,20 +17,21 @@ export interface View {
  */
 export const NAVIGATION = [
   { section: 'overview', href: '/', label: 'Overview' },
-  { section: 'responders', href: '/responders', label: 'Responders' },
+  { section: 'people', href: '/people', label: 'People' },
   { section: 'awaiting', href: '/awaiting', label: 'Awaiting address' },
   { section: 'templates', href: '/templates', label: 'Templates' },
   { section: 'settings', href: '/settings', label: 'Settings' },
+  { section: 'health', href: '/health', label: 'Health' },
 ] as const;
 
 /**
- * The navigation entry a page belongs to. 'people' and 'skipped-mail' are pages outside the
- * navigation (a person belongs to the responders; skipped mail is reached from the overview);
- * they highlight nothing, or the entry they map to below.
+ * The navigation entry a page belongs to. 'person' and 'skipped-mail' are pages outside the
+ * navigation (a person belongs to the people list; skipped mail to the health page); they
+ * highlight the entry they map to below.
  */
-export type Section = (typeof NAVIGATION)[number]['section'] | 'people' | 'skipped-mail' | null;
+export type Section = (typeof NAVIGATION)[number]['section'] | 'person' | 'skipped-mail' | null;
 
-const BELONGS_TO: Partial<Record<Exclude<Section, null>, Exclude<Section, null>>> = { people: 'responders' };
+const BELONGS_TO: Partial<Record<Exclude<Section, null>, Exclude<Section, null>>> = { person: 'people', 'skipped-mail': 'health' };
 
 export interface PageOptions {
   title: string;

@@ -295,6 +295,11 @@ export interface SettingsPage {
   notice?: string | null;
   /** The receiving server Winnow believes (AUTHSERV_ID), or the one recent mail suggests. */
   receivingServer?: ReceivingServer;
+  /**
+   * URL of the page's script, which disables the reminder's and the quiet hours' fields while
+   * they are off. Without it the page works the same; the fields are only dimmed (app.css).
+   */
+  script?: string;
 }
 
 /** What the page says about AUTHSERV_ID: the one set, or the one that tops most recent mail. */
@@ -356,7 +361,7 @@ export function settingsPage(view: View, model: SettingsPage): Html {
 
   return layout(
     view,
-    { title: 'Settings', section: 'settings', notice: model.notice },
+    { title: 'Settings', section: 'settings', notice: model.notice, scripts: model.script ? [model.script] : [] },
     html`<h1>Settings</h1>
 ${
   problemCount > 0
@@ -385,7 +390,7 @@ ${csrfField(csrf)}
       <label><input type="radio" name="reminder" value="off"${checked(form.reminder !== 'on')}> Off</label>
       <label><input type="radio" name="reminder" value="on"${checked(form.reminder === 'on')}> Send one reminder</label>
     </div>
-    <div class="inline">
+    <div class="inline" data-enabled-by="reminder=on">
       <label for="reminderAmount">after</label>
       <input id="reminderAmount" name="reminderAmount" type="text" inputmode="decimal" size="6" value="${form.reminderAmount}"${reminder.attributes}>
       ${unitSelect('reminderUnit', 'Unit of the reminder delay', form.reminderUnit)}
@@ -407,14 +412,14 @@ ${csrfField(csrf)}
   </div>
   <div class="field">
     <label><input type="checkbox" name="quiet" value="on"${checked(form.quiet === 'on')}> Quiet hours: send nothing between</label>
-    <div class="inline">
-      <label for="quietStart" class="visually-hidden">Quiet hours start</label>
-      <input id="quietStart" name="quietStart" type="time" value="${form.quietStart}"${quietStart.attributes}>
+    <div class="inline" data-enabled-by="quiet=on">
+      <label for="quietStart" class="visually-hidden">Quiet hours start (24-hour clock)</label>
+      <input id="quietStart" name="quietStart" type="text" inputmode="numeric" pattern="[0-2][0-9]:[0-5][0-9]" placeholder="21:00" size="5" maxlength="5" autocomplete="off" value="${form.quietStart}"${quietStart.attributes}>
       <span aria-hidden="true">and</span>
-      <label for="quietEnd" class="visually-hidden">Quiet hours end</label>
-      <input id="quietEnd" name="quietEnd" type="time" value="${form.quietEnd}"${quietEnd.attributes}>
+      <label for="quietEnd" class="visually-hidden">Quiet hours end (24-hour clock)</label>
+      <input id="quietEnd" name="quietEnd" type="text" inputmode="numeric" pattern="[0-2][0-9]:[0-5][0-9]" placeholder="08:00" size="5" maxlength="5" autocomplete="off" value="${form.quietEnd}"${quietEnd.attributes}>
     </div>
-    <p class="hint">Scripts due in the quiet hours wait until they end. A window may pass midnight (21:00 to 08:00).</p>
+    <p class="hint">On the 24-hour clock (21:00, not 9 PM), in the time zone below. Scripts due in the quiet hours wait until they end. A window may pass midnight (21:00 to 08:00).</p>
     ${quietStart.message}${quietEnd.message}
   </div>
   <div class="field">
