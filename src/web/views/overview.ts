@@ -4,7 +4,9 @@ import type { Flash } from '../flash.ts';
 import { html, type Html, type Interpolation } from '../html.ts';
 import { requestsChart } from './chart.ts';
 import { formatCount, formatDay, formatPercent, formatTime } from './format.ts';
+import type { LoginBurst } from '../login-guard.ts';
 import { layout, type View } from './layout.ts';
+import { loginBurstsSection } from './login-bursts.ts';
 import { flashMessage, respondersUrl } from './people.ts';
 
 export interface MailboxHealth {
@@ -41,6 +43,8 @@ export interface OverviewModel {
   queueError: string | null;
   skippedMail: number;
   flash: Flash | null;
+  /** Bursts of failed logins of the last days, newest first. */
+  loginBursts?: readonly LoginBurst[];
 }
 
 const PERIOD_LABELS: Record<Period, string> = { '7d': '7 days', '30d': '30 days', '90d': '90 days', all: 'All time' };
@@ -178,6 +182,7 @@ ${funnelSection(model)}
 <div class="health-grid">
 ${mailboxSection(model.mailbox, model.skippedMail)}
 ${queueSection(model.queues, model.queueError)}
-</div>`,
+</div>
+${loginBurstsSection(model.loginBursts ?? [])}`,
   );
 }
