@@ -20,6 +20,8 @@ const REDACT = [
   'req.headers.cookie',
   'config.imap.pass',
   'config.smtp.pass',
+  'secret',
+  '*.secret',
 ];
 
 export function createLogger(level: string = 'info'): Logger {

@@ -62,7 +62,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   }
 
   const queues = createQueues(redis, config.redis.prefix);
-  const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX);
+  const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret });
   const settings = createSettingsStore(redis, store.keys.settings, config);
   const templates = createTemplateStore(redis, store.keys.templates, defaultTemplates);
   let watcher: MailboxWatcher | null = null;
@@ -86,7 +86,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     void history.refresh();
     const context: WorkerContext = {
       config,
-      store: createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX),
+      store: createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret }),
       queues: processorQueues,
       sender,
       sentFolder,
@@ -171,7 +171,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
 export async function resolveAwaitingFor(redis: Redis, config: Readonly<Config>, queues?: Queues, now: () => number = Date.now): Promise<AwaitingSummary> {
   const own = queues ?? createQueues(redis, config.redis.prefix);
   try {
-    const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX);
+    const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret });
     const written = historyKeys(config.redis.prefix, PRIMARY_MAILBOX);
     return await resolveAwaiting({
       store,

@@ -151,6 +151,8 @@ const schema = z
     // Platform mail with no Authentication-Results at all (or any, while AUTHSERV_ID is unset):
     // answered and flagged "unverified" (accept), or left alone (ignore).
     UNVERIFIED_MAIL: z.enum(['accept', 'ignore'], { message: 'must be accept or ignore' }).default('accept'),
+    // Key of what must stay unguessable (see src/config/secret.ts); made and kept in Redis when unset.
+    WINNOW_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. the output of: openssl rand -base64 32)').optional(),
   })
   .superRefine((env, context) => {
     if ((env.SMTP_USER === undefined || env.SMTP_USER === '') !== (env.SMTP_PASS === undefined || env.SMTP_PASS === '')) {
@@ -175,6 +177,8 @@ export interface Config {
   authservId: string | null;
   /** Platform mail without Authentication-Results of that server: answered and flagged, or ignored. */
   unverifiedMail: 'accept' | 'ignore';
+  /** WINNOW_SECRET; null to use the one kept in Redis (src/config/secret.ts). */
+  secret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -214,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logLevel: e.LOG_LEVEL,
     authservId: e.AUTHSERV_ID ?? null,
     unverifiedMail: e.UNVERIFIED_MAIL,
+    secret: e.WINNOW_SECRET ?? null,
   };
   return deepFreeze(config);
 }

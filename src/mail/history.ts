@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { mayWriteTo } from '../detect/address.ts';
 import type { ClassifyContext } from '../detect/types.ts';
 import { nameKeys, type WrittenTo } from '../contacts/resolve.ts';
+import { mailboxKeys } from '../contacts/store.ts';
 import type { Logger } from '../log.ts';
 import { createImapClient, type ImapAccount } from './imap.ts';
 import { SCRIPT_ID_PREFIX } from './message-id.ts';
@@ -26,13 +27,9 @@ import { imapErrorText } from './watcher.ts';
  *   history:name:<key>         set   addresses seen with a name (see nameKeys)
  *   history:cursor:<folder>    hash  path, uidValidity, lastUid of the folder read so far
  */
-export function historyKeys(prefix: string, mailbox: string) {
-  const base = `${prefix}:{${mailbox}}:history`;
-  return {
-    written: `${base}:written`,
-    name: (key: string) => `${base}:name:${key}`,
-    cursor: (folder: HistoryFolder) => `${base}:cursor:${folder}`,
-  };
+export function historyKeys(prefix: string, mailbox: string): { written: string; name: (key: string) => string; cursor: (folder: HistoryFolder) => string } {
+  // Registered with the mailbox's other keys, so erasing a person (store.ts) finds them too.
+  return mailboxKeys(prefix, mailbox).history;
 }
 
 /**

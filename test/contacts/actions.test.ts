@@ -244,7 +244,28 @@ describe('export and erase', () => {
       { at: NOW, type: 'requested', detail: 'constructed request' },
     );
     expect(again).toEqual({ created: false, id: '', forgotten: true });
-    expect(await redis.exists(store.keys.forgotten(dedupe[0]!))).toBe(1);
+    expect(await redis.exists(await store.forgottenKey(dedupe[0]!))).toBe(1);
+  });
+
+  it('keeps a marker no one can test an address against without the server secret', async () => {
+    const { id, dedupe } = await person('asked', { email: 'keyed@example.org' });
+    await actions.erase(id);
+    const marker = await store.forgottenKey(dedupe[0]!);
+    expect(await redis.exists(marker)).toBe(1);
+    // The plain hash older versions kept, which anyone could compute from an address, is not written.
+    expect(await redis.exists(store.keys.legacyForgotten(dedupe[0]!))).toBe(0);
+    // Under another secret the same address gives another marker.
+    const elsewhere = createContactStore(redis, prefix, 'primary', { secret: 'another-secret-of-at-least-32-characters' });
+    expect(await elsewhere.forgottenKey(dedupe[0]!)).not.toBe(marker);
+  });
+
+  it('still honours a marker an older version kept, and replaces it with the keyed one', async () => {
+    const dedupeKey = 'address:legacy@example.org';
+    await redis.set(store.keys.legacyForgotten(dedupeKey), String(NOW));
+    const again = await store.create({ ...blankOf('Legacy Person'), email: 'legacy@example.org' }, [dedupeKey], 90 * DAY, { at: NOW, type: 'requested', detail: 'constructed request' });
+    expect(again).toEqual({ created: false, id: '', forgotten: true });
+    expect(await redis.exists(store.keys.legacyForgotten(dedupeKey))).toBe(0);
+    expect(await redis.exists(await store.forgottenKey(dedupeKey))).toBe(1);
   });
 
   it('says so when a job of the person is running and cannot be removed', async () => {
