@@ -445,7 +445,7 @@ describe('an answer to the first script while "send again" waits for the send wi
     await saveSettings({ timeZone: 'Asia/Kathmandu', quietHours: quietNow('Asia/Kathmandu') });
     const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
     try {
-      const actions = createContactActions({ store: winnow.store, queues, settings, now: Date.now, messageIdDomain: DOMAIN });
+      const actions = createContactActions({ store: winnow.store, queues, redis: winnow.runtime.redis, settings, now: Date.now, messageIdDomain: DOMAIN });
       expect(await actions.sendAgain(asked.id)).toMatchObject({ ok: true, status: 'queued' });
     } finally {
       await closeQueues(queues);
@@ -489,7 +489,7 @@ describe('send again while the person is away', () => {
     const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
     const { settings } = pages(winnow);
     try {
-      const actions = createContactActions({ store: winnow.store, queues, settings, now: clock.now, messageIdDomain: DOMAIN });
+      const actions = createContactActions({ store: winnow.store, queues, redis: winnow.runtime.redis, settings, now: clock.now, messageIdDomain: DOMAIN });
       expect(await actions.sendAgain(asked.id)).toMatchObject({ ok: true, status: 'queued' });
     } finally {
       await closeQueues(queues);
