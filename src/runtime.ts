@@ -82,11 +82,21 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     closeSender = () => sender.close();
     sentFolder = createSentFolder(config.imap);
     // Its own IMAP connection; the first reading of the mailbox starts now, in the background.
-    history = createMailboxHistory({ imap: config.imap, inbox: config.imap.mailbox, redis: workerRedis, prefix: config.redis.prefix, mailbox: PRIMARY_MAILBOX, context: classifyContextOf(config), logger });
+    const workerStore = createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret });
+    history = createMailboxHistory({
+      imap: config.imap,
+      inbox: config.imap.mailbox,
+      redis: workerRedis,
+      prefix: config.redis.prefix,
+      mailbox: PRIMARY_MAILBOX,
+      context: classifyContextOf(config),
+      logger,
+      forgotten: (addresses) => workerStore.forgottenAddresses(addresses),
+    });
     void history.refresh();
     const context: WorkerContext = {
       config,
-      store: createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret }),
+      store: workerStore,
       queues: processorQueues,
       sender,
       sentFolder,

@@ -452,6 +452,24 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       return names.filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length));
     },
 
+    /**
+     * Those of `addresses` (lower-cased) that belong to people who were erased and forgotten: the
+     * mailbox history does not file them again from mail it reads later.
+     */
+    async forgottenAddresses(addresses: readonly string[]): Promise<Set<string>> {
+      const forgotten = new Set<string>();
+      if (addresses.length === 0) return forgotten;
+      const secret = await secretOnce();
+      const batch = redis.pipeline();
+      for (const address of addresses) batch.exists(keys.forgotten(`address:${address}`, secret), keys.legacyForgotten(`address:${address}`));
+      const results = (await batch.exec()) ?? [];
+      results.forEach(([error, found], i) => {
+        if (error) throw error;
+        if (Number(found) > 0) forgotten.add(addresses[i]!);
+      });
+      return forgotten;
+    },
+
     /** The key of the marker an erasure keeps for a dedupe key (see mailboxKeys.forgotten). */
     async forgottenKey(dedupeKey: string): Promise<string> {
       return keys.forgotten(dedupeKey, await secretOnce());

@@ -58,6 +58,12 @@ export interface HistoryOptions {
   logger: Logger;
   /** How long a lookup waits for the index to catch up before using it as it stands. */
   waitMs?: number;
+  /**
+   * Which of these addresses (lower-cased) belong to people the user erased and had forgotten
+   * (ContactStore.forgottenAddresses): mail read later, a script's copy in Sent or their request
+   * still unread, does not file them again. Absent, every address is filed.
+   */
+  forgotten?: (addresses: string[]) => Promise<Set<string>>;
 }
 
 export interface HistoryStatus {
@@ -177,8 +183,15 @@ export function createMailboxHistory(options: HistoryOptions) {
         if (previous === undefined || Number(date) > Number(previous)) written.set(recipient.address, date);
       }
     }
+    const seen = new Set<string>([...written.keys()]);
+    for (const addresses of named.values()) for (const address of addresses) seen.add(address);
+    const forgotten = options.forgotten && seen.size > 0 ? await options.forgotten([...seen]) : new Set<string>();
+    for (const address of forgotten) written.delete(address);
     const batch = redis.multi();
-    for (const [key, addresses] of named) batch.sadd(keys.name(key), ...addresses);
+    for (const [key, addresses] of named) {
+      const kept = [...addresses].filter((address) => !forgotten.has(address));
+      if (kept.length > 0) batch.sadd(keys.name(key), ...kept);
+    }
     if (written.size > 0) batch.eval(KEEP_LATEST, 1, keys.written, ...[...written].flat());
     await batch.exec();
   }
