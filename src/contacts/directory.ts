@@ -10,8 +10,9 @@ import { STATUSES, type Contact, type Status } from './types.ts';
  * searches and sorts on (nothing more) and brings it up to date before every query. Every write
  * of a person (create, transition, update, erase) runs in one Lua script that also bumps the
  * mailbox's change sequence and records the person under it in the change index (see BUMP in
- * store.ts); an erasure instead takes them out of it, and is noticed by the count of people. Bringing the projection up to date is one round trip when nothing changed, else one
- * range read of the change index and one MGET of the people who changed. So several web
+ * store.ts); an erasure instead takes them out of it, and is noticed by the count of people.
+ * Bringing the projection up to date is one round trip when nothing changed, else one range read
+ * of the change index and one MGET of the people who changed. So several web
  * processes each keep their own copy, and each sees every write that happened before its query
  * started, whichever process made it: a change a user just made is on the page they return to.
  *
