@@ -78,7 +78,7 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = path.join(REPO, 'src', 'cli', 'main.ts');
 
 /** Every setting Winnow reads; the workers get only the ones this benchmark sets. */
-const WINNOW_SETTINGS = /^(IMAP_|SMTP_|REDIS_|MAIL_FROM$|PORT$|HOST$|TRUST_PROXY$|DASHBOARD_PASSWORD$|API_TOKEN$|RESPONSE_DEADLINE$|DEDUPE_WINDOW$|MAILBOX_LEASE$|BACKFILL_DAYS$|LOG_LEVEL$)/;
+const WINNOW_SETTINGS = /^(IMAP_|SMTP_|REDIS_|MAIL_FROM$|PORT$|HOST$|TRUST_PROXY$|DASHBOARD_PASSWORD$|API_TOKEN$|RESPONSE_DEADLINE$|DEDUPE_WINDOW$|MAILBOX_LEASE$|BACKFILL_DAYS$|LOG_LEVEL$|AUTHSERV_ID$|UNVERIFIED_MAIL$|WINNOW_SECRET$)/;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers

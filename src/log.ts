@@ -21,6 +21,8 @@ const REDACT = [
   'req.headers.cookie',
   'config.imap.pass',
   'config.smtp.pass',
+  'secret',
+  '*.secret',
 ];
 
 /**

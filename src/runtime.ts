@@ -79,7 +79,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   }
 
   const queues = createQueues(redis, config.redis.prefix);
-  const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX);
+  const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret });
   const settings = createSettingsStore(redis, store.keys.settings, config);
   const templates = createTemplateStore(redis, store.keys.templates, defaultTemplates);
   // Seals script Message-IDs; web (erase) and workers (send, answers, bounces) need the same one.
@@ -105,11 +105,21 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     closeSender = () => sender.close();
     sentFolder = createSentFolder(config.imap);
     // Its own IMAP connection; the first reading of the mailbox starts now, in the background.
-    history = createMailboxHistory({ imap: config.imap, inbox: config.imap.mailbox, redis: workerRedis, prefix: config.redis.prefix, mailbox: PRIMARY_MAILBOX, context: classifyContextOf(config), logger });
+    const workerStore = createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret });
+    history = createMailboxHistory({
+      imap: config.imap,
+      inbox: config.imap.mailbox,
+      redis: workerRedis,
+      prefix: config.redis.prefix,
+      mailbox: PRIMARY_MAILBOX,
+      context: classifyContextOf(config),
+      logger,
+      forgotten: (addresses) => workerStore.forgottenAddresses(addresses),
+    });
     void history.refresh();
     const context: WorkerContext = {
       config,
-      store: createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX),
+      store: workerStore,
       queues: processorQueues,
       sender,
       sentFolder,
@@ -120,6 +130,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       history,
       verifier: createMailVerifier(cachedResolver(services.resolver ?? systemResolver())),
       secret,
+      redis: workerRedis,
       logger,
       now,
     };
@@ -197,7 +208,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
 export async function resolveAwaitingFor(redis: Redis, config: Readonly<Config>, queues?: Queues, now: () => number = Date.now): Promise<AwaitingSummary> {
   const own = queues ?? createQueues(redis, config.redis.prefix);
   try {
-    const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX);
+    const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret });
     const written = historyKeys(config.redis.prefix, PRIMARY_MAILBOX);
     return await resolveAwaiting({
       store,

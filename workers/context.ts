@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Config } from '../src/config/env.ts';
 import type { AddressBook } from '../src/contacts/address-book.ts';
 import type { ContactStore } from '../src/contacts/store.ts';
@@ -31,6 +32,8 @@ export interface WorkerContext {
   verifier: MailVerifier;
   /** The server secret that seals script Message-IDs (src/mail/message-id.ts). */
   secret: string;
+  /** The workers' Redis connection, for what has no store of its own (the queues' event streams erasing searches). */
+  redis: Redis;
   logger: Logger;
   /** Time source, so tests and the deadline logic agree on "now". */
   now: () => number;

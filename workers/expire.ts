@@ -33,9 +33,9 @@ export interface ExpiryOutcome {
  * condition, checked in the same atomic step, that they are still in that status since before the
  * cut-off.
  */
-export function createExpirySweep(context: Pick<WorkerContext, 'store' | 'queues' | 'settings' | 'logger' | 'now' | 'config'>) {
+export function createExpirySweep(context: Pick<WorkerContext, 'store' | 'queues' | 'redis' | 'settings' | 'logger' | 'now' | 'config' | 'secret'>) {
   const { store, logger } = context;
-  const actions = createContactActions({ store, queues: context.queues, settings: context.settings, now: context.now, messageIdDomain: messageIdDomain(context.config.mailFrom.address) });
+  const actions = createContactActions({ store, queues: context.queues, redis: context.redis, settings: context.settings, now: context.now, messageIdDomain: messageIdDomain(context.config.mailFrom.address), messageIdSecret: context.secret });
 
   return async function expire(): Promise<ExpiryOutcome> {
     const settings = await context.settings.get();

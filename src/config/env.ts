@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { maskUrl } from './advice.ts';
 import { parseDuration } from './duration.ts';
@@ -33,6 +34,59 @@ const duration = (fallback: string, min: string, max: string) =>
       }
       return ms;
     });
+
+/**
+ * Which proxies in front of the dashboard may say who the client is (X-Forwarded-For, -Proto):
+ * none (`false`, the default), the nearest N hops (`1` for one reverse proxy), or the proxies'
+ * own addresses or ranges (`10.0.0.2, 192.168.0.0/16`, or proxy-addr's names `loopback`,
+ * `linklocal`, `uniquelocal`). Never "every proxy": that would believe whatever address a client
+ * writes into the header, and every login attempt could come from a new one.
+ */
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, an address range (CIDR), or one of proxy-addr's names, else why not. */
+function proxyEntryProblem(entry: string): string | null {
+  if (PROXY_NAMES.has(entry)) return null;
+  const [address = '', bits, ...extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra.length > 0) return `"${entry}" is not an address, a range such as 10.0.0.0/8, or loopback, linklocal, uniquelocal`;
+  if (bits === undefined) return null;
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) return `"${entry}" has a range size that is not 0 to ${max}`;
+  return null;
+}
+
+const trustProxy = z
+  .string()
+  .trim()
+  .default('false')
+  .transform((value, context): TrustProxy => {
+    const lower = value.toLowerCase();
+    if (lower === 'false' || lower === 'no' || lower === '0' || lower === 'none') return false;
+    if (lower === 'true' || lower === 'yes') {
+      context.addIssue({
+        code: 'custom',
+        message: 'true would believe any X-Forwarded-For a client writes (and give it a new address for every login attempt); give the number of proxies in front of Winnow (1 for one reverse proxy) or their addresses',
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(lower)) {
+      const hops = Number(lower);
+      if (hops > 10) context.addIssue({ code: 'custom', message: `must be a number of proxies from 1 to 10 (got ${value})` });
+      return hops;
+    }
+    const entries = lower.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    for (const entry of entries) {
+      const problem = proxyEntryProblem(entry);
+      if (problem) context.addIssue({ code: 'custom', message: `${problem}; give false, a number of proxies, or proxy addresses separated by commas` });
+    }
+    return entries;
+  });
+
+/** Shorter dashboard passwords could be guessed: the login limits slow guessing down, they do not stop it. */
+export const MIN_DASHBOARD_PASSWORD_LENGTH = 12;
 
 const required = (what: string) => z.string({ message: `is required (${what})` }).trim().min(1, `is required (${what})`);
 
@@ -80,11 +134,11 @@ const schema = z
       .default('winnow'),
     PORT: port.default(3000),
     HOST: z.string().trim().default('127.0.0.1'),
-    TRUST_PROXY: bool.default(false),
+    TRUST_PROXY: trustProxy,
     ALLOW_PLAINTEXT: bool.default(false),
     DASHBOARD_PASSWORD: z
       .string({ message: 'is required (the password for the dashboard login)' })
-      .min(8, 'must be at least 8 characters'),
+      .min(MIN_DASHBOARD_PASSWORD_LENGTH, `must be at least ${MIN_DASHBOARD_PASSWORD_LENGTH} characters (several words make a good one)`),
     API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     RESPONSE_DEADLINE: duration('7d', '1s', '365d'),
     DEDUPE_WINDOW: duration('90d', '1m', '3650d'),
@@ -158,7 +212,7 @@ export interface Config {
   smtp: { host: string; port: number; secure: boolean; requireTls: boolean; user: string | null; pass: string | null };
   mailFrom: { name: string; address: string };
   redis: { url: string; prefix: string };
-  web: { port: number; host: string; trustProxy: boolean; dashboardPassword: string; apiToken: string | null };
+  web: { port: number; host: string; trustProxy: TrustProxy; dashboardPassword: string; apiToken: string | null };
   responseDeadlineMs: number;
   dedupeWindowMs: number;
   /** How long a process's hold on a mailbox lasts unrenewed; another process takes over after it. */

@@ -1,4 +1,6 @@
 import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
+import type { Redis } from 'ioredis';
+import { removeJobsNaming } from '../queues/forget.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
@@ -44,6 +46,8 @@ export interface PersonExport {
 export interface ContactActionsDeps {
   store: ContactStore;
   queues: Queues;
+  /** For the queues' event streams, which erasing a person searches too (src/queues/forget.ts). */
+  redis: Redis;
   settings: SettingsStore;
   now: () => number;
   /** The domain of our scripts' Message-IDs (the user's own), to find their index entries when erasing. */
@@ -112,7 +116,7 @@ function nameOf(contact: Contact): string {
   return contact.name?.trim() || '(no name)';
 }
 
-export function createContactActions({ store, queues, settings, now, messageIdDomain, messageIdSecret }: ContactActionsDeps) {
+export function createContactActions({ store, queues, redis, settings, now, messageIdDomain, messageIdSecret }: ContactActionsDeps) {
   const mailbox = store.mailbox;
 
   function missing(id: string): ActionOutcome {
@@ -313,8 +317,9 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
 
     /**
      * Erases a person: their record, timeline, send ledgers, their entries in the address, dedupe
-     * and script Message-ID indexes, and their queued jobs. With `forget` (the default: erasing is
-     * usually a person's "forget me"), a one-way hash of each of their dedupe keys (invitation id,
+     * and script Message-ID indexes and in the mailbox history, and every job naming them, queued
+     * or finished. With `forget` (the default: erasing is usually a person's "forget me"), a hash
+     * keyed with the server secret of each of their dedupe keys (invitation id,
      * address) is kept, so a new request from them is not recorded or answered; nothing else of
      * them remains. Without it, a new request from them is treated like anyone's.
      */
@@ -346,21 +351,11 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
       if (messageIdDomain && messageIdSecret) for (const n of attempts) messageIds.add(scriptMessageId(id, n, messageIdDomain, messageIdSecret)).add(reminderMessageId(id, n, messageIdDomain, messageIdSecret));
 
       // Jobs first: a send job left behind would find no one and do nothing, but a Sent-folder copy
-      // job carries the whole script. A job running right now cannot be removed (BullMQ answers 0
-      // for a locked job); it is counted.
-      let jobsLeft = 0;
-      const removals = [
-        ...attempts.map((n) => () => queues.send.remove(jobId.send(mailbox, id, n))),
-        () => queues.deadline.remove(jobId.deadline(mailbox, id)),
-        ...[...messageIds].map((messageId) => () => queues['sent-copy'].remove(jobId['sent-copy'](mailbox, messageId))),
-      ];
-      for (const remove of removals) {
-        try {
-          if ((await remove()) === 0) jobsLeft += 1;
-        } catch {
-          jobsLeft += 1;
-        }
-      }
+      // job carries the whole script, and a finished incoming-mail job the whole request. Every
+      // queue is searched, in every state, for jobs naming them: by id, address or Message-ID.
+      // A job running right now cannot be removed (BullMQ answers 0 for a locked job); it is counted.
+      const requestIds = [contact.requestMessageId, ...timeline.map((entry) => entry.messageId)].filter((messageId): messageId is string => Boolean(messageId));
+      const { left: jobsLeft } = await removeJobsNaming(queues, redis, { id, names: [...addresses, ...messageIds, ...requestIds] });
 
       const erased = await store.erase(
         id,
@@ -368,6 +363,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
           own: attempts.flatMap((n) => [store.keys.ledger(id, n), store.keys.reminderLedger(id, n)]),
           indexes: [...[...addresses].map((address) => store.keys.address(address)), ...[...dedupe].map(store.keys.dedupe), ...[...messageIds].map(store.keys.scriptMessage)],
           forget: forget ? [...personal] : [],
+          addresses: [...addresses],
         },
         now(),
         options.onlyIf,
@@ -375,7 +371,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
       if (!erased) return missing(id);
       const name = nameOf(contact);
       const message = forget
-        ? `${name} is erased. Only a one-way hash of their address${contact.invitationId ? ' and invitation' : ''} is kept, so they will not be sent the script again.`
+        ? `${name} is erased. Only a keyed hash of their address${contact.invitationId ? ' and invitation' : ''} is kept, so they will not be sent the script again.`
         : `${name} is erased. Nothing of them is kept; a new request from them would be answered like anyone's.`;
       return { ...done(contact, contact.status, jobsLeft > 0 ? `${message} ${jobsLeft} job(s) running right now could not be removed; they find no one and end.` : message), jobsLeft };
     },

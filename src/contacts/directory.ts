@@ -10,8 +10,9 @@ import { STATUSES, type Contact, type Status } from './types.ts';
  * searches and sorts on (nothing more) and brings it up to date before every query. Every write
  * of a person (create, transition, update, erase) runs in one Lua script that also bumps the
  * mailbox's change sequence and records the person under it in the change index (see BUMP in
- * store.ts). Bringing the projection up to date is one round trip when nothing changed, else one
- * range read of the change index and one MGET of the people who changed. So several web
+ * store.ts); an erasure instead takes them out of it, and is noticed by the count of people.
+ * Bringing the projection up to date is one round trip when nothing changed, else one range read
+ * of the change index and one MGET of the people who changed. So several web
  * processes each keep their own copy, and each sees every write that happened before its query
  * started, whichever process made it: a change a user just made is on the page they return to.
  *
@@ -523,6 +524,14 @@ export function createDirectory(redis: Redis, store: ContactStore, options: Dire
     if (!patch) views.clear();
     await readPeople(ids, patch);
     seen = Math.max(newest, version);
+    // An erasure takes the person's id out of the change index (nothing may name them after it),
+    // so the people who are gone show only in the count: drop those no longer in the update index.
+    // (More here than counted can also be someone added after the count was read; then the read
+    // finds no one to drop.)
+    if (table.size > count) {
+      const present = new Set(await redis.zrange(keys.byUpdate, 0, -1));
+      for (const id of [...table.slotOf.keys()]) if (!present.has(id)) apply(id, null, patch);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { domainOf, mailboxIdentity } from '../detect/address.ts';
+import { keyedHash, serverSecret } from '../config/secret.ts';
 import { statusesBefore } from './lifecycle.ts';
 import { NO_DETAILS, STATUSES, type Contact, type ContactEvent, type Status } from './types.ts';
 
@@ -47,8 +48,25 @@ export function mailboxKeys(prefix: string, mailbox: string) {
     changes: `${base}:changes`,
     /** The dedupe keys a person was created with, so erasing them finds every one. */
     dedupeOf: (id: string) => `${base}:dedupe-of:${id}`,
-    /** An erased person's dedupe key, hashed: a request with it is not recorded again. */
-    forgotten: (dedupeKey: string) => `${base}:forgotten:${createHash('sha256').update(`winnow-forgotten:${dedupeKey}`).digest('base64url')}`,
+    /**
+     * An erased person's dedupe key, hashed with the server secret: a request with it is not
+     * recorded again, and no one without the secret can test an address against the marker.
+     */
+    forgotten: (dedupeKey: string, secret: string) => `${base}:forgotten:${keyedHash(secret, 'winnow-forgotten', dedupeKey)}`,
+    /**
+     * The marker as versions before the server secret wrote it (a plain SHA-256, which anyone can
+     * compute): still honoured, and replaced by the keyed one when a request meets it.
+     */
+    legacyForgotten: (dedupeKey: string) => `${base}:forgotten:${createHash('sha256').update(`winnow-forgotten:${dedupeKey}`).digest('base64url')}`,
+    /** The mailbox history (src/mail/history.ts): who the user wrote to, and names seen with addresses. */
+    history: {
+      /** hash: address → date of the latest mail the user sent to it ('' unknown) */
+      written: `${base}:history:written`,
+      /** set: addresses seen with a name (see nameKeys) */
+      name: (key: string) => `${base}:history:name:${key}`,
+      /** hash: path, uidValidity, lastUid of the folder read so far */
+      cursor: (folder: string) => `${base}:history:cursor:${folder}`,
+    },
   };
 }
 
@@ -133,12 +151,19 @@ redis.call('ZADD', ${changes}, redis.call('INCR', ${version}), id)
 // Creates a contact unless one of its dedupe keys is taken or was forgotten (an erased person's);
 // returns {created, id} ({0, '', 'forgotten'} for a forgotten one).
 // KEYS: contact, events, byUpdate, byStatus, address index, version, changes, dedupeOf, then the
-// dedupe keys, then their forgotten markers in the same order.
+// dedupe keys, then their forgotten markers in the same order, then their markers as older
+// versions wrote them (unkeyed; one met is replaced by the keyed marker).
 // ARGV: dedupe count, id, contact JSON, event JSON, time, dedupe window, whether to index the address.
 const CREATE = `
 local dedupeCount = tonumber(ARGV[1])
 for i = 1, dedupeCount do
   if redis.call('EXISTS', KEYS[8 + dedupeCount + i]) == 1 then return {0, '', 'forgotten'} end
+  local legacy = KEYS[8 + 2 * dedupeCount + i]
+  if redis.call('EXISTS', legacy) == 1 then
+    redis.call('SET', KEYS[8 + dedupeCount + i], redis.call('GET', legacy))
+    redis.call('DEL', legacy)
+    return {0, '', 'forgotten'}
+  end
 end
 for i = 1, dedupeCount do
   local existing = redis.call('GET', KEYS[8 + i])
@@ -315,7 +340,10 @@ export interface SendingPause {
   notifyError: string | null;
 }
 
-// Erases a person and every index entry that leads to them, in one step.
+// Erases a person and every index entry that leads to them, in one step. The change sequence goes
+// up, but the person's id leaves the change index rather than being recorded in it: nothing may
+// name them afterwards. Readers of the index notice that someone is gone by the count of people
+// (src/contacts/directory.ts).
 // KEYS: contact, events, byUpdate, version, changes, then one status index per status, then keys
 // that are the person's own (deleted), then index keys (deleted only while they still name this
 // person: an address index may by now belong to someone else), then forgotten markers to set.
@@ -345,16 +373,22 @@ for i = 1, indexCount do
 end
 at = at + indexCount
 for i = 1, markerCount do redis.call('SET', KEYS[at + i], ARGV[6]) end
-${BUMP('KEYS[4]', 'KEYS[5]')}
+redis.call('INCR', KEYS[4])
+redis.call('ZREM', KEYS[5], id)
 return 1
 `;
 
 // Gives a person one more dedupe key (an address found after the request was recorded), unless an
 // erased person's marker names it or it leads to someone else. KEYS: dedupe key, its forgotten
-// marker, dedupeOf. ARGV: id, dedupe window. Returns 'claimed', 'held' (theirs already),
-// 'forgotten', or the other person's id.
+// marker, dedupeOf, the marker as older versions wrote it. ARGV: id, dedupe window. Returns
+// 'claimed', 'held' (theirs already), 'forgotten', or the other person's id.
 const CLAIM_DEDUPE = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'forgotten' end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('SET', KEYS[2], redis.call('GET', KEYS[4]))
+  redis.call('DEL', KEYS[4])
+  return 'forgotten'
+end
 local owner = redis.call('GET', KEYS[1])
 if owner == ARGV[1] then return 'held' end
 if owner then return owner end
@@ -373,13 +407,20 @@ return 1
 
 export type DedupeClaim = { outcome: 'claimed' | 'held' | 'forgotten' } | { outcome: 'taken'; by: string };
 
+/** `value` as a SCAN pattern that matches exactly it: glob characters escaped. */
+function globEscape(value: string): string {
+  return value.replace(/[*?[\]\\]/g, '\\$&');
+}
+
 export interface EraseKeys {
   /** Keys that belong to this person alone (send ledgers): deleted. */
   own: string[];
   /** Index keys that may lead to this person (addresses, dedupe, script Message-IDs): deleted while they do. */
   indexes: string[];
-  /** Dedupe keys whose hashed marker keeps the person from being recorded again; empty to keep none. */
+  /** Dedupe keys whose keyed marker keeps the person from being recorded again; empty to keep none. */
   forget: string[];
+  /** The person's addresses, to take out of the mailbox history. */
+  addresses?: string[];
 }
 
 /** Erase only while the person is still in `status`, where they have been since before `enteredBefore`. */
@@ -390,8 +431,22 @@ export interface ExpiryCondition {
 
 export type TransitionResult = { moved: true; from: Status } | { moved: false; status: Status | 'missing' };
 
-export function createContactStore(redis: Redis, prefix: string, mailbox: string) {
+export interface ContactStoreOptions {
+  /** WINNOW_SECRET; null (the default) uses the secret kept in Redis (src/config/secret.ts). */
+  secret?: string | null;
+}
+
+export function createContactStore(redis: Redis, prefix: string, mailbox: string, options: ContactStoreOptions = {}) {
   const keys = mailboxKeys(prefix, mailbox);
+  let secretRead: Promise<string> | null = null;
+  /** The server secret (src/config/secret.ts), read once (a failed read is tried again next time). */
+  function secretOnce(): Promise<string> {
+    secretRead ??= serverSecret(redis, keys.secret, options.secret ?? null).catch((error: unknown) => {
+      secretRead = null;
+      throw error;
+    });
+    return secretRead;
+  }
   const ledgerKey = (id: string, attempt: number, mail: LedgerMail) => (mail === 'script' ? keys.ledger(id, attempt) : keys.reminderLedger(id, attempt));
 
   /** Runs one write of `key` only while person `id` exists; -1 when they do not. */
@@ -403,6 +458,44 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     const raw = await redis.hgetall(keys.sendingPaused);
     if (!raw.trippedAt) return null;
     return { trippedAt: Number(raw.trippedAt), limit: Number(raw.limit), notifiedAt: raw.notifiedAt ? Number(raw.notifiedAt) : null, notifyError: raw.notifyError ?? null };
+  }
+
+  /** Every key matching `pattern` (a glob below this mailbox's keys), in SCAN's batches. */
+  async function* scanKeys(pattern: string): AsyncGenerator<string[]> {
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) yield found;
+    } while (cursor !== '0');
+  }
+
+  /** Removes addresses from the mailbox history: from whom the user wrote to, and from every name. */
+  async function forgetInHistory(addresses: readonly string[]): Promise<void> {
+    const lower = [...new Set(addresses.map((address) => address.trim().toLowerCase()).filter((address) => address !== ''))];
+    if (lower.length === 0) return;
+    await redis.hdel(keys.history.written, ...lower);
+    // The names an address was filed under are those of the mail it came in, not necessarily the
+    // person's as recorded here, so every name is looked at. Erasing is rare; the index is a few
+    // keys per person the user has mail with.
+    for await (const found of scanKeys(globEscape(keys.history.name('')) + '*')) {
+      const batch = redis.pipeline();
+      for (const key of found) batch.srem(key, ...lower);
+      await batch.exec();
+    }
+  }
+
+  /** The daily counts of scripts hold `<person>:<script number>`; an erased person's count on without their id. */
+  async function unnameSendSlots(id: string): Promise<void> {
+    for await (const found of scanKeys(globEscape(keys.sentOn('')) + '*')) {
+      for (const key of found) {
+        const members = (await redis.smembers(key)).filter((member) => member.startsWith(`${id}:`));
+        if (members.length === 0) continue;
+        const batch = redis.multi().srem(key, ...members);
+        for (const _member of members) batch.sadd(key, `erased:${randomUUID()}`);
+        await batch.exec();
+      }
+    }
   }
 
   async function get(id: string): Promise<Contact | null> {
@@ -423,11 +516,12 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     async create(fields: NewContact, dedupeKeys: string[], dedupeWindowMs: number, event: ContactEvent): Promise<{ created: boolean; id: string; forgotten?: true }> {
       const id = contactId(dedupeKeys[0] ?? `${fields.requestMessageId ?? ''}:${fields.requestedAt}`);
       const now = event.at;
+      const secret = await secretOnce();
       const contact: Contact = { ...fields, id, mailbox, updatedAt: now };
       // Everything in one script: a crash cannot leave a person without their address index.
       const result = (await redis.eval(
         CREATE,
-        8 + 2 * dedupeKeys.length,
+        8 + 3 * dedupeKeys.length,
         keys.contact(id),
         keys.events(id),
         keys.byUpdate,
@@ -437,7 +531,8 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         keys.changes,
         keys.dedupeOf(id),
         ...dedupeKeys.map(keys.dedupe),
-        ...dedupeKeys.map(keys.forgotten),
+        ...dedupeKeys.map((key) => keys.forgotten(key, secret)),
+        ...dedupeKeys.map(keys.legacyForgotten),
         String(dedupeKeys.length),
         id,
         toJson(contact),
@@ -489,11 +584,38 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     },
 
     /**
+     * Those of `addresses` (lower-cased) that belong to people who were erased and forgotten: the
+     * mailbox history does not file them again from mail it reads later.
+     */
+    async forgottenAddresses(addresses: readonly string[]): Promise<Set<string>> {
+      const forgotten = new Set<string>();
+      if (addresses.length === 0) return forgotten;
+      const secret = await secretOnce();
+      const batch = redis.pipeline();
+      for (const address of addresses) batch.exists(keys.forgotten(`address:${address}`, secret), keys.legacyForgotten(`address:${address}`));
+      const results = (await batch.exec()) ?? [];
+      results.forEach(([error, found], i) => {
+        if (error) throw error;
+        if (Number(found) > 0) forgotten.add(addresses[i]!);
+      });
+      return forgotten;
+    },
+
+    /** The key of the marker an erasure keeps for a dedupe key (see mailboxKeys.forgotten). */
+    async forgottenKey(dedupeKey: string): Promise<string> {
+      return keys.forgotten(dedupeKey, await secretOnce());
+    },
+
+    /**
      * Removes a person: record, timeline, status and update indexes, the given own keys, and the
-     * given index keys that still lead to them; sets a hashed marker for each `forget` dedupe key.
+     * given index keys that still lead to them; sets a keyed marker for each `forget` dedupe key.
+     * Then what else names them: their addresses in the mailbox history (the index of names and of
+     * whom the user wrote to; the mail itself stays in the user's mailbox) and their entries in the
+     * daily counts of scripts, which keep counting them without a name.
      * Returns false when there was no one to erase.
      */
     async erase(id: string, extra: EraseKeys, now: number, onlyIf?: ExpiryCondition): Promise<boolean> {
+      const secret = extra.forget.length > 0 ? await secretOnce() : null;
       const own = [keys.dedupeOf(id), ...extra.own];
       const condition = onlyIf ? [onlyIf.status, String(STATUSES.indexOf(onlyIf.status) + 1), String(onlyIf.enteredBefore)] : [];
       const result = await redis.eval(
@@ -507,7 +629,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         ...STATUSES.map(keys.byStatus),
         ...own,
         ...extra.indexes,
-        ...extra.forget.map(keys.forgotten),
+        ...extra.forget.map((key) => keys.forgotten(key, secret!)),
         id,
         String(STATUSES.length),
         String(own.length),
@@ -516,7 +638,10 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         String(now),
         ...condition,
       );
-      return result === 1;
+      if (result !== 1) return false;
+      await forgetInHistory(extra.addresses ?? []);
+      await unnameSendSlots(id);
+      return true;
     },
 
     /**
@@ -526,7 +651,10 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
      * and nothing is written.
      */
     async claimDedupe(id: string, dedupeKey: string, dedupeWindowMs: number): Promise<DedupeClaim> {
-      const result = String(await redis.eval(CLAIM_DEDUPE, 3, keys.dedupe(dedupeKey), keys.forgotten(dedupeKey), keys.dedupeOf(id), id, String(dedupeWindowMs)));
+      const secret = await secretOnce();
+      const result = String(
+        await redis.eval(CLAIM_DEDUPE, 4, keys.dedupe(dedupeKey), keys.forgotten(dedupeKey, secret), keys.dedupeOf(id), keys.legacyForgotten(dedupeKey), id, String(dedupeWindowMs)),
+      );
       if (result === 'claimed' || result === 'held' || result === 'forgotten') return { outcome: result };
       return { outcome: 'taken', by: result };
     },

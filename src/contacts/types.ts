@@ -116,3 +116,12 @@ export const NO_DETAILS = {
   repeats: 0,
   lastRepeatAt: null,
 } as const satisfies Partial<Contact>;
+
+/**
+ * Whether the person's request mail was authenticated, so that what they wrote (their subject)
+ * may be echoed back in the script. The one place that decides it: today the classifier flags
+ * mail no Authentication-Results of the user's server vouches for as `unverified`.
+ */
+export function sentAuthenticated(person: { flags: readonly Flag[] }): boolean {
+  return !person.flags.includes('unverified');
+}

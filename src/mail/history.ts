@@ -5,6 +5,7 @@ import type { ClassifyContext } from '../detect/types.ts';
 import { nameKeys, type WrittenTo } from '../contacts/resolve.ts';
 import { createProblemLog, type Logger } from '../log.ts';
 import { adviceText, mailAdvice } from '../config/advice.ts';
+import { mailboxKeys } from '../contacts/store.ts';
 import { createImapClient, type ImapAccount } from './imap.ts';
 import { SCRIPT_ID_PREFIX } from './message-id.ts';
 
@@ -26,13 +27,9 @@ import { SCRIPT_ID_PREFIX } from './message-id.ts';
  *   history:name:<key>         set   addresses seen with a name (see nameKeys)
  *   history:cursor:<folder>    hash  path, uidValidity, lastUid of the folder read so far
  */
-export function historyKeys(prefix: string, mailbox: string) {
-  const base = `${prefix}:{${mailbox}}:history`;
-  return {
-    written: `${base}:written`,
-    name: (key: string) => `${base}:name:${key}`,
-    cursor: (folder: HistoryFolder) => `${base}:cursor:${folder}`,
-  };
+export function historyKeys(prefix: string, mailbox: string): { written: string; name: (key: string) => string; cursor: (folder: HistoryFolder) => string } {
+  // Registered with the mailbox's other keys, so erasing a person (store.ts) finds them too.
+  return mailboxKeys(prefix, mailbox).history;
 }
 
 /**
@@ -61,6 +58,12 @@ export interface HistoryOptions {
   logger: Logger;
   /** How long a lookup waits for the index to catch up before using it as it stands. */
   waitMs?: number;
+  /**
+   * Which of these addresses (lower-cased) belong to people the user erased and had forgotten
+   * (ContactStore.forgottenAddresses): mail read later, a script's copy in Sent or their request
+   * still unread, does not file them again. Absent, every address is filed.
+   */
+  forgotten?: (addresses: string[]) => Promise<Set<string>>;
 }
 
 export interface HistoryStatus {
@@ -182,8 +185,15 @@ export function createMailboxHistory(options: HistoryOptions) {
         if (previous === undefined || Number(date) > Number(previous)) written.set(recipient.address, date);
       }
     }
+    const seen = new Set<string>([...written.keys()]);
+    for (const addresses of named.values()) for (const address of addresses) seen.add(address);
+    const forgotten = options.forgotten && seen.size > 0 ? await options.forgotten([...seen]) : new Set<string>();
+    for (const address of forgotten) written.delete(address);
     const batch = redis.multi();
-    for (const [key, addresses] of named) batch.sadd(keys.name(key), ...addresses);
+    for (const [key, addresses] of named) {
+      const kept = [...addresses].filter((address) => !forgotten.has(address));
+      if (kept.length > 0) batch.sadd(keys.name(key), ...kept);
+    }
     if (written.size > 0) batch.eval(KEEP_LATEST, 1, keys.written, ...[...written].flat());
     await batch.exec();
   }

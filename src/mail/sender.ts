@@ -36,9 +36,28 @@ export function cleanHeader(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
+/** Longest Message-ID echoed in In-Reply-To or References; real ones are well under 100 characters. */
+export const MAX_ECHOED_MESSAGE_ID_LENGTH = 250;
+
+// RFC 5322 §3.6.4 msg-id without its angle brackets: dot-atom-text "@" (dot-atom-text / no-fold-literal).
+const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+const DOT_ATOM = `${ATOM}(?:\\.${ATOM})*`;
+const MSG_ID = new RegExp(`^${DOT_ATOM}@(?:${DOT_ATOM}|\\[[!-Z^-~]*\\])$`);
+
+/**
+ * Whether a Message-ID taken from received mail may be echoed in In-Reply-To or References: a
+ * valid msg-id of at most 250 characters. Anything else is left out (the script then starts a
+ * thread of its own): the sender chose it, and an over-long or malformed one makes strict
+ * servers refuse the script (a header line over RFC 5322's 998 characters).
+ */
+export function echoableMessageId(id: string | null | undefined): id is string {
+  return typeof id === 'string' && id.length <= MAX_ECHOED_MESSAGE_ID_LENGTH && MSG_ID.test(id);
+}
+
 /** Builds the message once, so what is sent and what is filed in Sent are the same bytes. */
 function compose(script: OutgoingScript): Promise<Buffer> {
-  const references = script.references.map((id) => `<${cleanHeader(id)}>`);
+  const references = script.references.filter(echoableMessageId).map((id) => `<${id}>`);
+  const inReplyTo = echoableMessageId(script.inReplyTo) ? script.inReplyTo : null;
   const composer = new MailComposer({
     from: { name: cleanHeader(script.from.name), address: script.from.address },
     to: cleanHeader(script.to),
@@ -47,7 +66,7 @@ function compose(script: OutgoingScript): Promise<Buffer> {
     html: script.html,
     messageId: `<${cleanHeader(script.messageId)}>`,
     date: new Date(),
-    ...(script.inReplyTo ? { inReplyTo: `<${cleanHeader(script.inReplyTo)}>` } : {}),
+    ...(inReplyTo ? { inReplyTo: `<${inReplyTo}>` } : {}),
     ...(references.length > 0 ? { references } : {}),
     headers: {
       // RFC 3834: marks this as an automatic answer, so other robots do not answer it.

@@ -15,6 +15,11 @@ import { htmlFromBody } from './body.ts';
  *   where nothing is escaped anyway);
  * - `{{#if var}}…{{else}}…{{/if}}` and `{{#unless var}}…{{/unless}}`, with `{{else if var}}` chains.
  *
+ * In the HTML part a variable may stand in text or in a quoted attribute value, nowhere else in a
+ * tag: HTML escaping does not escape spaces, so in an unquoted value (`title={{name}}`) or between
+ * attributes a sender's name could add attributes of its own; nor in `on…` or `style` attributes
+ * or inside `<script>` and `<style>`, where escaped text is still code.
+ *
  * Everything else is refused with the part, line and column: unknown variables, paths (`a.b`,
  * `../x`, `this`, `@root`), literals, parameters, hash arguments, sub-expressions, partials,
  * decorators, raw blocks, block parameters and every other block or helper (`each`, `with`,
@@ -303,6 +308,8 @@ function excerpt(source: string, line: number, column: number): string {
 
 class TemplateChecker {
   private readonly lineStarts: number[] = [0];
+  /** Where each tag of the HTML part stands in the HTML, read when the first variable is checked. */
+  private places: Map<number, HtmlPlace> | undefined;
 
   private readonly part: TemplatePart;
   private readonly source: string;
@@ -350,6 +357,29 @@ class TemplateChecker {
     const name = this.variable(node.path);
     if (node.params.length > 0 || hasHash(node)) {
       this.refuse(node, `{{${name}}} takes no arguments`);
+    }
+    if (this.part === 'html') this.htmlPlace(node, name);
+  }
+
+  /** Refuses a variable where HTML escaping does not make its value harmless (see the top of this file). */
+  private htmlPlace(node: hbs.AST.MustacheStatement, name: string): void {
+    this.places ??= htmlPlaces(this.source);
+    const place = this.places.get(this.offset(node));
+    if (!place) return;
+    switch (place.kind) {
+      case 'unquoted-value':
+        return this.refuse(
+          node,
+          `{{${name}}} is in an attribute value without quotes: put the value in quotes, as in ${place.attribute}="{{${name}}}" (without them, a value with a space adds attributes of the sender's choosing)`,
+        );
+      case 'tag':
+        return this.refuse(node, `{{${name}}} is inside a tag but not in a quoted attribute value: it could add attributes of the sender's choosing`);
+      case 'code-attribute':
+        return this.refuse(node, `{{${name}}} is in the ${place.attribute} attribute, whose value is code: a variable may stand only in text or in an ordinary quoted attribute`);
+      case 'raw-text':
+        return this.refuse(node, `{{${name}}} is inside <${place.element}>, whose content is code: a variable may stand only in text or in a quoted attribute`);
+      default:
+        return;
     }
   }
 
@@ -411,6 +441,143 @@ class TemplateChecker {
     // Handlebars counts columns from 0.
     throw new TemplateError(this.part, node.loc.start.line, node.loc.start.column + 1, problem);
   }
+}
+
+/** Where a Handlebars tag stands in the HTML around it. */
+type HtmlPlace =
+  | { kind: 'text' | 'quoted-value' | 'comment' }
+  | { kind: 'tag' }
+  | { kind: 'unquoted-value' | 'code-attribute'; attribute: string }
+  | { kind: 'raw-text'; element: string };
+
+/** Elements whose content is not HTML text but code. */
+const RAW_TEXT_ELEMENTS: ReadonlySet<string> = new Set(['script', 'style']);
+
+/** Attributes whose value is code, even quoted: event handlers and inline styles. */
+function isCodeAttribute(name: string): boolean {
+  return name.startsWith('on') || name === 'style';
+}
+
+/**
+ * Reads the HTML of a template the way a browser's tokenizer would (text, tags, attribute values,
+ * comments, script and style content), treating Handlebars tags as opaque, and notes where each
+ * `{{` stands: offset → place. Enough of HTML to place a variable, not a validator: what the
+ * browser would make of broken markup is the user's business, what a sender's value can do there
+ * is ours.
+ */
+function htmlPlaces(source: string): Map<number, HtmlPlace> {
+  const places = new Map<number, HtmlPlace>();
+  type State = 'text' | 'comment' | 'tag-name' | 'tag' | 'attribute-name' | 'before-value' | 'unquoted-value' | 'quoted-value' | 'raw-text';
+  let state: State = 'text';
+  let element = '';
+  let closing = false;
+  let attribute = '';
+  let quote = '';
+  const place = (): HtmlPlace => {
+    switch (state) {
+      case 'comment':
+        return { kind: 'comment' };
+      case 'tag-name':
+      case 'tag':
+      case 'attribute-name':
+        return { kind: 'tag' };
+      case 'before-value':
+      case 'unquoted-value':
+        return { kind: 'unquoted-value', attribute };
+      case 'quoted-value':
+        return isCodeAttribute(attribute) ? { kind: 'code-attribute', attribute } : { kind: 'quoted-value' };
+      case 'raw-text':
+        return { kind: 'raw-text', element };
+      default:
+        return { kind: 'text' };
+    }
+  };
+  let i = 0;
+  while (i < source.length) {
+    if (source.startsWith('{{', i)) {
+      places.set(i, place());
+      // A variable right after "=" starts an unquoted value, which goes on to the next space or ">".
+      if (state === 'before-value') state = 'unquoted-value';
+      const close = source.startsWith('{{!--', i) ? '--}}' : source.startsWith('{{{', i) ? '}}}' : '}}';
+      const end = source.indexOf(close, i + 2);
+      i = end < 0 ? source.length : end + close.length;
+      continue;
+    }
+    const char = source[i]!;
+    switch (state) {
+      case 'text':
+        if (source.startsWith('<!--', i)) {
+          state = 'comment';
+          i += 4;
+          continue;
+        }
+        if (char === '<' && /[A-Za-z/]/.test(source[i + 1] ?? '')) {
+          closing = source[i + 1] === '/';
+          element = '';
+          state = 'tag-name';
+          i += closing ? 2 : 1;
+          continue;
+        }
+        break;
+      case 'comment':
+        if (source.startsWith('-->', i)) {
+          state = 'text';
+          i += 3;
+          continue;
+        }
+        break;
+      case 'raw-text':
+        if (source.slice(i, i + element.length + 2).toLowerCase() === `</${element}`) {
+          closing = true;
+          state = 'tag-name';
+          i += element.length + 2;
+          continue;
+        }
+        break;
+      case 'tag-name':
+        if (/[\s/>]/.test(char)) {
+          state = 'tag';
+          continue;
+        }
+        element += char.toLowerCase();
+        break;
+      case 'tag':
+        if (char === '>') state = !closing && RAW_TEXT_ELEMENTS.has(element) ? 'raw-text' : 'text';
+        else if (!/[\s/]/.test(char)) {
+          attribute = '';
+          state = 'attribute-name';
+          continue;
+        }
+        break;
+      case 'attribute-name':
+        if (char === '=') state = 'before-value';
+        else if (/[\s/>]/.test(char)) {
+          state = 'tag';
+          continue;
+        } else attribute += char.toLowerCase();
+        break;
+      case 'before-value':
+        if (char === '"' || char === "'") {
+          quote = char;
+          state = 'quoted-value';
+        } else if (char === '>') {
+          state = 'tag';
+          continue;
+        } else if (!/\s/.test(char)) state = 'unquoted-value';
+        break;
+      case 'unquoted-value':
+        if (/[\s>]/.test(char)) {
+          state = 'tag';
+          continue;
+        }
+        break;
+      case 'quoted-value':
+        if (char === quote) state = 'tag';
+        break;
+    }
+    i += 1;
+  }
+  return places;
 }
 
 function hasHash(node: { hash?: hbs.AST.Hash }): boolean {

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import type { TrustProxy } from '../config/env.ts';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -18,6 +19,7 @@ import { templatesApiRoutes, templatesRoutes } from './routes/templates.ts';
 import { sessionGuards } from './guards.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
 import { createPeopleServices } from './people.ts';
+import { createLoginGuard, LOGIN_GUARD_DEFAULTS, type LoginGuardOptions } from './login-guard.ts';
 import { createSessionStore, SESSION_DEFAULTS, type SessionOptions } from './session.ts';
 import { errorPage } from './views/error.ts';
 import { zodValidatorCompiler } from './zod.ts';
@@ -29,6 +31,7 @@ export { CONTENT_SECURITY_POLICY } from './security.ts';
 
 export interface WebOptions {
   sessions?: SessionOptions;
+  loginGuard?: LoginGuardOptions;
 }
 
 /**
@@ -41,6 +44,7 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
   const context: WebContext = {
     deps,
     sessions,
+    loginGuard: createLoginGuard(deps.redis, deps.config.redis.prefix, options?.loginGuard ?? LOGIN_GUARD_DEFAULTS, deps.now),
     assets,
     people: createPeopleServices(deps),
     view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url }, sendingPause: request.sendingPause }),
@@ -137,12 +141,26 @@ class QuietAccessLog extends LogController {
   }
 }
 
+/**
+ * TRUST_PROXY as Fastify takes it. A hop count becomes "believe the nearest N hops", as Express
+ * reads a number (Fastify itself reads a bare number as trusting nothing): the client address is
+ * then the one the outermost of those proxies saw, whatever the client wrote further left in
+ * X-Forwarded-For. It relies on the dashboard being reachable only through those proxies; naming
+ * their addresses does not.
+ */
+export function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
+}
+
 /** A Fastify instance with the web role registered, not yet listening. */
 export async function buildApp(deps: WebDeps, options?: WebOptions): Promise<FastifyInstance> {
   // Typed as Fastify's logger interface so the instance has the plain FastifyInstance type callers hold.
   const logger: FastifyBaseLogger = deps.logger;
-  // Behind a reverse proxy, client addresses (for the login rate limit) and https come from its headers.
-  const app = Fastify({ loggerInstance: logger, trustProxy: deps.config.web.trustProxy, logController: new QuietAccessLog() });
+  // Behind a reverse proxy, client addresses (for the login limits) and https come from its headers,
+  // believed only from the proxies TRUST_PROXY names (a hop count or their addresses).
+  const app = Fastify({ loggerInstance: logger, trustProxy: fastifyTrustProxy(deps.config.web.trustProxy), logController: new QuietAccessLog() });
   await app.register(webApp, { deps, options });
   return app;
 }

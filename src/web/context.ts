@@ -11,6 +11,7 @@ import type { ScriptPerson } from '../script/render.ts';
 import type { CompiledScript } from '../script/template.ts';
 import type { TestSendResult } from '../script/test-send.ts';
 import type { Assets } from './assets.ts';
+import type { LoginGuard } from './login-guard.ts';
 import type { PeopleServices } from './people.ts';
 import type { Session, SessionStore } from './session.ts';
 import type { View } from './views/layout.ts';
@@ -46,6 +47,8 @@ export interface WebDeps {
 export interface WebContext {
   deps: WebDeps;
   sessions: SessionStore;
+  /** The budget of failed logins from all addresses together, and its bursts. */
+  loginGuard: LoginGuard;
   assets: Assets;
   /** The people directory, the actions on people and the one-time messages after a form. */
   people: PeopleServices;

@@ -59,6 +59,27 @@ describe('configuration', () => {
     expect(text).toContain('"soon" is not a duration');
   });
 
+  it('wants a dashboard password of 12 characters or more', () => {
+    expect(problemsOf({ ...valid, DASHBOARD_PASSWORD: 'elevenchars' }).join()).toMatch(/DASHBOARD_PASSWORD=\*\*\* \(11 characters\) must be at least 12 characters/);
+    expect(loadConfig({ ...valid, DASHBOARD_PASSWORD: 'twelve chars' }).web.dashboardPassword).toBe('twelve chars');
+  });
+
+  it('reads TRUST_PROXY as none, a hop count, or proxy addresses and ranges', () => {
+    expect(loadConfig(valid).web.trustProxy).toBe(false);
+    expect(loadConfig({ ...valid, TRUST_PROXY: 'false' }).web.trustProxy).toBe(false);
+    expect(loadConfig({ ...valid, TRUST_PROXY: '1' }).web.trustProxy).toBe(1);
+    expect(loadConfig({ ...valid, TRUST_PROXY: ' 10.0.0.2, 192.168.0.0/16 ,fd00::/8, loopback' }).web.trustProxy).toEqual(['10.0.0.2', '192.168.0.0/16', 'fd00::/8', 'loopback']);
+  });
+
+  it('refuses TRUST_PROXY=true, which would believe any address a client writes, and addresses that are not', () => {
+    expect(problemsOf({ ...valid, TRUST_PROXY: 'true' }).join()).toMatch(/TRUST_PROXY.*would believe any X-Forwarded-For/);
+    const problems = problemsOf({ ...valid, TRUST_PROXY: '10.0.0.300, 10.0.0.0/33, proxy.example' }).join('\n');
+    expect(problems).toMatch(/"10\.0\.0\.300" is not an address/);
+    expect(problems).toMatch(/"10\.0\.0\.0\/33" has a range size that is not 0 to 32/);
+    expect(problems).toMatch(/"proxy\.example" is not an address/);
+    expect(problemsOf({ ...valid, TRUST_PROXY: '99' }).join()).toMatch(/from 1 to 10/);
+  });
+
   it('says that SMTP_USER and SMTP_PASS go together, naming the one that is missing', () => {
     expect(problemsOf({ ...valid, SMTP_PASS: '' })).toEqual(['SMTP_USER is set but SMTP_PASS is not: set both to log in to the SMTP server, or neither to send without a login']);
     expect(problemsOf({ ...valid, SMTP_USER: '' })[0]).toMatch(/^SMTP_PASS is set but SMTP_USER is not/);
@@ -80,7 +101,7 @@ describe('configuration', () => {
       'IMAP_PORT="99999" must be between 1 and 65535',
       'SMTP_USER is set but SMTP_PASS is not: set both to log in to the SMTP server, or neither to send without a login',
       'REDIS_URL="http://:***@cache.example.com:6379" must start with redis:// or rediss://',
-      'DASHBOARD_PASSWORD=*** (7 characters) must be at least 8 characters',
+      'DASHBOARD_PASSWORD=*** (7 characters) must be at least 12 characters (several words make a good one)',
       'API_TOKEN=*** (10 characters) must be at least 16 characters',
       'RESPONSE_DEADLINE="next week" is not a duration such as 7d, 12h or 30s',
     ].sort());

@@ -29,7 +29,7 @@ beforeAll(async () => {
   store = createContactStore(redis, prefix, 'primary');
   const settings = createSettingsStore(redis, store.keys.settings, { responseDeadlineMs: 7 * DAY, dedupeWindowMs: 90 * DAY });
   await settings.save({ ...settings.defaults, blockList: ['blocked.example', 'nope@spam.example'] });
-  actions = createContactActions({ store, queues, settings, now: () => NOW, messageIdDomain: DOMAIN, messageIdSecret: SECRET });
+  actions = createContactActions({ store, queues, redis, settings, now: () => NOW, messageIdDomain: DOMAIN, messageIdSecret: SECRET });
 });
 
 afterAll(async () => {
@@ -222,7 +222,7 @@ describe('export and erase', () => {
 
     const outcome = await actions.erase(id);
     expect(outcome).toMatchObject({ ok: true });
-    expect(outcome.message).toMatch(/one-way hash/);
+    expect(outcome.message).toMatch(/keyed hash/);
 
     const left: string[] = [];
     let cursor = '0';
@@ -247,7 +247,28 @@ describe('export and erase', () => {
       { at: NOW, type: 'requested', detail: 'constructed request' },
     );
     expect(again).toEqual({ created: false, id: '', forgotten: true });
-    expect(await redis.exists(store.keys.forgotten(dedupe[0]!))).toBe(1);
+    expect(await redis.exists(await store.forgottenKey(dedupe[0]!))).toBe(1);
+  });
+
+  it('keeps a marker no one can test an address against without the server secret', async () => {
+    const { id, dedupe } = await person('asked', { email: 'keyed@example.org' });
+    await actions.erase(id);
+    const marker = await store.forgottenKey(dedupe[0]!);
+    expect(await redis.exists(marker)).toBe(1);
+    // The plain hash older versions kept, which anyone could compute from an address, is not written.
+    expect(await redis.exists(store.keys.legacyForgotten(dedupe[0]!))).toBe(0);
+    // Under another secret the same address gives another marker.
+    const elsewhere = createContactStore(redis, prefix, 'primary', { secret: 'another-secret-of-at-least-32-characters' });
+    expect(await elsewhere.forgottenKey(dedupe[0]!)).not.toBe(marker);
+  });
+
+  it('still honours a marker an older version kept, and replaces it with the keyed one', async () => {
+    const dedupeKey = 'address:legacy@example.org';
+    await redis.set(store.keys.legacyForgotten(dedupeKey), String(NOW));
+    const again = await store.create({ ...blankOf('Legacy Person'), email: 'legacy@example.org' }, [dedupeKey], 90 * DAY, { at: NOW, type: 'requested', detail: 'constructed request' });
+    expect(again).toEqual({ created: false, id: '', forgotten: true });
+    expect(await redis.exists(store.keys.legacyForgotten(dedupeKey))).toBe(0);
+    expect(await redis.exists(await store.forgottenKey(dedupeKey))).toBe(1);
   });
 
   it('says so when a job of the person is running and cannot be removed', async () => {

@@ -151,7 +151,7 @@ describe('after an address-book import', () => {
 
   it('one script per address: an address another person here already has is a duplicate, and an erased person\'s is not used', async () => {
     const box = await mailbox();
-    const actions = createContactActions({ store: box.store, queues, settings: box.settings, now: () => NOW, messageIdDomain: 'example.test' });
+    const actions = createContactActions({ store: box.store, queues, redis, settings: box.settings, now: () => NOW, messageIdDomain: 'example.test' });
     // Pat asked by personal email and got the script; the same Pat's LinkedIn invitation waits for an address.
     await box.person('asked', { name: 'Pat Personal', platform: 'email', email: 'pat@example.org', invitationId: null });
     const patOnLinkedIn = await box.person('awaiting_address', { name: 'Pat Personal' });
@@ -186,7 +186,7 @@ describe('after an address-book import', () => {
 
   it('a person who moved on since they were read (the user typed an address meanwhile) is left as they are', async () => {
     const box = await mailbox();
-    const actions = createContactActions({ store: box.store, queues, settings: box.settings, now: () => NOW, messageIdDomain: 'example.test' });
+    const actions = createContactActions({ store: box.store, queues, redis, settings: box.settings, now: () => NOW, messageIdDomain: 'example.test' });
     const id = await box.person('awaiting_address', { name: 'Sam Stale' });
     const read = (await box.store.get(id))!;
     expect(await actions.setAddress(id, 'typed@example.org')).toMatchObject({ ok: true, status: 'queued' });

@@ -170,6 +170,18 @@ describe('the directory', () => {
     expect((await directory.query({ sort: 'name' })).contacts.map((c) => c.name)).not.toContain('Erin Erased');
   });
 
+  it('forgets an erased person when someone is added at the same time, and the change index does not name them', async () => {
+    const id = await add(store, { name: 'Gone Person' });
+    expect((await directory.query({ q: 'gone' })).total).toBe(1);
+    const before = (await directory.query({})).total;
+    expect(await store.erase(id, { own: [], indexes: [], forget: [] }, Date.now())).toBe(true);
+    await add(store, { name: 'New Arrival' });
+    expect(await redis.zscore(store.keys.changes, id)).toBeNull();
+    expect((await directory.query({ q: 'gone' })).total).toBe(0);
+    expect((await directory.query({ q: 'arrival' })).total).toBe(1);
+    expect((await directory.query({})).total).toBe(before);
+  });
+
   it('loads afresh when Redis went back to an earlier state', async () => {
     const prefix = freshPrefix();
     const small = createContactStore(redis, prefix, 'primary');

@@ -111,7 +111,7 @@ describe('people nobody acted on', () => {
     const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
     try {
       const settings = createSettingsStore(winnow.runtime.redis, winnow.store.keys.settings, winnow.config);
-      const sweep = createExpirySweep({ store: winnow.store, queues, settings, logger: createLogger('silent'), now, config: winnow.config });
+      const sweep = createExpirySweep({ store: winnow.store, queues, redis: winnow.runtime.redis, secret: winnow.runtime.secret, settings, logger: createLogger('silent'), now, config: winnow.config });
       expect(await sweep()).toMatchObject({ erased: { skipped: 1, awaiting_address: 1, awaiting_approval: 1 } });
       // Run again, nothing more goes.
       expect(await sweep()).toMatchObject({ erased: { skipped: 0, awaiting_address: 0, awaiting_approval: 0 } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { platformLabel, scriptVariables } from '../../src/script/render.ts';
+import { echoedSubject, nameLike, personVariables, platformLabel, SAMPLE_PERSON, scriptVariables } from '../../src/script/render.ts';
 
 const input = {
   name: 'Ada Lovelace',
@@ -7,6 +7,7 @@ const input = {
   platform: 'linkedin',
   userName: 'Grace Hopper',
   originalSubject: 'I want to connect',
+  authenticated: true,
 };
 
 describe('scriptVariables', () => {
@@ -29,17 +30,18 @@ describe('scriptVariables', () => {
   it('turns line breaks and control characters into single spaces and trims', () => {
     const vars = scriptVariables({
       ...input,
-      name: '  Eve\r\nBcc: victim@example.com\u0000\t\u2028x  ',
+      name: '  Eve\r\n\u0000\tMallory\u2028x  ',
       firstName: '\u202eEve\u202c',
+      userName: 'Grace\r\nBcc: victim@example.com',
     });
-    expect(vars.name).toBe('Eve Bcc: victim@example.com x');
+    expect(vars.name).toBe('Eve Mallory x');
     expect(vars.firstName).toBe('Eve');
+    expect(vars.userName).toBe('Grace Bcc: victim@example.com');
   });
 
-  it('caps every value at 200 characters without splitting a character', () => {
-    const vars = scriptVariables({ ...input, name: 'a'.repeat(199) + '😀'.repeat(10), userName: 'b'.repeat(1000) });
-    expect(vars.name).toBe('a'.repeat(199));
-    expect(vars.userName).toHaveLength(200);
+  it('caps the user\'s name at 200 characters without splitting a character', () => {
+    const vars = scriptVariables({ ...input, userName: 'b'.repeat(199) + '😀'.repeat(10) });
+    expect(vars.userName).toBe('b'.repeat(199));
   });
 
   it('drops reply prefixes from the original subject, so "Re: " is not doubled', () => {
@@ -48,8 +50,62 @@ describe('scriptVariables', () => {
   });
 
   it('gives empty strings for empty values', () => {
-    const vars = scriptVariables({ name: '', firstName: ' ', platform: '', userName: '', originalSubject: '\r\n' });
+    const vars = scriptVariables({ name: '', firstName: ' ', platform: '', userName: '', originalSubject: '\r\n', authenticated: true });
     expect(vars).toEqual({ name: '', firstName: '', platform: '', userName: '', originalSubject: '', greeting: 'Hi there,' });
+  });
+});
+
+describe('what an outsider wrote', () => {
+  it.each([
+    ['a link', 'https://evil.example/prize'],
+    ['a host name', 'evil.example'],
+    ['www.', 'www.evil'],
+    ['a host name with a full-width dot', 'evil．example'],
+    ['a host name hidden by a zero-width space', 'evil\u200b.example'],
+    ['an address', 'win@evil.example'],
+    ['a phone number', '+1 555 0100'],
+    ['digits', 'Ada2'],
+    ['a sentence', 'Claim your free prize now at once please'],
+    ['an emoji', '🎁'],
+    ['punctuation', 'Ada!'],
+  ])('a first name that is %s falls back to the neutral greeting', (_what, firstName) => {
+    expect(scriptVariables({ ...input, firstName, name: firstName }).firstName).toBe('');
+    expect(scriptVariables({ ...input, firstName, name: firstName }).name).toBe('');
+  });
+
+  it.each(['Ada', 'Jean-Luc', "O'Brien", 'Zoë', 'J. R.', 'Mary Ann', 'Łukasz', '李', 'Анна'])('keeps the name %s', (firstName) => {
+    expect(nameLike(firstName, 40, 3)).toBe(firstName);
+  });
+
+  it('echoes the subject only for an authenticated sender', () => {
+    expect(scriptVariables({ ...input, authenticated: false }).originalSubject).toBe('');
+    expect(scriptVariables({ ...input, authenticated: true }).originalSubject).toBe('I want to connect');
+  });
+
+  it.each([
+    'Let us connect https://evil.example/x',
+    'Let us connect: evil.example',
+    'Prize at www.evil',
+    'Write to win@evil.example',
+    'Connect? mailto:win',
+    'Prize at evil。example',
+  ])('leaves out a subject with anything link-like: %s', (subject) => {
+    expect(echoedSubject(subject)).toBe('');
+  });
+
+  it('keeps ordinary subjects, times and versions included', () => {
+    expect(echoedSubject('Re: Meeting at 10:30 about version 2.0')).toBe('Meeting at 10:30 about version 2.0');
+  });
+
+  it('cuts a long subject at a word, with an ellipsis', () => {
+    const echoed = echoedSubject('word '.repeat(40));
+    expect(echoed.length).toBeLessThanOrEqual(79);
+    expect(echoed).toMatch(/^(word )+word…$/);
+  });
+
+  it('an unverified person gets no subject echoed; the sample person does', () => {
+    expect(personVariables({ ...SAMPLE_PERSON, flags: ['unverified'] }, 'Grace').originalSubject).toBe('');
+    expect(personVariables(SAMPLE_PERSON, 'Grace').originalSubject).toBe(SAMPLE_PERSON.subject);
   });
 });
 

@@ -184,6 +184,34 @@ describe('what a template may not use', () => {
     expect(() => compileScript({ ...plain, text: '{{{name}}}', subject: '{{&name}}' })).not.toThrow();
   });
 
+  it.each([
+    ['an unquoted attribute value', '<p>\n<a title={{firstName}}>x</a>', 2, 10, /without quotes: put the value in quotes, as in title="\{\{firstName\}\}"/],
+    ['the middle of an unquoted value', '<img alt=Hi-{{name}} src="x.png">', 1, 13, /without quotes/],
+    ['a value after spaces around "="', '<a title = {{name}}>x</a>', 1, 12, /without quotes/],
+    ['the place of an attribute', '<a {{name}}>x</a>', 1, 4, /inside a tag/],
+    ['an event handler', '<a onclick="go(\'{{name}}\')">x</a>', 1, 17, /onclick attribute/],
+    ['a style attribute', "<p style='color: {{name}}'>x</p>", 1, 18, /style attribute/],
+    ['a script element', '<script>var n = "{{name}}";</script>', 1, 18, /inside <script>/],
+  ])('refuses a variable in %s of the HTML part, with its line and column', (_what, template, line, column, problem) => {
+    const error = refusal(template, 'html');
+    expect(error).toMatchObject({ part: 'html', line, column });
+    expect(error.problem).toMatch(problem);
+    expect(error.message).toMatch(new RegExp(`^html template, line ${line}, column ${column}: `));
+  });
+
+  it('lets variables stand in text, quoted attribute values, comments and conditions', () => {
+    const html = [
+      '<!-- for {{name}} -->',
+      '<p class="greeting" title="{{name}}" data-x=\'{{firstName}}\'>Hi {{firstName}},</p>',
+      '<a href="https://example.org/" {{#if platform}}class="via"{{/if}}>{{platform}}</a>',
+      '<style>p { color: red }</style><p>{{userName}}</p>',
+    ].join('\n');
+    const script = compileScript({ ...plain, html });
+    expect(script.render(ada).html).toContain('title="Ada Lovelace" data-x=\'Ada\'>Hi Ada,</p>');
+    // Unquoted variables in the subject and text parts are plain text, not HTML.
+    expect(() => compileScript({ ...plain, text: 'title={{name}}', subject: '<a x={{name}}>' })).not.toThrow();
+  });
+
   it('refuses blocks nested too deep', () => {
     const deep = '{{#if name}}'.repeat(9) + 'x' + '{{/if}}'.repeat(9);
     expect(refusal(deep).problem).toMatch(/nested more than 8 deep/);

@@ -70,7 +70,7 @@ export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions):
   });
   const logger = options.logger ?? createLogger(config.logLevel, { format: 'json' });
   const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger, options.now, { resolver: options.resolver ?? testResolver() });
-  const store = createContactStore(runtime.redis, config.redis.prefix, PRIMARY_MAILBOX);
+  const store = createContactStore(runtime.redis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret });
   if (runtime.watcher && options.waitForWatcher !== false) await until(() => runtime.watcher!.status().connected, 10_000, 'the watcher to connect');
 
   return {

@@ -78,7 +78,7 @@ describe('login, sessions and logout', () => {
   });
 
   it('marks cookies Secure when the dashboard is reached over https through a trusted proxy', async () => {
-    const proxied = await web.app({ env: { TRUST_PROXY: 'true' } });
+    const proxied = await web.app({ env: { TRUST_PROXY: 'loopback' } });
     const page = await proxied.inject({ method: 'GET', url: '/login', headers: { 'x-forwarded-proto': 'https' } });
     expect(cookie(page, 'winnow_login')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict' });
     const response = await proxied.inject({

@@ -293,8 +293,9 @@ describe('dashboard', () => {
       expect(detail).toContain('javascript:alert(1) (not a web address; not linked)');
       const awaiting = (await get('/awaiting')).body;
       expect(awaiting).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-      // The script is rendered for the hostile name and still only text in a textarea.
-      expect(awaiting).toMatch(/<textarea id="script-[^"]+" class="code" rows="9" readonly>[^<]*&lt;script&gt;/);
+      // The script, rendered for the hostile name, is text in a textarea, and greets them neutrally:
+      // what is not a name is not echoed.
+      expect(awaiting).toMatch(/<textarea id="script-[^"]+" class="code" rows="9" readonly>[^<]*Hi there,/);
     });
 
     it('sends a strict CSP without inline script or style, and pages use none', async () => {

@@ -391,13 +391,16 @@ describe('the people pages', () => {
       const confirm = await get(`/contacts/${id.bob}/erase`);
       expect(confirm.body).toContain('<h1>Erase Bob Builder?</h1>');
       expect(confirm.body).toContain('<input type="checkbox" name="forget" value="yes" checked');
+      // It says what stays: the user's own mail.
+      expect(confirm.body).toContain('<h2 id="erase-stays-heading">What stays</h2>');
+      expect(confirm.body).toContain('the copy of every script sent to Bob Builder in your Sent folder');
       const unconfirmed = await post(`/contacts/${id.bob}/erase`, { forget: 'yes' });
       expect(unconfirmed.headers.location).toBe(`/contacts/${id.bob}/erase`);
       expect(await web.store.get(id.bob!)).not.toBeNull();
 
       const response = await post(`/contacts/${id.bob}/erase`, { confirm: 'yes', forget: 'yes' });
       expect(response.headers.location).toBe('/people');
-      expect((await notice('/people'))?.[3]).toContain('Bob Builder is erased. Only a one-way hash');
+      expect((await notice('/people'))?.[3]).toContain('Bob Builder is erased. Only a keyed hash');
       expect(await web.store.get(id.bob!)).toBeNull();
       expect(await web.store.findByAddress('bob@lists.example')).toBeNull();
       const keys = await web.redis.keys(`${web.config.redis.prefix}:*`);

@@ -230,8 +230,20 @@ describe('templates page', () => {
     expect(preview.body).not.toMatch(/<img src=x|<svg|<script>alert/);
     const src = /<iframe class="mail-html" src="([^"]+)"/.exec(preview.body)![1]!;
     const frame = await get(src);
-    expect(frame.body).toContain('<p>Hi &lt;img src&#x3D;x onerror&#x3D;alert(2)&gt;,</p>');
-    expect(frame.body).not.toContain('<img');
+    // Not a name: the script greets them neutrally and carries none of it.
+    expect(frame.body).toContain('Hi there,');
+    expect(frame.body).not.toMatch(/<img|onerror/);
+  });
+
+  it('refuses a variable in an unquoted attribute when saving, with its line and column', async () => {
+    const unquoted = '<p>Hi {{firstName}}</p>\n<p><a title={{name}}>profile</a></p>';
+    const before = await templates().versions('script');
+    const response = await post('/templates/script', { _csrf: csrf, intent: 'save', note: 'unquoted', ...apart({ html: unquoted }) });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('The script was not saved: the html part has a problem.');
+    expect(response.body).toMatch(/<p class="field-error" id="html-error" data-part="html" data-line="2" data-column="13">Line 2, column 13: \{\{name\}\} is in an attribute value without quotes/);
+    expect(textOf(response.body, 'html')).toBe(unquoted);
+    expect(await templates().versions('script')).toEqual(before);
   });
 
   it('sends a test of the draft to the user, for the chosen person, and says what the server answered', async () => {
@@ -277,7 +289,7 @@ describe('templates page', () => {
     const put = await app.inject({ method: 'PUT', url: '/api/templates/reminder', headers: auth, payload: { subject: 'Gentle nudge', body: '{{greeting}}\n\nStill keen to hear:\n- why connect?', note: 'from the API' } });
     expect(put.statusCode).toBe(200);
     expect(put.json()).toMatchObject({ version: 1, kind: 'reminder', format: 'one-body', note: 'from the API' });
-    const rendered = (await templates().current('reminder')).compiled.render(personVariables({ name: 'Ada L', firstName: 'Ada', platform: 'email', subject: '' }, 'Morgan'));
+    const rendered = (await templates().current('reminder')).compiled.render(personVariables({ name: 'Ada L', firstName: 'Ada', platform: 'email', subject: '', flags: [] }, 'Morgan'));
     expect(rendered.text).toBe('Hi Ada,\n\nStill keen to hear:\n- why connect?');
     expect(rendered.html).toBe('<p>Hi Ada,</p>\n<p>Still keen to hear:</p>\n<ul>\n<li>why connect?</li>\n</ul>\n');
 
@@ -303,12 +315,12 @@ describe('templates page', () => {
     for (const url of ['/api/templates/script/preview', '/api/templates/script/test', '/api/templates/script/restore']) {
       expect((await app.inject({ method: 'POST', url, payload: {} })).statusCode, url).toBe(401);
     }
-    const id = await addPerson(web.store, { name: 'Grace <b>Hopper</b>', firstName: 'Grace' });
+    const id = await addPerson(web.store, { name: "Grace O'Hopper", firstName: 'Grace' });
     const draft = { subject: 'Hi {{firstName}}', text: 'Hello {{name}}', html: '<p>Hello {{name}}</p>' };
 
     const preview = await api('/api/templates/script/preview', { ...draft, person: id });
     expect(preview.statusCode).toBe(200);
-    expect(preview.json()).toEqual({ subject: 'Hi Grace', text: 'Hello Grace <b>Hopper</b>', html: '<p>Hello Grace &lt;b&gt;Hopper&lt;/b&gt;</p>' });
+    expect(preview.json()).toEqual({ subject: 'Hi Grace', text: "Hello Grace O'Hopper", html: '<p>Hello Grace O&#x27;Hopper</p>' });
     expect((await api('/api/templates/script/preview', draft)).json()).toMatchObject({ subject: 'Hi Sam' });
     const broken = await api('/api/templates/script/preview', { ...draft, html: '{{#each name}}x{{/each}}' });
     expect(broken.statusCode).toBe(400);
@@ -319,14 +331,14 @@ describe('templates page', () => {
     const oneBody = await api('/api/templates/script/preview', { subject: 'Hi {{firstName}}', body: 'Hello {{name}}\n\nSee https://example.com', person: id });
     expect(oneBody.json()).toEqual({
       subject: 'Hi Grace',
-      text: 'Hello Grace <b>Hopper</b>\n\nSee https://example.com',
-      html: '<p>Hello Grace &lt;b&gt;Hopper&lt;/b&gt;</p>\n<p>See <a href="https://example.com">https://example.com</a></p>\n',
+      text: "Hello Grace O'Hopper\n\nSee https://example.com",
+      html: '<p>Hello Grace O&#x27;Hopper</p>\n<p>See <a href="https://example.com">https://example.com</a></p>\n',
     });
 
     const sent = await api('/api/templates/script/test', { ...draft, person: id });
     expect(sent.statusCode).toBe(200);
     expect(sent.json()).toMatchObject({ to: 'me@example.test', subject: '[Test] Hi Grace', response: '250 2.0.0 Ok: queued' });
-    expect(tests.at(-1)!.person.name).toBe('Grace <b>Hopper</b>');
+    expect(tests.at(-1)!.person.name).toBe("Grace O'Hopper");
     const oneBodyTest = await api('/api/templates/script/test', { subject: 'One {{firstName}}', body: '{{greeting}}\n\n- why?', person: id });
     expect(oneBodyTest.json()).toMatchObject({ subject: '[Test] One Grace' });
     expect(tests.at(-1)!.compiled.render(personVariables(tests.at(-1)!.person, 'Morgan')).html).toBe('<p>Hi Grace,</p>\n<ul>\n<li>why?</li>\n</ul>\n');

@@ -7,8 +7,19 @@ import { randomToken, sameSecret } from '../security.ts';
 import { loginPage } from '../views/login.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
-/** Per IP: enough for a person who mistypes, too few for guessing. */
+/**
+ * Per client address: enough for a person who mistypes, too few for guessing. The address is the
+ * one the connection came from, or, behind the proxies TRUST_PROXY names, the one they vouch for;
+ * the budget of login-guard.ts counts all addresses together.
+ */
 export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: 60_000 };
+
+/** "in 5 seconds", "in 3 minutes": when a login attempt is heard again. */
+function inWords(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  if (seconds < 120) return `in ${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `in ${Math.ceil(seconds / 60)} minutes`;
+}
 
 /**
  * Cookies are Secure when the request came over https (a TLS listener, or a proxy's
@@ -32,7 +43,7 @@ function cookieOptions(request: FastifyRequest, extra: CookieSerializeOptions): 
  */
 export const authRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { deps, sessions } = context;
+  const { deps, sessions, loginGuard } = context;
   const guards = sessionGuards(context);
 
   function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, next: string | undefined, error?: string, notice?: string) {
@@ -57,13 +68,28 @@ export const authRoutes: FastifyPluginAsync<WebContext> = async (plain, context)
     },
     async (request, reply) => {
       const { _csrf, password, next } = request.body;
+      // While logins are slowed down, an attempt is not even compared: that is what makes guessing slow.
+      const waitMs = await loginGuard.waitMs();
+      if (waitMs > 0) {
+        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+        return showLogin(request, reply, 429, next, `Too many failed logins recently, from all addresses together. Try again ${inWords(waitMs)}.`);
+      }
       const pending = request.cookies[LOGIN_COOKIE];
       if (!pending || !_csrf || !sameSecret(_csrf, pending)) {
         return showLogin(request, reply, 403, next, 'The login form expired or did not come from this site. Please enter the password again.');
       }
       if (!sameSecret(password, deps.config.web.dashboardPassword)) {
-        request.log.warn({ ip: request.ip }, 'dashboard login failed: wrong password');
-        return showLogin(request, reply, 401, next, 'That password is not right.');
+        const failure = await loginGuard.failed(request.ip);
+        // Once per burst, not per attempt: a guessing run would otherwise flood the log.
+        if (failure.notice === 'burst') {
+          request.log.warn({ ip: request.ip, failures: failure.failures, addresses: failure.addresses }, 'dashboard login: a burst of failed logins');
+        } else if (failure.notice === 'slowed') {
+          request.log.warn({ ip: request.ip, failures: failure.failures, addresses: failure.addresses }, 'dashboard login: failed logins spent the budget; logins are slowed down');
+        } else {
+          request.log.debug({ ip: request.ip }, 'dashboard login failed: wrong password');
+        }
+        const slowed = failure.delayMs > 0 ? ` There have been many failed logins, so the next attempt is heard ${inWords(failure.delayMs)}.` : '';
+        return showLogin(request, reply, 401, next, `That password is not right.${slowed}`);
       }
       // A fresh id at every login, and the old session ended, so a planted cookie is worth nothing.
       const previous = request.cookies[SESSION_COOKIE];

@@ -65,8 +65,8 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
   // ---- Overview -------------------------------------------------------------------------------
 
   app.get('/', { schema: { querystring: periodQuery } }, async (request, reply) => {
-    const [data, message] = await Promise.all([overviewData(deps, people, request.query.period), flash.take(request.session)]);
-    return send(reply, overviewPage(context.view(request), { ...data, flash: message }));
+    const [data, message, loginBursts] = await Promise.all([overviewData(deps, people, request.query.period), flash.take(request.session), context.loginGuard.recentBursts()]);
+    return send(reply, overviewPage(context.view(request), { ...data, flash: message, loginBursts }));
   });
 
   // ---- People list ------------------------------------------------------------------------------

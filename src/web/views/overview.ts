@@ -8,6 +8,8 @@ import { formatCount, formatDay, formatPercent, statusTone, type Tone } from './
 import { healthSummary, mailboxInTrouble, type HealthModel } from './health.ts';
 import { layout, type View } from './layout.ts';
 import { flashMessage, peopleUrl } from './people.ts';
+import type { LoginBurst } from '../login-guard.ts';
+import { loginBurstsSection } from './login-bursts.ts';
 
 /**
  * The overview, top to bottom: what needs the user now, then what became of the requests of a
@@ -24,6 +26,8 @@ export interface OverviewModel extends HealthModel {
   series: SeriesPoint[];
   bucket: Bucket;
   flash: Flash | null;
+  /** Bursts of failed logins of the last days, newest first. */
+  loginBursts?: readonly LoginBurst[];
 }
 
 /** Below this many people whose outcome is known, an answer rate says little: it is shown muted. */
@@ -176,6 +180,7 @@ ${needsYouSection(model.needsYou, mailboxInTrouble(model.mailbox))}
 ${periodTabs(model.period)}
 ${funnelSection(model)}
 ${chartSection(model)}
-${healthSummary(model)}`,
+${healthSummary(model)}
+${loginBurstsSection(model.loginBursts ?? [])}`,
   );
 }

@@ -252,14 +252,22 @@ export function erasePage(view: View, contact: Contact, csrf: string): Html {
     { title: `Erase ${name}`, section: 'person' },
     html`<p class="back"><a href="${contactUrl(contact.id)}">← Back to ${name}</a></p>
 <h1>Erase ${name}?</h1>
-<p>This removes everything Winnow holds about ${name}: the record, the timeline, the answer, the send records, their entries in Winnow's indexes and any of their jobs still waiting. It cannot be undone: export it first if you may need it. Mail in your own mailbox is not touched.</p>
+<p>This removes everything Winnow holds about ${name}: the record, the timeline, the answer, the send records, their entries in Winnow's indexes and in the index of your mailbox's history, and every job that names them, waiting or finished (an incoming mail's job holds the whole mail). It cannot be undone: export it first if you may need it.</p>
+<section aria-labelledby="erase-stays-heading">
+<h2 id="erase-stays-heading">What stays</h2>
+<ul>
+  <li>Your own mail: the copy of every script sent to ${name} in your Sent folder, and their mail in your inbox. They are yours, in your mailbox; Winnow does not delete mail. Delete them there if they should go too.</li>
+  <li>Your address book, if you imported one: also yours; change it where you keep it, and import it again.</li>
+  <li>The server's log, for as long as you keep it.</li>
+</ul>
+</section>
 <div class="actions">${exportForm(contact, csrf, html`Export everything about ${name} first (JSON)`, 'secondary')}</div>
 <form method="post" action="${contactUrl(contact.id)}/erase">
   ${csrfField(csrf)}
   <input type="hidden" name="confirm" value="yes">
   <div class="field">
     <label><input type="checkbox" name="forget" value="yes" checked aria-describedby="forget-help"> Never send ${name} the script again</label>
-    <p class="hint" id="forget-help">Usually why someone asks to be erased. Winnow then keeps a one-way hash of their address and invitation id, and nothing else, so that a new request from them is ignored. Untick to let a new request from them be answered like anyone's.</p>
+    <p class="hint" id="forget-help">Usually why someone asks to be erased. Winnow then keeps a hash of their address and invitation id, keyed with this server's secret (no one without it can test an address against it), and nothing else, so that a new request from them is ignored. Untick to let a new request from them be answered like anyone's.</p>
   </div>
   <div class="actions">
     <button type="submit" class="danger">Erase ${name} for good</button>
