@@ -496,6 +496,22 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         await batch.exec();
       }
     }
+    // The hourly counts (per recipient domain, and the circuit breaker's) are sorted by time: the
+    // entry keeps its time, so the limits still count it, under no name.
+    const hourly = [keys.sentLastHour];
+    for await (const found of scanKeys(globEscape(keys.sentToDomain('')) + '*')) hourly.push(...found);
+    for (const key of hourly) {
+      const entries = await redis.zrange(key, 0, -1, 'WITHSCORES');
+      const batch = redis.multi();
+      let named = 0;
+      for (let i = 0; i < entries.length; i += 2) {
+        const member = entries[i]!;
+        if (!member.startsWith(`${id}:`)) continue;
+        named += 1;
+        batch.zrem(key, member).zadd(key, entries[i + 1]!, `erased:${randomUUID()}`);
+      }
+      if (named > 0) await batch.exec();
+    }
   }
 
   async function get(id: string): Promise<Contact | null> {

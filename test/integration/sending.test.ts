@@ -233,8 +233,8 @@ describe('the reminder', () => {
     expect(reminder.headers.get('in-reply-to')).toBe(script.messageId);
     expect(reminder.headers.get('references')).toContain(script.messageId!);
     expect(reminder.headers.get('auto-submitted')).toBe('auto-replied');
-    // The invitation was not authenticated (no Authentication-Results), so its subject is not echoed.
-    expect(reminder.headers.get('subject')).toBe('Reminder: my earlier note');
+    // The invitation is authenticated (LinkedIn's DKIM signature), so its subject is echoed.
+    expect(reminder.headers.get('subject')).toBe('Reminder: Invitation to connect on LinkedIn');
     expect(await textOf(reminder)).toContain('Just checking in about my earlier note.');
     expect((await winnow.store.get(contact.id))!.status).toBe('asked');
 

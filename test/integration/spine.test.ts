@@ -26,8 +26,9 @@ describe('a connection request in the inbox', () => {
     expect(script.headers.get('auto-submitted')).toBe('auto-replied');
     expect(script.headers.get('in-reply-to')).toBe('<invite-1@linkedin.example>');
     expect(script.headers.get('references')).toContain('<invite-1@linkedin.example>');
-    // Unauthenticated mail (no Authentication-Results here): its subject is not echoed.
-    expect(script.headers.get('subject')).toBe('Thanks for reaching out');
+    // The invitation is authenticated (LinkedIn's DKIM signature, checked by Winnow itself), so its
+    // subject is echoed.
+    expect(script.headers.get('subject')).toBe('Re: Invitation to connect on LinkedIn');
     const body = script.raw.toString('utf8');
     expect(body).toContain('Alice');
     expect(body).toMatch(/why/i);
