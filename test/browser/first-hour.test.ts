@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { isOneBody, type TemplateSource } from '../../src/script/template.ts';
 import { logIn, overflowsSideways, PHONE, useDashboard, type PageWatch, type TestDashboard } from '../support/browser.ts';
 
 /**
@@ -40,9 +41,10 @@ describe('a newcomer on a phone and in the settings', { timeout: 45_000 }, () =>
   it('reads the chart, the queues and the template versions on a phone without scrolling sideways', async () => {
     const target = await dashboard.start('me1');
     // Two saved versions, so the older one has a Restore button.
-    const source = ((await api(target, 'GET', '/api/templates')).script as { source: { subject: string; text: string; html: string } }).source;
+    const source = ((await api(target, 'GET', '/api/templates')).script as { source: TemplateSource }).source;
+    const longer = isOneBody(source) ? { ...source, body: `${source.body}\n` } : { ...source, text: `${source.text}\n` };
     await api(target, 'PUT', '/api/templates/script', { ...source, note: 'First' });
-    await api(target, 'PUT', '/api/templates/script', { ...source, text: `${source.text}\n`, note: 'A second version with a longer note than fits a phone line' });
+    await api(target, 'PUT', '/api/templates/script', { ...longer, note: 'A second version with a longer note than fits a phone line' });
 
     const { page, watch } = await dashboard.browser.page({ viewport: PHONE, origin: target.baseUrl });
     await logIn(page, target.baseUrl, target.password);
@@ -97,7 +99,7 @@ describe('a newcomer on a phone and in the settings', { timeout: 45_000 }, () =>
     await page.goto(`${target.baseUrl}/settings`);
 
     // Both options are off by default: their fields cannot be edited.
-    const after = page.getByLabel('after');
+    const after = page.getByLabel('after', { exact: true });
     expect(await after.isDisabled()).toBe(true);
     expect(await page.getByLabel('Unit of the reminder delay').isDisabled()).toBe(true);
     expect(await page.getByLabel(/^Quiet hours start/).isDisabled()).toBe(true);
@@ -131,10 +133,10 @@ describe('a newcomer on a phone and in the settings', { timeout: 45_000 }, () =>
       await page.goto(`${target.baseUrl}/settings`);
       const group = '[data-enabled-by="reminder=on"]';
       expect(Number(await styleOf(page, group, 'opacity'))).toBeLessThan(1);
-      expect(await page.getByLabel('after').isEnabled()).toBe(true);
+      expect(await page.getByLabel('after', { exact: true }).isEnabled()).toBe(true);
       await page.getByLabel('Send one reminder').check();
       expect(Number(await styleOf(page, group, 'opacity'))).toBe(1);
-      await page.getByLabel('after').fill('36');
+      await page.getByLabel('after', { exact: true }).fill('36');
       await page.getByLabel('Unit of the reminder delay').selectOption('hours');
       await Promise.all([page.waitForURL((url) => url.search === '?saved=1'), page.getByRole('button', { name: 'Save settings' }).click()]);
       expect((await api(target, 'GET', '/api/settings')).reminderAfterMs).toBe(36 * 3_600_000);

@@ -20,12 +20,15 @@ describe('winnow doctor and Redis maxmemory', () => {
     const lines: string[] = [];
     const env = { ...sandbox.env(), IMAP_USER: sandbox.user('mem').user, IMAP_PASS: sandbox.user('mem').pass, MAIL_FROM: `Mem <${sandbox.user('mem').address}>`, DASHBOARD_PASSWORD: 'dashboard-secret' };
     await doctor(env, (line) => lines.push(line));
-    return lines.find((line) => line.includes('Redis'))!;
+    // The Redis check's line, and the fix doctor writes indented under a warning.
+    const at = lines.findIndex((line) => / Redis /.test(line));
+    const end = lines.findIndex((line, index) => index > at && !line.startsWith(' '));
+    return lines.slice(at, end).join('\n');
   };
 
   it('warns when maxmemory is unset, says how full Redis is when set, and warns above 80 %', async () => {
     await redis.config('SET', 'maxmemory', '0');
-    expect(await run()).toMatch(/^ok {4}Redis .*: reachable; Redis maxmemory is not set: .*docker-compose\.yml sets --maxmemory 256mb/);
+    expect(await run()).toMatch(/^WARN {2}Redis .*: reachable, noeviction\n {6}Redis maxmemory is not set: .*docker-compose\.yml sets --maxmemory 256mb/);
 
     await redis.config('SET', 'maxmemory', String(512 * 1024 * 1024));
     expect(await run()).toMatch(/^ok {4}Redis .*: reachable, noeviction, AOF on, \d+\.\d MB of 512\.0 MB maxmemory used$/);
@@ -34,7 +37,7 @@ describe('winnow doctor and Redis maxmemory', () => {
     const used = Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))![1]);
     await redis.config('SET', 'maxmemory', String(Math.round(used / 0.85)));
     try {
-      expect(await run()).toMatch(/Redis uses [\d.]+ MB of its [\d.]+ MB maxmemory \(\d+ %\); at 100 % it refuses every write/);
+      expect(await run()).toMatch(/^WARN {2}Redis .*: reachable, noeviction\n {6}Redis uses [\d.]+ MB of its [\d.]+ MB maxmemory \(\d+ %\); at 100 % it refuses every write/);
     } finally {
       await redis.config('SET', 'maxmemory', String(512 * 1024 * 1024));
     }

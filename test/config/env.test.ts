@@ -39,12 +39,13 @@ describe('configuration', () => {
     expect(loadConfig(valid)).toMatchObject({ authservId: null, unverifiedMail: 'approve', secret: null });
     expect(loadConfig({ ...valid, AUTHSERV_ID: ' MX.Example.ORG ', UNVERIFIED_MAIL: 'ignore' })).toMatchObject({ authservId: 'mx.example.org', unverifiedMail: 'ignore' });
     expect(loadConfig({ ...valid, UNVERIFIED_MAIL: 'accept' })).toMatchObject({ unverifiedMail: 'accept' });
-    expect(() => loadConfig({ ...valid, UNVERIFIED_MAIL: 'maybe' })).toThrow(/UNVERIFIED_MAIL must be approve, accept or ignore/);
+    expect(() => loadConfig({ ...valid, UNVERIFIED_MAIL: 'maybe' })).toThrow(/UNVERIFIED_MAIL="maybe" must be approve, accept or ignore/);
   });
 
   it('takes WINNOW_SECRET of 16 characters or more, and refuses a shorter one', () => {
     expect(loadConfig({ ...valid, WINNOW_SECRET: 'a-secret-of-24-characters' })).toMatchObject({ secret: 'a-secret-of-24-characters' });
-    expect(() => loadConfig({ ...valid, WINNOW_SECRET: 'short' })).toThrow(/WINNOW_SECRET must be at least 16 characters/);
+    expect(() => loadConfig({ ...valid, WINNOW_SECRET: 'short' })).toThrow(/WINNOW_SECRET=\*\*\* \(5 characters\) must be at least 16 characters/);
+    expect(() => loadConfig({ ...valid, WINNOW_SECRET: 'short' })).not.toThrow(/short/);
     const problems = problemsOf({ ...valid, UNVERIFIED_MAIL: 'maybe', AUTHSERV_ID: 'mx example' }).join('\n');
     expect(problems).toContain('UNVERIFIED_MAIL="maybe" must be approve, accept or ignore');
     expect(problems).toContain('AUTHSERV_ID="mx example" must be a host name');

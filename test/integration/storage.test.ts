@@ -4,8 +4,9 @@ import { createLogger } from '../../src/log.ts';
 import { closeQueues, createQueues, type QueueName } from '../../src/queues/queues.ts';
 import { createSettingsStore, type Settings } from '../../src/settings/settings.ts';
 import { createExpirySweep } from '../../workers/expire.ts';
-import { forgedInvitation, genuineRequest, longSubject } from '../support/flood.ts';
+import { forgedInvitation, longSubject } from '../support/flood.ts';
 import { buildMail } from '../support/mail.ts';
+import { personalRequest } from '../support/requests.ts';
 import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
 
 /**
@@ -68,7 +69,7 @@ describe('a request repeated', () => {
   it('is one counted timeline entry and a counter on the person, with one script', async () => {
     const winnow = await suite.winnow('b2');
     const person = { name: 'Rita Repeat', address: 'rita.repeat@example.org' };
-    for (let i = 0; i < 6; i++) await deliverAndSettle(winnow, await genuineRequest(person, winnow.user.address, `<repeat-${i}@example.org>`));
+    for (let i = 0; i < 6; i++) await deliverAndSettle(winnow, await personalRequest(person, winnow.user.address, `<repeat-${i}@example.org>`));
 
     const contact = await winnow.waitForContact((c) => c.email === person.address);
     expect(contact).toMatchObject({ status: 'asked', repeats: 5 });
@@ -83,7 +84,7 @@ describe('a request repeated', () => {
     expect(suite.scriptsTo(person.address)).toHaveLength(1);
 
     // The same mail read again (a job run twice) counts nothing more.
-    await deliverAndSettle(winnow, await genuineRequest(person, winnow.user.address, `<repeat-5@example.org>`));
+    await deliverAndSettle(winnow, await personalRequest(person, winnow.user.address, `<repeat-5@example.org>`));
     expect((await winnow.store.get(contact.id))!.repeats).toBe(5);
   });
 });
@@ -95,11 +96,11 @@ describe('people nobody acted on', () => {
     const winnow = await suite.winnow('b3', { now });
     await saveSettings(winnow, { expireAfterMs: 30 * DAY, blockList: ['blocked.example'], mode: 'approval' });
     const me = winnow.user.address;
-    await deliverAndSettle(winnow, await genuineRequest({ name: 'Ann Approval', address: 'ann@example.org' }, me, '<ann@example.org>'));
+    await deliverAndSettle(winnow, await personalRequest({ name: 'Ann Approval', address: 'ann@example.org' }, me, '<ann@example.org>'));
     await saveSettings(winnow, { mode: 'hands_off' });
-    await deliverAndSettle(winnow, await genuineRequest({ name: 'Bo Blocked', address: 'bo@blocked.example' }, me, '<bo@blocked.example>'));
+    await deliverAndSettle(winnow, await personalRequest({ name: 'Bo Blocked', address: 'bo@blocked.example' }, me, '<bo@blocked.example>'));
     await deliverAndSettle(winnow, await forgedInvitation(7, me, 200));
-    await deliverAndSettle(winnow, await genuineRequest({ name: 'Cy Asked', address: 'cy@example.org' }, me, '<cy@example.org>'));
+    await deliverAndSettle(winnow, await personalRequest({ name: 'Cy Asked', address: 'cy@example.org' }, me, '<cy@example.org>'));
     const people = Object.fromEntries((await winnow.store.list({ limit: 50 })).contacts.map((c) => [c.status, c]));
     expect(Object.keys(people).sort()).toEqual(['asked', 'awaiting_address', 'awaiting_approval', 'skipped']);
 
@@ -126,7 +127,7 @@ describe('people nobody acted on', () => {
     expect((await winnow.store.get(people.asked!.id))?.status).toBe('asked');
     expect((await winnow.store.get(fresh.id))?.status).toBe('awaiting_address');
     // A new request from an erased person is recorded like anyone's (no marker was kept).
-    await deliverAndSettle(winnow, await genuineRequest({ name: 'Bo Blocked', address: 'bo@blocked.example' }, me, '<bo-again@blocked.example>'));
+    await deliverAndSettle(winnow, await personalRequest({ name: 'Bo Blocked', address: 'bo@blocked.example' }, me, '<bo-again@blocked.example>'));
     await winnow.waitForContact((c) => c.email === 'bo@blocked.example' && c.status === 'skipped');
   });
 });
@@ -135,7 +136,7 @@ describe('finished jobs', () => {
   it('keep no mail: neither the request read nor the script filed in Sent', async () => {
     const winnow = await suite.winnow('b4');
     const person = { name: 'Jo Jobs', address: 'jo.jobs@example.org' };
-    await deliverAndSettle(winnow, await genuineRequest(person, winnow.user.address, '<jo-jobs@example.org>'));
+    await deliverAndSettle(winnow, await personalRequest(person, winnow.user.address, '<jo-jobs@example.org>'));
     await winnow.waitForContact((c) => c.email === person.address && c.status === 'asked');
 
     const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);

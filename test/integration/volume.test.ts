@@ -143,7 +143,7 @@ describe('the circuit breaker', () => {
     const overview = (await get('/')).body;
     expect(overview).toContain('id="sending-paused"');
     expect(overview).toMatch(/More than 2 scripts were due within an hour/);
-    for (const page of ['/settings', '/templates/script', '/responders', '/awaiting']) expect((await get(page)).body).toContain('id="sending-paused"');
+    for (const page of ['/settings', '/templates/script', '/people', '/awaiting', '/health', '/skipped-mail']) expect((await get(page)).body, page).toContain('id="sending-paused"');
     const api = { authorization: `Bearer ${winnow.config.web.apiToken}` };
     expect((await app.inject({ method: 'GET', url: '/api/sending', headers: api })).json()).toMatchObject({ paused: true, limit: 2 });
 
