@@ -1,6 +1,5 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { authenticate } from 'mailauth';
 import type { OwnVerification } from '../detect/types.ts';
 import { headerValues, type Message } from './message.ts';
 
@@ -93,7 +92,24 @@ function property(entry: Record<string, string | undefined>): Record<string, str
   return Object.fromEntries(Object.entries(entry).filter((pair): pair is [string, string] => typeof pair[1] === 'string' && pair[1] !== '').map(([key, value]) => [key, value.toLowerCase()]));
 }
 
+/**
+ * mailauth and what it brings (joi, undici, tldts, an XML parser) take about a fifth of Winnow's
+ * start-up to load, and no mail needs it before the watcher is up: it is loaded on first use, and
+ * warmed a moment after start so the first mail does not wait for it either.
+ */
+let mailauth: Promise<typeof import('mailauth')> | null = null;
+function loadMailauth(): Promise<typeof import('mailauth')> {
+  mailauth ??= import('mailauth').catch((error: unknown) => {
+    mailauth = null;
+    throw error;
+  });
+  return mailauth;
+}
+
+const WARM_UP_AFTER_MS = 1_000;
+
 export function createMailVerifier(resolver: DnsResolver) {
+  setTimeout(() => void loadMailauth().catch(() => undefined), WARM_UP_AFTER_MS).unref();
   return {
     /** Checks one raw message; never throws (a failure of the check itself reads as a temporary error). */
     async verify(raw: Buffer, message: Message): Promise<OwnVerification> {
@@ -101,6 +117,7 @@ export function createMailVerifier(resolver: DnsResolver) {
       // The envelope sender as the receiving server recorded it (Return-Path, written at delivery).
       const spfSkipped = host.ip === null ? host.why : message.returnPath === null ? 'no Return-Path header records the envelope sender' : null;
       try {
+        const { authenticate } = await loadMailauth();
         const result = await authenticate(raw, {
           resolver: resolver as never,
           mta: 'winnow',
