@@ -163,6 +163,21 @@ function firstHeader(message: Message, patterns: readonly HeaderPattern[]): { na
 // ---------------------------------------------------------------------------------------------
 // Which platform
 
+function rulesOf(platform: Platform): PlatformRules | null {
+  return PLATFORM_RULES.find((rules) => rules.platform === platform) ?? null;
+}
+
+/** The platform's name as users know it ("LinkedIn"), or null for a request that came by mail. */
+export function platformLabelOf(platform: Platform): string | null {
+  return rulesOf(platform)?.label ?? null;
+}
+
+/** The platform's messaging page and its page of pending requests, where known. */
+export function platformPages(platform: Platform): { messaging: string | null; invitations: string | null } {
+  const pages = rulesOf(platform)?.pages;
+  return { messaging: pages?.messaging ?? null, invitations: pages?.invitations ?? null };
+}
+
 function claimOf(message: Message): { rules: PlatformRules; how: string } | null {
   const from = message.from?.address ?? '';
   const fromPlatform = PLATFORM_RULES.find((rules) => from !== '' && rules.domains.some((domain) => inDomain(from, domain)));

@@ -38,6 +38,7 @@ export const facebook: PlatformRules = {
   relatedDomains: ['fbcdn.net', 'facebook.net', 'fb.me', 'fb.com'],
   brands: [{ word: 'facebook', match: 'substring' }],
   headerPrefixes: ['x-facebook'],
+  pages: { messaging: 'https://www.facebook.com/messages/', invitations: 'https://www.facebook.com/friends/requests/' },
 
   notRequest: [
     {

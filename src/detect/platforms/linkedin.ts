@@ -28,6 +28,7 @@ export const linkedin: PlatformRules = {
     { word: 'linked-in', match: 'substring' },
   ],
   headerPrefixes: ['x-linkedin-'],
+  pages: { messaging: 'https://www.linkedin.com/messaging/', invitations: 'https://www.linkedin.com/mynetwork/invitation-manager/' },
 
   notRequest: [
     {

@@ -34,6 +34,7 @@ export const meetup: PlatformRules = {
   relatedDomains: ['meetupstatic.com', 'meetu.ps'],
   brands: [{ word: 'meetup', match: 'token' }],
   headerPrefixes: [],
+  pages: { messaging: 'https://www.meetup.com/messages/' },
 
   notRequest: [
     {

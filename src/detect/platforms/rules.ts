@@ -133,6 +133,12 @@ export interface PlatformRules {
   brands: ReadonlyArray<{ word: string; match: 'substring' | 'token' }>;
   /** Header names (lower-case prefixes) only the platform's mail carries ("x-linkedin-"). */
   headerPrefixes: readonly string[];
+  /**
+   * Pages of the platform the dashboard links to, for the user to open in their browser (Winnow
+   * never opens them): where the user writes messages, and where pending requests are accepted
+   * or ignored.
+   */
+  pages?: { messaging?: string; invitations?: string };
   /** Look-alikes, checked first: the first that matches makes the mail not a request. */
   notRequest: readonly Signal[];
   /** Requests: the first that matches makes the mail a request. */

@@ -36,6 +36,7 @@ export const twitter: PlatformRules = {
   relatedDomains: ['twimg.com', 't.co'],
   brands: [{ word: 'twitter', match: 'token' }],
   headerPrefixes: ['x-twitter'],
+  pages: { messaging: 'https://x.com/messages', invitations: 'https://x.com/notifications' },
 
   notRequest: [
     {

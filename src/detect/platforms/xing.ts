@@ -49,6 +49,7 @@ export const xing: PlatformRules = {
   relatedDomains: ['xing.de', 'xingassets.com', 'xing-news.com'],
   brands: [{ word: 'xing', match: 'token' }],
   headerPrefixes: [],
+  pages: { messaging: 'https://www.xing.com/chats', invitations: 'https://www.xing.com/network/requests' },
 
   notRequest: [
     {

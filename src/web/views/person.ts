@@ -6,6 +6,7 @@ import { html, type Html, type Interpolation } from '../html.ts';
 import { safeHttpUrl } from '../security.ts';
 import { flagBadges, formatCount, formatTime, nameOf, platformLabel, profileLink, scoreSummary, statusBadge, statusLabel } from './format.ts';
 import { csrfField, layout, type View } from './layout.ts';
+import { sentOnPlatformForm } from './awaiting.ts';
 import { contactUrl, flashMessage } from './people.ts';
 
 export interface PersonModel {
@@ -35,6 +36,8 @@ const EVENT_LABELS: Partial<Record<ContactEvent['type'], string>> = {
   address_set: 'address set',
   auto_reply: 'automatic reply',
   no_response: 'deadline passed',
+  sent_on_platform: 'script sent on the platform',
+  platform_message: 'message on the platform',
 };
 
 function event(entry: ContactEvent): Html {
@@ -125,6 +128,8 @@ function actionsSection(contact: Contact, csrf: string): Html {
   }
   if (contact.status === 'awaiting_approval' && contact.email) buttons.push(actionButton(contact, csrf, 'approve', `Approve: send the script to ${contact.email}`));
   if (SEND_AGAIN.includes(contact.status) && contact.email) buttons.push(html`<a class="button-link" href="${contactUrl(contact.id)}/send-again">Send the script again…</a>`);
+  const onPlatform = sentOnPlatformForm(contact, csrf, null);
+  if (onPlatform) buttons.push(onPlatform);
   if (canMove(contact.status, 'handled') && contact.status !== 'handled') buttons.push(actionButton(contact, csrf, 'handled', 'Mark handled', true));
 
   const addressForm = ADDRESSABLE.includes(contact.status)
@@ -200,7 +205,7 @@ ${actionsSection(contact, model.csrf)}
     ${contact.mutualConnections !== null ? field('Mutual connections', formatCount(contact.mutualConnections)) : null}
     ${contact.connectionCount !== null ? field('Connections', formatCount(contact.connectionCount)) : null}
     ${field('Requested', formatTime(contact.requestedAt))}
-    ${field('Asked', formatTime(contact.askedAt))}
+    ${field('Asked', contact.askedAt === null ? null : html`${formatTime(contact.askedAt)} ${contact.channel === 'platform' ? `on ${platformLabel(contact.platform)} (by you)` : 'by mail'}`)}
     ${field('Deadline', formatTime(contact.deadlineAt))}
     ${contact.pausedUntil ? field('Deadline paused until', formatTime(contact.pausedUntil)) : null}
     ${field('Answered', formatTime(contact.answeredAt))}
