@@ -69,6 +69,28 @@ export interface AnswerReading {
   reason: string;
 }
 
+/**
+ * A platform's notice of a message from a person ("Jane Doe sent you a message", an InMail). Never
+ * a request; the answer of the person the user sent the script to on that platform, if it is them.
+ */
+export interface PlatformMessage {
+  platform: Platform;
+  /** The sender as the notice names them. */
+  name: string;
+  /** Their profile link, when the notice carries one (or a member id it is made from). */
+  profileUrl: string | null;
+  /** The message as far as the notice shows it; '' when it shows none. */
+  text: string;
+  /** The link that opens the conversation on the platform. */
+  conversationUrl: string | null;
+  /** A Reply-To relay of the platform that forwards to the sender (never their own address). */
+  relay: string | null;
+  /** How the platform's authentication went at the user's server (pass, fail, none, unverified). */
+  authentication: 'pass' | 'fail' | 'none' | 'unverified';
+  /** The authentication in words, for the timeline. */
+  authenticationDetail: string;
+}
+
 /** One rule that took part in a decision, for `winnow scan --explain`. */
 export interface Explanation {
   rule: string;
@@ -100,6 +122,8 @@ export interface Classification {
   language: Language | null;
   /** The rules that were tried and matched, in order, for `--explain`. */
   explanation: Explanation[];
+  /** For a platform's notice of a message from a person (verdict ignored): what it says. */
+  platformMessage?: PlatformMessage | null;
 }
 
 /** What the classifier must know about the user. */

@@ -109,6 +109,28 @@ export interface Extraction {
   boilerplate?: Phrases;
 }
 
+/**
+ * The platform's notices of a message from a person ("Jane Doe sent you a message", InMail). They
+ * are never requests; once the user has sent the script on the platform, the notice from that
+ * person carries their answer: as much of the message as the notice shows, and a link to it.
+ */
+export interface MessageRules {
+  /** Message notices: the first that matches makes the mail a message from a person. */
+  signals: readonly Signal[];
+  /** Subject patterns with a `name` and/or `handle` group naming the sender. */
+  subjectName?: Phrases;
+  /** Body patterns (line by line, multiline) naming the sender. */
+  bodyName?: Phrases;
+  /** Lines that end the message (buttons, footers): nothing from there on is the sender's. */
+  textEnds?: Phrases;
+  /** Lines around the message that are the platform's own words, never the sender's. */
+  boilerplate?: Phrases;
+  /** Links (path and query) that open the conversation on the platform. */
+  conversationLinks?: readonly RegExp[];
+  /** Domains of Reply-To relays that forward a reply to the sender ("reply.linkedin.com"). */
+  relayDomains?: readonly string[];
+}
+
 export interface PlatformRules {
   platform: Platform;
   /** The platform's name as users know it ("LinkedIn", "X (Twitter)"). */
@@ -143,6 +165,8 @@ export interface PlatformRules {
   notRequest: readonly Signal[];
   /** Requests: the first that matches makes the mail a request. */
   requests: readonly Signal[];
+  /** Notices of a message from a person, checked before everything else. */
+  messages?: MessageRules;
   extract: Extraction;
 }
 
