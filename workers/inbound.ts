@@ -13,6 +13,7 @@ import { scriptMessageId } from '../src/mail/message-id.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { scheduleDeadline } from './deadline.ts';
+import { createPlatformMessageReader, type PlatformAnswer } from './platform-message.ts';
 
 export type InboundOutcome =
   | { kind: 'request'; contactId: string; created: boolean }
@@ -62,7 +63,8 @@ export function createInboundProcessor(context: WorkerContext) {
     await store.note(contactId, event);
   }
 
-  async function takeAnswer(contact: Contact, message: Message, answers: string | null): Promise<InboundOutcome> {
+  /** `notice`: the answer came as a platform's message notice, read already; where it was written and what to keep of it. */
+  async function takeAnswer(contact: Contact, message: Message, answers: string | null, notice?: PlatformAnswer): Promise<InboundOutcome> {
     // Only a reply to our Message-ID finds a queued person. A reply to the script being sent right
     // now overtook its bookkeeping (the sender records "asked" just after the SMTP server accepts,
     // or after a restart): the job is retried with backoff, by which time the person is asked;
@@ -72,7 +74,7 @@ export function createInboundProcessor(context: WorkerContext) {
     if (contact.status === 'queued' && (contact.attempts === 0 || answers === null || sameId(answers, scriptMessageId(contact.id, contact.attempts + 1, context.classifyContext.messageIdDomain)))) {
       throw new Error(`an answer from contact ${contact.id} came before their script was recorded as sent; trying again`);
     }
-    const answer = readAnswer(message);
+    const answer = notice?.answer ?? readAnswer(message);
     const now = context.now();
     // Flags from the request stay; the answer's join them, in the one order the dashboard shows.
     const flags: Flag[] = FLAGS.filter((flag) => contact.flags.includes(flag) || answer.flags.includes(flag));
@@ -87,11 +89,12 @@ export function createInboundProcessor(context: WorkerContext) {
         language: answer.language ?? contact.language,
         answeredAt: now,
         pausedUntil: null,
+        ...notice?.patch,
       },
       {
         at: now,
         // The timeline shows the status beside this, so the reading's own "answered: " goes.
-        detail: answer.reason.replace(/^(answered|declined): /, '') || (answer.kind === 'declined' ? 'a refusal' : 'the script'),
+        detail: `${notice ? `${notice.where}: ` : ''}${answer.reason.replace(/^(answered|declined): /, '') || (answer.kind === 'declined' ? 'a refusal' : 'the script')}`,
         messageId: message.messageId ?? undefined,
       },
     );
@@ -100,7 +103,7 @@ export function createInboundProcessor(context: WorkerContext) {
       return { kind: 'answer', contactId: contact.id, status: answer.kind };
     }
     // A second answer, or one after the user decided: keep it on the timeline, change nothing.
-    await noteOnce(contact.id, { at: now, type: 'answered', detail: 'wrote again', messageId: message.messageId ?? undefined });
+    await noteOnce(contact.id, { at: now, type: 'answered', detail: notice ? `wrote again (${notice.where})` : 'wrote again', messageId: message.messageId ?? undefined });
     return { kind: 'answer', contactId: contact.id, status: contact.status };
   }
 
@@ -255,6 +258,8 @@ export function createInboundProcessor(context: WorkerContext) {
     }
   }
 
+  const takePlatformMessage = createPlatformMessageReader(context, { takeAnswer, noteOnce });
+
   async function takeBounce(message: Message, classification: Classification): Promise<InboundOutcome> {
     const contact =
       (classification.answersMessageId && (await store.findByScriptMessageId(classification.answersMessageId))) ||
@@ -291,6 +296,8 @@ export function createInboundProcessor(context: WorkerContext) {
     const classification = classify(message, classifyContext);
     const log = logger.child({ mailbox: data.mailbox, uid: data.uid, job: job.id });
     log.debug({ verdict: classification.verdict, reason: classification.reason }, 'classified');
+    // A platform's notice of a message: the answer of someone asked there, or nothing at all.
+    if (classification.platformMessage) return takePlatformMessage(data, message, classification.platformMessage, classification.reason);
 
     switch (classification.verdict) {
       case 'bounce':

@@ -1,0 +1,104 @@
+import { buildMail, type MailAddress } from '../support/mail.ts';
+
+/**
+ * Constructed platform mail for the "asked on the platform" tests; none of it is a real sample.
+ * The invitation follows the real 2016 LinkedIn samples in test/fixtures/corpus/positive; the
+ * message notices follow the shape of the real InMail in test/fixtures/corpus/negative (the
+ * sender's name, a link to the conversation, the message, LinkedIn's footer) and the subjects
+ * LinkedIn, Facebook and XING are known to use ("X just messaged you", "X sent you a message",
+ * "Neue Nachricht von X"). Each carries the Authentication-Results header the user's own server
+ * (authserv-id AUTHSERV) would add: a DKIM pass for the platform's domain, or the result asked for.
+ */
+
+export const AUTHSERV = 'mx.winnow.test';
+
+export type DkimResult = 'pass' | 'fail';
+
+function authenticationResults(domain: string, dkim: DkimResult): string {
+  return `${AUTHSERV}; dkim=${dkim} header.d=${domain} header.s=s2048; spf=pass smtp.mailfrom=bounce.${domain}`;
+}
+
+/** Constructed: a 2016-format LinkedIn invitation (no address of the person), authenticated. */
+export function linkedInInvitation(name: string, to: MailAddress, invitationId: string, dkim: DkimResult = 'pass'): Promise<Buffer> {
+  return buildMail({
+    from: { name, address: 'invitations@linkedin.com' },
+    to,
+    subject: 'Morgan, please add me to your LinkedIn network',
+    messageId: `<${invitationId}.JavaMail.app@lva1-app3333.prod.linkedin.com>`,
+    headers: {
+      'Authentication-Results': authenticationResults('linkedin.com', dkim),
+      'X-LinkedIn-Class': 'INVITE-SINGLE',
+      'X-LinkedIn-Template': 'email_m2m_invite_single_01',
+    },
+    text: [
+      'Hi Morgan,',
+      '',
+      "I'd like to join your LinkedIn network.",
+      '',
+      name,
+      'Managing Director at Example Ventures',
+      '',
+      `View profile: https://www.linkedin.com/comm/profile/view?id=AAsAAAJUVTYB${invitationId}&authType=name&authToken=eAsV`,
+      '',
+      `Accept: https://www.linkedin.com/comm/people/invite-accept?mboxid=I${invitationId}_500&sharedKey=48j6iM8P&fr=false&invitationId=${invitationId}&fe=true`,
+      '',
+      'You are receiving Invitation emails.',
+      '',
+      '© 2016 LinkedIn Corporation, 2029 Stierlin Court, Mountain View CA 94043.',
+    ].join('\n'),
+  });
+}
+
+/**
+ * Constructed: LinkedIn's notice of a message. With `profileOf`, it links the sender's profile
+ * as their invitation with that id did; without, only their name says who wrote.
+ */
+export function linkedInMessage(name: string, to: MailAddress, message: string, options: { profileOf?: string; dkim?: DkimResult; id?: string } = {}): Promise<Buffer> {
+  return buildMail({
+    from: { name, address: 'messages-noreply@linkedin.com' },
+    to,
+    subject: `${name} just messaged you`,
+    messageId: `<${options.id ?? Math.random().toString(36).slice(2)}.message@lva1-app4444.prod.linkedin.com>`,
+    headers: { 'Authentication-Results': authenticationResults('linkedin.com', options.dkim ?? 'pass'), 'X-LinkedIn-Class': 'EMAIL-DEFAULT' },
+    text: [
+      'Hi Morgan,',
+      '',
+      `${name} just messaged you.`,
+      '',
+      name,
+      'Managing Director at Example Ventures',
+      '',
+      message,
+      '',
+      'View message: https://www.linkedin.com/comm/messaging/thread/2-MDY1ZTJhYjQtNTk3Zi00/?trk=eml-email_notification_single_mentioned_you_in_this_01-view_message',
+      ...(options.profileOf ? ['', `View profile: https://www.linkedin.com/comm/profile/view?id=AAsAAAJUVTYB${options.profileOf}&authType=name&authToken=eAsV`] : []),
+      '',
+      'You are receiving Messaging notification emails.',
+      '',
+      '© 2016 LinkedIn Corporation, 2029 Stierlin Court, Mountain View CA 94043.',
+    ].join('\n'),
+  });
+}
+
+/** Constructed: a Facebook friend request (X-Facebook-Notify: friend; from=<id>), authenticated. */
+export function facebookFriendRequest(name: string, to: MailAddress, memberId: string): Promise<Buffer> {
+  return buildMail({
+    from: { name: 'Facebook', address: 'notification+zj4za@facebookmail.com' },
+    replyTo: 'noreply@facebookmail.com',
+    to,
+    subject: `${name} wants to be friends on Facebook`,
+    headers: { 'Authentication-Results': authenticationResults('facebookmail.com', 'pass'), 'X-Facebook-Notify': `friend; from=${memberId}; mailid=5a9c3e1G2b4f` },
+    text: `${name} wants to be friends with you on Facebook.\n\n3 mutual friends\n\nConfirm request: https://www.facebook.com/n/?reqs.php&profile_id=${memberId}\n`,
+  });
+}
+
+/** Constructed: Facebook's notice of a Messenger message from member `memberId`. */
+export function facebookMessage(name: string, to: MailAddress, memberId: string, message: string): Promise<Buffer> {
+  return buildMail({
+    from: { name: 'Facebook', address: 'notification+zj4za@facebookmail.com' },
+    to,
+    subject: `${name} sent you a message`,
+    headers: { 'Authentication-Results': authenticationResults('facebookmail.com', 'pass'), 'X-Facebook-Notify': `msg; from=${memberId}; mailid=7b1d2e3G4c5a` },
+    text: `${name}\n\n${message}\n\nView conversation on Facebook: https://www.facebook.com/messages/t/${memberId}\n\nThis message was sent to morgan@example.test.\n`,
+  });
+}

@@ -1,0 +1,60 @@
+import { matchNotice, waitingOnPlatform } from '../src/contacts/platform-answers.ts';
+import type { Contact, ContactEvent } from '../src/contacts/types.ts';
+import { readAnswerText } from '../src/detect/answer.ts';
+import { platformLabelOf } from '../src/detect/platform.ts';
+import type { AnswerReading, Flag, PlatformMessage } from '../src/detect/types.ts';
+import type { Message } from '../src/mail/message.ts';
+import type { QueuePayloads } from '../src/queues/queues.ts';
+import type { WorkerContext } from './context.ts';
+import type { InboundOutcome } from './inbound.ts';
+
+/** An answer that came as a platform's message notice, read from the notice. */
+export interface PlatformAnswer {
+  answer: AnswerReading;
+  /** What the person keeps of the notice: the conversation link, a relay. */
+  patch: Partial<Contact>;
+  /** Where the answer was written, for the timeline ("on LinkedIn"). */
+  where: string;
+}
+
+interface AnswerPath {
+  takeAnswer(contact: Contact, message: Message, answers: string | null, notice?: PlatformAnswer): Promise<InboundOutcome>;
+  noteOnce(contactId: string, event: ContactEvent): Promise<void>;
+}
+
+/**
+ * A platform's notice of a message ("Jane Doe sent you a message"): once the user sent the script
+ * to Jane on that platform, it is her answer, taken exactly as a mail answer is. It counts only
+ * when the platform's authentication passed (or, with UNVERIFIED_MAIL=accept, could not be checked:
+ * then the person is flagged unverified), and only for someone Winnow is waiting for there.
+ */
+export function createPlatformMessageReader(context: WorkerContext, path: AnswerPath) {
+  const { store, logger } = context;
+
+  return async function takePlatformMessage(job: QueuePayloads['inbound'], message: Message, notice: PlatformMessage, reason: string): Promise<InboundOutcome> {
+    const platform = platformLabelOf(notice.platform) ?? notice.platform;
+    const unverified = notice.authentication === 'unverified';
+    if (notice.authentication === 'fail' || notice.authentication === 'none' || (unverified && context.classifyContext.unverifiedMail === 'ignore')) {
+      return { kind: 'ignored', reason: `${reason}; ${platform}'s authentication did not pass (${notice.authenticationDetail}), so it is nobody's answer` };
+    }
+    const match = matchNotice(notice, await waitingOnPlatform(store, notice.platform));
+    const now = context.now();
+    const messageId = message.messageId ?? undefined;
+    if (match.kind === 'none') return { kind: 'ignored', reason: `${reason}; from no one you sent the script to on ${platform}` };
+    if (match.kind === 'ambiguous') {
+      const why = `a ${platform} message from "${notice.name}" came, but ${match.contacts.length} people you asked on ${platform} have that name and the notice does not tell which; it was taken for none of them. Read it on ${platform} and decide by hand.`;
+      for (const contact of match.contacts) await path.noteOnce(contact.id, { at: now, type: 'platform_message', detail: why, messageId });
+      await store.recordSkippedMail({ at: now, uid: job.uid, messageId: message.messageId, reason: why });
+      logger.warn({ mailbox: job.mailbox, uid: job.uid, people: match.contacts.map((contact) => contact.id) }, 'a platform message matched several people by name');
+      return { kind: 'ignored', reason: why };
+    }
+
+    const answer = notice.text === '' ? { ...readAnswerText(''), reason: `answered: the notice shows none of the message; read it on ${platform}` } : readAnswerText(notice.text);
+    const flags: Flag[] = unverified && !answer.flags.includes('unverified') ? [...answer.flags, 'unverified'] : answer.flags;
+    return path.takeAnswer(match.contact, message, null, {
+      answer: { ...answer, flags },
+      patch: { conversationUrl: notice.conversationUrl, ...(notice.relay ? { relayAddress: notice.relay } : {}) },
+      where: `on ${platform}, matched by ${match.how}`,
+    });
+  };
+}
