@@ -643,7 +643,9 @@ function messageTextOf(rules: PlatformRules, spec: MessageRules, mail: Mail, fou
   let begun = false;
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index] ?? '';
-    const header = index === found.nameAt || index === found.headlineAt || isMessagePhrase(spec, line) || (!begun && isGreeting(line));
+    // A "headline" that ends a sentence is the message itself, right under the sender's name.
+    const headline = index === found.headlineAt && !/[.!?]["')]?$/.test(line);
+    const header = index === found.nameAt || headline || isMessagePhrase(spec, line) || (!begun && isGreeting(line));
     if (anyPhrase(spec.textEnds, line) && begun) {
       end = index;
       break;
