@@ -192,6 +192,7 @@ export function createInboundProcessor(context: WorkerContext) {
         deadlineAt: null,
         answeredAt: null,
         ...NO_DETAILS,
+        acceptUrl: requester.acceptUrl,
         location: requester.location,
         note: requester.note,
         mutualConnections: requester.mutualConnections,

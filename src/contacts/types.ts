@@ -49,8 +49,6 @@ export interface Contact extends Requester {
   language: Language | null;
   /** Where the person was asked: by mail, or on the platform by the user. */
   channel: Channel;
-  /** The platform's link to accept the request (from the invitation mail), opened by the user only. */
-  acceptUrl: string | null;
   /** The link to the conversation on the platform, from the message notice that brought the answer. */
   conversationUrl: string | null;
   /** A platform relay that forwards mail to the person (InMail's …@reply.linkedin.com); not their own address. */

@@ -408,6 +408,13 @@ function profileOf(rules: PlatformRules, mail: Mail, handle: string | null): { u
   return null;
 }
 
+/** The platform's own link that accepts this request, whole (its keys are what make it work), or null. */
+function acceptLinkOf(rules: PlatformRules, mail: Mail): string | null {
+  const patterns = rules.extract.acceptLinks ?? [];
+  const link = [...mail.textLinks, ...mail.htmlLinks].find((url) => url.protocol === 'https:' && patterns.some((pattern) => pattern.test(url.pathname + url.search)));
+  return link && link.href.length <= 2048 ? link.href : null;
+}
+
 const REQUEST_ID = /^[A-Za-z0-9:_.-]{1,120}$/;
 
 function requestIdsIn(urls: URL[], spec: NonNullable<PlatformRules['extract']['requestId']>): string[] {
@@ -831,6 +838,7 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
       profileUrl: profile?.url ?? null,
       headline: headline === '' ? null : headline,
       invitationId: ids[0] ?? null,
+      acceptUrl: acceptLinkOf(rules, mail),
       location: location === '' ? null : location,
       note,
       mutualConnections: mutual?.count ?? null,

@@ -26,6 +26,8 @@ export interface Requester {
   profileUrl: string | null;
   headline: string | null;
   invitationId: string | null;
+  /** The platform's link that accepts this request (LinkedIn's "Accept:"), for the user to open. */
+  acceptUrl: string | null;
   location: string | null;
   /** The personal note the person added to the invitation, or the body of a personal request. */
   note: string | null;
@@ -37,6 +39,7 @@ export interface Requester {
 
 /** The details a request may not tell, for detectors to start from. */
 export const UNKNOWN_DETAILS = {
+  acceptUrl: null,
   location: null,
   note: null,
   mutualConnections: null,

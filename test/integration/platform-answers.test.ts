@@ -62,6 +62,8 @@ describe('a person asked on the platform', () => {
     const jane = await invited(winnow, 'Jane Platform', '6200000000000000001');
     const sam = await invited(winnow, 'Sam Silent', '6200000000000000002');
     expect(jane.email).toBeNull();
+    // The invitation's own Accept link is kept, for "Accept on LinkedIn" after the user decides.
+    expect(jane.acceptUrl).toBe('https://www.linkedin.com/comm/people/invite-accept?mboxid=I6200000000000000001_500&sharedKey=48j6iM8P&fr=false&invitationId=6200000000000000001&fe=true');
 
     const sent = await sentOnPlatform(winnow, jane.id);
     expect(sent.statusCode, sent.body).toBe(200);

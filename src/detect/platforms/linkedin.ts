@@ -353,6 +353,7 @@ export const linkedin: PlatformRules = {
       // authType/authToken open the profile to someone outside the inviter's network; they are not tracking.
       { path: /^\/(?:comm\/)?profile\/view\/?$/, param: 'id', url: 'https://www.linkedin.com/profile/view?id={key}', keep: ['authType', 'authToken'] },
     ],
+    acceptLinks: [/^\/(?:comm\/)?(?:people|mynetwork)\/invite-accept\b/i],
     requestId: {
       params: ['invitationId'],
       paths: [/\/invitationId\/(?<id>[A-Za-z0-9:_.-]{1,120})(?:\/|$)/],

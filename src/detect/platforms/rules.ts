@@ -89,6 +89,8 @@ export interface Extraction {
     paths?: readonly RegExp[];
     header?: HeaderPattern;
   };
+  /** Links (path and query) that accept the request on the platform; the first is kept whole, for the user to open. */
+  acceptLinks?: readonly RegExp[];
   /** A profile id in a header ("from=1659283218" of X-Facebook-Notify), group `id`, made into a URL. */
   profileFromHeader?: { header: string; pattern: RegExp; url: string };
   /** The line under the requester's name is their headline (job title) when it looks like one. */
