@@ -94,7 +94,7 @@ function funnelSection(model: OverviewModel): Html {
   </div>
   <dl class="steps">
     ${step('Requests', f.requests, f.requests, null)}
-    ${step('Asked', f.asked, f.requests, null, 'sent the script')}
+    ${step('Asked', f.asked, f.requests, null, f.askedOnPlatform > 0 ? html`sent the script: ${formatCount(f.asked - f.askedOnPlatform)} by mail, <a href="${respondersUrl({ channel: 'platform', from: isoDay(model.from), to: isoDay(model.to) })}">${formatCount(f.askedOnPlatform)} on the platform by you</a>` : 'sent the script')}
     ${step('Answered', f.answered, f.requests, null, outcome('whatever you decided since', f.answeredUndecided, 'answered'))}
     ${step('Declined', f.declined, f.requests, list('declined'))}
     ${step('No response', f.noResponse, f.requests, null, outcome('deadline passed', f.noResponseUndecided, 'no_response'))}
