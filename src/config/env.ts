@@ -97,6 +97,13 @@ const schema = z
     // Platform mail with no Authentication-Results at all (or any, while AUTHSERV_ID is unset):
     // answered and flagged "unverified" (accept), or left alone (ignore).
     UNVERIFIED_MAIL: z.enum(['accept', 'ignore'], { message: 'must be accept or ignore' }).default('accept'),
+    // Where the dashboard is reached from the user's browser, for the links in the digest mail.
+    DASHBOARD_URL: z
+      .string()
+      .trim()
+      .regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i, 'must be a web address such as https://winnow.example.org')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
   })
   .superRefine((env, context) => {
     if ((env.SMTP_USER === undefined || env.SMTP_USER === '') !== (env.SMTP_PASS === undefined || env.SMTP_PASS === '')) {
@@ -121,6 +128,8 @@ export interface Config {
   authservId: string | null;
   /** Platform mail without Authentication-Results of that server: answered and flagged, or ignored. */
   unverifiedMail: 'accept' | 'ignore';
+  /** The dashboard's address as the user's browser reaches it (DASHBOARD_URL, else localhost and PORT). */
+  dashboardUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -160,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logLevel: e.LOG_LEVEL,
     authservId: e.AUTHSERV_ID ?? null,
     unverifiedMail: e.UNVERIFIED_MAIL,
+    dashboardUrl: e.DASHBOARD_URL ?? `http://localhost:${e.PORT}`,
   };
   return deepFreeze(config);
 }

@@ -23,6 +23,8 @@ export interface OutgoingScript {
   messageId: string;
   inReplyTo: string | null;
   references: string[];
+  /** RFC 3834: `auto-replied` for scripts and reminders (the default), `auto-generated` for the user's digest. */
+  autoSubmitted?: 'auto-replied' | 'auto-generated';
 }
 
 /** Removes CR, LF and other control characters, so a hostile value cannot add a header. */
@@ -46,7 +48,7 @@ function compose(script: OutgoingScript): Promise<Buffer> {
     ...(references.length > 0 ? { references } : {}),
     headers: {
       // RFC 3834: marks this as an automatic answer, so other robots do not answer it.
-      'Auto-Submitted': 'auto-replied',
+      'Auto-Submitted': script.autoSubmitted ?? 'auto-replied',
       'X-Auto-Response-Suppress': 'All',
     },
   });

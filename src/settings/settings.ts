@@ -47,6 +47,11 @@ export const settingsSchema = z.object({
   allowList: z.array(addressOrDomain).max(10_000),
   /** Requests from a platform that is off are recorded as skipped, with no script. */
   platforms: z.record(z.enum(PLATFORMS), z.boolean()),
+  /**
+   * A digest of what needs the user, mailed to their own address: never, daily at `hour`, or
+   * every `hours` hours (local time in `timeZone`, outside the quiet hours), only when something is new.
+   */
+  digest: z.object({ every: z.enum(['off', 'day', 'hours']), hour: z.number().int().min(0).max(23), hours: z.number().int().min(1).max(24) }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -63,6 +68,7 @@ export function defaultSettings(config: Pick<Config, 'responseDeadlineMs' | 'ded
     blockList: [],
     allowList: [],
     platforms: Object.fromEntries(PLATFORMS.map((platform) => [platform, true])) as Record<Platform, boolean>,
+    digest: { every: 'off', hour: 8, hours: 6 },
   };
 }
 
