@@ -409,7 +409,7 @@ ${csrfField(csrf)}
     </select>
   </div>
   <div class="field">
-    <label for="digestHour">Hour of the daily digest (0–23, your time zone)</label>
+    <label for="digestHour">Hour of the daily digest (0–23, local time)</label>
     <input id="digestHour" name="digestHour" type="text" inputmode="numeric" size="3" value="${form.digestHour}"${digestHour.attributes}>
     ${digestHour.message}
   </div>
