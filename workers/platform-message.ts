@@ -1,4 +1,4 @@
-import { matchNotice, waitingOnPlatform } from '../src/contacts/platform-answers.ts';
+import { awaitsAddressOnPlatform, matchNotice, waitingOnPlatform } from '../src/contacts/platform-answers.ts';
 import type { Contact, ContactEvent } from '../src/contacts/types.ts';
 import { readAnswerText } from '../src/detect/answer.ts';
 import { platformLabelOf } from '../src/detect/platform.ts';
@@ -31,6 +31,26 @@ interface AnswerPath {
 export function createPlatformMessageReader(context: WorkerContext, path: AnswerPath) {
   const { store, logger } = context;
 
+  /**
+   * A notice from someone still waiting for an address, with a relay that reaches them (InMail):
+   * the relay is kept and shown on their page. It is not their own address, so Winnow does not
+   * send to it; the user may give it as their address.
+   */
+  async function keepRelay(notice: PlatformMessage, message: Message, platform: string): Promise<void> {
+    const match = matchNotice(notice, await waitingOnPlatform(store, notice.platform, ['awaiting_address']), awaitsAddressOnPlatform);
+    if (match.kind !== 'matched' || match.contact.relayAddress === notice.relay) return;
+    await store.update(
+      match.contact.id,
+      { relayAddress: notice.relay },
+      {
+        at: context.now(),
+        type: 'platform_message',
+        detail: `${platform} message from them, with a relay address that forwards to them: ${notice.relay}. Winnow does not write to relays; you may give it as their address.`,
+        messageId: message.messageId ?? undefined,
+      },
+    );
+  }
+
   return async function takePlatformMessage(job: QueuePayloads['inbound'], message: Message, notice: PlatformMessage, reason: string): Promise<InboundOutcome> {
     const platform = platformLabelOf(notice.platform) ?? notice.platform;
     const unverified = notice.authentication === 'unverified';
@@ -40,7 +60,10 @@ export function createPlatformMessageReader(context: WorkerContext, path: Answer
     const match = matchNotice(notice, await waitingOnPlatform(store, notice.platform));
     const now = context.now();
     const messageId = message.messageId ?? undefined;
-    if (match.kind === 'none') return { kind: 'ignored', reason: `${reason}; from no one you sent the script to on ${platform}` };
+    if (match.kind === 'none') {
+      if (notice.relay && notice.authentication === 'pass') await keepRelay(notice, message, platform);
+      return { kind: 'ignored', reason: `${reason}; from no one you sent the script to on ${platform}` };
+    }
     if (match.kind === 'ambiguous') {
       const why = `a ${platform} message from "${notice.name}" came, but ${match.contacts.length} people you asked on ${platform} have that name and the notice does not tell which; it was taken for none of them. Read it on ${platform} and decide by hand.`;
       for (const contact of match.contacts) await path.noteOnce(contact.id, { at: now, type: 'platform_message', detail: why, messageId });

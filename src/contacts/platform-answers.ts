@@ -3,7 +3,7 @@ import type { Platform, PlatformMessage } from '../detect/types.ts';
 import { AWAITING_ANSWER } from './lifecycle.ts';
 import { normaliseName } from './resolve.ts';
 import type { ContactStore } from './store.ts';
-import type { Contact } from './types.ts';
+import type { Contact, Status } from './types.ts';
 
 /**
  * Whose answer a platform's message notice is. Only people the user sent the script to on that
@@ -24,8 +24,18 @@ export function waitsOnPlatform(contact: Contact, platform: Platform): boolean {
   return contact.platform === platform && contact.channel === 'platform' && AWAITING_ANSWER.includes(contact.status);
 }
 
-export function matchNotice(notice: Pick<PlatformMessage, 'platform' | 'name' | 'profileUrl'>, people: readonly Contact[]): NoticeMatch {
-  const waiting = people.filter((contact) => waitsOnPlatform(contact, notice.platform));
+/** Whether the person waits for an address and came through this platform (a relay may reach them). */
+export function awaitsAddressOnPlatform(contact: Contact, platform: Platform): boolean {
+  return contact.platform === platform && contact.status === 'awaiting_address';
+}
+
+/** `candidate`: who may be meant (by default, people asked on the platform and waiting for the answer). */
+export function matchNotice(
+  notice: Pick<PlatformMessage, 'platform' | 'name' | 'profileUrl'>,
+  people: readonly Contact[],
+  candidate: (contact: Contact, platform: Platform) => boolean = waitsOnPlatform,
+): NoticeMatch {
+  const waiting = people.filter((contact) => candidate(contact, notice.platform));
   const key = profileKeyOf(notice.platform, notice.profileUrl);
   const keyOf = (contact: Contact) => profileKeyOf(notice.platform, contact.profileUrl);
   if (key !== null) {
@@ -47,14 +57,14 @@ export function matchNotice(notice: Pick<PlatformMessage, 'platform' | 'name' | 
   return { kind: 'none' };
 }
 
-/** Everyone waiting for an answer on this platform, read from the status indexes. */
-export async function waitingOnPlatform(store: ContactStore, platform: Platform): Promise<Contact[]> {
+/** Everyone waiting for an answer on this platform (or, given `statuses`, in those), read from the status indexes. */
+export async function waitingOnPlatform(store: ContactStore, platform: Platform, statuses: readonly Status[] = AWAITING_ANSWER): Promise<Contact[]> {
   const found: Contact[] = [];
-  for (const status of AWAITING_ANSWER) {
+  for (const status of statuses) {
     const ids = await store.idsWithStatus(status);
     // In slices, so a large status does not make one huge MGET.
     for (let i = 0; i < ids.length; i += 500) {
-      for (const contact of await store.getMany(ids.slice(i, i + 500))) if (contact && waitsOnPlatform(contact, platform)) found.push(contact);
+      for (const contact of await store.getMany(ids.slice(i, i + 500))) if (contact && contact.platform === platform && contact.status === status) found.push(contact);
     }
   }
   return found;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { closeQueues, createQueues, jobId } from '../../src/queues/queues.ts';
 import { PRIMARY_MAILBOX } from '../../src/runtime.ts';
 import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
-import { AUTHSERV, facebookFriendRequest, facebookMessage, linkedInInvitation, linkedInMessage } from './platform-mail.ts';
+import { AUTHSERV, facebookFriendRequest, facebookMessage, linkedInInMail, linkedInInvitation, linkedInMessage } from './platform-mail.ts';
 
 /**
  * The loop where the platform hides the address, on real servers: the user sends the script on
@@ -10,7 +10,7 @@ import { AUTHSERV, facebookFriendRequest, facebookMessage, linkedInInvitation, l
  * Every mail here is constructed (see platform-mail.ts).
  */
 
-const suite = useSandbox(['pl1', 'pl2', 'pl3', 'pl4', 'pl5', 'pl6']);
+const suite = useSandbox(['pl1', 'pl2', 'pl3', 'pl4', 'pl5', 'pl6', 'pl7']);
 const API = { authorization: 'Bearer api-token-for-tests-only' };
 const MINUTE = 60_000;
 
@@ -188,5 +188,17 @@ describe('a person asked on the platform', () => {
     expect((await winnow.store.get(jane.id))!.status).toBe('no_response');
     expect(suite.sandbox.smtp.received.length).toBe(mailBefore);
     expect((await winnow.store.timeline(jane.id)).filter((event) => event.type === 'reminded')).toHaveLength(1);
+  });
+
+  it('an InMail from someone still waiting for an address keeps its relay on their page; no script goes to it on its own', async () => {
+    const winnow = await start('pl7');
+    const rita = await invited(winnow, 'Rita Relay', '6200000000000000051');
+    const relay = '0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6@reply.linkedin.com';
+    const { uid } = await suite.sandbox.deliver(winnow.user.address, await linkedInInMail('Rita Relay', winnow.user.address, 'Thanks for connecting, I would love to talk.', relay));
+    await winnow.settle(uid);
+    const person = (await winnow.store.get(rita.id))!;
+    expect(person).toMatchObject({ status: 'awaiting_address', relayAddress: relay, email: null });
+    expect((await winnow.store.timeline(rita.id)).at(-1)!.detail).toContain(`relay address that forwards to them: ${relay}`);
+    expect(suite.sandbox.smtp.received.filter((mail) => mail.recipients.includes(relay))).toHaveLength(0);
   });
 });

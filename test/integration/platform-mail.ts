@@ -102,3 +102,15 @@ export function facebookMessage(name: string, to: MailAddress, memberId: string,
     text: `${name}\n\n${message}\n\nView conversation on Facebook: https://www.facebook.com/messages/t/${memberId}\n\nThis message was sent to morgan@example.test.\n`,
   });
 }
+
+/** Constructed: a LinkedIn InMail, shaped like the real one in the corpus, with its reply.linkedin.com relay. */
+export function linkedInInMail(name: string, to: MailAddress, message: string, relay: string): Promise<Buffer> {
+  return buildMail({
+    from: { name, address: 'inmail-hit-reply@linkedin.com' },
+    replyTo: { name, address: relay },
+    to,
+    subject: 'A question about your network',
+    headers: { 'Authentication-Results': authenticationResults('linkedin.com', 'pass'), 'X-LinkedIn-Class': 'INMAIL', 'X-LinkedIn-Template': 'email_inmail_single_01' },
+    text: [`      ${name}`, '        Reply', '        https://www.linkedin.com/messaging/thread/2-NzA1/', '', 'Hi Morgan,', '', message, '', '----------------------------------------', '', 'This email was intended for Morgan Example', 'You are receiving LinkedIn notification emails.'].join('\n'),
+  });
+}
