@@ -1,6 +1,5 @@
-import { buildDigest, latestSlot, MAX_ITEMS, type DigestPerson } from '../src/digest/digest.ts';
-import type { Contact, Status } from '../src/contacts/types.ts';
-import { personVariables } from '../src/script/render.ts';
+import { latestSlot } from '../src/digest/digest.ts';
+import { composeDigest } from '../src/digest/gather.ts';
 import { inQuietHours, localDay } from '../src/settings/send-window.ts';
 import type { WorkerContext } from './context.ts';
 
@@ -23,18 +22,6 @@ export type DigestOutcome =
 export function createDigestRunner(context: Pick<WorkerContext, 'store' | 'settings' | 'templates' | 'sender' | 'config' | 'classifyContext' | 'logger' | 'now'>) {
   const { store, config, logger } = context;
 
-  async function people(statuses: readonly Status[], keep: (contact: Contact) => boolean): Promise<{ shown: Contact[]; total: number }> {
-    const found: Contact[] = [];
-    for (const status of statuses) {
-      const ids = await store.idsWithStatus(status);
-      for (let i = 0; i < ids.length; i += 500) {
-        for (const contact of await store.getMany(ids.slice(i, i + 500))) if (contact && contact.status === status && keep(contact)) found.push(contact);
-      }
-    }
-    found.sort((a, b) => b.updatedAt - a.updatedAt);
-    return { shown: found.slice(0, MAX_ITEMS), total: found.length };
-  }
-
   return async function runDigest(): Promise<DigestOutcome> {
     const settings = await context.settings.get();
     const now = context.now();
@@ -47,28 +34,9 @@ export function createDigestRunner(context: Pick<WorkerContext, 'store' | 'setti
     if (!(await store.claimDigestSlot(slot, now, CLAIM_MS))) return { kind: 'taken' };
     await store.writeDigestState({ lastSlot: String(slot) });
 
-    const onPlatform = (contact: Contact) => contact.platform !== 'email' && !contact.email;
-    const [toSend, toDecide, toApprove] = await Promise.all([
-      people(['awaiting_address', 'awaiting_approval'], onPlatform),
-      people(['answered', 'declined'], () => true),
-      people(['awaiting_approval'], (contact) => !onPlatform(contact)),
-    ]);
-    const { compiled } = await context.templates.current('script');
-    const withScript = (contact: Contact): DigestPerson => {
-      const rendered = compiled.render(personVariables(contact, config.mailFrom.name));
-      return { contact, script: { subject: rendered.subject, text: rendered.text } };
-    };
     const day = localDay(now, settings.timeZone);
     const since = state.lastSentAt ? Number(state.lastSentAt) : null;
-    const mail = buildDigest({
-      toSend: toSend.shown.map(withScript),
-      toDecide: toDecide.shown.map((contact) => ({ contact })),
-      toApprove: toApprove.shown.map((contact) => ({ contact })),
-      totals: { toSend: toSend.total, toDecide: toDecide.total, toApprove: toApprove.total },
-      since,
-      dashboardUrl: config.dashboardUrl,
-      day,
-    });
+    const mail = await composeDigest({ store, templates: context.templates, userName: config.mailFrom.name, dashboardUrl: config.dashboardUrl }, settings, now, since);
     if (!mail) return { kind: 'nothing-new', slot };
 
     // Threaded per day: the day's first digest starts the thread, later ones answer it.

@@ -38,6 +38,17 @@ describe('asked on the platform, on the dashboard', () => {
     await web?.stop();
   });
 
+  it('the settings page previews the digest as it would go now, without sending or changing anything', async () => {
+    expect((await get('/settings')).body).toContain('<a href="/settings/digest">Preview the digest as it would go now</a>');
+    const body = (await get('/settings/digest')).body;
+    expect(body).toContain('The digest is off');
+    expect(body).toMatch(/Subject:<\/span> Winnow: 1 to send on a platform \(\d{4}-\d{2}-\d{2}\)/);
+    expect(body).toContain('Lin Waiting [new], LinkedIn');
+    expect(body).toContain(`Say you sent it: http://localhost:3000/contacts/${id.lin}`);
+    expect(body).toContain('Thank you for wanting to connect via LinkedIn.');
+    expect((await web.store.get(id.lin!))!.status).toBe('awaiting_address');
+  });
+
   it('the Awaiting page offers "I sent it on LinkedIn" with LinkedIn messaging beside the script, and not for a request that came by mail', async () => {
     const body = (await get('/awaiting')).body;
     expect(body).toContain(`<form class="inline-form" method="post" action="/contacts/${id.lin}/sent-on-platform">`);

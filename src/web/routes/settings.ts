@@ -1,8 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { composeDigest } from '../../digest/gather.ts';
 import { wakeWaitingScripts } from '../../queues/queues.ts';
 import { SettingsError, type Settings } from '../../settings/settings.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard, sessionGuards } from '../guards.ts';
+import { digestPreviewPage } from '../views/digest.ts';
 import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type SettingsForm } from '../views/settings.ts';
 
 /** The settings page. Every route needs a session; every POST the session's CSRF token. */
@@ -17,6 +19,15 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
     const saved = (request.query as { saved?: unknown }).saved === '1';
     const form = settingsToForm(await deps.settings.get());
     return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null }).value);
+  });
+
+  /** What the digest would say now, built as the workers build it; sends nothing. */
+  app.get('/settings/digest', async (request, reply) => {
+    const [settings, state] = await Promise.all([deps.settings.get(), deps.store.digestState()]);
+    const since = state.lastSentAt ? Number(state.lastSentAt) : null;
+    const now = (deps.now ?? Date.now)();
+    const mail = await composeDigest({ store: deps.store, templates: deps.templates, userName: deps.config.mailFrom.name, dashboardUrl: deps.config.dashboardUrl }, settings, now, since);
+    return reply.type('text/html; charset=utf-8').send(digestPreviewPage(context.view(request), { mail, every: settings.digest.every, since }).value);
   });
 
   app.post('/settings', async (request, reply) => {

@@ -418,6 +418,7 @@ ${csrfField(csrf)}
     <input id="digestHours" name="digestHours" type="text" inputmode="numeric" size="3" value="${form.digestHours}"${digestHours.attributes}>
     ${digestHours.message}
   </div>
+  <p><a href="/settings/digest">Preview the digest as it would go now</a></p>
 </fieldset>
 
 <div class="actions">
