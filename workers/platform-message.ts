@@ -66,8 +66,10 @@ export function createPlatformMessageReader(context: WorkerContext, path: Answer
     }
     if (match.kind === 'ambiguous') {
       const why = `a ${platform} message from "${notice.name}" came, but ${match.contacts.length} people you asked on ${platform} have that name and the notice does not tell which; it was taken for none of them. Read it on ${platform} and decide by hand.`;
+      // A job run again after a crash finds its note and records the mail once.
+      const seen = messageId !== undefined && (await store.timeline(match.contacts[0]!.id)).some((entry) => entry.messageId === messageId);
       for (const contact of match.contacts) await path.noteOnce(contact.id, { at: now, type: 'platform_message', detail: why, messageId });
-      await store.recordSkippedMail({ at: now, uid: job.uid, messageId: message.messageId, reason: why });
+      if (!seen) await store.recordSkippedMail({ at: now, uid: job.uid, messageId: message.messageId, reason: why });
       logger.warn({ mailbox: job.mailbox, uid: job.uid, people: match.contacts.map((contact) => contact.id) }, 'a platform message matched several people by name');
       return { kind: 'ignored', reason: why };
     }
