@@ -2,7 +2,7 @@
  * npm run bench:dashboard [-- --people 100000 --samples 300 --writes 100 --mails 15 --http]
  *
  * Fills a private redis-server (the sandbox's) with N people through the contact store, builds the
- * web app as `winnow web` does, logs in, and prints p50/p99 of the responders list (first page,
+ * web app as `winnow web` does, logs in, and prints p50/p99 of the people list (first page,
  * filtered, deep cursor, sorted), of search (repeated, as when paging through results, and a new
  * word every time) and of the overview, in three phases: alone; while people are being written (a
  * loop creating people and moving them on through the store, as the workers do when mail comes
@@ -297,8 +297,8 @@ try {
   const heapBefore = process.memoryUsage().heapUsed;
   // The first request loads the directory (everyone, once per process).
   const loadStarted = performance.now();
-  const first = await request('/responders');
-  if (first.status !== 200) throw new Error(`GET /responders answered ${first.status}: ${first.body.slice(0, 300)}`);
+  const first = await request('/people');
+  if (first.status !== 200) throw new Error(`GET /people answered ${first.status}: ${first.body.slice(0, 300)}`);
   const loadMs = performance.now() - loadStarted;
   global.gc?.();
   const rssLoaded = process.memoryUsage().rss;
@@ -316,19 +316,19 @@ try {
 
   // A different search every time (numbers that occur in some addresses), so no search is remembered.
   let fresh = 0;
-  const freshSearch = () => `/responders?q=${1000 + ((fresh += 7919) % 90000)}`;
+  const freshSearch = () => `/people?q=${1000 + ((fresh += 7919) % 90000)}`;
   const scenarios: Array<[string, string | (() => string), boolean?]> = [
-    ['list: first page (50)', '/responders'],
-    ['list: filtered (answered, LinkedIn)', '/responders?status=answered&platform=linkedin'],
-    ['list: filtered (flag, date range)', `/responders?flag=hostile&from=${new Date(Date.now() - 90 * DAY).toISOString().slice(0, 10)}`],
-    ['list: deep cursor (person 50,000)', `/responders?cursor=${encodeURIComponent(deepCursor)}`],
-    ['list: sorted by name', '/responders?sort=name'],
-    ['list: sorted by score', '/responders?sort=score'],
+    ['list: first page (50)', '/people'],
+    ['list: filtered (answered, LinkedIn)', '/people?status=answered&platform=linkedin'],
+    ['list: filtered (flag, date range)', `/people?flag=hostile&from=${new Date(Date.now() - 90 * DAY).toISOString().slice(0, 10)}`],
+    ['list: deep cursor (person 50,000)', `/people?cursor=${encodeURIComponent(deepCursor)}`],
+    ['list: sorted by name', '/people?sort=name'],
+    ['list: sorted by score', '/people?sort=score'],
     ['list: JSON API, first page', '/api/contacts', true],
-    ['search: common word ("müller")', '/responders?q=m%C3%BCller'],
-    ['search: company ("crumb")', '/responders?q=crumb'],
-    ['search: one address', `/responders?q=${encodeURIComponent(someone.contact.email ?? someone.contact.name)}`],
-    ['search: no match (scans everyone)', '/responders?q=zzzz-nobody'],
+    ['search: common word ("müller")', '/people?q=m%C3%BCller'],
+    ['search: company ("crumb")', '/people?q=crumb'],
+    ['search: one address', `/people?q=${encodeURIComponent(someone.contact.email ?? someone.contact.name)}`],
+    ['search: no match (scans everyone)', '/people?q=zzzz-nobody'],
     ['search: a new word each time', freshSearch],
     ['overview (funnel over everyone)', '/?period=all'],
   ];

@@ -38,6 +38,7 @@ import { oldLinkedInInvitation } from '../test/support/requests.ts';
 import { startSandbox, type ReceivedMail, type Sandbox } from '../test/support/sandbox.ts';
 import { nowMs } from '../test/support/sandbox-process.ts';
 import { parseHeaders } from '../test/support/sandbox-smtp.ts';
+import { liftVolumeLimits } from '../test/support/winnow.ts';
 
 const { values } = parseArgs({
   options: {
@@ -311,6 +312,8 @@ async function main(): Promise<number> {
   });
   for (const name of QUEUE_NAMES) queues[name] = new Queue(name, { connection: redis, prefix: `${prefix}:q` });
   const store = createContactStore(redis, prefix, PRIMARY_MAILBOX);
+  // Hundreds of scripts in minutes: far beyond the volume limits a user has by default.
+  await liftVolumeLimits(redis, prefix);
 
   for (let i = 0; i < WORKERS; i++) spawnWorker();
   const ready = nowMs();

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { oldLinkedInInvitation } from '../test/support/requests.ts';
 import { startSandbox, type ReceivedMail } from '../test/support/sandbox.ts';
-import { startWinnow } from '../test/support/winnow.ts';
+import { liftVolumeLimits, startWinnow } from '../test/support/winnow.ts';
 import { jobId } from '../src/queues/queues.ts';
 import { Queue } from 'bullmq';
 
@@ -32,6 +32,8 @@ function summary(label: string, samples: number[]): string {
 
 const sandbox = await startSandbox({ users: ['me'] });
 const winnow = await startWinnow(sandbox, { user: 'me' });
+// Hundreds of scripts in minutes: far beyond the volume limits a user has by default.
+await liftVolumeLimits(winnow.runtime.redis, winnow.config.redis.prefix);
 const inbound = new Queue(
   'inbound',
   { connection: { url: sandbox.redisUrl }, prefix: `${winnow.config.redis.prefix}:q` },

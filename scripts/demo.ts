@@ -2,88 +2,106 @@
  * npm run demo: Winnow on its embedded defaults, with nothing to configure.
  *
  * Starts a private Redis, a private Dovecot IMAP server and an SMTP peer (the same sandbox the
- * tests use), runs Winnow's worker and dashboard against them, and delivers a few requests so the
- * dashboard has something to show. Stop it with Ctrl-C; it leaves nothing behind.
+ * tests use), runs Winnow's worker and dashboard against them, and plays the demo's people
+ * (scripts/demo-seed.ts): their requests arrive, scripts go out, answers come back over the first
+ * minutes and the short deadline passes for those who stay silent, each event a line in the log.
+ * Stop it with Ctrl-C; it leaves nothing behind (servers stopped, temporary folder removed).
+ *
+ * Settings: PORT (3000), RESPONSE_DEADLINE (2m), DASHBOARD_PASSWORD (made up at each start),
+ * LOG_LEVEL (info), LOG_FORMAT (pretty; json for a log collector), DEMO_PACE (1; 0 plays the
+ * answers at once, 2 twice as slowly).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { buildMail } from '../test/support/mail.ts';
-import { oldLinkedInInvitation } from '../test/support/requests.ts';
-import { corpusDir } from '../test/support/corpus.ts';
-import { startSandbox } from '../test/support/sandbox.ts';
-import { startWinnow } from '../test/support/winnow.ts';
+import { randomBytes } from 'node:crypto';
+import { createLogger } from '../src/log.ts';
+import { RECEIVING_SERVER } from '../test/support/requests.ts';
+import { startSandbox, type Sandbox } from '../test/support/sandbox.ts';
+import { startWinnow, type TestWinnow } from '../test/support/winnow.ts';
+import { DEMO_PEOPLE, seedDemo } from './demo-seed.ts';
 
 const port = Number(process.env.PORT ?? 3000);
-const RECEIVING_SERVER = 'mx.example.test';
+const deadline = process.env.RESPONSE_DEADLINE ?? '2m';
+// At least 12 characters, as the dashboard asks of any password; new at each start.
+const password = process.env.DASHBOARD_PASSWORD ?? `demo-${randomBytes(6).toString('hex')}`;
+const pace = Number(process.env.DEMO_PACE ?? 1);
+const logger = createLogger(process.env.LOG_LEVEL ?? 'info', { format: process.env.LOG_FORMAT === 'json' ? 'json' : 'pretty' });
+const say = (line: string) => logger.info(line);
 
-/**
- * The Authentication-Results header a receiving server puts on top of a mail it checked: DKIM
- * passing for the signer's domain, DMARC for the From's. What Winnow believes when AUTHSERV_ID
- * names that server.
- */
-function checkedBy(signer: string, fromDomain = signer): string {
-  return `${RECEIVING_SERVER}; dkim=pass header.d=${signer}; spf=pass smtp.mailfrom=${signer}; dmarc=pass header.from=${fromDomain}`;
+let sandbox: Sandbox | null = null;
+let winnow: TestWinnow | null = null;
+const seeding = new AbortController();
+
+let stopping: Promise<void> | null = null;
+function stop(signal: string): Promise<void> {
+  if (stopping) {
+    say('still stopping; a moment');
+    return stopping;
+  }
+  stopping = (async () => {
+    say(`${signal}: stopping the demo`);
+    seeding.abort();
+    // A hung connection must not keep the terminal: the sandbox's exit hook still kills its servers.
+    setTimeout(() => {
+      logger.error('stopping took longer than 15 s; exiting anyway');
+      process.exit(1);
+    }, 15_000).unref();
+    const folder = sandbox?.dir;
+    try {
+      await winnow?.stop();
+      await sandbox?.stop();
+    } catch (error) {
+      logger.error({ err: error }, 'the demo did not stop cleanly');
+      process.exit(1);
+    }
+    say(`goodbye: Winnow stopped, the demo's Redis, Dovecot and SMTP peer are stopped${folder ? ` and ${folder} is removed` : ''}`);
+    process.exit(0);
+  })();
+  return stopping;
 }
+// A second Ctrl-C while stopping changes nothing: the servers and the folder must still go.
+process.on('SIGINT', () => void stop('Ctrl-C'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
 
-/** A raw mail as the receiving server stores it: its verdict added on top. */
-function received(raw: Buffer, signer: string, fromDomain = signer): Buffer {
-  return Buffer.concat([Buffer.from(`Authentication-Results: ${checkedBy(signer, fromDomain)}\r\n`), raw]);
+try {
+  say(`starting the demo: a private Redis, Dovecot (IMAP) and SMTP peer, then Winnow with a ${deadline} deadline (RESPONSE_DEADLINE)`);
+  sandbox = await startSandbox({ users: ['me'] });
+  winnow = await startWinnow(sandbox, {
+    user: 'me',
+    roles: { worker: true, web: true },
+    deadline,
+    logger,
+    // The sandbox's Dovecot plays the user's receiving server; the demo's mail carries its verdicts.
+    env: { PORT: String(port), AUTHSERV_ID: RECEIVING_SERVER, DASHBOARD_PASSWORD: password },
+  });
+  try {
+    await winnow.runtime.app!.listen({ port, host: '127.0.0.1' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} is in use; run PORT=${port + 1} npm run demo`, { cause: error });
+    throw error;
+  }
+  say(`Winnow is running with ${DEMO_PEOPLE.length} made-up people about to write; scripts go to the SMTP peer, answers come back by mail`);
+
+  const seed = seedDemo(sandbox, winnow, { pace, say, signal: seeding.signal });
+  seed.finished.then(
+    () => {
+      if (!seeding.signal.aborted) say(`every answer and bounce of the demo is in; people who stayed silent show "no response" once their ${deadline} deadline passes`);
+    },
+    (error: unknown) => logger.warn({ err: error }, 'part of the demo mail could not be played; the dashboard shows what arrived'),
+  );
+  // The address and password come last, after the first burst of requests and scripts, so they
+  // stay on screen while the answers trickle in.
+  await winnow.settle(await seed.requested, 60_000);
+
+  const me = winnow.user;
+  say('the demo is ready:');
+  say(`  dashboard  http://127.0.0.1:${port}/   password: ${password}`);
+  say(`  API        curl -H 'Authorization: Bearer ${winnow.config.web.apiToken}' http://127.0.0.1:${port}/api/contacts`);
+  say(`  IMAP       127.0.0.1:${sandbox.imap.port}, user ${me.address}, password ${me.pass} (deliver more mail here)`);
+  say(`  deadline   ${deadline}: who has not answered by then shows "no response" (RESPONSE_DEADLINE=10m npm run demo for longer)`);
+  say('  Ctrl-C stops the demo and removes everything it started');
+} catch (error) {
+  logger.error(`the demo could not start: ${error instanceof Error ? error.message : String(error)}`);
+  if (/dovecot|redis-server|ENOENT/i.test(String(error))) logger.error('are the servers installed? bash scripts/install-servers.sh');
+  await winnow?.stop().catch(() => undefined);
+  await sandbox?.stop().catch(() => undefined);
+  process.exit(1);
 }
-const sandbox = await startSandbox({ users: ['me', 'alice', 'bob'] });
-const winnow = await startWinnow(sandbox, {
-  user: 'me',
-  roles: { worker: true, web: true },
-  deadline: process.env.RESPONSE_DEADLINE ?? '2m',
-  // The sandbox's Dovecot plays the user's receiving server; the mail below carries its verdicts.
-  env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', PORT: String(port), AUTHSERV_ID: RECEIVING_SERVER },
-});
-await winnow.runtime.app!.listen({ port, host: '127.0.0.1' });
-
-const me = winnow.user.address;
-const alice = sandbox.user('alice');
-const bob = sandbox.user('bob');
-
-// Two people ask by email; one LinkedIn invitation (a real sample) has no address of the person.
-await sandbox.deliver(
-  me,
-  await buildMail({
-    from: { name: 'Alice Asker', address: alice.address },
-    to: me,
-    subject: "Let's connect",
-    headers: { 'Authentication-Results': checkedBy('example.test') },
-    text: "Hi Morgan,\n\nI'd like to connect with you; I saw your talk on timber construction.\n\nAlice",
-  }),
-);
-await sandbox.deliver(me, received(await oldLinkedInInvitation({ name: 'Bob Builder', address: bob.address }, me, '<demo-bob@linkedin.example>'), 'linkedin.com', 'example.test'));
-const sample = path.join(corpusDir(), 'positive/linkedin-invite-2016-05-02.eml');
-await sandbox.deliver(me, received(await readFile(sample), 'linkedin.com')).catch(() => undefined);
-
-// Alice answers her script, as a correspondent would.
-const script = await sandbox.smtp.waitFor((mail) => mail.recipients.includes(alice.address));
-await sandbox.deliver(
-  me,
-  await buildMail({
-    from: { name: 'Alice Asker', address: alice.address },
-    to: me,
-    subject: 'Re: Thanks for reaching out',
-    headers: { 'Authentication-Results': checkedBy('example.test') },
-    inReplyTo: script.messageId!,
-    references: [script.messageId!],
-    text: 'I run a small architecture practice and we look for engineers who know timber; we could refer clients to each other.',
-  }),
-);
-
-console.log(`
-Winnow is running on its embedded defaults.
-  Dashboard: http://127.0.0.1:${port}/   password: ${winnow.config.web.dashboardPassword}
-  API:       curl -H 'Authorization: Bearer ${winnow.config.web.apiToken}' http://127.0.0.1:${port}/api/contacts
-  IMAP:      127.0.0.1:${sandbox.imap.port}  user ${me}  password ${winnow.user.pass}  (deliver more mail here)
-Bob's script is waiting for an answer (deadline ${process.env.RESPONSE_DEADLINE ?? '2m'}). Press Ctrl-C to stop.`);
-
-const stop = async () => {
-  await winnow.stop();
-  await sandbox.stop();
-  process.exit(0);
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);

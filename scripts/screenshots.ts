@@ -9,6 +9,9 @@
  * the deadlines that passed in that month are let fire. The people are made up and their mail
  * constructed, except two real LinkedIn invitations from the corpus. Then Debian's Chromium logs
  * in, makes two decisions, and photographs each page at a desktop and a phone width.
+ *
+ * SCREENSHOTS_DIR=folder writes the pictures there instead; SCREENSHOTS_FULL=1 photographs whole
+ * pages on the phone too (for a walk through every page; the README shows first screens).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,9 +19,10 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { Contact } from '../src/contacts/types.ts';
 import { closeQueues, createQueues } from '../src/queues/queues.ts';
-import { DESKTOP, launchChromium, linkedInInvitation2016, listenDashboard, logIn, PHONE } from '../test/support/browser.ts';
+import { DESKTOP, launchChromium, listenDashboard, logIn, PHONE } from '../test/support/browser.ts';
 import { corpusDir } from '../test/support/corpus.ts';
 import { buildMail } from '../test/support/mail.ts';
+import { linkedInInvitation2016, oldLinkedInInvitation, RECEIVING_SERVER, receivedBy } from '../test/support/requests.ts';
 import { startSandbox } from '../test/support/sandbox.ts';
 import { startWinnow, until } from '../test/support/winnow.ts';
 
@@ -26,7 +30,8 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 /** Taller desktop pages are cut here (CSS pixels); the top of a page is what a reader looks at. */
 const MAX_DESKTOP_HEIGHT = 2400;
-const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
+const OUT = process.env.SCREENSHOTS_DIR ? path.resolve(process.env.SCREENSHOTS_DIR) : path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
+const FULL_PHONE = process.env.SCREENSHOTS_FULL === '1';
 
 interface Asker {
   daysAgo: number;
@@ -119,19 +124,6 @@ const CORPUS_INVITATIONS = [
   { daysAgo: 1, file: 'linkedin-invite-2016-05-02.eml' },
 ];
 
-/** Constructed: a LinkedIn invitation in the 2011–2013 format, sent from the person's own mailbox. */
-function oldInvitation(asker: Asker, to: string, date: Date): Promise<Buffer> {
-  const first = asker.name.split(' ')[0];
-  return buildMail({
-    from: { name: asker.name, address: asker.address },
-    to,
-    date,
-    subject: 'Invitation to connect on LinkedIn',
-    headers: { Sender: 'messages-noreply@bounce.linkedin.com', 'X-LinkedIn-Class': 'INVITE-GUEST' },
-    text: `LinkedIn\n------------\n\n${first} wants to connect with you on LinkedIn.\n\nI'd like to add you to my professional network on LinkedIn.\n\n- ${asker.name}\n\n${asker.name}\n${asker.headline}\n\nAccept invitation from ${asker.name}\nhttp://www.linkedin.com/e/-abc123/blk/I123456789_2/accept/\n\n© 2012, LinkedIn Corporation`,
-  });
-}
-
 // Winnow reads the time through this clock; it is set back while each day's mail is handled.
 let shift = 0;
 const clock = () => Date.now() - shift;
@@ -140,12 +132,8 @@ const at = (daysAgo: number) => {
   return new Date(clock());
 };
 
-/** The receiving server's verdict, as a real inbox has it on top of each mail (AUTHSERV_ID below). */
-const AUTHSERV_ID = 'mx.example.test';
-function authenticated(mail: Buffer, domain: string): Buffer {
-  const verdict = `Authentication-Results: ${AUTHSERV_ID}; dkim=pass header.d=${domain}; spf=pass smtp.mailfrom=${domain}; dmarc=pass header.from=${domain}\r\n`;
-  return Buffer.concat([Buffer.from(verdict), mail]);
-}
+const AUTHSERV_ID = RECEIVING_SERVER;
+const authenticated = (mail: Buffer, domain: string) => receivedBy(mail, domain);
 const domainOf = (address: string) => address.split('@')[1]!;
 
 const sandbox = await startSandbox({ users: ['me'] });
@@ -185,10 +173,10 @@ try {
   // The user's own settings and a template with some history, through the API as a script would.
   const auth = { authorization: `Bearer ${winnow.config.web.apiToken}` };
   const app = winnow.runtime.app!;
-  const source = (await app.inject({ method: 'GET', url: '/api/templates', headers: auth })).json().script.source as { subject: string; text: string; html: string };
+  const source = (await app.inject({ method: 'GET', url: '/api/templates', headers: auth })).json().script.source as { subject: string; body: string };
   const warmer = (part: string) => part.replace('I appreciate you reaching out.', 'I appreciate you reaching out, and I answer everyone.');
   await app.inject({ method: 'PUT', url: '/api/templates/script', headers: auth, payload: { ...source, note: 'Default wording, saved to start a history' } });
-  await app.inject({ method: 'PUT', url: '/api/templates/script', headers: auth, payload: { ...source, text: warmer(source.text), html: warmer(source.html), note: 'Warmer first paragraph' } });
+  await app.inject({ method: 'PUT', url: '/api/templates/script', headers: auth, payload: { ...source, body: warmer(source.body), note: 'Warmer first paragraph' } });
   await app.inject({ method: 'PUT', url: '/api/settings', headers: auth, payload: { quietHours: { start: '21:00', end: '07:30' }, timeZone: 'Europe/London', reminderAfterMs: 3 * DAY, dailyCap: 40 } });
 
   // Decisions are made in the dashboard, as the user makes them.
@@ -208,11 +196,12 @@ try {
   const shots: Array<{ name: string; url: string; anonymous?: boolean }> = [
     { name: 'login', url: '/login', anonymous: true },
     { name: 'overview', url: '/' },
-    { name: 'responders', url: '/responders' },
+    { name: 'people', url: '/people' },
     { name: 'person', url: `/contacts/${priya}` },
     { name: 'awaiting-address', url: '/awaiting' },
     { name: 'templates', url: `/templates/script?person=${priya}` },
     { name: 'settings', url: '/settings' },
+    { name: 'health', url: '/health' },
   ];
   for (const [width, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     const scale = width === 'phone' ? 2 : 1;
@@ -226,7 +215,8 @@ try {
       await page.waitForLoadState('networkidle');
       // A phone shows its first screen; a desktop the whole page, up to a limit. The window is made
       // as tall as the picture rather than using fullPage, which leaves the preview frame blank.
-      const height = width === 'phone' ? viewport.height : Math.min((await page.evaluate('document.documentElement.scrollHeight')) as number, MAX_DESKTOP_HEIGHT);
+      const whole = Math.min((await page.evaluate('document.documentElement.scrollHeight')) as number, width === 'phone' ? 4 * MAX_DESKTOP_HEIGHT : MAX_DESKTOP_HEIGHT);
+      const height = width === 'phone' && !FULL_PHONE ? viewport.height : whole;
       await page.setViewportSize({ width: viewport.width, height });
       await page.waitForLoadState('networkidle');
       const file = path.join(OUT, `${shot.name}-${width}.png`);
@@ -246,7 +236,8 @@ async function ask(asker: Asker): Promise<void> {
   const date = new Date(clock());
   const mail =
     asker.via === 'linkedin'
-      ? authenticated(await oldInvitation(asker, me, date), 'linkedin.com')
+      ? // Signed by LinkedIn, from the person's own mailbox (DMARC for their domain).
+        receivedBy(await oldLinkedInInvitation(asker, me, undefined, { date }), domainOf(asker.address), 'pass', 'linkedin.com')
       : authenticated(await buildMail({ from: { name: asker.name, address: asker.address }, to: me, date, subject: asker.subject, text: asker.request }), domainOf(asker.address));
   await sandbox.deliver(me, mail);
   const script = await sandbox.smtp.waitFor((received) => received.recipients.includes(asker.address), 20_000);

@@ -6,11 +6,12 @@ import { createAddressBook } from './contacts/address-book.ts';
 import { createMailboxHistory, historyKeys, readWrittenTo, type MailboxHistory } from './mail/history.ts';
 import { resolveAwaiting, type AwaitingSummary } from './contacts/awaiting.ts';
 import type { Config } from './config/env.ts';
-import type { Logger } from './log.ts';
+import { createProblemLog, type Logger } from './log.ts';
 import { createSender } from './mail/sender.ts';
 import { createSentFolder, type SentFolder } from './mail/sent-folder.ts';
 import { closeQueues, createQueues, QUEUE_NAMES, type QueueName, type Queues } from './queues/queues.ts';
-import { connectRedis, redisProblems, waitForRedis } from './redis.ts';
+import { connectRedis, lastRedisError, redisProblems, waitForRedis } from './redis.ts';
+import { adviceText, redisAdvice } from './config/advice.ts';
 import { loadDefaultTemplates, type CompiledScript } from './script/template.ts';
 import { createTemplateStore } from './script/store.ts';
 import type { ScriptPerson } from './script/render.ts';
@@ -18,6 +19,8 @@ import { sendTestScript } from './script/test-send.ts';
 import { buildApp } from './web/app.ts';
 import { createSettingsStore } from './settings/settings.ts';
 import { messageIdDomain } from './mail/message-id.ts';
+import { cachedResolver, createMailVerifier, systemResolver, type DnsResolver } from './mail/verify.ts';
+import { serverSecret } from './config/secret.ts';
 import type { WorkerContext } from '../workers/context.ts';
 import type { ClassifyContext } from './detect/types.ts';
 import { startWorkers, type Workers } from '../workers/index.ts';
@@ -37,6 +40,8 @@ export interface Runtime {
   watcher: MailboxWatcher | null;
   workers: Workers | null;
   redis: Redis;
+  /** The server secret that seals script Message-IDs (WINNOW_SECRET or the one kept in Redis). */
+  secret: string;
   /** Jobs not yet done per queue (waiting, active, delayed), for readiness and tests. */
   queueCounts(): Promise<Record<QueueName, number>>;
   /** Closes everything this runtime opened, in order: workers, web, queues, Redis. */
@@ -47,24 +52,42 @@ export interface Runtime {
  * The composition root: the one place that wires Redis, queues, IMAP, SMTP and the web app.
  * The caller owns `listen` and signals; tests call this with their sandbox's settings.
  */
-export async function startRuntime(config: Readonly<Config>, roles: Roles, logger: Logger, now: () => number = Date.now): Promise<Runtime> {
+/** Outside services a test or benchmark may replace: DNS, for Winnow's own DKIM/SPF/DMARC check. */
+export interface RuntimeServices {
+  /** Answers DNS questions (`dns.promises.resolve` signature); default the system's resolvers. */
+  resolver?: DnsResolver;
+}
+
+export async function startRuntime(config: Readonly<Config>, roles: Roles, logger: Logger, now: () => number = Date.now, services: RuntimeServices = {}): Promise<Runtime> {
   // The defaults are compiled before anything connects: a broken one stops the start, not a send.
   const defaultTemplates = await loadDefaultTemplates();
 
-  const redisTrouble = (error: Error) => logger.warn({ err: error }, 'Redis connection trouble; reconnecting');
+  // Every connection reports each failed reconnection; the log says it once per change of state.
+  const redisLog = createProblemLog(logger, 'Redis');
+  const redisTrouble = (error: Error) => {
+    const advice = redisAdvice(error, config.redis.url);
+    redisLog.failed(advice.kind === 'other' ? advice.problem : advice.kind, `${adviceText(advice)} Winnow keeps trying.`, error);
+  };
   const redis = connectRedis(config.redis.url, 'producer', 'main', redisTrouble);
-  await waitForRedis(redis, (error, attempt) => logger.warn({ err: error, attempt }, 'Redis is not reachable yet; waiting'));
-  const problems = await redisProblems(redis);
+  redis.on('ready', () => redisLog.recovered('reachable again'));
+  await waitForRedis(redis, (error) => redisTrouble(lastRedisError(redis) ?? error));
+  const problems = await redisProblems(redis, config.redis.url);
   for (const warning of problems.warnings) logger.warn(warning);
   if (problems.fatal.length > 0) {
     redis.disconnect();
-    throw new Error(problems.fatal.join('\n'));
+    throw new Error(problems.fatal.map(adviceText).join('\n'));
   }
 
   const queues = createQueues(redis, config.redis.prefix);
   const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX);
   const settings = createSettingsStore(redis, store.keys.settings, config);
   const templates = createTemplateStore(redis, store.keys.templates, defaultTemplates);
+  // Seals script Message-IDs; web (erase) and workers (send, answers, bounces) need the same one.
+  const secret = await serverSecret(redis, store.keys.secret, config.secret);
+  // Said at every start: .env files written before issue 9 set this, and it now covers all mail.
+  if ((await settings.get()).unverifiedMail === 'accept') {
+    logger.warn('unverified senders are answered hands-off (UNVERIFIED_MAIL=accept or the settings page): anyone can make Winnow write to any address in your name; "approve" holds them for you');
+  }
   let watcher: MailboxWatcher | null = null;
   let workers: Workers | null = null;
   let workerRedis: Redis | null = null;
@@ -95,6 +118,8 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       settings: createSettingsStore(workerRedis, store.keys.settings, config),
       addressBook: createAddressBook(workerRedis, config.redis.prefix, PRIMARY_MAILBOX),
       history,
+      verifier: createMailVerifier(cachedResolver(services.resolver ?? systemResolver())),
+      secret,
       logger,
       now,
     };
@@ -131,7 +156,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     };
     const sendTest = (compiled: CompiledScript, person: ScriptPerson) => sendTestScript({ sender: testSender, config, compiled, person });
     const resolveAwaitingAddresses = () => resolveAwaitingFor(redis, config, queues, now);
-    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses });
+    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret });
   }
 
   return {
@@ -139,6 +164,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     watcher,
     workers,
     redis,
+    secret,
     async queueCounts() {
       const entries = await Promise.all(
         QUEUE_NAMES.map(async (name) => {

@@ -6,6 +6,7 @@ import type { Logger } from '../src/log.ts';
 import type { MailboxHistory } from '../src/mail/history.ts';
 import type { Sender } from '../src/mail/sender.ts';
 import type { SentFolder } from '../src/mail/sent-folder.ts';
+import type { MailVerifier } from '../src/mail/verify.ts';
 import type { Queues } from '../src/queues/queues.ts';
 import type { TemplateStore } from '../src/script/store.ts';
 import type { SettingsStore } from '../src/settings/settings.ts';
@@ -26,6 +27,10 @@ export interface WorkerContext {
   addressBook: AddressBook;
   /** Who the user has written to and which address goes with which name, read from the mailbox. */
   history: MailboxHistory;
+  /** Winnow's own DKIM/SPF/DMARC check of each incoming mail (DNS in production, a local resolver in tests). */
+  verifier: MailVerifier;
+  /** The server secret that seals script Message-IDs (src/mail/message-id.ts). */
+  secret: string;
   logger: Logger;
   /** Time source, so tests and the deadline logic agree on "now". */
   now: () => number;

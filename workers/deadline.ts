@@ -9,6 +9,7 @@ import { personVariables } from '../src/script/render.ts';
 import { inQuietHours, quietHoursEnd } from '../src/settings/send-window.ts';
 import type { Settings } from '../src/settings/settings.ts';
 import type { WorkerContext } from './context.ts';
+import { createMailLog } from './mail-log.ts';
 
 /** How long a run's claim on the reminder holds off other runs; as for the script (workers/send.ts). */
 const REMINDER_CLAIM_MS = 90_000;
@@ -61,6 +62,7 @@ export async function scheduleDeadline(queues: Queues, mailbox: string, contactI
 export function createDeadlineProcessor(context: WorkerContext) {
   const { store, queues, sender, config, logger } = context;
   const domain = context.classifyContext.messageIdDomain;
+  const mailLog = createMailLog(logger);
 
   return async function processDeadline(job: Job<QueuePayloads['deadline']>, token?: string): Promise<DeadlineOutcome> {
     const { contactId, mailbox } = job.data;
@@ -96,7 +98,7 @@ export function createDeadlineProcessor(context: WorkerContext) {
     } else if (remindAt !== null && now < deadlineAt && contact.email) {
       const ledger = await store.readLedger(contactId, attempt, 'reminder');
       if (ledger.state === 'sent') {
-        await noteReminded(contact, attempt, ledger.messageId ?? reminderMessageId(contactId, attempt, domain));
+        await noteReminded(contact, attempt, ledger.messageId ?? reminderMessageId(contactId, attempt, domain, context.secret));
       } else if (ledger.state !== 'failed') {
         if (now < remindAt) return waitUntil(remindAt);
         const window = { quietHours: settings.quietHours, timeZone: settings.timeZone };
@@ -119,18 +121,20 @@ export function createDeadlineProcessor(context: WorkerContext) {
       { at: now, detail: allowed !== null && allowed > 0 ? `no answer within ${formatDuration(allowed)}` : 'no answer by the deadline' },
     );
     // An answer that came first already moved the person on; then there is nothing to do.
+    if (result.moved) mailLog.noResponse(contact, allowed);
     return result.moved ? { kind: 'no_response' } : { kind: 'nothing', status: result.status };
 
     /** The note on the timeline, once per script even when a run repeats. */
     async function noteReminded(person: Contact, n: number, messageId: string): Promise<void> {
       if (await store.markLedgerOnce(person.id, n, 'reminded', context.now())) {
         await store.note(person.id, { at: context.now(), type: 'reminded', detail: `reminder sent to ${person.email}`, messageId });
+        mailLog.reminderSent(person);
       }
     }
 
     /** Sends the reminder for script `n` once, through its own ledger; a failure never stops the deadline. */
     async function sendReminder(person: Contact, n: number, to: string): Promise<void> {
-      const messageId = reminderMessageId(person.id, n, domain);
+      const messageId = reminderMessageId(person.id, n, domain, context.secret);
       // Known before it leaves: an answer to it may come back at once.
       await store.rememberScriptMessageId(person.id, messageId);
       const claim = await store.claimSend(person.id, n, token ?? String(job.id), messageId, context.now(), REMINDER_CLAIM_MS, 'reminder');
@@ -138,7 +142,7 @@ export function createDeadlineProcessor(context: WorkerContext) {
       if (claim.outcome === 'missing') return;
       if (claim.outcome === 'busy') return waitUntil(context.now() + REMINDER_CLAIM_MS);
 
-      const script = person.scriptMessageId ?? scriptMessageId(person.id, n, domain);
+      const script = person.scriptMessageId ?? scriptMessageId(person.id, n, domain, context.secret);
       const { compiled, version } = await context.templates.current('reminder');
       const rendered = compiled.render(personVariables(person, config.mailFrom.name));
       let raw: Buffer;

@@ -3,24 +3,35 @@ import { giveAddress } from '../src/contacts/awaiting.ts';
 import { AWAITING_ANSWER } from '../src/contacts/lifecycle.ts';
 import { allowedNote, decideRequest, knownReason, normaliseName, resolveAddress, type Resolution, type ResolutionInput } from '../src/contacts/resolve.ts';
 import { FLAGS } from '../src/detect/types.ts';
+import { addressDedupeKey, messageDedupeKey } from '../src/contacts/store.ts';
 import { NO_DETAILS, type Contact, type ContactEvent } from '../src/contacts/types.ts';
 import { readAnswer } from '../src/detect/answer.ts';
 import { DEFAULT_ABSENCE_MS } from '../src/detect/auto-reply.ts';
 import { classify } from '../src/detect/classify.ts';
 import type { Classification, Flag } from '../src/detect/types.ts';
 import { parseMessage, type Message } from '../src/mail/message.ts';
-import { scriptMessageId } from '../src/mail/message-id.ts';
+import { readScriptMessageId, scriptMessageId } from '../src/mail/message-id.ts';
+import { topAuthservId } from '../src/detect/authentication.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { scheduleDeadline } from './deadline.ts';
 import { createPlatformMessageReader, type PlatformAnswer } from './platform-message.ts';
+import { createMailLog } from './mail-log.ts';
 
 export type InboundOutcome =
   | { kind: 'request'; contactId: string; created: boolean }
+  /** Mail in a person's name that may not change their record: noted on their timeline. */
+  | { kind: 'not_taken'; contactId: string; reason: string }
   | { kind: 'answer'; contactId: string; status: Contact['status'] }
   | { kind: 'auto_reply' | 'bounce'; contactId: string | null }
   | { kind: 'ignored'; reason: string }
   | { kind: 'unreadable'; reason: string };
+
+/** Whom a mail answers, and whether it may change their record (and why not). */
+type Answerer = { contact: Contact; counts: true } | { contact: Contact; counts: false; why: string };
+
+/** Runs of a request whose authentication met a DNS failure before it is decided as it stands. */
+const DNS_RETRIES = 3;
 
 /**
  * Reads one new message: a connection request becomes a person (and a script to send, unless a
@@ -29,8 +40,9 @@ export type InboundOutcome =
  */
 export function createInboundProcessor(context: WorkerContext) {
   const { store, queues, logger, addressBook, history } = context;
-  // Requests are classified as if unverified mail were accepted; the setting is applied below, so
-  // that an allow-listed person is answered whatever it says.
+  const mailLog = createMailLog(logger);
+  // Requests are classified as if unverified mail were accepted; the setting in force is applied
+  // below (decideRequest), so that a change on the settings page counts from the next mail on.
   const classifyContext = { ...context.classifyContext, unverifiedMail: 'accept' as const };
 
   async function unreadable(job: QueuePayloads['inbound'], reason: string): Promise<InboundOutcome> {
@@ -39,28 +51,61 @@ export function createInboundProcessor(context: WorkerContext) {
     return { kind: 'unreadable', reason };
   }
 
-  /** The person an incoming mail answers, if any: by our Message-ID first, then by address. */
-  async function answeredContact(message: Message, classification: Classification): Promise<Contact | null> {
-    if (classification.answersMessageId) {
-      const contact = await store.findByScriptMessageId(classification.answersMessageId);
-      if (contact) return contact;
+  /**
+   * The person an incoming mail answers, if any, and whether it may change their record (issue 9:
+   * records only the person can change). It counts when it replies to a script of ours whose
+   * sealed Message-ID only the person received, from the person's own address; or when it is
+   * authenticated (DMARC, or DKIM aligned with its From) from the person's address. Anything else
+   * in their name (a reply from elsewhere, a Message-ID that is not ours, an old unsealed id, an
+   * unauthenticated From) is at most a note on their timeline.
+   */
+  async function answeredContact(message: Message, classification: Classification): Promise<Answerer | null> {
+    const from = message.from?.address.toLowerCase() ?? '';
+    const authenticated = classification.authentication.verified;
+    const threaded = classification.answersMessageId;
+    if (threaded) {
+      const reading = readScriptMessageId(threaded, context.secret);
+      const contact = reading ? await store.findByScriptMessageId(threaded) : null;
+      if (contact && reading && contact.id === reading.contactId) {
+        const fromPerson = from !== '' && from === contact.email?.toLowerCase();
+        if (fromPerson && (reading.sealed || authenticated)) return { contact, counts: true };
+        if (!fromPerson) return { contact, counts: false, why: `a reply to the script from ${from || 'no address'}, not from ${contact.email ?? 'their address'}` };
+        return { contact, counts: false, why: `a reply to a script sent before Message-IDs were sealed, from ${from}, which is not authenticated (${classification.authentication.detail})` };
+      }
+      // A Message-ID of ours that we never wrote (a forged seal, an unsealed guess): it proves nothing.
     }
-    const from = message.from?.address;
     if (!from) return null;
     const contact = await store.findByAddress(from);
     // The request itself, delivered again, is not an answer.
     if (!contact || (message.messageId !== null && message.messageId === contact.requestMessageId)) return null;
-    return AWAITING_ANSWER.includes(contact.status) ? contact : null;
+    if (!AWAITING_ANSWER.includes(contact.status)) return null;
+    if (authenticated) return { contact, counts: true };
+    const how = threaded ? 'names a script Message-ID Winnow never wrote' : 'is no reply to the script';
+    return { contact, counts: false, why: `mail from ${from} that ${how} and is not authenticated (${classification.authentication.detail})` };
   }
 
-  async function alreadyNoted(contactId: string, messageId: string | null): Promise<boolean> {
-    return messageId !== null && (await store.timeline(contactId)).some((entry) => entry.messageId === messageId);
+  /** Mail in a person's name that may not change their record: one note, their status stays. */
+  async function notTaken(answerer: Extract<Answerer, { counts: false }>, message: Message, what: string): Promise<InboundOutcome> {
+    await noteOnce(answerer.contact.id, { at: context.now(), type: 'not_taken', detail: `${what} not taken: ${answerer.why}; nothing changes`, messageId: message.messageId ?? undefined });
+    return { kind: 'not_taken', contactId: answerer.contact.id, reason: answerer.why };
   }
 
-  /** Adds a timeline entry for a mail, once: a job run again after a crash adds nothing. */
-  async function noteOnce(contactId: string, event: ContactEvent): Promise<void> {
-    if (await alreadyNoted(contactId, event.messageId ?? null)) return;
-    await store.note(contactId, event);
+  /**
+   * Remembers which authserv-id tops each recent mail (or none), so that `winnow doctor` and the
+   * settings page can offer the user's receiving server for AUTHSERV_ID. Only offered, never
+   * believed: the user must say it is theirs.
+   */
+  async function noteAuthservId(message: Message): Promise<void> {
+    if (context.classifyContext.authservId) return;
+    await store.noteAuthservId(topAuthservId(message));
+  }
+
+  /**
+   * Notes a mail on the timeline once (a job run again adds nothing); mail of the same kind in a
+   * row is one counted entry. Reads the timeline's last entry, never all of it.
+   */
+  async function noteOnce(contactId: string, event: ContactEvent, options: { repeatedRequest?: boolean } = {}): Promise<void> {
+    await store.noteMail(contactId, event, options);
   }
 
   /** `notice`: the answer came as a platform's message notice, read already; where it was written and what to keep of it. */
@@ -71,7 +116,7 @@ export function createInboundProcessor(context: WorkerContext) {
     // dropping it would lose the answer. A reply to an earlier script, while "send again" waits
     // (for the send window, the daily cap), is simply the answer: taken now, the waiting script
     // then finds the person answered and does not go.
-    if (contact.status === 'queued' && (contact.attempts === 0 || answers === null || sameId(answers, scriptMessageId(contact.id, contact.attempts + 1, context.classifyContext.messageIdDomain)))) {
+    if (contact.status === 'queued' && (contact.attempts === 0 || answers === null || sameId(answers, scriptMessageId(contact.id, contact.attempts + 1, context.classifyContext.messageIdDomain, context.secret)))) {
       throw new Error(`an answer from contact ${contact.id} came before their script was recorded as sent; trying again`);
     }
     const answer = notice?.answer ?? readAnswer(message);
@@ -100,6 +145,7 @@ export function createInboundProcessor(context: WorkerContext) {
     );
     if (moved.moved) {
       await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
+      mailLog.answer(contact, answer.kind, notice ? `${notice.where}: ${answer.reason.replace(/^(answered|declined): /, '')}` : answer.reason, flags);
       return { kind: 'answer', contactId: contact.id, status: answer.kind };
     }
     // A second answer, or one after the user decided: keep it on the timeline, change nothing.
@@ -147,26 +193,31 @@ export function createInboundProcessor(context: WorkerContext) {
     const address = resolution.address;
     const checked = address ? await knownAddress(address, resolved.historyCurrent) : { known: null, trouble: null };
     const known = checked.known;
-    const unverified = classification.flags.includes('unverified') && context.classifyContext.unverifiedMail === 'ignore';
     const decision = decideRequest({
       platform,
       address,
       noAddressReason: resolution.detail,
       known,
-      unverifiedIgnored: unverified ? `ignored: unverified ${platform} mail (no Authentication-Results to check) and UNVERIFIED_MAIL is ignore` : null,
+      unverified: classification.authentication.verified ? null : classification.authentication.detail,
+      source: resolution.source,
       settings,
     });
-    if (decision.status === 'ignored') return { kind: 'ignored', reason: decision.reason };
+    if (decision.status === 'ignored') {
+      mailLog.notRecorded(requester.name, decision.reason);
+      return { kind: 'ignored', reason: decision.reason };
+    }
 
     const now = context.now();
     const dedupeKeys = [
       ...(requester.invitationId ? [`invitation:${platform}:${requester.invitationId}`] : []),
-      ...(address ? [`address:${address}`] : []),
+      ...(address ? [addressDedupeKey(address)] : []),
     ];
     // Without an invitation id or address, the request mail itself is the identity.
-    if (dedupeKeys.length === 0) dedupeKeys.push(`message:${message.messageId ?? `${message.date?.getTime() ?? now}:${message.subject}`}`);
+    if (dedupeKeys.length === 0) dedupeKeys.push(messageDedupeKey(message.messageId ?? `${message.date?.getTime() ?? now}:${message.subject}`));
     const detail = [
       classification.reason,
+      // Whether the sender is authenticated, and by whom (or why not), in words.
+      classification.authentication.detail,
       address ? resolution.detail : null,
       // (Trouble while looking the name up is in the resolution's own words.)
       checked.trouble ? `whether you wrote to ${address} before was checked against the mailbox history as it stood (${checked.trouble})` : null,
@@ -205,11 +256,19 @@ export function createInboundProcessor(context: WorkerContext) {
       settings.dedupeWindowMs,
       { at: now, type: 'requested', detail: detail.join('; '), messageId: message.messageId ?? undefined },
     );
-    if (created.forgotten) return { kind: 'ignored', reason: 'a request from a person you erased; it is not recorded again' };
+    if (created.forgotten) {
+      const reason = 'a request from a person you erased; it is not recorded again';
+      mailLog.notRecorded(requester.name, reason);
+      return { kind: 'ignored', reason };
+    }
     const { id } = created;
     let contact = await store.get(id);
+    if (contact && created.created) mailLog.request(contact);
+    else if (contact && contact.requestMessageId !== message.messageId) mailLog.requestAgain(contact);
     if (!created.created && contact && contact.requestMessageId !== message.messageId) {
-      await noteOnce(id, { at: now, type: 'requested_again', detail: `asked again: ${classification.reason}`, messageId: message.messageId ?? undefined });
+      // Counted on the person, not a new entry each time: a sender repeating a request a thousand
+      // times costs one timeline entry and one counter.
+      await noteOnce(id, { at: now, type: 'requested_again', detail: `asked again: ${classification.reason}`, messageId: message.messageId ?? undefined }, { repeatedRequest: true });
       // Asked again while still waiting for an address, and one is found now (an address book
       // imported since, say): the person moves on as a new request would.
       if (contact.status === 'awaiting_address' && address && decision.status !== 'awaiting_address') {
@@ -233,7 +292,9 @@ export function createInboundProcessor(context: WorkerContext) {
     const now = context.now();
     const stated = classification.returnsAt;
     const returnsAt = stated ?? now + DEFAULT_ABSENCE_MS;
-    if (!(await alreadyNoted(contact.id, message.messageId)) && returnsAt > now && contact.deadlineAt !== null) {
+    // This very mail already paused the deadline (a job run again): its entry is the newest.
+    const applied = message.messageId !== null && (await store.lastNotedMessageId(contact.id)) === message.messageId;
+    if (!applied && returnsAt > now && contact.deadlineAt !== null) {
       // While already paused, the time left is what remains after the earlier return date.
       const remaining = Math.max(0, contact.deadlineAt - Math.max(now, contact.pausedUntil ?? now));
       const deadlineAt = returnsAt + remaining;
@@ -247,6 +308,7 @@ export function createInboundProcessor(context: WorkerContext) {
           messageId: message.messageId ?? undefined,
         },
       );
+      mailLog.outOfOffice(contact, day(returnsAt));
     } else {
       await noteOnce(contact.id, { at: now, type: 'auto_reply', detail: classification.reason, messageId: message.messageId ?? undefined });
     }
@@ -261,12 +323,22 @@ export function createInboundProcessor(context: WorkerContext) {
 
   const takePlatformMessage = createPlatformMessageReader(context, { takeAnswer, noteOnce });
 
+  /**
+   * A delivery report counts only when it returns the sealed Message-ID of a script of ours: only
+   * a server that had the script in hand knows it. A report that merely names the person's
+   * address (anyone can write one) is a note on their timeline at most.
+   */
   async function takeBounce(message: Message, classification: Classification): Promise<InboundOutcome> {
-    const contact =
-      (classification.answersMessageId && (await store.findByScriptMessageId(classification.answersMessageId))) ||
-      (classification.bouncedRecipient && (await store.findByAddress(classification.bouncedRecipient))) ||
-      null;
-    if (!contact) return { kind: 'bounce', contactId: null };
+    const returned = classification.answersMessageId;
+    const reading = returned ? readScriptMessageId(returned, context.secret) : null;
+    const found = returned && reading?.sealed ? await store.findByScriptMessageId(returned) : null;
+    const contact = found && found.id === reading?.contactId ? found : null;
+    if (!contact) {
+      const named = classification.bouncedRecipient ? await store.findByAddress(classification.bouncedRecipient) : null;
+      if (!named) return { kind: 'bounce', contactId: null };
+      const why = returned ? `it names a script Message-ID Winnow never wrote (${returned.slice(0, 120)})` : 'it does not return the Message-ID of a script of ours';
+      return notTaken({ contact: named, counts: false, why }, message, `a delivery report naming ${classification.bouncedRecipient}`);
+    }
     const bounce = classification.bounce;
     const now = context.now();
     const what = bounce ? [bounce.status, bounce.diagnostic].filter((part) => part).join(': ') : '';
@@ -281,7 +353,8 @@ export function createInboundProcessor(context: WorkerContext) {
       return { kind: 'bounce', contactId: contact.id };
     }
     const reason = what ? `bounced: ${what}` : classification.reason;
-    await store.transition(contact.id, 'bounced', { reason }, { at: now, detail: reason, messageId: message.messageId ?? undefined });
+    const moved = await store.transition(contact.id, 'bounced', { reason }, { at: now, detail: reason, messageId: message.messageId ?? undefined });
+    if (moved.moved) mailLog.bounce(contact, what || classification.reason);
     await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
     return { kind: 'bounce', contactId: contact.id };
   }
@@ -294,7 +367,15 @@ export function createInboundProcessor(context: WorkerContext) {
     } catch (error) {
       return unreadable(data, `could not parse the message: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const classification = classify(message, classifyContext);
+    // Winnow's own DKIM/SPF/DMARC check, before classification, which stays pure.
+    const verification = await context.verifier.verify(Buffer.from(data.source, 'base64'), message);
+    const classification = classify(message, { ...classifyContext, verification });
+    // A DNS lookup that failed for now may turn an unverified request into a verified one: a few
+    // more runs (with the queue's backoff) before it is decided as it stands.
+    if (classification.verdict === 'connection_request' && !classification.authentication.verified && verification.temporary && job.attemptsMade < DNS_RETRIES - 1) {
+      throw new Error(`DNS trouble while authenticating a request (${classification.authentication.detail}); trying again`);
+    }
+    await noteAuthservId(message);
     const log = logger.child({ mailbox: data.mailbox, uid: data.uid, job: job.id });
     log.debug({ verdict: classification.verdict, reason: classification.reason }, 'classified');
     // A platform's notice of a message: the answer of someone asked there, or nothing at all.
@@ -305,8 +386,10 @@ export function createInboundProcessor(context: WorkerContext) {
         return takeBounce(message, classification);
       case 'auto_reply': {
         // An out-of-office is not an answer: the person stays asked, and their deadline waits.
-        const contact = await answeredContact(message, classification);
-        if (!contact) return { kind: 'auto_reply', contactId: null };
+        const answerer = await answeredContact(message, classification);
+        if (!answerer) return { kind: 'auto_reply', contactId: null };
+        if (!answerer.counts) return notTaken(answerer, message, 'an automatic reply');
+        const contact = answerer.contact;
         // A stated return date says the person is away even where the note's wording did not.
         if (contact.status === 'asked' && (classification.outOfOffice || classification.returnsAt !== null)) {
           await pauseDeadline(contact, message, classification);
@@ -316,23 +399,22 @@ export function createInboundProcessor(context: WorkerContext) {
         return { kind: 'auto_reply', contactId: contact.id };
       }
       case 'answer': {
-        const contact = await answeredContact(message, classification);
-        if (contact) return takeAnswer(contact, message, classification.answersMessageId ?? null);
+        const answerer = await answeredContact(message, classification);
+        if (answerer?.counts) return takeAnswer(answerer.contact, message, classification.answersMessageId ?? null);
+        if (answerer) return notTaken(answerer, message, 'an answer');
         return { kind: 'ignored', reason: 'answers a script of ours that no person here is waiting on' };
       }
-      case 'connection_request': {
-        // A threaded reply to our script that reads like a request is still an answer; an
-        // unthreaded one from the same person is a repeated request, which dedupe absorbs.
-        const asked = classification.answersMessageId ? await store.findByScriptMessageId(classification.answersMessageId) : null;
-        if (asked) return takeAnswer(asked, message, classification.answersMessageId ?? null);
+      case 'connection_request':
+        // Requests never thread to our scripts (classify reads threaded mail as answers first);
+        // an unthreaded one from a person already here is a repeated request, which dedupe absorbs.
         return takeRequest(message, classification);
-      }
       case 'ignored': {
-        // Mail from a person we asked counts as their answer even without threading headers,
-        // unless it is list or robot mail.
+        // Mail from a person we asked counts as their answer even without threading headers when
+        // it is authenticated from their address, unless it is list or robot mail.
         if (!classification.reason.startsWith('suppressed')) {
-          const contact = await answeredContact(message, classification);
-          if (contact) return takeAnswer(contact, message, classification.answersMessageId ?? null);
+          const answerer = await answeredContact(message, classification);
+          if (answerer?.counts) return takeAnswer(answerer.contact, message, classification.answersMessageId ?? null);
+          if (answerer) return notTaken(answerer, message, 'mail');
         }
         return { kind: 'ignored', reason: classification.reason };
       }

@@ -25,8 +25,11 @@ interface AnswerPath {
 /**
  * A platform's notice of a message ("Jane Doe sent you a message"): once the user sent the script
  * to Jane on that platform, it is her answer, taken exactly as a mail answer is. It counts only
- * when the platform's authentication passed (or, with UNVERIFIED_MAIL=accept, could not be checked:
- * then the person is flagged unverified), and only for someone Winnow is waiting for there.
+ * when the platform's DKIM or DMARC passed for its domain (Winnow's own check or the user's
+ * server), as for an invitation, and only for someone Winnow is waiting for there. A notice that
+ * did not pass is at most a "not taken" note on the timeline of the person it names. Nothing
+ * checked it at all (no own check: never in the workers) counts only unless "Unverified senders"
+ * is ignore; the person is then flagged unverified.
  */
 export function createPlatformMessageReader(context: WorkerContext, path: AnswerPath) {
   const { store, logger } = context;
@@ -54,12 +57,19 @@ export function createPlatformMessageReader(context: WorkerContext, path: Answer
   return async function takePlatformMessage(job: QueuePayloads['inbound'], message: Message, notice: PlatformMessage, reason: string): Promise<InboundOutcome> {
     const platform = platformLabelOf(notice.platform) ?? notice.platform;
     const unverified = notice.authentication === 'unverified';
-    if (notice.authentication === 'fail' || notice.authentication === 'none' || (unverified && context.classifyContext.unverifiedMail === 'ignore')) {
-      return { kind: 'ignored', reason: `${reason}; ${platform}'s authentication did not pass (${notice.authenticationDetail}), so it is nobody's answer` };
-    }
+    const refused = notice.authentication === 'fail' || notice.authentication === 'none' || (unverified && (await context.settings.get()).unverifiedMail === 'ignore');
     const match = matchNotice(notice, await waitingOnPlatform(store, notice.platform));
     const now = context.now();
     const messageId = message.messageId ?? undefined;
+    if (refused) {
+      const why = `${platform}'s authentication did not pass (${notice.authenticationDetail})`;
+      // In the name of someone asked there: one note on their timeline, as for any mail in their name.
+      if (match.kind === 'matched') {
+        await path.noteOnce(match.contact.id, { at: now, type: 'not_taken', detail: `a ${platform} message notice not taken: ${why}; nothing changes`, messageId });
+        return { kind: 'not_taken', contactId: match.contact.id, reason: why };
+      }
+      return { kind: 'ignored', reason: `${reason}; ${why}, so it is nobody's answer` };
+    }
     if (match.kind === 'none') {
       if (notice.relay && notice.authentication === 'pass') await keepRelay(notice, message, platform);
       return { kind: 'ignored', reason: `${reason}; from no one you sent the script to on ${platform}` };

@@ -3,10 +3,12 @@ import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
 import { personVariables } from '../src/script/render.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import { scriptMessageId } from '../src/mail/message-id.ts';
+import { breakerNotice } from '../src/mail/notices.ts';
 import { inQuietHours, localDay, localTime, nextSendTime, quietHoursEnd } from '../src/settings/send-window.ts';
 import type { Settings } from '../src/settings/settings.ts';
 import type { WorkerContext } from './context.ts';
 import { reminderDueAt, scheduleDeadline } from './deadline.ts';
+import { createMailLog } from './mail-log.ts';
 
 /** How long a script waits before trying again when the SMTP settings are wrong or the server is unreachable. */
 const SERVER_TROUBLE_RETRY_MS = 60_000;
@@ -45,6 +47,7 @@ export function sendAttemptOf(id: string | undefined, mailbox: string, contactId
 export function createSendProcessor(context: WorkerContext) {
   const { store, queues, sender, config, logger } = context;
   const domain = context.classifyContext.messageIdDomain;
+  const mailLog = createMailLog(logger);
 
   /**
    * After acceptance: the person is asked with this script's number, their deadline set from the
@@ -73,6 +76,30 @@ export function createSendProcessor(context: WorkerContext) {
     }
   }
 
+  /** "paused" on the person's timeline: why their script waits, and what ends the wait. */
+  const pausedDetail = (limit: number | null) =>
+    `sending is paused: more than ${limit ?? 'the allowed number of'} scripts were due within an hour (the circuit breaker); waiting until you resume sending on the dashboard`;
+
+  /**
+   * The one mail of a trip to the user (claimed by one run only). A failure is recorded beside the
+   * pause (the banner shows it), never thrown: the banner still tells the user, and the script must
+   * still wait. Returns the pause's limit.
+   */
+  async function tellUserOfPause(settings: Settings): Promise<number | null> {
+    const pause = await store.sendingPause();
+    if (!pause || !(await store.claimPauseNotice())) return pause?.limit ?? null;
+    try {
+      await sender.send(breakerNotice({ user: config.mailFrom, trippedAt: pause.trippedAt, limit: pause.limit, timeZone: settings.timeZone }));
+      await store.notePauseNotice({ notifiedAt: context.now() });
+      logger.warn({ limit: pause.limit }, 'circuit breaker tripped: sending is paused until the user resumes it; the user was mailed');
+    } catch (error) {
+      const reason = classifyDeliveryError(error).reason;
+      await store.notePauseNotice({ notifyError: reason });
+      logger.error({ limit: pause.limit, reason }, 'circuit breaker tripped: sending is paused, and the mail to the user could not be sent');
+    }
+    return pause.limit;
+  }
+
   return async function processSend(job: Job<QueuePayloads['send']>, token?: string): Promise<SendOutcome> {
     const { contactId, mailbox } = job.data;
     const log = logger.child({ mailbox, contact: contactId, job: job.id });
@@ -87,13 +114,17 @@ export function createSendProcessor(context: WorkerContext) {
       return { kind: 'already_sent', messageId };
     };
     /** Holds the job back until `at`, noting why on the timeline once per script. */
-    const waitUntil = async (at: number, mark: string, detail: string): Promise<never> => {
+    const waitUntil = async (at: number, mark: string, detail: string, stillHeld?: () => Promise<boolean>): Promise<never> => {
       if (!token) throw new Error(`${detail}, and this run cannot wait without its lock token`);
       if (await store.markLedgerOnce(contactId, attempt, mark, context.now())) {
         await store.note(contactId, { at: context.now(), type: 'queued', detail });
       }
       log.info({ until: new Date(at).toISOString() }, detail);
       await job.moveToDelayed(Date.now() + Math.min(Math.max(0, at - context.now()), MAX_WINDOW_WAIT_MS), token);
+      // Lifted while this run was on its way to waiting (the user resumed just then): the wake-up
+      // that came with it found no waiting job, so this one wakes itself. Promote refuses only a job
+      // that is no longer delayed: one that the wake-up moved on after all, which is what we want.
+      if (stillHeld && !(await stillHeld())) await job.promote().catch((error: unknown) => log.debug({ err: error }, 'woken already'));
       throw new DelayedError();
     };
 
@@ -109,25 +140,31 @@ export function createSendProcessor(context: WorkerContext) {
       const opens = quietHoursEnd(now, window);
       await waitUntil(opens, 'send_window', `waiting for the send window (quiet hours until ${clock(opens, settings.timeZone)})`);
     }
-    // Counted per local day, across every process: a script counts once however often its job runs.
-    let slot: { day: string; script: string } | null = null;
-    if (settings.dailyCap !== null) {
-      const day = localDay(now, settings.timeZone);
-      const script = `${contactId}:${attempt}`;
-      if (!(await store.takeSendSlot(day, script, settings.dailyCap))) {
-        await waitUntil(nextSendTime(now, window, true), 'daily_cap', `daily cap reached (${settings.dailyCap} a day); waiting for the next day`);
-      }
-      slot = { day, script };
+    // Counted across every process (per local day, per recipient domain and hour, and for the
+    // circuit breaker): a script counts once however often its job runs. Held, never dropped.
+    const day = localDay(now, settings.timeZone);
+    const script = `${contactId}:${attempt}`;
+    const slot = await store.takeSendSlot(day, script, contact.email, settings, now);
+    if (slot.outcome === 'tripped' || slot.outcome === 'paused') {
+      // The run that tripped it tells the user; should it have stopped first, the next one does.
+      // Lifting it is the user's (resume): a pause that ended by itself would not have told them much.
+      const limit = await tellUserOfPause(settings);
+      await waitUntil(now + MAX_WINDOW_WAIT_MS, 'paused', pausedDetail(limit), async () => (await store.sendingPause()) !== null);
     }
-    const releaseSlot = async () => {
-      if (slot) await store.releaseSendSlot(slot.day, slot.script);
-    };
+    if (slot.outcome === 'daily') {
+      await waitUntil(nextSendTime(now, window, true), 'daily_cap', `daily cap reached (${settings.dailyCap} a day); waiting for the next day`);
+    }
+    if (slot.outcome === 'domain') {
+      const domain = contact.email.slice(contact.email.lastIndexOf('@') + 1).toLowerCase();
+      await waitUntil(slot.until, 'domain_cap', `${settings.domainHourlyCap} scripts went to ${domain} in the last hour (the per-domain cap); waiting until ${clock(slot.until, settings.timeZone)}`);
+    }
+    const releaseSlot = () => store.releaseSendSlot(day, script, contact.email!);
 
     // One run at a time: if BullMQ ever hands this job to a second worker while the first is
     // still talking to SMTP (its lock lapsed), the second waits for the first claim to expire.
     // The Message-ID does not change between attempts: if a crash hides whether an attempt
     // went through, the retry carries the same id and mail clients show it once.
-    const claim = await store.claimSend(contactId, attempt, token ?? String(job.id), scriptMessageId(contact.id, attempt, domain), now, SEND_CLAIM_MS);
+    const claim = await store.claimSend(contactId, attempt, token ?? String(job.id), scriptMessageId(contact.id, attempt, domain, context.secret), now, SEND_CLAIM_MS);
     if (claim.outcome === 'sent') return alreadySent(claim.messageId);
     if (claim.outcome === 'missing') {
       await releaseSlot();
@@ -174,7 +211,7 @@ export function createSendProcessor(context: WorkerContext) {
       if (verdict.permanent || attemptsLeft <= 0) {
         await store.writeLedger(contactId, attempt, { state: 'failed', reason: verdict.reason });
         await store.transition(contactId, 'failed', { reason: verdict.reason }, { at: context.now(), detail: verdict.reason });
-        log.warn({ reason: verdict.reason }, 'script could not be delivered');
+        mailLog.sendFailed(contact, verdict.reason);
         throw new UnrecoverableError(verdict.reason);
       }
       await store.writeLedger(contactId, attempt, { state: 'waiting', reason: verdict.reason });
@@ -184,6 +221,7 @@ export function createSendProcessor(context: WorkerContext) {
     await store.writeLedger(contactId, attempt, { state: 'sent', sentAt: String(context.now()), response, template: String(version ?? 'default') });
     const detail = attempt === 1 ? `script sent to ${contact.email}` : `script ${attempt} sent to ${contact.email}`;
     await recordAsked(contactId, mailbox, attempt, messageId, detail, settings);
+    mailLog.scriptSent(contact, attempt, settings.deadlineMs);
     // Erased while the script was on its way: nothing of them is kept, not even the Sent copy.
     if (!(await store.get(contactId))) {
       log.info('the person was erased while their script was being sent; nothing of them is kept');

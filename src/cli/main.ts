@@ -20,6 +20,7 @@ const USAGE = `Usage: winnow <command>
                         add people from CSV or vCard exports (Google, Outlook, LinkedIn, .vcf) to the
                         address book that finds addresses of requests that carry none
   doctor                check the configuration, Redis, IMAP and SMTP, and say what is wrong
+  check-config          check the settings alone (no connections); exits 1 with every problem
   help                  this text
 
 Settings come from the environment or a .env file in the current folder (see README.md).`;
@@ -41,25 +42,30 @@ function readConfig(): Readonly<Config> {
 
 async function serve(roles: Roles): Promise<void> {
   const config = readConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: config.logFormat });
   const runtime = await startRuntime(config, roles, logger);
   if (runtime.app) {
     await runtime.app.listen({ port: config.web.port, host: config.web.host });
   }
-  logger.info({ roles, dashboard: runtime.app ? `http://${config.web.host}:${config.web.port}/` : null }, 'Winnow is running');
+  const what = roles.worker && roles.web ? 'watching the mailbox and serving the dashboard' : roles.worker ? 'watching the mailbox (worker only)' : 'serving the dashboard (web only)';
+  logger.info({ roles }, `Winnow is running: ${what}`);
+  if (runtime.app) logger.info(`dashboard: ${dashboardUrl(config)} (log in with DASHBOARD_PASSWORD)`);
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal }, `${signal}: stopping (finishing the jobs in hand)`);
     const timer = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     timer.unref();
     runtime.close().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped cleanly; goodbye');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
@@ -68,6 +74,12 @@ async function serve(roles: Roles): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Where a person opens the dashboard: a wildcard listen address is reached on this machine as 127.0.0.1. */
+function dashboardUrl(config: Readonly<Config>): string {
+  const host = config.web.host === '0.0.0.0' || config.web.host === '::' ? '127.0.0.1' : config.web.host.includes(':') ? `[${config.web.host}]` : config.web.host;
+  return `http://${host}:${config.web.port}/`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -103,9 +115,20 @@ export async function main(argv: string[]): Promise<number> {
         ownAddresses: from ? [from] : [],
         messageIdDomain: from ? messageIdDomain(from) : 'winnow.invalid',
         authservId: process.env.AUTHSERV_ID?.trim().toLowerCase() || null,
-        unverifiedMail: process.env.UNVERIFIED_MAIL?.trim().toLowerCase() === 'ignore' ? ('ignore' as const) : ('accept' as const),
+        // Only "ignore" changes a classification; the other two decide what the service does next.
+        unverifiedMail: process.env.UNVERIFIED_MAIL?.trim().toLowerCase() === 'ignore' ? ('ignore' as const) : ('approve' as const),
       };
-      return scan(paths, { json, explain, context }, (line) => process.stdout.write(`${line}\n`));
+      // `winnow scan … | head` closes the pipe early: that is the reader being done, not an error.
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+        process.exit(0);
+      });
+      return scan(
+        paths,
+        { json, explain, context },
+        (line) => process.stdout.write(`${line}\n`),
+        (line) => process.stderr.write(`${line}\n`),
+      );
     }
     case 'import-contacts': {
       const files = rest.filter((arg) => !arg.startsWith('--'));
@@ -123,6 +146,13 @@ export async function main(argv: string[]): Promise<number> {
         write,
         warn,
       );
+    }
+    case 'check-config': {
+      // For a container's start-up step: a wrong setting stops the deployment with its message
+      // instead of a service restarting in a loop. Connections are doctor's job.
+      const config = readConfig();
+      console.log(`configuration ok for ${config.mailFrom.address} (Redis ${config.redis.url.replace(/\/\/[^@]*@/, '//***@')}); winnow doctor checks the connections`);
+      return 0;
     }
     case 'doctor':
       return doctor(process.env, (line) => process.stdout.write(`${line}\n`));

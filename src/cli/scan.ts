@@ -2,7 +2,7 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { classify } from '../detect/classify.ts';
 import type { Classification, ClassifyContext, Explanation, PlatformMessage, Requester } from '../detect/types.ts';
-import { MAX_SOURCE_BYTES, parseMessage } from '../mail/message.ts';
+import { MAX_SOURCE_BYTES, parseMessage, type Message } from '../mail/message.ts';
 
 /**
  * `winnow scan FILE|DIR... [--json] [--explain]`: classifies stored messages and prints what
@@ -60,8 +60,22 @@ export function isMessageFile(name: string, folder = ''): boolean {
 
 type Entry = { file: string } | { file: string; error: string };
 
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'a folder, not a file',
+  ELOOP: 'too many symbolic links (a loop?)',
+  ENOTDIR: 'a part of the path is not a folder',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+/** Why a file could not be read, in words, with the system's code for searching ("no such file or folder (ENOENT)"). */
 function describeError(error: unknown): string {
   if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') {
+    const known = FILE_ERRORS[error.code];
+    if (known) return `${known} (${error.code})`;
     const message = 'message' in error && typeof error.message === 'string' ? error.message : '';
     return message.startsWith(`${error.code}:`) ? message.split(',')[0] ?? error.code : error.code;
   }
@@ -140,60 +154,51 @@ async function readCapped(file: string): Promise<{ source: Buffer; truncated: bo
   }
 }
 
-function unreadable(file: string, error: string): ScanRecord {
-  return {
-    file,
-    verdict: 'ignored',
-    platform: null,
-    requester: null,
-    replyTo: null,
-    reason: `unreadable: ${error}`,
-    answersMessageId: null,
-    bouncedRecipient: null,
-    bounce: null,
-    returnsAt: null,
-    flags: [],
-    language: null,
-    platformMessage: null,
-    messageId: null,
-    from: null,
-    subject: null,
-    date: null,
-    truncated: false,
-  };
+/** A file that could not be read: not a message with a verdict, but an error with its reason. */
+export interface ScanError {
+  file: string;
+  error: string;
 }
 
-/** Reads, parses and classifies one file; never throws. */
-export async function scanFile(file: string, context: ClassifyContext, explain = false): Promise<ScanRecord> {
+/** Reads, parses and classifies one file; never throws: a file that cannot be read is a ScanError. */
+export async function scanFile(file: string, context: ClassifyContext, explain = false): Promise<ScanRecord | ScanError> {
+  let read: { source: Buffer; truncated: boolean };
   try {
-    const { source, truncated } = await readCapped(file);
-    const message = await parseMessage(source, { truncated });
-    const result = classify(message, context);
-    const requester = result.requester;
-    return {
-      file,
-      verdict: result.verdict,
-      platform: result.platform,
-      requester: requester ? { ...requester } : null,
-      replyTo: result.replyTo,
-      reason: result.reason,
-      answersMessageId: result.answersMessageId,
-      bouncedRecipient: result.bouncedRecipient,
-      bounce: result.bounce,
-      returnsAt: result.returnsAt === null ? null : new Date(result.returnsAt).toISOString(),
-      flags: result.flags,
-      language: result.language,
-      platformMessage: result.platformMessage ?? null,
-      ...(explain ? { explanation: result.explanation } : {}),
-      messageId: message.messageId,
-      from: message.from?.address || null,
-      subject: message.subject === '' ? null : message.subject,
-      date: message.date ? message.date.toISOString() : null,
-      truncated: message.truncated,
-    };
+    read = await readCapped(file);
   } catch (error) {
-    return unreadable(file, describeError(error));
+    return { file, error: describeError(error) };
   }
+  let message: Message;
+  let result: Classification;
+  try {
+    message = await parseMessage(read.source, { truncated: read.truncated });
+    result = classify(message, context);
+  } catch (error) {
+    // Never expected (the parser takes any bytes, the rules any message), but one file must not end the scan.
+    return { file, error: `could not be read as mail: ${describeError(error)}` };
+  }
+  const requester = result.requester;
+  return {
+    file,
+    verdict: result.verdict,
+    platform: result.platform,
+    requester: requester ? { ...requester } : null,
+    replyTo: result.replyTo,
+    reason: result.reason,
+    answersMessageId: result.answersMessageId,
+    bouncedRecipient: result.bouncedRecipient,
+    bounce: result.bounce,
+    returnsAt: result.returnsAt === null ? null : new Date(result.returnsAt).toISOString(),
+    flags: result.flags,
+    language: result.language,
+    platformMessage: result.platformMessage ?? null,
+    ...(explain ? { explanation: result.explanation } : {}),
+    messageId: message.messageId,
+    from: message.from?.address || null,
+    subject: message.subject === '' ? null : message.subject,
+    date: message.date ? message.date.toISOString() : null,
+    truncated: message.truncated,
+  };
 }
 
 // eslint-disable-next-line no-control-regex -- a file name or mail header must not drive the terminal
@@ -205,22 +210,30 @@ function cell(value: string, width: number): string {
   return cut.padEnd(width);
 }
 
+/**
+ * Widths fit the longest verdict ("connection_request") and platform ("instagram"); the reason,
+ * of any length, comes last. The file, of any length, has a line of its own above its columns,
+ * so a long path never pushes the columns out of line.
+ */
 const COLUMNS: Array<[string, number]> = [
   ['VERDICT', 18],
-  ['PLATFORM', 8],
+  ['PLATFORM', 9],
   ['REPLY TO', 32],
   ['NAME', 24],
 ];
 
-export function tableHeader(): string {
-  return [...COLUMNS.map(([title, width]) => cell(title, width)), 'FILE  REASON'].join(' ');
+const INDENT = '  ';
+
+/** Two lines: where the file goes, then the titles of the aligned columns under it. */
+export function tableHeader(): string[] {
+  return ['FILE', `${INDENT}${[...COLUMNS.map(([title, width]) => cell(title, width)), 'REASON'].join(' ')}`];
 }
 
-/** One aligned line for a person reading the terminal; control characters are blanked. */
-export function tableLine(record: ScanRecord): string {
+/** The file's line, then its aligned columns, for a person reading the terminal; control characters are blanked. */
+export function tableLines(record: ScanRecord): [string, string] {
   const values = [record.verdict, record.platform ?? '-', record.replyTo ?? '-', record.requester?.name || '-'];
   const cells = values.map((value, index) => cell(value, COLUMNS[index]?.[1] ?? 10));
-  return [...cells, `${record.file.replace(TERMINAL_CONTROL, ' ')}  ${record.reason.replace(TERMINAL_CONTROL, ' ')}`].join(' ');
+  return [shown(record.file), `${INDENT}${[...cells, shown(record.reason)].join(' ')}`];
 }
 
 function shown(value: string): string {
@@ -261,35 +274,39 @@ export function detailLine(record: ScanRecord): string {
   if (record.language) parts.push(`language: ${record.language}`);
   if (record.returnsAt) parts.push(`back: ${record.returnsAt}`);
   if (record.bounce) parts.push(`status: ${record.bounce.status ?? '?'} (${record.bounce.permanent ? 'permanent' : 'temporary'})${record.bouncedRecipient ? `, recipient: ${record.bouncedRecipient}` : ''}`);
-  return parts.length === 0 ? '' : `    ${shown(parts.join(' · '))}`;
+  return parts.length === 0 ? '' : `${INDENT}  ${shown(parts.join(' · '))}`;
 }
 
 /** The rules that decided, one indented line each. */
 export function explanationLines(record: ScanRecord): string[] {
-  return (record.explanation ?? []).map((entry) => `      ${shown(entry.rule)}: ${shown(entry.detail)}`);
+  return (record.explanation ?? []).map((entry) => `${INDENT}    ${shown(entry.rule)}: ${shown(entry.detail)}`);
 }
 
 /**
- * Scans files and directories; writes one JSON object per message when `json`, else a table with
- * a header line, one line per message and indented lines for its details (and, with `explain`,
- * its rules). Returns the exit code: 0, or 1 when some file could not be read.
+ * Scans files and directories; writes one JSON object per message when `json`, else a table: for
+ * each message its file on a line, then its columns, then indented lines for its details (and,
+ * with `explain`, its rules). A file that cannot be read is no message: it goes to `writeError`
+ * with the reason, and the scan goes on. Returns the exit code: 0, or 1 when some file could not
+ * be read.
  */
-export async function scan(paths: string[], options: ScanOptions, write: (line: string) => void): Promise<number> {
+export async function scan(paths: string[], options: ScanOptions, write: (line: string) => void, writeError: (line: string) => void = write): Promise<number> {
   const entries = await collect(paths);
-  if (!options.json) write(tableHeader());
+  if (!options.json) for (const line of tableHeader()) write(line);
   let failures = 0;
   // Bounded concurrency with output in input order: results wait in `pending` until their turn.
-  const pending = new Map<number, ScanRecord>();
+  const pending = new Map<number, ScanRecord | ScanError>();
   let nextToWrite = 0;
   let nextToStart = 0;
 
   const flush = () => {
     for (let record = pending.get(nextToWrite); record !== undefined; record = pending.get(nextToWrite)) {
       pending.delete(nextToWrite);
-      if (record.reason.startsWith('unreadable:')) failures += 1;
-      if (options.json) write(jsonLine(record));
+      if ('error' in record) {
+        failures += 1;
+        writeError(`winnow scan: cannot read ${shown(record.file)}: ${shown(record.error)}`);
+      } else if (options.json) write(jsonLine(record));
       else {
-        write(tableLine(record));
+        for (const line of tableLines(record)) write(line);
         const detail = detailLine(record);
         if (detail !== '') write(detail);
         for (const line of explanationLines(record)) write(line);
@@ -304,12 +321,13 @@ export async function scan(paths: string[], options: ScanOptions, write: (line: 
       nextToStart += 1;
       const entry = entries[index];
       if (!entry) continue;
-      const record = 'error' in entry ? unreadable(entry.file, entry.error) : await scanFile(entry.file, options.context, options.explain === true);
+      const record = 'error' in entry ? entry : await scanFile(entry.file, options.context, options.explain === true);
       pending.set(index, record);
       flush();
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
   flush();
+  if (failures > 0) writeError(`winnow scan: ${failures} of ${entries.length} ${entries.length === 1 ? 'file' : 'files'} could not be read`);
   return failures > 0 ? 1 : 0;
 }

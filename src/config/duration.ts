@@ -23,3 +23,25 @@ export function formatDuration(ms: number): string {
   }
   return `${ms}ms`;
 }
+
+/**
+ * A duration for a sentence: "7 days", "2 minutes", "1 hour 30 minutes" (the two largest units,
+ * to the second).
+ */
+export function durationInWords(ms: number): string {
+  const units: Array<[string, number]> = [
+    ['day', 86_400_000],
+    ['hour', 3_600_000],
+    ['minute', 60_000],
+    ['second', 1000],
+  ];
+  let rest = Math.max(1000, Math.round(ms / 1000) * 1000);
+  const parts: string[] = [];
+  for (const [unit, size] of units) {
+    const count = Math.floor(rest / size);
+    if (count > 0 && parts.length < 2) parts.push(`${count} ${unit}${count === 1 ? '' : 's'}`);
+    if (count > 0 || parts.length > 0) rest -= count * size;
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maskUrl } from './advice.ts';
 import { parseDuration } from './duration.ts';
 
 /**
@@ -11,7 +12,7 @@ const bool = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const port = z.coerce
-  .number({ message: 'must be a port number' })
+  .number({ message: 'must be a port number (1 to 65535)' })
   .int('must be a whole number')
   .min(1, 'must be between 1 and 65535')
   .max(65535, 'must be between 1 and 65535');
@@ -23,11 +24,11 @@ const duration = (fallback: string, min: string, max: string) =>
     .transform((value, context) => {
       const ms = parseDuration(value);
       if (ms === null) {
-        context.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 7d, 12h or 30s` });
+        context.addIssue({ code: 'custom', message: 'is not a duration such as 7d, 12h or 30s' });
         return z.NEVER;
       }
       if (ms < parseDuration(min)! || ms > parseDuration(max)!) {
-        context.addIssue({ code: 'custom', message: `must be between ${min} and ${max} (got ${value})` });
+        context.addIssue({ code: 'custom', message: `must be between ${min} and ${max}` });
         return z.NEVER;
       }
       return ms;
@@ -42,11 +43,16 @@ const mailFrom = z
   .transform((value, context) => {
     const match = /^(?:"?([^"<]*?)"?\s*)?<?([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+|[^\s<>@]+@localhost|[^\s<>@]+@[^\s<>@.]+)>?$/.exec(value);
     if (!match || /[\r\n]/.test(value)) {
-      context.addIssue({ code: 'custom', message: `"${value}" is not an address such as "Ada Lovelace <ada@example.com>"` });
+      context.addIssue({ code: 'custom', message: 'is not an address such as "Ada Lovelace <ada@example.com>"' });
       return z.NEVER;
     }
     return { name: (match[1] ?? '').trim(), address: match[2]!.toLowerCase() };
   });
+
+/** Settings that mean something only together: both set, or neither. */
+const PAIRS: Array<{ names: [string, string]; advice: string }> = [
+  { names: ['SMTP_USER', 'SMTP_PASS'], advice: 'set both to log in to the SMTP server, or neither to send without a login' },
+];
 
 const schema = z
   .object({
@@ -55,7 +61,7 @@ const schema = z
     IMAP_SECURE: bool.optional(),
     IMAP_USER: required('the login of your mailbox'),
     IMAP_PASS: required('the password or app password of your mailbox'),
-    IMAP_MAILBOX: z.string().trim().min(1).default('INBOX'),
+    IMAP_MAILBOX: z.string().trim().min(1, 'must name a folder, such as INBOX').default('INBOX'),
     SMTP_HOST: required('your SMTP server, e.g. smtp.gmail.com'),
     SMTP_PORT: port.default(465),
     SMTP_SECURE: bool.optional(),
@@ -84,8 +90,15 @@ const schema = z
     DEDUPE_WINDOW: duration('90d', '1m', '3650d'),
     // Renewed every third of itself (at least every second), so it must leave room for that.
     MAILBOX_LEASE: duration('30s', '2s', '10m'),
-    BACKFILL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(0).max(3650).default(0),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    BACKFILL_DAYS: z.coerce
+      .number({ message: 'must be a number of days' })
+      .int('must be a whole number of days')
+      .min(0, 'must be between 0 and 3650 days')
+      .max(3650, 'must be between 0 and 3650 days')
+      .default(0),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    // Unset: readable lines on a terminal, JSON lines otherwise (a container, a pipe, a log collector).
+    LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional(),
     // The authserv-id your receiving server writes in Authentication-Results (RFC 8601), such as
     // mx.example.org. Only its verdicts are believed; unset believes none.
     AUTHSERV_ID: z
@@ -94,9 +107,14 @@ const schema = z
       .toLowerCase()
       .regex(/^[a-z0-9.-]+$/, 'must be a host name such as mx.example.org')
       .optional(),
-    // Platform mail with no Authentication-Results at all (or any, while AUTHSERV_ID is unset):
-    // answered and flagged "unverified" (accept), or left alone (ignore).
-    UNVERIFIED_MAIL: z.enum(['accept', 'ignore'], { message: 'must be accept or ignore' }).default('accept'),
+    // Requests whose sender neither Winnow's own DKIM/DMARC check nor the receiving server could
+    // authenticate: they wait for the user's approval (approve), are answered hands-off and
+    // flagged "unverified" (accept), or are left alone (ignore). The first value of the setting
+    // "Unverified senders" on the settings page, which wins once saved.
+    UNVERIFIED_MAIL: z.enum(['approve', 'accept', 'ignore'], { message: 'must be approve, accept or ignore' }).default('approve'),
+    // Seals the Message-IDs of scripts so that no one else can write a "reply" or a bounce that
+    // changes a person's record. Unset: one is generated at the first start and kept in Redis.
+    WINNOW_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. the output of: openssl rand -base64 32)').optional(),
     // Where the dashboard is reached from the user's browser, for the links in the digest mail.
     DASHBOARD_URL: z
       .string()
@@ -105,11 +123,41 @@ const schema = z
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
   })
-  .superRefine((env, context) => {
-    if ((env.SMTP_USER === undefined || env.SMTP_USER === '') !== (env.SMTP_PASS === undefined || env.SMTP_PASS === '')) {
-      context.addIssue({ code: 'custom', path: ['SMTP_PASS'], message: 'SMTP_USER and SMTP_PASS go together: set both or neither' });
-    }
-  });
+  // Paired settings are checked however the rest went, so they are listed with every other
+  // problem instead of after the rest is fixed (zod skips refinements of an invalid object unless
+  // told otherwise). Only the raw strings are read here: other fields may be invalid.
+  .superRefine(
+    (env, context) => {
+      const raw = env as Record<string, unknown>;
+      for (const pair of PAIRS) {
+        const [first, second] = pair.names;
+        const has = (name: string) => typeof raw[name] === 'string' && (raw[name] as string).trim() !== '';
+        if (has(first) === has(second)) continue;
+        const [set, missing] = has(first) ? [first, second] : [second, first];
+        context.addIssue({ code: 'custom', path: [], message: `${set} is set but ${missing} is not: ${pair.advice}` });
+      }
+    },
+    { when: () => true },
+  );
+
+/** Names whose values are never shown, not even in an error message: only their length is. */
+const SECRET_NAME = /(PASS|PASSWORD|TOKEN|SECRET|KEY)$/;
+
+/** A value as a problem shows it: quoted, a secret masked, a password inside a URL replaced. */
+export function shownValue(name: string, value: string): string {
+  if (SECRET_NAME.test(name)) return `*** (${value.length} character${value.length === 1 ? '' : 's'})`;
+  const visible = name.endsWith('_URL') ? maskUrl(value) : value;
+  // JSON quoting shows a stray quote, space or line break for what it is.
+  return JSON.stringify(visible.length > 80 ? `${visible.slice(0, 80)}…` : visible);
+}
+
+/** One problem as a line: the setting, its value (when it has one), what is wrong. */
+function problemLine(issue: z.core.$ZodIssue, env: Record<string, string>): string {
+  const [name] = issue.path;
+  if (typeof name !== 'string') return issue.message;
+  const value = env[name];
+  return value === undefined ? `${name} ${issue.message}` : `${name}=${shownValue(name, value)} ${issue.message}`;
+}
 
 export interface Config {
   /** `requireTls`: on a port without TLS from the first byte, log in only after STARTTLS. */
@@ -124,10 +172,14 @@ export interface Config {
   mailboxLeaseMs: number;
   backfillDays: number;
   logLevel: string;
+  /** `json` or `pretty`; null chooses by whether standard output is a terminal. */
+  logFormat: 'json' | 'pretty' | null;
   /** The authserv-id of the user's receiving server; only its Authentication-Results are believed. */
   authservId: string | null;
-  /** Platform mail without Authentication-Results of that server: answered and flagged, or ignored. */
-  unverifiedMail: 'accept' | 'ignore';
+  /** Requests from senders that could not be authenticated: wait for approval, answered and flagged, or left alone. */
+  unverifiedMail: 'approve' | 'accept' | 'ignore';
+  /** WINNOW_SECRET, or null to use the secret generated and kept in Redis (src/config/secret.ts). */
+  secret: string | null;
   /** The dashboard's address as the user's browser reaches it (DASHBOARD_URL, else localhost and PORT). */
   dashboardUrl: string;
 }
@@ -145,11 +197,10 @@ export class ConfigError extends Error {
 /** Reads the configuration from an environment; throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
   // Empty values count as unset, as in most .env conventions.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const cleaned = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
   const result = schema.safeParse(cleaned);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
-    throw new ConfigError(problems);
+    throw new ConfigError(result.error.issues.map((issue) => problemLine(issue, cleaned)));
   }
   const e = result.data;
   const imapSecure = e.IMAP_SECURE ?? e.IMAP_PORT === 993;
@@ -167,9 +218,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     mailboxLeaseMs: e.MAILBOX_LEASE,
     backfillDays: e.BACKFILL_DAYS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? null,
     authservId: e.AUTHSERV_ID ?? null,
     unverifiedMail: e.UNVERIFIED_MAIL,
     dashboardUrl: e.DASHBOARD_URL ?? `http://localhost:${e.PORT}`,
+    secret: e.WINNOW_SECRET ?? null,
   };
   return deepFreeze(config);
 }

@@ -4,7 +4,7 @@ import { jobId, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
 import { listMatch } from './resolve.ts';
-import type { ContactStore, SendLedger } from './store.ts';
+import { addressDedupeKey, messageDedupeKey, type ContactStore, type ExpiryCondition, type SendLedger } from './store.ts';
 import type { Contact, ContactEvent, EventType, Status } from './types.ts';
 
 /**
@@ -49,6 +49,8 @@ export interface ContactActionsDeps {
   now: () => number;
   /** The domain of our scripts' Message-IDs (the user's own), to find their index entries when erasing. */
   messageIdDomain?: string;
+  /** The server secret that seals those Message-IDs (src/mail/message-id.ts); with the domain, erasing finds them. */
+  messageIdSecret?: string;
 }
 
 const STATUS_WORDS: Record<Status, string> = {
@@ -130,7 +132,7 @@ function nameOf(contact: Contact): string {
   return contact.name?.trim() || '(no name)';
 }
 
-export function createContactActions({ store, queues, settings, now, messageIdDomain }: ContactActionsDeps) {
+export function createContactActions({ store, queues, settings, now, messageIdDomain, messageIdSecret }: ContactActionsDeps) {
   const mailbox = store.mailbox;
 
   function missing(id: string): ActionOutcome {
@@ -275,7 +277,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
       // The address joins the person's dedupe keys, so a later request from it (a personal email,
       // say) finds them rather than getting a second script. An erased person's is refused: they
       // asked to be forgotten. One that leads to someone else stays theirs; the user chose to write.
-      const dedupeKey = `address:${address.toLowerCase()}`;
+      const dedupeKey = addressDedupeKey(address);
       const claim = await store.claimDedupe(id, dedupeKey, (await settings.get()).dedupeWindowMs);
       if (claim.outcome === 'forgotten') {
         return refused(contact, `${address} belonged to a person you erased and asked Winnow to forget; it does not write to that address again.`);
@@ -370,10 +372,12 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
      * address) is kept, so a new request from them is not recorded or answered; nothing else of
      * them remains. Without it, a new request from them is treated like anyone's.
      */
-    async erase(id: string, options: { forget?: boolean } = {}): Promise<ActionOutcome & { jobsLeft?: number }> {
+    async erase(id: string, options: { forget?: boolean; onlyIf?: ExpiryCondition } = {}): Promise<ActionOutcome & { jobsLeft?: number }> {
       const forget = options.forget ?? true;
       const contact = await store.get(id);
       if (!contact) return missing(id);
+      // The expiry sweep's erase: a person who moved on keeps their jobs (store.erase checks again, atomically).
+      if (options.onlyIf && contact.status !== options.onlyIf.status) return missing(id);
       const [timeline, recorded] = await Promise.all([store.timeline(id), store.dedupeKeysOf(id)]);
       const lastAttempt = contact.attempts + 1;
       const attempts = Array.from({ length: lastAttempt }, (_, i) => i + 1);
@@ -385,15 +389,15 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
           addresses.add(address.toLowerCase());
         }
       }
-      const personal = new Set<string>([...[...addresses].map((address) => `address:${address}`), ...recorded.filter((key) => !key.startsWith('message:'))]);
+      const personal = new Set<string>([...[...addresses].flatMap((address) => [`address:${address}`, addressDedupeKey(address)]), ...recorded.filter((key) => !key.startsWith('message:'))]);
       if (contact.invitationId) personal.add(`invitation:${contact.platform}:${contact.invitationId}`);
       const dedupe = new Set<string>([...personal, ...recorded]);
-      if (contact.requestMessageId) dedupe.add(`message:${contact.requestMessageId}`);
+      if (contact.requestMessageId) dedupe.add(messageDedupeKey(contact.requestMessageId));
 
       const messageIds = new Set<string>();
       for (const messageId of [contact.scriptMessageId, ...timeline.map((entry) => entry.messageId)]) if (messageId) messageIds.add(messageId);
       // A reminder's id is remembered before it is sent, so one that never went out has no entry on the timeline.
-      if (messageIdDomain) for (const n of attempts) messageIds.add(scriptMessageId(id, n, messageIdDomain)).add(reminderMessageId(id, n, messageIdDomain));
+      if (messageIdDomain && messageIdSecret) for (const n of attempts) messageIds.add(scriptMessageId(id, n, messageIdDomain, messageIdSecret)).add(reminderMessageId(id, n, messageIdDomain, messageIdSecret));
 
       // Jobs first: a send job left behind would find no one and do nothing, but a Sent-folder copy
       // job carries the whole script. A job running right now cannot be removed (BullMQ answers 0
@@ -420,6 +424,7 @@ export function createContactActions({ store, queues, settings, now, messageIdDo
           forget: forget ? [...personal] : [],
         },
         now(),
+        options.onlyIf,
       );
       if (!erased) return missing(id);
       const name = nameOf(contact);

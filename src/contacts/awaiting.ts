@@ -4,7 +4,7 @@ import type { SettingsStore } from '../settings/settings.ts';
 import { ensureScriptJob } from './actions.ts';
 import type { AddressBook } from './address-book.ts';
 import { decideRequest, describeSource, knownReason, uniqueAddress, type RequestDecision, type WrittenTo } from './resolve.ts';
-import type { ContactStore } from './store.ts';
+import { addressDedupeKey, type ContactStore } from './store.ts';
 import type { Contact, ContactEvent, Status } from './types.ts';
 
 /**
@@ -40,7 +40,7 @@ export async function giveAddress(
   event: Omit<ContactEvent, 'type'>,
 ): Promise<AddressOutcome> {
   const { store, queues } = deps;
-  const dedupeKey = `address:${address}`;
+  const dedupeKey = addressDedupeKey(address);
   const claim = await store.claimDedupe(contact.id, dedupeKey, dedupeWindowMs);
   if (claim.outcome === 'forgotten') return { outcome: 'forgotten' };
   let status: Status = decision.status;
@@ -102,7 +102,9 @@ export async function resolveAwaiting(deps: AwaitingDeps): Promise<AwaitingSumma
         const found = uniqueAddress(await addressBook.addressesFor(contact.name), context);
         if (found.address === null) return null;
         const address = found.address;
-        const decision = decideRequest({ platform: contact.platform, address, noAddressReason: '', known: knownReason(address, await deps.wroteTo(address)), unverifiedIgnored: null, settings });
+        // A person recorded from unverified mail keeps that mark: a name match then waits for approval.
+        const unverified = contact.flags.includes('unverified') ? `their ${contact.platform === 'email' ? 'mail' : 'notification'} was not authenticated` : null;
+        const decision = decideRequest({ platform: contact.platform, address, noAddressReason: '', known: knownReason(address, await deps.wroteTo(address)), unverified, source: 'address_book', settings });
         if (decision.status === 'ignored' || decision.status === 'awaiting_address') return null;
         return giveAddress(deps, contact, address, decision, settings.dedupeWindowMs, { at: deps.now(), detail: `address ${address} from ${describeSource('address_book')} (imported after the request)` });
       }),

@@ -200,7 +200,9 @@ export type RequestDecision =
   | { status: 'ignored'; reason: string }
   | { status: 'skipped'; reason: string }
   | { status: 'awaiting_address'; reason: string }
-  | { status: 'awaiting_approval' | 'queued'; reason: null; allowed: ListMatch | null };
+  /** `reason` says why the script waits when it is not the approval mode: the sender is not authenticated. */
+  | { status: 'awaiting_approval'; reason: string | null; allowed: ListMatch | null }
+  | { status: 'queued'; reason: null; allowed: ListMatch | null };
 
 export interface DecisionInput {
   platform: Platform;
@@ -210,9 +212,14 @@ export interface DecisionInput {
   noAddressReason: string;
   /** knownReason() for the address, or null. */
   known: string | null;
-  /** The request is platform mail without a verdict of the user's server, and UNVERIFIED_MAIL is ignore. */
-  unverifiedIgnored: string | null;
-  settings: Pick<Settings, 'blockList' | 'allowList' | 'platforms' | 'mode'>;
+  /**
+   * Why the request is not authenticated, in words, or null when it is: then the script goes out
+   * on its own only where `settings.unverifiedMail` is accept and the address is in the mail itself.
+   */
+  unverified: string | null;
+  /** Where the address came from: one found by name (address book, history) for unverified mail always waits for approval. */
+  source: AddressSource | null;
+  settings: Pick<Settings, 'blockList' | 'allowList' | 'platforms' | 'mode' | 'unverifiedMail'>;
 }
 
 const PLATFORM_NAMES: Record<Platform, string> = {
@@ -228,10 +235,14 @@ const PLATFORM_NAMES: Record<Platform, string> = {
 
 /**
  * What becomes of a request once its address is resolved. The block list wins over everything;
- * an allowed address or domain is answered although the person is known, their platform is off
- * or unverified mail is set to be ignored. Where both lists match, the more precise entry wins
- * (an allowed address inside a blocked domain is answered), and block wins a tie. Failed
- * authentication and robot mail never get this far: classify has already ignored them.
+ * an allowed address or domain is answered although the person is known or their platform is off.
+ * Where both lists match, the more precise entry wins (an allowed address inside a blocked domain
+ * is answered), and block wins a tie. A script goes out on its own only to an authenticated
+ * sender (design.md, "Who receives the script"): an unverified request waits for the user's
+ * approval with the reason, allowed or not (an allow-list entry is an address anyone can write in
+ * a From), unless the user chose to answer unverified senders hands-off; an address found by name
+ * for unverified mail waits even then. Mail forged in a platform's name and robot mail never get
+ * this far: classify has already ignored them.
  */
 export function decideRequest(input: DecisionInput): RequestDecision {
   const { settings } = input;
@@ -242,13 +253,22 @@ export function decideRequest(input: DecisionInput): RequestDecision {
     return { status: 'skipped', reason: `blocked: ${blocked.kind === 'address' ? `${blocked.entry} is` : `the domain ${blocked.entry} is`} on your block list` };
   }
   const allowedBy = allowWins ? allowed : null;
-  if (input.unverifiedIgnored && !allowedBy) return { status: 'ignored', reason: input.unverifiedIgnored };
+  if (input.unverified && settings.unverifiedMail === 'ignore') {
+    return { status: 'ignored', reason: `ignored: ${input.unverified}; unverified senders are set to be left alone` };
+  }
   if (settings.platforms[input.platform] === false && !allowedBy) {
     return { status: 'skipped', reason: `platform off: requests from ${PLATFORM_NAMES[input.platform]} are switched off in the settings` };
   }
   if (input.known && !allowedBy) return { status: 'skipped', reason: input.known };
   if (!input.address) return { status: 'awaiting_address', reason: input.noAddressReason };
-  return { status: settings.mode === 'approval' ? 'awaiting_approval' : 'queued', reason: null, allowed: allowedBy };
+  if (input.unverified) {
+    const byName = input.source === 'address_book' || input.source === 'history';
+    if (byName) {
+      return { status: 'awaiting_approval', reason: `unverified: ${input.address} was found by name in ${SOURCE_WORDS[input.source!]}, for mail whose sender is not authenticated (${input.unverified})`, allowed: allowedBy };
+    }
+    if (settings.unverifiedMail !== 'accept') return { status: 'awaiting_approval', reason: `unverified: ${input.unverified}`, allowed: allowedBy };
+  }
+  return settings.mode === 'approval' ? { status: 'awaiting_approval', reason: null, allowed: allowedBy } : { status: 'queued', reason: null, allowed: allowedBy };
 }
 
 /** "allowed: jane@example.org is on your allow list", for the timeline. */

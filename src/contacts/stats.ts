@@ -213,3 +213,30 @@ export function timeSeries(rows: Iterable<Pick<FunnelRow, 'requestedAt' | 'answe
   }
   return points;
 }
+
+/**
+ * What waits for the user, whenever the request came: answers to decide on, requests that need an
+ * address (or the script sent on the platform), scripts waiting for approval, and scripts that did
+ * not arrive. The overview opens with these; the period below it does not narrow them, since a
+ * person waiting for a decision does not stop waiting when a month has passed.
+ */
+export interface NeedsYou {
+  /** Answered and not decided on (status `answered`). */
+  answers: number;
+  awaitingAddress: number;
+  awaitingApproval: number;
+  /** The script could not be sent (permanent failure). */
+  failed: number;
+  /** The script bounced. */
+  bounced: number;
+}
+
+export function needsYou(counts: Readonly<Record<Status, number>>): NeedsYou {
+  return {
+    answers: counts.answered,
+    awaitingAddress: counts.awaiting_address,
+    awaitingApproval: counts.awaiting_approval,
+    failed: counts.failed,
+    bounced: counts.bounced,
+  };
+}

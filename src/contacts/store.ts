@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { domainOf, mailboxIdentity } from '../detect/address.ts';
 import { statusesBefore } from './lifecycle.ts';
 import { NO_DETAILS, STATUSES, type Contact, type ContactEvent, type Status } from './types.ts';
 
@@ -24,6 +25,12 @@ export function mailboxKeys(prefix: string, mailbox: string) {
     reminderLedger: (contactId: string, attempt: number) => `${base}:reminder-ledger:${contactId}:${attempt}`,
     /** Scripts sent on one local day (YYYY-MM-DD in the user's time zone), for the daily cap. */
     sentOn: (day: string) => `${base}:sent-on:${day}`,
+    /** Scripts sent to one recipient domain in the last hour (script → time), for the per-domain cap. */
+    sentToDomain: (domain: string) => `${base}:sent-to:${domain}`,
+    /** Scripts sent in the last hour (script → time), for the circuit breaker; emptied on resume. */
+    sentLastHour: `${base}:sent-last-hour`,
+    /** Present while the circuit breaker holds sending: when it tripped, at what limit, whether the user was told. */
+    sendingPaused: `${base}:sending-paused`,
     templates: `${base}:templates`,
     cursor: `${base}:cursor`,
     lease: `${base}:lease`,
@@ -33,6 +40,10 @@ export function mailboxKeys(prefix: string, mailbox: string) {
     /** The digest's state (last slot handled, last sent, the day's thread) and its per-slot claims. */
     digest: `${base}:digest`,
     digestSlot: (slot: number) => `${base}:digest-slot:${slot}`,
+    /** The generated server secret that seals script Message-IDs, when WINNOW_SECRET is not set. */
+    secret: `${base}:secret`,
+    /** The authserv-id on top of each recent mail (or "-" for none), newest first, for AUTHSERV_ID discovery. */
+    authservSeen: `${base}:authserv-seen`,
     /** Change sequence: every write of a person bumps it (see BUMP and src/contacts/directory.ts). */
     version: `${base}:version`,
     /** Person id → the change sequence of their last write (erasures too). */
@@ -45,6 +56,9 @@ export function mailboxKeys(prefix: string, mailbox: string) {
 }
 
 export type MailboxKeys = ReturnType<typeof mailboxKeys>;
+
+/** How many recent mails the AUTHSERV_ID suggestion looks at. */
+export const AUTHSERV_SAMPLE = 200;
 
 export interface NewContact extends Omit<Contact, 'id' | 'mailbox' | 'updatedAt' | 'status'> {
   status: Status;
@@ -210,30 +224,118 @@ ${BUMP('KEYS[4]', 'KEYS[5]')}
 return 1
 `;
 
+// Notes a mail on a person's timeline so that a run of the same kind collapses into one counted
+// entry: reading only the last entry, never the whole timeline. The same Message-ID as the last
+// entry is a job run again: nothing changes. KEYS: contact, events, version, changes. ARGV: event
+// JSON, its type, its Message-ID ('' for none), time, '1' to count a repeated request on the person.
+// Returns 'added', 'counted', 'seen' (the same mail again) or 'missing'.
+const NOTE_MAIL = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 'missing' end
+local outcome = 'added'
+local last = redis.call('LINDEX', KEYS[2], -1)
+local entry = last and cjson.decode(last)
+if entry and ARGV[3] ~= '' and entry['messageId'] == ARGV[3] then return 'seen' end
+if entry and entry['type'] == ARGV[2] then
+  entry['repeats'] = (tonumber(entry['repeats']) or 1) + 1
+  entry['lastAt'] = tonumber(ARGV[4])
+  if ARGV[3] ~= '' then entry['messageId'] = ARGV[3] end
+  redis.call('LSET', KEYS[2], -1, cjson.encode(entry))
+  outcome = 'counted'
+else
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+end
+if ARGV[5] == '1' then
+  local contact = cjson.decode(raw)
+  local id = contact['id']
+  contact['repeats'] = (tonumber(contact['repeats']) or 0) + 1
+  contact['lastRepeatAt'] = tonumber(ARGV[4])
+  redis.call('SET', KEYS[1], cjson.encode(contact))
+  ${BUMP('KEYS[3]', 'KEYS[4]')}
+end
+return outcome
+`;
+
 /** Which mail of a script a ledger records: the script itself, or the reminder that follows it. */
 export type LedgerMail = 'script' | 'reminder';
 
-// Counts one script against a day's cap. KEYS: the day's set. ARGV: script, cap, how long to keep
-// the set. A script counted already fits again, so a run that repeats counts once.
+// Counts one script against every volume limit at once, atomically across processes: the day's
+// cap, the recipient domain's hourly cap and the circuit breaker. A script counted already fits
+// again, so a run that repeats counts once. The breaker trips on the script that would be one more
+// than its limit in an hour: that run alone gets 'tripped' (and tells the user); every run after
+// it gets 'paused' until the user resumes.
+// KEYS: the day's set, the domain's window, the hour's window, the pause. ARGV: script, daily cap,
+// domain cap, breaker limit ('' for none), now, an hour in ms, how long to keep a day's set.
+// Returns {outcome, detail}: detail is when the domain's oldest script leaves its window.
 const TAKE_SLOT = `
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
-if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
+local script, now, hour = ARGV[1], tonumber(ARGV[5]), tonumber(ARGV[6])
+if redis.call('SISMEMBER', KEYS[1], script) == 1 or redis.call('ZSCORE', KEYS[3], script) then return {'ok', ''} end
+if redis.call('EXISTS', KEYS[4]) == 1 then return {'paused', ''} end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - hour)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - hour)
+if ARGV[2] ~= '' and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return {'daily', ''} end
+if ARGV[3] ~= '' and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  return {'domain', tostring(tonumber(oldest[2]) + hour)}
+end
+if ARGV[4] ~= '' and redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[4]) then
+  redis.call('HSET', KEYS[4], 'trippedAt', ARGV[5], 'limit', ARGV[4])
+  return {'tripped', ''}
+end
+if ARGV[2] ~= '' then
+  redis.call('SADD', KEYS[1], script)
+  redis.call('PEXPIRE', KEYS[1], ARGV[7])
+end
+redis.call('ZADD', KEYS[2], now, script)
+redis.call('PEXPIRE', KEYS[2], hour)
+redis.call('ZADD', KEYS[3], now, script)
+redis.call('PEXPIRE', KEYS[3], hour)
+return {'ok', ''}
 `;
 /** A day's count is needed for that day only; kept a little longer than the longest local day. */
 const SLOT_KEEP_MS = 3 * 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** Where a script stands against the volume limits (see TAKE_SLOT). */
+export type SendSlot =
+  | { outcome: 'ok' | 'paused' | 'daily' | 'tripped' }
+  /** The recipient domain had its hour's scripts; `until` is when the oldest of them leaves the hour. */
+  | { outcome: 'domain'; until: number };
+
+export interface VolumeLimits {
+  dailyCap: number | null;
+  domainHourlyCap: number | null;
+  breakerHourly: number | null;
+}
+
+/** The circuit breaker's state while it holds sending. */
+export interface SendingPause {
+  trippedAt: number;
+  /** The hourly limit it tripped at. */
+  limit: number;
+  /** When the user was mailed about it, or why that failed; null while neither happened yet. */
+  notifiedAt: number | null;
+  notifyError: string | null;
+}
 
 // Erases a person and every index entry that leads to them, in one step.
 // KEYS: contact, events, byUpdate, version, changes, then one status index per status, then keys
 // that are the person's own (deleted), then index keys (deleted only while they still name this
 // person: an address index may by now belong to someone else), then forgotten markers to set.
-// ARGV: id, status count, own count, index count, marker count, now. Returns 1, or 0 when missing.
+// ARGV: id, status count, own count, index count, marker count, now, and optionally a condition:
+// the status the person must still be in, its place in the status keys, and the latest time they
+// may have entered it (the expiry sweep's, which must not erase someone who moved on meanwhile).
+// Returns 1, or 0 when missing (or the condition no longer holds).
 const ERASE = `
 local id = ARGV[1]
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
 local statusCount, ownCount, indexCount, markerCount = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+if ARGV[7] then
+  if cjson.decode(raw)['status'] ~= ARGV[7] then return 0 end
+  local since = redis.call('ZSCORE', KEYS[5 + tonumber(ARGV[8])], id)
+  if not since or tonumber(since) > tonumber(ARGV[9]) then return 0 end
+end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('ZREM', KEYS[3], id)
 local at = 5
@@ -283,6 +385,12 @@ export interface EraseKeys {
   forget: string[];
 }
 
+/** Erase only while the person is still in `status`, where they have been since before `enteredBefore`. */
+export interface ExpiryCondition {
+  status: Status;
+  enteredBefore: number;
+}
+
 export type TransitionResult = { moved: true; from: Status } | { moved: false; status: Status | 'missing' };
 
 export function createContactStore(redis: Redis, prefix: string, mailbox: string) {
@@ -292,6 +400,12 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
   /** Runs one write of `key` only while person `id` exists; -1 when they do not. */
   async function whilePresent(id: string, key: string, command: 'RPUSH' | 'HSET' | 'HSETNX' | 'SET', ...args: string[]): Promise<number | string | null> {
     return (await redis.eval(WHILE_PRESENT, 2, keys.contact(id), key, command, ...args)) as number | string | null;
+  }
+
+  async function sendingPause(): Promise<SendingPause | null> {
+    const raw = await redis.hgetall(keys.sendingPaused);
+    if (!raw.trippedAt) return null;
+    return { trippedAt: Number(raw.trippedAt), limit: Number(raw.limit), notifiedAt: raw.notifiedAt ? Number(raw.notifiedAt) : null, notifyError: raw.notifyError ?? null };
   }
 
   async function get(id: string): Promise<Contact | null> {
@@ -348,6 +462,23 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       return raws.map((raw) => (raw ? parseContact(raw) : null));
     },
 
+    /** Up to `limit` people in `status` since before `before` (ms), longest there first: the expiry sweep's candidates. */
+    async idsInStatusSince(status: Status, before: number, limit: number): Promise<string[]> {
+      return redis.zrangebyscore(keys.byStatus(status), '-inf', before, 'LIMIT', 0, limit);
+    },
+
+    /** Drops skipped-mail entries older than `before` (the list is newest first); returns how many. */
+    async dropSkippedMailBefore(before: number): Promise<number> {
+      let dropped = 0;
+      for (;;) {
+        const last = await redis.lindex(keys.skippedMail, -1);
+        if (!last || (JSON.parse(last) as SkippedMail).at >= before) return dropped;
+        // Only that very entry: another process may have dropped it meanwhile.
+        if ((await redis.lrem(keys.skippedMail, -1, last)) !== 1) return dropped;
+        dropped += 1;
+      }
+    },
+
     /** The ids of everyone in one status, longest there first. */
     async idsWithStatus(status: Status): Promise<string[]> {
       return redis.zrange(keys.byStatus(status), 0, -1);
@@ -365,8 +496,9 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
      * given index keys that still lead to them; sets a hashed marker for each `forget` dedupe key.
      * Returns false when there was no one to erase.
      */
-    async erase(id: string, extra: EraseKeys, now: number): Promise<boolean> {
+    async erase(id: string, extra: EraseKeys, now: number, onlyIf?: ExpiryCondition): Promise<boolean> {
       const own = [keys.dedupeOf(id), ...extra.own];
+      const condition = onlyIf ? [onlyIf.status, String(STATUSES.indexOf(onlyIf.status) + 1), String(onlyIf.enteredBefore)] : [];
       const result = await redis.eval(
         ERASE,
         5 + STATUSES.length + own.length + extra.indexes.length + extra.forget.length,
@@ -385,6 +517,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         String(extra.indexes.length),
         String(extra.forget.length),
         String(now),
+        ...condition,
       );
       return result === 1;
     },
@@ -461,6 +594,35 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       await whilePresent(id, keys.events(id), 'RPUSH', toJson(event));
     },
 
+    /**
+     * Notes a mail (a request sent again, a second answer, an automatic reply) once: a job run
+     * again adds nothing, and a run of the same kind of mail is one entry with a count and the
+     * time of the last, so mail repeated a thousand times is one entry, not a thousand. With
+     * `repeatedRequest`, the person's own counter goes up too. Reads the last entry only.
+     */
+    async noteMail(id: string, event: ContactEvent, options: { repeatedRequest?: boolean } = {}): Promise<'added' | 'counted' | 'seen' | 'missing'> {
+      const messageId = event.messageId !== undefined ? boundedField('messageId', event.messageId) : null;
+      return (await redis.eval(
+        NOTE_MAIL,
+        4,
+        keys.contact(id),
+        keys.events(id),
+        keys.version,
+        keys.changes,
+        toJson(event),
+        event.type,
+        messageId ?? '',
+        String(event.at),
+        options.repeatedRequest ? '1' : '0',
+      )) as 'added' | 'counted' | 'seen' | 'missing';
+    },
+
+    /** The Message-ID of the newest timeline entry (null when it has none): whether a mail was just noted. */
+    async lastNotedMessageId(id: string): Promise<string | null> {
+      const last = await redis.lindex(keys.events(id), -1);
+      return last ? ((JSON.parse(last) as ContactEvent).messageId ?? null) : null;
+    },
+
     async timeline(id: string): Promise<ContactEvent[]> {
       const raw = await redis.lrange(keys.events(id), 0, -1);
       return raw.map((line) => JSON.parse(line) as ContactEvent);
@@ -469,6 +631,16 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     async findByScriptMessageId(messageId: string): Promise<Contact | null> {
       const id = await redis.get(keys.scriptMessage(messageId));
       return id ? get(id) : null;
+    },
+
+    /** Files the authserv-id on top of one more mail (null: none), keeping the latest AUTHSERV_SAMPLE. */
+    async noteAuthservId(id: string | null): Promise<void> {
+      await redis.multi().lpush(keys.authservSeen, id ?? '-').ltrim(keys.authservSeen, 0, AUTHSERV_SAMPLE - 1).exec();
+    },
+
+    /** The authserv-ids on top of recent mail, newest first (null where a mail had none). */
+    async recentAuthservIds(): Promise<Array<string | null>> {
+      return (await redis.lrange(keys.authservSeen, 0, AUTHSERV_SAMPLE - 1)).map((id) => (id === '-' ? null : id));
     },
 
     async findByAddress(address: string): Promise<Contact | null> {
@@ -513,7 +685,9 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
 
     /** Records what became of a send; nothing once the person is erased (a send still running then). */
     async writeLedger(id: string, attempt: number, entry: SendLedger, mail: LedgerMail = 'script'): Promise<void> {
-      const fields = Object.entries(entry).filter((field): field is [string, string] => typeof field[1] === 'string');
+      const fields = Object.entries(entry)
+        .filter((field): field is [string, string] => typeof field[1] === 'string')
+        .map(([field, value]): [string, string] => [field, boundedField(field, value) ?? '']);
       if (fields.length > 0) await whilePresent(id, ledgerKey(id, attempt, mail), 'HSET', ...fields.flat());
     },
 
@@ -523,16 +697,56 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     },
 
     /**
-     * Counts a script against the daily cap of local day `day`, atomically across processes: true
-     * when it fits (or was counted already), false when `cap` scripts are counted that day.
+     * Counts a script against the volume limits (daily cap of local day `day`, the hourly cap of
+     * its recipient's domain, the circuit breaker), atomically across processes; see SendSlot.
      */
-    async takeSendSlot(day: string, script: string, cap: number): Promise<boolean> {
-      return (await redis.eval(TAKE_SLOT, 1, keys.sentOn(day), script, String(cap), String(SLOT_KEEP_MS))) === 1;
+    async takeSendSlot(day: string, script: string, recipient: string, limits: VolumeLimits, now: number): Promise<SendSlot> {
+      const cap = (limit: number | null) => (limit === null ? '' : String(limit));
+      const [outcome, detail] = (await redis.eval(
+        TAKE_SLOT,
+        4,
+        keys.sentOn(day),
+        keys.sentToDomain(recipientDomain(recipient)),
+        keys.sentLastHour,
+        keys.sendingPaused,
+        script,
+        cap(limits.dailyCap),
+        cap(limits.domainHourlyCap),
+        cap(limits.breakerHourly),
+        String(now),
+        String(HOUR_MS),
+        String(SLOT_KEEP_MS),
+      )) as [SendSlot['outcome'], string];
+      return outcome === 'domain' ? { outcome, until: Number(detail) } : ({ outcome } as SendSlot);
     },
 
     /** Gives back a slot taken by a script that was not sent after all. */
-    async releaseSendSlot(day: string, script: string): Promise<void> {
-      await redis.srem(keys.sentOn(day), script);
+    async releaseSendSlot(day: string, script: string, recipient: string): Promise<void> {
+      await redis.multi().srem(keys.sentOn(day), script).zrem(keys.sentToDomain(recipientDomain(recipient)), script).zrem(keys.sentLastHour, script).exec();
+    },
+
+    /** The circuit breaker's hold on sending, or null while scripts go out. */
+    sendingPause,
+
+    /** True for the one run that is to tell the user of this pause (every later run: false). */
+    async claimPauseNotice(): Promise<boolean> {
+      return (await redis.eval(`if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end return redis.call('HSETNX', KEYS[1], 'noticeClaimed', '1')`, 1, keys.sendingPaused)) === 1;
+    },
+
+    /** Records that the user was told of the pause (or why not), while it lasts. */
+    async notePauseNotice(outcome: { notifiedAt: number } | { notifyError: string }): Promise<void> {
+      const field = 'notifiedAt' in outcome ? ['notifiedAt', String(outcome.notifiedAt)] : ['notifyError', outcome.notifyError.slice(0, 500)];
+      await redis.eval(`if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return 1`, 1, keys.sendingPaused, ...field);
+    },
+
+    /**
+     * Lifts the circuit breaker: the hour's count starts again from zero (else the next script
+     * would trip it at once). Returns the pause that was lifted, or null when there was none.
+     */
+    async resumeSending(): Promise<SendingPause | null> {
+      const pause = await sendingPause();
+      await redis.del(keys.sendingPaused, keys.sentLastHour);
+      return pause;
     },
 
     /** Newest first, by last change; the cursor is opaque to callers. */
@@ -623,18 +837,82 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
 
 export type ContactStore = ReturnType<typeof createContactStore>;
 
+/**
+ * The dedupe key of an address: the mailbox it reaches (src/detect/address.ts), so that case, a
+ * `+tag` or Gmail's dots cannot make one mailbox look like many people, each sent a script.
+ */
+export function addressDedupeKey(address: string): string {
+  return `address:${mailboxIdentity(address)}`;
+}
+
+/** The domain a script counts against for the per-domain cap: googlemail.com is gmail.com. */
+function recipientDomain(address: string): string {
+  return domainOf(mailboxIdentity(address)) || 'unknown';
+}
+
 /** Stable, short, URL-safe id from the request's identity, so a replayed job finds the same person. */
 export function contactId(identity: string): string {
   return createHash('sha256').update(identity).digest('base64url').slice(0, 16);
 }
 
 /**
- * JSON for Redis. Text from mail may hold a lone UTF-16 surrogate (a cut emoji, or a hostile
- * encoded word); Redis's Lua cjson refuses to decode one, which would leave that person stuck.
- * Such halves become U+FFFD here, the one place where people's data is written.
+ * The longest text kept of each field of a person, their timeline and the skipped-mail list, in
+ * characters. Everything in a request is the sender's to choose (a 100 KB subject costs them
+ * nothing), so nothing is stored at the length it arrived: what a person reads on the dashboard
+ * fits well within these, and a flood of hostile mail grows Redis by a bounded amount per mail.
+ */
+export const FIELD_LIMITS: Readonly<Record<string, number>> = {
+  name: 200,
+  firstName: 100,
+  email: 320,
+  profileUrl: 1_000,
+  headline: 300,
+  location: 200,
+  note: 2_000,
+  invitationId: 200,
+  subject: 300,
+  reason: 500,
+  detail: 1_000,
+  answerText: 20_000,
+  answerFullText: 50_000,
+};
+/** Any other text field (flags, score words, ledger fields). */
+const DEFAULT_FIELD_LIMIT = 2_000;
+/**
+ * A Message-ID is an identity, not text: cut, it would name another mail (or none), so one longer
+ * than this (RFC 5322 lines stop at 998 characters; real ones are far shorter) is not kept at all.
+ */
+export const MAX_MESSAGE_ID = 250;
+const MESSAGE_ID_FIELDS = new Set(['messageId', 'requestMessageId', 'scriptMessageId']);
+
+/** A stored text field as kept: cut at its limit (with an ellipsis), or null for an over-long Message-ID. */
+export function boundedField(field: string, text: string): string | null {
+  if (MESSAGE_ID_FIELDS.has(field)) return text.length > MAX_MESSAGE_ID ? null : text;
+  const limit = FIELD_LIMITS[field] ?? DEFAULT_FIELD_LIMIT;
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
+/**
+ * JSON for Redis, the one place where people's data is written: every text field is bounded here
+ * (boundedField). Text from mail may also hold a lone UTF-16 surrogate (a cut emoji, or a hostile
+ * encoded word); Redis's Lua cjson refuses to decode one, which would leave that person stuck, so
+ * such halves become U+FFFD (also where a cut above split a pair).
  */
 function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? field.toWellFormed() : field));
+  return JSON.stringify(value, (key, field: unknown) => {
+    if (typeof field !== 'string') return field;
+    // Array entries (key '0', '1', …) and the top level take the default limit.
+    const kept = boundedField(key, field);
+    return kept === null ? (key === 'messageId' ? undefined : null) : kept.toWellFormed();
+  });
+}
+
+/**
+ * The dedupe key of a request that has no invitation id or address: its Message-ID (or date and
+ * subject), hashed when long, so the sender's choice of subject does not become a Redis key name.
+ */
+export function messageDedupeKey(identity: string): string {
+  return identity.length <= MAX_MESSAGE_ID ? `message:${identity}` : `message:#${createHash('sha256').update(identity).digest('base64url')}`;
 }
 
 /**

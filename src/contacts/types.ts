@@ -57,6 +57,10 @@ export interface Contact extends Requester {
   attempts: number;
   /** While an out-of-office says the person is away, the deadline waits until this time. */
   pausedUntil: number | null;
+  /** How often the person's request came again after the first (one counter, not a timeline entry each). */
+  repeats: number;
+  /** When it last came again; null when it never did. */
+  lastRepeatAt: number | null;
   /** When the user accepted, rejected or marked the person handled. */
   decidedAt: number | null;
   /** Why the contact was skipped or failed, in words. */
@@ -92,7 +96,9 @@ export type EventType =
   | 'sent_again'
   | 'sent_on_platform'
   | 'platform_message'
-  | 'exported';
+  | 'exported'
+  /** Mail in the person's name that may not change their record (not authenticated, not a reply to their script): kept as a note. */
+  | 'not_taken';
 
 /** One entry on a person's timeline: what happened, when, and why. */
 export interface ContactEvent {
@@ -100,8 +106,12 @@ export interface ContactEvent {
   type: EventType;
   /** The cause in words (rule that matched, SMTP reply, deadline passed). */
   detail: string;
-  /** Message-ID of the mail that caused it, where one did. */
+  /** Message-ID of the mail that caused it, where one did (the latest, for a repeated entry). */
   messageId?: string;
+  /** The same thing happened this many times in a row (a request sent again and again): one entry, counted. */
+  repeats?: number;
+  /** When it last happened, for a repeated entry. */
+  lastAt?: number;
 }
 
 /** The fields of a new person that nothing has told yet: no answer, no decision, nothing sent. */
@@ -122,4 +132,6 @@ export const NO_DETAILS = {
   attempts: 0,
   pausedUntil: null,
   decidedAt: null,
+  repeats: 0,
+  lastRepeatAt: null,
 } as const satisfies Partial<Contact>;

@@ -20,6 +20,27 @@ export function domainOf(address: string): string {
   return at < 0 ? '' : address.slice(at + 1).toLowerCase().replace(/\.$/, '');
 }
 
+/** Domains whose mailboxes ignore dots in the local part, and the one domain each is known by. */
+const DOTLESS_DOMAINS: Record<string, string> = { 'gmail.com': 'gmail.com', 'googlemail.com': 'gmail.com' };
+
+/**
+ * The mailbox an address delivers to, as far as can be told from outside: lower case, without a
+ * `+tag` (jane+linkedin@ and jane@ reach one person), and for Gmail without dots in the local
+ * part and with googlemail.com read as gmail.com. The key that dedupe and the volume caps count
+ * by, so one mailbox cannot be made to look like many. Never an address to write to: the script
+ * goes to the address as the person gave it.
+ */
+export function mailboxIdentity(address: string): string {
+  const domain = domainOf(address);
+  let local = localPart(address);
+  // A tag only after a non-empty name: "+tag@" alone is a name of its own.
+  const plus = local.indexOf('+');
+  if (plus > 0) local = local.slice(0, plus);
+  const dotless = DOTLESS_DOMAINS[domain];
+  if (dotless) return `${local.replaceAll('.', '')}@${dotless}`;
+  return domain ? `${local}@${domain}` : local;
+}
+
 /** True when the address's domain is `domain` or one of its subdomains. */
 export function inDomain(address: string, domain: string): boolean {
   const own = domainOf(address);

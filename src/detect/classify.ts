@@ -6,7 +6,8 @@ import { readPersonalRequest } from './personal.ts';
 import { imitation, readPlatformMail } from './platform.ts';
 import { findSuppression, fromOwnAddress } from './suppression.ts';
 import { repliedOurMessageId } from './thread.ts';
-import type { Classification, ClassifyContext, Explanation, Flag, Language, Platform, Requester, Verdict } from './types.ts';
+import { senderAuthentication } from './authentication.ts';
+import type { Classification, ClassifyContext, Explanation, Flag, Language, Platform, Requester, RequestAuthentication, Verdict } from './types.ts';
 
 /**
  * Decides what one message is. Order matters: robots first (bounces, auto-replies), then the
@@ -17,7 +18,11 @@ import type { Classification, ClassifyContext, Explanation, Flag, Language, Plat
  */
 export function classify(message: Message, context: ClassifyContext): Classification {
   try {
-    return decide(message, context);
+    const decided = decide(message, context);
+    // Requests say for themselves whom they authenticate; any other mail is judged by its From.
+    if (decided.verdict === 'connection_request') return decided;
+    const sender = senderAuthentication(message, context);
+    return { ...decided, authentication: { verified: sender.outcome === 'pass', detail: sender.detail } };
   } catch (error) {
     return ignored(`could not be classified: ${error instanceof Error ? error.message : String(error)}`, [{ rule: 'error', detail: String(error) }]);
   }
@@ -78,7 +83,7 @@ function decide(message: Message, context: ClassifyContext): Classification {
   if (platform?.kind === 'request') {
     return request(platform.platform, platform.requester, platform.replyTo, platform.reason, context, {
       language: platform.language,
-      unverified: platform.unverified,
+      authentication: platform.authentication,
       explanation: platform.explanation,
     });
   }
@@ -94,7 +99,7 @@ function decide(message: Message, context: ClassifyContext): Classification {
   if (personal?.kind === 'request') {
     return request('email', personal.requester, personal.replyTo, personal.reason, context, {
       language: personal.language,
-      unverified: personal.unverified,
+      authentication: { verified: personal.authentication.outcome === 'pass', detail: personal.authentication.detail },
       explanation: personal.explanation,
     });
   }
@@ -136,6 +141,7 @@ function outcome(verdict: Exclude<Verdict, 'connection_request'>, reason: string
     flags: [],
     language: extras.language ?? null,
     explanation: extras.explanation ?? [],
+    authentication: { verified: false, detail: 'not checked' },
   };
 }
 
@@ -144,7 +150,7 @@ function ignored(reason: string, explanation: Explanation[] = []): Classificatio
 }
 
 /** Signs shown beside the person, from what the request itself tells. */
-function requestFlags(requester: Requester, unverified: boolean, explanation: Explanation[]): Flag[] {
+function requestFlags(requester: Requester, authentication: RequestAuthentication, explanation: Explanation[]): Flag[] {
   const flags: Flag[] = [];
   if (requester.connectionCount !== null && requester.connectionCount < FEW_CONNECTIONS) {
     flags.push('few_connections');
@@ -166,9 +172,9 @@ function requestFlags(requester: Requester, unverified: boolean, explanation: Ex
       break;
     }
   }
-  if (unverified) {
+  if (!authentication.verified) {
     flags.push('unverified');
-    explanation.push({ rule: 'flag.unverified', detail: 'no Authentication-Results header of your server vouches for this mail' });
+    explanation.push({ rule: 'flag.unverified', detail: authentication.detail });
   }
   return flags;
 }
@@ -179,7 +185,7 @@ function request(
   replyTo: string | null,
   reason: string,
   context: ClassifyContext,
-  details: { language: Language | null; unverified: boolean; explanation: Explanation[] },
+  details: { language: Language | null; authentication: RequestAuthentication; explanation: Explanation[] },
 ): Classification {
   const explanation = [...details.explanation];
   // The last word on where a script may go, whatever a detector concluded.
@@ -188,7 +194,7 @@ function request(
     explanation.push({ rule: 'address.refused', detail: `${address}: ${refusalFor(address, context) ?? ''}` });
     address = null;
   }
-  const flags = requestFlags(requester, details.unverified, explanation);
+  const flags = requestFlags(requester, details.authentication, explanation);
   return {
     verdict: 'connection_request',
     platform,
@@ -203,5 +209,6 @@ function request(
     flags,
     language: details.language,
     explanation,
+    authentication: details.authentication,
   };
 }

@@ -1,6 +1,6 @@
 import type { Message } from '../mail/message.ts';
 import { refusalFor } from './address.ts';
-import { believedResults, senderAuthentication } from './authentication.ts';
+import { senderAuthentication, type SenderAuthentication } from './authentication.ts';
 import { PERSONAL } from './platforms/email.ts';
 import { fold } from './phrases/index.ts';
 import { bodyText, cleanLine, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes, stripQuoted } from './text.ts';
@@ -12,7 +12,7 @@ import { LANGUAGES, UNKNOWN_DETAILS, type ClassifyContext, type Explanation, typ
  * platforms/email.ts); replies inside an existing conversation never count.
  */
 export type PersonalReading =
-  | { kind: 'request'; requester: Requester; replyTo: string | null; reason: string; language: Language; unverified: boolean; explanation: Explanation[] }
+  | { kind: 'request'; requester: Requester; replyTo: string | null; reason: string; language: Language; authentication: SenderAuthentication; explanation: Explanation[] }
   | { kind: 'not-request'; reason: string; explanation: Explanation[] };
 
 /** Longest stretch of body searched for a phrase; requests say it early. */
@@ -80,28 +80,29 @@ export interface PersonalAddress {
   name: string;
   /** Why there is none, when there is none. */
   refusal: string | null;
+  /** Whether the From domain is authenticated, and the words for it. */
+  authentication: SenderAuthentication;
   explanation: Explanation[];
 }
 
 /**
  * The address of a person who wrote themselves (or whose platform wrote from their mailbox):
  * RFC 5322 says replies go to Reply-To, but a Reply-To other than the From is used only when the
- * From's domain passed authentication at the user's server (else anyone could make Winnow write
- * to a third party), and nothing is used when authentication failed.
+ * From's domain is authenticated (else anyone could make Winnow write to a third party). The From
+ * itself is kept whatever the authentication says: whether a script goes there on its own or
+ * waits for the user's approval is decided from `authentication` (contacts/resolve.ts).
  */
 export function personalAddress(message: Message, context: ClassifyContext): PersonalAddress {
   const from = message.from;
   const explanation: Explanation[] = [];
   const authentication = senderAuthentication(message, context);
-  if (authentication === 'fail') {
-    explanation.push({ rule: 'address.authentication', detail: 'the From domain failed SPF, DKIM or DMARC: no reply address' });
-    return { address: null, name: from?.name ?? '', refusal: 'sender authentication failed', explanation };
-  }
+  explanation.push({ rule: 'address.authentication', detail: authentication.detail });
   const fromAddress = from?.address ?? '';
   const others = message.replyTo.filter((entry) => entry.address !== '' && entry.address !== fromAddress);
-  const candidates = authentication === 'pass' ? [...others, ...(from ? [from] : [])] : from ? [from] : [];
-  if (authentication !== 'pass' && others.length > 0) {
-    explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${others[0]?.address ?? ''} not used: the From domain did not pass authentication at your server` });
+  const verified = authentication.outcome === 'pass';
+  const candidates = verified ? [...others, ...(from ? [from] : [])] : from ? [from] : [];
+  if (!verified && others.length > 0) {
+    explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${others[0]?.address ?? ''} not used: the From domain is not authenticated` });
   }
   const refusals: string[] = [];
   for (const candidate of candidates) {
@@ -110,12 +111,12 @@ export function personalAddress(message: Message, context: ClassifyContext): Per
     if (refusal === null) {
       const field = candidate === from ? 'From' : 'Reply-To';
       explanation.push({ rule: `address.${field.toLowerCase()}`, detail: `the script would go to the ${field} address ${candidate.address}` });
-      return { address: candidate.address, name: candidate.name, refusal: null, explanation };
+      return { address: candidate.address, name: candidate.name, refusal: null, authentication, explanation };
     }
     refusals.push(refusal);
     explanation.push({ rule: 'address.refused', detail: `${candidate.address}: ${refusal}` });
   }
-  return { address: null, name: from?.name ?? '', refusal: refusals[0] ?? 'none given', explanation };
+  return { address: null, name: from?.name ?? '', refusal: refusals[0] ?? 'none given', authentication, explanation };
 }
 
 export function readPersonalRequest(message: Message, context: ClassifyContext): PersonalReading | null {
@@ -155,7 +156,7 @@ export function readPersonalRequest(message: Message, context: ClassifyContext):
     replyTo: resolved.address,
     reason,
     language: hit.language,
-    unverified: believedResults(message, context).length === 0,
+    authentication: resolved.authentication,
     explanation,
   };
 }

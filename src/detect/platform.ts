@@ -7,7 +7,7 @@ import { detectLanguage, fold } from './phrases/index.ts';
 import { GREETINGS } from './platforms/languages.ts';
 import type { HeaderPattern, MessageRules, Phrases, PlatformRules, ProfileRule, Signal } from './platforms/rules.ts';
 import { bodyText, cleanLine, decodeEntities, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes } from './text.ts';
-import { LANGUAGES, type ClassifyContext, type Explanation, type Language, type Platform, type PlatformMessage, type Requester } from './types.ts';
+import { LANGUAGES, type ClassifyContext, type Explanation, type Language, type Platform, type PlatformMessage, type Requester, type RequestAuthentication } from './types.ts';
 
 /**
  * The engine that reads platform rules (src/detect/platforms/*.ts) against one message. It knows
@@ -24,8 +24,8 @@ export type PlatformReading =
       replyTo: string | null;
       reason: string;
       language: Language | null;
-      /** True when no Authentication-Results of the user's server could vouch for the mail. */
-      unverified: boolean;
+      /** Whether the mail is authenticated (the platform's domain, and for a personal From, that address too), in words. */
+      authentication: RequestAuthentication;
       explanation: Explanation[];
     }
   | { kind: 'not-request'; platform: Platform; reason: string; explanation: Explanation[] }
@@ -596,18 +596,17 @@ function languageOf(rules: PlatformRules, mail: Mail, decided: Language | null):
   return { language: guessed, how: guessed ? 'its most frequent words' : 'not recognised' };
 }
 
-function authenticationStep(rules: PlatformRules, authentication: PlatformAuthentication, context: ClassifyContext): { refuse: string | null; unverified: boolean } {
+function authenticationStep(rules: PlatformRules, authentication: PlatformAuthentication, context: ClassifyContext): { refuse: string | null } {
   switch (authentication.outcome) {
     case 'pass':
-      return { refuse: null, unverified: false };
+      return { refuse: null };
     case 'fail':
-      return { refuse: `${rules.label} mail that failed authentication (${authentication.detail}), not trusted`, unverified: false };
+      // A failure with no pass from any source: mail forged in the platform's name.
+      return { refuse: `${rules.label} mail that failed authentication (${authentication.detail}), not trusted` };
     case 'none':
-      return { refuse: `${rules.label} mail that your server could not authenticate (${authentication.detail}), not trusted`, unverified: false };
     case 'unverified':
-      return context.unverifiedMail === 'ignore'
-        ? { refuse: `${rules.label} mail that cannot be verified (${authentication.detail}); UNVERIFIED_MAIL=ignore leaves it alone`, unverified: true }
-        : { refuse: null, unverified: true };
+      // Not provably the platform's: a request all the same, which waits for the user (UNVERIFIED_MAIL).
+      return context.unverifiedMail === 'ignore' ? { refuse: `${rules.label} mail that cannot be verified (${authentication.detail}); UNVERIFIED_MAIL=ignore leaves it alone` } : { refuse: null };
   }
 }
 
@@ -730,6 +729,16 @@ function readMessageNotice(rules: PlatformRules, mail: Mail, context: ClassifyCo
 }
 
 /**
+ * Whether a platform mail sent from the person's own mailbox (LinkedIn 2011–2013) carries a From
+ * the platform vouches for: the platform's signature passed (it covers From, RFC 6376 §5.4) and
+ * the platform names itself as the Sender that sent it on the person's behalf.
+ */
+function vouchedFrom(rules: PlatformRules, message: Message, authentication: PlatformAuthentication): boolean {
+  const sender = message.sender?.address ?? '';
+  return authentication.outcome === 'pass' && sender !== '' && rules.domains.some((domain) => inDomain(sender, domain));
+}
+
+/**
  * Reads a platform's mail: null when no platform sent it (nor claims to). A request comes back
  * with its requester; everything else the platform sends comes back as "not a request" with a
  * reason starting "suppressed: " (no person wrote it, so it is never taken for an answer).
@@ -807,21 +816,32 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
   // 2011–2013), or a personal Reply-To, only when the platform's authentication passed.
   let replyTo: string | null = null;
   let reason = decided.signal.what;
+  const platformPassed = authentication.outcome === 'pass';
+  let verified: RequestAuthentication = platformPassed
+    ? { verified: true, detail: `verified: ${authentication.detail}` }
+    : { verified: false, detail: `${rules.label}'s authentication did not pass: ${authentication.detail}` };
   if (from !== '' && !fromIsPlatform) {
     reason = reason.replace('{sender}', `from the ${rules.person}'s own address`);
     const resolved = personalAddress(message, context);
     explanation.push(...resolved.explanation);
     replyTo = resolved.address;
     if (replyTo === null) reason += `; no reply address: ${resolved.refusal ?? 'none given'}`;
+    if (vouchedFrom(rules, message, authentication)) {
+      verified = { verified: true, detail: `verified: ${authentication.detail}, and ${rules.label} is the Sender (${message.sender?.address ?? ''}) of this From` };
+    } else if (resolved.authentication.outcome === 'pass') {
+      verified = { verified: true, detail: resolved.authentication.detail };
+    } else {
+      verified = { verified: false, detail: platformPassed ? `${rules.label}'s signature passed, but no Sender of ${rules.label} vouches for the From ${from}, and ${resolved.authentication.detail}` : verified.detail };
+    }
   } else {
     reason = reason.replace('{sender}', `sent through ${rules.label}`);
     // The platform's own relay (reply.linkedin.com) and robots are no address of the person.
     const personal = message.replyTo.find((entry) => mayWriteTo(entry.address, context));
-    if (personal && authentication.outcome === 'pass') {
+    if (personal && platformPassed) {
       replyTo = personal.address;
       explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} set by ${rules.label} (authenticated)` });
     } else if (personal) {
-      explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} not used: ${rules.label}'s authentication did not pass at your server` });
+      explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} not used: ${rules.label}'s authentication did not pass` });
     } else {
       explanation.push({ rule: 'address.none', detail: `${rules.label} mail carries no address of the ${rules.person}` });
     }
@@ -848,7 +868,7 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
     replyTo,
     reason,
     language,
-    unverified: step.unverified,
+    authentication: verified,
     explanation,
   };
 }

@@ -13,7 +13,7 @@ export type Language = (typeof LANGUAGES)[number];
 /**
  * Signs shown beside a person. They inform the user; they never decide anything on their own.
  * From the request: few_connections (under 100), no_photo, open_networker ("LION"), unverified
- * (no Authentication-Results to check). From the answer: sales_pitch, link_heavy, hostile, very_short.
+ * (neither Winnow's own check nor the receiving server authenticated the sender). From the answer: sales_pitch, link_heavy, hostile, very_short.
  */
 export const FLAGS = ['sales_pitch', 'link_heavy', 'hostile', 'very_short', 'few_connections', 'no_photo', 'open_networker', 'unverified'] as const;
 export type Flag = (typeof FLAGS)[number];
@@ -127,6 +127,18 @@ export interface Classification {
   explanation: Explanation[];
   /** For a platform's notice of a message from a person (verdict ignored): what it says. */
   platformMessage?: PlatformMessage | null;
+  /**
+   * Whether the mail is authenticated from its From address (answers: does it really come from
+   * the person?), or for requests from the sender the script would go to (see RequestAuthentication).
+   */
+  authentication: RequestAuthentication;
+}
+
+/** Whether a request's sender is authenticated, so that a script may go to them without the user's approval. */
+export interface RequestAuthentication {
+  verified: boolean;
+  /** In words: what passed ("verified: DMARC pass for example.org (Winnow's own check)"), or why nothing did. */
+  detail: string;
 }
 
 /** What the classifier must know about the user. */
@@ -140,8 +152,28 @@ export interface ClassifyContext {
    * headers carrying it are believed; null believes none, so every platform mail is unverified.
    */
   authservId: string | null;
-  /** What to do with mail that has no Authentication-Results of the user's server at all. */
-  unverifiedMail: 'accept' | 'ignore';
+  /**
+   * What becomes of requests whose sender could not be authenticated; classification only acts on
+   * `ignore` (the mail is left alone), the inbound worker applies the others (UNVERIFIED_MAIL and
+   * the settings page).
+   */
+  unverifiedMail: 'approve' | 'accept' | 'ignore';
+  /**
+   * Winnow's own check of this one message (DKIM signatures, SPF where the receiving server's
+   * headers tell the sending host, DMARC), made by src/mail/verify.ts before classification.
+   * Absent where nothing checked (winnow scan): then only the receiving server's verdict counts.
+   */
+  verification?: OwnVerification | null;
+}
+
+/** Winnow's own authentication of one message, as the entries an Authentication-Results header would list. */
+export interface OwnVerification {
+  /** dkim (one per signature, or one "none"), spf (when checked) and dmarc entries. */
+  entries: Array<{ method: string; result: string; properties: Record<string, string> }>;
+  /** Why SPF was not checked (no sending host known from the receiving server's headers), or null. */
+  spfSkipped: string | null;
+  /** A DNS lookup failed for the moment (temperror): the verdict may change when tried again. */
+  temporary: boolean;
 }
 
 export type { Address };

@@ -145,7 +145,7 @@ export function buildDigest(input: DigestInput): DigestMail | null {
         `<p><a href="${escape(person(contact))}">Decide</a></p></div>`,
       );
     }
-    more(input.toDecide.length, totals.toDecide, '/responders?status=answered');
+    more(input.toDecide.length, totals.toDecide, '/people?status=answered');
   }
   if (input.toApprove.length > 0) {
     text.push(`SCRIPTS TO APPROVE (${totals.toApprove})`, '');
@@ -157,7 +157,7 @@ export function buildDigest(input: DigestInput): DigestMail | null {
       text.push(`${name}${mark(entry)}${contact.email ? ` <${line(contact.email)}>` : ''}${why ? `: ${why}` : ''}`, `Approve or not: ${person(contact)}`, '');
       html.push(`<div style="border-top:1px solid #ccc;padding:.5em 0"><p><strong>${escape(name)}</strong>${escape(mark(entry))}${why ? `: ${escape(why)}` : ''}</p><p><a href="${escape(person(contact))}">Approve or not</a></p></div>`);
     }
-    more(input.toApprove.length, totals.toApprove, '/responders?status=awaiting_approval');
+    more(input.toApprove.length, totals.toApprove, '/people?status=awaiting_approval');
   }
   text.push('--', `Winnow, ${input.dashboardUrl}. Change or turn off the digest in Settings: ${url('/settings')}`);
   html.push(`<p style="color:#666;font-size:.9em">Winnow · <a href="${escape(url('/settings'))}">Change or turn off the digest in Settings</a></p></body></html>`);

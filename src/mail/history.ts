@@ -3,10 +3,10 @@ import type { Redis } from 'ioredis';
 import { mayWriteTo } from '../detect/address.ts';
 import type { ClassifyContext } from '../detect/types.ts';
 import { nameKeys, type WrittenTo } from '../contacts/resolve.ts';
-import type { Logger } from '../log.ts';
+import { createProblemLog, type Logger } from '../log.ts';
+import { adviceText, mailAdvice } from '../config/advice.ts';
 import { createImapClient, type ImapAccount } from './imap.ts';
 import { SCRIPT_ID_PREFIX } from './message-id.ts';
-import { imapErrorText } from './watcher.ts';
 
 /**
  * What the user's mailbox says about people: to whom the user has written (Sent: To, Cc, Bcc),
@@ -112,6 +112,8 @@ export function createMailboxHistory(options: HistoryOptions) {
   let queued: { scope: HistoryScope; done: Promise<string | null> } | null = null;
   let retryAt = 0;
   let retryDelay = RETRY_FIRST_MS;
+  // The same failure on every retry (a wrong password) is logged once, as advice.
+  const problems = createProblemLog(log, 'mailbox history');
 
   async function connection(): Promise<ImapFlow> {
     if (client?.usable) return client;
@@ -232,6 +234,7 @@ export function createMailboxHistory(options: HistoryOptions) {
         status.lastSyncAt = Date.now();
       }
       status.lastError = null;
+      problems.recovered('read again');
       retryAt = 0;
       retryDelay = RETRY_FIRST_MS;
       const read = status.messagesRead - readBefore;
@@ -240,11 +243,12 @@ export function createMailboxHistory(options: HistoryOptions) {
     } catch (error) {
       // Closed while reading (shutdown): nothing went wrong that anyone needs to hear about.
       if (closed) return 'mailbox history is closed';
-      const reason = `mailbox history could not be read: ${imapErrorText(error)}`;
+      const advice = mailAdvice(error, { service: 'IMAP', host: options.imap.host, port: options.imap.port, secure: options.imap.secure, requireTls: options.imap.requireTls, user: options.imap.user });
+      const reason = `mailbox history could not be read: ${adviceText(advice)}`;
       status.lastError = reason;
       retryAt = Date.now() + retryDelay;
       retryDelay = Math.min(retryDelay * 2, RETRY_CAP_MS);
-      log.warn({ err: error }, 'mailbox history could not be brought up to date; using it as it stands');
+      problems.failed(advice.kind === 'other' ? advice.problem : advice.kind, `could not be brought up to date, so it is used as it stands. ${adviceText(advice)}`, error);
       client?.close();
       client = null;
       return reason;

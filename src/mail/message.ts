@@ -26,6 +26,11 @@ export interface Message {
   returnPath: string | null;
   /** Lower-cased header name → raw (unfolded) values, in order. */
   headers: Map<string, string[]>;
+  /**
+   * The lower-cased name of every header line, top first: which lines sit next to which
+   * (the receiving server's Authentication-Results block is believed only while unbroken).
+   */
+  headerOrder?: string[];
   contentType: string;
   text: string;
   html: string;
@@ -69,10 +74,12 @@ export async function parseMessage(source: Buffer | string, options: { truncated
     maxHtmlLengthToParse: 1024 * 1024,
   });
   const headers = new Map<string, string[]>();
+  const headerOrder: string[] = [];
   for (const line of parsed.headerLines) {
     const colon = line.line.indexOf(':');
     const value = (colon >= 0 ? line.line.slice(colon + 1) : '').replace(/\r?\n[ \t]+/g, ' ').trim();
     const key = line.key.toLowerCase();
+    headerOrder.push(key);
     const list = headers.get(key);
     if (list) list.push(value);
     else headers.set(key, [value]);
@@ -91,6 +98,7 @@ export async function parseMessage(source: Buffer | string, options: { truncated
     cc: addresses(parsed.cc),
     returnPath: returnPathRaw === undefined ? null : returnPathRaw.replace(/[<>\s]/g, '').toLowerCase(),
     headers,
+    headerOrder,
     contentType: headers.get('content-type')?.[0]?.toLowerCase() ?? 'text/plain',
     text: parsed.text ?? '',
     html: typeof parsed.html === 'string' ? parsed.html : '',

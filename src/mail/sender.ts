@@ -23,7 +23,10 @@ export interface OutgoingScript {
   messageId: string;
   inReplyTo: string | null;
   references: string[];
-  /** RFC 3834: `auto-replied` for scripts and reminders (the default), `auto-generated` for the user's digest. */
+  /**
+   * RFC 3834: `auto-replied` (the default) for an answer to a mail; `auto-generated` for a mail
+   * Winnow writes on its own (the circuit breaker's notice to the user, the user's digest).
+   */
   autoSubmitted?: 'auto-replied' | 'auto-generated';
 }
 
@@ -79,7 +82,7 @@ function connectNoDelay(host: string, port: number, callback: (error: Error | nu
  * Sends scripts over one pooled SMTP transport. The pool keeps connections open,
  * so the server's greeting delay is paid once per connection rather than once per message.
  */
-export function createSender(smtp: SmtpSettings) {
+export function createSender(smtp: SmtpSettings, waits: { greetingTimeoutMs?: number } = {}) {
   const options: SMTPPool.Options = {
     pool: true,
     host: smtp.host,
@@ -89,7 +92,8 @@ export function createSender(smtp: SmtpSettings) {
     maxConnections: 3,
     maxMessages: 500,
     connectionTimeout: 20_000,
-    greetingTimeout: 15_000,
+    // A port that expects TLS from the first byte, spoken to in plain text, stays silent until this.
+    greetingTimeout: waits.greetingTimeoutMs ?? 15_000,
     socketTimeout: 60_000,
     // nodemailer leaves Nagle's algorithm on, and the end of DATA then waits for the server's
     // delayed ACK: about 40 ms per script. We open the TCP connection ourselves, with no delay;

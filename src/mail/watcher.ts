@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import { createImapClient, type ImapAccount } from './imap.ts';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../log.ts';
+import { createProblemLog, type Logger } from '../log.ts';
+import { adviceText, isRedisError, mailAdvice, redisAdvice, type Advice } from '../config/advice.ts';
 import type { MailboxKeys } from '../contacts/store.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
 import { MAX_SOURCE_BYTES } from './message.ts';
@@ -73,6 +74,19 @@ export function createMailboxWatcher(options: WatcherOptions) {
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const owner = randomUUID();
   const status: WatcherStatus = { connected: false, leaseHeld: false, lastMailAt: null, lastError: null };
+  // A wrong password fails every reconnection the same way: logged once, not on every retry.
+  const problems = createProblemLog(log, 'mailbox');
+  const adviceFor = (error: unknown): Advice =>
+    isRedisError(error) ? redisAdvice(error, null) : mailAdvice(error, { service: 'IMAP', host: imap.host, port: imap.port, secure: imap.secure, requireTls: imap.requireTls, user: imap.user });
+  /** Logs (once per kind), keeps and records what went wrong, as advice the user can act on. */
+  async function reportFailure(error: unknown, failures: number) {
+    const advice = adviceFor(error);
+    const text = adviceText(advice);
+    status.lastError = text;
+    problems.failed(advice.kind === 'other' ? text : advice.kind, text, error);
+    log.debug({ failures }, 'reconnecting with backoff');
+    await recordHealth({ connected: 0, lastError: text, lastErrorKind: advice.kind, lastErrorAt: Date.now() });
+  }
 
   let stopping = false;
   let client: ImapFlow | null = null;
@@ -200,8 +214,11 @@ export function createMailboxWatcher(options: WatcherOptions) {
     }
   }
 
-  /** One connection's life: connect, catch up, then IDLE until something breaks. */
-  async function session() {
+  /**
+   * One connection's life: connect, catch up, then IDLE until something breaks. Returns the error
+   * that ended an established connection (null for a clean close); throws when it never got going.
+   */
+  async function session(): Promise<Error | null> {
     const connection = createImapClient(imap, {
       // We enter IDLE ourselves right after each batch; the library would wait before it does.
       disableAutoIdle: true,
@@ -216,10 +233,12 @@ export function createMailboxWatcher(options: WatcherOptions) {
     // When the server told of new mail; figures of "time Winnow adds" start here.
     let noticedAt = Date.now();
     let wakeIdle: (() => void) | null = null;
+    let droppedBy: Error | null = null;
     const closed = new Promise<void>((resolve) => connection.once('close', resolve));
     connection.on('error', (error: Error) => {
-      status.lastError = error.message;
-      log.warn({ err: error }, 'IMAP connection error');
+      // The connection ends after an error; session() then returns or throws, and run() reports it.
+      droppedBy = error;
+      log.debug({ err: error }, 'IMAP connection error');
     });
     connection.on('exists', () => {
       if (!newMail) noticedAt = Date.now();
@@ -231,7 +250,8 @@ export function createMailboxWatcher(options: WatcherOptions) {
     try {
       await connection.connect();
       lock = await connection.getMailboxLock(imap.folder).catch((error: unknown) => {
-        throw new Error(`could not open the folder "${imap.folder}": ${imapErrorText(error)}`);
+        // `folder` tells the advice that the login worked and the folder is what is wrong.
+        throw Object.assign(new Error(`could not open the folder "${imap.folder}": ${imapErrorText(error)}`, { cause: error }), { folder: imap.folder });
       });
       const opened = connection.mailbox;
       if (!opened) throw new Error(`could not open folder ${imap.folder}`);
@@ -239,7 +259,8 @@ export function createMailboxWatcher(options: WatcherOptions) {
       await startingPoint(connection, uidValidity, Number(opened.uidNext));
       status.connected = true;
       status.lastError = null;
-      await recordHealth({ connected: 1, connectedAt: Date.now(), lastError: '' });
+      await recordHealth({ connected: 1, connectedAt: Date.now(), lastError: '', lastErrorKind: '' });
+      problems.recovered('the mailbox works again');
       log.info({ folder: imap.folder }, 'watching mailbox');
 
       while (!stopping && connection.usable) {
@@ -272,6 +293,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
       await connection.logout().catch(() => connection.close());
       client = null;
     }
+    return droppedBy;
   }
 
   async function run() {
@@ -286,16 +308,14 @@ export function createMailboxWatcher(options: WatcherOptions) {
         status.leaseHeld = true;
         keepLease(() => client?.close());
         const began = Date.now();
-        await session();
+        const endedBy = await session();
         // A connection that lived a while was healthy: the backoff starts afresh. One the server
         // closes at once counts as a failure, so a server that hangs up cannot make us spin.
         failures = Date.now() - began > HEALTHY_SESSION_MS ? 0 : failures + 1;
+        if (endedBy && !stopping) await reportFailure(endedBy, failures);
       } catch (error) {
         failures += 1;
-        const message = imapErrorText(error);
-        status.lastError = message;
-        log.warn({ err: error, failures }, 'mailbox watcher failed; reconnecting with backoff');
-        await recordHealth({ connected: 0, lastError: message, lastErrorAt: Date.now() });
+        await reportFailure(error, failures);
       } finally {
         dropLeaseTimer();
       }

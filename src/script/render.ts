@@ -52,13 +52,24 @@ const PLATFORM_LABELS: Readonly<Record<Platform, string>> = {
  * header or a text part. HTML escaping is the template engine's job, not this one's.
  */
 export function scriptVariables(input: ScriptInput): ScriptVariables {
+  const firstName = clean(input.firstName);
   return {
     name: clean(input.name),
-    firstName: clean(input.firstName),
+    firstName,
     platform: platformLabel(input.platform),
     userName: clean(input.userName),
     originalSubject: clean(stripReplyPrefixes(clean(input.originalSubject))),
+    greeting: greeting(firstName),
   };
+}
+
+/**
+ * "Hi Ada," or, when the request does not tell a first name, "Hi there,": the conditional every
+ * script starts with, as one variable, so a template needs no {{#if}} for it. Someone writing in
+ * another language uses {{#if firstName}}…{{else}}…{{/if}} with their own words (the editor inserts it).
+ */
+export function greeting(firstName: string): string {
+  return firstName === '' ? 'Hi there,' : `Hi ${firstName},`;
 }
 
 /** 'linkedin' → 'LinkedIn'; an id without a label is shown as it is, capitalised. */

@@ -1,12 +1,17 @@
 import type { Redis } from 'ioredis';
-import { compileScript, type CompiledScript, type ScriptKind, type TemplateSource } from './template.ts';
+import { compileScript, formatOf, type CompiledScript, type ScriptKind, type TemplateFormat, type TemplateSource } from './template.ts';
 
 export type { ScriptKind } from './template.ts';
 
-/** One saved version of a template; numbers count up from 1 per kind and are never reused. */
+/**
+ * One saved version of a template; numbers count up from 1 per kind and are never reused. Its source
+ * is one body or the parts apart, as it was saved, so restoring it brings back the same way of editing.
+ */
 export interface TemplateVersion {
   version: number;
   kind: ScriptKind;
+  /** 'one-body' (the HTML part made from the body) or 'separate' (text and HTML written apart). */
+  format: TemplateFormat;
   source: TemplateSource;
   savedAt: number;
   note: string;
@@ -81,7 +86,7 @@ export function createTemplateStore(redis: Redis, keyBase: string, defaults: Rec
 
   function parseVersion(kind: ScriptKind, version: number, raw: string): TemplateVersion {
     const stored = JSON.parse(raw) as StoredVersion;
-    return { version, kind, source: stored.source, savedAt: stored.savedAt, note: stored.note };
+    return { version, kind, format: formatOf(stored.source), source: stored.source, savedAt: stored.savedAt, note: stored.note };
   }
 
   async function save(kind: ScriptKind, source: TemplateSource, note = ''): Promise<TemplateVersion> {
@@ -90,7 +95,7 @@ export function createTemplateStore(redis: Redis, keyBase: string, defaults: Rec
     const stored: StoredVersion = { source: script.source, savedAt: now(), note: cleanNote(note) };
     const version = Number(await redis.eval(SAVE, 2, keys.latest(kind), keys.versions(kind), JSON.stringify(stored)));
     remember(kind, version, script);
-    return { version, kind, ...stored };
+    return { version, kind, format: formatOf(stored.source), ...stored };
   }
 
   return {

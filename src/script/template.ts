@@ -2,6 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { htmlFromBody } from './body.ts';
 
 /**
  * The script template engine. Templates are edited by the user, so they are treated as untrusted
@@ -10,7 +11,7 @@ import Handlebars from 'handlebars';
  *
  * What a template may contain:
  * - text, comments (`{{! … }}`) and whitespace control (`{{~x~}}`);
- * - `{{var}}` where `var` is one of SCRIPT_VARIABLES (`{{{var}}}` only in the subject and text parts,
+ * - `{{var}}` where `var` is one of SCRIPT_VARIABLES (`{{{var}}}` only in the subject, body and text parts,
  *   where nothing is escaped anyway);
  * - `{{#if var}}…{{else}}…{{/if}}` and `{{#unless var}}…{{/unless}}`, with `{{else if var}}` chains.
  *
@@ -21,17 +22,36 @@ import Handlebars from 'handlebars';
  * nothing to do; refusing them keeps the language small enough to check completely.
  */
 
-export const SCRIPT_VARIABLES = ['name', 'firstName', 'platform', 'userName', 'originalSubject'] as const;
+export const SCRIPT_VARIABLES = ['name', 'firstName', 'platform', 'userName', 'originalSubject', 'greeting'] as const;
 export type ScriptVariable = (typeof SCRIPT_VARIABLES)[number];
 export type ScriptVariables = Record<ScriptVariable, string>;
 
-export interface TemplateSource {
+/** A script written once: the text part is the body, the HTML part is made from it (body.ts). */
+export interface OneBodySource {
+  subject: string;
+  body: string;
+}
+
+/** A script whose text and HTML parts are written separately. */
+export interface SeparateSource {
   subject: string;
   text: string;
   html: string;
 }
 
-export type TemplatePart = keyof TemplateSource;
+/** What the user writes; which of the two it is decides how the HTML part comes about. */
+export type TemplateSource = OneBodySource | SeparateSource;
+export type TemplateFormat = 'one-body' | 'separate';
+
+export type TemplatePart = 'subject' | 'body' | 'text' | 'html';
+
+export function isOneBody(source: TemplateSource): source is OneBodySource {
+  return typeof (source as Partial<OneBodySource>).body === 'string';
+}
+
+export function formatOf(source: TemplateSource): TemplateFormat {
+  return isOneBody(source) ? 'one-body' : 'separate';
+}
 
 export interface RenderedScript {
   subject: string;
@@ -41,6 +61,8 @@ export interface RenderedScript {
 
 export interface CompiledScript {
   source: TemplateSource;
+  /** The three parts that are sent: for one body, the body as the text part and the HTML made from it. */
+  parts: SeparateSource;
   render(vars: ScriptVariables): RenderedScript;
 }
 
@@ -119,12 +141,30 @@ const RUNTIME_OPTIONS: RuntimeOptions = {
  * returned render() does no parsing or compiling.
  */
 export function compileScript(source: TemplateSource): CompiledScript {
-  const copy: TemplateSource = { subject: source.subject, text: source.text, html: source.html };
-  const subject = compilePart('subject', copy.subject);
-  const text = compilePart('text', copy.text);
-  const html = compilePart('html', copy.html);
+  let copy: TemplateSource;
+  let parts: SeparateSource;
+  let text: Render;
+  let html: Render;
+  const subject = compilePart('subject', source.subject);
+  if (isOneBody(source)) {
+    copy = { subject: source.subject, body: source.body };
+    text = compilePart('body', source.body);
+    parts = { subject: source.subject, text: source.body, html: htmlFromBody(source.body) };
+    try {
+      html = compilePart('html', parts.html);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      throw new TemplateError('body', 1, 1, `the HTML part made from the body cannot be used: ${error.problem}`);
+    }
+  } else {
+    copy = { subject: source.subject, text: source.text, html: source.html };
+    parts = copy;
+    text = compilePart('text', source.text);
+    html = compilePart('html', source.html);
+  }
   return Object.freeze({
     source: Object.freeze(copy),
+    parts: Object.freeze({ ...parts }),
     render(vars: ScriptVariables): RenderedScript {
       const context = renderContext(vars);
       return {
@@ -141,7 +181,7 @@ export const SCRIPT_KINDS = ['script', 'reminder'] as const;
 export type ScriptKind = (typeof SCRIPT_KINDS)[number];
 
 /**
- * Reads and compiles the default script, `subject.hbs`, `text.hbs` and `html.hbs` in `dir`
+ * Reads and compiles the default script, `subject.hbs` and `body.hbs` (or `text.hbs` and `html.hbs`) in `dir`
  * (default: `templates/script` of this repository). A broken template throws TemplateError whose
  * message starts with the file path; a missing file throws the file system's error.
  */
@@ -158,16 +198,19 @@ export async function loadDefaultTemplates(): Promise<Record<ScriptKind, Compile
 /** Reads and compiles the default template of one kind, from `dir` or `templates/<kind>`. */
 export async function loadDefaultTemplate(kind: ScriptKind, dir?: string): Promise<CompiledScript> {
   const folder = dir ?? (await defaultTemplateDir(kind));
-  const files: Record<TemplatePart, string> = {
-    subject: path.join(folder, 'subject.hbs'),
-    text: path.join(folder, 'text.hbs'),
-    html: path.join(folder, 'html.hbs'),
-  };
-  const [subject, text, html] = await Promise.all(
-    [files.subject, files.text, files.html].map(async (file) => stripBom(await readFile(file, 'utf8'))),
+  const file = (part: TemplatePart) => path.join(folder, `${part}.hbs`);
+  const files: Record<TemplatePart, string> = { subject: file('subject'), body: file('body'), text: file('text'), html: file('html') };
+  const read = async (part: TemplatePart) => stripBom(await readFile(files[part], 'utf8'));
+  // One body when there is a body.hbs; the text and HTML parts written apart otherwise.
+  const oneBody = await access(files.body).then(
+    () => true,
+    () => false,
   );
+  const source: TemplateSource = oneBody
+    ? { subject: await read('subject'), body: await read('body') }
+    : { subject: await read('subject'), text: await read('text'), html: await read('html') };
   try {
-    return compileScript({ subject: subject ?? '', text: text ?? '', html: html ?? '' });
+    return compileScript(source);
   } catch (error) {
     if (error instanceof TemplateError) {
       throw new TemplateError(error.part, error.line, error.column, error.problem, files[error.part]);

@@ -5,6 +5,17 @@ import { PLATFORMS, type Platform } from '../detect/types.ts';
 
 const DAY = 86_400_000;
 
+/**
+ * Bounded by default: Winnow writes from the user's own account, unattended, so however much mail
+ * arrives it sends at most this much unless the user says otherwise. A person rarely gets more than
+ * a few requests a day; fifty covers a busy week-day, and a burst above twenty in an hour looks
+ * more like a flood (or a forged-sender campaign) than like a network.
+ */
+export const DEFAULT_DAILY_CAP = 50;
+/** One recipient domain: a company, or a provider such as gmail.com; ten in an hour is already many. */
+export const DEFAULT_DOMAIN_HOURLY_CAP = 10;
+export const DEFAULT_BREAKER_HOURLY = 20;
+
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 21:00');
 
 /** An IANA time zone the runtime knows, such as Europe/Berlin. */
@@ -30,75 +41,146 @@ const addressOrDomain = z
  */
 export const settingsSchema = z.object({
   /** How long a person has to answer the script. */
-  deadlineMs: z.number().int().min(1000).max(365 * DAY),
+  deadlineMs: z.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(1000, 'must be between 1000 (1 second) and 31536000000 (365 days)').max(365 * DAY, 'must be between 1000 (1 second) and 31536000000 (365 days)'),
   /** One reminder this long after the script, or null for none. Must fall before the deadline. */
-  reminderAfterMs: z.number().int().min(60_000).max(365 * DAY).nullable(),
+  reminderAfterMs: z
+    .number({ message: 'must be a number of milliseconds, or null for no reminder' })
+    .int('must be a whole number of milliseconds')
+    .min(60_000, 'must be between 60000 (1 minute) and 31536000000 (365 days), or null for no reminder')
+    .max(365 * DAY, 'must be between 60000 (1 minute) and 31536000000 (365 days), or null for no reminder')
+    .nullable(),
   /** Scripts are not sent between start and end (local time in `timeZone`); null sends any time. */
-  quietHours: z.object({ start: clock, end: clock }).nullable(),
+  quietHours: z.object({ start: clock, end: clock }, { message: 'must be { start, end } (times such as 21:00) or null' }).nullable(),
   timeZone,
   /** At most this many scripts a day (in `timeZone`); null for no cap. */
-  dailyCap: z.number().int().min(1).max(100_000).nullable(),
+  dailyCap: z.number({ message: 'must be a number, or null for no cap' }).int('must be a whole number').min(1, 'must be between 1 and 100000, or null for no cap').max(100_000, 'must be between 1 and 100000, or null for no cap').nullable(),
+  /** At most this many scripts to one recipient domain in any hour; null for no cap. */
+  domainHourlyCap: z.number({ message: 'must be a number, or null for no cap' }).int('must be a whole number').min(1, 'must be between 1 and 100000, or null for no cap').max(100_000, 'must be between 1 and 100000, or null for no cap').nullable(),
+  /** More than this many scripts in any hour stops sending until the user resumes it; null for no breaker. */
+  breakerHourly: z.number({ message: 'must be a number, or null for no limit' }).int('must be a whole number').min(1, 'must be between 1 and 100000, or null for no limit').max(100_000, 'must be between 1 and 100000, or null for no limit').nullable(),
+  /** People skipped, or waiting for an address or approval, untouched this long are erased. */
+  expireAfterMs: z.number({ message: 'must be a duration in milliseconds' }).int('must be a whole number of milliseconds').min(DAY, 'must be between 1 day and 3650 days').max(3650 * DAY, 'must be between 1 day and 3650 days'),
   /** `approval`: each script waits for the user's click; `hands_off`: scripts go out on their own. */
-  mode: z.enum(['hands_off', 'approval']),
-  dedupeWindowMs: z.number().int().min(60_000).max(3650 * DAY),
+  mode: z.enum(['hands_off', 'approval'], { message: 'must be hands_off or approval' }),
+  dedupeWindowMs: z.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(60_000, 'must be between 60000 (1 minute) and 315360000000 (3650 days)').max(3650 * DAY, 'must be between 60000 (1 minute) and 315360000000 (3650 days)'),
   /** Never answered, whatever they send. */
-  blockList: z.array(addressOrDomain).max(10_000),
+  blockList: z.array(addressOrDomain, { message: 'must be a list of addresses and domains' }).max(10_000, 'may hold at most 10000 entries'),
   /** Always answered when they ask, even when a rule would skip them (never when authentication failed). */
-  allowList: z.array(addressOrDomain).max(10_000),
+  allowList: z.array(addressOrDomain, { message: 'must be a list of addresses and domains' }).max(10_000, 'may hold at most 10000 entries'),
   /** Requests from a platform that is off are recorded as skipped, with no script. */
-  platforms: z.record(z.enum(PLATFORMS), z.boolean()),
+  platforms: z.record(z.enum(PLATFORMS), z.boolean({ message: 'must be true or false' }), { message: `must be an object of platforms (${PLATFORMS.join(', ')}) to true or false` }),
+  /**
+   * Requests whose sender could not be authenticated: wait for approval (approve), answered
+   * hands-off and flagged (accept: anyone can then make Winnow write to any address), or left
+   * alone (ignore). The first value comes from UNVERIFIED_MAIL.
+   */
+  unverifiedMail: z.enum(['approve', 'accept', 'ignore'], { message: 'must be approve, accept or ignore' }),
   /**
    * A digest of what needs the user, mailed to their own address: never, daily at `hour`, or
    * every `hours` hours (local time in `timeZone`, outside the quiet hours), only when something is new.
    */
-  digest: z.object({ every: z.enum(['off', 'day', 'hours']), hour: z.number().int().min(0).max(23), hours: z.number().int().min(1).max(24) }),
+  digest: z.object(
+    {
+      every: z.enum(['off', 'day', 'hours'], { message: 'must be off, day or hours' }),
+      hour: z.number({ message: 'must be an hour from 0 to 23' }).int('must be a whole hour').min(0, 'must be an hour from 0 to 23').max(23, 'must be an hour from 0 to 23'),
+      hours: z.number({ message: 'must be a number of hours from 1 to 24' }).int('must be a whole number of hours').min(1, 'must be a number of hours from 1 to 24').max(24, 'must be a number of hours from 1 to 24'),
+    },
+    { message: 'must be an object with every (off, day or hours), hour and hours' },
+  ),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
 
-export function defaultSettings(config: Pick<Config, 'responseDeadlineMs' | 'dedupeWindowMs'>): Settings {
+/** What the settings take from the configuration; UNVERIFIED_MAIL may be absent (approve). */
+export type SettingsConfig = Pick<Config, 'responseDeadlineMs' | 'dedupeWindowMs'> & Partial<Pick<Config, 'unverifiedMail'>>;
+
+export function defaultSettings(config: SettingsConfig): Settings {
   return {
     deadlineMs: config.responseDeadlineMs,
     reminderAfterMs: null,
     quietHours: null,
     timeZone: 'UTC',
-    dailyCap: null,
+    dailyCap: DEFAULT_DAILY_CAP,
+    domainHourlyCap: DEFAULT_DOMAIN_HOURLY_CAP,
+    breakerHourly: DEFAULT_BREAKER_HOURLY,
+    expireAfterMs: 90 * DAY,
     mode: 'hands_off',
     dedupeWindowMs: config.dedupeWindowMs,
     blockList: [],
     allowList: [],
     platforms: Object.fromEntries(PLATFORMS.map((platform) => [platform, true])) as Record<Platform, boolean>,
     digest: { every: 'off', hour: 8, hours: 6 },
+    unverifiedMail: config.unverifiedMail ?? 'approve',
   };
 }
 
-export class SettingsError extends Error {
-  readonly problems: Array<{ field: string; message: string }>;
+export interface SettingsProblem {
+  /** The setting (`timeZone`), or a part of it (`blockList.2`, `quietHours.start`). */
+  field: string;
+  message: string;
+}
 
-  constructor(problems: Array<{ field: string; message: string }>) {
+export class SettingsError extends Error {
+  readonly problems: SettingsProblem[];
+
+  constructor(problems: SettingsProblem[]) {
     super(`The settings were not saved: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
     this.problems = problems;
     this.name = 'SettingsError';
   }
 }
 
-/** Checks a whole settings object; throws SettingsError naming each field that is wrong. */
-export function validateSettings(candidate: unknown): Settings {
-  const result = settingsSchema.safeParse(candidate);
-  if (!result.success) {
-    throw new SettingsError(result.error.issues.map((issue) => ({ field: issue.path.join('.') || 'settings', message: issue.message })));
-  }
-  const settings = result.data;
-  if (settings.reminderAfterMs !== null && settings.reminderAfterMs >= settings.deadlineMs) {
-    throw new SettingsError([{ field: 'reminderAfterMs', message: 'must come before the deadline' }]);
-  }
-  if (settings.quietHours && settings.quietHours.start === settings.quietHours.end) {
-    throw new SettingsError([{ field: 'quietHours', message: 'start and end must differ' }]);
-  }
-  return settings;
+const SETTING_NAMES = Object.keys(settingsSchema.shape);
+
+/**
+ * What a save checks: the fields, unknown fields refused (a misspelt name would otherwise answer
+ * "saved" and change nothing), and the rules between fields. Those run even when another field is
+ * wrong (zod skips them unless told), so every problem is listed in one answer, not in rounds.
+ * Reading what was saved earlier stays lenient (readSaved), as a later version may drop a field.
+ */
+const savingSchema = settingsSchema.strict().superRefine(
+  (candidate, context) => {
+    // Other fields may be invalid here: each rule reads only fields that passed their own check.
+    const raw = candidate as Record<string, unknown>;
+    const { shape } = settingsSchema;
+    const deadline = shape.deadlineMs.safeParse(raw.deadlineMs);
+    const reminder = shape.reminderAfterMs.safeParse(raw.reminderAfterMs);
+    if (deadline.success && reminder.success && reminder.data !== null && reminder.data >= deadline.data) {
+      context.addIssue({ code: 'custom', path: ['reminderAfterMs'], message: 'must come before the deadline' });
+    }
+    const quiet = shape.quietHours.safeParse(raw.quietHours);
+    if (quiet.success && quiet.data && quiet.data.start === quiet.data.end) {
+      context.addIssue({ code: 'custom', path: ['quietHours'], message: 'start and end must differ' });
+    }
+  },
+  { when: () => true },
+);
+
+/** Every problem with a settings object at once; empty when it can be saved. */
+export function settingsProblems(candidate: unknown): SettingsProblem[] {
+  const result = savingSchema.safeParse(candidate);
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue): SettingsProblem[] => {
+    const field = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) =>
+        field === 'platforms'
+          ? { field: `platforms.${key}`, message: `is not a platform Winnow knows (${PLATFORMS.join(', ')})` }
+          : { field: field ? `${field}.${key}` : key, message: `is not a setting (the settings are ${SETTING_NAMES.join(', ')})` },
+      );
+    }
+    return [{ field: field || 'settings', message: issue.message }];
+  });
 }
 
-export function createSettingsStore(redis: Redis, key: string, config: Pick<Config, 'responseDeadlineMs' | 'dedupeWindowMs'>) {
+/** Checks a whole settings object; throws SettingsError naming every field that is wrong. */
+export function validateSettings(candidate: unknown): Settings {
+  const result = savingSchema.safeParse(candidate);
+  if (!result.success) throw new SettingsError(settingsProblems(candidate));
+  return result.data;
+}
+
+export function createSettingsStore(redis: Redis, key: string, config: SettingsConfig) {
   const defaults = defaultSettings(config);
   // Read on every request and every send: the parsed settings are kept for as long as the stored
   // text is the same (checking a 10,000-entry block list again costs milliseconds).

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
@@ -12,6 +12,7 @@ import { assetRoutes } from './routes/assets.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
+import { sendingApiRoutes } from './routes/sending.ts';
 import { settingsApiRoutes, settingsRoutes } from './routes/settings.ts';
 import { templatesApiRoutes, templatesRoutes } from './routes/templates.ts';
 import { sessionGuards } from './guards.ts';
@@ -42,11 +43,12 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     sessions,
     assets,
     people: createPeopleServices(deps),
-    view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url } }),
+    view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url }, sendingPause: request.sendingPause }),
   };
 
   app.setValidatorCompiler(zodValidatorCompiler);
   app.decorateRequest('session', null);
+  app.decorateRequest('sendingPause', null);
 
   await app.register(cookie);
   await app.register(formbody);
@@ -84,6 +86,12 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     return sendError(context, request, reply, statusCode, message);
   });
 
+  // While the circuit breaker holds sending, every page says so (src/web/views/alerts.ts). Read
+  // after the routes' own hooks loaded the session: one small read per logged-in page.
+  app.addHook('preHandler', async (request) => {
+    if (request.session && request.method === 'GET' && !isApiRequest(request)) request.sendingPause = await deps.store.sendingPause();
+  });
+
   const guards = sessionGuards(context);
   app.setNotFoundHandler(async (request, reply) => {
     // A logged-in visitor keeps the navigation on a 404 page.
@@ -99,6 +107,7 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
   await app.register(dashboardRoutes, context);
   await app.register(settingsRoutes, context);
   await app.register(settingsApiRoutes, { ...context, prefix: '/api' });
+  await app.register(sendingApiRoutes, { ...context, prefix: '/api' });
   await app.register(templatesRoutes, context);
   await app.register(templatesApiRoutes, { ...context, prefix: '/api' });
 };
@@ -111,12 +120,29 @@ function sendError(context: WebContext, request: FastifyRequest, reply: FastifyR
   return reply.type('text/html; charset=utf-8').send(errorPage(context.view(request), statusCode, message).value);
 }
 
+/**
+ * Fastify's access log ("incoming request", "request completed") at debug instead of info: at info
+ * every page load and poll would bury the mail events a user follows. Errors keep their level.
+ */
+class QuietAccessLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) super.requestCompleted(error, request, reply);
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+  override routeNotFound(request: FastifyRequest): void {
+    request.log.debug(`Route ${request.method}:${request.url} not found`);
+  }
+}
+
 /** A Fastify instance with the web role registered, not yet listening. */
 export async function buildApp(deps: WebDeps, options?: WebOptions): Promise<FastifyInstance> {
   // Typed as Fastify's logger interface so the instance has the plain FastifyInstance type callers hold.
   const logger: FastifyBaseLogger = deps.logger;
   // Behind a reverse proxy, client addresses (for the login rate limit) and https come from its headers.
-  const app = Fastify({ loggerInstance: logger, trustProxy: deps.config.web.trustProxy });
+  const app = Fastify({ loggerInstance: logger, trustProxy: deps.config.web.trustProxy, logController: new QuietAccessLog() });
   await app.register(webApp, { deps, options });
   return app;
 }

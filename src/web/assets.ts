@@ -16,8 +16,10 @@ export interface Assets {
   icon: Asset;
   /** The templates page's live preview. */
   templates: Asset;
-  /** Copy buttons and "select all" on the responders and awaiting-address pages. */
+  /** Copy buttons and "select all" on the people and awaiting-address pages. */
   people: Asset;
+  /** Disables the settings that belong to an option while it is off. */
+  settings: Asset;
 }
 
 /** Finds a file of `src/web/assets/`, beside this module. */
@@ -41,5 +43,6 @@ export function loadAssets(): Assets {
     icon: load('favicon.svg', 'image/svg+xml'),
     templates: load('templates.js', 'text/javascript; charset=utf-8'),
     people: load('people.js', 'text/javascript; charset=utf-8'),
+    settings: load('settings.js', 'text/javascript; charset=utf-8'),
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
 import type { AwaitingSummary } from '../contacts/awaiting.ts';
-import type { ContactStore } from '../contacts/store.ts';
+import type { ContactStore, SendingPause } from '../contacts/store.ts';
 import type { Logger } from '../log.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
@@ -36,6 +36,8 @@ export interface WebDeps {
   logger: Logger;
   /** After an address-book import: gives waiting people the addresses it holds (src/contacts/awaiting.ts). */
   resolveAwaiting?: () => Promise<AwaitingSummary>;
+  /** The server secret that seals script Message-IDs, so that erasing finds every one; absent in tests that erase nothing sent. */
+  secret?: string;
   /** Extra readiness checks (mailbox watcher and so on); /readyz fails when `ok` is false. */
   readiness?: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
 }
@@ -45,7 +47,7 @@ export interface WebContext {
   deps: WebDeps;
   sessions: SessionStore;
   assets: Assets;
-  /** The responders directory, the actions on people and the one-time messages after a form. */
+  /** The people directory, the actions on people and the one-time messages after a form. */
   people: PeopleServices;
   /** What a page needs to render its frame for this request. */
   view(request: FastifyRequest): View;
@@ -55,6 +57,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The dashboard session, loaded by the routes that use one; null when not logged in. */
     session: Session | null;
+    /** The circuit breaker's hold on sending, read for each logged-in page (src/web/app.ts). */
+    sendingPause: SendingPause | null;
   }
 }
 

@@ -25,8 +25,8 @@ export function dayStart(value: string): number | null {
   return check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === date ? ms : null;
 }
 
-/** The responders list, its CSV export and `GET /api/contacts` take the same query. */
-export const responderQuery = z.object({
+/** The people list, its CSV export and `GET /api/contacts` take the same query. */
+export const peopleQuery = z.object({
   status: optional(statusSchema),
   platform: optional(oneOf(PLATFORMS)),
   channel: optional(oneOf(CHANNELS)),
@@ -50,10 +50,20 @@ export const responderQuery = z.object({
   ),
 });
 
-export type ResponderQuery = z.output<typeof responderQuery>;
+export type PeopleQuery = z.output<typeof peopleQuery>;
+
+/**
+ * A range given backwards (from after to) is read the right way round, on the page and in the API,
+ * instead of finding no one; `swapped` says it was, so the page can say so beside the fields.
+ */
+export function withDatesInOrder(query: PeopleQuery): { query: PeopleQuery; swapped: boolean } {
+  if (query.from && query.to && query.from > query.to) return { query: { ...query, from: query.to, to: query.from }, swapped: true };
+  return { query, swapped: false };
+}
 
 /** The directory's query for a list query: days become the first and last millisecond of the range. */
-export function directoryQuery(query: ResponderQuery): DirectoryQuery {
+export function directoryQuery(given: PeopleQuery): DirectoryQuery {
+  const { query } = withDatesInOrder(given);
   const from = query.from ? dayStart(query.from) : null;
   const to = query.to ? dayStart(query.to) : null;
   const sort = query.sort ?? 'updated';

@@ -2,17 +2,18 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { createContactActions } from '../contacts/actions.ts';
 import { createDirectory } from '../contacts/directory.ts';
-import { bucketFor, funnel, periodRange, timeSeries, type Bucket, type Funnel, type Period, type SeriesPoint } from '../contacts/stats.ts';
+import { bucketFor, funnel, needsYou, periodRange, timeSeries, type Bucket, type Funnel, type NeedsYou, type Period, type SeriesPoint } from '../contacts/stats.ts';
 import type { Contact } from '../contacts/types.ts';
 import { messageIdDomain } from '../mail/message-id.ts';
 import { QUEUE_NAMES } from '../queues/queues.ts';
+import { redisMemory } from '../redis.ts';
 import { personVariables } from '../script/render.ts';
 import type { RenderedScript } from '../script/template.ts';
 import type { WebDeps } from './context.ts';
 import { createFlash } from './flash.ts';
-import { directoryQuery, type ResponderQuery } from './people-schemas.ts';
-import { csvFileName, responderCsv } from './views/responders-csv.ts';
-import type { MailboxHealth, QueueHealth } from './views/overview.ts';
+import { directoryQuery, type PeopleQuery } from './people-schemas.ts';
+import { csvFileName, peopleCsv } from './views/people-csv.ts';
+import type { HealthModel, MailboxHealth, QueueHealth } from './views/health.ts';
 
 /**
  * What the people pages and their API share, made once per app: the in-memory directory (one per
@@ -22,7 +23,7 @@ export function createPeopleServices(deps: WebDeps) {
   const now = deps.now ?? Date.now;
   return {
     directory: createDirectory(deps.redis, deps.store),
-    actions: createContactActions({ store: deps.store, queues: deps.queues, settings: deps.settings, now, messageIdDomain: messageIdDomain(deps.config.mailFrom.address) }),
+    actions: createContactActions({ store: deps.store, queues: deps.queues, settings: deps.settings, now, messageIdDomain: messageIdDomain(deps.config.mailFrom.address), messageIdSecret: deps.secret }),
     flash: createFlash(deps.redis, deps.config.redis.prefix),
     now,
   };
@@ -32,26 +33,27 @@ export type PeopleServices = ReturnType<typeof createPeopleServices>;
 
 // ---- Figures and lists shared by the pages and the API ------------------------------------------
 
-/** Everyone a responders query matches (every page of it) as a CSV download: the page's and the API's. */
-export async function sendResponderCsv(reply: FastifyReply, deps: WebDeps, people: PeopleServices, query: ResponderQuery) {
+/** Everyone a people query matches (every page of it) as a CSV download: the page's and the API's. */
+export async function sendPeopleCsv(reply: FastifyReply, deps: WebDeps, people: PeopleServices, query: PeopleQuery) {
   const ids = await people.directory.matchingIds(directoryQuery(query));
   return reply
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${csvFileName(people.now())}"`)
-    .send(Readable.from(responderCsv(ids, (batch) => deps.store.getMany(batch))));
+    .send(Readable.from(peopleCsv(ids, (batch) => deps.store.getMany(batch))));
 }
 
-export interface OverviewData {
+/** The mailbox, the queues and the mail that could not be used: the health page, summed up on the overview. */
+export type HealthData = HealthModel;
+
+export interface OverviewData extends HealthData {
+  /** What waits for the user, whatever the period. */
+  needsYou: NeedsYou;
   period: Period;
   from: number;
   to: number;
   bucket: Bucket;
   funnel: Funnel;
   series: SeriesPoint[];
-  mailbox: MailboxHealth;
-  queues: QueueHealth[] | null;
-  queueError: string | null;
-  skippedMail: number;
 }
 
 /** The watcher's health hash (src/mail/watcher.ts) and whether any process holds the mailbox now. */
@@ -86,20 +88,25 @@ async function queueHealth(deps: WebDeps): Promise<QueueHealth[]> {
   );
 }
 
-export async function overviewData(deps: WebDeps, people: PeopleServices, period: Period): Promise<OverviewData> {
-  const [rows, mailbox, queues, skippedMail] = await Promise.all([
-    people.directory.rows(),
+export async function healthData(deps: WebDeps): Promise<HealthData> {
+  const [mailbox, queues, skippedMail, memory] = await Promise.all([
     mailboxHealth(deps),
     queueHealth(deps).then(
       (result) => ({ result, error: null }),
       (error: unknown) => ({ result: null, error: error instanceof Error ? error.message : String(error) }),
     ),
     deps.redis.llen(deps.store.keys.skippedMail),
+    redisMemory(deps.redis).catch(() => null),
   ]);
+  return { mailbox, queues: queues.result, queueError: queues.error, skippedMail, memory };
+}
+
+export async function overviewData(deps: WebDeps, people: PeopleServices, period: Period): Promise<OverviewData> {
+  const [rows, counts, health] = await Promise.all([people.directory.rows(), people.directory.counts(), healthData(deps)]);
   const now = people.now();
   const { from, to } = periodRange(period, now, rows);
   const bucket = bucketFor(from, to);
-  return { period, from, to, bucket, funnel: funnel(rows, from, to), series: timeSeries(rows, from, to, bucket), mailbox, queues: queues.result, queueError: queues.error, skippedMail };
+  return { needsYou: needsYou(counts), period, from, to, bucket, funnel: funnel(rows, from, to), series: timeSeries(rows, from, to, bucket), ...health };
 }
 
 export interface AwaitingData {

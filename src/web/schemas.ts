@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { STATUSES } from '../contacts/types.ts';
 import { localPath } from './security.ts';
 
-/** The largest and the usual page of a list (the responders' query is in people-schemas.ts). */
+/** The largest and the usual page of a list (the people list's query is in people-schemas.ts). */
 export const MAX_PAGE = 200;
 export const DEFAULT_PAGE = 50;
 

@@ -1,6 +1,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { linkedInInvitation2016, logIn, replaceHeader, useDashboard, type PageWatch } from '../support/browser.ts';
+import { logIn, useDashboard, type PageWatch } from '../support/browser.ts';
+import { linkedInInvitation2016, replaceHeader } from '../support/requests.ts';
+import { signMail } from '../support/dkim.ts';
 import { buildMail } from '../support/mail.ts';
 
 /**
@@ -104,7 +106,8 @@ describe('hostile mail on every page', { timeout: 60_000 }, () => {
     const me = target.winnow.user.address;
 
     // 1. A personal request with a hostile name, subject and body; its sender answers the script with a hostile answer.
-    await sandbox.deliver(me, await buildMail({ from: { name: NAME, address: 'eve@evil.example' }, to: me, subject: SUBJECT, text: BODY }));
+    // Signed by her domain: a hostile sender can be a genuine one, and genuine ones get the script.
+    await sandbox.deliver(me, await signMail(await buildMail({ from: { name: NAME, address: 'eve@evil.example' }, to: me, subject: SUBJECT, text: BODY })));
     const script = await sandbox.smtp.waitFor((mail) => mail.recipients.includes('eve@evil.example'), MAIL_MS);
     // Recorded as asked (the script's Message-ID with it) before she answers it, as in life.
     await target.winnow.waitForContact((c) => c.email === 'eve@evil.example' && c.status === 'asked', MAIL_MS);
@@ -145,7 +148,7 @@ describe('hostile mail on every page', { timeout: 60_000 }, () => {
 
     const visits: Array<{ url: string; shows: string[] }> = [
       { url: '/', shows: [] },
-      { url: '/responders', shows: ["<script>window.__xss='name';alert('name')</script>", `<svg onload="window.__xss='encoded-name'`, 'I run <b onmouseover='] },
+      { url: '/people', shows: ["<script>window.__xss='name';alert('name')</script>", `<svg onload="window.__xss='encoded-name'`, 'I run <b onmouseover='] },
       { url: `/contacts/${eve.id}`, shows: ["<script>window.__xss='name'", 'I run <b onmouseover=', `"><img src=x onerror="window.__xss='subject'"`] },
       { url: `/contacts/${mallory.id}`, shows: [`<svg onload="window.__xss='encoded-name'`] },
       { url: `/contacts/${trudy.id}`, shows: [`Trudy" autofocus onfocus="window.__xss='awaiting'"`] },
@@ -164,10 +167,11 @@ describe('hostile mail on every page', { timeout: 60_000 }, () => {
     await page.goto(`${target.baseUrl}/templates/script?person=${eve.id}`);
     expect(await page.locator('#person option:checked').textContent()).toContain("Eve <script>window.__xss='name'");
 
-    // The live preview, chosen from the list, renders Eve's name into the HTML part: still text, in the sandboxed frame.
+    // The live preview, chosen from the list, renders Eve's name into the HTML part made from the
+    // message: still text, in the sandboxed frame.
     await page.goto(`${target.baseUrl}/templates/script`);
     await page.getByLabel('As sent to').selectOption(eve.id);
-    await page.getByLabel('HTML part').fill('<p>Dear {{name}}, about "{{originalSubject}}"</p>');
+    await page.getByLabel('Message').fill('Dear {{name}}, about "{{originalSubject}}"\n\n- {{{name}}}');
     await expect
       .poll(async () => (await inspect(page)).map((state) => state.text).join('\n'), LIVE)
       .toContain("Dear Eve <script>window.__xss='name';alert('name')</script>");

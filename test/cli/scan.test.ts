@@ -49,26 +49,24 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function run(paths: string[], json: boolean, explain = false): Promise<{ code: number; lines: string[] }> {
+async function run(paths: string[], json: boolean, explain = false): Promise<{ code: number; lines: string[]; errors: string[] }> {
   const lines: string[] = [];
-  const code = await scan(paths, { json, explain, context }, (line) => lines.push(line));
-  return { code, lines };
+  const errors: string[] = [];
+  const code = await scan(
+    paths,
+    { json, explain, context },
+    (line) => lines.push(line),
+    (line) => errors.push(line),
+  );
+  return { code, lines, errors };
 }
 
 describe('winnow scan --json', () => {
   it('prints one JSON object per message, walking folders, skipping hidden and other files', async () => {
-    const { code, lines } = await run([dir], true);
+    const { code, lines, errors } = await run([dir], true);
     const records = lines.map((line) => JSON.parse(line) as ScanRecord);
     const byName = new Map(records.map((record) => [path.relative(dir, record.file), record]));
-    expect([...byName.keys()].sort()).toEqual([
-      'Maildir/cur/1709285400.M1P2.host:2,S',
-      'a-personal.eml',
-      'b-garbage.eml',
-      'c-empty.eml',
-      'd-broken.eml',
-      'nested/1709285400',
-      'nested/deeper/linkedin.eml',
-    ]);
+    expect([...byName.keys()].sort()).toEqual(['Maildir/cur/1709285400.M1P2.host:2,S', 'a-personal.eml', 'b-garbage.eml', 'c-empty.eml', 'nested/1709285400', 'nested/deeper/linkedin.eml']);
     expect(byName.get('Maildir/cur/1709285400.M1P2.host:2,S')).toMatchObject({ verdict: 'ignored', reason: 'no request to connect found' });
 
     expect(byName.get('a-personal.eml')).toMatchObject({
@@ -92,31 +90,27 @@ describe('winnow scan --json', () => {
     expect(byName.get('nested/deeper/linkedin.eml')).not.toHaveProperty('explanation');
     expect(byName.get('b-garbage.eml')).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
     expect(byName.get('c-empty.eml')).toMatchObject({ verdict: 'ignored', replyTo: null });
-    expect(byName.get('d-broken.eml')).toMatchObject({ verdict: 'ignored', replyTo: null, reason: expect.stringMatching(/^unreadable: ENOENT/) });
 
     for (const record of records) {
       expect(Object.keys(record)).toEqual(expect.arrayContaining(['file', 'verdict', 'platform', 'requester', 'replyTo', 'reason', 'flags', 'language', 'bounce', 'returnsAt']));
     }
     // Output follows the walk order, whatever order the parses finish in.
-    expect(records.map((record) => path.relative(dir, record.file))).toEqual([
-      'Maildir/cur/1709285400.M1P2.host:2,S',
-      'a-personal.eml',
-      'b-garbage.eml',
-      'c-empty.eml',
-      'd-broken.eml',
-      'nested/1709285400',
-      'nested/deeper/linkedin.eml',
-    ]);
-    // The broken link could not be read: the scan went on, and says so in its exit code.
+    expect(records.map((record) => path.relative(dir, record.file))).toEqual(['Maildir/cur/1709285400.M1P2.host:2,S', 'a-personal.eml', 'b-garbage.eml', 'c-empty.eml', 'nested/1709285400', 'nested/deeper/linkedin.eml']);
+    // The broken link could not be read: it is an error with its reason, not a message "ignored";
+    // the scan went on, and says so in its exit code.
+    expect(errors).toEqual([`winnow scan: cannot read ${path.join(dir, 'd-broken.eml')}: no such file or folder (ENOENT)`, 'winnow scan: 1 of 7 files could not be read']);
     expect(code).toBe(1);
   });
 
   it('reads a named file whatever its extension, and reports a missing path without stopping', async () => {
     const missing = path.join(dir, 'no-such-file.eml');
-    const { code, lines } = await run([path.join(dir, 'notes.txt'), missing, path.join(dir, 'a-personal.eml')], true);
+    const { code, lines, errors } = await run([path.join(dir, 'notes.txt'), missing, path.join(dir, 'a-personal.eml')], true);
     const records = lines.map((line) => JSON.parse(line) as ScanRecord);
-    expect(records.map((record) => record.verdict)).toEqual(['ignored', 'ignored', 'connection_request']);
-    expect(records[1]).toMatchObject({ file: missing, reason: expect.stringMatching(/^unreadable: ENOENT/) });
+    expect(records.map((record) => [path.basename(record.file), record.verdict])).toEqual([
+      ['notes.txt', 'ignored'],
+      ['a-personal.eml', 'connection_request'],
+    ]);
+    expect(errors[0]).toBe(`winnow scan: cannot read ${missing}: no such file or folder (ENOENT)`);
     expect(code).toBe(1);
   });
 
@@ -132,9 +126,10 @@ describe('winnow scan --json', () => {
   });
 
   it('exits 0 when every file was read', async () => {
-    const { code, lines } = await run([path.join(dir, 'a-personal.eml')], true);
+    const { code, lines, errors } = await run([path.join(dir, 'a-personal.eml')], true);
     expect(code).toBe(0);
     expect(lines).toHaveLength(1);
+    expect(errors).toEqual([]);
   });
 });
 
@@ -146,7 +141,7 @@ describe('winnow scan --explain', () => {
       expect.arrayContaining([
         { rule: 'linkedin.mail', detail: 'LinkedIn mail: From invitations@linkedin.com' },
         { rule: 'linkedin.accept-link', detail: 'link www.linkedin.com/comm/people/invite-accept' },
-        { rule: 'authentication', detail: 'unverified: AUTHSERV_ID is not set, so no Authentication-Results header can be believed' },
+        { rule: 'authentication', detail: 'unverified: AUTHSERV_ID is not set, so no Authentication-Results of a receiving server are believed' },
       ]),
     );
     expect(lunch?.explanation).toEqual([{ rule: 'no-rule', detail: 'no platform, no personal request phrase' }]);
@@ -154,23 +149,42 @@ describe('winnow scan --explain', () => {
 
   it('prints the rules under each table line', async () => {
     const { lines } = await run([path.join(dir, 'nested', 'deeper', 'linkedin.eml')], false, true);
-    expect(lines[1]).toMatch(/^connection_request\s+linkedin\s+/);
-    expect(lines[2]).toMatch(/^ {4}headline: Managing Director · profile: https:\/\/www\.linkedin\.com\/profile\/view\?id=\S+ · invitation: 6132985418842456064 · photo: yes · flags: unverified · language: en$/);
-    expect(lines.slice(3)).toContain('      linkedin.accept-link: link www.linkedin.com/comm/people/invite-accept');
-    expect(lines.slice(3).every((line) => line.startsWith('      '))).toBe(true);
+    expect(lines[3]).toMatch(/^ {2}connection_request\s+linkedin\s+/);
+    expect(lines[4]).toMatch(/^ {4}headline: Managing Director · profile: https:\/\/www\.linkedin\.com\/profile\/view\?id=\S+ · invitation: 6132985418842456064 · photo: yes · flags: unverified · language: en$/);
+    expect(lines.slice(5)).toContain('      linkedin.accept-link: link www.linkedin.com/comm/people/invite-accept');
+    expect(lines.slice(5).every((line) => line.startsWith('      '))).toBe(true);
   });
 });
 
 describe('winnow scan (table)', () => {
-  it('prints a header, one aligned line per message and a line of what it read of each requester', async () => {
+  it('prints each file on its own line, then its columns, aligned under the header whatever the path, then what it read of the requester', async () => {
     const { lines } = await run([path.join(dir, 'a-personal.eml'), path.join(dir, 'nested', 'deeper')], false);
-    expect(lines[0]).toMatch(/^VERDICT\s+PLATFORM\s+REPLY TO\s+NAME\s+FILE\s+REASON$/);
-    expect(lines).toHaveLength(5);
-    const replyToColumn = lines[0]!.indexOf('REPLY TO');
-    expect(lines[1]!.slice(replyToColumn).startsWith('jane@example.org')).toBe(true);
-    expect(lines[1]).toMatch(/^connection_request\s+email\s+/);
-    expect(lines[2]).toBe('    note: "Hi Morgan, I\'d like to connect." · flags: unverified · language: en');
-    expect(lines[3]).toMatch(/^connection_request\s+linkedin\s+-\s+Michael McAuliffe/);
+    expect(lines[0]).toBe('FILE');
+    expect(lines[1]).toMatch(/^ {2}VERDICT\s+PLATFORM\s+REPLY TO\s+NAME\s+REASON$/);
+    expect(lines).toHaveLength(8);
+    expect(lines[2]).toBe(path.join(dir, 'a-personal.eml'));
+    expect(lines[3]).toMatch(/^ {2}connection_request\s+email\s+/);
+    expect(lines[4]).toBe('    note: "Hi Morgan, I\'d like to connect." · flags: unverified · language: en');
+    // A longer path than the first: the columns stay where the header put them.
+    expect(lines[5]).toBe(path.join(dir, 'nested', 'deeper', 'linkedin.eml'));
+    expect(lines[6]).toMatch(/^ {2}connection_request\s+linkedin\s+-\s+Michael McAuliffe/);
+    for (const title of ['PLATFORM', 'REPLY TO', 'NAME', 'REASON']) {
+      const column = lines[1]!.indexOf(title);
+      expect(lines[3]![column - 1], title).toBe(' ');
+      expect(lines[6]![column - 1], title).toBe(' ');
+      expect(lines[3]![column], title).not.toBe(' ');
+      expect(lines[6]![column], title).not.toBe(' ');
+    }
+    expect(lines[3]!.slice(lines[1]!.indexOf('REPLY TO')).startsWith('jane@example.org')).toBe(true);
+    expect(lines[6]!.slice(lines[1]!.indexOf('REASON')).startsWith('LinkedIn invitation')).toBe(true);
+  });
+
+  it('reports a missing file as an error with the reason, apart from the table', async () => {
+    const missing = path.join(dir, 'not-there.eml');
+    const { code, lines, errors } = await run([missing], false);
+    expect(lines).toEqual(['FILE', expect.stringMatching(/^ {2}VERDICT/)]);
+    expect(errors).toEqual([`winnow scan: cannot read ${missing}: no such file or folder (ENOENT)`, 'winnow scan: 1 of 1 file could not be read']);
+    expect(code).toBe(1);
   });
 
   it('blanks control characters from names, so mail cannot drive the terminal', async () => {
@@ -178,7 +192,8 @@ describe('winnow scan (table)', () => {
     await writeFile(file, await buildMail({ from: { name: 'Eve \u001b[31mRed', address: 'eve@example.org' }, to: 'morgan@example.test', subject: "Let's connect", text: 'Hi.' }));
     try {
       const { lines } = await run([file], false);
-      expect(lines[1]).not.toContain('\u001b');
+      expect(lines[3]).toMatch(/Eve \s*\[31mRed/);
+      expect(lines.join('\n')).not.toContain('\u001b');
     } finally {
       await rm(file);
     }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oldLinkedInInvitation } from '../support/requests.ts';
+import { oldLinkedInInvitation, RECEIVING_SERVER, receivedBy } from '../support/requests.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
 import { until } from '../support/winnow.ts';
 
@@ -35,7 +35,7 @@ async function freePort(): Promise<number> {
 }
 
 describe('winnow start, as a user runs it', () => {
-  it('answers a request, reports ready, and stops cleanly on SIGTERM without logging a secret', async () => {
+  it('answers a request, reports ready, logs JSON lines when not on a terminal, and stops cleanly on SIGTERM without logging a secret', async () => {
     const port = await freePort();
     const user = sandbox.user('starter');
     const child = spawn(process.execPath, [path.join(root, 'bin/winnow.js'), 'start'], {
@@ -50,6 +50,7 @@ describe('winnow start, as a user runs it', () => {
         API_TOKEN: 'an-api-token-for-the-test',
         REDIS_PREFIX: `start-${process.pid}`,
         PORT: String(port),
+        AUTHSERV_ID: RECEIVING_SERVER,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -65,7 +66,7 @@ describe('winnow start, as a user runs it', () => {
       await until(ready, 20_000, `winnow start to be ready on port ${port}\n${output}`);
 
       const person = { name: 'Sam Starter', address: 'sam.starter@example.org' };
-      await sandbox.deliver(user.address, await oldLinkedInInvitation(person, user.address, '<start-test.invite>'));
+      await sandbox.deliver(user.address, receivedBy(await oldLinkedInInvitation(person, user.address, '<start-test.invite>'), 'example.org', 'pass', 'linkedin.com'));
       const script = await sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address));
       expect(script.headers.get('auto-submitted')).toBe('auto-replied');
 
@@ -78,8 +79,18 @@ describe('winnow start, as a user runs it', () => {
     }
     const [code] = await exited;
     expect(code).toBe(0);
-    expect(output).toContain('Winnow is running');
-    expect(output).toContain('shutting down');
+    // Standard output is a pipe here, so every line is JSON, for a log collector.
+    const entries = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; event?: string; level: number });
+    expect(entries.map((entry) => entry.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/^Winnow is running/), 'stopped cleanly; goodbye']));
+    expect(entries.filter((entry) => entry.event === 'request' || entry.event === 'script_sent').map((entry) => entry.msg)).toEqual([
+      'request from Sam Starter <sam.starter@example.org> (LinkedIn): script queued',
+      'script sent to Sam Starter <sam.starter@example.org> (LinkedIn); they have 7 days to answer',
+    ]);
+    // Polled /readyz and the API call leave no access-log line at info.
+    expect(entries.filter((entry) => entry.msg === 'request completed')).toEqual([]);
     for (const secret of [user.pass, 'a-dashboard-password', 'an-api-token-for-the-test']) expect(output).not.toContain(secret);
   });
 });

@@ -35,12 +35,19 @@ describe('configuration', () => {
     expect(config.backfillDays).toBe(0);
   });
 
-  it('believes no Authentication-Results until AUTHSERV_ID names the receiving server, and answers unverified platform mail by default', () => {
-    expect(loadConfig(valid)).toMatchObject({ authservId: null, unverifiedMail: 'accept' });
+  it('believes no Authentication-Results until AUTHSERV_ID names the receiving server, and holds unverified senders for approval by default', () => {
+    expect(loadConfig(valid)).toMatchObject({ authservId: null, unverifiedMail: 'approve', secret: null });
     expect(loadConfig({ ...valid, AUTHSERV_ID: ' MX.Example.ORG ', UNVERIFIED_MAIL: 'ignore' })).toMatchObject({ authservId: 'mx.example.org', unverifiedMail: 'ignore' });
+    expect(loadConfig({ ...valid, UNVERIFIED_MAIL: 'accept' })).toMatchObject({ unverifiedMail: 'accept' });
+    expect(() => loadConfig({ ...valid, UNVERIFIED_MAIL: 'maybe' })).toThrow(/UNVERIFIED_MAIL must be approve, accept or ignore/);
+  });
+
+  it('takes WINNOW_SECRET of 16 characters or more, and refuses a shorter one', () => {
+    expect(loadConfig({ ...valid, WINNOW_SECRET: 'a-secret-of-24-characters' })).toMatchObject({ secret: 'a-secret-of-24-characters' });
+    expect(() => loadConfig({ ...valid, WINNOW_SECRET: 'short' })).toThrow(/WINNOW_SECRET must be at least 16 characters/);
     const problems = problemsOf({ ...valid, UNVERIFIED_MAIL: 'maybe', AUTHSERV_ID: 'mx example' }).join('\n');
-    expect(problems).toMatch(/UNVERIFIED_MAIL must be accept or ignore/);
-    expect(problems).toMatch(/AUTHSERV_ID must be a host name/);
+    expect(problems).toContain('UNVERIFIED_MAIL="maybe" must be approve, accept or ignore');
+    expect(problems).toContain('AUTHSERV_ID="mx example" must be a host name');
   });
 
   it('lists every problem at once, naming each setting', () => {
@@ -52,8 +59,37 @@ describe('configuration', () => {
     expect(text).toContain('"soon" is not a duration');
   });
 
-  it('says that SMTP_USER and SMTP_PASS go together', () => {
-    expect(problemsOf({ ...valid, SMTP_PASS: '' }).join()).toContain('SMTP_USER and SMTP_PASS go together');
+  it('says that SMTP_USER and SMTP_PASS go together, naming the one that is missing', () => {
+    expect(problemsOf({ ...valid, SMTP_PASS: '' })).toEqual(['SMTP_USER is set but SMTP_PASS is not: set both to log in to the SMTP server, or neither to send without a login']);
+    expect(problemsOf({ ...valid, SMTP_USER: '' })[0]).toMatch(/^SMTP_PASS is set but SMTP_USER is not/);
+    expect(loadConfig({ ...valid, SMTP_USER: '', SMTP_PASS: '' }).smtp).toMatchObject({ user: null, pass: null });
+  });
+
+  it('lists every problem in one pass, the paired settings among them, with each bad value shown and secrets masked', () => {
+    const problems = problemsOf({
+      ...valid,
+      IMAP_PORT: '99999',
+      SMTP_PASS: '',
+      DASHBOARD_PASSWORD: 'hunter2',
+      API_TOKEN: 'tok-secret',
+      REDIS_URL: 'http://:redis-secret@cache.example.com:6379',
+      RESPONSE_DEADLINE: 'next week',
+    });
+    // All six at once, in any order.
+    expect([...problems].sort()).toEqual([
+      'IMAP_PORT="99999" must be between 1 and 65535',
+      'SMTP_USER is set but SMTP_PASS is not: set both to log in to the SMTP server, or neither to send without a login',
+      'REDIS_URL="http://:***@cache.example.com:6379" must start with redis:// or rediss://',
+      'DASHBOARD_PASSWORD=*** (7 characters) must be at least 8 characters',
+      'API_TOKEN=*** (10 characters) must be at least 16 characters',
+      'RESPONSE_DEADLINE="next week" is not a duration such as 7d, 12h or 30s',
+    ].sort());
+    const text = problems.join('\n');
+    for (const secret of ['hunter2', 'tok-secret', 'redis-secret']) expect(text).not.toContain(secret);
+  });
+
+  it('shows a value with a line break in it as such', () => {
+    expect(problemsOf({ ...valid, MAIL_FROM: 'Ada <ada@example.com>\nBcc: x@evil.test' })).toEqual(['MAIL_FROM="Ada <ada@example.com>\\nBcc: x@evil.test" is not an address such as "Ada Lovelace <ada@example.com>"']);
   });
 
   it('uses STARTTLS ports as such unless told otherwise', () => {
@@ -105,8 +141,8 @@ describe('durations', () => {
 describe('duration settings', () => {
   it('refuse values the service could not honour', () => {
     const problems = problemsOf({ ...valid, MAILBOX_LEASE: '1s', DEDUPE_WINDOW: '100000000000w', RESPONSE_DEADLINE: '400d' }).join('\n');
-    expect(problems).toContain('MAILBOX_LEASE must be between 2s and 10m');
-    expect(problems).toContain('DEDUPE_WINDOW must be between 1m and 3650d');
-    expect(problems).toContain('RESPONSE_DEADLINE must be between 1s and 365d');
+    expect(problems).toContain('MAILBOX_LEASE="1s" must be between 2s and 10m');
+    expect(problems).toContain('DEDUPE_WINDOW="100000000000w" must be between 1m and 3650d');
+    expect(problems).toContain('RESPONSE_DEADLINE="400d" must be between 1s and 365d');
   });
 });

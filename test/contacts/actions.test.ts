@@ -29,7 +29,7 @@ beforeAll(async () => {
   store = createContactStore(redis, prefix, 'primary');
   const settings = createSettingsStore(redis, store.keys.settings, { responseDeadlineMs: 7 * DAY, dedupeWindowMs: 90 * DAY });
   await settings.save({ ...settings.defaults, blockList: ['blocked.example', 'nope@spam.example'] });
-  actions = createContactActions({ store, queues, settings, now: () => NOW, messageIdDomain: DOMAIN });
+  actions = createContactActions({ store, queues, settings, now: () => NOW, messageIdDomain: DOMAIN, messageIdSecret: SECRET });
 });
 
 afterAll(async () => {
@@ -40,6 +40,9 @@ afterAll(async () => {
 
 /** Records a person (constructed, not from mail) in the given status; returns their id and dedupe keys. */
 const person = (status: Status, overrides: Partial<NewContact> = {}) => recordPerson(store, status, NOW - DAY, overrides);
+
+/** The server secret that seals these tests' Message-IDs. */
+const SECRET = 'actions-test-secret-0123456789';
 
 describe('normaliseAddress', () => {
   it('takes a plain address and lower-cases its domain', () => {
@@ -196,21 +199,21 @@ describe('sending', () => {
 describe('export and erase', () => {
   it('exports the person, their timeline and their send ledgers, and notes the export', async () => {
     const { id } = await person('asked', { email: 'k@example.org', attempts: 1 });
-    await store.writeLedger(id, 1, { state: 'sent', messageId: scriptMessageId(id, 1, DOMAIN), response: '250 OK' });
+    await store.writeLedger(id, 1, { state: 'sent', messageId: scriptMessageId(id, 1, DOMAIN, SECRET), response: '250 OK' });
     const result = await actions.exportPerson(id);
     if (!result.ok) throw new Error(result.message);
     expect(result.export).toMatchObject({ format: 'winnow-person-export', version: 1, contact: { id, email: 'k@example.org' } });
     expect(result.export.timeline.map((e) => e.type)).toEqual(['requested', 'exported']);
-    expect(result.export.scripts).toEqual([{ attempt: 1, script: { state: 'sent', messageId: scriptMessageId(id, 1, DOMAIN), response: '250 OK' }, reminder: null }]);
+    expect(result.export.scripts).toEqual([{ attempt: 1, script: { state: 'sent', messageId: scriptMessageId(id, 1, DOMAIN, SECRET), response: '250 OK' }, reminder: null }]);
   });
 
   it('erases every key that leads to the person, and a hashed marker keeps them from being scripted again', async () => {
     const { id, dedupe } = await person('asked', { email: 'Erase.Me@example.org', attempts: 1, askedAt: NOW - DAY });
-    const messageId = scriptMessageId(id, 1, DOMAIN);
+    const messageId = scriptMessageId(id, 1, DOMAIN, SECRET);
     await store.rememberScriptMessageId(id, messageId);
     await store.writeLedger(id, 1, { state: 'sent', messageId });
     // A reminder that was remembered but never went out: no timeline entry names it.
-    await store.rememberScriptMessageId(id, reminderMessageId(id, 1, DOMAIN));
+    await store.rememberScriptMessageId(id, reminderMessageId(id, 1, DOMAIN, SECRET));
     await store.writeLedger(id, 1, { state: 'failed', reason: 'constructed refusal' }, 'reminder');
     await queues.deadline.add('deadline', { mailbox: 'primary', contactId: id }, { jobId: jobId.deadline('primary', id), delay: DAY });
     await queues['sent-copy'].add('sent-copy', { mailbox: 'primary', contactId: id, source: 'c2NyaXB0' }, { jobId: jobId['sent-copy']('primary', messageId), delay: DAY });

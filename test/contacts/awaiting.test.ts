@@ -113,6 +113,17 @@ describe('after an address-book import', () => {
     expect(await resolveAwaiting(box.deps)).toEqual({ waiting: 2, queued: 0, awaitingApproval: 0, skipped: 0, stillWaiting: 2 });
   });
 
+  it('a person recorded from unverified mail waits for approval at the address the book gives: found by name, never used on its own', async () => {
+    const box = await mailbox({ unverifiedMail: 'accept' });
+    const cora = await box.person('awaiting_address', { name: 'Cora Contact', flags: ['unverified'] });
+    await importBook(box.book, [['Cora Contact', 'cora@example.org']]);
+    expect(await resolveAwaiting(box.deps)).toMatchObject({ awaitingApproval: 1, queued: 0 });
+    const person = await box.store.get(cora);
+    expect(person).toMatchObject({ status: 'awaiting_approval', email: 'cora@example.org' });
+    expect(person!.reason).toMatch(/^unverified: cora@example\.org was found by name in your address book/);
+    expect(await queues.send.getJob(jobId.send(box.store.mailbox, cora, 1))).toBeUndefined();
+  });
+
   it('in approval mode, the script waits for the user; no job is added', async () => {
     const box = await mailbox({ mode: 'approval' });
     const id = await box.person('awaiting_address', { name: 'Ada Approve' });

@@ -100,6 +100,17 @@ describe('the directory', () => {
     expect((await directory.query({ status: 'answered', platform: 'email' })).total).toBe(0);
   });
 
+  it('counts each status, of everyone or of those a search and filters find (the status filter left out)', async () => {
+    const everyone = await directory.counts();
+    expect([everyone.answered, everyone.asked, everyone.awaiting_address, everyone.declined]).toEqual([2, 1, 1, 1]);
+    const bakers = await directory.counts({ q: 'baker', status: 'declined' });
+    expect(Object.entries(bakers).filter(([, n]) => n > 0)).toEqual([
+      ['awaiting_address', 1],
+      ['answered', 1],
+    ]);
+    expect(Object.values(await directory.counts({ q: 'nobody-at-all' })).every((n) => n === 0)).toBe(true);
+  });
+
   it('searches name, address and headline, ignoring case and accents, all words', async () => {
     expect(names((await directory.query({ q: 'zoe muller' })).contacts)).toEqual(['Zoë Müller']);
     expect(names((await directory.query({ q: 'BAKER' })).contacts)).toEqual(['Bo Baker', 'Zoë Müller']);

@@ -96,7 +96,8 @@ describe('the inbound settings', () => {
     address: 'jane@example.org',
     noAddressReason: 'no address: the request carries none',
     known: null,
-    unverifiedIgnored: null,
+    unverified: null,
+    source: 'from',
     ...over,
     settings: { ...settings, ...over.settings },
   });
@@ -135,9 +136,30 @@ describe('the inbound settings', () => {
     expect(decideRequest(input({ settings: { ...off, allowList: ['jane@example.org'] } }))).toMatchObject({ status: 'queued' });
   });
 
-  it('leaves unverified mail alone when so set, unless the person is allowed', () => {
-    expect(decideRequest(input({ unverifiedIgnored: 'ignored: unverified' }))).toEqual({ status: 'ignored', reason: 'ignored: unverified' });
-    expect(decideRequest(input({ unverifiedIgnored: 'ignored: unverified', settings: { allowList: ['example.org'] } }))).toMatchObject({ status: 'queued' });
+  it('holds an unverified sender for approval by default, with the reason, allowed or not', () => {
+    const why = "the sender's domain could not be verified: DKIM none, SPF not checked, no DMARC record";
+    expect(decideRequest(input({ unverified: why }))).toEqual({ status: 'awaiting_approval', reason: `unverified: ${why}`, allowed: null });
+    // An allow-list entry is an address anyone can write into a From: it does not vouch for the mail.
+    expect(decideRequest(input({ unverified: why, settings: { allowList: ['example.org'] } }))).toMatchObject({ status: 'awaiting_approval', reason: `unverified: ${why}` });
+  });
+
+  it('answers an unverified sender hands-off only when so set, and never at an address found by name', () => {
+    const accept = { unverifiedMail: 'accept' as const };
+    expect(decideRequest(input({ unverified: 'DKIM none', settings: accept }))).toMatchObject({ status: 'queued' });
+    for (const source of ['address_book', 'history'] as const) {
+      const decision = decideRequest(input({ unverified: 'DKIM none', source, settings: accept }));
+      expect(decision).toMatchObject({ status: 'awaiting_approval' });
+      expect(decision.reason).toMatch(/^unverified: jane@example\.org was found by name in .*, for mail whose sender is not authenticated \(DKIM none\)$/);
+    }
+    // A verified request at an address found by name goes as any other.
+    expect(decideRequest(input({ source: 'address_book' }))).toMatchObject({ status: 'queued' });
+  });
+
+  it('leaves unverified mail alone when so set, allowed or not', () => {
+    const ignore = { unverifiedMail: 'ignore' as const };
+    expect(decideRequest(input({ unverified: 'DKIM none', settings: ignore }))).toEqual({ status: 'ignored', reason: 'ignored: DKIM none; unverified senders are set to be left alone' });
+    expect(decideRequest(input({ unverified: 'DKIM none', settings: { ...ignore, allowList: ['example.org'] } }))).toMatchObject({ status: 'ignored' });
+    expect(decideRequest(input({ settings: ignore }))).toMatchObject({ status: 'queued' });
   });
 
   it('keeps a person without an address awaiting one, with the reason', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bucketFor, bucketStart, funnel, periodRange, timeSeries, type FunnelRow } from '../../src/contacts/stats.ts';
+import { bucketFor, bucketStart, funnel, needsYou, periodRange, timeSeries, type FunnelRow } from '../../src/contacts/stats.ts';
+import { STATUSES, type Status } from '../../src/contacts/types.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 4, 1); // a Wednesday
@@ -90,5 +91,18 @@ describe('the time series', () => {
     const series = timeSeries([{ requestedAt: Date.UTC(2024, 0, 3), answeredAt: null }], from, Date.UTC(2024, 1, 10), 'month');
     expect(series.map((p) => new Date(p.start).toISOString().slice(0, 7))).toEqual(['2023-11', '2023-12', '2024-01', '2024-02']);
     expect(series[2]!.requests).toBe(1);
+  });
+});
+
+describe('needsYou', () => {
+  it('counts what waits for the user from the status counts: answers to decide, addresses, approvals, failures', () => {
+    const counts = Object.fromEntries(STATUSES.map((status, i) => [status, i + 1])) as Record<Status, number>;
+    expect(needsYou(counts)).toEqual({
+      answers: counts.answered,
+      awaitingAddress: counts.awaiting_address,
+      awaitingApproval: counts.awaiting_approval,
+      failed: counts.failed,
+      bounced: counts.bounced,
+    });
   });
 });

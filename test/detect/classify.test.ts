@@ -109,21 +109,22 @@ describe('LinkedIn invitations, 2011–2013 format (constructed)', () => {
     expect((await classified(signed, context)).replyTo).toBeNull();
   });
 
-  it('whose sender failed authentication gets no reply address (no AUTHSERV_ID: a failure still counts)', async () => {
+  it('whose sender is not authenticated keeps the From, flagged unverified with the reason, for the user to approve', async () => {
+    // Without AUTHSERV_ID this header is believed neither way: anyone can write one.
     const fields = oldInvitation({ name: 'Jane Doe', address: 'jane.doe@example.org' });
     fields.headers = { ...(fields.headers as Record<string, string>), 'Authentication-Results': 'mx.example.test; spf=fail smtp.mailfrom=example.org; dmarc=fail header.from=example.org' };
     const result = await classified(fields);
-    expect(result).toMatchObject({ verdict: 'connection_request', replyTo: null });
-    expect(result.reason).toMatch(/authentication failed/);
+    expect(result).toMatchObject({ verdict: 'connection_request', replyTo: 'jane.doe@example.org', flags: ['unverified'], authentication: { verified: false } });
+    expect(result.authentication.detail).toMatch(/AUTHSERV_ID is not set/);
   });
 
-  it('is not a request when the user’s server shows no LinkedIn signature on it', async () => {
-    // Issue 3: platform mail counts only with DKIM or DMARC passing for the platform's domain.
+  it('is a request flagged unverified when the user’s server shows no LinkedIn signature on it', async () => {
+    // Issue 9: not provably LinkedIn's, so nothing goes out on its own; nothing is dropped either.
     const fields = oldInvitation({ name: 'Jane Doe', address: 'jane.doe@example.org' });
     fields.headers = { ...(fields.headers as Record<string, string>), 'Authentication-Results': 'mx.example.test; spf=fail smtp.mailfrom=example.org; dmarc=fail header.from=example.org' };
     const result = await classified(fields, checked);
-    expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
-    expect(result.reason).toMatch(/^suppressed: LinkedIn mail that your server could not authenticate \(no DKIM or DMARC pass for linkedin\.com at mx\.example\.test\)/);
+    expect(result).toMatchObject({ verdict: 'connection_request', replyTo: 'jane.doe@example.org', flags: ['unverified'], authentication: { verified: false } });
+    expect(result.authentication.detail).toMatch(/^LinkedIn's authentication did not pass: no DKIM or DMARC pass for linkedin\.com \(mx\.example\.test reports spf=fail dmarc=fail\)/);
   });
 
   it('sent to a mailing list the user reads is not a request to the user', async () => {
@@ -531,29 +532,24 @@ describe('authentication of platform mail (constructed)', () => {
   it.each([
     ['dkim=fail for linkedin.com', 'mx.example.test; dkim=fail (bad signature) header.d=linkedin.com', /failed authentication \(dkim=fail header\.d=linkedin\.com at mx\.example\.test\)/],
     ['dmarc=fail for linkedin.com, even beside a dkim pass', 'mx.example.test; dkim=pass header.d=linkedin.com; dmarc=fail header.from=linkedin.com', /failed authentication \(dmarc=fail/],
-    ['a pass for a look-alike domain only', 'mx.example.test; dkim=pass header.d=linkedin.com.evil.example; dmarc=pass header.from=linkedln.com', /could not authenticate/],
-    ['a pass for a parent domain only', 'mx.example.test; dkim=pass header.d=com', /could not authenticate/],
-  ])('%s: not a request, and the reason says why', async (_label, value, reason) => {
+  ])('%s: forged in LinkedIn’s name, not a request, and the reason says why', async (_label, value, reason) => {
     const result = await classified(newInvitation(AR(value)), checked);
     expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
     expect(result.reason).toMatch(/^suppressed: LinkedIn mail that /);
     expect(result.reason).toMatch(reason);
   });
 
-  // Issue 3: platform mail counts only when the user's server shows a pass; only mail with no
-  // Authentication-Results at all is left to UNVERIFIED_MAIL.
-  it('a pass written by another server is not believed, and the mail is not a request', async () => {
-    const result = await classified(newInvitation(AR('mx.attacker.example; dkim=pass header.d=linkedin.com; dmarc=pass header.from=linkedin.com')), checked);
-    expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
-    expect(result.reason).toBe(
-      'suppressed: LinkedIn mail that your server could not authenticate (Authentication-Results only from mx.attacker.example, none from mx.example.test), not trusted',
-    );
-  });
-
-  it('the user’s server reporting no result at all ("none") is no pass', async () => {
-    const result = await classified(newInvitation(AR('mx.example.test; none')), checked);
-    expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, requester: null });
-    expect(result.reason).toMatch(/could not authenticate \(mx\.example\.test reports no DKIM or DMARC result\)/);
+  // Issue 9: mail that is not provably the platform's is still a request, flagged and held for
+  // the user (nothing is dropped); only a failure for the platform's domain marks a forgery.
+  it.each([
+    ['a pass for a look-alike domain only', 'mx.example.test; dkim=pass header.d=linkedin.com.evil.example; dmarc=pass header.from=linkedln.com', /no DKIM or DMARC pass for linkedin\.com \(mx\.example\.test reports dkim=pass dmarc=pass\)/],
+    ['a pass for a parent domain only', 'mx.example.test; dkim=pass header.d=com', /no DKIM or DMARC pass for linkedin\.com/],
+    ['a pass written by another server', 'mx.attacker.example; dkim=pass header.d=linkedin.com; dmarc=pass header.from=linkedin.com', /no Authentication-Results of mx\.example\.test \(only from mx\.attacker\.example\)/],
+    ['the user’s server reporting no result at all ("none")', 'mx.example.test; none', /no Authentication-Results of mx\.example\.test|not on top|no DKIM or DMARC/],
+  ])('%s: a request flagged unverified, with the reason', async (_label, value, reason) => {
+    const result = await classified(newInvitation(AR(value)), checked);
+    expect(result).toMatchObject({ verdict: 'connection_request', replyTo: null, flags: ['unverified'], authentication: { verified: false } });
+    expect(result.authentication.detail).toMatch(reason);
   });
 
   it('a forged pass below the server’s own failure does not count', async () => {
@@ -579,11 +575,42 @@ describe('authentication of platform mail (constructed)', () => {
     expect(accepted).toMatchObject({ verdict: 'connection_request', flags: ['unverified'] });
     const ignoredResult = await classified(newInvitation(), { ...checked, unverifiedMail: 'ignore' });
     expect(ignoredResult).toMatchObject({ verdict: 'ignored', requester: null });
-    expect(ignoredResult.reason).toBe(
-      'suppressed: LinkedIn mail that cannot be verified (no Authentication-Results header); UNVERIFIED_MAIL=ignore leaves it alone',
-    );
+    expect(ignoredResult.reason).toBe('suppressed: LinkedIn mail that cannot be verified (no Authentication-Results header of mx.example.test); UNVERIFIED_MAIL=ignore leaves it alone');
     const noServer = await classified(newInvitation(), { ...context, unverifiedMail: 'ignore' });
     expect(noServer.reason).toMatch(/AUTHSERV_ID is not set/);
+  });
+
+  it('a forged pass with the server’s id below another header line does not count, even for a method the server did not report', async () => {
+    const raw = rawMail(
+      [
+        'Authentication-Results: mx.example.test; spf=softfail smtp.mailfrom=example.org',
+        'Received: from mail.attacker.example (mail.attacker.example [203.0.113.9]) by mx.example.test; Mon, 1 Jan 2024 10:00:00 +0000',
+        'Authentication-Results: mx.example.test; dkim=pass header.d=linkedin.com; dmarc=pass header.from=linkedin.com',
+        'From: Jane Doe <invitations@linkedin.com>',
+        `To: ${ME}`,
+        'Subject: I want to connect',
+        'X-LinkedIn-Template: email_m2m_invite_single_01',
+      ],
+      "I'd like to join your LinkedIn network.",
+    );
+    const result = await classifiedRaw(raw, checked);
+    expect(result).toMatchObject({ verdict: 'connection_request', flags: ['unverified'], authentication: { verified: false } });
+    expect(result.authentication.detail).toMatch(/mx\.example\.test reports spf=softfail\)/);
+  });
+
+  it('the server’s block counts only at the very top: its id below another server’s header is not believed', async () => {
+    const raw = rawMail(
+      [
+        'Authentication-Results: mx.attacker.example; dkim=none',
+        'Authentication-Results: mx.example.test; dkim=pass header.d=linkedin.com',
+        'From: Jane Doe <invitations@linkedin.com>',
+        `To: ${ME}`,
+        'Subject: I want to connect',
+        'X-LinkedIn-Template: email_m2m_invite_single_01',
+      ],
+      "I'd like to join your LinkedIn network.",
+    );
+    expect(await classifiedRaw(raw, checked)).toMatchObject({ verdict: 'connection_request', flags: ['unverified'] });
   });
 
   it('comments, quoted values and folding in Authentication-Results are read correctly', async () => {

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/log.ts';
 import { createMailboxHistory } from '../../src/mail/history.ts';
 import { scriptMessageId } from '../../src/mail/message-id.ts';
 import { buildMail, rawMail } from '../support/mail.ts';
-import { linkedInInvitation, ordinaryMail, personalRequest } from './addresses-mail.ts';
+import { linkedInInvitation, ordinaryMail, personalRequest } from '../support/requests.ts';
 import { useSandbox } from '../support/winnow.ts';
 
 /**
@@ -205,14 +205,16 @@ describe('a request that carries its address', () => {
 
 describe('what detection finds', () => {
   it('is kept on the person: the request\'s details and flags, then the answer\'s text, full text, score, flags and language', async () => {
-    const winnow = await suite.winnow('ab8');
+    const winnow = await suite.winnow('ab8', { roles: { worker: true, web: true } });
     const book = createAddressBook(winnow.runtime.redis, winnow.config.redis.prefix, 'primary');
     await book.import([{ name: 'Lena Links', addresses: ['lena@example.org'], line: 1 }]);
-    await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Lena Links', winnow.user.address, '6132985418842456008'));
+    // Not signed by LinkedIn: flagged unverified, and the address found by name waits for approval.
+    await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Lena Links', winnow.user.address, '6132985418842456008', undefined, { forged: true }));
+    const waiting = await winnow.waitForContact((c) => c.email === 'lena@example.org' && c.status === 'awaiting_approval');
+    expect(waiting).toMatchObject({ headline: 'Managing Director at Example Ventures', invitationId: '6132985418842456008', flags: ['unverified'] });
+    expect((await winnow.runtime.app!.inject({ method: 'POST', url: `/api/contacts/${waiting.id}/approve`, headers: API })).statusCode).toBe(200);
     const script = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes('lena@example.org'));
-    const asked = await winnow.waitForContact((c) => c.email === 'lena@example.org' && c.status === 'asked');
-    // No Authentication-Results at all: the request is flagged unverified.
-    expect(asked).toMatchObject({ headline: 'Managing Director at Example Ventures', invitationId: '6132985418842456008', flags: ['unverified'] });
+    const asked = await winnow.waitForContact((c) => c.id === waiting.id && c.status === 'asked');
 
     await suite.sandbox.deliver(
       winnow.user.address,
@@ -306,7 +308,7 @@ describe('the mailbox history', () => {
     );
     await suite.sandbox.deliver(
       user.address,
-      await buildMail({ from: user.address, to: { name: 'Scripted Person', address: 'scripted@example.org' }, subject: 'Thank you', messageId: `<${scriptMessageId('abc123', 1, 'example.test')}>`, text: 'Why would you like to connect?' }),
+      await buildMail({ from: user.address, to: { name: 'Scripted Person', address: 'scripted@example.org' }, subject: 'Thank you', messageId: `<${scriptMessageId('abc123', 1, 'example.test', 'a-secret-of-this-test')}>`, text: 'Why would you like to connect?' }),
       'Sent',
     );
     const prefix = `t-hist-${randomUUID().slice(0, 8)}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/message.ts';
 import { useSandbox, type TestWinnow } from '../support/winnow.ts';
-import { AUTHSERV, linkedInInvitation, linkedInMessage } from './platform-mail.ts';
+import { linkedInInvitation, linkedInMessage } from './platform-mail.ts';
 
 /**
  * The digest in the user's own inbox, on real servers: what needs the user, sent to MAIL_FROM at
@@ -20,7 +20,7 @@ function testClock() {
 }
 
 async function start(user: string, now: () => number): Promise<TestWinnow> {
-  const winnow = await suite.winnow(user, { roles: { worker: true, web: true }, now, env: { AUTHSERV_ID: AUTHSERV, DASHBOARD_URL: 'https://winnow.example.test/' } });
+  const winnow = await suite.winnow(user, { roles: { worker: true, web: true }, now, env: { DASHBOARD_URL: 'https://winnow.example.test/' } });
   const saved = await winnow.runtime.app!.inject({ method: 'PUT', url: '/api/settings', headers: API, payload: { digest: { every: 'hours', hour: 8, hours: 1 } } });
   expect(saved.statusCode, saved.body).toBe(200);
   return winnow;

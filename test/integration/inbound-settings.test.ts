@@ -7,7 +7,7 @@ import { classifyContextOf } from '../../src/runtime.ts';
 import { createSettingsStore, type Settings } from '../../src/settings/settings.ts';
 import { buildMail } from '../support/mail.ts';
 import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
-import { deliveryReport, linkedInInvitation, ordinaryMail, personalRequest } from './addresses-mail.ts';
+import { deliveryReport, linkedInInvitation, ordinaryMail, personalRequest } from '../support/requests.ts';
 
 /**
  * The inbound side of the settings, on real servers: block and allow lists, platforms on or off,
@@ -15,7 +15,7 @@ import { deliveryReport, linkedInInvitation, ordinaryMail, personalRequest } fro
  * mail here is constructed.
  */
 
-const suite = useSandbox(['set1', 'set2', 'set3', 'set4', 'set5', 'set6', 'set7', 'set8', 'set9', 'set10']);
+const suite = useSandbox(['set1', 'set2', 'set3', 'set4', 'set5', 'set6', 'set7', 'set8', 'set9', 'set10', 'set11']);
 const DAY = 86_400_000;
 
 async function saveSettings(winnow: TestWinnow, change: Partial<Settings>): Promise<void> {
@@ -55,23 +55,31 @@ describe('the allow list', () => {
     expect(requested!.detail).toContain('allowed: ally@example.org is on your allow list');
   });
 
-  it('answers allowed unverified platform mail when unverified mail is set to be ignored, and only that', async () => {
-    const winnow = await suite.winnow('set3', { env: { UNVERIFIED_MAIL: 'ignore' } });
-    const book = createAddressBook(winnow.runtime.redis, winnow.config.redis.prefix, 'primary');
-    await book.import([
-      { name: 'Una Allowed', addresses: ['una@example.org'], line: 1 },
-      { name: 'Ulla Unlisted', addresses: ['ulla@example.org'], line: 2 },
-    ]);
+  it('does not lift the hold on unverified senders: an allowed address in a forged From waits for approval', async () => {
+    const winnow = await suite.winnow('set3');
     await saveSettings(winnow, { allowList: ['una@example.org'] });
-    // No Authentication-Results header at all: platform mail that cannot be verified.
-    await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Ulla Unlisted', winnow.user.address, '7132985418842456001'));
-    const { uid } = await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Una Allowed', winnow.user.address, '7132985418842456002'));
-    await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes('una@example.org'));
+    const una = { name: 'Una Allowed', address: 'una@example.org' };
+    // Unsigned: anyone can write an allowed address into a From.
+    const { uid } = await suite.sandbox.deliver(winnow.user.address, await personalRequest(una, winnow.user.address, '<allowed-forged@example.org>', { forged: true }));
     await winnow.settle(uid);
-    const una = await winnow.waitForContact((c) => c.email === 'una@example.org');
-    expect(una.flags).toContain('unverified');
+    const person = await winnow.waitForContact((c) => c.email === una.address);
+    expect(person.status).toBe('awaiting_approval');
+    expect(person.reason).toMatch(/^unverified: /);
+    expect(suite.scriptsTo(una.address)).toHaveLength(0);
+  });
+
+  it('leaves unverified platform mail alone when unverified senders are set to be ignored, allowed or not', async () => {
+    const winnow = await suite.winnow('set11', { env: { UNVERIFIED_MAIL: 'ignore' } });
+    const book = createAddressBook(winnow.runtime.redis, winnow.config.redis.prefix, 'primary');
+    await book.import([{ name: 'Ulla Unlisted', addresses: ['ulla@example.org'], line: 1 }]);
+    await saveSettings(winnow, { allowList: ['ulla@example.org'] });
+    // Unsigned: not provably LinkedIn's.
+    await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Ulla Unlisted', winnow.user.address, '7132985418842456001', undefined, { forged: true }));
+    // Signed: LinkedIn's, so recorded (waiting for an address, since the book has none for the name).
+    const { uid } = await suite.sandbox.deliver(winnow.user.address, await linkedInInvitation('Una Genuine', winnow.user.address, '7132985418842456002'));
+    await winnow.settle(uid);
     expect(suite.scriptsTo('ulla@example.org')).toHaveLength(0);
-    expect((await winnow.store.list()).contacts.map((c) => c.name)).toEqual(['Una Allowed']);
+    expect((await winnow.store.list()).contacts.map((c) => c.name)).toEqual(['Una Genuine']);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { closeQueues, createQueues, jobId } from '../../src/queues/queues.ts';
 import { PRIMARY_MAILBOX } from '../../src/runtime.ts';
 import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
-import { AUTHSERV, facebookFriendRequest, facebookMessage, linkedInInMail, linkedInInvitation, linkedInMessage } from './platform-mail.ts';
+import { facebookFriendRequest, facebookMessage, linkedInInMail, linkedInInvitation, linkedInMessage } from './platform-mail.ts';
 
 /**
  * The loop where the platform hides the address, on real servers: the user sends the script on
@@ -21,7 +21,7 @@ function testClock() {
 }
 
 function start(user: string, now?: () => number): Promise<TestWinnow> {
-  return suite.winnow(user, { roles: { worker: true, web: true }, env: { AUTHSERV_ID: AUTHSERV }, ...(now ? { now } : {}) });
+  return suite.winnow(user, { roles: { worker: true, web: true }, ...(now ? { now } : {}) });
 }
 
 async function sentOnPlatform(winnow: TestWinnow, id: string) {
@@ -151,7 +151,7 @@ describe('a person asked on the platform', () => {
     expect((await winnow.store.skippedMail())[0]!.reason).toContain('taken for none of them');
   });
 
-  it('a notice whose authentication failed counts for nothing', async () => {
+  it('a notice whose authentication failed (or that is unsigned) counts for nothing but a note on the timeline', async () => {
     const winnow = await start('pl5');
     const jane = await invited(winnow, 'Jane Spoofed', '6200000000000000031');
     expect((await sentOnPlatform(winnow, jane.id)).statusCode).toBe(200);
@@ -164,7 +164,15 @@ describe('a person asked on the platform', () => {
     const person = (await winnow.store.get(jane.id))!;
     expect(person.status).toBe('asked');
     expect(person.answerText).toBeNull();
-    expect((await winnow.store.timeline(jane.id)).map((event) => event.type)).toEqual(['requested', 'sent_on_platform']);
+    // One note in her name, as for any mail in a person's name that may not change their record.
+    const timeline = await winnow.store.timeline(jane.id);
+    expect(timeline.map((event) => event.type)).toEqual(['requested', 'sent_on_platform', 'not_taken']);
+    expect(timeline.at(-1)!.detail).toContain("LinkedIn's authentication did not pass");
+
+    // Unsigned, as an outsider sends it in LinkedIn's name: nothing passes, nothing changes either.
+    const unsigned = await linkedInMessage('Jane Spoofed', winnow.user.address, 'No thanks.', { profileOf: '6200000000000000031', dkim: 'none' });
+    await winnow.settle((await suite.sandbox.deliver(winnow.user.address, unsigned)).uid);
+    expect((await winnow.store.get(jane.id))!).toMatchObject({ status: 'asked', answerText: null });
   });
 
   it('the reminder for someone asked on the platform is a note to the user, never mail to anyone', async () => {

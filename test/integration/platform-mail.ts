@@ -1,52 +1,28 @@
+import { signMail } from '../support/dkim.ts';
 import { buildMail, type MailAddress } from '../support/mail.ts';
+import { linkedInInvitation as invitation } from '../support/requests.ts';
 
 /**
  * Constructed platform mail for the "asked on the platform" tests; none of it is a real sample.
- * The invitation follows the real 2016 LinkedIn samples in test/fixtures/corpus/positive; the
- * message notices follow the shape of the real InMail in test/fixtures/corpus/negative (the
- * sender's name, a link to the conversation, the message, LinkedIn's footer) and the subjects
- * LinkedIn, Facebook and XING are known to use ("X just messaged you", "X sent you a message",
- * "Neue Nachricht von X"). Each carries the Authentication-Results header the user's own server
- * (authserv-id AUTHSERV) would add: a DKIM pass for the platform's domain, or the result asked for.
+ * The invitation is the tests' 2016 LinkedIn invitation (test/support/requests.ts); the message
+ * notices follow the shape of the real InMail in test/fixtures/corpus/negative (the sender's name,
+ * a link to the conversation, the message, LinkedIn's footer) and the subjects LinkedIn, Facebook
+ * and XING are known to use ("X just messaged you", "X sent you a message", "Neue Nachricht von X").
+ * Each is signed with DKIM as the platform's domain signs its mail, with the test world's key
+ * (test/support/dkim.ts), so Winnow's own check passes it; `dkim: 'fail'` signs it with a key the
+ * domain does not publish, as a forger would, so the signature fails; `dkim: 'none'` leaves it unsigned.
  */
 
-export const AUTHSERV = 'mx.winnow.test';
+/** `none`: unsigned, as an outsider writing in the platform's name sends it. */
+export type DkimResult = 'pass' | 'fail' | 'none';
 
-export type DkimResult = 'pass' | 'fail';
-
-function authenticationResults(domain: string, dkim: DkimResult): string {
-  return `${AUTHSERV}; dkim=${dkim} header.d=${domain} header.s=s2048; spf=pass smtp.mailfrom=bounce.${domain}`;
+function signedAs(domain: string, dkim: DkimResult = 'pass'): (raw: Buffer) => Promise<Buffer> {
+  return async (raw) => (dkim === 'none' ? raw : signMail(raw, { domain, forged: dkim === 'fail' }));
 }
 
-/** Constructed: a 2016-format LinkedIn invitation (no address of the person), authenticated. */
-export function linkedInInvitation(name: string, to: MailAddress, invitationId: string, dkim: DkimResult = 'pass'): Promise<Buffer> {
-  return buildMail({
-    from: { name, address: 'invitations@linkedin.com' },
-    to,
-    subject: 'Morgan, please add me to your LinkedIn network',
-    messageId: `<${invitationId}.JavaMail.app@lva1-app3333.prod.linkedin.com>`,
-    headers: {
-      'Authentication-Results': authenticationResults('linkedin.com', dkim),
-      'X-LinkedIn-Class': 'INVITE-SINGLE',
-      'X-LinkedIn-Template': 'email_m2m_invite_single_01',
-    },
-    text: [
-      'Hi Morgan,',
-      '',
-      "I'd like to join your LinkedIn network.",
-      '',
-      name,
-      'Managing Director at Example Ventures',
-      '',
-      `View profile: https://www.linkedin.com/comm/profile/view?id=AAsAAAJUVTYB${invitationId}&authType=name&authToken=eAsV`,
-      '',
-      `Accept: https://www.linkedin.com/comm/people/invite-accept?mboxid=I${invitationId}_500&sharedKey=48j6iM8P&fr=false&invitationId=${invitationId}&fe=true`,
-      '',
-      'You are receiving Invitation emails.',
-      '',
-      '© 2016 LinkedIn Corporation, 2029 Stierlin Court, Mountain View CA 94043.',
-    ].join('\n'),
-  });
+/** Constructed: a 2016-format LinkedIn invitation (no address of the person), signed by linkedin.com. */
+export function linkedInInvitation(name: string, to: MailAddress, invitationId: string): Promise<Buffer> {
+  return invitation(name, to, invitationId);
 }
 
 /**
@@ -59,7 +35,7 @@ export function linkedInMessage(name: string, to: MailAddress, message: string, 
     to,
     subject: `${name} just messaged you`,
     messageId: `<${options.id ?? Math.random().toString(36).slice(2)}.message@lva1-app4444.prod.linkedin.com>`,
-    headers: { 'Authentication-Results': authenticationResults('linkedin.com', options.dkim ?? 'pass'), 'X-LinkedIn-Class': 'EMAIL-DEFAULT' },
+    headers: { 'X-LinkedIn-Class': 'EMAIL-DEFAULT' },
     text: [
       'Hi Morgan,',
       '',
@@ -77,7 +53,7 @@ export function linkedInMessage(name: string, to: MailAddress, message: string, 
       '',
       '© 2016 LinkedIn Corporation, 2029 Stierlin Court, Mountain View CA 94043.',
     ].join('\n'),
-  });
+  }).then(signedAs('linkedin.com', options.dkim));
 }
 
 /** Constructed: a Facebook friend request (X-Facebook-Notify: friend; from=<id>), authenticated. */
@@ -87,9 +63,9 @@ export function facebookFriendRequest(name: string, to: MailAddress, memberId: s
     replyTo: 'noreply@facebookmail.com',
     to,
     subject: `${name} wants to be friends on Facebook`,
-    headers: { 'Authentication-Results': authenticationResults('facebookmail.com', 'pass'), 'X-Facebook-Notify': `friend; from=${memberId}; mailid=5a9c3e1G2b4f` },
+    headers: { 'X-Facebook-Notify': `friend; from=${memberId}; mailid=5a9c3e1G2b4f` },
     text: `${name} wants to be friends with you on Facebook.\n\n3 mutual friends\n\nConfirm request: https://www.facebook.com/n/?reqs.php&profile_id=${memberId}\n`,
-  });
+  }).then(signedAs('facebookmail.com'));
 }
 
 /** Constructed: Facebook's notice of a Messenger message from member `memberId`. */
@@ -98,9 +74,9 @@ export function facebookMessage(name: string, to: MailAddress, memberId: string,
     from: { name: 'Facebook', address: 'notification+zj4za@facebookmail.com' },
     to,
     subject: `${name} sent you a message`,
-    headers: { 'Authentication-Results': authenticationResults('facebookmail.com', 'pass'), 'X-Facebook-Notify': `msg; from=${memberId}; mailid=7b1d2e3G4c5a` },
+    headers: { 'X-Facebook-Notify': `msg; from=${memberId}; mailid=7b1d2e3G4c5a` },
     text: `${name}\n\n${message}\n\nView conversation on Facebook: https://www.facebook.com/messages/t/${memberId}\n\nThis message was sent to morgan@example.test.\n`,
-  });
+  }).then(signedAs('facebookmail.com'));
 }
 
 /** Constructed: a LinkedIn InMail, shaped like the real one in the corpus, with its reply.linkedin.com relay. */
@@ -110,7 +86,7 @@ export function linkedInInMail(name: string, to: MailAddress, message: string, r
     replyTo: { name, address: relay },
     to,
     subject: 'A question about your network',
-    headers: { 'Authentication-Results': authenticationResults('linkedin.com', 'pass'), 'X-LinkedIn-Class': 'INMAIL', 'X-LinkedIn-Template': 'email_inmail_single_01' },
+    headers: { 'X-LinkedIn-Class': 'INMAIL', 'X-LinkedIn-Template': 'email_inmail_single_01' },
     text: [`      ${name}`, '        Reply', '        https://www.linkedin.com/messaging/thread/2-NzA1/', '', 'Hi Morgan,', '', message, '', '----------------------------------------', '', 'This email was intended for Morgan Example', 'You are receiving LinkedIn notification emails.'].join('\n'),
-  });
+  }).then(signedAs('linkedin.com'));
 }

@@ -79,7 +79,7 @@ async function textOf(mail: ReceivedMail): Promise<string> {
   return (await parseMessage(mail.raw)).text;
 }
 
-const scriptTo = (address: string) => suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(address) && !mail.messageId?.includes('.reminder@'));
+const scriptTo = (address: string) => suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(address) && !mail.messageId?.includes('.reminder.'));
 
 /** Runs a person's delayed deadline job now, as its time would have come; resolves once it ran. */
 async function fireDeadline(winnow: TestWinnow, contactId: string): Promise<void> {
@@ -216,7 +216,7 @@ describe('the reminder', () => {
     return { winnow, clock, person, script, contact };
   }
 
-  const remindersTo = (address: string) => suite.scriptsTo(address).filter((mail) => mail.messageId?.includes('.reminder@'));
+  const remindersTo = (address: string) => suite.scriptsTo(address).filter((mail) => mail.messageId?.includes('.reminder.'));
 
   it('goes once, in the thread of the script, and then the deadline weeds the person out', async () => {
     const { winnow, clock, person, script, contact } = await askedWithReminder('s4', 'remind-silent');
@@ -229,7 +229,7 @@ describe('the reminder', () => {
     clock.advance(11 * MINUTE);
     await fireDeadline(winnow, contact.id);
     const reminder = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address) && mail.messageId !== script.messageId);
-    expect(reminder.messageId).toBe(`<${reminderMessageId(contact.id, 1, DOMAIN)}>`);
+    expect(reminder.messageId).toBe(`<${reminderMessageId(contact.id, 1, DOMAIN, winnow.runtime.secret)}>`);
     expect(reminder.headers.get('in-reply-to')).toBe(script.messageId);
     expect(reminder.headers.get('references')).toContain(script.messageId!);
     expect(reminder.headers.get('auto-submitted')).toBe('auto-replied');
@@ -316,7 +316,7 @@ describe('send again', () => {
     const person = await request(winnow, 'again');
     const first = await scriptTo(person.address);
     const asked = await winnow.waitForContact((c) => c.email === person.address && c.status === 'asked');
-    expect(first.messageId).toBe(`<${scriptMessageId(asked.id, 1, DOMAIN)}>`);
+    expect(first.messageId).toBe(`<${scriptMessageId(asked.id, 1, DOMAIN, winnow.runtime.secret)}>`);
     expect(asked.attempts).toBe(1);
 
     // What the person page's "send again" does: queue the person for their next script.
@@ -330,12 +330,12 @@ describe('send again', () => {
     }
 
     const second = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address) && mail.messageId !== first.messageId);
-    expect(second.messageId).toBe(`<${scriptMessageId(asked.id, 2, DOMAIN)}>`);
-    expect(second.messageId).toMatch(/\.2@example\.test>$/);
+    expect(second.messageId).toBe(`<${scriptMessageId(asked.id, 2, DOMAIN, winnow.runtime.secret)}>`);
+    expect(second.messageId).toMatch(/^<winnow\.[\w-]+\.2\.[0-9a-f]{32}@example\.test>$/);
     const again = await winnow.waitForContact((c) => c.id === asked.id && c.status === 'asked' && c.attempts === 2);
-    expect(again.scriptMessageId).toBe(scriptMessageId(asked.id, 2, DOMAIN));
+    expect(again.scriptMessageId).toBe(scriptMessageId(asked.id, 2, DOMAIN, winnow.runtime.secret));
     expect(again.deadlineAt! - asked.deadlineAt!).toBeGreaterThanOrEqual(30 * MINUTE);
-    expect(await winnow.store.readLedger(asked.id, 2)).toMatchObject({ state: 'sent', messageId: scriptMessageId(asked.id, 2, DOMAIN) });
+    expect(await winnow.store.readLedger(asked.id, 2)).toMatchObject({ state: 'sent', messageId: scriptMessageId(asked.id, 2, DOMAIN, winnow.runtime.secret) });
     expect(suite.scriptsTo(person.address)).toHaveLength(2);
 
     // The first deadline no longer holds: fired at its old time, the job waits for the new one.

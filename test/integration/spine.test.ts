@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildMail } from '../support/mail.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
-import { until, useSandbox } from '../support/winnow.ts';
+import { liftVolumeLimits, until, useSandbox } from '../support/winnow.ts';
 import { corpusDir } from '../support/corpus.ts';
 import { scriptMessageId } from '../../src/mail/message-id.ts';
 
@@ -35,7 +35,7 @@ describe('a connection request in the inbox', () => {
     const contact = await winnow.waitForContact((c) => c.email === alice.address && c.status === 'asked');
     expect(`<${contact.scriptMessageId}>`).toBe(script.messageId);
     // The first script of this person: number 1, in its Message-ID and its ledger.
-    expect(contact.scriptMessageId).toBe(scriptMessageId(contact.id, 1, 'example.test'));
+    expect(contact.scriptMessageId).toBe(scriptMessageId(contact.id, 1, 'example.test', winnow.runtime.secret));
     expect(contact.attempts).toBe(1);
     expect(await winnow.store.readLedger(contact.id, 1)).toMatchObject({ state: 'sent', messageId: contact.scriptMessageId });
     expect(contact.deadlineAt).toBeGreaterThan(Date.now());
@@ -148,6 +148,8 @@ describe('a watcher restarted in the middle of a burst', () => {
     const user = suite.sandbox.user('me8');
     const first = await suite.winnow('me8');
     const prefix = first.config.redis.prefix;
+    // Fifty scripts to one domain within a minute: more than the volume limits allow by default.
+    await liftVolumeLimits(first.runtime.redis, prefix);
     const people = Array.from({ length: 50 }, (_, i) => ({ name: `Person Number${i}`, address: `burst${i}@example.org` }));
     const mails = await Promise.all(people.map((person, i) => oldLinkedInInvitation(person, user.address, `<burst-${i}@linkedin.example>`)));
 

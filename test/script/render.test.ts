@@ -17,7 +17,13 @@ describe('scriptVariables', () => {
       platform: 'LinkedIn',
       userName: 'Grace Hopper',
       originalSubject: 'I want to connect',
+      greeting: 'Hi Ada,',
     });
+  });
+
+  it('greets by first name, or with "Hi there," when the request does not tell one', () => {
+    expect(scriptVariables({ ...input, firstName: ' Ada\n' }).greeting).toBe('Hi Ada,');
+    expect(scriptVariables({ ...input, firstName: ' \u0000 ' }).greeting).toBe('Hi there,');
   });
 
   it('turns line breaks and control characters into single spaces and trims', () => {
@@ -43,7 +49,7 @@ describe('scriptVariables', () => {
 
   it('gives empty strings for empty values', () => {
     const vars = scriptVariables({ name: '', firstName: ' ', platform: '', userName: '', originalSubject: '\r\n' });
-    expect(vars).toEqual({ name: '', firstName: '', platform: '', userName: '', originalSubject: '' });
+    expect(vars).toEqual({ name: '', firstName: '', platform: '', userName: '', originalSubject: '', greeting: 'Hi there,' });
   });
 });
 

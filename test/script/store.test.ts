@@ -27,7 +27,7 @@ function freshKeys(): string {
   return mailboxKeys(`template-test-${counter}-${process.pid}`, 'primary').templates;
 }
 
-const vars = { name: 'Ada Lovelace', firstName: 'Ada', platform: 'LinkedIn', userName: 'Morgan', originalSubject: 'Invitation to connect' };
+const vars = { name: 'Ada Lovelace', firstName: 'Ada', platform: 'LinkedIn', userName: 'Morgan', originalSubject: 'Invitation to connect', greeting: 'Hi Ada,' };
 
 const source = (greeting: string): TemplateSource => ({
   subject: 'Re: {{originalSubject}}',
@@ -111,6 +111,25 @@ describe('the template store', () => {
 
     await expect(store.restore('script', 9)).rejects.toBeInstanceOf(TemplateVersionNotFound);
     await expect(store.restore('script', -1)).rejects.toBeInstanceOf(TemplateVersionNotFound);
+  });
+
+  it('records whether a version was one body or the parts apart, and restores each as it was', async () => {
+    const store = createTemplateStore(redis, freshKeys(), defaults);
+    const oneBody = { subject: 'Hello', body: '{{greeting}}\n\n- why connect?\n- what business?' };
+    await store.save('script', oneBody, 'one body');
+    await store.save('script', source('Apart'), 'apart');
+    expect((await store.versions('script')).map((v) => [v.version, v.format])).toEqual([
+      [2, 'separate'],
+      [1, 'one-body'],
+    ]);
+
+    expect(await store.restore('script', 1)).toMatchObject({ version: 3, format: 'one-body', source: oneBody });
+    const restored = (await store.current('script')).compiled.render(vars);
+    expect(restored.text).toBe('Hi Ada,\n\n- why connect?\n- what business?');
+    expect(restored.html).toBe('<p>Hi Ada,</p>\n<ul>\n<li>why connect?</li>\n<li>what business?</li>\n</ul>\n');
+
+    expect(await store.restore('script', 2)).toMatchObject({ version: 4, format: 'separate', source: source('Apart') });
+    expect((await store.current('script')).compiled.render(vars).html).toBe('<p>Apart Ada, why would you like to connect?</p>');
   });
 
   it('keeps notes to one short line', async () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   compileScript,
   loadDefaultScript,
+  loadDefaultTemplate,
   MAX_TEMPLATE_BYTES,
   SCRIPT_VARIABLES,
   TemplateError,
@@ -19,6 +20,7 @@ const ada: ScriptVariables = {
   platform: 'LinkedIn',
   userName: 'Grace Hopper',
   originalSubject: 'I want to connect',
+  greeting: 'Hi Ada,',
 };
 
 const plain: TemplateSource = { subject: 'Hello', text: 'Hi {{firstName}}', html: '<p>Hi {{firstName}}</p>' };
@@ -54,9 +56,22 @@ describe('the default script', () => {
     expect(mail.text).not.toMatch(/<\w+/);
   });
 
+  it('is one body whose text part reads without knowing Handlebars: no {{#if}}, only plain variables', async () => {
+    for (const kind of ['script', 'reminder'] as const) {
+      const script = await loadDefaultTemplate(kind);
+      expect(script.source).toHaveProperty('body');
+      const body = (script.source as { body: string }).body;
+      expect(body).not.toMatch(/\{\{[#/^!&{]|\{\{else/);
+      expect(body.startsWith('{{greeting}}\n\n')).toBe(true);
+      const mail = script.render(ada);
+      expect(mail.text).toBe(body.replace(/\{\{(\w+)\}\}/g, (_, name: keyof ScriptVariables) => ada[name]));
+      expect(mail.html).toContain('<p>Hi Ada,</p>');
+    }
+  });
+
   it('greets "Hi there," without a first name and has a subject without an original one', async () => {
     const script = await loadDefaultScript();
-    const mail = script.render({ ...ada, firstName: '', originalSubject: '' });
+    const mail = script.render({ ...ada, firstName: '', greeting: 'Hi there,', originalSubject: '' });
 
     expect(mail.subject).toBe('Thanks for reaching out');
     expect(mail.text.startsWith('Hi there,\n')).toBe(true);
@@ -68,15 +83,26 @@ describe('the default script', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'winnow-script-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     await writeFile(path.join(dir, 'subject.hbs'), 'Hello\n');
-    await writeFile(path.join(dir, 'text.hbs'), 'Hi {{firstName}},\n\nRegards,\n{{user}}\n');
-    await writeFile(path.join(dir, 'html.hbs'), '<p>Hi</p>\n');
+    await writeFile(path.join(dir, 'body.hbs'), 'Hi {{firstName}},\n\nRegards,\n{{user}}\n');
 
     const error = await loadDefaultScript(dir).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TemplateError);
-    expect(error).toMatchObject({ part: 'text', line: 4, column: 3 });
+    expect(error).toMatchObject({ part: 'body', line: 4, column: 3 });
     expect((error as Error).message).toBe(
-      `${path.join(dir, 'text.hbs')}:4:3: unknown variable "user"; the variables are: ${SCRIPT_VARIABLES.join(', ')}`,
+      `${path.join(dir, 'body.hbs')}:4:3: unknown variable "user"; the variables are: ${SCRIPT_VARIABLES.join(', ')}`,
     );
+  });
+
+  it('reads a default written as text and HTML parts apart, when there is no body.hbs', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'winnow-script-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(path.join(dir, 'subject.hbs'), 'Hello\n');
+    await writeFile(path.join(dir, 'text.hbs'), 'Hi {{firstName}}, in text\n');
+    await writeFile(path.join(dir, 'html.hbs'), '<p>Hi {{firstName}}, in <b>HTML</b></p>\n');
+
+    const script = await loadDefaultScript(dir);
+    expect(script.source).toEqual({ subject: 'Hello\n', text: 'Hi {{firstName}}, in text\n', html: '<p>Hi {{firstName}}, in <b>HTML</b></p>\n' });
+    expect(script.render(ada)).toMatchObject({ text: 'Hi Ada, in text\n', html: '<p>Hi Ada, in <b>HTML</b></p>\n' });
   });
 });
 

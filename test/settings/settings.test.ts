@@ -19,8 +19,10 @@ function problemsOf(candidate: unknown): string[] {
 describe('settings', () => {
   const defaults = defaultSettings(config);
 
-  it('start from the environment: the deadline and dedupe window, hands-off, every platform on', () => {
-    expect(defaults).toMatchObject({ deadlineMs: 7 * DAY, dedupeWindowMs: 90 * DAY, mode: 'hands_off', reminderAfterMs: null, dailyCap: null, quietHours: null, timeZone: 'UTC' });
+  it('start from the environment: the deadline and dedupe window, hands-off, every platform on, bounded volume', () => {
+    expect(defaults).toMatchObject({ deadlineMs: 7 * DAY, dedupeWindowMs: 90 * DAY, mode: 'hands_off', reminderAfterMs: null, quietHours: null, timeZone: 'UTC' });
+    // Bounded by default: 50 a day, 10 an hour to one domain, the breaker above 20 an hour; unacted requests kept 90 days.
+    expect(defaults).toMatchObject({ dailyCap: 50, domainHourlyCap: 10, breakerHourly: 20, expireAfterMs: 90 * DAY });
     expect(Object.values(defaults.platforms).every(Boolean)).toBe(true);
   });
 
@@ -35,6 +37,14 @@ describe('settings', () => {
   it('refuse a reminder that would come after the deadline, and quiet hours that start when they end', () => {
     expect(problemsOf({ ...defaults, reminderAfterMs: 8 * DAY })).toEqual(['reminderAfterMs must come before the deadline']);
     expect(problemsOf({ ...defaults, quietHours: { start: '22:00', end: '22:00' } })).toEqual(['quietHours start and end must differ']);
+  });
+
+  it('list every problem at once: the fields, the rules between them, and fields that are not settings', () => {
+    const problems = problemsOf({ ...defaults, timeZone: 'Mars/Olympus', reminderAfterMs: 8 * DAY, quietHours: { start: '22:00', end: '22:00' }, colour: 'blue' });
+    expect(problems).toHaveLength(4);
+    expect(problems).toContain('reminderAfterMs must come before the deadline');
+    expect(problems).toContain('quietHours start and end must differ');
+    expect(problems.find((p) => p.startsWith('colour '))).toMatch(/^colour is not a setting \(the settings are deadlineMs, reminderAfterMs/);
   });
 
   it('keep block and allow lists lower-cased, addresses and domains alike', () => {
@@ -89,7 +99,7 @@ describe('the settings store', () => {
       JSON.stringify({ ...store.defaults, mode: 'approval', deadlineMs: 3 * DAY, blockList: ['spam.example', 'not an entry', 'seller@pitch.example'], dailyCap: 0, timeZone: 'Mars/Olympus', platforms: { linkedin: false, myspace: true } }),
     );
     const settings = await store.get();
-    expect(settings).toMatchObject({ mode: 'approval', deadlineMs: 3 * DAY, blockList: ['spam.example', 'seller@pitch.example'], dailyCap: null, timeZone: 'UTC' });
+    expect(settings).toMatchObject({ mode: 'approval', deadlineMs: 3 * DAY, blockList: ['spam.example', 'seller@pitch.example'], dailyCap: store.defaults.dailyCap, timeZone: 'UTC' });
     expect(settings.platforms).toEqual({ ...store.defaults.platforms, linkedin: false });
   });
 

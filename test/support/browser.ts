@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { buildMail } from './mail.ts';
 import { useSandbox, type TestWinnow, type TestWinnowOptions } from './winnow.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -166,53 +165,4 @@ export function useDashboard(users: string[]) {
       return listenDashboard(await suite.winnow(user, { ...options, roles: { worker: true, web: true } }));
     },
   };
-}
-
-/**
- * Constructed (not a real sample): a LinkedIn invitation in the 2016 format, modelled on the
- * corpus samples: From "Name <invitations@linkedin.com>", the member-to-member template header,
- * "View profile:" and "Accept:" links with an invitationId, and no address of the person, so
- * Winnow lists them as awaiting an address. `fromHeader` replaces the From line as written (to
- * put a hand-made RFC 2047 encoded word in it).
- */
-export async function linkedInInvitation2016(
-  person: { name: string; headline: string; invitationId: string; fromHeader?: string; subject?: string },
-  to: string,
-  /** The first name of the user, which LinkedIn writes into the subject and the greeting. */
-  first = 'Morgan',
-): Promise<Buffer> {
-  const raw = await buildMail({
-    from: { name: person.name, address: 'invitations@linkedin.com' },
-    to,
-    subject: person.subject ?? `${first}, please add me to your LinkedIn network`,
-    headers: { 'X-LinkedIn-Template': 'email_m2m_invite_single_01', 'X-LinkedIn-Class': 'INVITE' },
-    text: [
-      `Hi ${first},`,
-      "I'd like to join your LinkedIn network.",
-      '',
-      person.name,
-      person.headline,
-      '',
-      `View profile: https://www.linkedin.com/comm/profile/view?id=AAsAAA${person.invitationId}&trk=eml-email_m2m_invite_single_01-hero-3-prof`,
-      '',
-      `Accept: https://www.linkedin.com/comm/people/invite-accept?mboxid=I${person.invitationId}_500&invitationId=${person.invitationId}&fe=true&trk=eml-email_m2m_invite_single_01-hero-0-accept`,
-      '',
-      '© 2016 LinkedIn Corporation, 2029 Stierlin Court, Mountain View CA 94043.',
-    ].join('\n'),
-  });
-  return person.fromHeader ? replaceHeader(raw, 'From', person.fromHeader) : raw;
-}
-
-/**
- * The message with one header's value replaced as written, for values MailComposer would encode
- * its own way (a hand-made RFC 2047 encoded word in From, which it does not take from `headers`).
- */
-export function replaceHeader(raw: Buffer, name: string, value: string): Buffer {
-  const text = raw.toString('utf8');
-  const end = text.indexOf('\r\n\r\n');
-  // A header line and its folded continuation lines.
-  const pattern = new RegExp(`^${name}:.*(?:\r\n[ \t].*)*`, 'im');
-  const head = text.slice(0, end);
-  if (!pattern.test(head)) throw new Error(`the message has no ${name} header`);
-  return Buffer.from(head.replace(pattern, `${name}: ${value}`) + text.slice(end), 'utf8');
 }

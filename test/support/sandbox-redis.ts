@@ -51,6 +51,8 @@ export async function startRedis(dir: string): Promise<SandboxRedis> {
     '--appendfsync', 'everysec',
     '--save', '',
     '--maxmemory-policy', 'noeviction',
+    // As docker-compose.yml sets it: Winnow warns above 80 % (src/redis.ts).
+    '--maxmemory', '512mb',
     '--logfile', logFile,
   ];
 

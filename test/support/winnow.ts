@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config/env.ts';
-import { createContactStore, type ContactStore } from '../../src/contacts/store.ts';
+import type { Redis } from 'ioredis';
+import { createContactStore, mailboxKeys, type ContactStore } from '../../src/contacts/store.ts';
+import { createSettingsStore } from '../../src/settings/settings.ts';
 import type { Contact } from '../../src/contacts/types.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger, type Logger } from '../../src/log.ts';
 import { PRIMARY_MAILBOX, startRuntime, type Roles, type Runtime } from '../../src/runtime.ts';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startSandbox, type ReceivedMail, type Sandbox, type SandboxUser } from './sandbox.ts';
+import { testResolver } from './dkim.ts';
+import type { DnsResolver } from '../../src/mail/verify.ts';
 
 export interface TestWinnow {
   config: Readonly<Config>;
@@ -32,6 +36,10 @@ export interface TestWinnowOptions {
   now?: () => number;
   /** Wait until the watcher holds the mailbox (default); false for a second process that must wait its turn. */
   waitForWatcher?: boolean;
+  /** Where Winnow logs (default: JSON on standard output at LOG_LEVEL, silent unless WINNOW_TEST_LOG says otherwise). */
+  logger?: Logger;
+  /** DNS for Winnow's own DKIM/DMARC check; default the test world's (test/support/dkim.ts). */
+  resolver?: DnsResolver;
 }
 
 /** Starts Winnow on the sandbox's servers with its own key prefix, and waits until it watches. */
@@ -60,8 +68,8 @@ export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions):
     LOG_LEVEL: process.env.WINNOW_TEST_LOG ?? 'silent',
     ...options.env,
   });
-  const logger = createLogger(config.logLevel);
-  const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger, options.now);
+  const logger = options.logger ?? createLogger(config.logLevel, { format: 'json' });
+  const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger, options.now, { resolver: options.resolver ?? testResolver() });
   const store = createContactStore(runtime.redis, config.redis.prefix, PRIMARY_MAILBOX);
   if (runtime.watcher && options.waitForWatcher !== false) await until(() => runtime.watcher!.status().connected, 10_000, 'the watcher to connect');
 
@@ -97,6 +105,15 @@ export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions):
     },
     stop: () => runtime.close(),
   };
+}
+
+/**
+ * Lifts the volume limits (daily cap, per-domain cap, circuit breaker) on one Winnow's keys, for
+ * a test or benchmark that sends more scripts than they allow by design (a burst of fifty, say).
+ */
+export async function liftVolumeLimits(redis: Redis, prefix: string): Promise<void> {
+  const settings = createSettingsStore(redis, mailboxKeys(prefix, PRIMARY_MAILBOX).settings, { responseDeadlineMs: 7 * 86_400_000, dedupeWindowMs: 90 * 86_400_000 });
+  await settings.save({ ...(await settings.get()), dailyCap: null, domainHourlyCap: null, breakerHourly: null });
 }
 
 /** Polls a condition that has no event to wait on (a state in Redis), failing with what it waited for. */

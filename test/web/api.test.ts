@@ -265,8 +265,11 @@ describe('probes and JSON API', () => {
     it('gives the overview figures', async () => {
       const response = await json('GET', '/api/overview?period=all');
       expect(response.statusCode).toBe(200);
-      const body = response.json() as { period: string; funnel: { requests: number; answered: number }; series: Array<{ start: string }>; queues: Array<{ name: string }> };
+      const body = response.json() as { period: string; needsYou: Record<string, number>; funnel: { requests: number; answered: number; answeredUndecided: number }; series: Array<{ start: string }>; queues: Array<{ name: string }> };
       expect(body.period).toBe('all');
+      // What waits for the user, as the overview opens with it.
+      expect(Object.keys(body.needsYou).sort()).toEqual(['answers', 'awaitingAddress', 'awaitingApproval', 'bounced', 'failed']);
+      expect(body.needsYou.answers).toBe(body.funnel.answeredUndecided);
       expect(body.funnel.requests).toBe(10);
       expect(body.funnel.answered).toBe(1);
       expect(body.series[0]!.start).toMatch(/^2024-05-01T00:00:00.000Z$/);

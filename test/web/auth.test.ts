@@ -146,15 +146,15 @@ describe('login, sessions and logout', () => {
   });
 
   it('returns to the page that was asked for after logging in, and only to a page of this dashboard', async () => {
-    const asked = '/responders?status=answered&q=ada';
+    const asked = '/people?status=answered&q=ada';
     const away = await app.inject({ method: 'GET', url: asked, remoteAddress: '203.0.113.30' });
     expect(away.headers.location).toBe(`/login?next=${encodeURIComponent(asked)}`);
     const page = await app.inject({ method: 'GET', url: away.headers.location as string, remoteAddress: '203.0.113.30' });
-    expect(page.body).toContain('<input type="hidden" name="next" value="/responders?status=answered&amp;q=ada">');
+    expect(page.body).toContain('<input type="hidden" name="next" value="/people?status=answered&amp;q=ada">');
     const loginWith = (next: string, password = PASSWORD) =>
       app.inject({ method: 'POST', url: '/login', ...form({ _csrf: hiddenCsrf(page.body), password, next }), cookies: { winnow_login: cookie(page, 'winnow_login')!.value }, remoteAddress: '203.0.113.30' });
     // A wrong password keeps the way back; the right one takes it.
-    expect((await loginWith(asked, 'wrong')).body).toContain('<input type="hidden" name="next" value="/responders?status=answered&amp;q=ada">');
+    expect((await loginWith(asked, 'wrong')).body).toContain('<input type="hidden" name="next" value="/people?status=answered&amp;q=ada">');
     const response = await loginWith(asked);
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe(asked);

@@ -66,7 +66,7 @@ describe('dashboard', () => {
 
   describe('without a session', () => {
     it('sends pages to the login form', async () => {
-      for (const url of ['/', '/responders', '/awaiting', `/contacts/${adaId}`, `/contacts/${adaId}/erase`, '/skipped-mail', '/responders?status=asked', '/responders.csv']) {
+      for (const url of ['/', '/people', '/awaiting', `/contacts/${adaId}`, `/contacts/${adaId}/erase`, '/skipped-mail', '/people?status=asked', '/people.csv']) {
         const response = await app.inject({ method: 'GET', url });
         expect(response.statusCode, url).toBe(303);
         // The page asked for comes back after the login (the overview needs no mention).
@@ -174,7 +174,7 @@ describe('dashboard', () => {
     const get = (url: string) => app.inject({ method: 'GET', url, cookies: { winnow_session: session } });
 
     it('lists people with status, platform, email, dates, answer and counts', async () => {
-      const response = await get('/responders');
+      const response = await get('/people');
       expect(response.statusCode).toBe(200);
       expect(response.headers['cache-control']).toBe('no-store');
       const body = response.body;
@@ -183,7 +183,7 @@ describe('dashboard', () => {
       expect(body).toContain('href="https://www.linkedin.com/in/ada-lovelace"');
       expect(body).toContain('ada@example.org');
       expect(body).toContain('LinkedIn');
-      expect(body).toContain('<span class="status status-answered">answered</span>');
+      expect(body).toContain('<span class="status status-answered tone-good">answered</span>');
       expect(body).toContain('<dt>answered</dt> <dd><time datetime="2024-05-01T09:01:03.000Z" title="2024-05-01 09:01 UTC">1 May 09:01</time></dd>');
       expect(body).toContain('Filler 2');
       // Counts: 6 in all, 4 detected, 1 answered, 1 awaiting an address.
@@ -196,33 +196,33 @@ describe('dashboard', () => {
     });
 
     it('filters by status and searches', async () => {
-      const answered = await get('/responders?status=answered');
+      const answered = await get('/people?status=answered');
       expect(answered.body).toContain('Ada Lovelace');
       expect(answered.body).not.toContain('Filler 0');
       expect(answered.body).toContain('<option value="answered" selected>');
 
-      const search = await get('/responders?q=filler%201&status=');
+      const search = await get('/people?q=filler%201&status=');
       expect(search.body).toContain('Filler 1');
       expect(search.body).not.toContain('Filler 2');
       expect(search.body).not.toContain('Ada Lovelace');
 
-      const nobody = await get('/responders?q=zebra');
+      const nobody = await get('/people?q=zebra');
       expect(nobody.body).toContain('No one matches this filter.');
     });
 
     it('answers a bad status filter with a 400 page', async () => {
-      const response = await get('/responders?status=%3Cscript%3E');
+      const response = await get('/people?status=%3Cscript%3E');
       expect(response.statusCode).toBe(400);
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(response.body).toContain('status: must be one of');
     });
 
     it('pages with a next-page link that carries the cursor and the filter', async () => {
-      const first = await get('/responders?limit=2&status=detected');
+      const first = await get('/people?limit=2&status=detected');
       const next = /<a rel="next" href="([^"]+)">Next page<\/a>/.exec(first.body);
       expect(next).not.toBeNull();
       const href = next![1]!.replace(/&amp;/g, '&');
-      expect(href).toMatch(/^\/responders\?status=detected&limit=2&cursor=/);
+      expect(href).toMatch(/^\/people\?status=detected&limit=2&cursor=/);
       const second = await get(href);
       expect(second.statusCode).toBe(200);
       expect(second.body).toContain('First page');
@@ -268,21 +268,22 @@ describe('dashboard', () => {
     });
 
     it('escapes hostile names, headlines, subjects and answers, and never links a javascript: URL', async () => {
-      for (const url of ['/', '/responders', '/awaiting', `/contacts/${hostileId}`, `/contacts/${adaId}`, `/contacts/${hostileId}/erase`, `/contacts/${adaId}/send-again`]) {
+      for (const url of ['/', '/people', '/awaiting', `/contacts/${hostileId}`, `/contacts/${adaId}`, `/contacts/${hostileId}/erase`, `/contacts/${adaId}/send-again`]) {
         const response = await get(url);
         expect(response.statusCode, url).toBe(200);
         const body = response.body;
         expect(body, url).not.toContain('<script>');
         expect(body, url).not.toContain('<img');
-        // The overview's chart is the only SVG, drawn by us; mail never becomes one.
-        expect(body.replace(/<svg viewBox="0 0 720 260" role="img"[^>]*>/, ''), url).not.toContain('<svg');
+        // The overview's chart and its funnel's bars are the only SVG, drawn by us; mail never becomes one.
+        const ours = body.replace(/<svg viewBox="0 0 720 264" role="img"[^>]*>/, '').replace(/<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">/g, '');
+        expect(ours, url).not.toContain('<svg');
         expect(body, url).not.toContain('<b>bold</b>');
         expect(body, url).not.toMatch(/href="\s*javascript:/i);
         // Escaped text holds no "<", so every "<...>" is a real tag: none may carry an event handler.
         const tags = body.match(/<[a-z][^>]*>/gi) ?? [];
         expect(tags.filter((tag) => /\son\w+\s*=/i.test(tag)), url).toEqual([]);
       }
-      const list = (await get('/responders')).body;
+      const list = (await get('/people')).body;
       expect(list).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(list).toContain('&lt;b&gt;bold&lt;/b&gt; seller');
       expect(list).toContain('&lt;img src=x onerror=&quot;alert(2)&quot;&gt; &quot;quoted&quot; &amp; more');
@@ -297,8 +298,8 @@ describe('dashboard', () => {
     });
 
     it('sends a strict CSP without inline script or style, and pages use none', async () => {
-      const withScript = ['/responders', '/awaiting'];
-      for (const url of ['/', `/contacts/${adaId}`, '/skipped-mail', '/login', '/nowhere', ...withScript]) {
+      const withScript = ['/people', '/awaiting'];
+      for (const url of ['/', '/health', `/contacts/${adaId}`, '/skipped-mail', '/login', '/nowhere', ...withScript]) {
         const response = await get(url);
         const csp = response.headers['content-security-policy'];
         expect(typeof csp, url).toBe('string');
@@ -329,7 +330,7 @@ describe('dashboard', () => {
     });
 
     it('serves the stylesheet the pages link to', async () => {
-      const page = (await get('/responders')).body;
+      const page = (await get('/people')).body;
       const href = /<link rel="stylesheet" href="([^"]+)">/.exec(page)![1]!;
       expect(href).toMatch(/^\/assets\/app\.css\?v=/);
       const css = await app.inject({ method: 'GET', url: href });

@@ -1,11 +1,12 @@
-// The people pages with their forms, through app.inject on a real Redis: overview, responders
+// The people pages with their forms, through app.inject on a real Redis: overview, the people list
 // (filters, bulk decide, CSV), a person's actions, awaiting address. People are constructed
 // through the store, as the workers would record them.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/queues/queues.ts';
 import { standing } from '../../src/web/views/person.ts';
-import { addPerson, askAndAnswer, BASE_TIME, form, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
+import { all, attribute, has, one, parseHtml, text } from './dom.ts';
+import { addPerson, API_TOKEN, askAndAnswer, BASE_TIME, form, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -47,7 +48,7 @@ describe('the people pages', () => {
     await askAndAnswer(web.store, id.eve, now - 10 * DAY);
     await web.store.update(id.eve, { attempts: 1 }, { at: now - 10 * DAY + 2000, type: 'asked', detail: 'script number 1 accepted' });
     session = await login(app);
-    csrf = hiddenCsrf((await get('/responders')).body);
+    csrf = hiddenCsrf((await get('/people')).body);
   });
 
   afterAll(async () => {
@@ -55,7 +56,7 @@ describe('the people pages', () => {
   });
 
   describe('overview', () => {
-    it('shows the funnel, the answer rate, the chart and the health of mailbox and queues', async () => {
+    it('shows the funnel, the answer rate, the chart, and the health of mailbox and queues on the health page', async () => {
       await web.redis.hset(web.store.keys.health, { connected: 1, connectedAt: Date.UTC(2024, 4, 1, 8), lastMailAt: Date.UTC(2024, 4, 1, 9, 30), lastError: 'Connection <reset> by peer', lastErrorAt: Date.UTC(2024, 4, 1, 7) });
       await web.redis.set(web.store.keys.lease, 'some-process', 'PX', 60_000);
       const response = await get('/?period=30d');
@@ -64,16 +65,18 @@ describe('the people pages', () => {
       expect(body).toMatch(/<dt>Requests<\/dt>\s*<dd><span class="step-count">5<\/span>/);
       // Links carry the period, so they list the people the figures count.
       const period = `from=${new Date(Date.now() - 29 * DAY).toISOString().slice(0, 10)}&amp;to=${new Date().toISOString().slice(0, 10)}`;
-      expect(body).toContain(`<dt>Answered <span class="hint">whatever you decided since; <a href="/responders?status=answered&amp;${period}">2 still to decide</a>`);
-      expect(body).toContain(`<dt><a href="/responders?status=awaiting_address&amp;${period}">Awaiting address</a></dt>`);
+      expect(body).toContain(`<dt>Answered <span class="hint">whatever you decided since; <a href="/people?status=answered&amp;${period}">2 still to decide</a>`);
+      expect(body).toContain(`<dt><a href="/people?status=awaiting_address&amp;${period}">Awaiting address</a></dt>`);
       expect(body).toMatch(/Awaiting address<\/a><\/dt>\s*<dd><span class="step-count">1<\/span>/);
       // Two answered, one still waiting: both answered people's outcome is known.
       expect(body).toContain('<span class="rate-value">100%</span> answer rate');
-      expect(body).toContain('<svg viewBox="0 0 720 260" role="img" aria-labelledby="chart-title chart-desc"');
+      expect(body).toContain('<svg viewBox="0 0 720 264" role="img" aria-labelledby="chart-title chart-desc"');
       expect(body).toContain('<title id="chart-title">Requests and answers per day</title>');
       expect(body).toContain('<span class="health good">Connected</span>');
-      expect(body).toContain('Connection &lt;reset&gt; by peer');
-      expect(body).toMatch(/<th scope="row">Scripts to send<\/th>/);
+      // The detail is on the health page.
+      const health = (await get('/health')).body;
+      expect(health).toContain('Connection &lt;reset&gt; by peer');
+      expect(health).toMatch(/<th scope="row">Scripts to send<\/th>/);
       // The 7-day period leaves out the request from ten days ago.
       expect((await get('/?period=7d')).body).toMatch(/<dt>Requests<\/dt>\s*<dd><span class="step-count">4<\/span>/);
     });
@@ -81,6 +84,7 @@ describe('the people pages', () => {
     it('says a mailbox is not watched when no process holds its lease, whatever the last report said', async () => {
       await web.redis.del(web.store.keys.lease);
       expect((await get('/')).body).toContain('<span class="health bad">Not watched</span>');
+      expect((await get('/health')).body).toContain('<span class="health bad">Not watched</span>');
     });
 
     it('refuses a period it does not know', async () => {
@@ -88,38 +92,38 @@ describe('the people pages', () => {
     });
   });
 
-  describe('responders', () => {
+  describe('the people list', () => {
     it('filters by platform, flag and date, and sorts', async () => {
-      const linkedin = (await get('/responders?platform=linkedin')).body;
+      const linkedin = (await get('/people?platform=linkedin')).body;
       expect(linkedin).toContain('Ada Answer');
       expect(linkedin).toContain('Cat Waiting');
       expect(linkedin).not.toContain('Bob Builder');
       expect(linkedin).toContain('2 people match');
-      const flagged = (await get('/responders?flag=open_networker')).body;
+      const flagged = (await get('/people?flag=open_networker')).body;
       expect(flagged).toContain('Bob Builder');
       expect(flagged).toContain('<li class="flag flag-open_networker">open networker</li>');
       expect(flagged).not.toContain('Ada Answer');
       const today = new Date().toISOString().slice(0, 10);
-      const recent = (await get(`/responders?from=${today}&to=${today}&date=answered`)).body;
+      const recent = (await get(`/people?from=${today}&to=${today}&date=answered`)).body;
       expect(recent).toContain('No one matches this filter.');
-      const byScore = (await get('/responders?sort=score')).body;
+      const byScore = (await get('/people?sort=score')).body;
       expect(byScore.indexOf('Ada Answer')).toBeLessThan(byScore.indexOf('Bob Builder'));
       expect(byScore).toContain('<span class="score"><strong>2</strong>/3</span>');
       // The form's order is "usual" unless another was asked for, so picking "Name" lists A to Z.
       const usual = /<select id="filter-order" name="order">[\s\S]*?<\/select>/;
-      expect(usual.exec((await get('/responders?sort=name')).body)![0]).toContain('<option value="">usual: newest, highest or A first</option>');
-      expect(usual.exec((await get('/responders?sort=name&order=asc')).body)![0]).not.toContain(' selected');
-      const asSent = (await get('/responders?q=&sort=name&order=&status=')).body;
+      expect(usual.exec((await get('/people?sort=name')).body)![0]).toContain('<option value="">usual: newest or highest first, names A to Z</option>');
+      expect(usual.exec((await get('/people?sort=name&order=asc')).body)![0]).not.toContain(' selected');
+      const asSent = (await get('/people?q=&sort=name&order=&status=')).body;
       expect(asSent.indexOf('Ada Answer')).toBeLessThan(asSent.indexOf('Eve Asked'));
-      const byName = (await get('/responders?sort=name&order=desc')).body;
+      const byName = (await get('/people?sort=name&order=desc')).body;
       expect(usual.exec(byName)![0]).toContain('<option value="desc" selected>newest, highest or Z first</option>');
       expect(byName.indexOf('Eve Asked')).toBeLessThan(byName.indexOf('Ada Answer'));
     });
 
     it('folds every filter but the search into a details element whose summary says what is in force', async () => {
-      const plain = (await get('/responders')).body;
+      const plain = (await get('/people')).body;
       expect(plain).toMatch(/<details class="more-filters">\s*<summary>Filter and sort<\/summary>/);
-      const filtered = (await get('/responders?platform=linkedin&flag=open_networker&sort=name')).body;
+      const filtered = (await get('/people?platform=linkedin&flag=open_networker&sort=name')).body;
       expect(filtered).toContain('<summary>Filter and sort<span class="in-use">: LinkedIn, open networker, by name, A to Z</span></summary>');
       // Folded even then (a phone shows the list first); the fields keep the values in force.
       expect(filtered).not.toContain('<details class="more-filters" open');
@@ -129,15 +133,15 @@ describe('the people pages', () => {
     });
 
     it('refuses a date that is not one, and a cursor that is not one', async () => {
-      expect((await get('/responders?from=2024-02-30')).statusCode).toBe(400);
-      const cursor = await get('/responders?cursor=bm90LWEtY3Vyc29y');
+      expect((await get('/people?from=2024-02-30')).statusCode).toBe(400);
+      const cursor = await get('/people?cursor=bm90LWEtY3Vyc29y');
       expect(cursor.statusCode).toBe(400);
       expect(cursor.body).toContain('is not a cursor from an earlier page');
     });
 
     it('has a bulk form of real checkboxes, with "select all" hidden until its script runs', async () => {
-      const body = (await get('/responders')).body;
-      expect(body).toContain('<form class="bulk" id="bulk" method="post" action="/responders/decide">');
+      const body = (await get('/people')).body;
+      expect(body).toContain('<form class="bulk" id="bulk" method="post" action="/people/decide">');
       expect(body).toContain(`<input type="checkbox" name="ids" value="${id.ada}" id="pick-${id.ada}"><label for="pick-${id.ada}" class="visually-hidden">Select Ada Answer</label>`);
       expect(body).toContain('<input type="checkbox" id="select-all" data-select-all="ids" hidden>');
       expect(body).toContain('<button type="submit" name="decision" value="accepted">Accept selected</button>');
@@ -149,8 +153,8 @@ describe('the people pages', () => {
     });
 
     it('accepts in bulk, returns to the same list and says what happened once', async () => {
-      const back = '/responders?platform=email';
-      const response = await postMany('/responders/decide', [['ids', id.ada!], ['ids', id.bob!], ['ids', id.cat!], ['decision', 'accepted'], ['back', back]]);
+      const back = '/people?platform=email';
+      const response = await postMany('/people/decide', [['ids', id.ada!], ['ids', id.bob!], ['ids', id.cat!], ['decision', 'accepted'], ['back', back]]);
       expect(response.statusCode).toBe(303);
       expect(response.headers.location).toBe(back);
       const message = await notice(back);
@@ -161,33 +165,112 @@ describe('the people pages', () => {
       expect(await notice(back)).toBeNull();
       expect((await web.store.get(id.ada!))?.status).toBe('accepted');
       expect((await web.store.get(id.bob!))?.status).toBe('accepted');
-      expect((await get('/responders?status=accepted')).body).toContain('Bob Builder');
+      expect((await get('/people?status=accepted')).body).toContain('Bob Builder');
     });
 
     it('asks to tick someone when nothing is ticked, and refuses a bulk post without the token', async () => {
-      const empty = await post('/responders/decide', { decision: 'rejected' });
+      const empty = await post('/people/decide', { decision: 'rejected' });
       expect(empty.statusCode).toBe(303);
       expect((await notice(empty.headers.location as string))?.[3]).toContain('Tick at least one person');
-      const forged = await app.inject({ method: 'POST', url: '/responders/decide', ...form({ ids: id.ada!, decision: 'rejected' }), cookies: { winnow_session: session } });
+      const forged = await app.inject({ method: 'POST', url: '/people/decide', ...form({ ids: id.ada!, decision: 'rejected' }), cookies: { winnow_session: session } });
       expect(forged.statusCode).toBe(403);
       expect((await web.store.get(id.ada!))?.status).toBe('accepted');
     });
 
     it('exports the current filter as CSV, safe against formulas', async () => {
-      const response = await get('/responders.csv?status=awaiting_approval');
+      const response = await get('/people.csv?status=awaiting_approval');
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
-      expect(response.headers['content-disposition']).toMatch(/^attachment; filename="winnow-responders-\d{4}-\d{2}-\d{2}\.csv"$/);
+      expect(response.headers['content-disposition']).toMatch(/^attachment; filename="winnow-people-\d{4}-\d{2}-\d{2}\.csv"$/);
       const lines = response.body.replace(/^\ufeff/, '').split('\r\n');
       expect(lines[0]).toBe('"id","name","email","status","platform","headline","profile_url","requested_at","asked_at","answered_at","decided_at","score","says_why","says_business","says_benefit","flags","answer"');
       expect(lines).toHaveLength(3); // header, Dan, and the empty string after the last CRLF
       expect(lines[1]).toContain(`"${id.dan}","'=HYPERLINK(""http://evil.example"",""Dan"")","dan@example.org","awaiting_approval","email","'+cmd|calc"`);
-      const all = await get('/responders.csv');
+      const all = await get('/people.csv');
       expect(all.body.split('\r\n')).toHaveLength(7);
     });
   });
 
+  describe('People, formerly Responders', () => {
+    it('lists everyone, whether they answered or not, under the name People', async () => {
+      const doc = parseHtml((await get('/people')).body);
+      expect(text(one(doc, { tag: 'h1' }))).toBe('People');
+      expect(text(one(doc, { tag: 'title' }))).toBe('People · Winnow');
+      expect(text(one(one(doc, { tag: 'nav', 'aria-label': 'Main' }), { tag: 'a', 'aria-current': 'page' }))).toBe('People');
+      const rows = all(one(doc, { tag: 'table', class: 'people' }), { tag: 'tr' }).slice(1);
+      const byName = new Map(rows.map((row) => [text(one(row, { tag: 'th', scope: 'row' })), text(one(row, { tag: 'td', 'data-label': 'Status' }))]));
+      // Cat never answered (no address yet) and Eve has not yet: both are on the list, with their status.
+      const status = (name: string) => [...byName].find(([row]) => row.startsWith(name))?.[1];
+      expect(status('Cat Waiting')).toBe('awaiting address');
+      expect(status('Eve Asked')).toBe('asked');
+    });
+
+    it('sends the old addresses to the new ones, with their filters', async () => {
+      const list = await get('/responders?status=answered&sort=name');
+      expect(list.statusCode).toBe(301);
+      expect(list.headers.location).toBe('/people?status=answered&sort=name');
+      const csv = await get('/responders.csv?status=answered');
+      expect(csv.statusCode).toBe(301);
+      expect(csv.headers.location).toBe('/people.csv?status=answered');
+      // A page left open posts its bulk form to the old path: it is re-posted to the new one.
+      const decide = await post('/responders/decide', { ids: id.eve!, decision: 'rejected' });
+      expect(decide.statusCode).toBe(307);
+      expect(decide.headers.location).toBe('/people/decide');
+    });
+
+    it('reads a date range given backwards the right way round, and says so beside the fields', async () => {
+      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      const [early, late] = [day(Date.now() - 4 * DAY), day(Date.now())];
+      const forward = parseHtml((await get(`/people?from=${early}&to=${late}`)).body);
+      const backward = parseHtml((await get(`/people?from=${late}&to=${early}`)).body);
+      const summary = (doc: ReturnType<typeof parseHtml>) => text(one(doc, { tag: 'p', id: 'list-summary' }));
+      expect(summary(forward)).toMatch(/^4 people match/);
+      expect(summary(backward)).toBe(summary(forward));
+      expect(attribute(one(backward, { tag: 'input', id: 'filter-from' }), 'value')).toBe(early);
+      expect(attribute(one(backward, { tag: 'input', id: 'filter-to' }), 'value')).toBe(late);
+      const note = one(one(backward, { tag: 'fieldset', class: 'date-range' }), { tag: 'p', id: 'date-swapped' });
+      expect(text(note)).toBe(`The first date was after the second, so they were swapped: from ${early} to ${late}.`);
+      // The filters unfold, so the note is seen.
+      expect(attribute(one(backward, { tag: 'details', class: 'more-filters' }), 'open')).toBe('');
+      expect(has(forward, { tag: 'p', id: 'date-swapped' })).toBe(false);
+      // The API reads it the same way.
+      const api = await app.inject({ method: 'GET', url: `/api/contacts?from=${late}&to=${early}`, headers: { authorization: `Bearer ${API_TOKEN}` } });
+      expect((api.json() as { total: number }).total).toBe(4);
+    });
+
+    it('counts the status links within the search, so "all" never claims people the search did not find', async () => {
+      const chips = (doc: ReturnType<typeof parseHtml>) => all(one(doc, { tag: 'nav', class: 'counts' }), { tag: 'a' }).map((a) => [text(a), attribute(a, 'aria-current') ?? null]);
+      expect(chips(parseHtml((await get('/people?q=zzz-nobody')).body))).toEqual([['all that match 0', 'true']]);
+      const ada = chips(parseHtml((await get('/people?q=analytical')).body));
+      expect(ada[0]).toEqual(['all that match 1', 'true']);
+      expect(ada).toHaveLength(2);
+      expect(ada[1]![0]).toMatch(/ 1$/);
+      // Without a search, every status of everyone.
+      expect(chips(parseHtml((await get('/people')).body))[0]![0]).toMatch(/^all 5$/);
+    });
+  });
+
   describe('a person', () => {
+    it('names the mail behind each event in words, with the Message-ID one click away', async () => {
+      const at = Date.now() - 5 * DAY;
+      const who = await addPerson(web.store, { name: 'Tim Timeline', email: 'tim@example.org', requestMessageId: '<request-tim@example.org>' }, at);
+      const ours = `winnow.${who}.1@example.test`;
+      await web.store.transition(who, 'queued', {}, { at: at + 1000, type: 'queued', detail: 'script queued' });
+      await web.store.transition(who, 'asked', { askedAt: at + 2000, deadlineAt: at + 7 * DAY, scriptMessageId: ours, attempts: 1 }, { at: at + 2000, type: 'asked', detail: 'script sent: 250 OK', messageId: ours });
+      await web.store.note(who, { at: at + 3000, type: 'reminded', detail: 'reminder sent to tim@example.org', messageId: `winnow.${who}.1.reminder@example.test` });
+      await web.store.transition(who, 'answered', { answeredAt: at + 4000, answerText: 'Hello.' }, { at: at + 4000, type: 'answered', detail: 'answered before the deadline', messageId: '<CAF+tim-reply@mail.example.org>' });
+      const doc = parseHtml((await get(`/contacts/${who}`)).body);
+      const timeline = one(doc, { tag: 'ol', class: 'timeline' });
+      const mails = all(timeline, { tag: 'details', class: 'message-id' });
+      expect(mails.map((mail) => text(one(mail, { tag: 'summary' })))).toEqual(['Mail: the request', 'Mail: script #1', 'Mail: reminder after script #1', 'Mail: answer to script #1']);
+      expect(text(one(mails[3]!, { tag: 'code' }))).toBe('<CAF+tim-reply@mail.example.org>');
+      // The raw Message-IDs are folded away, not the first thing a reader sees.
+      for (const event of all(timeline, { tag: 'li' })) {
+        expect(text(one(event, { tag: 'div', class: 'what' }))).not.toMatch(/winnow\.|request-tim|CAF\+/);
+      }
+    });
+
+
     it('shows the answer stripped, the full text on demand, the script and the actions that apply', async () => {
       const body = (await get(`/contacts/${id.ada}`)).body;
       expect(body).toContain('<blockquote class="answer">I build calculating engines and would like to compare notes.</blockquote>');
@@ -220,7 +303,7 @@ describe('the people pages', () => {
     it('ignores a return address that leads off the dashboard', async () => {
       // Nor one that cannot be a Location header (a control character, a raw non-ASCII letter):
       // that was a 500 after the action had been done.
-      for (const back of ['https://evil.example/', '//evil.example/x', '/\\evil.example', '/\u0001x', '/responders?q=Zoë', '/\u0000']) {
+      for (const back of ['https://evil.example/', '//evil.example/x', '/\\evil.example', '/\u0001x', '/people?q=Zoë', '/\u0000']) {
         const response = await post(`/contacts/${id.ada}/accept`, { back });
         expect(response.headers.location, back).toBe(`/contacts/${id.ada}`);
       }
@@ -313,19 +396,19 @@ describe('the people pages', () => {
       expect(await web.store.get(id.bob!)).not.toBeNull();
 
       const response = await post(`/contacts/${id.bob}/erase`, { confirm: 'yes', forget: 'yes' });
-      expect(response.headers.location).toBe('/responders');
-      expect((await notice('/responders'))?.[3]).toContain('Bob Builder is erased. Only a one-way hash');
+      expect(response.headers.location).toBe('/people');
+      expect((await notice('/people'))?.[3]).toContain('Bob Builder is erased. Only a one-way hash');
       expect(await web.store.get(id.bob!)).toBeNull();
       expect(await web.store.findByAddress('bob@lists.example')).toBeNull();
       const keys = await web.redis.keys(`${web.config.redis.prefix}:*`);
       expect(keys.filter((key) => key.includes(id.bob!) || key.includes('bob@lists.example'))).toEqual([]);
       expect((await get(`/contacts/${id.bob}`)).statusCode).toBe(404);
-      expect((await get('/responders')).body).not.toContain('Bob Builder');
+      expect((await get('/people')).body).not.toContain('Bob Builder');
     });
   });
 
   it('answers after the directory has caught up with a change made elsewhere', async () => {
     const newcomer = await addPerson(web.store, { name: 'Fay Fresh' }, BASE_TIME + MINUTE);
-    expect((await get('/responders?q=fay')).body).toContain(`/contacts/${newcomer}`);
+    expect((await get('/people?q=fay')).body).toContain(`/contacts/${newcomer}`);
   });
 });

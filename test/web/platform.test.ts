@@ -72,17 +72,17 @@ describe('asked on the platform, on the dashboard', () => {
   });
 
   it('the people list shows where each person was asked, and filters by it; the overview counts both', async () => {
-    const all = (await get('/responders')).body;
+    const all = (await get('/people')).body;
     expect(all).toContain('<th scope="col">Asked</th>');
     expect(all).toContain('<td data-label="Asked">on LinkedIn</td>');
     expect(all).toContain('<td data-label="Asked">by mail</td>');
-    const onPlatform = (await get('/responders?channel=platform')).body;
+    const onPlatform = (await get('/people?channel=platform')).body;
     expect(onPlatform).toContain('Lin Waiting');
     expect(onPlatform).not.toContain('Ann Accepted');
     const api = await app.inject({ method: 'GET', url: '/api/contacts?channel=email', headers: { authorization: `Bearer ${web.config.web.apiToken}` } });
     expect(api.json().contacts.map((c: { name: string }) => c.name).sort()).toEqual(['Ann Accepted', 'Mia Mail', 'Rex Rejected']);
     expect((await app.inject({ method: 'GET', url: '/api/overview', headers: { authorization: `Bearer ${web.config.web.apiToken}` } })).json().funnel).toMatchObject({ asked: 3, askedOnPlatform: 1 });
-    expect((await get('/')).body).toContain('2 by mail, <a href="/responders?channel=platform');
+    expect((await get('/')).body).toContain('2 by mail, <a href="/people?channel=platform');
   });
 
   it('for a request that came by mail it is refused, in words', async () => {

@@ -1,4 +1,4 @@
-// Small comforts for the responders and awaiting-address pages. Everything works without this file:
+// Small comforts for the people and awaiting-address pages. Everything works without this file:
 // the buttons it shows are hidden until it runs, and the forms post as they are.
 /* global document, navigator */
 'use strict';

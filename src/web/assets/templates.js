@@ -1,5 +1,8 @@
-/* Templates page: the live preview. Without this script the "Update the preview" button does the same on the server. */
-/* global document, fetch, URLSearchParams, FormData, setTimeout, clearTimeout */
+/*
+ * Templates page: the live preview, and the buttons that insert a variable at the cursor. Without
+ * this script the "Update the preview" button does the same on the server, and variables are typed.
+ */
+/* global document, fetch, URLSearchParams, FormData, setTimeout, clearTimeout, Event */
 'use strict';
 
 (function livePreview() {
@@ -12,7 +15,8 @@
   const subject = document.getElementById('preview-subject');
   const text = document.getElementById('preview-text');
   const holder = document.getElementById('preview-frame-holder');
-  const PARTS = ['subject', 'text', 'html'];
+  // The parts this editor holds: subject and message, or subject, text and HTML.
+  const PARTS = ['subject', 'body', 'text', 'html'].filter((part) => document.getElementById(part));
   const WAIT_MS = 250;
 
   let timer = null;
@@ -84,10 +88,18 @@
         text.textContent = result.text;
         showFrame(result.frameUrl);
         mail.hidden = false;
+        const parts = document.getElementById('parts-state');
+        if (parts) {
+          const now = result.partsMatch ? parts.dataset.match : parts.dataset.differ;
+          if (parts.textContent !== now) parts.textContent = now;
+        }
         say('Showing what the editor holds (not saved).');
       } else {
         showError(result.error);
-        say('The ' + result.error.part + ' has a problem at line ' + result.error.line + ', column ' + result.error.column + '; the preview shows the last version without problems.');
+        // The part by the name its field has on the page ("Message", "HTML part"), not its form name.
+        const label = document.querySelector('label[for="' + result.error.part + '"]');
+        const part = label ? label.textContent.trim().toLowerCase() : result.error.part;
+        say('The ' + part + ' has a problem at line ' + result.error.line + ', column ' + result.error.column + '; the preview shows the last version without problems.');
       }
     } catch {
       say('The preview could not be updated: the dashboard did not answer.');
@@ -108,4 +120,28 @@
 
   form.addEventListener('input', schedule);
   if (person) person.addEventListener('change', schedule);
+})();
+
+(function insertButtons() {
+  const bar = document.getElementById('insert-bar');
+  if (!bar) return;
+  const fields = Array.from(document.querySelectorAll('#template-form [data-part]'));
+  if (fields.length === 0) return;
+  // The field last used gets the variable; before any, the message (or the text part).
+  let target = document.getElementById('body') || document.getElementById('text') || fields[0];
+  for (const field of fields) field.addEventListener('focus', () => (target = field));
+
+  bar.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-insert]');
+    if (!button) return;
+    const text = button.dataset.insert;
+    target.focus();
+    // insertText keeps the browser's undo history; where it is not supported, setRangeText does the same edit.
+    const inserted = typeof document.execCommand === 'function' && document.execCommand('insertText', false, text);
+    if (!inserted) {
+      target.setRangeText(text, target.selectionStart, target.selectionEnd, 'end');
+      target.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  });
+  bar.hidden = false;
 })();

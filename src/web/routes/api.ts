@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { ActionOutcome } from '../../contacts/actions.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard } from '../guards.ts';
-import { apiAddressBody, apiDecideBody, apiEraseQuery, directoryQuery, periodQuery, responderQuery } from '../people-schemas.ts';
-import { awaitingData, overviewData, sendResponderCsv } from '../people.ts';
+import { apiAddressBody, apiDecideBody, apiEraseQuery, directoryQuery, periodQuery, peopleQuery } from '../people-schemas.ts';
+import { awaitingData, overviewData, sendPeopleCsv } from '../people.ts';
 import { contactParams } from '../schemas.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
@@ -41,10 +41,10 @@ export const apiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps, p
   });
 
   /** `?status=&platform=&flag=&q=&from=&to=&date=&sort=&order=&cursor=&limit=` → { contacts, nextCursor, total } */
-  app.get('/contacts', { schema: { querystring: responderQuery } }, async (request) => directory.query(directoryQuery(request.query)));
+  app.get('/contacts', { schema: { querystring: peopleQuery } }, async (request) => directory.query(directoryQuery(request.query)));
 
   /** The same filter as CSV: every matching person, not one page. */
-  app.get('/contacts.csv', { schema: { querystring: responderQuery } }, async (request, reply) => sendResponderCsv(reply, deps, people, request.query));
+  app.get('/contacts.csv', { schema: { querystring: peopleQuery } }, async (request, reply) => sendPeopleCsv(reply, deps, people, request.query));
 
   /** Accepts or rejects several people: { ids: [...], decision: 'accepted' | 'rejected' }. */
   app.post('/contacts/decide', { schema: { body: apiDecideBody } }, async (request) => actions.decide(request.body.ids, request.body.decision));

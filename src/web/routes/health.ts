@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebContext } from '../context.ts';
+import { adviceText, redisAdvice } from '../../config/advice.ts';
+import { lastRedisError } from '../../redis.ts';
 
 const REDIS_TIMEOUT_MS = 1_000;
 const READINESS_TIMEOUT_MS = 2_000;
@@ -32,7 +34,8 @@ export const healthRoutes: FastifyPluginAsync<WebContext> = async (app, { deps }
       checks.redis = 'ok';
     } catch (error) {
       ok = false;
-      checks.redis = `failed: ${reason(error)}`;
+      // The connection's own 'error' event says why (refused, not found); the ping only that it failed.
+      checks.redis = `failed: ${adviceText(redisAdvice(lastRedisError(deps.redis) ?? error, deps.config.redis.url))}`;
     }
     if (deps.readiness) {
       try {

@@ -4,14 +4,14 @@ import type { ActionOutcome, BulkOutcome } from '../../contacts/actions.ts';
 import { personVariables } from '../../script/render.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import type { Html } from '../html.ts';
-import { actionForm, addressForm, bulkForm, confirmForm, directoryQuery, eraseForm, periodQuery, responderQuery } from '../people-schemas.ts';
-import { awaitingData, overviewData, sendResponderCsv } from '../people.ts';
+import { actionForm, addressForm, bulkForm, confirmForm, directoryQuery, eraseForm, periodQuery, peopleQuery, withDatesInOrder } from '../people-schemas.ts';
+import { awaitingData, overviewData, sendPeopleCsv } from '../people.ts';
 import { contactParams } from '../schemas.ts';
-import { pagePolicy, routeCsp } from '../security.ts';
+import { localPath, pagePolicy, routeCsp } from '../security.ts';
 import type { Session } from '../session.ts';
 import { awaitingPage } from '../views/awaiting.ts';
 import { overviewPage } from '../views/overview.ts';
-import { contactUrl, respondersPage } from '../views/people.ts';
+import { contactUrl, peopleListPage } from '../views/people.ts';
 import { erasePage, personPage, sendAgainPage } from '../views/person.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
@@ -33,7 +33,7 @@ export function bulkMessage(outcome: BulkOutcome): string {
 }
 
 /**
- * The people pages: overview, responders, a person with their actions, awaiting address.
+ * The people pages: overview, the people list, a person with their actions, awaiting address.
  * Registered inside dashboardRoutes, whose hooks require a session and check every POST's CSRF
  * token. Every action answers with a redirect and a one-time message (post, redirect, get), so
  * a reload never repeats it and nothing needs script.
@@ -69,20 +69,31 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
     return send(reply, overviewPage(context.view(request), { ...data, flash: message }));
   });
 
-  // ---- Responders -----------------------------------------------------------------------------
+  // ---- People list ------------------------------------------------------------------------------
 
-  app.get('/responders', { schema: { querystring: responderQuery }, ...withScript }, async (request, reply) => {
-    const query = request.query;
+  app.get('/people', { schema: { querystring: peopleQuery }, ...withScript }, async (request, reply) => {
+    const { query, swapped } = withDatesInOrder(request.query);
     const [page, message] = await Promise.all([directory.query(directoryQuery(query)), flash.take(request.session)]);
-    const counts = await directory.counts();
-    return send(reply, respondersPage(context.view(request), { query, page, counts, csrf: session(request).csrf, flash: message, script: assets.people.url }));
+    const counts = await directory.counts(directoryQuery(query));
+    return send(reply, peopleListPage(context.view(request), { query, datesSwapped: swapped, page, counts, csrf: session(request).csrf, flash: message, script: assets.people.url }));
   });
 
-  app.get('/responders.csv', { schema: { querystring: responderQuery } }, async (request, reply) => sendResponderCsv(reply, deps, people, request.query));
+  app.get('/people.csv', { schema: { querystring: peopleQuery } }, async (request, reply) => sendPeopleCsv(reply, deps, people, request.query));
 
-  app.post('/responders/decide', { schema: { body: bulkForm } }, async (request, reply) => {
+  // The list was called "Responders" at /responders; bookmarks and links kept from then still
+  // work. Permanent for GETs; 307 for the bulk form, so a page left open re-posts to the new path.
+  const renamed = (request: FastifyRequest, to: string) => {
+    const at = request.url.indexOf('?');
+    // The query goes along as it came, when it can go into a Location header as it is.
+    return at < 0 ? to : (localPath(`${to}${request.url.slice(at)}`) ?? to);
+  };
+  app.get('/responders', async (request, reply) => reply.redirect(renamed(request, '/people'), 301));
+  app.get('/responders.csv', async (request, reply) => reply.redirect(renamed(request, '/people.csv'), 301));
+  app.post('/responders/decide', async (request, reply) => reply.redirect('/people/decide', 307));
+
+  app.post('/people/decide', { schema: { body: bulkForm } }, async (request, reply) => {
     const { ids, decision, back } = request.body;
-    const to = back ?? '/responders';
+    const to = back ?? '/people';
     if (!decision || ids.length === 0) {
       return finish(request, reply, { ok: false, message: 'Tick at least one person, then press "Accept selected" or "Reject selected".' }, to);
     }
@@ -142,7 +153,7 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
     if (request.body.confirm !== 'yes') return reply.redirect(`${contactUrl(id)}/erase`, 303);
     const outcome = await actions.erase(id, { forget: request.body.forget === 'yes' });
     request.log.info({ contact: id, forget: request.body.forget === 'yes', erased: outcome.ok }, 'person erased on the dashboard');
-    return finish(request, reply, outcome, outcome.ok ? '/responders' : contactUrl(id));
+    return finish(request, reply, outcome, outcome.ok ? '/people' : contactUrl(id));
   });
 
   // A POST with the token, not a link: the export is noted on the person's timeline (who saw their

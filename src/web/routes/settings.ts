@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { composeDigest } from '../../digest/gather.ts';
 import { wakeWaitingScripts } from '../../queues/queues.ts';
-import { SettingsError, type Settings } from '../../settings/settings.ts';
+import { SettingsError, settingsProblems, type Settings, type SettingsProblem } from '../../settings/settings.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard, sessionGuards } from '../guards.ts';
 import { digestPreviewPage } from '../views/digest.ts';
-import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type SettingsForm } from '../views/settings.ts';
+import { suggestAuthservId } from '../../detect/authentication.ts';
+import { pagePolicy, routeCsp } from '../security.ts';
+import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type ReceivingServer, type SettingsForm } from '../views/settings.ts';
 
 /** The settings page. Every route needs a session; every POST the session's CSRF token. */
 export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, context) => {
@@ -15,10 +17,14 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
   app.addHook('onRequest', guards.requireSession);
   app.addHook('preHandler', guards.requireCsrf);
 
-  app.get('/settings', async (request, reply) => {
+  const withScript = { helmet: routeCsp(pagePolicy({ scripts: true })) };
+  const script = context.assets.settings.url;
+
+  app.get('/settings', withScript, async (request, reply) => {
     const saved = (request.query as { saved?: unknown }).saved === '1';
     const form = settingsToForm(await deps.settings.get());
-    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null }).value);
+    const receivingServer = await receivingServerOf(deps);
+    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null, receivingServer, script }).value);
   });
 
   /** What the digest would say now, built as the workers build it; sends nothing. */
@@ -30,30 +36,44 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
     return reply.type('text/html; charset=utf-8').send(digestPreviewPage(context.view(request), { mail, every: settings.digest.every, since }).value);
   });
 
-  app.post('/settings', async (request, reply) => {
+  app.post('/settings', withScript, async (request, reply) => {
     const form = formFromBody(request.body);
-    const read = readSettingsForm(form);
-    let errors: FieldErrors | null = read.errors;
-    if (read.candidate) {
+    const { candidate, errors: formErrors } = readSettingsForm(form, await deps.settings.get());
+    // The form's own problems and the store's, together: one post shows all of them.
+    const errors: FieldErrors = { ...problemsOnForm(settingsProblems(candidate), form, formErrors), ...formErrors };
+    if (Object.keys(errors).length === 0) {
       try {
-        await saveSettings(deps, read.candidate);
+        await saveSettings(deps, candidate);
         request.log.info('settings saved');
         // Post/redirect/get: a reload does not post the form again.
         return reply.redirect('/settings?saved=1', 303);
       } catch (error) {
         if (!(error instanceof SettingsError)) throw error;
-        errors = problemsOnForm(error, form);
+        Object.assign(errors, problemsOnForm(error.problems, form, {}));
       }
     }
     // The values stay as typed, so nothing has to be entered twice.
-    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: errors ?? {} }).value);
+    return reply.code(400).type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors, receivingServer: await receivingServerOf(deps), script }).value);
   });
 };
 
-function problemsOnForm(error: SettingsError, form: SettingsForm): FieldErrors {
+/** AUTHSERV_ID as set, or the authserv-id recent mail suggests (src/detect/authentication.ts). */
+async function receivingServerOf(deps: WebContext['deps']): Promise<ReceivingServer> {
+  if (deps.config.authservId) return { configured: deps.config.authservId, suggestion: null };
+  return { configured: null, suggestion: suggestAuthservId(await deps.store.recentAuthservIds()) };
+}
+
+/**
+ * The store's problems beside their form fields. A field the form could not read was checked with
+ * its saved value, so what the store says of it (or of a rule it is part of) is left out.
+ */
+function problemsOnForm(problems: SettingsProblem[], form: SettingsForm, formErrors: FieldErrors): FieldErrors {
   const errors: FieldErrors = {};
-  for (const problem of error.problems) {
+  const unread = (field: string) => field in formErrors;
+  for (const problem of problems) {
     const { field, message } = fieldOfProblem(problem, form);
+    if (unread(field)) continue;
+    if (problem.field === 'reminderAfterMs' && problem.message === 'must come before the deadline' && unread('deadline')) continue;
     // The first problem of a field is the one to fix first.
     errors[field] ??= message;
   }

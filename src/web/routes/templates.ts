@@ -4,7 +4,8 @@ import type { Contact } from '../../contacts/types.ts';
 import { personVariables, platformLabel, SAMPLE_PERSON } from '../../script/render.ts';
 import { TestSendError } from '../../script/test-send.ts';
 import { TemplateVersionNotFound } from '../../script/store.ts';
-import { compileScript, SCRIPT_KINDS, TemplateError, type CompiledScript, type ScriptKind, type ScriptVariables, type TemplateSource } from '../../script/template.ts';
+import { htmlFromBody } from '../../script/body.ts';
+import { compileScript, formatOf, isOneBody, SCRIPT_KINDS, TemplateError, type CompiledScript, type ScriptKind, type ScriptVariables, type TemplateSource } from '../../script/template.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard, sessionGuards } from '../guards.ts';
 import { pagePolicy, PREVIEW_POLICY, routeCsp } from '../security.ts';
@@ -22,20 +23,35 @@ const kindParams = z.object({ kind: z.enum(SCRIPT_KINDS, { error: `must be one o
 const versionParams = kindParams.extend({ version: z.coerce.number().int().min(1, 'is not a version number') });
 
 const part = z.string({ error: 'must be given once, as text' }).max(100_000, 'is far too long for a template').default('');
-/** The editor form; templates themselves are checked by compileScript, which says where a problem is. */
+/**
+ * The editor form; templates themselves are checked by compileScript, which says where a problem is.
+ * `format` says what the editor holds: one body, or the text and HTML parts apart. The intents
+ * `separate` and `one-body` switch between the two without saving.
+ */
 const editorForm = z.preprocess(
   (body) => body ?? {},
   z.object({
     _csrf: z.string().max(256).default(''),
+    format: z.enum(['one-body', 'separate'], { error: 'must be one-body or separate' }).default('one-body'),
     subject: part,
+    body: part,
     text: part,
     html: part,
     note: z.string().max(1000).default(''),
     person: z.string().max(100).default(SAMPLE_ID),
-    intent: z.enum(['save', 'preview', 'test'], { error: 'must be save, preview or test' }).default('save'),
+    intent: z.enum(['save', 'preview', 'test', 'separate', 'one-body'], { error: 'must be save, preview, test, separate or one-body' }).default('save'),
   }),
 );
 type EditorForm = z.output<typeof editorForm>;
+
+/** What the page says was not done when the template has a problem, by the button pressed. */
+const ERROR_ACTIONS: Record<EditorForm['intent'], string> = {
+  save: 'not saved',
+  test: 'not sent as a test',
+  preview: 'not previewed',
+  separate: 'not split into separate parts',
+  'one-body': 'not previewed',
+};
 
 const restoreForm = z.preprocess((body) => body ?? {}, z.object({ _csrf: z.string().max(256).default(''), version: z.coerce.number().int().min(1, 'is not a version number') }));
 
@@ -46,9 +62,18 @@ const pageQuery = z.object({
 });
 
 /** Browsers send textarea lines with CRLF; templates keep the plain LF they were written with. */
-function sourceOf(form: Pick<EditorForm, 'subject' | 'text' | 'html'>): TemplateSource {
+function sourceOf(form: Pick<EditorForm, 'format' | 'subject' | 'body' | 'text' | 'html'>): TemplateSource {
   const lf = (value: string) => value.replace(/\r\n?/g, '\n');
+  if (form.format === 'one-body') return { subject: lf(form.subject), body: lf(form.body) };
   return { subject: lf(form.subject), text: lf(form.text), html: lf(form.html) };
+}
+
+/**
+ * Whether the HTML part of a separately written script is still the one its text part would make:
+ * the page then says the two parts match for now, and otherwise that they differ.
+ */
+function partsMatch(source: TemplateSource): boolean {
+  return isOneBody(source) || source.html.trim() === htmlFromBody(source.text).trim();
 }
 
 function editorError(error: TemplateError): EditorError {
@@ -148,6 +173,7 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
     const page: TemplatesPage = {
       kind,
       source,
+      partsMatch: partsMatch(source),
       note: options.note ?? '',
       inForce: { version: current.version, savedAt: inForceVersion?.savedAt ?? null, note: inForceVersion?.note ?? null },
       versions,
@@ -182,19 +208,34 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
   app.post('/templates/:kind', { schema: { params: kindParams, body: editorForm }, helmet: pageCsp }, async (request, reply) => {
     const { kind } = request.params;
     const form = request.body;
-    const source = sourceOf(form);
+    let source = sourceOf(form);
+    let notice: string | null = null;
+    if (form.intent === 'one-body' && !isOneBody(source)) {
+      // Back to one body: the text part becomes the body, and the HTML part is made from it again.
+      source = { subject: source.subject, body: source.text };
+      notice = 'One message again: the HTML part is made from the message, as the preview shows. The HTML part you wrote separately is dropped when you save (saved versions keep it). Nothing is saved yet.';
+    }
     const keep = { source, note: form.note, person: form.person };
     let compiled: CompiledScript;
     try {
       compiled = compileScript(source);
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
-      const errorAction = form.intent === 'save' ? 'not saved' : form.intent === 'test' ? 'not sent as a test' : 'not previewed';
+      const errorAction = ERROR_ACTIONS[form.intent];
       // 400 for a refused save; a preview of a broken draft is a normal answer.
       return showPage(request, reply, kind, { ...keep, status: form.intent === 'preview' ? 200 : 400, error: editorError(error), errorAction });
     }
 
-    if (form.intent === 'preview') return showPage(request, reply, kind, keep);
+    if (form.intent === 'preview' || form.intent === 'one-body') return showPage(request, reply, kind, { ...keep, notice });
+    if (form.intent === 'separate') {
+      // The parts start as exactly what one body sends: the body as the text part, the HTML made from it.
+      const parts = compiled.parts;
+      return showPage(request, reply, kind, {
+        ...keep,
+        source: { subject: parts.subject, text: parts.text, html: parts.html },
+        notice: 'You now edit the text and HTML parts separately, starting from what the message made. Nothing is saved yet.',
+      });
+    }
 
     if (form.intent === 'test') {
       if (!deps.sendTest) throw new HttpError(400, 'Sending a test needs SMTP, which this web process does not have.');
@@ -228,7 +269,7 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
       return reply.send({ ok: false, error: { ...editorError(error), message: error.message } });
     }
     const { person } = await previewPeople(form.person);
-    return reply.send({ ok: true, ...(await renderPreview(request.session!, kind, compiled, person)) });
+    return reply.send({ ok: true, partsMatch: partsMatch(compiled.source), ...(await renderPreview(request.session!, kind, compiled, person)) });
   });
 
   app.get('/templates/:kind/preview-frame', { schema: { params: kindParams }, helmet: routeCsp(PREVIEW_POLICY) }, async (request, reply) => {
@@ -256,9 +297,11 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
 
 /**
  * The templates over the JSON API, what the page does:
- * - GET /api/templates: both kinds, the version in use and its source, and the saved versions;
- * - PUT /api/templates/:kind: a new version from { subject, text, html, note? };
- * - POST /api/templates/:kind/preview: { subject, text, html, person? } rendered for that person
+ * - GET /api/templates: both kinds, the version in use, its format and source, the parts it sends
+ *   (for one body, the HTML made from it), and the saved versions;
+ * - PUT /api/templates/:kind: a new version from { subject, body, note? } (one body) or
+ *   { subject, text, html, note? } (the parts written apart);
+ * - POST /api/templates/:kind/preview: the same without note, with person?, rendered for that person
  *   (a contact id) or the sample one, as { subject, text, html }; nothing is saved;
  * - POST /api/templates/:kind/test: the same draft sent to the user's own address;
  * - POST /api/templates/:kind/restore: { version } put back in force as a new version.
@@ -272,18 +315,36 @@ export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, 
     const entries = await Promise.all(
       SCRIPT_KINDS.map(async (kind) => {
         const [current, versions] = await Promise.all([deps.templates.current(kind), deps.templates.versions(kind, 20)]);
-        return [kind, { version: current.version, source: current.compiled.source, versions }] as const;
+        const { source, parts } = current.compiled;
+        return [kind, { version: current.version, format: formatOf(source), source, parts, versions }] as const;
       }),
     );
     return Object.fromEntries(entries);
   });
 
-  const apiSource = z.object({
+  /** One body ({subject, body}) or the parts apart ({subject, text, html}), as the editor's two ways. */
+  const apiFields = {
     subject: z.string({ error: 'must be text' }),
-    text: z.string({ error: 'must be text' }),
-    html: z.string({ error: 'must be text' }),
-    note: z.string({ error: 'must be text' }).max(1000).optional(),
-  });
+    body: z.string({ error: 'must be text' }).optional(),
+    text: z.string({ error: 'must be text' }).optional(),
+    html: z.string({ error: 'must be text' }).optional(),
+  };
+  const oneWayOrTheOther = (value: { body?: string; text?: string; html?: string }, context: z.RefinementCtx) => {
+    if (value.body !== undefined) {
+      if (value.text !== undefined || value.html !== undefined) {
+        context.addIssue({ code: 'custom', path: ['body'], message: 'give either body (one body; the HTML part is made from it) or text and html, not both' });
+      }
+      return;
+    }
+    if (value.text === undefined && value.html === undefined) {
+      context.addIssue({ code: 'custom', path: ['body'], message: 'must be text (one body; the HTML part is made from it), or give text and html' });
+      return;
+    }
+    for (const part of ['text', 'html'] as const) if (value[part] === undefined) context.addIssue({ code: 'custom', path: [part], message: 'must be text' });
+  };
+  const sourceFrom = (value: { subject: string; body?: string; text?: string; html?: string }): TemplateSource =>
+    value.body !== undefined ? { subject: value.subject, body: value.body } : { subject: value.subject, text: value.text ?? '', html: value.html ?? '' };
+  const apiSource = z.object({ ...apiFields, note: z.string({ error: 'must be text' }).max(1000).optional() }).superRefine(oneWayOrTheOther);
 
   /** A broken template's answer: which part, where, what. */
   const templateProblem = (reply: FastifyReply, outcome: string, error: TemplateError) =>
@@ -291,23 +352,25 @@ export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, 
 
   app.put('/templates/:kind', { schema: { params: kindParams, body: apiSource } }, async (request, reply) => {
     const { kind } = request.params;
-    const { note, ...source } = request.body;
+    const { note } = request.body;
     try {
-      return await deps.templates.save(kind, source, note ?? '');
+      return await deps.templates.save(kind, sourceFrom(request.body), note ?? '');
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       return templateProblem(reply, 'Not saved', error);
     }
   });
 
-  const apiDraft = apiSource.omit({ note: true }).extend({ person: z.string({ error: 'must be a contact id' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a contact id').optional() });
+  const apiDraft = z
+    .object({ ...apiFields, person: z.string({ error: 'must be a contact id' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a contact id').optional() })
+    .superRefine(oneWayOrTheOther);
 
   /** The draft compiled, and the person it is for (the sample when none is named); null after answering 400. */
   async function draftFor(body: z.output<typeof apiDraft>, reply: FastifyReply, outcome: string) {
-    const { person: id, ...source } = body;
+    const id = body.person;
     let compiled: CompiledScript;
     try {
-      compiled = compileScript(source);
+      compiled = compileScript(sourceFrom(body));
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       templateProblem(reply, outcome, error);

@@ -10,8 +10,11 @@ import { formatCount, formatDay, formatMonth, formatShortDay } from './format.ts
  */
 
 const WIDTH = 720;
-const HEIGHT = 260;
-const MARGIN = { top: 12, right: 12, bottom: 48, left: 52 };
+const HEIGHT = 264;
+// Room below the axis and at the left for labels twice the desktop size: on a phone the drawing
+// shrinks to half its width, and app.css doubles its text there so it stays readable (about 12 px)
+// and leaves out the axis title under the days (the table below the chart names them too).
+const MARGIN = { top: 14, right: 14, bottom: 50, left: 60 };
 
 /** 1, 2, 5, 10, 20, 50…: a round top for the axis at or above `max`. */
 export function niceMax(max: number): number {
@@ -47,7 +50,7 @@ export function requestsChart(points: SeriesPoint[], bucket: Bucket, id = 'chart
 
   const ticks = [0, top / 4, top / 2, (3 * top) / 4, top];
   const grid = ticks.map(
-    (tick) => html`<g class="chart-tick"><line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(tick))}" y2="${round(y(tick))}"></line><text x="${MARGIN.left - 6}" y="${round(y(tick) + 4)}" text-anchor="end">${formatCount(tick)}</text></g>`,
+    (tick) => html`<g class="chart-tick"><line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(tick))}" y2="${round(y(tick))}"></line><text x="${MARGIN.left - 6}" y="${round(y(tick))}" text-anchor="end" dominant-baseline="middle">${formatCount(tick)}</text></g>`,
   );
 
   // Labels for the first, the last and a few between, so they never overlap.
@@ -61,11 +64,17 @@ export function requestsChart(points: SeriesPoint[], bucket: Bucket, id = 'chart
     if (lastIndex - previous < labelEvery / 2) labelled.delete(previous);
     labelled.add(lastIndex);
   }
-  const xLabels = points.map((point, i) =>
-    labelled.has(i)
-      ? html`<text class="chart-x-label" x="${round(MARGIN.left + slot * i + slot / 2)}" y="${HEIGHT - MARGIN.bottom + 16}" text-anchor="middle">${axisLabel(point.start, bucket)}</text>`
-      : null,
-  );
+  // The first label starts at its bar and the last ends at its bar, so neither leaves the drawing
+  // nor meets the tick labels; every other label between is "minor", left out on a phone (app.css).
+  const order = [...labelled].sort((a, b) => a - b);
+  const xLabels = order.map((i, n) => {
+    const point = points[i]!;
+    const first = n === 0;
+    const last = n === order.length - 1 && n > 0;
+    const x = first ? MARGIN.left + slot * i : last ? MARGIN.left + slot * (i + 1) : MARGIN.left + slot * i + slot / 2;
+    const minor = !first && !last && n % 2 === 1;
+    return html`<text class="chart-x-label${minor ? ' minor' : ''}" x="${round(x)}" y="${HEIGHT - MARGIN.bottom + 6}" text-anchor="${first ? 'start' : last ? 'end' : 'middle'}" dominant-baseline="hanging">${axisLabel(point.start, bucket)}</text>`;
+  });
 
   const bars = points.map((point, i) => {
     const x = MARGIN.left + slot * i + slot * 0.1;
@@ -89,8 +98,8 @@ ${grid}
 <line class="chart-axis" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${round(y(0))}" y2="${round(y(0))}"></line>
 ${bars}
 ${xLabels}
-<text class="chart-axis-title" x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 8}" text-anchor="middle">${BUCKET_WORDS[bucket]}</text>
-<text class="chart-axis-title" x="14" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 14 ${MARGIN.top + plotHeight / 2})">People</text>
+<text class="chart-axis-title chart-x-title" x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 4}" text-anchor="middle">${BUCKET_WORDS[bucket]}</text>
+<text class="chart-axis-title" x="16" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" dominant-baseline="middle" transform="rotate(-90 16 ${MARGIN.top + plotHeight / 2})">People</text>
 </svg>
 <figcaption>
   <ul class="legend">

@@ -1,4 +1,5 @@
 import type { AnswerScore } from '../../detect/types.ts';
+import type { Status } from '../../contacts/types.ts';
 import { html, type Html } from '../html.ts';
 import { safeHttpUrl } from '../security.ts';
 
@@ -41,9 +42,34 @@ export function platformLabel(platform: string): string {
   return PLATFORMS[platform] ?? platform;
 }
 
-export function statusBadge(status: string): Html {
+/** What a colour means on the dashboard: good news, trouble, waiting for something, or neither. */
+export type Tone = 'good' | 'bad' | 'wait' | 'neutral';
+
+const STATUS_TONES: Readonly<Record<Status, Tone>> = {
+  answered: 'good',
+  accepted: 'good',
+  declined: 'bad',
+  rejected: 'bad',
+  bounced: 'bad',
+  failed: 'bad',
+  no_response: 'bad',
+  detected: 'wait',
+  queued: 'wait',
+  asked: 'wait',
+  awaiting_address: 'wait',
+  awaiting_approval: 'wait',
+  skipped: 'neutral',
+  handled: 'neutral',
+};
+
+/** The colour of a status, the same in badges, the funnel and the overview's links. */
+export function statusTone(status: Status): Tone {
+  return STATUS_TONES[status];
+}
+
+export function statusBadge(status: Status): Html {
   // The class is for colour only; the text says the status, so colour is never the only cue.
-  return html`<span class="status status-${status.replace(/[^a-z_]/g, '')}">${statusLabel(status)}</span>`;
+  return html`<span class="status status-${status} tone-${statusTone(status)}">${statusLabel(status)}</span>`;
 }
 
 /** A link to a person's profile, only for http(s) URLs; anything else from mail is never a link. */

@@ -1,10 +1,14 @@
+import type { SendingPause } from '../../contacts/store.ts';
 import { html, type Html } from '../html.ts';
 import type { Session } from '../session.ts';
+import { sendingPausedBanner } from './alerts.ts';
 
 /** What every page needs besides its own content. */
 export interface View {
   session: Session | null;
   assets: { css: string; icon: string };
+  /** While the circuit breaker holds sending: a banner on every page (read per request for a logged-in user). */
+  sendingPause?: SendingPause | null;
 }
 
 /**
@@ -13,20 +17,21 @@ export interface View {
  */
 export const NAVIGATION = [
   { section: 'overview', href: '/', label: 'Overview' },
-  { section: 'responders', href: '/responders', label: 'Responders' },
+  { section: 'people', href: '/people', label: 'People' },
   { section: 'awaiting', href: '/awaiting', label: 'Awaiting address' },
   { section: 'templates', href: '/templates', label: 'Templates' },
   { section: 'settings', href: '/settings', label: 'Settings' },
+  { section: 'health', href: '/health', label: 'Health' },
 ] as const;
 
 /**
- * The navigation entry a page belongs to. 'people' and 'skipped-mail' are pages outside the
- * navigation (a person belongs to the responders; skipped mail is reached from the overview);
- * they highlight nothing, or the entry they map to below.
+ * The navigation entry a page belongs to. 'person' and 'skipped-mail' are pages outside the
+ * navigation (a person belongs to the people list; skipped mail to the health page); they
+ * highlight the entry they map to below.
  */
-export type Section = (typeof NAVIGATION)[number]['section'] | 'people' | 'skipped-mail' | null;
+export type Section = (typeof NAVIGATION)[number]['section'] | 'person' | 'skipped-mail' | null;
 
-const BELONGS_TO: Partial<Record<Exclude<Section, null>, Exclude<Section, null>>> = { people: 'responders' };
+const BELONGS_TO: Partial<Record<Exclude<Section, null>, Exclude<Section, null>>> = { person: 'people', 'skipped-mail': 'health' };
 
 export interface PageOptions {
   title: string;
@@ -76,6 +81,7 @@ ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>
 <a class="skip-link" href="#main">Skip to content</a>
 ${header}
 <main id="main" tabindex="-1">
+${session ? sendingPausedBanner(view.sendingPause, csrfField(session.csrf)) : null}
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : null}
 ${content}
 </main>

@@ -1,56 +1,78 @@
-import type { Bucket, Funnel, Period, SeriesPoint } from '../../contacts/stats.ts';
+import type { Bucket, Funnel, NeedsYou, Period, SeriesPoint } from '../../contacts/stats.ts';
 import type { Status } from '../../contacts/types.ts';
 import type { Flash } from '../flash.ts';
 import { html, type Html, type Interpolation } from '../html.ts';
+import { memoryAlarm } from './alerts.ts';
 import { requestsChart } from './chart.ts';
-import { formatCount, formatDay, formatPercent, formatTime } from './format.ts';
+import { formatCount, formatDay, formatPercent, statusTone, type Tone } from './format.ts';
+import { healthSummary, mailboxInTrouble, type HealthModel } from './health.ts';
 import { layout, type View } from './layout.ts';
-import { flashMessage, respondersUrl } from './people.ts';
+import { flashMessage, peopleUrl } from './people.ts';
 
-export interface MailboxHealth {
-  /** Whether a watcher ever reported on this mailbox. */
-  known: boolean;
-  /** A watcher holds the mailbox (its lease is alive) and says it is connected. */
-  connected: boolean;
-  /** A watcher process holds the mailbox's lease right now. */
-  watched: boolean;
-  connectedAt: number | null;
-  lastMailAt: number | null;
-  lastError: string | null;
-  lastErrorAt: number | null;
-}
+/**
+ * The overview, top to bottom: what needs the user now, then what became of the requests of a
+ * period (the funnel, the answer rate, the chart), then one line of health. Each part is a function
+ * of its own, so a new part is one more line in `overviewPage`.
+ */
 
-export interface QueueHealth {
-  name: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-}
-
-export interface OverviewModel {
+export interface OverviewModel extends HealthModel {
+  needsYou: NeedsYou;
   period: Period;
   from: number;
   to: number;
   funnel: Funnel;
   series: SeriesPoint[];
   bucket: Bucket;
-  mailbox: MailboxHealth;
-  /** Null when the queues could not be read; the reason is in `queueError`. */
-  queues: QueueHealth[] | null;
-  queueError: string | null;
-  skippedMail: number;
   flash: Flash | null;
 }
 
+/** Below this many people whose outcome is known, an answer rate says little: it is shown muted. */
+export const FEW_FOR_A_RATE = 10;
+
 const PERIOD_LABELS: Record<Period, string> = { '7d': '7 days', '30d': '30 days', '90d': '90 days', all: 'All time' };
 
-const QUEUE_LABELS: Record<string, string> = {
-  inbound: 'Incoming mail',
-  send: 'Scripts to send',
-  deadline: 'Deadlines',
-  'sent-copy': 'Copies for the Sent folder',
-};
+function plural(count: number, one: string, many: string): string {
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
+}
+
+interface Need {
+  count: number;
+  /** What waits, with its count ("3 answers to decide"). */
+  what: string;
+  /** What to do about it. */
+  todo: string;
+  href: string;
+  tone: Tone;
+}
+
+/**
+ * What waits for the user, as links to the lists where they act on it, each with its count;
+ * only what is there. Failures come last, in the colour of trouble, and with words that say so.
+ */
+function needsYouSection(needs: NeedsYou, mailboxTrouble: boolean): Html {
+  const list = (status: Status) => peopleUrl({ status });
+  const items: Need[] = [
+    { count: needs.answers, what: plural(needs.answers, 'answer to decide', 'answers to decide'), todo: 'read what they said, then accept or reject', href: list('answered'), tone: 'good' },
+    { count: needs.awaitingAddress, what: plural(needs.awaitingAddress, 'invitation needs an address', 'invitations need an address'), todo: 'give an address, or send the script on the platform', href: '/awaiting', tone: 'wait' },
+    { count: needs.awaitingApproval, what: plural(needs.awaitingApproval, 'script waits for your approval', 'scripts wait for your approval'), todo: 'approve each, or mark them handled', href: list('awaiting_approval'), tone: 'wait' },
+    { count: needs.failed, what: plural(needs.failed, 'script could not be sent', 'scripts could not be sent'), todo: 'correct the address or send again', href: list('failed'), tone: 'bad' },
+    { count: needs.bounced, what: plural(needs.bounced, 'script bounced', 'scripts bounced'), todo: 'correct the address or send again', href: list('bounced'), tone: 'bad' },
+  ];
+  const shown = items.filter((item) => item.count > 0);
+  const body =
+    shown.length === 0 && !mailboxTrouble
+      ? html`<p class="all-clear">Nothing needs you now. Winnow answers new requests on its own; answers to read and anything that goes wrong will show here.</p>`
+      : html`<ul class="needs">
+    ${shown.map(
+      (item) => html`<li class="need tone-${item.tone}"><a href="${item.href}"><span class="need-what">${item.what}</span></a> <span class="hint">${item.todo}</span></li>`,
+    )}
+    ${mailboxTrouble ? html`<li class="need tone-bad"><a href="/health"><span class="need-what">The mailbox is not connected</span></a> <span class="hint">no new requests are seen until it is; see what went wrong</span></li>` : null}
+  </ul>`;
+  return html`<section aria-labelledby="needs-heading" class="needs-you">
+  <h2 id="needs-heading">Needs you</h2>
+  ${body}
+</section>`;
+}
 
 function periodTabs(current: Period): Html {
   return html`<nav class="tabs period" aria-label="Period">
@@ -60,27 +82,49 @@ function periodTabs(current: Period): Html {
 </nav>`;
 }
 
-/** One step of the funnel: its count, a gauge against the requests, and a link to those people. */
-function step(label: string, count: number, of: number, href: string | null, hint?: Interpolation): Html {
-  const gauge = of > 0 ? html`<meter min="0" max="${of}" value="${count}">${formatPercent(count / of)}</meter>` : null;
-  const figure = html`<span class="step-count">${formatCount(count)}</span>`;
-  return html`<div class="step">
+/**
+ * A bar for a share of the requests. SVG with a width attribute, since the CSP forbids inline
+ * styles; the colour comes from the tone's class. Hidden from screen readers: the count beside it
+ * says the same.
+ */
+function bar(count: number, of: number, tone: Tone): Html | null {
+  if (of <= 0) return null;
+  const width = Math.round((Math.min(count, of) / of) * 1000) / 10;
+  return html`<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="bar-track" width="100" height="10"></rect><rect class="bar-fill tone-${tone}" width="${width}" height="10"></rect></svg>`;
+}
+
+/** One step of the funnel: its label (the words, so colour is never the only cue), count and bar. */
+function step(label: string, count: number, of: number, href: string | null, tone: Tone, hint?: Interpolation): Html {
+  return html`<div class="step tone-${tone}">
   <dt>${href && count > 0 ? html`<a href="${href}">${label}</a>` : label}${hint ? html` <span class="hint">${hint}</span>` : null}</dt>
-  <dd>${figure} ${gauge}</dd>
+  <dd><span class="step-count">${formatCount(count)}</span> ${bar(count, of, tone)}</dd>
 </div>`;
 }
 
-/** `YYYY-MM-DD` of a moment (UTC), as the responders' date filter takes it. */
+/** `YYYY-MM-DD` of a moment (UTC), as the people list's date filter takes it. */
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** The answer rate with its sample size; from fewer than FEW_FOR_A_RATE people it is muted and says so. */
+function answerRate(f: Funnel): Html {
+  const known = f.answered + f.declined + f.noResponse;
+  const answered = f.answered + f.declined;
+  if (known === 0) {
+    return html`<div class="rate rate-none"><p>No answer rate yet: no one has answered, declined or let a deadline pass.</p></div>`;
+  }
+  const few = known < FEW_FOR_A_RATE;
+  return html`<div class="rate${few ? ' rate-few' : ''}">
+    <p><span class="rate-value">${formatPercent(f.answerRate)}</span> answer rate: <strong>${formatCount(answered)} of ${formatCount(known)}</strong> ${known === 1 ? 'person' : 'people'} answered</p>
+    <p class="hint">Counted over the people whose outcome is known: they answered, declined or let the deadline pass.${f.declined > 0 ? ` ${plural(f.declined, 'answer was a refusal', 'answers were refusals')}.` : ''}${few ? ` Fewer than ${FEW_FOR_A_RATE} people: too few to judge by.` : ''}</p>
+  </div>`;
+}
+
 function funnelSection(model: OverviewModel): Html {
   const f = model.funnel;
-  const known = f.answered + f.declined + f.noResponse;
   // A link leads to the same people the figure counts: those with that status whose request
   // arrived in the period (periods are whole UTC days, like the list's date filter).
-  const list = (status: Status) => respondersUrl({ status, from: isoDay(model.from), to: isoDay(model.to) });
+  const list = (status: Status) => peopleUrl({ status, from: isoDay(model.from), to: isoDay(model.to) });
   // Answered and no response count people whatever the user decided since; the list of that
   // status holds only those still to decide, so the link says how many that is.
   const outcome = (hint: string, undecided: number, status: Status): Html =>
@@ -88,78 +132,36 @@ function funnelSection(model: OverviewModel): Html {
   return html`<section aria-labelledby="funnel-heading" class="funnel">
   <h2 id="funnel-heading">What became of the requests</h2>
   <p class="lead">Requests that arrived from ${formatDay(model.from)} to ${formatDay(model.to)} (UTC), by where they stand now.</p>
-  <div class="rate">
-    <p><span class="rate-value">${formatPercent(f.answerRate)}</span> answer rate</p>
-    <p class="hint">${known === 0 ? 'No outcome is known yet: no one has answered, declined or let a deadline pass.' : `${formatCount(f.answered + f.declined)} of ${formatCount(known)} people whose outcome is known answered (${formatCount(f.declined)} of them declined).`}</p>
-  </div>
+  ${answerRate(f)}
   <dl class="steps">
-    ${step('Requests', f.requests, f.requests, null)}
-    ${step('Asked', f.asked, f.requests, null, f.askedOnPlatform > 0 ? html`sent the script: ${formatCount(f.asked - f.askedOnPlatform)} by mail, <a href="${respondersUrl({ channel: 'platform', from: isoDay(model.from), to: isoDay(model.to) })}">${formatCount(f.askedOnPlatform)} on the platform by you</a>` : 'sent the script')}
-    ${step('Answered', f.answered, f.requests, null, outcome('whatever you decided since', f.answeredUndecided, 'answered'))}
-    ${step('Declined', f.declined, f.requests, list('declined'))}
-    ${step('No response', f.noResponse, f.requests, null, outcome('deadline passed', f.noResponseUndecided, 'no_response'))}
-    ${step('Waiting for an answer', f.waiting, f.requests, list('asked'))}
+    ${step('Requests', f.requests, f.requests, null, 'neutral')}
+    ${step('Asked', f.asked, f.requests, null, 'neutral', f.askedOnPlatform > 0 ? html`sent the script: ${formatCount(f.asked - f.askedOnPlatform)} by mail, <a href="${peopleUrl({ channel: 'platform', from: isoDay(model.from), to: isoDay(model.to) })}">${formatCount(f.askedOnPlatform)} on the platform by you</a>` : 'sent the script')}
+    ${step('Answered', f.answered, f.requests, null, statusTone('answered'), outcome('whatever you decided since', f.answeredUndecided, 'answered'))}
+    ${step('Declined', f.declined, f.requests, list('declined'), statusTone('declined'))}
+    ${step('No response', f.noResponse, f.requests, null, statusTone('no_response'), outcome('deadline passed', f.noResponseUndecided, 'no_response'))}
+    ${step('Waiting for an answer', f.waiting, f.requests, list('asked'), statusTone('asked'))}
   </dl>
   <h3>Not asked (yet)</h3>
   <dl class="steps">
-    ${step('Awaiting address', f.awaitingAddress, f.requests, list('awaiting_address'))}
-    ${step('Awaiting approval', f.awaitingApproval, f.requests, list('awaiting_approval'))}
-    ${step('About to be sent', f.queued, f.requests, list('queued'))}
-    ${step('Skipped', f.skipped, f.requests, list('skipped'), 'known, blocked or suppressed')}
-    ${step('Bounced or failed', f.undeliverable, f.requests, null)}
+    ${step('Awaiting address', f.awaitingAddress, f.requests, list('awaiting_address'), statusTone('awaiting_address'))}
+    ${step('Awaiting approval', f.awaitingApproval, f.requests, list('awaiting_approval'), statusTone('awaiting_approval'))}
+    ${step('About to be sent', f.queued, f.requests, list('queued'), statusTone('queued'))}
+    ${step('Skipped', f.skipped, f.requests, list('skipped'), statusTone('skipped'), 'known, blocked or suppressed')}
+    ${step('Bounced or failed', f.undeliverable, f.requests, null, statusTone('failed'))}
   </dl>
   <h3>Your decisions</h3>
   <dl class="steps">
-    ${step('Accepted', f.accepted, f.requests, list('accepted'))}
-    ${step('Rejected', f.rejected, f.requests, list('rejected'))}
-    ${step('Handled by you', f.handled, f.requests, list('handled'))}
+    ${step('Accepted', f.accepted, f.requests, list('accepted'), statusTone('accepted'))}
+    ${step('Rejected', f.rejected, f.requests, list('rejected'), statusTone('rejected'))}
+    ${step('Handled by you', f.handled, f.requests, list('handled'), statusTone('handled'))}
   </dl>
 </section>`;
 }
 
-function mailboxSection(mailbox: MailboxHealth, skippedMail: number): Html {
-  let state: Html;
-  if (!mailbox.known) state = html`<span class="health unknown">No watcher has reported yet</span>`;
-  else if (mailbox.connected) state = html`<span class="health good">Connected</span>`;
-  else if (!mailbox.watched) state = html`<span class="health bad">Not watched</span> <span class="hint">No worker process holds the mailbox. Is <code>winnow worker</code> (or <code>winnow start</code>) running?</span>`;
-  else state = html`<span class="health bad">Not connected</span>`;
-  return html`<section aria-labelledby="mailbox-heading" class="health-panel">
-  <h2 id="mailbox-heading">Mailbox</h2>
-  <dl class="details">
-    <div><dt>State</dt><dd>${state}</dd></div>
-    <div><dt>Connected since</dt><dd>${mailbox.connected ? formatTime(mailbox.connectedAt) : html`<span class="none">—</span>`}</dd></div>
-    <div><dt>Last mail seen</dt><dd>${formatTime(mailbox.lastMailAt)}</dd></div>
-    <div><dt>Last error</dt><dd>${mailbox.lastError ? html`${mailbox.lastError} <span class="hint">(${formatTime(mailbox.lastErrorAt)})</span>` : html`<span class="none">none</span>`}</dd></div>
-    <div><dt>Mail that could not be used</dt><dd>${skippedMail > 0 ? html`<a href="/skipped-mail">${formatCount(skippedMail)} ${skippedMail === 1 ? 'mail' : 'mails'}</a>` : html`<a href="/skipped-mail">none</a>`}</dd></div>
-  </dl>
-</section>`;
-}
-
-function queueSection(queues: QueueHealth[] | null, error: string | null): Html {
-  const body =
-    queues === null
-      ? html`<p class="error">The queues could not be read: ${error ?? 'no reason given'}</p>`
-      : html`<div class="table-wrap">
-<table class="queues">
-  <caption class="visually-hidden">Jobs per queue</caption>
-  <thead><tr><th scope="col">Queue</th><th scope="col">Waiting</th><th scope="col">Running</th><th scope="col">Delayed</th><th scope="col">Failed</th></tr></thead>
-  <tbody>
-    ${queues.map(
-      (queue) => html`<tr>
-      <th scope="row">${QUEUE_LABELS[queue.name] ?? queue.name}</th>
-      <td>${formatCount(queue.waiting)}</td>
-      <td>${formatCount(queue.active)}</td>
-      <td>${formatCount(queue.delayed)}</td>
-      <td${queue.failed > 0 ? html` class="bad"` : null}>${formatCount(queue.failed)}</td>
-    </tr>`,
-    )}
-  </tbody>
-</table>
-</div>
-<p class="hint">Delayed jobs are deadlines that have not come yet and retries that wait their turn; failed ones gave up for good and are kept 30 days.</p>`;
-  return html`<section aria-labelledby="queues-heading" class="health-panel">
-  <h2 id="queues-heading">Queues</h2>
-  ${body}
+function chartSection(model: OverviewModel): Html {
+  return html`<section aria-labelledby="chart-heading">
+  <h2 id="chart-heading">Over time</h2>
+  ${requestsChart(model.series, model.bucket)}
 </section>`;
 }
 
@@ -168,16 +170,12 @@ export function overviewPage(view: View, model: OverviewModel): Html {
     view,
     { title: 'Overview', section: 'overview' },
     html`<h1>Overview</h1>
+${memoryAlarm(model.memory)}
 ${flashMessage(model.flash)}
+${needsYouSection(model.needsYou, mailboxInTrouble(model.mailbox))}
 ${periodTabs(model.period)}
 ${funnelSection(model)}
-<section aria-labelledby="chart-heading">
-  <h2 id="chart-heading">Over time</h2>
-  ${requestsChart(model.series, model.bucket)}
-</section>
-<div class="health-grid">
-${mailboxSection(model.mailbox, model.skippedMail)}
-${queueSection(model.queues, model.queueError)}
-</div>`,
+${chartSection(model)}
+${healthSummary(model)}`,
   );
 }

@@ -3,13 +3,15 @@ import { CHANNELS, STATUSES, type Channel, type Contact, type Status } from '../
 import { FLAGS, PLATFORMS } from '../../detect/types.ts';
 import type { Flash } from '../flash.ts';
 import { html, type Html } from '../html.ts';
-import type { ResponderQuery } from '../people-schemas.ts';
+import type { PeopleQuery } from '../people-schemas.ts';
 import { DEFAULT_PAGE } from '../schemas.ts';
 import { excerpt, flagBadges, flagLabel, formatCount, formatShortTime, nameOf, platformLabel, profileLink, scoreSummary, statusBadge, statusLabel } from './format.ts';
 import { csrfField, layout, type View } from './layout.ts';
 
-export interface RespondersModel {
-  query: ResponderQuery;
+export interface PeopleListModel {
+  query: PeopleQuery;
+  /** The date range came backwards and is shown the right way round. */
+  datesSwapped?: boolean;
   page: DirectoryPage;
   counts: Record<Status, number>;
   /** The session's CSRF token, for the bulk form. */
@@ -28,7 +30,7 @@ const CHANNEL_LABELS: Record<Channel, string> = { email: 'asked by mail', platfo
 const DATE_LABELS: Record<DateField, string> = { requested: 'requested', answered: 'answered', updated: 'last changed' };
 
 /** The list's query as URL parameters; empty and default values are left out so links stay short. */
-export function respondersParams(query: Partial<ResponderQuery>): URLSearchParams {
+export function peopleParams(query: Partial<PeopleQuery>): URLSearchParams {
   const params = new URLSearchParams();
   const set = (name: string, value: string | number | undefined) => {
     if (value !== undefined && value !== '') params.set(name, String(value));
@@ -48,8 +50,8 @@ export function respondersParams(query: Partial<ResponderQuery>): URLSearchParam
   return params;
 }
 
-export function respondersUrl(query: Partial<ResponderQuery>, path = '/responders'): string {
-  const search = respondersParams(query).toString();
+export function peopleUrl(query: Partial<PeopleQuery>, path = '/people'): string {
+  const search = peopleParams(query).toString();
   return search ? `${path}?${search}` : path;
 }
 
@@ -63,17 +65,17 @@ export function flashMessage(flash: Flash | null): Html | null {
   return flash.kind === 'done' ? html`<p class="notice" role="status">${flash.text}</p>` : html`<p class="notice refused" role="alert">${flash.text}</p>`;
 }
 
-function isFiltered(query: ResponderQuery): boolean {
+function isFiltered(query: PeopleQuery): boolean {
   return Boolean(query.q || query.status || query.platform || query.channel || query.flag || query.from || query.to);
 }
 
-function statusCounts(query: ResponderQuery, counts: Record<Status, number>): Html {
+function statusCounts(query: PeopleQuery, counts: Record<Status, number>): Html {
   const total = STATUSES.reduce((sum, status) => sum + counts[status], 0);
   const link = (status: Status | undefined, label: string, count: number) =>
-    html`<li><a href="${respondersUrl({ ...query, status, cursor: undefined })}"${query.status === status ? html` aria-current="true"` : null}>${label} <span class="count">${formatCount(count)}</span></a></li>`;
+    html`<li><a href="${peopleUrl({ ...query, status, cursor: undefined })}"${query.status === status ? html` aria-current="true"` : null}>${label} <span class="count">${formatCount(count)}</span></a></li>`;
   return html`<nav class="counts" aria-label="Filter by status">
   <ul>
-    ${link(undefined, 'all', total)}
+    ${link(undefined, isFiltered({ ...query, status: undefined }) ? 'all that match' : 'all', total)}
     ${STATUSES.filter((status) => counts[status] > 0 || status === query.status).map((status) => link(status, statusLabel(status), counts[status]))}
   </ul>
 </nav>`;
@@ -100,7 +102,7 @@ const ORDER_OPTIONS: Array<[string, string]> = [
 ];
 
 /** The filters and the sort order in force, in words, for the summary of the folded filters. */
-export function filtersInUse(query: ResponderQuery): string[] {
+export function filtersInUse(query: PeopleQuery): string[] {
   const words: string[] = [];
   if (query.status) words.push(statusLabel(query.status));
   if (query.platform) words.push(platformLabel(query.platform));
@@ -115,16 +117,16 @@ export function filtersInUse(query: ResponderQuery): string[] {
  * The search field, then every other filter and the sort order in a <details>. On a phone the
  * details stay folded (no script needed), so the list starts on the first screen, and the summary
  * says which filters are in force; on a wider screen the stylesheet shows them unfolded, and the
- * summary is hidden (app.css, "Responders").
+ * summary is hidden (app.css, "People list").
  */
-function filterForm(query: ResponderQuery): Html {
+function filterForm(query: PeopleQuery, datesSwapped: boolean): Html {
   const inUse = filtersInUse(query);
-  return html`<form class="search filters" method="get" action="/responders" role="search" aria-label="Find people">
+  return html`<form class="search filters" method="get" action="/people" role="search" aria-label="Find people">
   <div class="field grow">
     <label for="q">Search names, addresses and companies</label>
     <input id="q" name="q" type="search" value="${query.q ?? ''}" maxlength="200">
   </div>
-  <details class="more-filters">
+  <details class="more-filters"${datesSwapped ? html` open` : null}>
     <summary>Filter and sort${inUse.length > 0 ? html`<span class="in-use">: ${inUse.join(', ')}</span>` : null}</summary>
     <div class="more-filters-body">
     ${select('status', 'Status', query.status, STATUSES.map((s) => [s, statusLabel(s)]), 'any')}
@@ -142,15 +144,16 @@ function filterForm(query: ResponderQuery): Html {
         <label for="filter-to">To</label>
         <input id="filter-to" name="to" type="date" value="${query.to ?? ''}">
       </div>
+      ${datesSwapped ? html`<p class="field-note" id="date-swapped" role="status">The first date was after the second, so they were swapped: from ${query.from ?? ''} to ${query.to ?? ''}.</p>` : null}
     </fieldset>
     ${select('sort', 'Sort by', query.sort ?? 'updated', SORTS.map((s) => [s, SORT_LABELS[s]]), null)}
-    ${select('order', 'Order', query.order === DEFAULT_ORDER[query.sort ?? 'updated'] ? undefined : query.order, ORDER_OPTIONS, 'usual: newest, highest or A first')}
+    ${select('order', 'Order', query.order === DEFAULT_ORDER[query.sort ?? 'updated'] ? undefined : query.order, ORDER_OPTIONS, 'usual: newest or highest first, names A to Z')}
     </div>
   </details>
   ${query.limit !== DEFAULT_PAGE ? html`<input type="hidden" name="limit" value="${query.limit}">` : null}
   <div class="filter-buttons">
     <button type="submit">Show</button>
-    ${isFiltered(query) || query.sort ? html`<a class="clear" href="/responders">Clear</a>` : null}
+    ${isFiltered(query) || query.sort ? html`<a class="clear" href="/people">Clear</a>` : null}
   </div>
 </form>`;
 }
@@ -194,13 +197,13 @@ function row(contact: Contact): Html {
 </tr>`;
 }
 
-function emptyMessage(query: ResponderQuery): string {
+function emptyMessage(query: PeopleQuery): string {
   if (query.cursor) return 'That was everyone: there is no one on later pages.';
   if (isFiltered(query)) return 'No one matches this filter.';
   return 'No connection requests yet. Winnow lists people here as their requests arrive.';
 }
 
-function describeSort(query: ResponderQuery): string {
+function describeSort(query: PeopleQuery): string {
   const sort = query.sort ?? 'updated';
   const order = query.order ?? DEFAULT_ORDER[sort];
   const words: Record<SortKey, [string, string]> = {
@@ -213,15 +216,15 @@ function describeSort(query: ResponderQuery): string {
   return words[sort][order === 'desc' ? 0 : 1];
 }
 
-export function respondersPage(view: View, model: RespondersModel): Html {
+export function peopleListPage(view: View, model: PeopleListModel): Html {
   const { query, page, counts } = model;
-  const back = respondersUrl(query);
-  const csvUrl = respondersUrl({ ...query, cursor: undefined, limit: undefined }, '/responders.csv');
+  const back = peopleUrl(query);
+  const csvUrl = peopleUrl({ ...query, cursor: undefined, limit: undefined }, '/people.csv');
   const summary = html`<p class="list-summary" id="list-summary">${formatCount(page.total)} ${page.total === 1 ? 'person' : 'people'}${isFiltered(query) ? ' match' : ''}, ${describeSort(query)}. <a href="${csvUrl}" download>Download ${isFiltered(query) ? 'these' : 'all'} as CSV</a></p>`;
   const table =
     page.contacts.length === 0
       ? html`<p class="empty">${emptyMessage(query)}</p>`
-      : html`<form class="bulk" id="bulk" method="post" action="/responders/decide">
+      : html`<form class="bulk" id="bulk" method="post" action="/people/decide">
   ${csrfField(model.csrf)}
   <input type="hidden" name="back" value="${back}">
   <div class="actions bulk-actions">
@@ -247,18 +250,18 @@ export function respondersPage(view: View, model: RespondersModel): Html {
   const pager =
     query.cursor || page.nextCursor
       ? html`<nav class="pager" aria-label="Pages">
-  ${query.cursor ? html`<a href="${respondersUrl({ ...query, cursor: undefined })}">First page</a>` : null}
-  ${page.nextCursor ? html`<a rel="next" href="${respondersUrl({ ...query, cursor: page.nextCursor })}">Next page</a>` : null}
+  ${query.cursor ? html`<a href="${peopleUrl({ ...query, cursor: undefined })}">First page</a>` : null}
+  ${page.nextCursor ? html`<a rel="next" href="${peopleUrl({ ...query, cursor: page.nextCursor })}">Next page</a>` : null}
 </nav>`
       : null;
 
   return layout(
     view,
-    { title: query.status ? `Responders: ${statusLabel(query.status)}` : 'Responders', section: 'responders', scripts: [model.script] },
-    html`<h1>Responders</h1>
+    { title: query.status ? `People: ${statusLabel(query.status)}` : 'People', section: 'people', scripts: [model.script] },
+    html`<h1>People</h1>
 ${flashMessage(model.flash)}
 ${statusCounts(query, counts)}
-${filterForm(query)}
+${filterForm(query, model.datesSwapped === true)}
 ${summary}
 ${table}
 ${pager}`,

@@ -9,6 +9,7 @@ import { flagBadges, formatCount, formatTime, nameOf, platformLabel, profileLink
 import { csrfField, layout, type View } from './layout.ts';
 import { sentOnPlatformForm } from './awaiting.ts';
 import { contactUrl, flashMessage } from './people.ts';
+import { mailOfEvents } from './timeline.ts';
 
 export interface PersonModel {
   contact: Contact;
@@ -39,13 +40,18 @@ const EVENT_LABELS: Partial<Record<ContactEvent['type'], string>> = {
   no_response: 'deadline passed',
   sent_on_platform: 'script sent on the platform',
   platform_message: 'message on the platform',
+  not_taken: 'mail not taken',
 };
 
-function event(entry: ContactEvent): Html {
+/**
+ * One event. The mail behind it is named in words ("answer to script #1"); its Message-ID, which
+ * finds the mail in a mail program, stays one click away.
+ */
+function event(entry: ContactEvent, mail: string | null): Html {
   return html`<li class="event event-${entry.type}">
   <div class="when">${formatTime(entry.at)}</div>
-  <div class="what"><strong>${EVENT_LABELS[entry.type] ?? statusLabel(entry.type)}</strong>${entry.detail ? html` <span class="detail">${entry.detail}</span>` : null}</div>
-  ${entry.messageId ? html`<div class="message-id">Message-ID: <code>${entry.messageId}</code></div>` : null}
+  <div class="what"><strong>${EVENT_LABELS[entry.type] ?? statusLabel(entry.type)}</strong>${entry.detail ? html` <span class="detail">${entry.detail}</span>` : null}${entry.repeats && entry.repeats > 1 ? html` <span class="repeats">(${String(entry.repeats)} times, the last ${formatTime(entry.lastAt ?? entry.at)})</span>` : null}</div>
+  ${mail && entry.messageId ? html`<details class="message-id"><summary>Mail: ${mail}</summary>Message-ID <code>${entry.messageId}</code></details>` : null}
 </li>`;
 }
 
@@ -220,10 +226,11 @@ function answerSection(contact: Contact): Html {
 export function personPage(view: View, model: PersonModel): Html {
   const { contact, timeline } = model;
   const name = nameOf(contact.name);
+  const mails = mailOfEvents(timeline);
   return layout(
     view,
-    { title: name, section: 'people' },
-    html`<p class="back"><a href="/responders">← All responders</a></p>
+    { title: name, section: 'person' },
+    html`<p class="back"><a href="/people">← All people</a></p>
 <h1>${name}</h1>
 ${flashMessage(model.flash)}
 <p class="lead">${statusBadge(contact.status)}${contact.headline ? html` <span class="headline">${contact.headline}</span>` : null}</p>
@@ -256,7 +263,7 @@ ${platformSection(contact)}
 ${scriptSection(model)}
 <section aria-labelledby="timeline">
   <h2 id="timeline">Timeline</h2>
-  ${timeline.length > 0 ? html`<ol class="timeline">${timeline.map(event)}</ol>` : html`<p class="none">Nothing recorded yet.</p>`}
+  ${timeline.length > 0 ? html`<ol class="timeline">${timeline.map((entry, i) => event(entry, mails[i] ?? null))}</ol>` : html`<p class="none">Nothing recorded yet.</p>`}
 </section>`,
   );
 }
@@ -266,7 +273,7 @@ export function sendAgainPage(view: View, contact: Contact, csrf: string): Html 
   const name = nameOf(contact.name);
   return layout(
     view,
-    { title: `Send the script again to ${name}`, section: 'people' },
+    { title: `Send the script again to ${name}`, section: 'person' },
     html`<p class="back"><a href="${contactUrl(contact.id)}">← Back to ${name}</a></p>
 <h1>Send the script again to ${name}?</h1>
 <p>${standing(name, contact.status)}. The script goes once more to <strong>${contact.email ?? ''}</strong>, as a new mail, and the deadline starts over when it is sent.
@@ -285,7 +292,7 @@ export function erasePage(view: View, contact: Contact, csrf: string): Html {
   const name = nameOf(contact.name);
   return layout(
     view,
-    { title: `Erase ${name}`, section: 'people' },
+    { title: `Erase ${name}`, section: 'person' },
     html`<p class="back"><a href="${contactUrl(contact.id)}">← Back to ${name}</a></p>
 <h1>Erase ${name}?</h1>
 <p>This removes everything Winnow holds about ${name}: the record, the timeline, the answer, the send records, their entries in Winnow's indexes and any of their jobs still waiting. It cannot be undone: export it first if you may need it. Mail in your own mailbox is not touched.</p>

@@ -1,6 +1,7 @@
 import { PLATFORMS, type Platform } from '../../detect/types.ts';
 import { platformLabel } from '../../script/render.ts';
 import type { Settings } from '../../settings/settings.ts';
+import type { AuthservSuggestion } from '../../detect/authentication.ts';
 import { html, type Html } from '../html.ts';
 import { csrfField, layout, type View } from './layout.ts';
 
@@ -25,9 +26,13 @@ export interface SettingsForm {
   quietEnd: string;
   timeZone: string;
   dailyCap: string;
+  domainHourlyCap: string;
+  breakerHourly: string;
   mode: string;
   dedupeAmount: string;
   dedupeUnit: string;
+  expireAmount: string;
+  expireUnit: string;
   blockList: string;
   allowList: string;
   platforms: string[];
@@ -35,12 +40,16 @@ export interface SettingsForm {
   digestEvery: string;
   digestHour: string;
   digestHours: string;
+  unverifiedMail: string;
 }
 
-export type SettingsField = Exclude<keyof SettingsForm, 'deadlineUnit' | 'reminderUnit' | 'dedupeUnit' | 'quiet'> | 'deadline' | 'dedupe';
+export type SettingsField = Exclude<keyof SettingsForm, 'deadlineUnit' | 'reminderUnit' | 'dedupeUnit' | 'expireUnit' | 'quiet'> | 'deadline' | 'dedupe';
 
 /** Problems by form field, in words a person can act on. */
 export type FieldErrors = Partial<Record<SettingsField | 'form', string>>;
+
+const UNVERIFIED_CHOICES: ReadonlyArray<Settings['unverifiedMail']> = ['approve', 'accept', 'ignore'];
+const UNVERIFIED_PROBLEM = 'Choose what becomes of requests whose sender could not be verified.';
 
 /** A duration as an amount in the largest unit that shows it exactly (decimals when none does). */
 function durationFields(ms: number, smallest: Unit = 'minutes'): { amount: string; unit: Unit } {
@@ -56,6 +65,7 @@ export function settingsToForm(settings: Settings): SettingsForm {
   const deadline = durationFields(settings.deadlineMs);
   const reminder = durationFields(settings.reminderAfterMs ?? 3 * UNITS.days);
   const dedupe = durationFields(settings.dedupeWindowMs);
+  const expire = durationFields(settings.expireAfterMs);
   return {
     deadlineAmount: deadline.amount,
     deadlineUnit: deadline.unit,
@@ -67,15 +77,20 @@ export function settingsToForm(settings: Settings): SettingsForm {
     quietEnd: settings.quietHours?.end ?? '08:00',
     timeZone: settings.timeZone,
     dailyCap: settings.dailyCap === null ? '' : String(settings.dailyCap),
+    domainHourlyCap: settings.domainHourlyCap === null ? '' : String(settings.domainHourlyCap),
+    breakerHourly: settings.breakerHourly === null ? '' : String(settings.breakerHourly),
     mode: settings.mode,
     dedupeAmount: dedupe.amount,
     dedupeUnit: dedupe.unit,
+    expireAmount: expire.amount,
+    expireUnit: expire.unit,
     blockList: settings.blockList.join('\n'),
     allowList: settings.allowList.join('\n'),
     platforms: PLATFORMS.filter((platform) => settings.platforms[platform]),
     digestEvery: settings.digest.every,
     digestHour: String(settings.digest.hour),
     digestHours: String(settings.digest.hours),
+    unverifiedMail: settings.unverifiedMail,
   };
 }
 
@@ -100,15 +115,20 @@ export function formFromBody(body: unknown): SettingsForm {
     quietEnd: text(fields.quietEnd),
     timeZone: text(fields.timeZone),
     dailyCap: text(fields.dailyCap),
+    domainHourlyCap: text(fields.domainHourlyCap),
+    breakerHourly: text(fields.breakerHourly),
     mode: text(fields.mode),
     dedupeAmount: text(fields.dedupeAmount),
     dedupeUnit: text(fields.dedupeUnit),
+    expireAmount: text(fields.expireAmount),
+    expireUnit: text(fields.expireUnit),
     blockList: text(fields.blockList),
     allowList: text(fields.allowList),
     platforms: (Array.isArray(platforms) ? platforms : [platforms]).filter((p): p is string => typeof p === 'string'),
     digestEvery: text(fields.digestEvery) || 'off',
     digestHour: text(fields.digestHour) || '8',
     digestHours: text(fields.digestHours) || '6',
+    unverifiedMail: text(fields.unverifiedMail),
   };
 }
 
@@ -131,6 +151,21 @@ function duration(amount: string, unit: string, label: string, errors: FieldErro
   return Math.round(value * size);
 }
 
+const LIMIT_PROBLEM = 'Enter a whole number from 1 to 100000, or leave it empty for no limit.';
+
+/** A count limit as typed: empty for none, else a whole number in range. */
+/** A count from 1 to 100000, null for "no limit" (empty), undefined when wrong (the error is noted). */
+function limit(value: string, field: 'dailyCap' | 'domainHourlyCap' | 'breakerHourly', errors: FieldErrors): number | null | undefined {
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  const count = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || count < 1 || count > 100_000) {
+    errors[field] = field === 'dailyCap' ? 'Enter a whole number from 1 to 100000, or leave it empty for no cap.' : LIMIT_PROBLEM;
+    return undefined;
+  }
+  return count;
+}
+
 function lines(value: string): string[] {
   return value
     .split(/\r?\n|,/)
@@ -139,10 +174,12 @@ function lines(value: string): string[] {
 }
 
 /**
- * Reads a posted settings form. Returns the candidate (for SettingsStore.save, which checks it
- * again) or the problems found in the form itself, each by field.
+ * Reads a posted settings form. Returns the problems found in the form itself, each by field, and
+ * a whole candidate for the store's own check (settingsProblems), where a field the form could
+ * not read keeps its value from `fallback` (the settings in force). Both checks run on every post,
+ * so every problem shows at once.
  */
-export function readSettingsForm(form: SettingsForm): { candidate: Settings; errors: null } | { candidate: null; errors: FieldErrors } {
+export function readSettingsForm(form: SettingsForm, fallback: Settings): { candidate: Settings; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const deadlineMs = duration(form.deadlineAmount, form.deadlineUnit, 'the deadline', errors, 'deadline');
   const reminderOn = form.reminder === 'on';
@@ -154,14 +191,15 @@ export function readSettingsForm(form: SettingsForm): { candidate: Settings; err
   if (quietOn && !errors.quietStart && form.quietStart === form.quietEnd) errors.quietEnd = 'The quiet hours must end at another time than they start.';
   const timeZone = form.timeZone.trim();
   if (timeZone === '') errors.timeZone = 'Enter a time zone such as Europe/Berlin, or UTC.';
-  let dailyCap: number | null = null;
-  if (form.dailyCap.trim() !== '') {
-    const cap = Number(form.dailyCap.trim());
-    if (!/^\d+$/.test(form.dailyCap.trim()) || cap < 1 || cap > 100_000) errors.dailyCap = 'Enter a whole number from 1 to 100000, or leave it empty for no cap.';
-    else dailyCap = cap;
-  }
-  if (form.mode !== 'hands_off' && form.mode !== 'approval') errors.mode = 'Choose whether scripts go out on their own or wait for your approval.';
+  const dailyCap = limit(form.dailyCap, 'dailyCap', errors);
+  const domainHourlyCap = limit(form.domainHourlyCap, 'domainHourlyCap', errors);
+  const breakerHourly = limit(form.breakerHourly, 'breakerHourly', errors);
+  const modeKnown = form.mode === 'hands_off' || form.mode === 'approval';
+  if (!modeKnown) errors.mode = 'Choose whether scripts go out on their own or wait for your approval.';
+  const unverifiedKnown = UNVERIFIED_CHOICES.includes(form.unverifiedMail as Settings['unverifiedMail']);
+  if (!unverifiedKnown) errors.unverifiedMail = UNVERIFIED_PROBLEM;
   const dedupeWindowMs = duration(form.dedupeAmount, form.dedupeUnit, 'the dedupe window', errors, 'dedupe');
+  const expireAfterMs = duration(form.expireAmount, form.expireUnit, 'how long unanswered requests are kept', errors, 'expireAmount');
   const unknown = form.platforms.filter((platform) => !(PLATFORMS as readonly string[]).includes(platform));
   if (unknown.length > 0) errors.platforms = `Unknown platform: ${unknown.join(', ')}.`;
   if (!['off', 'day', 'hours'].includes(form.digestEvery)) errors.digestEvery = 'Choose no digest, a daily one, or one every few hours.';
@@ -170,23 +208,31 @@ export function readSettingsForm(form: SettingsForm): { candidate: Settings; err
   const digestHours = Number(form.digestHours.trim());
   if (!/^\d{1,2}$/.test(form.digestHours.trim()) || digestHours < 1 || digestHours > 24) errors.digestHours = 'Enter a number of hours from 1 to 24.';
 
-  if (Object.keys(errors).length > 0) return { candidate: null, errors };
   const on = new Set(form.platforms);
+  const quietValid = quietOn && !errors.quietStart && !errors.quietEnd;
   return {
     candidate: {
-      deadlineMs: deadlineMs!,
-      reminderAfterMs: reminderAfterMs ?? null,
-      quietHours: quietOn ? { start: form.quietStart, end: form.quietEnd } : null,
-      timeZone,
-      dailyCap,
-      mode: form.mode as Settings['mode'],
-      dedupeWindowMs: dedupeWindowMs!,
+      deadlineMs: deadlineMs ?? fallback.deadlineMs,
+      reminderAfterMs: reminderOn ? (reminderAfterMs ?? fallback.reminderAfterMs) : null,
+      quietHours: quietOn ? (quietValid ? { start: form.quietStart, end: form.quietEnd } : fallback.quietHours) : null,
+      timeZone: timeZone === '' ? fallback.timeZone : timeZone,
+      dailyCap: dailyCap === undefined ? fallback.dailyCap : dailyCap,
+      domainHourlyCap: domainHourlyCap === undefined ? fallback.domainHourlyCap : domainHourlyCap,
+      breakerHourly: breakerHourly === undefined ? fallback.breakerHourly : breakerHourly,
+      expireAfterMs: expireAfterMs ?? fallback.expireAfterMs,
+      mode: modeKnown ? (form.mode as Settings['mode']) : fallback.mode,
+      dedupeWindowMs: dedupeWindowMs ?? fallback.dedupeWindowMs,
       blockList: lines(form.blockList),
       allowList: lines(form.allowList),
       platforms: Object.fromEntries(PLATFORMS.map((platform) => [platform, on.has(platform)])) as Record<Platform, boolean>,
-      digest: { every: form.digestEvery as Settings['digest']['every'], hour: digestHour, hours: digestHours },
+      unverifiedMail: unverifiedKnown ? (form.unverifiedMail as Settings['unverifiedMail']) : fallback.unverifiedMail,
+      digest: {
+        every: errors.digestEvery ? fallback.digest.every : (form.digestEvery as Settings['digest']['every']),
+        hour: errors.digestHour ? fallback.digest.hour : digestHour,
+        hours: errors.digestHours ? fallback.digest.hours : digestHours,
+      },
     },
-    errors: null,
+    errors,
   };
 }
 
@@ -208,6 +254,11 @@ export function fieldOfProblem(problem: { field: string; message: string }, form
       return { field: 'timeZone', message: `"${form.timeZone.trim()}" is not a time zone; use a name such as Europe/Berlin, America/New_York or UTC.` };
     case 'dailyCap':
       return { field: 'dailyCap', message: 'Enter a whole number from 1 to 100000, or leave it empty for no cap.' };
+    case 'domainHourlyCap':
+    case 'breakerHourly':
+      return { field: top, message: LIMIT_PROBLEM };
+    case 'expireAfterMs':
+      return { field: 'expireAmount', message: 'Keep them between 1 day and 3650 days.' };
     case 'mode':
       return { field: 'mode', message: 'Choose whether scripts go out on their own or wait for your approval.' };
     case 'dedupeWindowMs':
@@ -220,6 +271,8 @@ export function fieldOfProblem(problem: { field: string; message: string }, form
       return { field: 'platforms', message: problem.message };
     case 'digest':
       return { field: index === 'hour' ? 'digestHour' : index === 'hours' ? 'digestHours' : 'digestEvery', message: problem.message };
+    case 'unverifiedMail':
+      return { field: 'unverifiedMail', message: UNVERIFIED_PROBLEM };
     default:
       return { field: 'form', message: `${problem.field}: ${problem.message}` };
   }
@@ -262,6 +315,51 @@ export interface SettingsPage {
   errors: FieldErrors;
   /** Shown after a save. */
   notice?: string | null;
+  /** The receiving server Winnow believes (AUTHSERV_ID), or the one recent mail suggests. */
+  receivingServer?: ReceivingServer;
+  /**
+   * URL of the page's script, which disables the reminder's and the quiet hours' fields while
+   * they are off. Without it the page works the same; the fields are only dimmed (app.css).
+   */
+  script?: string;
+}
+
+/** What the page says about AUTHSERV_ID: the one set, or the one that tops most recent mail. */
+export interface ReceivingServer {
+  configured: string | null;
+  suggestion: AuthservSuggestion | null;
+}
+
+function receivingServerNote(server: ReceivingServer | undefined): Html | null {
+  if (!server) return null;
+  if (server.configured) {
+    return html`<p class="hint" id="authserv-note">Your receiving server's verdicts are believed: <code>AUTHSERV_ID=${server.configured}</code> (only its Authentication-Results at the top of each mail). Winnow also checks DKIM and DMARC itself.</p>`;
+  }
+  const found = server.suggestion;
+  if (!found) {
+    return html`<p class="hint" id="authserv-note"><code>AUTHSERV_ID</code> is not set, and recent mail names no receiving server clearly, so Winnow relies on its own DKIM and DMARC check.</p>`;
+  }
+  return html`<div class="notice" id="authserv-note"><p><strong>Is <code>${found.id}</code> your receiving server?</strong> It wrote the topmost Authentication-Results of ${found.count} of your last ${found.total} mails. If it is your provider's server, set <code>AUTHSERV_ID=${found.id}</code> and restart, so that its verdicts count too. Winnow does not believe it until you do: anyone can write that header into a mail.</p></div>`;
+}
+
+/** Three choices; "accept" carries the warning the issue asks for, in the page itself and beside the choice. */
+function unverifiedField(form: SettingsForm, errors: FieldErrors): Html {
+  const problem = fieldError(errors, 'unverifiedMail');
+  return html`<div class="field">
+    <span class="label" id="unverified-label">Unverified senders</span>
+    <div class="choices stacked" role="radiogroup" aria-labelledby="unverified-label" aria-describedby="unverified-hint"${problem.attributes}>
+      <label><input type="radio" name="unverifiedMail" value="approve"${checked(form.unverifiedMail === 'approve')}> <strong>Wait for my approval</strong> (recommended): the request is listed with the reason; approving sends the script</label>
+      <label><input type="radio" name="unverifiedMail" value="accept"${checked(form.unverifiedMail === 'accept')}> <strong>Answer them hands-off</strong>, flagged "unverified"</label>
+      <label><input type="radio" name="unverifiedMail" value="ignore"${checked(form.unverifiedMail === 'ignore')}> <strong>Leave them alone</strong>: no person is recorded</label>
+    </div>
+    <p class="hint" id="unverified-hint">A sender is verified when the mail passes DMARC, or carries a DKIM signature of its From domain (for platform mail, of the platform's domain), as Winnow checks itself or your receiving server reports. The first choice comes from <code>UNVERIFIED_MAIL</code>.</p>
+    ${
+      form.unverifiedMail === 'accept'
+        ? html`<p class="error" role="alert" id="unverified-warning"><strong>Warning:</strong> with unverified senders answered hands-off, anyone can write to you in someone else's name, and Winnow will send your script, from your account, to that person. Addresses found by name (address book, mailbox history) still wait for your approval.</p>`
+        : null
+    }
+    ${problem.message}
+  </div>`;
 }
 
 export function settingsPage(view: View, model: SettingsPage): Html {
@@ -273,6 +371,9 @@ export function settingsPage(view: View, model: SettingsPage): Html {
   const quietEnd = fieldError(errors, 'quietEnd');
   const timeZone = fieldError(errors, 'timeZone');
   const dailyCap = fieldError(errors, 'dailyCap');
+  const domainHourlyCap = fieldError(errors, 'domainHourlyCap');
+  const breakerHourly = fieldError(errors, 'breakerHourly');
+  const expire = fieldError(errors, 'expireAmount');
   const mode = fieldError(errors, 'mode');
   const dedupe = fieldError(errors, 'dedupe');
   const blockList = fieldError(errors, 'blockList');
@@ -284,7 +385,7 @@ export function settingsPage(view: View, model: SettingsPage): Html {
 
   return layout(
     view,
-    { title: 'Settings', section: 'settings', notice: model.notice },
+    { title: 'Settings', section: 'settings', notice: model.notice, scripts: model.script ? [model.script] : [] },
     html`<h1>Settings</h1>
 ${
   problemCount > 0
@@ -313,7 +414,7 @@ ${csrfField(csrf)}
       <label><input type="radio" name="reminder" value="off"${checked(form.reminder !== 'on')}> Off</label>
       <label><input type="radio" name="reminder" value="on"${checked(form.reminder === 'on')}> Send one reminder</label>
     </div>
-    <div class="inline">
+    <div class="inline" data-enabled-by="reminder=on">
       <label for="reminderAmount">after</label>
       <input id="reminderAmount" name="reminderAmount" type="text" inputmode="decimal" size="6" value="${form.reminderAmount}"${reminder.attributes}>
       ${unitSelect('reminderUnit', 'Unit of the reminder delay', form.reminderUnit)}
@@ -335,14 +436,14 @@ ${csrfField(csrf)}
   </div>
   <div class="field">
     <label><input type="checkbox" name="quiet" value="on"${checked(form.quiet === 'on')}> Quiet hours: send nothing between</label>
-    <div class="inline">
-      <label for="quietStart" class="visually-hidden">Quiet hours start</label>
-      <input id="quietStart" name="quietStart" type="time" value="${form.quietStart}"${quietStart.attributes}>
+    <div class="inline" data-enabled-by="quiet=on">
+      <label for="quietStart" class="visually-hidden">Quiet hours start (24-hour clock)</label>
+      <input id="quietStart" name="quietStart" type="text" inputmode="numeric" pattern="[0-2][0-9]:[0-5][0-9]" placeholder="21:00" size="5" maxlength="5" autocomplete="off" value="${form.quietStart}"${quietStart.attributes}>
       <span aria-hidden="true">and</span>
-      <label for="quietEnd" class="visually-hidden">Quiet hours end</label>
-      <input id="quietEnd" name="quietEnd" type="time" value="${form.quietEnd}"${quietEnd.attributes}>
+      <label for="quietEnd" class="visually-hidden">Quiet hours end (24-hour clock)</label>
+      <input id="quietEnd" name="quietEnd" type="text" inputmode="numeric" pattern="[0-2][0-9]:[0-5][0-9]" placeholder="08:00" size="5" maxlength="5" autocomplete="off" value="${form.quietEnd}"${quietEnd.attributes}>
     </div>
-    <p class="hint">Scripts due in the quiet hours wait until they end. A window may pass midnight (21:00 to 08:00).</p>
+    <p class="hint">On the 24-hour clock (21:00, not 9 PM), in the time zone below. Scripts due in the quiet hours wait until they end. A window may pass midnight (21:00 to 08:00).</p>
     ${quietStart.message}${quietEnd.message}
   </div>
   <div class="field">
@@ -358,6 +459,18 @@ ${csrfField(csrf)}
     <p class="hint" id="dailyCap-hint">At most this many scripts a day; leave it empty for no cap. The rest wait for the next day.</p>
     ${dailyCap.message}
   </div>
+  <div class="field">
+    <label for="domainHourlyCap">Per domain, each hour</label>
+    <input id="domainHourlyCap" name="domainHourlyCap" type="text" inputmode="numeric" size="8" value="${form.domainHourlyCap}" aria-describedby="domainHourlyCap-hint${errors.domainHourlyCap ? ` ${errorId('domainHourlyCap')}` : ''}"${errors.domainHourlyCap ? html` aria-invalid="true"` : null}>
+    <p class="hint" id="domainHourlyCap-hint">At most this many scripts to one domain (example.org, gmail.com) in any hour; the rest wait their turn. Empty for no limit.</p>
+    ${domainHourlyCap.message}
+  </div>
+  <div class="field">
+    <label for="breakerHourly">Stop sending above</label>
+    <input id="breakerHourly" name="breakerHourly" type="text" inputmode="numeric" size="8" value="${form.breakerHourly}" aria-describedby="breakerHourly-hint${errors.breakerHourly ? ` ${errorId('breakerHourly')}` : ''}"${errors.breakerHourly ? html` aria-invalid="true"` : null}>
+    <p class="hint" id="breakerHourly-hint">scripts in an hour. More than that looks like a flood: sending pauses, you get one mail and a banner here, and the scripts wait until you resume. Empty for no breaker.</p>
+    ${breakerHourly.message}
+  </div>
 </fieldset>
 
 <fieldset>
@@ -368,8 +481,17 @@ ${csrfField(csrf)}
       <input id="dedupeAmount" name="dedupeAmount" type="text" inputmode="decimal" size="6" value="${form.dedupeAmount}"${dedupe.attributes}>
       ${unitSelect('dedupeUnit', 'Unit of the dedupe window', form.dedupeUnit)}
     </div>
-    <p class="hint">Within this window a person gets one script, however often they ask.</p>
+    <p class="hint">Within this window a person gets one script, however often they ask. One mailbox is one person: case, a +tag and Gmail's dots do not count.</p>
     ${dedupe.message}
+  </div>
+  <div class="field">
+    <label for="expireAmount">Forget unanswered requests after</label>
+    <div class="inline">
+      <input id="expireAmount" name="expireAmount" type="text" inputmode="decimal" size="6" value="${form.expireAmount}"${expire.attributes}>
+      ${unitSelect('expireUnit', 'Unit of how long unanswered requests are kept', form.expireUnit)}
+    </div>
+    <p class="hint">People who were skipped, or who still wait for an address or your approval, are erased once untouched this long.</p>
+    ${expire.message}
   </div>
   <div class="field">
     <label for="blockList">Block list</label>
@@ -391,6 +513,8 @@ ${csrfField(csrf)}
     </div>
     ${platforms.message}
   </fieldset>
+  ${unverifiedField(form, errors)}
+  ${receivingServerNote(model.receivingServer)}
 </fieldset>
 
 <fieldset>

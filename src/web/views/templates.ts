@@ -1,21 +1,35 @@
 import type { TemplateVersion } from '../../script/store.ts';
-import { SCRIPT_VARIABLES, type ScriptKind, type ScriptVariable, type TemplatePart, type TemplateSource } from '../../script/template.ts';
+import { formatOf, isOneBody, type TemplateFormat, type ScriptKind, type ScriptVariable, type TemplatePart, type TemplateSource } from '../../script/template.ts';
 import { html, type Html } from '../html.ts';
 import { formatTime } from './format.ts';
 import { csrfField, layout, type View } from './layout.ts';
 
 export const KIND_LABELS: Record<ScriptKind, string> = { script: 'Script', reminder: 'Reminder' };
 
-const PART_LABELS: Record<TemplatePart, string> = { subject: 'Subject', text: 'Text part', html: 'HTML part' };
+const PART_LABELS: Record<TemplatePart, string> = { subject: 'Subject', body: 'Message', text: 'Text part', html: 'HTML part' };
 
-/** What each variable holds, for the list beside the editor. */
+/** What each variable holds, for the list below the editor. */
 export const VARIABLE_MEANINGS: Record<ScriptVariable, string> = {
+  greeting: '“Hi Sam,” or, when the request does not tell a first name, “Hi there,”.',
   name: "The person's name as the request gave it, such as Jane Doe.",
-  firstName: 'Their first name; empty when the request does not tell it, so write {{#if firstName}}Hi {{firstName}},{{else}}Hi there,{{/if}}.',
+  firstName: 'Their first name; empty when the request does not tell it (use the greeting, or the snippet below, to cover both cases).',
   platform: 'Where they asked: LinkedIn, Facebook, XING, email and so on.',
   userName: 'Your own name, from MAIL_FROM.',
   originalSubject: 'The subject of the mail being answered, without Re: prefixes; empty when there was none.',
 };
+
+/** The buttons above the editor, in the order a script uses them: what each inserts at the cursor. */
+const INSERTS: ReadonlyArray<{ label: string; insert: string; title: string }> = [
+  { label: 'Greeting', insert: '{{greeting}}', title: 'Inserts {{greeting}}: “Hi Sam,”, or “Hi there,” without a first name' },
+  { label: 'First name', insert: '{{firstName}}', title: 'Inserts {{firstName}}' },
+  { label: 'Full name', insert: '{{name}}', title: 'Inserts {{name}}' },
+  { label: 'Platform', insert: '{{platform}}', title: 'Inserts {{platform}}: LinkedIn, Facebook, email…' },
+  { label: 'Your name', insert: '{{userName}}', title: 'Inserts {{userName}}, your name from MAIL_FROM' },
+  { label: 'Their subject', insert: '{{originalSubject}}', title: 'Inserts {{originalSubject}}, the subject of their mail' },
+];
+
+/** The one conditional a script needs, ready to edit: the words are the user's, the markup is ready-made. */
+export const OWN_GREETING = '{{#if firstName}}Dear {{firstName}},{{else}}Hello,{{/if}}';
 
 /** A template problem as the editor shows it: which part, where, what. */
 export interface EditorError {
@@ -43,6 +57,8 @@ export interface TemplatesPage {
   kind: ScriptKind;
   /** What the editor holds: the version in force, or what was posted. */
   source: TemplateSource;
+  /** For parts written separately: whether the HTML part is still the one the text part would make. */
+  partsMatch: boolean;
   note: string;
   /** The version in force, null for the default from templates/. */
   inForce: { version: number | null; savedAt: number | null; note: string | null };
@@ -91,19 +107,26 @@ function errorText(error: EditorError): string {
   return `Line ${error.line}, column ${error.column}: ${error.problem}`;
 }
 
+const PART_HINTS: Partial<Record<TemplatePart, string>> = {
+  body: 'Plain text, sent as it is, and as HTML made from it: a blank line starts a paragraph, lines starting with “- ” or “1. ” become a list, and web addresses become links.',
+  html: 'Values are escaped here. Remote images are not loaded in the preview.',
+};
+
 function partField(page: TemplatesPage, part: TemplatePart): Html {
+  const source = page.source as Partial<Record<TemplatePart, string>>;
   const error = page.error?.part === part ? page.error : null;
   const id = `${part}-error`;
-  const rows = part === 'subject' ? 2 : 14;
-  const hint = part === 'html' ? html`<p class="hint" id="html-hint">Values are escaped here. Remote images are not loaded in the preview.</p>` : null;
-  const describedBy = [part === 'html' ? 'html-hint' : null, id].filter(Boolean).join(' ');
+  const rows = part === 'subject' ? 2 : part === 'body' ? 18 : 14;
+  const hintText = PART_HINTS[part];
+  const hint = hintText ? html`<p class="hint" id="${part}-hint">${hintText}</p>` : null;
+  const describedBy = [hintText ? `${part}-hint` : null, id].filter(Boolean).join(' ');
   // The error paragraph is always there (empty and hidden when there is nothing to say), so the
   // live preview can fill it; aria-describedby then always points at something.
   return html`<div class="field">
   <label for="${part}">${PART_LABELS[part]}</label>
   ${hint}
-  <textarea id="${part}" name="${part}" rows="${rows}" class="code" spellcheck="${part === 'text' ? 'true' : 'false'}" aria-describedby="${describedBy}"${error ? html` aria-invalid="true"` : null}>
-${page.source[part]}</textarea>
+  <textarea id="${part}" name="${part}" rows="${rows}" class="code" data-part spellcheck="${part === 'text' || part === 'body' ? 'true' : 'false'}" aria-describedby="${describedBy}"${error ? html` aria-invalid="true"` : null}>
+${source[part] ?? ''}</textarea>
   <p class="field-error" id="${id}" data-part="${part}"${error ? html` data-line="${error.line}" data-column="${error.column}"` : html` hidden`}>${error ? errorText(error) : ''}</p>
 </div>`;
 }
@@ -118,15 +141,53 @@ function errorSummary(page: TemplatesPage): Html | null {
 </div>`;
 }
 
+/**
+ * Buttons that insert a variable (or the greeting snippet) at the cursor of the field last used.
+ * They need the page's script, so they stay hidden until it shows them; without it, the list of
+ * variables below the editor says what to type.
+ */
+function insertBar(): Html {
+  return html`<div class="insert-bar" id="insert-bar" role="group" aria-label="Insert at the cursor" hidden>
+  <span class="label" aria-hidden="true">Insert:</span>
+  ${INSERTS.map((item) => html`<button type="button" class="chip" data-insert="${item.insert}" title="${item.title}">${item.label}</button>`)}
+  <button type="button" class="chip" data-insert="${OWN_GREETING}" title="Inserts a greeting in your own words: one text with a first name, another without">Greeting in your words</button>
+</div>`;
+}
+
+/** One body: the message, and the way to write the HTML part apart. */
+function oneBodyFields(page: TemplatesPage): Html {
+  return html`${partField(page, 'body')}
+  <p class="hint switch">Want different HTML (your own layout or styling)? <button type="submit" name="intent" value="separate" class="link">Edit the HTML part separately</button></p>`;
+}
+
+const PARTS_MATCH = 'They match for now, but a change to one no longer changes the other.';
+const PARTS_DIFFER = 'The two parts differ: a change to the text part does not reach the HTML part, which is what most mail programs show.';
+
+/** The parts apart, with the notice that they are apart (and whether they differ), and the way back to one message. */
+function separateFields(page: TemplatesPage): Html {
+  // The live preview says, as the user types, whether the parts still match (the data attributes hold both sentences).
+  return html`<div class="parts-notice" id="parts-notice" role="note">
+    <p><strong>The text and HTML parts are edited separately.</strong> <span id="parts-state" aria-live="polite" data-match="${PARTS_MATCH}" data-differ="${PARTS_DIFFER}">${page.partsMatch ? PARTS_MATCH : PARTS_DIFFER}</span></p>
+    <p><button type="submit" name="intent" value="one-body" class="link">Use one message again</button> <span class="hint">(the text part becomes the message, and the HTML part is made from it again; nothing is saved until you save)</span></p>
+  </div>
+  ${partField(page, 'text')}
+  ${partField(page, 'html')}`;
+}
+
 function editor(page: TemplatesPage, csrf: string): Html {
   const action = templateUrl(page.kind);
+  const oneBody = isOneBody(page.source);
+  // Enter in a one-line field (the note) presses the form's first button: the hidden Save at the
+  // top keeps that a save, rather than the switch between one message and the parts apart.
   return html`<section class="editor" aria-labelledby="editor-heading">
 <h2 id="editor-heading">Edit the ${KIND_LABELS[page.kind].toLowerCase()}</h2>
 <form id="template-form" method="post" action="${action}" data-preview="/templates/${page.kind}/preview">
   ${csrfField(csrf)}
+  <input type="hidden" name="format" value="${oneBody ? 'one-body' : 'separate'}">
+  <button type="submit" name="intent" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">Save</button>
+  ${insertBar()}
   ${partField(page, 'subject')}
-  ${partField(page, 'text')}
-  ${partField(page, 'html')}
+  ${oneBody ? oneBodyFields(page) : separateFields(page)}
   <div class="field">
     <label for="note">Note for this version <span class="optional">(optional)</span></label>
     <input id="note" name="note" type="text" maxlength="200" value="${page.note}" placeholder="What changed, such as “shorter greeting”">
@@ -179,7 +240,7 @@ function versionsTable(page: TemplatesPage, csrf: string): Html {
       (version) => html`<tr>
       <th scope="row">${version.version}${version.version === inForce.version ? html` <span class="status status-accepted">in use</span>` : null}</th>
       <td>${formatTime(version.savedAt)}</td>
-      <td>${version.note || html`<span class="none">—</span>`}</td>
+      <td>${version.note || html`<span class="none">—</span>`} <span class="format">${FORMAT_LABELS[formatOf(version.source)]}</span></td>
       <td class="row-actions">
         <a href="/templates/${kind}/versions/${version.version}">View<span class="visually-hidden"> version ${version.version}</span></a>
         ${version.version === inForce.version ? null : restoreForm(kind, version.version, csrf)}
@@ -191,6 +252,8 @@ function versionsTable(page: TemplatesPage, csrf: string): Html {
 </div>`;
 }
 
+const FORMAT_LABELS: Record<TemplateFormat, string> = { 'one-body': 'one message', separate: 'text and HTML apart' };
+
 export function restoreForm(kind: ScriptKind, version: number, csrf: string): Html {
   return html`<form class="inline-form" method="post" action="/templates/${kind}/restore">
   ${csrfField(csrf)}
@@ -200,10 +263,11 @@ export function restoreForm(kind: ScriptKind, version: number, csrf: string): Ht
 }
 
 function variablesList(): Html {
-  return html`<dl class="variables">
-  ${SCRIPT_VARIABLES.map((name) => html`<div><dt><code>{{${name}}}</code></dt><dd>${VARIABLE_MEANINGS[name]}</dd></div>`)}
+  return html`<p class="hint">The buttons above the editor insert these at the cursor; you may also type them.</p>
+<dl class="variables">
+  ${(Object.keys(VARIABLE_MEANINGS) as ScriptVariable[]).map((name) => html`<div><dt><code>{{${name}}}</code></dt><dd>${VARIABLE_MEANINGS[name]}</dd></div>`)}
 </dl>
-<p class="hint">Besides the variables, a template may use <code>{{#if variable}}…{{else}}…{{/if}}</code> and <code>{{#unless variable}}…{{/unless}}</code>, and comments <code>{{! … }}</code>. Nothing else: no helpers, partials or paths, so a template cannot do more than fill in these values.</p>`;
+<p class="hint">A greeting in your own words, with and without a first name: <code>${OWN_GREETING}</code> (“Greeting in your words” inserts it). Besides the variables, a template may use <code>{{#if variable}}…{{else}}…{{/if}}</code> and <code>{{#unless variable}}…{{/unless}}</code>, and comments <code>{{! … }}</code>. Nothing else: no helpers, partials or paths, so a template cannot do more than fill in these values.</p>`;
 }
 
 export function templatesPage(view: View, page: TemplatesPage, scripts: string[]): Html {
@@ -245,8 +309,11 @@ export function versionPage(view: View, kind: ScriptKind, version: TemplateVersi
     html`<p class="back"><a href="${templateUrl(kind)}">← ${KIND_LABELS[kind]}</a></p>
 <h1>${KIND_LABELS[kind]}, version ${version.version}</h1>
 <p class="lead">Saved ${formatTime(version.savedAt)}${version.note ? html` (“${version.note}”)` : null}.${version.version === inForce ? ' This version is in use.' : null}</p>
-${(['subject', 'text', 'html'] as const).map((part) => html`<h2>${PART_LABELS[part]}</h2><pre class="source">
-${version.source[part]}</pre>`)}
+<p>${isOneBody(version.source) ? 'One message: the HTML part is made from it.' : 'The text and HTML parts written separately.'}</p>
+${(isOneBody(version.source) ? (['subject', 'body'] as const) : (['subject', 'text', 'html'] as const)).map(
+  (part) => html`<h2>${PART_LABELS[part]}</h2><pre class="source">
+${(version.source as Partial<Record<TemplatePart, string>>)[part] ?? ''}</pre>`,
+)}
 ${version.version === inForce ? null : html`<div class="actions">${restoreForm(kind, version.version, csrf)}</div><p class="hint">Restoring saves a copy of this version as the newest one; no version is ever removed.</p>`}`,
   );
 }

@@ -157,12 +157,12 @@ export const EMAIL_CASES: DetectionCase[] = [
     }),
   },
   {
-    name: 'constructed: "I\'d like to connect" from a sender whose DMARC failed (spoofed): no address',
+    name: 'constructed: "I\'d like to connect" from a sender whose DMARC failed (spoofed): the From only for the user to approve, flagged',
     platform: 'email',
     language: 'en',
     expect: 'request',
-    replyTo: null,
-    reason: /sender authentication failed/,
+    replyTo: 'jane.doe@example.org',
+    flags: ['unverified'],
     build: mail({
       from: { name: 'Jane Doe', address: 'jane.doe@example.org' },
       subject: 'Hello',

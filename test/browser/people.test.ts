@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DESKTOP, linkedInInvitation2016, logIn, overflowsSideways, PHONE, useDashboard, type PageWatch } from '../support/browser.ts';
+import { DESKTOP, logIn, overflowsSideways, PHONE, useDashboard, type PageWatch } from '../support/browser.ts';
 import { buildMail } from '../support/mail.ts';
-import { oldLinkedInInvitation } from '../support/requests.ts';
+import { linkedInInvitation2016, oldLinkedInInvitation } from '../support/requests.ts';
 import type { TestWinnow } from '../support/winnow.ts';
 
 /**
@@ -53,7 +53,7 @@ async function clickAndLoad(page: Page, click: () => Promise<void>) {
 }
 
 // Real mail and a real browser on a shared 2-core machine: more time than a unit test.
-describe('reviewing the responders in the browser', { timeout: 45_000 }, () => {
+describe('reviewing people in the browser', { timeout: 45_000 }, () => {
   it('finds a person who answered, reads the answer, and accepts them; rejects another in bulk', async () => {
     const target = await dashboard.start('me1');
     const grace = { name: 'Grace Hopper', address: 'grace.hopper@navy.example' };
@@ -64,9 +64,15 @@ describe('reviewing the responders in the browser', { timeout: 45_000 }, () => {
 
     const { page, watch } = await dashboard.browser.page({ origin: target.baseUrl });
     await logIn(page, target.baseUrl, target.password);
-    // The overview is the first page; from there to the responders.
+    // The overview is the first page, and it opens on what needs the user: the two answers.
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
-    await clickAndLoad(page, () => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Responders' }).click());
+    const needs = page.locator('section.needs-you');
+    expect(await needs.getByRole('link').allTextContents()).toEqual(['2 answers to decide']);
+    await clickAndLoad(page, () => needs.getByRole('link', { name: '2 answers to decide' }).click());
+    expect(new URL(page.url()).search).toBe('?status=answered');
+    expect(await page.locator('table.people tbody tr').count()).toBe(2);
+    // The same list, from the navigation.
+    await clickAndLoad(page, () => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click());
     await clickAndLoad(page, () => page.getByRole('navigation', { name: 'Filter by status' }).getByRole('link', { name: /^answered/ }).click());
     const rows = page.locator('table tbody tr');
     expect(await rows.count()).toBe(2);
@@ -86,7 +92,7 @@ describe('reviewing the responders in the browser', { timeout: 45_000 }, () => {
     expect(await page.locator('main').textContent()).toMatch(/accepted/i);
 
     // Back on the list: tick the seller and reject in bulk.
-    await page.goto(`${target.baseUrl}/responders?status=answered`);
+    await page.goto(`${target.baseUrl}/people?status=answered`);
     await page.getByLabel('Select Linus Seller').check();
     await clickAndLoad(page, () => page.getByRole('button', { name: 'Reject selected' }).click());
     expect(await statusOf(target.winnow, linus.address)).toBe('rejected');
@@ -102,7 +108,7 @@ describe('reviewing the responders in the browser', { timeout: 45_000 }, () => {
 
     const { page, watch } = await dashboard.browser.page({ viewport: PHONE, origin: target.baseUrl });
     await logIn(page, target.baseUrl, target.password);
-    for (const path of ['/', '/responders', '/awaiting']) {
+    for (const path of ['/', '/people', '/awaiting']) {
       await page.goto(`${target.baseUrl}${path}`);
       expect(await overflowsSideways(page), path).toBe(false);
     }
@@ -127,7 +133,7 @@ describe('reviewing the responders in the browser', { timeout: 45_000 }, () => {
     try {
       const page = await phone.newPage();
       await logIn(page, target.baseUrl, target.password);
-      await page.goto(`${target.baseUrl}/responders`);
+      await page.goto(`${target.baseUrl}/people`);
       const firstRow = page.locator('table.people tbody tr').first();
       // The newest request first; its row begins above the bottom of the first screen.
       expect(await firstRow.locator('th').getByRole('link').first().textContent()).toBe('Charles Babbage');
@@ -150,7 +156,7 @@ describe('reviewing the responders in the browser', { timeout: 45_000 }, () => {
     // On a wider screen the filters are all in view at once, with nothing to unfold.
     const { page, watch } = await dashboard.browser.page({ viewport: DESKTOP, origin: target.baseUrl });
     await logIn(page, target.baseUrl, target.password);
-    await page.goto(`${target.baseUrl}/responders`);
+    await page.goto(`${target.baseUrl}/people`);
     for (const label of ['Status', 'Platform', 'Flag', 'Sort by', 'Order']) expect(await page.getByLabel(label, { exact: true }).isVisible(), label).toBe(true);
     expect(await page.getByText('Filter and sort').isVisible()).toBe(false);
     expectNoScriptTrouble(watch);

@@ -2,7 +2,7 @@ import type { Contact } from '../../contacts/types.ts';
 import { scoreValue } from './format.ts';
 
 /**
- * The responders list as CSV (RFC 4180: every cell quoted, quotes doubled, CRLF line ends), with
+ * The people list as CSV (RFC 4180: every cell quoted, quotes doubled, CRLF line ends), with
  * a byte-order mark so spreadsheet programs read it as UTF-8.
  *
  * Names, headlines and answers come from mail, and a spreadsheet runs a cell that starts with
@@ -68,7 +68,7 @@ export function csvRow(contact: Contact): string {
 export const CSV_HEADER = `\ufeff${CSV_COLUMNS.map(csvCell).join(',')}\r\n`;
 
 /** The CSV of the given people, read in batches so that 100,000 rows never sit in memory at once. */
-export async function* responderCsv(ids: readonly string[], read: (ids: string[]) => Promise<Array<Contact | null>>, batch = 500): AsyncGenerator<string> {
+export async function* peopleCsv(ids: readonly string[], read: (ids: string[]) => Promise<Array<Contact | null>>, batch = 500): AsyncGenerator<string> {
   yield CSV_HEADER;
   for (let i = 0; i < ids.length; i += batch) {
     const contacts = await read(ids.slice(i, i + batch));
@@ -79,5 +79,5 @@ export async function* responderCsv(ids: readonly string[], read: (ids: string[]
 }
 
 export function csvFileName(now: number): string {
-  return `winnow-responders-${new Date(now).toISOString().slice(0, 10)}.csv`;
+  return `winnow-people-${new Date(now).toISOString().slice(0, 10)}.csv`;
 }

@@ -1,0 +1,41 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { wakeWaitingScripts } from '../../queues/queues.ts';
+import { HttpError, type WebContext } from '../context.ts';
+import { apiTokenGuard } from '../guards.ts';
+
+/**
+ * The circuit breaker, from the user's side: whether sending is paused, and resuming it. Resuming
+ * starts the hour's count afresh and wakes every held script at once (each checks the limits
+ * again as it goes, so a flood that is still running trips the breaker again).
+ */
+async function resume(context: WebContext) {
+  const { deps } = context;
+  const lifted = await deps.store.resumeSending();
+  await wakeWaitingScripts(deps.queues);
+  if (lifted) deps.logger.info({ trippedAt: new Date(lifted.trippedAt).toISOString() }, 'sending resumed by the user');
+  return lifted;
+}
+
+/** POST /sending/resume: the banner's button. Registered inside dashboardRoutes (session and CSRF checked there). */
+export const sendingRoutes: FastifyPluginAsync<WebContext> = async (app, context) => {
+  app.post('/sending/resume', async (request, reply) => {
+    if (!request.session) throw new HttpError(401, 'Log in first.');
+    const lifted = await resume(context);
+    await context.people.flash.set(request.session, { kind: 'done', text: lifted ? 'Sending resumed: the scripts that waited go out now.' : 'Sending was not paused.' });
+    return reply.redirect('/', 303);
+  });
+};
+
+/** GET /api/sending and POST /api/sending/resume, registered under /api. */
+export const sendingApiRoutes: FastifyPluginAsync<WebContext> = async (app, context) => {
+  app.addHook('onRequest', apiTokenGuard(context.deps.config));
+
+  /** `{ paused: false }`, or `{ paused: true, trippedAt, limit, notifiedAt, notifyError }` while the breaker holds sending. */
+  app.get('/sending', async () => {
+    const pause = await context.deps.store.sendingPause();
+    return pause ? { paused: true, ...pause } : { paused: false };
+  });
+
+  /** Lifts the pause: `{ resumed: true }`, or `{ resumed: false }` when sending was not paused. */
+  app.post('/sending/resume', async () => ({ resumed: (await resume(context)) !== null }));
+};

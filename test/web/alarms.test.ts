@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login, startWebTest, type WebTest } from './helpers.ts';
+
+/** The overview's alarm when Redis nears its maxmemory (noeviction: at 100 % Winnow stops). */
+describe('the memory alarm', () => {
+  let web: WebTest;
+  let app: FastifyInstance;
+  let session = '';
+  const overview = async () => (await app.inject({ method: 'GET', url: '/', cookies: { winnow_session: session } })).body;
+
+  beforeAll(async () => {
+    web = await startWebTest();
+    app = await web.app();
+    session = await login(app);
+  });
+  afterAll(async () => {
+    await web.redis.config('SET', 'maxmemory', String(512 * 1024 * 1024));
+    await web?.stop();
+  });
+
+  it('stays away below 80 % and shows above, with the figures', async () => {
+    await web.redis.config('SET', 'maxmemory', String(512 * 1024 * 1024));
+    expect(await overview()).not.toContain('id="memory-alarm"');
+
+    const used = Number(/^used_memory:(\d+)/m.exec(await web.redis.info('memory'))![1]);
+    await web.redis.config('SET', 'maxmemory', String(Math.round(used / 0.85)));
+    const body = await overview();
+    expect(body).toContain('id="memory-alarm"');
+    expect(body).toMatch(/<h2 id="memory-alarm-heading">Redis is (8\d|9\d) % full<\/h2>/);
+    const api = await app.inject({ method: 'GET', url: '/api/overview', headers: { authorization: `Bearer ${web.config.web.apiToken}` } });
+    expect(api.json().memory).toMatchObject({ used: expect.any(Number), max: Math.round(used / 0.85) });
+  });
+});
