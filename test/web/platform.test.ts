@@ -4,10 +4,32 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/queues/queues.ts';
+import { defaultSettings } from '../../src/settings/settings.ts';
+import { readSettingsForm, settingsToForm } from '../../src/web/views/settings.ts';
 import { addPerson, askAndAnswer, form, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
 
 const DAY = 86_400_000;
 const ACCEPT = 'https://www.linkedin.com/comm/people/invite-accept?mboxid=I6200_500&sharedKey=48j6iM8P&invitationId=6200';
+
+describe('the digest on the settings form', () => {
+  const defaults = defaultSettings({ responseDeadlineMs: DAY, dedupeWindowMs: DAY });
+
+  it('reads the digest with the rest, and names its wrong fields beside every other problem at once', () => {
+    const daily = { ...settingsToForm(defaults), digestEvery: 'hours', digestHour: '7', digestHours: '4' };
+    expect(readSettingsForm(daily, defaults)).toEqual({ candidate: { ...defaults, digest: { every: 'hours', hour: 7, hours: 4 } }, errors: {} });
+
+    const wrong = { ...settingsToForm(defaults), digestEvery: 'weekly', digestHour: '24', digestHours: '0', timeZone: ' ' };
+    const result = readSettingsForm(wrong, defaults);
+    expect(result.errors).toEqual({
+      timeZone: 'Enter a time zone such as Europe/Berlin, or UTC.',
+      digestEvery: 'Choose no digest, a daily one, or one every few hours.',
+      digestHour: 'Enter an hour from 0 to 23.',
+      digestHours: 'Enter a number of hours from 1 to 24.',
+    });
+    // What the form could not read keeps the digest in force, for the store's check of the rest.
+    expect(result.candidate.digest).toEqual(defaults.digest);
+  });
+});
 
 describe('asked on the platform, on the dashboard', () => {
   let web: WebTest;
