@@ -5,6 +5,7 @@ import { parseMessage } from '../src/mail/message.ts';
 import { CASES, CONTEXT } from '../test/detect/cases/index.ts';
 import { realContext, realSamples } from '../test/detect/cases/real.ts';
 import { HELDOUT_CASES } from '../test/detect/heldout/index.ts';
+import { MESSAGE_CASES, NOT_MESSAGE_CASES } from '../test/detect/messages/cases.ts';
 
 /**
  * `npm run eval:detect`: precision and recall of request detection, per platform, over the test
@@ -113,5 +114,49 @@ console.log(`\nNegatives that would get a script (a reply address): ${replyLeaks
 for (const item of replyLeaks) console.log(`  ${item.name}: ${item.result.replyTo ?? ''}`);
 const misses = [...missesOf(development), ...missesOf(heldOut)];
 if (misses.length > 0) console.log(`\nMisclassified:\n  ${misses.join('\n  ')}`);
+// Message notices ("Jane sent you a message", InMail): recognised as one of its platform, with the
+// sender's name and the words of the message. The real InMail of the corpus counts as real.
+interface NoticeItem {
+  name: string;
+  source: 'real' | 'constructed';
+  platform: Platform;
+  result: Classification;
+  sender: string;
+  says: string | null;
+}
+const notices: NoticeItem[] = [];
+for (const sample of realSamples().filter((each) => each.file.includes('inmail'))) {
+  const message = await parseMessage(readFileSync(sample.path));
+  notices.push({ name: `real: ${sample.file}`, source: 'real', platform: sample.platform, result: classify(message, realContext(message)), sender: 'Shira Fahrenberg', says: 'Sophora CMS' });
+}
+for (const entry of MESSAGE_CASES) {
+  notices.push({ name: entry.name, source: 'constructed', platform: entry.platform, result: classify(await parseMessage(await entry.build()), CONTEXT), sender: entry.sender, says: entry.says });
+}
+const recognised = (item: NoticeItem) => item.result.verdict === 'ignored' && item.result.platformMessage?.platform === item.platform;
+const senderRight = (item: NoticeItem) => recognised(item) && item.result.platformMessage!.name === item.sender;
+const textRight = (item: NoticeItem) => recognised(item) && (item.says === null ? item.result.platformMessage!.text === '' : item.result.platformMessage!.text.includes(item.says));
+const noticeWidths = [11, 11, 6, 11, 7, 6];
+const noticeLines = [row(['platform', 'source', 'cases', 'recognised', 'sender', 'text'], noticeWidths)];
+for (const platform of PLATFORMS) {
+  for (const source of ['real', 'constructed'] as const) {
+    const own = notices.filter((item) => item.platform === platform && item.source === source);
+    if (own.length > 0) noticeLines.push(row([platform, source, own.length, own.filter(recognised).length, own.filter(senderRight).length, own.filter(textRight).length], noticeWidths));
+  }
+}
+noticeLines.push(row(['all', '', notices.length, notices.filter(recognised).length, notices.filter(senderRight).length, notices.filter(textRight).length], noticeWidths));
+// A request must never be read as a message notice (it would never be answered).
+const lookAlikes = [...items.filter((item) => item.positive)];
+const requestsAsNotices = lookAlikes.filter((item) => item.result.platformMessage);
+let notNotices = 0;
+for (const entry of NOT_MESSAGE_CASES) if (classify(await parseMessage(await entry.build()), CONTEXT).platformMessage) notNotices += 1;
+console.log(`\nMessage notices: ${notices.length} (${notices.filter((item) => item.source === 'real').length} real)\n`);
+console.log(noticeLines.join('\n'));
+console.log(`\nRequests read as message notices: ${requestsAsNotices.length} of ${lookAlikes.length}; look-alikes of notices (a message request, a digest) read as notices: ${notNotices} of ${NOT_MESSAGE_CASES.length}`);
+for (const item of notices.filter((each) => !textRight(each) || !senderRight(each))) console.log(`  missed ${item.name}: ${item.result.platformMessage ? `"${item.result.platformMessage.name}", "${item.result.platformMessage.text.slice(0, 60)}"` : item.result.reason}`);
+for (const item of requestsAsNotices) console.log(`  request read as a notice: ${item.name}`);
+// Held-out positives already missed as requests may be read as notices (Meetup members' messages
+// asking to meet, see docs/DETECTION.md); a request of the development set never may.
+if (requestsAsNotices.some((item) => item.source !== 'held-out')) process.exitCode = 1;
+
 console.log(`\n${items.length} messages classified in ${Math.round(elapsed)} ms (building the constructed ones included).`);
-process.exitCode = replyLeaks.length > 0 ? 1 : 0;
+if (replyLeaks.length > 0) process.exitCode = 1;

@@ -1,6 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import { formatDuration } from '../src/config/duration.ts';
 import type { Contact } from '../src/contacts/types.ts';
+import { platformLabelOf } from '../src/detect/platform.ts';
 import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
 import { reminderMessageId, scriptMessageId } from '../src/mail/message-id.ts';
 import { jobId, type QueuePayloads, type Queues } from '../src/queues/queues.ts';
@@ -84,7 +85,17 @@ export function createDeadlineProcessor(context: WorkerContext) {
     const attempt = Math.max(1, contact.attempts);
     const remindAt = reminderDueAt(contact, settings);
     // A reminder past the deadline would be noise: the deadline decides then.
-    if (remindAt !== null && now < deadlineAt && contact.email) {
+    if (contact.channel === 'platform') {
+      // Asked on the platform: Winnow never writes to the person there, nor by mail; the reminder
+      // is a notice to the user, on the timeline (and in the digest), that it is time.
+      if (remindAt !== null && now < deadlineAt) {
+        if (now < remindAt) return waitUntil(remindAt);
+        if (await store.markLedgerOnce(contactId, attempt, 'platform-reminder', now)) {
+          const platform = platformLabelOf(contact.platform) ?? contact.platform;
+          await store.note(contactId, { at: now, type: 'reminded', detail: `time for a reminder: ${contact.name || 'they'} has not answered on ${platform} yet; if you want to remind them, write to them there (Winnow does not)` });
+        }
+      }
+    } else if (remindAt !== null && now < deadlineAt && contact.email) {
       const ledger = await store.readLedger(contactId, attempt, 'reminder');
       if (ledger.state === 'sent') {
         await noteReminded(contact, attempt, ledger.messageId ?? reminderMessageId(contactId, attempt, domain, context.secret));

@@ -15,6 +15,7 @@ import { topAuthservId } from '../src/detect/authentication.ts';
 import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { scheduleDeadline } from './deadline.ts';
+import { createPlatformMessageReader, type PlatformAnswer } from './platform-message.ts';
 import { createMailLog } from './mail-log.ts';
 
 export type InboundOutcome =
@@ -107,7 +108,8 @@ export function createInboundProcessor(context: WorkerContext) {
     await store.noteMail(contactId, event, options);
   }
 
-  async function takeAnswer(contact: Contact, message: Message, answers: string | null): Promise<InboundOutcome> {
+  /** `notice`: the answer came as a platform's message notice, read already; where it was written and what to keep of it. */
+  async function takeAnswer(contact: Contact, message: Message, answers: string | null, notice?: PlatformAnswer): Promise<InboundOutcome> {
     // Only a reply to our Message-ID finds a queued person. A reply to the script being sent right
     // now overtook its bookkeeping (the sender records "asked" just after the SMTP server accepts,
     // or after a restart): the job is retried with backoff, by which time the person is asked;
@@ -117,7 +119,7 @@ export function createInboundProcessor(context: WorkerContext) {
     if (contact.status === 'queued' && (contact.attempts === 0 || answers === null || sameId(answers, scriptMessageId(contact.id, contact.attempts + 1, context.classifyContext.messageIdDomain, context.secret)))) {
       throw new Error(`an answer from contact ${contact.id} came before their script was recorded as sent; trying again`);
     }
-    const answer = readAnswer(message);
+    const answer = notice?.answer ?? readAnswer(message);
     const now = context.now();
     // Flags from the request stay; the answer's join them, in the one order the dashboard shows.
     const flags: Flag[] = FLAGS.filter((flag) => contact.flags.includes(flag) || answer.flags.includes(flag));
@@ -132,21 +134,22 @@ export function createInboundProcessor(context: WorkerContext) {
         language: answer.language ?? contact.language,
         answeredAt: now,
         pausedUntil: null,
+        ...notice?.patch,
       },
       {
         at: now,
         // The timeline shows the status beside this, so the reading's own "answered: " goes.
-        detail: answer.reason.replace(/^(answered|declined): /, '') || (answer.kind === 'declined' ? 'a refusal' : 'the script'),
+        detail: `${notice ? `${notice.where}: ` : ''}${answer.reason.replace(/^(answered|declined): /, '') || (answer.kind === 'declined' ? 'a refusal' : 'the script')}`,
         messageId: message.messageId ?? undefined,
       },
     );
     if (moved.moved) {
       await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
-      mailLog.answer(contact, answer.kind, answer.reason, flags);
+      mailLog.answer(contact, answer.kind, notice ? `${notice.where}: ${answer.reason.replace(/^(answered|declined): /, '')}` : answer.reason, flags);
       return { kind: 'answer', contactId: contact.id, status: answer.kind };
     }
     // A second answer, or one after the user decided: keep it on the timeline, change nothing.
-    await noteOnce(contact.id, { at: now, type: 'answered', detail: 'wrote again', messageId: message.messageId ?? undefined });
+    await noteOnce(contact.id, { at: now, type: 'answered', detail: notice ? `wrote again (${notice.where})` : 'wrote again', messageId: message.messageId ?? undefined });
     return { kind: 'answer', contactId: contact.id, status: contact.status };
   }
 
@@ -240,6 +243,7 @@ export function createInboundProcessor(context: WorkerContext) {
         deadlineAt: null,
         answeredAt: null,
         ...NO_DETAILS,
+        acceptUrl: requester.acceptUrl,
         location: requester.location,
         note: requester.note,
         mutualConnections: requester.mutualConnections,
@@ -317,6 +321,8 @@ export function createInboundProcessor(context: WorkerContext) {
     }
   }
 
+  const takePlatformMessage = createPlatformMessageReader(context, { takeAnswer, noteOnce });
+
   /**
    * A delivery report counts only when it returns the sealed Message-ID of a script of ours: only
    * a server that had the script in hand knows it. A report that merely names the person's
@@ -372,6 +378,8 @@ export function createInboundProcessor(context: WorkerContext) {
     await noteAuthservId(message);
     const log = logger.child({ mailbox: data.mailbox, uid: data.uid, job: job.id });
     log.debug({ verdict: classification.verdict, reason: classification.reason }, 'classified');
+    // A platform's notice of a message: the answer of someone asked there, or nothing at all.
+    if (classification.platformMessage) return takePlatformMessage(data, message, classification.platformMessage, classification.reason);
 
     switch (classification.verdict) {
       case 'bounce':

@@ -2,6 +2,7 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { QueueName, QueuePayloads } from '../src/queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { createDeadlineProcessor } from './deadline.ts';
+import { createDigestRunner, DIGEST_CHECK_MS } from './digest.ts';
 import { createInboundProcessor } from './inbound.ts';
 import { createExpirySweep } from './expire.ts';
 import { createJobRepair, REPAIR_INTERVAL_MS } from './repair.ts';
@@ -35,6 +36,11 @@ export function startWorkers(context: WorkerContext, connection: ConnectionOptio
   sweep();
   const timer = setInterval(sweep, REPAIR_INTERVAL_MS);
   timer.unref();
+  const digest = createDigestRunner(context);
+  const digestTimer = setInterval(() => {
+    digest().catch((error: unknown) => context.logger.warn({ err: error }, 'could not send the digest; trying again at the next look'));
+  }, DIGEST_CHECK_MS);
+  digestTimer.unref();
   for (const worker of workers) {
     const log = context.logger.child({ queue: worker.name });
     worker.on('failed', (job, error) => {
@@ -47,8 +53,11 @@ export function startWorkers(context: WorkerContext, connection: ConnectionOptio
   }
   return {
     workers,
+    /** Sends the digest now if it is due (the workers look every minute). */
+    digest,
     async close() {
       clearInterval(timer);
+      clearInterval(digestTimer);
       await Promise.all(workers.map((worker) => worker.close()));
     },
   };

@@ -63,7 +63,8 @@ export function createSendProcessor(context: WorkerContext) {
       const away = person.pausedUntil !== null && person.pausedUntil > now ? person.pausedUntil : null;
       const deadlineAt = (away ?? now) + settings.deadlineMs;
       const words = away === null ? detail : `${detail}; they are away until ${new Date(away).toISOString().slice(0, 10)}, so the deadline counts from then`;
-      const moved = await store.transition(contactId, 'asked', { scriptMessageId: messageId, askedAt: now, deadlineAt, attempts: attempt }, { at: now, detail: words, messageId });
+      // Only from queued: the other ways into asked are the user's own (sent on the platform).
+      const moved = await store.transition(contactId, 'asked', { scriptMessageId: messageId, askedAt: now, deadlineAt, attempts: attempt, channel: 'email' }, { at: now, detail: words, messageId }, ['queued']);
       if (moved.moved) person = { ...person, status: 'asked', scriptMessageId: messageId, askedAt: now, deadlineAt, attempts: attempt };
     }
     // Also when an earlier run moved the person but stopped before this step. The deadline

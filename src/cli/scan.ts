@@ -1,7 +1,7 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { classify } from '../detect/classify.ts';
-import type { Classification, ClassifyContext, Explanation, Requester } from '../detect/types.ts';
+import type { Classification, ClassifyContext, Explanation, PlatformMessage, Requester } from '../detect/types.ts';
 import { MAX_SOURCE_BYTES, parseMessage, type Message } from '../mail/message.ts';
 
 /**
@@ -32,6 +32,8 @@ export interface ScanRecord {
   returnsAt: string | null;
   flags: Classification['flags'];
   language: Classification['language'];
+  /** A platform's notice of a message from a person (who, what, the conversation), or null. */
+  platformMessage: PlatformMessage | null;
   /** With --explain only: the rules that decided, in order. */
   explanation?: Explanation[];
   messageId: string | null;
@@ -189,6 +191,7 @@ export async function scanFile(file: string, context: ClassifyContext, explain =
     returnsAt: result.returnsAt === null ? null : new Date(result.returnsAt).toISOString(),
     flags: result.flags,
     language: result.language,
+    platformMessage: result.platformMessage ?? null,
     ...(explain ? { explanation: result.explanation } : {}),
     messageId: message.messageId,
     from: message.from?.address || null,

@@ -169,6 +169,13 @@ const schema = z
     // Seals the Message-IDs of scripts so that no one else can write a "reply" or a bounce that
     // changes a person's record. Unset: one is generated at the first start and kept in Redis.
     WINNOW_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. the output of: openssl rand -base64 32)').optional(),
+    // Where the dashboard is reached from the user's browser, for the links in the digest mail.
+    DASHBOARD_URL: z
+      .string()
+      .trim()
+      .regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i, 'must be a web address such as https://winnow.example.org')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
   })
   // Paired settings are checked however the rest went, so they are listed with every other
   // problem instead of after the rest is fixed (zod skips refinements of an invalid object unless
@@ -227,6 +234,8 @@ export interface Config {
   unverifiedMail: 'approve' | 'accept' | 'ignore';
   /** WINNOW_SECRET, or null to use the secret generated and kept in Redis (src/config/secret.ts). */
   secret: string | null;
+  /** The dashboard's address as the user's browser reaches it (DASHBOARD_URL, else localhost and PORT). */
+  dashboardUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -266,6 +275,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logFormat: e.LOG_FORMAT ?? null,
     authservId: e.AUTHSERV_ID ?? null,
     unverifiedMail: e.UNVERIFIED_MAIL,
+    dashboardUrl: e.DASHBOARD_URL ?? `http://localhost:${e.PORT}`,
     secret: e.WINNOW_SECRET ?? null,
   };
   return deepFreeze(config);

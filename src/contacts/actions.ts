@@ -1,3 +1,4 @@
+import { platformLabelOf } from '../detect/platform.ts';
 import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
 import type { Redis } from 'ioredis';
 import { removeJobsNaming } from '../queues/forget.ts';
@@ -111,6 +112,25 @@ export async function ensureScriptJob(queues: Pick<Queues, 'send'>, contact: Pic
   await queues.send.add('send', { mailbox: contact.mailbox, contactId: contact.id }, { jobId: id });
   return true;
 }
+
+/**
+ * Makes sure the person's deadline job exists, timed for `at` (their reminder or deadline). The
+ * deadline processor reads the person when it fires and waits again until their own time, so a
+ * job that already waits is left alone; a finished one (of an earlier ask) is replaced.
+ */
+export async function ensureDeadlineJob(queues: Pick<Queues, 'deadline'>, contact: Pick<Contact, 'id' | 'mailbox'>, at: number, now: number): Promise<void> {
+  const id = jobId.deadline(contact.mailbox, contact.id);
+  const existing = await queues.deadline.getJob(id);
+  if (existing) {
+    const state = await existing.getState();
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+    await existing.remove();
+  }
+  await queues.deadline.add('deadline', { mailbox: contact.mailbox, contactId: contact.id }, { jobId: id, delay: Math.max(0, at - now) });
+}
+
+/** Statuses from which the user may say they sent the script on the platform. */
+export const SENDABLE_ON_PLATFORM: readonly Status[] = ['awaiting_address', 'awaiting_approval'];
 
 function nameOf(contact: Contact): string {
   return contact.name?.trim() || '(no name)';
@@ -286,6 +306,40 @@ export function createContactActions({ store, queues, redis, settings, now, mess
         return refused(contact, `${nameOf(contact)} is ${statusInWords(contact.status)}; the script can be sent again while they have not answered (asked, past the deadline, bounced or failed).`);
       }
       return queueScript(contact, { reason: null }, { type: 'sent_again', detail: `script sent again to ${contact.email} at the user's request` }, `The script to ${nameOf(contact)} is queued again.`);
+    },
+
+    /**
+     * The user pasted the script into the platform's message box and says so: the person is asked
+     * on the platform, the deadline runs from now, and the platform's message notice from them
+     * will bring their answer. Winnow itself never writes to them there, nor by mail.
+     */
+    async sentOnPlatform(id: string): Promise<ActionOutcome> {
+      const contact = await store.get(id);
+      if (!contact) return missing(id);
+      const platform = platformLabelOf(contact.platform);
+      if (platform === null) return refused(contact, `${nameOf(contact)}'s request came by mail, not through a platform; there is no platform to send the script on. Give an address, or mark them handled.`);
+      if (contact.status === 'asked' && contact.channel === 'platform') return done(contact, 'asked', `You had already sent ${nameOf(contact)} the script on ${platform}.`);
+      if (!SENDABLE_ON_PLATFORM.includes(contact.status)) {
+        return refused(contact, `${nameOf(contact)} is ${statusInWords(contact.status)}; you can say you sent the script on ${platform} while they wait for an address or your approval.`);
+      }
+      const at = now();
+      const current = await settings.get();
+      const deadlineAt = at + current.deadlineMs;
+      const result = await store.transition(
+        id,
+        'asked',
+        { channel: 'platform', askedAt: at, deadlineAt, attempts: contact.attempts + 1, pausedUntil: null, reason: null },
+        { at, type: 'sent_on_platform', detail: `you sent the script on ${platform}; their answer comes with ${platform}'s message notice` },
+        SENDABLE_ON_PLATFORM,
+      );
+      if (!result.moved) {
+        if (result.status === 'missing') return missing(id);
+        return refused({ ...contact, status: result.status }, `${nameOf(contact)} is now ${statusInWords(result.status)}; nothing was recorded. Reload the page to see why.`);
+      }
+      // The job wakes for the reminder (a notice to you) or the deadline, whichever comes first.
+      const remindAt = current.reminderAfterMs === null ? null : at + current.reminderAfterMs;
+      await ensureDeadlineJob(queues, contact, remindAt !== null && remindAt < deadlineAt ? remindAt : deadlineAt, at);
+      return done(contact, 'asked', `${nameOf(contact)} is asked on ${platform}; their answer is awaited until ${new Date(deadlineAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
     },
 
     /** The user took it from here (wrote on the platform by hand, say). */

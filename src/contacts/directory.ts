@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { FLAGS, PLATFORMS, type Flag, type Platform } from '../detect/types.ts';
 import type { ContactStore } from './store.ts';
-import { STATUSES, type Contact, type Status } from './types.ts';
+import { STATUSES, type Channel, type Contact, type Status } from './types.ts';
 
 /**
  * The people list at 100,000 people: filter, search, sort and page in memory.
@@ -52,11 +52,14 @@ export interface DirectoryRow {
   requestedAt: number;
   askedAt: number | null;
   answeredAt: number | null;
+  /** Where the person was asked: by mail, or on the platform by the user. */
+  channel: Channel;
 }
 
 export interface DirectoryFilter {
   status?: Status;
   platform?: Platform;
+  channel?: Channel;
   flag?: Flag;
   /** Words that must all occur in the name, address or headline (case and accents ignored). */
   q?: string;
@@ -156,6 +159,8 @@ function createTable(initialCapacity = 1024) {
   let capacity = initialCapacity;
   let status = new Uint8Array(capacity);
   let platform = new Uint8Array(capacity);
+  /** 1 when asked on the platform, 0 by mail. */
+  let channel = new Uint8Array(capacity);
   let flags = new Uint16Array(capacity);
   /** 0–3, or -1 before an answer was scored. */
   let score = new Int8Array(capacity);
@@ -186,6 +191,7 @@ function createTable(initialCapacity = 1024) {
     };
     status = widen(status, (n) => new Uint8Array(n));
     platform = widen(platform, (n) => new Uint8Array(n));
+    channel = widen(channel, (n) => new Uint8Array(n));
     flags = widen(flags, (n) => new Uint16Array(n));
     score = widen(score, (n) => new Int8Array(n));
     requestedAt = widen(requestedAt, (n) => new Float64Array(n));
@@ -213,7 +219,7 @@ function createTable(initialCapacity = 1024) {
     },
     sortNames,
     texts,
-    columns: () => ({ status, platform, flags, score, requestedAt, askedAt, answeredAt, updatedAt, stamps }),
+    columns: () => ({ status, platform, channel, flags, score, requestedAt, askedAt, answeredAt, updatedAt, stamps }),
     get clock() {
       return clock;
     },
@@ -234,6 +240,7 @@ function createTable(initialCapacity = 1024) {
       stamps[slot] = ++clock;
       status[slot] = STATUS_CODE.get(contact.status) ?? 0;
       platform[slot] = PLATFORM_CODE.get(contact.platform) ?? UNKNOWN_PLATFORM;
+      channel[slot] = contact.channel === 'platform' ? 1 : 0;
       flags[slot] = bits;
       score[slot] = contact.score ? Number(contact.score.why) + Number(contact.score.business) + Number(contact.score.benefit) : -1;
       requestedAt[slot] = time(contact.requestedAt);
@@ -248,8 +255,9 @@ function createTable(initialCapacity = 1024) {
         row.requestedAt = contact.requestedAt;
         row.askedAt = contact.askedAt;
         row.answeredAt = contact.answeredAt;
+        row.channel = contact.channel;
       } else {
-        people[slot] = { id: contact.id, status: contact.status, requestedAt: contact.requestedAt, askedAt: contact.askedAt, answeredAt: contact.answeredAt };
+        people[slot] = { id: contact.id, status: contact.status, requestedAt: contact.requestedAt, askedAt: contact.askedAt, answeredAt: contact.answeredAt, channel: contact.channel };
       }
       return slot;
     },
@@ -310,7 +318,7 @@ type Table = ReturnType<typeof createTable>;
 
 /** A test of one slot, built once per query from the filter; null when nothing is filtered. */
 function slotFilter(table: Table, filter: DirectoryFilter, search: (words: string[]) => Uint8Array): ((slot: number) => boolean) | null {
-  const { status, platform, flags, requestedAt, answeredAt, updatedAt } = table.columns();
+  const { status, platform, channel, flags, requestedAt, answeredAt, updatedAt } = table.columns();
   const tests: Array<(slot: number) => boolean> = [];
   if (filter.status) {
     const code = STATUS_CODE.get(filter.status) ?? -1;
@@ -319,6 +327,10 @@ function slotFilter(table: Table, filter: DirectoryFilter, search: (words: strin
   if (filter.platform) {
     const code = PLATFORM_CODE.get(filter.platform) ?? -1;
     tests.push((slot) => platform[slot] === code);
+  }
+  if (filter.channel) {
+    const code = filter.channel === 'platform' ? 1 : 0;
+    tests.push((slot) => channel[slot] === code);
   }
   if (filter.flag) {
     const bit = FLAG_BIT.get(filter.flag) ?? 0;

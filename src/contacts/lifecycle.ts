@@ -7,10 +7,11 @@ import type { Status } from './types.ts';
  */
 const NEXT: Record<Status, readonly Status[]> = {
   detected: ['awaiting_address', 'awaiting_approval', 'skipped', 'queued'],
-  // An address typed by the user is their approval too.
-  awaiting_address: ['awaiting_approval', 'queued', 'skipped', 'handled'],
-  // Approval mode: the script waits for the user's click.
-  awaiting_approval: ['queued', 'skipped', 'handled', 'awaiting_address'],
+  // An address typed by the user is their approval too. "Sent on the platform": the user pasted
+  // the script into the platform's message box; the person is asked there (channel 'platform').
+  awaiting_address: ['awaiting_approval', 'queued', 'asked', 'skipped', 'handled'],
+  // Approval mode: the script waits for the user's click; sending it on the platform is theirs too.
+  awaiting_approval: ['queued', 'asked', 'skipped', 'handled', 'awaiting_address'],
   skipped: ['handled'],
   // An answer to an earlier script may come while the next one ("send again") waits to go out:
   // the answer counts, and the waiting script then finds the person answered and stays unsent.

@@ -1,4 +1,4 @@
-import type { Status } from './types.ts';
+import type { Channel, Status } from './types.ts';
 
 /**
  * Figures for the overview: the weeding-out funnel of a period and requests and answers over time.
@@ -18,13 +18,17 @@ export interface FunnelRow {
   requestedAt: number;
   askedAt: number | null;
   answeredAt: number | null;
+  /** Absent in rows stored before channels existed: by mail. */
+  channel?: Channel;
 }
 
 export interface Funnel {
   /** People whose request arrived in the period. */
   requests: number;
-  /** Of them, those who were sent the script. */
+  /** Of them, those who were sent the script (by Winnow by mail, or by the user on the platform). */
   asked: number;
+  /** Of `asked`, those the user sent the script to on the platform. */
+  askedOnPlatform: number;
   /** Answered the script (a refusal counts under `declined`), whatever the user decided since. */
   answered: number;
   /** Of `answered`, those the user has not decided on yet (status `answered`). */
@@ -60,6 +64,7 @@ export function funnel(rows: Iterable<FunnelRow>, from: number, to: number): Fun
   const result: Funnel = {
     requests: 0,
     asked: 0,
+    askedOnPlatform: 0,
     answered: 0,
     answeredUndecided: 0,
     declined: 0,
@@ -80,6 +85,7 @@ export function funnel(rows: Iterable<FunnelRow>, from: number, to: number): Fun
     if (row.requestedAt < from || row.requestedAt > to) continue;
     result.requests += 1;
     if (row.askedAt !== null) result.asked += 1;
+    if (row.askedAt !== null && row.channel === 'platform') result.askedOnPlatform += 1;
     switch (row.status) {
       case 'declined':
         result.declined += 1;

@@ -38,6 +38,9 @@ export function mailboxKeys(prefix: string, mailbox: string) {
     health: `${base}:health`,
     skippedMail: `${base}:skipped-mail`,
     settings: `${base}:settings`,
+    /** The digest's state (last slot handled, last sent, the day's thread) and its per-slot claims. */
+    digest: `${base}:digest`,
+    digestSlot: (slot: number) => `${base}:digest-slot:${slot}`,
     /** The generated server secret that seals script Message-IDs, when WINNOW_SECRET is not set. */
     secret: `${base}:secret`,
     /** The authserv-id on top of each recent mail (or "-" for none), newest first, for AUTHSERV_ID discovery. */
@@ -944,6 +947,24 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       for (const status of STATUSES) pipeline.zcard(keys.byStatus(status));
       const results = (await pipeline.exec()) ?? [];
       return Object.fromEntries(STATUSES.map((status, i) => [status, Number(results[i]?.[1] ?? 0)])) as Record<Status, number>;
+    },
+
+    /** The digest's state: the last slot handled, when one was last sent, the day's thread. */
+    async digestState(): Promise<{ lastSlot?: string; lastSentAt?: string; day?: string; count?: string }> {
+      return redis.hgetall(keys.digest);
+    },
+
+    async writeDigestState(fields: Record<string, string>): Promise<void> {
+      await redis.hset(keys.digest, fields);
+    },
+
+    /** Claims one digest slot for this process, across every process; false when another has it. */
+    async claimDigestSlot(slot: number, now: number, holdMs: number): Promise<boolean> {
+      return (await redis.set(keys.digestSlot(slot), String(now), 'PX', holdMs, 'NX')) === 'OK';
+    },
+
+    async releaseDigestSlot(slot: number): Promise<void> {
+      await redis.del(keys.digestSlot(slot));
     },
 
     /** Keeps the reason a mail could not be used; the newest thousand are kept. */

@@ -19,6 +19,13 @@ export const STATUSES = [
 
 export type Status = (typeof STATUSES)[number];
 
+/**
+ * Where the person was asked: by mail (Winnow sent the script), or on the platform (the user sent
+ * it there and said so; the platform's message notice brings the answer).
+ */
+export const CHANNELS = ['email', 'platform'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
 /** A person who asked to connect (what the request told of them), and where their screening stands. */
 export interface Contact extends Requester {
   id: string;
@@ -40,6 +47,12 @@ export interface Contact extends Requester {
   /** Flags from the request and from the answer, shown beside the person. */
   flags: Flag[];
   language: Language | null;
+  /** Where the person was asked: by mail, or on the platform by the user. */
+  channel: Channel;
+  /** The link to the conversation on the platform, from the message notice that brought the answer. */
+  conversationUrl: string | null;
+  /** A platform relay that forwards mail to the person (InMail's …@reply.linkedin.com); not their own address. */
+  relayAddress: string | null;
   /** How many scripts were sent to this person (a "send again" adds one); 0 before the first. */
   attempts: number;
   /** While an out-of-office says the person is away, the deadline waits until this time. */
@@ -81,6 +94,8 @@ export type EventType =
   | 'reminded'
   | 'paused'
   | 'sent_again'
+  | 'sent_on_platform'
+  | 'platform_message'
   | 'exported'
   /** Mail in the person's name that may not change their record (not authenticated, not a reply to their script): kept as a note. */
   | 'not_taken';
@@ -110,6 +125,10 @@ export const NO_DETAILS = {
   score: null,
   flags: [],
   language: null,
+  channel: 'email',
+  acceptUrl: null,
+  conversationUrl: null,
+  relayAddress: null,
   attempts: 0,
   pausedUntil: null,
   decidedAt: null,

@@ -90,7 +90,12 @@ function quoted(hit: PhraseHit): string {
 }
 
 export function readAnswer(message: Message): AnswerReading {
-  const fullText = capped(bodyText({ text: message.text.slice(0, MAX_FULL_TEXT_CHARS), html: message.html }), MAX_FULL_TEXT_CHARS).replace(CONTROL_EXCEPT_NEWLINE, '');
+  return readAnswerText(bodyText({ text: message.text.slice(0, MAX_FULL_TEXT_CHARS), html: message.html }));
+}
+
+/** Reads an answer given as text: a mail's body, or the message a platform's notice shows. */
+export function readAnswerText(received: string): AnswerReading {
+  const fullText = capped(received, MAX_FULL_TEXT_CHARS).replace(CONTROL_EXCEPT_NEWLINE, '');
   const text = capped(stripQuoted(fullText), MAX_ANSWER_CHARS);
   const folded = fold(text);
   const words = wordsOf(folded);

@@ -88,6 +88,8 @@ function decide(message: Message, context: ClassifyContext): Classification {
     });
   }
   if (platform?.kind === 'not-request') return ignored(platform.reason, platform.explanation);
+  // A platform's notice of a message: never a request; the inbound worker decides whose answer it is.
+  if (platform?.kind === 'message') return { ...ignored(platform.reason, platform.explanation), platformMessage: platform.message };
 
   // RFC 5230 §4.5 too: a request must be addressed to the user, not reach them through a list or a Bcc.
   const suppression = findSuppression(message, context, { explicitRecipient: true });

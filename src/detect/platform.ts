@@ -5,9 +5,9 @@ import { personalAddress } from './personal.ts';
 import { PLATFORM_RULES } from './platforms/index.ts';
 import { detectLanguage, fold } from './phrases/index.ts';
 import { GREETINGS } from './platforms/languages.ts';
-import type { HeaderPattern, Phrases, PlatformRules, ProfileRule, Signal } from './platforms/rules.ts';
+import type { HeaderPattern, MessageRules, Phrases, PlatformRules, ProfileRule, Signal } from './platforms/rules.ts';
 import { bodyText, cleanLine, decodeEntities, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes } from './text.ts';
-import { LANGUAGES, type ClassifyContext, type Explanation, type Language, type Platform, type Requester, type RequestAuthentication } from './types.ts';
+import { LANGUAGES, type ClassifyContext, type Explanation, type Language, type Platform, type PlatformMessage, type Requester, type RequestAuthentication } from './types.ts';
 
 /**
  * The engine that reads platform rules (src/detect/platforms/*.ts) against one message. It knows
@@ -28,7 +28,9 @@ export type PlatformReading =
       authentication: RequestAuthentication;
       explanation: Explanation[];
     }
-  | { kind: 'not-request'; platform: Platform; reason: string; explanation: Explanation[] };
+  | { kind: 'not-request'; platform: Platform; reason: string; explanation: Explanation[] }
+  /** A notice of a message from a person: never a request; maybe the answer of someone asked there. */
+  | { kind: 'message'; message: PlatformMessage; reason: string; explanation: Explanation[] };
 
 /** Longest stretch of a notification searched; platforms say what matters at the top. */
 const MAX_TEXT_CHARS = 60_000;
@@ -162,6 +164,21 @@ function firstHeader(message: Message, patterns: readonly HeaderPattern[]): { na
 
 // ---------------------------------------------------------------------------------------------
 // Which platform
+
+function rulesOf(platform: Platform): PlatformRules | null {
+  return PLATFORM_RULES.find((rules) => rules.platform === platform) ?? null;
+}
+
+/** The platform's name as users know it ("LinkedIn"), or null for a request that came by mail. */
+export function platformLabelOf(platform: Platform): string | null {
+  return rulesOf(platform)?.label ?? null;
+}
+
+/** The platform's messaging page and its page of pending requests, where known. */
+export function platformPages(platform: Platform): { messaging: string | null; invitations: string | null } {
+  const pages = rulesOf(platform)?.pages;
+  return { messaging: pages?.messaging ?? null, invitations: pages?.invitations ?? null };
+}
 
 function claimOf(message: Message): { rules: PlatformRules; how: string } | null {
   const from = message.from?.address ?? '';
@@ -391,6 +408,13 @@ function profileOf(rules: PlatformRules, mail: Mail, handle: string | null): { u
   return null;
 }
 
+/** The platform's own link that accepts this request, whole (its keys are what make it work), or null. */
+function acceptLinkOf(rules: PlatformRules, mail: Mail): string | null {
+  const patterns = rules.extract.acceptLinks ?? [];
+  const link = [...mail.textLinks, ...mail.htmlLinks].find((url) => url.protocol === 'https:' && patterns.some((pattern) => pattern.test(url.pathname + url.search)));
+  return link && link.href.length <= 2048 ? link.href : null;
+}
+
 const REQUEST_ID = /^[A-Za-z0-9:_.-]{1,120}$/;
 
 function requestIdsIn(urls: URL[], spec: NonNullable<PlatformRules['extract']['requestId']>): string[] {
@@ -586,6 +610,124 @@ function authenticationStep(rules: PlatformRules, authentication: PlatformAuthen
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Message notices
+
+/** Longest message kept from a notice (the conversation itself stays on the platform). */
+const MAX_MESSAGE_CHARS = 4000;
+
+/** A profile link's identity on its platform: which profile rule read it and the key, or null. */
+export function profileKeyOf(platform: Platform, url: string | null): string | null {
+  const rules = rulesOf(platform);
+  const parsed = url ? parseUrl(url) : null;
+  if (!rules || !parsed) return null;
+  for (const [index, rule] of rules.extract.profiles.entries()) {
+    const found = profileOfLink(parsed, [rule]);
+    if (found) return `${index}:${found.key}`;
+  }
+  return null;
+}
+
+function isMessagePhrase(spec: MessageRules, line: string): boolean {
+  return spec.signals.some((signal) => anyPhrase(signal.text, line) || anyPhrase(signal.subject, line)) || anyPhrase(spec.subjectName, line);
+}
+
+/**
+ * The sender's words in a message notice: the lines after the greeting, the sentence saying what
+ * the mail is, and the sender's name and headline, up to the platform's buttons; without the
+ * platform's own lines and bare links. Line breaks are kept: it is shown as the answer.
+ */
+function messageTextOf(rules: PlatformRules, spec: MessageRules, mail: Mail, found: Lines, name: string): string {
+  const { lines } = found;
+  const isGreeting = (line: string) => LANGUAGES.some((language) => GREETINGS[language].test(line) && line.length <= 60);
+  const recipients = new Set(mail.message.to.map((entry) => entry.name.trim().toLowerCase()).filter((entry) => entry !== ''));
+  const platformLine = (line: string) => /^\S*(?:https?:|www\.)\S*$/i.test(line) || anyPhrase(spec.boilerplate, line) || anyPhrase(rules.extract.boilerplate, line);
+  let end = lines.length;
+  let start = 0;
+  // Whether the sender's own words have begun: a button line before them ("Reply" above an
+  // InMail) is part of the platform's header, one after them ends the message.
+  let begun = false;
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] ?? '';
+    // A "headline" that ends a sentence is the message itself, right under the sender's name.
+    const headline = index === found.headlineAt && !/[.!?]["')]?$/.test(line);
+    const header = index === found.nameAt || headline || isMessagePhrase(spec, line) || (!begun && isGreeting(line));
+    if (anyPhrase(spec.textEnds, line) && begun) {
+      end = index;
+      break;
+    }
+    if (header || anyPhrase(spec.textEnds, line)) {
+      start = index + 1;
+      begun = false;
+    } else if (line !== '' && !platformLine(line)) {
+      begun = true;
+    }
+  }
+  const kept: string[] = [];
+  for (let index = start; index < end; index += 1) {
+    const line = lines[index] ?? '';
+    if (line === '') {
+      if (kept.length > 0 && kept.at(-1) !== '') kept.push('');
+      continue;
+    }
+    if (line.toLowerCase() === name.toLowerCase() || recipients.has(line.toLowerCase())) continue;
+    if (platformLine(line)) continue;
+    kept.push(line);
+  }
+  while (kept.at(-1) === '') kept.pop();
+  const text = kept.join('\n');
+  return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS).trimEnd()}…` : text;
+}
+
+function conversationOf(spec: MessageRules, mail: Mail): string | null {
+  for (const url of [...mail.textLinks, ...mail.htmlLinks]) {
+    if (spec.conversationLinks?.some((pattern) => pattern.test(url.pathname + url.search))) return `${url.origin}${url.pathname}`;
+  }
+  return null;
+}
+
+/** A notice of a message from a person, or null when the mail is none. */
+function readMessageNotice(rules: PlatformRules, mail: Mail, context: ClassifyContext, explanation: Explanation[]): PlatformReading | null {
+  const spec = rules.messages;
+  if (!spec) return null;
+  let hit: SignalHit | null = null;
+  for (const signal of spec.signals) {
+    hit = matchSignal(signal, mail);
+    if (hit) break;
+  }
+  if (!hit) return null;
+  explanation.push({ rule: hit.signal.rule, detail: hit.detail });
+  const { message } = mail;
+  const authentication = platformAuthentication(message, rules.domains, context);
+  explanation.push({ rule: 'authentication', detail: `${authentication.outcome}: ${authentication.detail}` });
+  const named = requesterName({ ...rules, extract: { ...rules.extract, subjectName: spec.subjectName, bodyName: spec.bodyName } }, mail);
+  explanation.push({ rule: 'extract.name', detail: named.name ? `"${named.name}" from ${named.detail}` : 'no name found' });
+  const profile = profileOf(rules, mail, named.handle);
+  if (profile) explanation.push({ rule: 'extract.profile', detail: `${profile.url} from ${profile.detail}` });
+  const text = messageTextOf(rules, spec, mail, findLines(rules, mail.text, named.name), named.name);
+  explanation.push({ rule: 'extract.message', detail: text ? `"${cleanLine(text, 80)}"` : 'the notice shows none of the message' });
+  const conversationUrl = conversationOf(spec, mail);
+  if (conversationUrl) explanation.push({ rule: 'extract.conversation', detail: conversationUrl });
+  const relay = message.replyTo.find((entry) => spec.relayDomains?.some((domain) => inDomain(entry.address, domain)))?.address ?? null;
+  if (relay) explanation.push({ rule: 'extract.relay', detail: `Reply-To ${relay} relays to the sender through ${rules.label}` });
+  const from = named.name ? ` from ${named.name}` : '';
+  return {
+    kind: 'message',
+    message: {
+      platform: rules.platform,
+      name: named.name,
+      profileUrl: profile?.url ?? null,
+      text,
+      conversationUrl,
+      relay: authentication.outcome === 'pass' ? relay : null,
+      authentication: authentication.outcome,
+      authenticationDetail: authentication.detail,
+    },
+    reason: `suppressed: ${cleanLine(`${hit.signal.what}${from}, not ${rules.request}`, 200)}`,
+    explanation,
+  };
+}
+
 /**
  * Whether a platform mail sent from the person's own mailbox (LinkedIn 2011–2013) carries a From
  * the platform vouches for: the platform's signature passed (it covers From, RFC 6376 §5.4) and
@@ -608,6 +750,9 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
   const explanation: Explanation[] = [{ rule: `${rules.platform}.mail`, detail: `${rules.label} mail: ${claim.how}` }];
   const mail = readMail(message, rules);
 
+  // Before the reply check: an InMail answer's subject is often "RE: …".
+  const notice = readMessageNotice(rules, mail, context, explanation);
+  if (notice) return notice;
   if (isReplyOrForwardSubject(mail.subject)) {
     explanation.push({ rule: `${rules.platform}.reply`, detail: `subject "${cleanLine(mail.subject, 60)}" is a reply or forward` });
     return notRequest(rules, `${rules.label} message (a reply), not ${rules.request}`, explanation);
@@ -713,6 +858,7 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
       profileUrl: profile?.url ?? null,
       headline: headline === '' ? null : headline,
       invitationId: ids[0] ?? null,
+      acceptUrl: acceptLinkOf(rules, mail),
       location: location === '' ? null : location,
       note,
       mutualConnections: mutual?.count ?? null,

@@ -26,6 +26,8 @@ export interface Requester {
   profileUrl: string | null;
   headline: string | null;
   invitationId: string | null;
+  /** The platform's link that accepts this request (LinkedIn's "Accept:"), for the user to open. */
+  acceptUrl: string | null;
   location: string | null;
   /** The personal note the person added to the invitation, or the body of a personal request. */
   note: string | null;
@@ -37,6 +39,7 @@ export interface Requester {
 
 /** The details a request may not tell, for detectors to start from. */
 export const UNKNOWN_DETAILS = {
+  acceptUrl: null,
   location: null,
   note: null,
   mutualConnections: null,
@@ -67,6 +70,28 @@ export interface AnswerReading {
   language: Language | null;
   /** Why declined, or what the score rests on, for the timeline and --explain. */
   reason: string;
+}
+
+/**
+ * A platform's notice of a message from a person ("Jane Doe sent you a message", an InMail). Never
+ * a request; the answer of the person the user sent the script to on that platform, if it is them.
+ */
+export interface PlatformMessage {
+  platform: Platform;
+  /** The sender as the notice names them. */
+  name: string;
+  /** Their profile link, when the notice carries one (or a member id it is made from). */
+  profileUrl: string | null;
+  /** The message as far as the notice shows it; '' when it shows none. */
+  text: string;
+  /** The link that opens the conversation on the platform. */
+  conversationUrl: string | null;
+  /** A Reply-To relay of the platform that forwards to the sender (never their own address). */
+  relay: string | null;
+  /** How the platform's authentication went at the user's server (pass, fail, none, unverified). */
+  authentication: 'pass' | 'fail' | 'none' | 'unverified';
+  /** The authentication in words, for the timeline. */
+  authenticationDetail: string;
 }
 
 /** One rule that took part in a decision, for `winnow scan --explain`. */
@@ -100,6 +125,8 @@ export interface Classification {
   language: Language | null;
   /** The rules that were tried and matched, in order, for `--explain`. */
   explanation: Explanation[];
+  /** For a platform's notice of a message from a person (verdict ignored): what it says. */
+  platformMessage?: PlatformMessage | null;
   /**
    * Whether the mail is authenticated from its From address (answers: does it really come from
    * the person?), or for requests from the sender the script would go to (see RequestAuthentication).

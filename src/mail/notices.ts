@@ -20,7 +20,7 @@ export function breakerNotice(options: { user: { name: string; address: string }
     'That is more than a network usually brings, and what a flood of forged requests looks like. Nothing is',
     'lost: every script waits, and goes out once you resume sending.',
     '',
-    'Look at the people about to be sent the script on the dashboard (Responders, status "queued"). When they',
+    'Look at the people about to be sent the script on the dashboard (People, status "queued"). When they',
     'are fine, press "Resume sending" on the dashboard (or POST /api/sending/resume). To allow more, raise',
     '"Stop sending above" in the settings.',
     '',

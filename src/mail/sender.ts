@@ -25,7 +25,7 @@ export interface OutgoingScript {
   references: string[];
   /**
    * RFC 3834: `auto-replied` (the default) for an answer to a mail; `auto-generated` for a mail
-   * Winnow writes on its own (the circuit breaker's notice to the user).
+   * Winnow writes on its own (the circuit breaker's notice to the user, the user's digest).
    */
   autoSubmitted?: 'auto-replied' | 'auto-generated';
 }

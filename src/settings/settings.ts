@@ -75,6 +75,18 @@ export const settingsSchema = z.object({
    * alone (ignore). The first value comes from UNVERIFIED_MAIL.
    */
   unverifiedMail: z.enum(['approve', 'accept', 'ignore'], { message: 'must be approve, accept or ignore' }),
+  /**
+   * A digest of what needs the user, mailed to their own address: never, daily at `hour`, or
+   * every `hours` hours (local time in `timeZone`, outside the quiet hours), only when something is new.
+   */
+  digest: z.object(
+    {
+      every: z.enum(['off', 'day', 'hours'], { message: 'must be off, day or hours' }),
+      hour: z.number({ message: 'must be an hour from 0 to 23' }).int('must be a whole hour').min(0, 'must be an hour from 0 to 23').max(23, 'must be an hour from 0 to 23'),
+      hours: z.number({ message: 'must be a number of hours from 1 to 24' }).int('must be a whole number of hours').min(1, 'must be a number of hours from 1 to 24').max(24, 'must be a number of hours from 1 to 24'),
+    },
+    { message: 'must be an object with every (off, day or hours), hour and hours' },
+  ),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -97,6 +109,7 @@ export function defaultSettings(config: SettingsConfig): Settings {
     blockList: [],
     allowList: [],
     platforms: Object.fromEntries(PLATFORMS.map((platform) => [platform, true])) as Record<Platform, boolean>,
+    digest: { every: 'off', hour: 8, hours: 6 },
     unverifiedMail: config.unverifiedMail ?? 'approve',
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATE_FIELDS, DEFAULT_ORDER, SORTS, type DirectoryQuery } from '../contacts/directory.ts';
 import { PERIODS } from '../contacts/stats.ts';
+import { CHANNELS } from '../contacts/types.ts';
 import { FLAGS, PLATFORMS } from '../detect/types.ts';
 import { DEFAULT_PAGE, MAX_PAGE, statusSchema } from './schemas.ts';
 import { localPath } from './security.ts';
@@ -28,6 +29,7 @@ export function dayStart(value: string): number | null {
 export const peopleQuery = z.object({
   status: optional(statusSchema),
   platform: optional(oneOf(PLATFORMS)),
+  channel: optional(oneOf(CHANNELS)),
   flag: optional(oneOf(FLAGS)),
   q: optional(text(200)),
   /** First and last day (inclusive) of the range, over `date`. */
@@ -68,6 +70,7 @@ export function directoryQuery(given: PeopleQuery): DirectoryQuery {
   return {
     status: query.status,
     platform: query.platform,
+    channel: query.channel,
     flag: query.flag,
     q: query.q,
     from: from ?? undefined,

@@ -17,6 +17,13 @@ describe('the weeding-out lifecycle', () => {
     expect(canMove('accepted', 'answered')).toBe(false);
   });
 
+  it('lets the user say they sent the script on the platform: a person waiting for an address or approval becomes asked', () => {
+    expect(canMove('awaiting_address', 'asked')).toBe(true);
+    expect(canMove('awaiting_approval', 'asked')).toBe(true);
+    expect(canMove('skipped', 'asked')).toBe(false);
+    expect(canMove('handled', 'asked')).toBe(false);
+  });
+
   it('lets the user send the script again to someone asked or silent, and mend a bounce by a new address', () => {
     expect(canMove('asked', 'queued')).toBe(true);
     expect(canMove('no_response', 'queued')).toBe(true);

@@ -32,6 +32,12 @@ function allPatterns(rules: PlatformRules): RegExp[] {
     ...phrasePatterns(extract.noteEnds),
     ...phrasePatterns(extract.boilerplate),
     ...(extract.notHeadline ?? []),
+    ...(rules.messages?.signals ?? []).flatMap(signalPatterns),
+    ...phrasePatterns(rules.messages?.subjectName),
+    ...phrasePatterns(rules.messages?.bodyName),
+    ...phrasePatterns(rules.messages?.textEnds),
+    ...phrasePatterns(rules.messages?.boilerplate),
+    ...(rules.messages?.conversationLinks ?? []),
   ];
 }
 

@@ -31,6 +31,15 @@ describe('mailOfEvents', () => {
     ]);
   });
 
+  it('counts the script the user sent on the platform, which the notice of their message there answers', () => {
+    expect(mailOfEvents([event('requested', '<inv@linkedin.com>'), event('sent_on_platform'), event('answered', '<notice@linkedin.com>'), event('platform_message', '<again@linkedin.com>')])).toEqual([
+      'the request',
+      null,
+      'answer to script #1',
+      "the platform's notice of a message",
+    ]);
+  });
+
   it('counts scripts whose Message-ID is not ours, and names a mail before any script plainly', () => {
     expect(mailOfEvents([event('answered', '<early@example.org>'), event('asked', '<sent-elsewhere@example.org>'), event('bounced', '<dsn@mx.example.net>')])).toEqual([
       'their mail',

@@ -38,6 +38,7 @@ export const facebook: PlatformRules = {
   relatedDomains: ['fbcdn.net', 'facebook.net', 'fb.me', 'fb.com'],
   brands: [{ word: 'facebook', match: 'substring' }],
   headerPrefixes: ['x-facebook'],
+  pages: { messaging: 'https://www.facebook.com/messages/', invitations: 'https://www.facebook.com/friends/requests/' },
 
   notRequest: [
     {
@@ -89,20 +90,45 @@ export const facebook: PlatformRules = {
         nl: [/\bmensen die je misschien kent\b/, /\bvriendensuggesties?\b/],
       },
     },
-    {
-      rule: 'facebook.message',
-      what: 'Facebook message, not a friend request',
-      subject: {
-        en: [/\bnew messages? from\b/, /\bsent you a message\b/],
-        de: [/\bneue Nachricht(?:en)? von\b/, /\bhat dir eine Nachricht gesendet\b/],
-        fr: [/\bnouveaux? messages? de\b/, /\bvous a envoyé un message\b/],
-        es: [/\bnuevos? mensajes? de\b/, /\bte envió un mensaje\b/],
-        pt: [/\bnovas? mensage(?:m|ns) de\b/, /\benviou uma mensagem\b/],
-        it: [/\bnuovi? messaggi? da\b/, /\bti ha inviato un messaggio\b/],
-        nl: [/\bnieuwe? berichte?n? van\b/, /\bheeft je een bericht gestuurd\b/],
-      },
-    },
   ],
+
+  messages: {
+    signals: [
+      { rule: 'facebook.message', what: 'Facebook message', headers: [{ header: 'x-facebook-notify', pattern: /^\s*[\w-]*messag[\w-]*\s*(?:;|$)/i }] },
+      {
+        rule: 'facebook.message',
+        what: 'Facebook message',
+        subject: {
+          en: [/\bnew messages? from\b/, /\bsent you a message\b/],
+          de: [/\bneue Nachricht(?:en)? von\b/, /\bhat dir eine Nachricht gesendet\b/],
+          fr: [/\bnouveaux? messages? de\b/, /\bvous a envoyé un message\b/],
+          es: [/\bnuevos? mensajes? de\b/, /\bte envió un mensaje\b/],
+          pt: [/\bnovas? mensage(?:m|ns) de\b/, /\benviou uma mensagem\b/],
+          it: [/\bnuovi? messaggi? da\b/, /\bti ha inviato un messaggio\b/],
+          nl: [/\bnieuwe? berichte?n? van\b/, /\bheeft je een bericht gestuurd\b/],
+        },
+      },
+    ],
+    subjectName: {
+      en: [new RegExp(String.raw`^${NAME} sent you a message`), new RegExp(String.raw`^new messages? from ${NAME}$`)],
+      de: [new RegExp(String.raw`^${NAME} hat dir eine Nachricht gesendet`), new RegExp(String.raw`^neue Nachricht(?:en)? von ${NAME}$`)],
+      fr: [new RegExp(String.raw`^${NAME} vous a envoyé un message`), new RegExp(String.raw`^nouveaux? messages? de ${NAME}$`)],
+      es: [new RegExp(String.raw`^${NAME} te envió un mensaje`), new RegExp(String.raw`^nuevos? mensajes? de ${NAME}$`)],
+      pt: [new RegExp(String.raw`^${NAME} (?:te )?enviou uma mensagem`), new RegExp(String.raw`^novas? mensage(?:m|ns) de ${NAME}$`)],
+      it: [new RegExp(String.raw`^${NAME} ti ha inviato un messaggio`), new RegExp(String.raw`^nuovi? messaggi? da ${NAME}$`)],
+      nl: [new RegExp(String.raw`^${NAME} heeft je een bericht gestuurd`), new RegExp(String.raw`^nieuwe? berichte?n? van ${NAME}$`)],
+    },
+    textEnds: {
+      en: [/^(?:reply|view (?:the )?(?:message|conversation)|see (?:the )?conversation|open messenger|this message was sent to|you are receiving|unsubscribe)\b/i],
+      de: [/^(?:antworten|nachricht anzeigen|unterhaltung anzeigen|messenger öffnen|diese nachricht wurde an|abbestellen)\b/i],
+      fr: [/^(?:répondre|voir le message|voir la conversation|ouvrir messenger|ce message a été envoyé à|se désabonner)\b/i],
+      es: [/^(?:responder|ver (?:el )?mensaje|ver (?:la )?conversación|abrir messenger|este mensaje se envió a|cancelar suscripción)\b/i],
+      pt: [/^(?:responder|ver mensagem|ver conversa|abrir o messenger|esta mensagem foi enviada para|cancelar inscrição)\b/i],
+      it: [/^(?:rispondi|visualizza (?:il )?messaggio|visualizza (?:la )?conversazione|apri messenger|questo messaggio è stato inviato a|annulla iscrizione)\b/i],
+      nl: [/^(?:beantwoorden|bericht bekijken|gesprek bekijken|messenger openen|dit bericht is verzonden naar|afmelden)\b/i],
+    },
+    conversationLinks: [/^\/messages\//i, /^\/n\/\?.*\bmessages\b/i],
+  },
 
   requests: [
     {

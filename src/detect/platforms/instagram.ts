@@ -35,6 +35,7 @@ export const instagram: PlatformRules = {
   relatedDomains: ['cdninstagram.com', 'instagr.am'],
   brands: [{ word: 'instagram', match: 'substring' }],
   headerPrefixes: [],
+  pages: { messaging: 'https://www.instagram.com/direct/inbox/', invitations: 'https://www.instagram.com/accounts/activity/' },
 
   notRequest: [
     {

@@ -28,21 +28,9 @@ export const linkedin: PlatformRules = {
     { word: 'linked-in', match: 'substring' },
   ],
   headerPrefixes: ['x-linkedin-'],
+  pages: { messaging: 'https://www.linkedin.com/messaging/', invitations: 'https://www.linkedin.com/mynetwork/invitation-manager/' },
 
   notRequest: [
-    {
-      rule: 'linkedin.inmail',
-      what: 'LinkedIn InMail, not an invitation',
-      headers: [
-        { header: 'x-linkedin-class', pattern: /^\s*INMAIL\s*$/i },
-        { header: 'x-linkedin-template', pattern: /inmail/i },
-      ],
-    },
-    {
-      rule: 'linkedin.inmail',
-      what: 'LinkedIn InMail, not an invitation',
-      fromLocal: /^inmail/,
-    },
     {
       rule: 'linkedin.digest',
       what: 'LinkedIn digest of invitations, not a single request',
@@ -80,16 +68,17 @@ export const linkedin: PlatformRules = {
       },
     },
     {
-      rule: 'linkedin.message',
-      what: 'LinkedIn message, not an invitation',
+      // Several conversations in one mail: no one person's message (the single ones are in messages).
+      rule: 'linkedin.message-digest',
+      what: 'LinkedIn digest of messages, not an invitation',
       subject: {
-        en: [/\bjust messaged you\b/, /\bsent you a (?:new )?message\b/, /\byou have \d{1,4} new messages?\b/],
-        de: [/\bhat Ihnen (?:gerade )?eine Nachricht gesendet\b/, /\bhat dir (?:gerade )?eine Nachricht gesendet\b/, /\bneue Nachricht(?:en)? von\b/],
-        fr: [/\bvous a envoyé un (?:nouveau )?message\b/],
-        es: [/\bte ha enviado un (?:nuevo )?mensaje\b/, /\bte envió un mensaje\b/],
-        pt: [/\benviou uma (?:nova )?mensagem para você\b/, /\bte enviou uma mensagem\b/],
-        it: [/\bti ha inviato un (?:nuovo )?messaggio\b/],
-        nl: [/\bheeft (?:je|u) een (?:nieuw )?bericht gestuurd\b/],
+        en: [/\byou have \d{1,4} new messages?\b/, /\bmessages from .{1,80} and \d{1,4} others?\b/],
+        de: [/\bSie haben \d{1,4} neue Nachrichten\b/, /\bdu hast \d{1,4} neue Nachrichten\b/],
+        fr: [/\bvous avez \d{1,4} nouveaux messages\b/],
+        es: [/\btienes \d{1,4} mensajes nuevos\b/],
+        pt: [/\bvocê tem \d{1,4} novas mensagens\b/],
+        it: [/\bhai \d{1,4} nuovi messaggi\b/],
+        nl: [/\bje hebt \d{1,4} nieuwe berichten\b/],
       },
     },
     {
@@ -155,6 +144,53 @@ export const linkedin: PlatformRules = {
       absentHeaders: ['x-linkedin-template'],
     },
   ],
+
+  messages: {
+    signals: [
+      {
+        rule: 'linkedin.inmail',
+        what: 'LinkedIn InMail',
+        headers: [
+          { header: 'x-linkedin-class', pattern: /^\s*INMAIL\s*$/i },
+          { header: 'x-linkedin-template', pattern: /inmail/i },
+        ],
+      },
+      { rule: 'linkedin.inmail', what: 'LinkedIn InMail', fromLocal: /^inmail/ },
+      {
+        rule: 'linkedin.message',
+        what: 'LinkedIn message',
+        subject: {
+          en: [/\bjust messaged you\b/, /\bsent you a (?:new )?message\b/, /^(?:new )?message from\b/],
+          de: [/\bhat Ihnen (?:gerade )?eine Nachricht gesendet\b/, /\bhat dir (?:gerade )?eine Nachricht gesendet\b/, /^neue Nachricht von\b/],
+          fr: [/\bvous a envoyé un (?:nouveau )?message\b/],
+          es: [/\bte ha enviado un (?:nuevo )?mensaje\b/, /\bte envió un mensaje\b/],
+          pt: [/\benviou uma (?:nova )?mensagem para você\b/, /\bte enviou uma mensagem\b/],
+          it: [/\bti ha inviato un (?:nuovo )?messaggio\b/],
+          nl: [/\bheeft (?:je|u) een (?:nieuw )?bericht gestuurd\b/],
+        },
+      },
+    ],
+    subjectName: {
+      en: [new RegExp(String.raw`^${NAME} (?:just messaged you|sent you a (?:new )?message)`), new RegExp(String.raw`^(?:new )?message from ${NAME}$`)],
+      de: [new RegExp(String.raw`^${NAME} hat (?:Ihnen|dir) (?:gerade )?eine Nachricht gesendet`), new RegExp(String.raw`^neue Nachricht von ${NAME}$`)],
+      fr: [new RegExp(String.raw`^${NAME} vous a envoyé un (?:nouveau )?message`)],
+      es: [new RegExp(String.raw`^${NAME} te (?:ha enviado|envió) un (?:nuevo )?mensaje`)],
+      pt: [new RegExp(String.raw`^${NAME} (?:te )?enviou uma (?:nova )?mensagem`)],
+      it: [new RegExp(String.raw`^${NAME} ti ha inviato un (?:nuovo )?messaggio`)],
+      nl: [new RegExp(String.raw`^${NAME} heeft (?:je|u) een (?:nieuw )?bericht gestuurd`)],
+    },
+    textEnds: {
+      en: [/^(?:reply|view (?:the )?(?:message|conversation)|see (?:the )?(?:message|conversation)|mark as read|this email was intended|you are receiving|unsubscribe|learn why)\b/i],
+      de: [/^(?:antworten|nachricht anzeigen|unterhaltung anzeigen|diese e-mail war für|sie erhalten|abbestellen)\b/i],
+      fr: [/^(?:répondre|voir le message|voir la conversation|cet e-mail était destiné|vous recevez|se désabonner)\b/i],
+      es: [/^(?:responder|ver (?:el )?mensaje|ver (?:la )?conversación|este correo (?:electrónico )?(?:iba dirigido|se envió)|recibes|darse de baja)\b/i],
+      pt: [/^(?:responder|ver mensagem|ver conversa|este e-mail foi enviado|você está recebendo|cancelar inscrição)\b/i],
+      it: [/^(?:rispondi|visualizza (?:il )?messaggio|visualizza (?:la )?conversazione|questa email era destinata|ricevi|annulla iscrizione)\b/i],
+      nl: [/^(?:beantwoorden|bericht bekijken|gesprek bekijken|deze e-mail is bedoeld|(?:u|je) ontvangt|afmelden)\b/i],
+    },
+    conversationLinks: [/^\/(?:comm\/)?messaging\/thread\//i, /^\/(?:comm\/)?messaging\b/i],
+    relayDomains: ['reply.linkedin.com'],
+  },
 
   requests: [
     {
@@ -317,6 +353,7 @@ export const linkedin: PlatformRules = {
       // authType/authToken open the profile to someone outside the inviter's network; they are not tracking.
       { path: /^\/(?:comm\/)?profile\/view\/?$/, param: 'id', url: 'https://www.linkedin.com/profile/view?id={key}', keep: ['authType', 'authToken'] },
     ],
+    acceptLinks: [/^\/(?:comm\/)?(?:people|mynetwork)\/invite-accept\b/i],
     requestId: {
       params: ['invitationId'],
       paths: [/\/invitationId\/(?<id>[A-Za-z0-9:_.-]{1,120})(?:\/|$)/],

@@ -34,6 +34,45 @@ export const meetup: PlatformRules = {
   relatedDomains: ['meetupstatic.com', 'meetu.ps'],
   brands: [{ word: 'meetup', match: 'token' }],
   headerPrefixes: [],
+  pages: { messaging: 'https://www.meetup.com/messages/' },
+
+  messages: {
+    signals: [
+      {
+        // A message request (a first message from someone new) is a request, not this.
+        rule: 'meetup.message',
+        what: 'Meetup message',
+        subject: {
+          en: [/\bsent you a (?:new )?message\b(?! request)/, /\bnew message from\b/],
+          de: [/\bhat dir eine (?:neue )?Nachricht gesendet\b/, /\bneue Nachricht von\b/],
+          fr: [/\bvous a envoyé un (?:nouveau )?message\b/, /\bnouveau message de\b/],
+          es: [/\bte (?:ha enviado|envió) un (?:nuevo )?mensaje\b/, /\bnuevo mensaje de\b/],
+          pt: [/\b(?:te )?enviou uma (?:nova )?mensagem\b/, /\bnova mensagem de\b/],
+          it: [/\bti ha inviato un (?:nuovo )?messaggio\b/, /\bnuovo messaggio da\b/],
+          nl: [/\bheeft je een (?:nieuw )?bericht gestuurd\b/, /\bnieuw bericht van\b/],
+        },
+      },
+    ],
+    subjectName: {
+      en: [new RegExp(String.raw`^${NAME} sent you a (?:new )?message`), new RegExp(String.raw`^new message from ${NAME}$`)],
+      de: [new RegExp(String.raw`^${NAME} hat dir eine (?:neue )?Nachricht gesendet`), new RegExp(String.raw`^neue Nachricht von ${NAME}$`)],
+      fr: [new RegExp(String.raw`^${NAME} vous a envoyé un (?:nouveau )?message`), new RegExp(String.raw`^nouveau message de ${NAME}$`)],
+      es: [new RegExp(String.raw`^${NAME} te (?:ha enviado|envió) un (?:nuevo )?mensaje`), new RegExp(String.raw`^nuevo mensaje de ${NAME}$`)],
+      pt: [new RegExp(String.raw`^${NAME} (?:te )?enviou uma (?:nova )?mensagem`), new RegExp(String.raw`^nova mensagem de ${NAME}$`)],
+      it: [new RegExp(String.raw`^${NAME} ti ha inviato un (?:nuovo )?messaggio`), new RegExp(String.raw`^nuovo messaggio da ${NAME}$`)],
+      nl: [new RegExp(String.raw`^${NAME} heeft je een (?:nieuw )?bericht gestuurd`), new RegExp(String.raw`^nieuw bericht van ${NAME}$`)],
+    },
+    textEnds: {
+      en: [/^(?:reply|view (?:the )?(?:message|conversation)|manage (?:your )?(?:email|notification)|unsubscribe|you are receiving|never miss)\b/i],
+      de: [/^(?:antworten|nachricht anzeigen|unterhaltung anzeigen|e-mail-einstellungen|abbestellen|du erhältst)\b/i],
+      fr: [/^(?:répondre|voir le message|voir la conversation|gérer|se désabonner|vous recevez)\b/i],
+      es: [/^(?:responder|ver (?:el )?mensaje|ver (?:la )?conversación|gestionar|cancelar suscripción|recibes)\b/i],
+      pt: [/^(?:responder|ver mensagem|ver conversa|gerenciar|cancelar inscrição|você está recebendo)\b/i],
+      it: [/^(?:rispondi|visualizza (?:il )?messaggio|visualizza (?:la )?conversazione|gestisci|annulla iscrizione|ricevi)\b/i],
+      nl: [/^(?:beantwoorden|bericht bekijken|gesprek bekijken|beheren|afmelden|je ontvangt)\b/i],
+    },
+    conversationLinks: [/^\/messages\/\S/i],
+  },
 
   notRequest: [
     {

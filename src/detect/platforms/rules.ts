@@ -89,6 +89,8 @@ export interface Extraction {
     paths?: readonly RegExp[];
     header?: HeaderPattern;
   };
+  /** Links (path and query) that accept the request on the platform; the first is kept whole, for the user to open. */
+  acceptLinks?: readonly RegExp[];
   /** A profile id in a header ("from=1659283218" of X-Facebook-Notify), group `id`, made into a URL. */
   profileFromHeader?: { header: string; pattern: RegExp; url: string };
   /** The line under the requester's name is their headline (job title) when it looks like one. */
@@ -107,6 +109,28 @@ export interface Extraction {
   noteEnds?: Phrases;
   /** Lines that are the platform's own words, never the requester's note. */
   boilerplate?: Phrases;
+}
+
+/**
+ * The platform's notices of a message from a person ("Jane Doe sent you a message", InMail). They
+ * are never requests; once the user has sent the script on the platform, the notice from that
+ * person carries their answer: as much of the message as the notice shows, and a link to it.
+ */
+export interface MessageRules {
+  /** Message notices: the first that matches makes the mail a message from a person. */
+  signals: readonly Signal[];
+  /** Subject patterns with a `name` and/or `handle` group naming the sender. */
+  subjectName?: Phrases;
+  /** Body patterns (line by line, multiline) naming the sender. */
+  bodyName?: Phrases;
+  /** Lines that end the message (buttons, footers): nothing from there on is the sender's. */
+  textEnds?: Phrases;
+  /** Lines around the message that are the platform's own words, never the sender's. */
+  boilerplate?: Phrases;
+  /** Links (path and query) that open the conversation on the platform. */
+  conversationLinks?: readonly RegExp[];
+  /** Domains of Reply-To relays that forward a reply to the sender ("reply.linkedin.com"). */
+  relayDomains?: readonly string[];
 }
 
 export interface PlatformRules {
@@ -133,10 +157,18 @@ export interface PlatformRules {
   brands: ReadonlyArray<{ word: string; match: 'substring' | 'token' }>;
   /** Header names (lower-case prefixes) only the platform's mail carries ("x-linkedin-"). */
   headerPrefixes: readonly string[];
+  /**
+   * Pages of the platform the dashboard links to, for the user to open in their browser (Winnow
+   * never opens them): where the user writes messages, and where pending requests are accepted
+   * or ignored.
+   */
+  pages?: { messaging?: string; invitations?: string };
   /** Look-alikes, checked first: the first that matches makes the mail not a request. */
   notRequest: readonly Signal[];
   /** Requests: the first that matches makes the mail a request. */
   requests: readonly Signal[];
+  /** Notices of a message from a person, checked before everything else. */
+  messages?: MessageRules;
   extract: Extraction;
 }
 

@@ -36,6 +36,7 @@ export const twitter: PlatformRules = {
   relatedDomains: ['twimg.com', 't.co'],
   brands: [{ word: 'twitter', match: 'token' }],
   headerPrefixes: ['x-twitter'],
+  pages: { messaging: 'https://x.com/messages', invitations: 'https://x.com/notifications' },
 
   notRequest: [
     {
@@ -57,6 +58,44 @@ export const twitter: PlatformRules = {
       },
     },
   ],
+
+  messages: {
+    signals: [
+      { rule: 'twitter.direct-message', what: 'X (Twitter) direct message', headers: [{ header: 'x-twitteremailtype', pattern: /^\s*(?:direct_message|dm)\w*\s*$/i }] },
+      {
+        rule: 'twitter.direct-message',
+        what: 'X (Twitter) direct message',
+        subject: {
+          en: [/\bsent you a (?:direct )?message\b/, /\bnew (?:direct )?message from\b/],
+          de: [/\bhat (?:dir|Ihnen) eine (?:Direkt)?nachricht gesendet\b/],
+          fr: [/\bvous a envoyé un message(?: privé| direct)?\b/],
+          es: [/\bte (?:ha enviado|envió) un mensaje(?: directo)?\b/],
+          pt: [/\b(?:te )?enviou uma mensagem(?: direta)?\b/],
+          it: [/\bti ha inviato un messaggio(?: diretto)?\b/],
+          nl: [/\bheeft (?:je|u) een (?:direct )?bericht gestuurd\b/],
+        },
+      },
+    ],
+    subjectName: {
+      en: [new RegExp(String.raw`^${PERSON} (?:has )?sent you a (?:direct )?message`), new RegExp(String.raw`^${HANDLE} (?:has )?sent you a (?:direct )?message`)],
+      de: [new RegExp(String.raw`^${PERSON} hat (?:dir|Ihnen) eine (?:Direkt)?nachricht gesendet`)],
+      fr: [new RegExp(String.raw`^${PERSON} vous a envoyé un message`)],
+      es: [new RegExp(String.raw`^${PERSON} te (?:ha enviado|envió) un mensaje`)],
+      pt: [new RegExp(String.raw`^${PERSON} (?:te )?enviou uma mensagem`)],
+      it: [new RegExp(String.raw`^${PERSON} ti ha inviato un messaggio`)],
+      nl: [new RegExp(String.raw`^${PERSON} heeft (?:je|u) een (?:direct )?bericht gestuurd`)],
+    },
+    textEnds: {
+      en: [/^(?:reply|view (?:the )?(?:message|conversation)|go to (?:the )?conversation|settings|help|unsubscribe|this email was meant for)\b/i],
+      de: [/^(?:antworten|nachricht anzeigen|unterhaltung anzeigen|einstellungen|hilfe|abbestellen|diese e-mail war für)\b/i],
+      fr: [/^(?:répondre|voir le message|voir la conversation|paramètres|aide|se désabonner)\b/i],
+      es: [/^(?:responder|ver (?:el )?mensaje|ver (?:la )?conversación|configuración|ayuda|cancelar suscripción)\b/i],
+      pt: [/^(?:responder|ver mensagem|ver conversa|configurações|ajuda|cancelar inscrição)\b/i],
+      it: [/^(?:rispondi|visualizza (?:il )?messaggio|visualizza (?:la )?conversazione|impostazioni|aiuto|annulla iscrizione)\b/i],
+      nl: [/^(?:beantwoorden|bericht bekijken|gesprek bekijken|instellingen|help|afmelden)\b/i],
+    },
+    conversationLinks: [/^\/messages\/\S/i, /^\/i\/chat\//i],
+  },
 
   requests: [
     {

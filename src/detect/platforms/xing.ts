@@ -49,6 +49,7 @@ export const xing: PlatformRules = {
   relatedDomains: ['xing.de', 'xingassets.com', 'xing-news.com'],
   brands: [{ word: 'xing', match: 'token' }],
   headerPrefixes: [],
+  pages: { messaging: 'https://www.xing.com/chats', invitations: 'https://www.xing.com/network/requests' },
 
   notRequest: [
     {
@@ -62,19 +63,6 @@ export const xing: PlatformRules = {
         pt: [/\baceitou (?:a )?sua solicitação de contato\b/],
         it: [/\bha accettato la tua richiesta di contatto\b/],
         nl: [/\bheeft (?:uw|je) contactverzoek (?:geaccepteerd|bevestigd)\b/],
-      },
-    },
-    {
-      rule: 'xing.message',
-      what: 'XING message, not a contact request',
-      subject: {
-        en: [/\bnew message from\b/, /\bsent you a message\b/],
-        de: [/\bneue Nachricht von\b/, /\bhat (?:Ihnen|dir) eine Nachricht (?:geschickt|gesendet)\b/],
-        fr: [/\bnouveau message de\b/],
-        es: [/\bnuevo mensaje de\b/],
-        pt: [/\bnova mensagem de\b/],
-        it: [/\bnuovo messaggio da\b/],
-        nl: [/\bnieuw bericht van\b/],
       },
     },
     {
@@ -96,6 +84,43 @@ export const xing: PlatformRules = {
       fromLocal: /^(?:jobs?|news|newsletter|events?|marketing|noreply|no-reply)$/,
     },
   ],
+
+  messages: {
+    signals: [
+      {
+        rule: 'xing.message',
+        what: 'XING message',
+        subject: {
+          en: [/\bnew message from\b/, /\bsent you a message\b/],
+          de: [/\bneue Nachricht von\b/, /\bhat (?:Ihnen|dir) eine Nachricht (?:geschickt|gesendet)\b/],
+          fr: [/\bnouveau message de\b/, /\bvous a envoyé un message\b/],
+          es: [/\bnuevo mensaje de\b/, /\bte ha enviado un mensaje\b/],
+          pt: [/\bnova mensagem de\b/, /\benviou uma mensagem para você\b/],
+          it: [/\bnuovo messaggio da\b/, /\bti ha inviato un messaggio\b/],
+          nl: [/\bnieuw bericht van\b/, /\bheeft (?:u|je) een bericht gestuurd\b/],
+        },
+      },
+    ],
+    subjectName: {
+      en: [new RegExp(String.raw`^new message from ${NAME}\s*$`), new RegExp(String.raw`^${NAME} sent you a message`)],
+      de: [new RegExp(String.raw`^neue Nachricht von ${NAME}\s*$`), new RegExp(String.raw`^${NAME} hat (?:Ihnen|dir) eine Nachricht (?:geschickt|gesendet)`)],
+      fr: [new RegExp(String.raw`^nouveau message de ${NAME}\s*$`), new RegExp(String.raw`^${NAME} vous a envoyé un message`)],
+      es: [new RegExp(String.raw`^nuevo mensaje de ${NAME}\s*$`), new RegExp(String.raw`^${NAME} te ha enviado un mensaje`)],
+      pt: [new RegExp(String.raw`^nova mensagem de ${NAME}\s*$`), new RegExp(String.raw`^${NAME} enviou uma mensagem para você`)],
+      it: [new RegExp(String.raw`^nuovo messaggio da ${NAME}\s*$`), new RegExp(String.raw`^${NAME} ti ha inviato un messaggio`)],
+      nl: [new RegExp(String.raw`^nieuw bericht van ${NAME}\s*$`), new RegExp(String.raw`^${NAME} heeft (?:u|je) een bericht gestuurd`)],
+    },
+    textEnds: {
+      en: [/^(?:reply|view (?:the )?(?:message|conversation)|go to (?:the )?chat|you are receiving|unsubscribe|imprint)\b/i],
+      de: [/^(?:antworten|nachricht (?:anzeigen|lesen|ansehen)|zum chat|zur nachricht|sie erhalten|du erhältst|abbestellen|impressum)\b/i],
+      fr: [/^(?:répondre|voir le message|accéder au chat|vous recevez|se désabonner)\b/i],
+      es: [/^(?:responder|ver (?:el )?mensaje|ir al chat|recibes|darse de baja)\b/i],
+      pt: [/^(?:responder|ver mensagem|ir para o chat|você está recebendo|cancelar inscrição)\b/i],
+      it: [/^(?:rispondi|visualizza (?:il )?messaggio|vai alla chat|ricevi|annulla iscrizione)\b/i],
+      nl: [/^(?:beantwoorden|bericht bekijken|naar de chat|(?:u|je) ontvangt|afmelden)\b/i],
+    },
+    conversationLinks: [/^\/chats?\b/i, /^\/messages\b/i],
+  },
 
   requests: [
     {

@@ -62,6 +62,7 @@ export const apiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps, p
     ['approve', actions.approve],
     ['send-again', actions.sendAgain],
     ['handled', actions.markHandled],
+    ['sent-on-platform', actions.sentOnPlatform],
   ];
   for (const [path, run] of simple) {
     app.post(`/contacts/:id/${path}`, { schema: { params: contactParams } }, async (request, reply) => answer(reply, await run(request.params.id)));

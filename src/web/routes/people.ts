@@ -117,6 +117,7 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
     ['reject', actions.reject],
     ['approve', actions.approve],
     ['handled', actions.markHandled],
+    ['sent-on-platform', actions.sentOnPlatform],
   ];
   for (const [path, run] of simple) {
     app.post(`/contacts/:id/${path}`, { schema: { params: contactParams, body: actionForm } }, async (request, reply) => {

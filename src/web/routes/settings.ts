@@ -1,8 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { composeDigest } from '../../digest/gather.ts';
 import { wakeWaitingScripts } from '../../queues/queues.ts';
 import { SettingsError, settingsProblems, type Settings, type SettingsProblem } from '../../settings/settings.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard, sessionGuards } from '../guards.ts';
+import { digestPreviewPage } from '../views/digest.ts';
 import { suggestAuthservId } from '../../detect/authentication.ts';
 import { pagePolicy, routeCsp } from '../security.ts';
 import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type ReceivingServer, type SettingsForm } from '../views/settings.ts';
@@ -23,6 +25,15 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
     const form = settingsToForm(await deps.settings.get());
     const receivingServer = await receivingServerOf(deps);
     return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null, receivingServer, script }).value);
+  });
+
+  /** What the digest would say now, built as the workers build it; sends nothing. */
+  app.get('/settings/digest', async (request, reply) => {
+    const [settings, state] = await Promise.all([deps.settings.get(), deps.store.digestState()]);
+    const since = state.lastSentAt ? Number(state.lastSentAt) : null;
+    const now = (deps.now ?? Date.now)();
+    const mail = await composeDigest({ store: deps.store, templates: deps.templates, userName: deps.config.mailFrom.name, dashboardUrl: deps.config.dashboardUrl }, settings, now, since);
+    return reply.type('text/html; charset=utf-8').send(digestPreviewPage(context.view(request), { mail, every: settings.digest.every, since }).value);
   });
 
   app.post('/settings', withScript, async (request, reply) => {

@@ -20,7 +20,7 @@ export function sendingPausedBanner(pause: SendingPause | null | undefined, csrf
   return html`<section class="alarm" role="alert" aria-labelledby="sending-paused-heading" id="sending-paused">
   <h2 id="sending-paused-heading">Sending is paused</h2>
   <p>More than ${String(pause.limit)} scripts were due within an hour (at ${formatTime(pause.trippedAt)}), which looks like a flood rather than your network, so the circuit breaker stopped sending. Nothing is lost: the scripts wait. ${told}</p>
-  <p>Check the <a href="/responders?status=queued">people about to be sent the script</a>; when they are fine, resume. To allow more, raise "Stop sending above" under <a href="/settings">Settings</a>.</p>
+  <p>Check the <a href="/people?status=queued">people about to be sent the script</a>; when they are fine, resume. To allow more, raise "Stop sending above" under <a href="/settings">Settings</a>.</p>
   <form method="post" action="/sending/resume">
     ${csrf}
     <button type="submit">Resume sending</button>

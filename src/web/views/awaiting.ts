@@ -1,4 +1,6 @@
+import { SENDABLE_ON_PLATFORM } from '../../contacts/actions.ts';
 import type { Contact } from '../../contacts/types.ts';
+import { platformLabelOf, platformPages } from '../../detect/platform.ts';
 import type { RenderedScript } from '../../script/template.ts';
 import type { Flash } from '../flash.ts';
 import { html, type Html } from '../html.ts';
@@ -23,6 +25,31 @@ export interface AwaitingModel {
   script: string;
 }
 
+/**
+ * "I sent it on LinkedIn": the user's word that the script went out on the platform, beside the
+ * link to the platform's messaging. The person is then asked there, with the deadline running.
+ */
+export function sentOnPlatformForm(contact: Contact, csrf: string, back: string | null): Html | null {
+  const platform = platformLabelOf(contact.platform);
+  if (platform === null || !SENDABLE_ON_PLATFORM.includes(contact.status)) return null;
+  return html`<form class="inline-form" method="post" action="${contactUrl(contact.id)}/sent-on-platform">
+  ${csrfField(csrf)}
+  ${back ? html`<input type="hidden" name="back" value="${back}">` : null}
+  <button type="submit">I sent it on ${platform}</button>
+</form>`;
+}
+
+function sentOnPlatformStep(contact: Contact, csrf: string, back: string): Html | null {
+  const form = sentOnPlatformForm(contact, csrf, back);
+  if (!form) return null;
+  const messaging = safeHttpUrl(platformPages(contact.platform).messaging);
+  const platform = platformLabelOf(contact.platform) ?? '';
+  return html`<li>Then say so here: ${nameOf(contact.name)} is asked on ${platform}, the deadline starts, and ${platform}'s notice of their message brings the answer.${
+    messaging ? html` (<a class="external" href="${messaging}" rel="noopener noreferrer nofollow" target="_blank">${platform} messaging<span class="visually-hidden"> (opens in a new tab)</span></a>)` : null
+  }
+  ${form}</li>`;
+}
+
 function card(person: AwaitingPerson, csrf: string, back: string): Html {
   const { contact, script } = person;
   const name = nameOf(contact.name);
@@ -40,6 +67,7 @@ function card(person: AwaitingPerson, csrf: string, back: string): Html {
           ? html`The request named no address Winnow may answer; if you know another way to reach ${name}, use the script below.`
           : html`There is no profile link in the request; find ${name} on ${platformLabel(contact.platform)} and write to them there, with the script below.`
     }</li>
+    ${sentOnPlatformStep(contact, csrf, back)}
     <li>Or, if you know their address, type it below: Winnow sends the script by mail.</li>
   </ol>
   <div class="field script-copy">

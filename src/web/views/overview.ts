@@ -139,7 +139,7 @@ function funnelSection(model: OverviewModel): Html {
   ${answerRate(f)}
   <dl class="steps">
     ${step('Requests', f.requests, f.requests, null, 'neutral')}
-    ${step('Asked', f.asked, f.requests, null, 'neutral', 'sent the script')}
+    ${step('Asked', f.asked, f.requests, null, 'neutral', f.askedOnPlatform > 0 ? html`sent the script: ${formatCount(f.asked - f.askedOnPlatform)} by mail, <a href="${peopleUrl({ channel: 'platform', from: isoDay(model.from), to: isoDay(model.to) })}">${formatCount(f.askedOnPlatform)} on the platform by you</a>` : 'sent the script')}
     ${step('Answered', f.answered, f.requests, null, statusTone('answered'), outcome('whatever you decided since', f.answeredUndecided, 'answered'))}
     ${step('Declined', f.declined, f.requests, list('declined'), statusTone('declined'))}
     ${step('No response', f.noResponse, f.requests, null, statusTone('no_response'), outcome('deadline passed', f.noResponseUndecided, 'no_response'))}

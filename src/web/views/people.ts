@@ -1,5 +1,5 @@
 import { DATE_FIELDS, DEFAULT_ORDER, SORTS, type DateField, type DirectoryPage, type SortKey } from '../../contacts/directory.ts';
-import { STATUSES, type Contact, type Status } from '../../contacts/types.ts';
+import { CHANNELS, STATUSES, type Channel, type Contact, type Status } from '../../contacts/types.ts';
 import { FLAGS, PLATFORMS } from '../../detect/types.ts';
 import type { Flash } from '../flash.ts';
 import { html, type Html } from '../html.ts';
@@ -24,6 +24,9 @@ export interface PeopleListModel {
 const ANSWER_EXCERPT = 200;
 
 const SORT_LABELS: Record<SortKey, string> = { updated: 'Last change', requested: 'Requested', answered: 'Answered', name: 'Name', score: 'Score' };
+/** Where people were asked, as the filter says it. */
+const CHANNEL_LABELS: Record<Channel, string> = { email: 'asked by mail', platform: 'asked on the platform' };
+
 const DATE_LABELS: Record<DateField, string> = { requested: 'requested', answered: 'answered', updated: 'last changed' };
 
 /** The list's query as URL parameters; empty and default values are left out so links stay short. */
@@ -35,6 +38,7 @@ export function peopleParams(query: Partial<PeopleQuery>): URLSearchParams {
   set('q', query.q);
   set('status', query.status);
   set('platform', query.platform);
+  set('channel', query.channel);
   set('flag', query.flag);
   set('date', query.date && query.date !== 'requested' ? query.date : undefined);
   set('from', query.from);
@@ -62,7 +66,7 @@ export function flashMessage(flash: Flash | null): Html | null {
 }
 
 function isFiltered(query: PeopleQuery): boolean {
-  return Boolean(query.q || query.status || query.platform || query.flag || query.from || query.to);
+  return Boolean(query.q || query.status || query.platform || query.channel || query.flag || query.from || query.to);
 }
 
 function statusCounts(query: PeopleQuery, counts: Record<Status, number>): Html {
@@ -102,6 +106,7 @@ export function filtersInUse(query: PeopleQuery): string[] {
   const words: string[] = [];
   if (query.status) words.push(statusLabel(query.status));
   if (query.platform) words.push(platformLabel(query.platform));
+  if (query.channel) words.push(CHANNEL_LABELS[query.channel]);
   if (query.flag) words.push(flagLabel(query.flag));
   if (query.from || query.to) words.push(`${DATE_LABELS[query.date ?? 'requested']} ${query.from ?? '…'} to ${query.to ?? '…'}`);
   if (query.sort || query.order) words.push(describeSort(query));
@@ -126,6 +131,7 @@ function filterForm(query: PeopleQuery, datesSwapped: boolean): Html {
     <div class="more-filters-body">
     ${select('status', 'Status', query.status, STATUSES.map((s) => [s, statusLabel(s)]), 'any')}
     ${select('platform', 'Platform', query.platform, PLATFORMS.map((p) => [p, platformLabel(p)]), 'any')}
+    ${select('channel', 'Asked', query.channel, CHANNELS.map((c) => [c, CHANNEL_LABELS[c]]), 'either way')}
     ${select('flag', 'Flag', query.flag, FLAGS.map((f) => [f, flagLabel(f)]), 'any')}
     <fieldset class="date-range">
       <legend>Date</legend>
@@ -183,6 +189,7 @@ function row(contact: Contact): Html {
   </th>
   <td data-label="Status">${statusBadge(contact.status)}</td>
   <td data-label="Platform">${platformLabel(contact.platform)}</td>
+  <td data-label="Asked">${contact.askedAt === null ? html`<span class="none">—</span>` : contact.channel === 'platform' ? `on ${platformLabel(contact.platform)}` : 'by mail'}</td>
   <td data-label="Dates">${dates(contact)}</td>
   <td data-label="Score">${scoreSummary(contact.score)}</td>
   <td data-label="Flags">${flagBadges(contact.flags) ?? html`<span class="none">—</span>`}</td>
@@ -231,7 +238,7 @@ export function peopleListPage(view: View, model: PeopleListModel): Html {
     <thead>
       <tr>
         <th scope="col" class="pick"><input type="checkbox" id="select-all" data-select-all="ids" hidden><label for="select-all" class="visually-hidden">Select everyone on this page</label></th>
-        <th scope="col">Name</th><th scope="col">Status</th><th scope="col">Platform</th><th scope="col">Dates <span class="unit">(UTC)</span></th><th scope="col">Score</th><th scope="col">Flags</th><th scope="col">Answer</th>
+        <th scope="col">Name</th><th scope="col">Status</th><th scope="col">Platform</th><th scope="col">Asked</th><th scope="col">Dates <span class="unit">(UTC)</span></th><th scope="col">Score</th><th scope="col">Flags</th><th scope="col">Answer</th>
       </tr>
     </thead>
     <tbody>

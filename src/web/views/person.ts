@@ -1,4 +1,5 @@
 import { canMove } from '../../contacts/lifecycle.ts';
+import { platformLabelOf, platformPages } from '../../detect/platform.ts';
 import type { Contact, ContactEvent, Status } from '../../contacts/types.ts';
 import type { RenderedScript } from '../../script/template.ts';
 import type { Flash } from '../flash.ts';
@@ -6,6 +7,7 @@ import { html, type Html, type Interpolation } from '../html.ts';
 import { safeHttpUrl } from '../security.ts';
 import { flagBadges, formatCount, formatTime, nameOf, platformLabel, profileLink, scoreSummary, statusBadge, statusLabel } from './format.ts';
 import { csrfField, layout, type View } from './layout.ts';
+import { sentOnPlatformForm } from './awaiting.ts';
 import { contactUrl, flashMessage } from './people.ts';
 import { mailOfEvents } from './timeline.ts';
 
@@ -36,6 +38,8 @@ const EVENT_LABELS: Partial<Record<ContactEvent['type'], string>> = {
   address_set: 'address set',
   auto_reply: 'automatic reply',
   no_response: 'deadline passed',
+  sent_on_platform: 'script sent on the platform',
+  platform_message: 'message on the platform',
   not_taken: 'mail not taken',
 };
 
@@ -131,6 +135,8 @@ function actionsSection(contact: Contact, csrf: string): Html {
   }
   if (contact.status === 'awaiting_approval' && contact.email) buttons.push(actionButton(contact, csrf, 'approve', `Approve: send the script to ${contact.email}`));
   if (SEND_AGAIN.includes(contact.status) && contact.email) buttons.push(html`<a class="button-link" href="${contactUrl(contact.id)}/send-again">Send the script again…</a>`);
+  const onPlatform = sentOnPlatformForm(contact, csrf, null);
+  if (onPlatform) buttons.push(onPlatform);
   if (canMove(contact.status, 'handled') && contact.status !== 'handled') buttons.push(actionButton(contact, csrf, 'handled', 'Mark handled', true));
 
   const addressForm = ADDRESSABLE.includes(contact.status)
@@ -171,12 +177,48 @@ function scriptSection(model: PersonModel): Html | null {
 </section>`;
 }
 
+/** A link out to the platform, opened by the user in a new tab; Winnow never follows it itself. */
+function platformLink(url: string | null, label: string): Html | null {
+  const href = safeHttpUrl(url);
+  return href ? html`<a class="external button-link" href="${href}" rel="noopener noreferrer nofollow" target="_blank">${label}<span class="visually-hidden"> (opens in a new tab)</span></a>` : null;
+}
+
+/**
+ * Back to the platform: after the user's decision, the step that makes it so on the platform
+ * (LinkedIn's own Accept link from the invitation, or its invitation manager to ignore it).
+ */
+function platformSection(contact: Contact): Html | null {
+  const platform = platformLabelOf(contact.platform);
+  if (platform === null) return null;
+  const pages = platformPages(contact.platform);
+  const name = nameOf(contact.name);
+  let step: Html | null = null;
+  if (contact.status === 'accepted') {
+    const link = platformLink(contact.acceptUrl, `Accept on ${platform}`) ?? platformLink(pages.invitations, `Open your ${platform} requests to accept ${name}`);
+    if (link) step = html`<p>You accepted ${name} here; on ${platform} the request still waits. ${link}</p>`;
+  } else if (contact.status === 'rejected') {
+    const link = platformLink(pages.invitations, `Ignore on ${platform}`);
+    if (link) step = html`<p>You rejected ${name} here; on ${platform} the request still waits until you ignore it there. ${link}</p>`;
+  }
+  const relay = contact.relayAddress
+    ? html`<p class="hint">${platform} gave a relay address with ${name}'s message: <code>${contact.relayAddress}</code>. It forwards mail to them through ${platform}; it is not their own address, so Winnow does not write there on its own. ${contact.status === 'awaiting_address' ? 'If you want the script to go there, give it as their address above.' : 'You may write there from your own mail program.'}</p>`
+    : null;
+  if (!step && !relay) return null;
+  return html`<section aria-labelledby="platform-heading">
+  <h2 id="platform-heading">On ${platform}</h2>
+  ${step}
+  ${step ? html`<p class="hint">The link opens ${platform} in your browser; Winnow never opens it itself.</p>` : null}
+  ${relay}
+</section>`;
+}
+
 function answerSection(contact: Contact): Html {
   const full = contact.answerFullText && contact.answerFullText.trim() !== (contact.answerText ?? '').trim() ? contact.answerFullText : null;
   return html`<section aria-labelledby="answer">
   <h2 id="answer">Answer</h2>
   ${contact.answerText ? html`<blockquote class="answer">${contact.answerText}</blockquote>` : html`<p class="none">No answer yet.</p>`}
   ${contact.score ? html`<div class="answer-score"><span class="label">Score:</span> ${scoreSummary(contact.score)}</div>` : null}
+  ${contact.conversationUrl ? html`<p>${platformLink(contact.conversationUrl, `Open the conversation on ${platformLabel(contact.platform)}`)}</p>` : null}
   ${full ? html`<details class="full-answer"><summary>Show the full text as received (quotes and signature included)</summary><pre class="mail-text">${full}</pre></details>` : null}
 </section>`;
 }
@@ -195,6 +237,7 @@ ${flashMessage(model.flash)}
 ${flagBadges(contact.flags)}
 ${answerSection(contact)}
 ${actionsSection(contact, model.csrf)}
+${platformSection(contact)}
 <section aria-labelledby="details">
   <h2 id="details">Details</h2>
   <dl class="details">
@@ -207,7 +250,7 @@ ${actionsSection(contact, model.csrf)}
     ${contact.mutualConnections !== null ? field('Mutual connections', formatCount(contact.mutualConnections)) : null}
     ${contact.connectionCount !== null ? field('Connections', formatCount(contact.connectionCount)) : null}
     ${field('Requested', formatTime(contact.requestedAt))}
-    ${field('Asked', formatTime(contact.askedAt))}
+    ${field('Asked', contact.askedAt === null ? null : html`${formatTime(contact.askedAt)} ${contact.channel === 'platform' ? `on ${platformLabel(contact.platform)} (by you)` : 'by mail'}`)}
     ${field('Deadline', formatTime(contact.deadlineAt))}
     ${contact.pausedUntil ? field('Deadline paused until', formatTime(contact.pausedUntil)) : null}
     ${field('Answered', formatTime(contact.answeredAt))}

@@ -36,6 +36,10 @@ export interface SettingsForm {
   blockList: string;
   allowList: string;
   platforms: string[];
+  /** The digest: off, day or hours; at which hour; every how many hours. */
+  digestEvery: string;
+  digestHour: string;
+  digestHours: string;
   unverifiedMail: string;
 }
 
@@ -83,6 +87,9 @@ export function settingsToForm(settings: Settings): SettingsForm {
     blockList: settings.blockList.join('\n'),
     allowList: settings.allowList.join('\n'),
     platforms: PLATFORMS.filter((platform) => settings.platforms[platform]),
+    digestEvery: settings.digest.every,
+    digestHour: String(settings.digest.hour),
+    digestHours: String(settings.digest.hours),
     unverifiedMail: settings.unverifiedMail,
   };
 }
@@ -118,6 +125,9 @@ export function formFromBody(body: unknown): SettingsForm {
     blockList: text(fields.blockList),
     allowList: text(fields.allowList),
     platforms: (Array.isArray(platforms) ? platforms : [platforms]).filter((p): p is string => typeof p === 'string'),
+    digestEvery: text(fields.digestEvery) || 'off',
+    digestHour: text(fields.digestHour) || '8',
+    digestHours: text(fields.digestHours) || '6',
     unverifiedMail: text(fields.unverifiedMail),
   };
 }
@@ -192,6 +202,11 @@ export function readSettingsForm(form: SettingsForm, fallback: Settings): { cand
   const expireAfterMs = duration(form.expireAmount, form.expireUnit, 'how long unanswered requests are kept', errors, 'expireAmount');
   const unknown = form.platforms.filter((platform) => !(PLATFORMS as readonly string[]).includes(platform));
   if (unknown.length > 0) errors.platforms = `Unknown platform: ${unknown.join(', ')}.`;
+  if (!['off', 'day', 'hours'].includes(form.digestEvery)) errors.digestEvery = 'Choose no digest, a daily one, or one every few hours.';
+  const digestHour = Number(form.digestHour.trim());
+  if (!/^\d{1,2}$/.test(form.digestHour.trim()) || digestHour > 23) errors.digestHour = 'Enter an hour from 0 to 23.';
+  const digestHours = Number(form.digestHours.trim());
+  if (!/^\d{1,2}$/.test(form.digestHours.trim()) || digestHours < 1 || digestHours > 24) errors.digestHours = 'Enter a number of hours from 1 to 24.';
 
   const on = new Set(form.platforms);
   const quietValid = quietOn && !errors.quietStart && !errors.quietEnd;
@@ -211,6 +226,11 @@ export function readSettingsForm(form: SettingsForm, fallback: Settings): { cand
       allowList: lines(form.allowList),
       platforms: Object.fromEntries(PLATFORMS.map((platform) => [platform, on.has(platform)])) as Record<Platform, boolean>,
       unverifiedMail: unverifiedKnown ? (form.unverifiedMail as Settings['unverifiedMail']) : fallback.unverifiedMail,
+      digest: {
+        every: errors.digestEvery ? fallback.digest.every : (form.digestEvery as Settings['digest']['every']),
+        hour: errors.digestHour ? fallback.digest.hour : digestHour,
+        hours: errors.digestHours ? fallback.digest.hours : digestHours,
+      },
     },
     errors,
   };
@@ -249,6 +269,8 @@ export function fieldOfProblem(problem: { field: string; message: string }, form
       return { field: 'allowList', message: listLine(form.allowList) };
     case 'platforms':
       return { field: 'platforms', message: problem.message };
+    case 'digest':
+      return { field: index === 'hour' ? 'digestHour' : index === 'hours' ? 'digestHours' : 'digestEvery', message: problem.message };
     case 'unverifiedMail':
       return { field: 'unverifiedMail', message: UNVERIFIED_PROBLEM };
     default:
@@ -357,6 +379,8 @@ export function settingsPage(view: View, model: SettingsPage): Html {
   const blockList = fieldError(errors, 'blockList');
   const allowList = fieldError(errors, 'allowList');
   const platforms = fieldError(errors, 'platforms');
+  const digestHour = fieldError(errors, 'digestHour');
+  const digestHours = fieldError(errors, 'digestHours');
   const problemCount = Object.keys(errors).length;
 
   return layout(
@@ -491,6 +515,34 @@ ${csrfField(csrf)}
   </fieldset>
   ${unverifiedField(form, errors)}
   ${receivingServerNote(model.receivingServer)}
+</fieldset>
+
+<fieldset>
+  <legend>Digest</legend>
+  <p class="hint">A mail to your own address with what needs you: people to send the script to on a platform, answers to decide, approvals. It goes only when something is new, never in the quiet hours, and changes nothing by itself: its links lead to the dashboard.</p>
+  <div class="field">
+    <label for="digestEvery">Send a digest</label>
+    <select id="digestEvery" name="digestEvery">
+      ${(
+        [
+          ['off', 'never'],
+          ['day', 'daily, at the hour below'],
+          ['hours', 'every few hours, as below'],
+        ] as const
+      ).map(([value, label]) => html`<option value="${value}"${form.digestEvery === value ? html` selected` : null}>${label}</option>`)}
+    </select>
+  </div>
+  <div class="field">
+    <label for="digestHour">Hour of the daily digest (0–23, local time)</label>
+    <input id="digestHour" name="digestHour" type="text" inputmode="numeric" size="3" value="${form.digestHour}"${digestHour.attributes}>
+    ${digestHour.message}
+  </div>
+  <div class="field">
+    <label for="digestHours">Hours between digests (1–24)</label>
+    <input id="digestHours" name="digestHours" type="text" inputmode="numeric" size="3" value="${form.digestHours}"${digestHours.attributes}>
+    ${digestHours.message}
+  </div>
+  <p><a href="/settings/digest">Preview the digest as it would go now</a></p>
 </fieldset>
 
 <div class="actions">

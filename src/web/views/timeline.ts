@@ -11,6 +11,8 @@ export function mailOfEvents(timeline: readonly ContactEvent[]): Array<string | 
   let latestScript = 0;
   const script = (n: number) => (n > 0 ? `script #${n}` : 'the script');
   return timeline.map((entry) => {
+    // The script the user sent on the platform (no mail of ours): the person's answer answers it.
+    if (entry.type === 'sent_on_platform') latestScript += 1;
     if (!entry.messageId) return null;
     const ours = readOurMessageId(entry.messageId);
     if (ours) {
@@ -32,6 +34,8 @@ export function mailOfEvents(timeline: readonly ContactEvent[]): Array<string | 
         return latestScript > 0 ? `answer to ${script(latestScript)}` : 'their mail';
       case 'auto_reply':
         return latestScript > 0 ? `automatic reply to ${script(latestScript)}` : 'an automatic reply';
+      case 'platform_message':
+        return "the platform's notice of a message";
       case 'bounced':
         return latestScript > 0 ? `bounce of ${script(latestScript)}` : 'a bounce';
       default:

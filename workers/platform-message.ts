@@ -1,0 +1,95 @@
+import { awaitsAddressOnPlatform, matchNotice, waitingOnPlatform } from '../src/contacts/platform-answers.ts';
+import type { Contact, ContactEvent } from '../src/contacts/types.ts';
+import { readAnswerText } from '../src/detect/answer.ts';
+import { platformLabelOf } from '../src/detect/platform.ts';
+import type { AnswerReading, Flag, PlatformMessage } from '../src/detect/types.ts';
+import type { Message } from '../src/mail/message.ts';
+import type { QueuePayloads } from '../src/queues/queues.ts';
+import type { WorkerContext } from './context.ts';
+import type { InboundOutcome } from './inbound.ts';
+
+/** An answer that came as a platform's message notice, read from the notice. */
+export interface PlatformAnswer {
+  answer: AnswerReading;
+  /** What the person keeps of the notice: the conversation link, a relay. */
+  patch: Partial<Contact>;
+  /** Where the answer was written, for the timeline ("on LinkedIn"). */
+  where: string;
+}
+
+interface AnswerPath {
+  takeAnswer(contact: Contact, message: Message, answers: string | null, notice?: PlatformAnswer): Promise<InboundOutcome>;
+  noteOnce(contactId: string, event: ContactEvent): Promise<void>;
+}
+
+/**
+ * A platform's notice of a message ("Jane Doe sent you a message"): once the user sent the script
+ * to Jane on that platform, it is her answer, taken exactly as a mail answer is. It counts only
+ * when the platform's DKIM or DMARC passed for its domain (Winnow's own check or the user's
+ * server), as for an invitation, and only for someone Winnow is waiting for there. A notice that
+ * did not pass is at most a "not taken" note on the timeline of the person it names. Nothing
+ * checked it at all (no own check: never in the workers) counts only unless "Unverified senders"
+ * is ignore; the person is then flagged unverified.
+ */
+export function createPlatformMessageReader(context: WorkerContext, path: AnswerPath) {
+  const { store, logger } = context;
+
+  /**
+   * A notice from someone still waiting for an address, with a relay that reaches them (InMail):
+   * the relay is kept and shown on their page. It is not their own address, so Winnow does not
+   * send to it; the user may give it as their address.
+   */
+  async function keepRelay(notice: PlatformMessage, message: Message, platform: string): Promise<void> {
+    const match = matchNotice(notice, await waitingOnPlatform(store, notice.platform, ['awaiting_address']), awaitsAddressOnPlatform);
+    if (match.kind !== 'matched' || match.contact.relayAddress === notice.relay) return;
+    await store.update(
+      match.contact.id,
+      { relayAddress: notice.relay },
+      {
+        at: context.now(),
+        type: 'platform_message',
+        detail: `${platform} message from them, with a relay address that forwards to them: ${notice.relay}. Winnow does not write to relays; you may give it as their address.`,
+        messageId: message.messageId ?? undefined,
+      },
+    );
+  }
+
+  return async function takePlatformMessage(job: QueuePayloads['inbound'], message: Message, notice: PlatformMessage, reason: string): Promise<InboundOutcome> {
+    const platform = platformLabelOf(notice.platform) ?? notice.platform;
+    const unverified = notice.authentication === 'unverified';
+    const refused = notice.authentication === 'fail' || notice.authentication === 'none' || (unverified && (await context.settings.get()).unverifiedMail === 'ignore');
+    const match = matchNotice(notice, await waitingOnPlatform(store, notice.platform));
+    const now = context.now();
+    const messageId = message.messageId ?? undefined;
+    if (refused) {
+      const why = `${platform}'s authentication did not pass (${notice.authenticationDetail})`;
+      // In the name of someone asked there: one note on their timeline, as for any mail in their name.
+      if (match.kind === 'matched') {
+        await path.noteOnce(match.contact.id, { at: now, type: 'not_taken', detail: `a ${platform} message notice not taken: ${why}; nothing changes`, messageId });
+        return { kind: 'not_taken', contactId: match.contact.id, reason: why };
+      }
+      return { kind: 'ignored', reason: `${reason}; ${why}, so it is nobody's answer` };
+    }
+    if (match.kind === 'none') {
+      if (notice.relay && notice.authentication === 'pass') await keepRelay(notice, message, platform);
+      return { kind: 'ignored', reason: `${reason}; from no one you sent the script to on ${platform}` };
+    }
+    if (match.kind === 'ambiguous') {
+      const why = `a ${platform} message from "${notice.name}" came, but ${match.contacts.length} people you asked on ${platform} have that name and the notice does not tell which; it was taken for none of them. Read it on ${platform} and decide by hand.`;
+      // A job run again after a crash finds its note and records the mail once.
+      const seen = messageId !== undefined && (await store.timeline(match.contacts[0]!.id)).some((entry) => entry.messageId === messageId);
+      for (const contact of match.contacts) await path.noteOnce(contact.id, { at: now, type: 'platform_message', detail: why, messageId });
+      if (!seen) await store.recordSkippedMail({ at: now, uid: job.uid, messageId: message.messageId, reason: why });
+      logger.warn({ mailbox: job.mailbox, uid: job.uid, people: match.contacts.map((contact) => contact.id) }, 'a platform message matched several people by name');
+      return { kind: 'ignored', reason: why };
+    }
+
+    const answer = notice.text === '' ? { ...readAnswerText(''), reason: `answered: the notice shows none of the message; read it on ${platform}` } : readAnswerText(notice.text);
+    const flags: Flag[] = unverified && !answer.flags.includes('unverified') ? [...answer.flags, 'unverified'] : answer.flags;
+    return path.takeAnswer(match.contact, message, null, {
+      answer: { ...answer, flags },
+      patch: { conversationUrl: notice.conversationUrl, ...(notice.relay ? { relayAddress: notice.relay } : {}) },
+      where: `on ${platform}, matched by ${match.how}`,
+    });
+  };
+}
