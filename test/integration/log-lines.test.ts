@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
 import { buildMail } from '../support/mail.ts';
 import { oldLinkedInInvitation, RECEIVING_SERVER, receivedBy } from '../support/requests.ts';
-import { useSandbox } from '../support/winnow.ts';
+import { until, useSandbox } from '../support/winnow.ts';
 
 const suite = useSandbox(['log-me']);
 
@@ -33,6 +33,8 @@ describe('the log, as someone watching the service reads it', () => {
     });
     await suite.sandbox.deliver(me, receivedBy(answer, 'lindgren-arkitekter.example'));
     await winnow.waitForContact((contact) => contact.email === person.address && contact.status === 'answered');
+    // The line is written once the answer is recorded, a moment after the status changes.
+    await until(() => lines.some((line) => line.includes('answer from Rosa Lindgren')), 10_000, 'the answer to be logged');
     for (const url of ['/login', '/healthz', '/no-such-page']) await winnow.runtime.app!.inject({ method: 'GET', url });
 
     const about = lines.filter((line) => line.includes('Rosa Lindgren'));
