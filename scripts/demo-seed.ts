@@ -207,9 +207,8 @@ export const DEMO_PEOPLE: readonly Person[] = [
     name: 'Viktor Petrov',
     address: 'viktor.petrov@example.net',
     request: personal('Viktor Petrov', 'viktor.petrov@example.net', 'Connect?', "Hi, I'd like to connect with you. I work in construction finance.\n\nViktor", false),
-    // Waits for approval where unverified mail waits for the user; else it goes out, flagged, and
-    // Viktor, who never answers, passes the deadline.
-    expect: { status: ['awaiting_approval', 'no_response'], flags: ['unverified'] },
+    // Unsigned: unverified mail waits for the user's approval (UNVERIFIED_MAIL=approve, the default).
+    expect: { status: ['awaiting_approval'], flags: ['unverified'] },
   },
   {
     name: 'Sam Taylor',
