@@ -86,6 +86,8 @@ const sandbox = await startSandbox({ users: [ME] });
 try {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '',
+    // NODE_DISABLE_COMPILE_CACHE=1 npm run bench:startup shows what the compile cache saves.
+    ...(process.env.NODE_DISABLE_COMPILE_CACHE ? { NODE_DISABLE_COMPILE_CACHE: process.env.NODE_DISABLE_COMPILE_CACHE } : {}),
     ...sandbox.env(),
     MAIL_FROM: `Morgan Example <${ME}>`,
     DASHBOARD_PASSWORD: 'startup-benchmark-password',
