@@ -250,7 +250,8 @@ export function platformAuthentication(message: Message, domains: readonly strin
 export type AuthenticationOutcome = 'pass' | 'fail' | 'none';
 
 /** Relaxed alignment (RFC 7489): a parent or child domain of the other counts. */
-function aligned(value: string, domain: string): boolean {
+/** Whether `value` (a domain, or an address) is `domain`, under it, or above it: relaxed alignment (RFC 7489). */
+export function aligned(value: string, domain: string): boolean {
   const bare = domainIn(value);
   if (!bare.includes('.')) return false;
   return bare === domain || bare.endsWith(`.${domain}`) || domain.endsWith(`.${bare}`);

@@ -1,6 +1,6 @@
 import type { Message } from '../mail/message.ts';
-import { refusalFor } from './address.ts';
-import { senderAuthentication, type SenderAuthentication } from './authentication.ts';
+import { domainOf, refusalFor } from './address.ts';
+import { aligned, senderAuthentication, type SenderAuthentication } from './authentication.ts';
 import { PERSONAL } from './platforms/email.ts';
 import { fold } from './phrases/index.ts';
 import { bodyText, cleanLine, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes, stripQuoted } from './text.ts';
@@ -111,6 +111,16 @@ export function personalAddress(message: Message, context: ClassifyContext): Per
     if (refusal === null) {
       const field = candidate === from ? 'From' : 'Reply-To';
       explanation.push({ rule: `address.${field.toLowerCase()}`, detail: `the script would go to the ${field} address ${candidate.address}` });
+      // Authentication proves the From domain, not a Reply-To: anyone with a signing mailbox could
+      // otherwise name a third party there. One in another domain waits for the user's approval.
+      if (candidate !== from && !aligned(candidate.address, domainOf(fromAddress))) {
+        const unproven: SenderAuthentication = {
+          outcome: 'none',
+          detail: `the From domain passed (${authentication.detail}), but the Reply-To ${candidate.address} is in another domain, which nothing authenticates`,
+        };
+        explanation.push({ rule: 'address.reply-to-domain', detail: unproven.detail });
+        return { address: candidate.address, name: candidate.name, refusal: null, authentication: unproven, explanation };
+      }
       return { address: candidate.address, name: candidate.name, refusal: null, authentication, explanation };
     }
     refusals.push(refusal);

@@ -840,6 +840,9 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
     if (personal && platformPassed) {
       replyTo = personal.address;
       explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} set by ${rules.label} (authenticated)` });
+      // A Reply-To can be added to a genuine, signed mail when the signature does not cover it, and
+      // nothing here checks that it does: the address is kept, and waits for the user's approval.
+      verified = { verified: false, detail: `${rules.label}'s signature passed, but the Reply-To ${personal.address} may have been added to the signed mail (nothing checks that the signature covers it)` };
     } else if (personal) {
       explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} not used: ${rules.label}'s authentication did not pass` });
     } else {

@@ -104,7 +104,9 @@ describe('LinkedIn invitations, 2011–2013 format (constructed)', () => {
     expect(unsigned).toMatchObject({ verdict: 'connection_request', replyTo: null, flags: ['unverified'] });
     const signed = oldInvitation(viaLinkedIn, { replyTo });
     signed.headers = { ...(signed.headers as Record<string, string>), 'Authentication-Results': 'mx.example.test; dkim=pass header.d=linkedin.com; spf=pass smtp.mailfrom=bounce.linkedin.com' };
-    expect(await classified(signed, checked)).toMatchObject({ replyTo: 'jane.doe@example.org', flags: [] });
+    // Signed by LinkedIn, the Reply-To is kept; but a Reply-To can be added to a signed mail, so the
+    // person waits for the user's approval (flagged unverified) rather than getting the script.
+    expect(await classified(signed, checked)).toMatchObject({ replyTo: 'jane.doe@example.org', flags: ['unverified'] });
     // The same header means nothing without AUTHSERV_ID: anyone can write one into their mail.
     expect((await classified(signed, context)).replyTo).toBeNull();
   });
@@ -235,7 +237,7 @@ describe('personal requests in English (constructed)', () => {
     expect(result.reason).toBe('personal request to connect: body matches "I\'d like to connect"');
   });
 
-  it('"Let\'s connect" as subject, with a personal Reply-To: the script goes to the Reply-To once the sender is authenticated', async () => {
+  it('"Let\'s connect" as subject, with a personal Reply-To: the script goes to the Reply-To once the sender is authenticated, on its own only within the From\'s domain', async () => {
     const fields: MailFields = {
       from: { name: 'Jane Doe', address: 'jane@work.example.org' },
       replyTo: { name: 'Jane Doe', address: 'jane@home.example.net' },
@@ -247,8 +249,16 @@ describe('personal requests in English (constructed)', () => {
     expect(unchecked).toMatchObject({ verdict: 'connection_request', replyTo: 'jane@work.example.org', flags: ['unverified'] });
     expect(unchecked.explanation.map((entry) => entry.rule)).toContain('address.reply-to');
     const result = await classified({ ...fields, headers: { 'Authentication-Results': 'mx.example.test; dkim=pass header.d=work.example.org; dmarc=pass header.from=work.example.org' } }, checked);
-    expect(result).toMatchObject({ verdict: 'connection_request', replyTo: 'jane@home.example.net', flags: [], language: 'en' });
+    // The From domain passed, but nothing authenticates a Reply-To in another domain: anyone with a
+    // signing mailbox could name a third party there. Kept, and waiting for the user's approval.
+    expect(result).toMatchObject({ verdict: 'connection_request', replyTo: 'jane@home.example.net', flags: ['unverified'], language: 'en' });
     expect(result.reason).toBe('personal request to connect: subject matches "Let\'s connect"');
+    expect(result.explanation.map((entry) => entry.rule)).toContain('address.reply-to-domain');
+    const sameDomain = await classified(
+      { ...fields, replyTo: { name: 'Jane Doe', address: 'jane@mail.work.example.org' }, headers: { 'Authentication-Results': 'mx.example.test; dkim=pass header.d=work.example.org; dmarc=pass header.from=work.example.org' } },
+      checked,
+    );
+    expect(sameDomain).toMatchObject({ replyTo: 'jane@mail.work.example.org', flags: [] });
   });
 
   it.each([

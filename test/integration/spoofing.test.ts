@@ -15,7 +15,7 @@ import { deliveryReport, linkedInInvitation, personalRequest } from '../support/
  * what an outsider can send: unsigned, or signed with a key the domain does not publish.
  */
 
-const suite = useSandbox(['sp1', 'sp2', 'sp3', 'sp4', 'sp5', 'sp6', 'sp7', 'sp8', 'sp9', 'sp10', 'sp11', 'sp12', 'sp13', 'sp14']);
+const suite = useSandbox(['sp1', 'sp2', 'sp3', 'sp4', 'sp5', 'sp6', 'sp7', 'sp8', 'sp9', 'sp10', 'sp11', 'sp12', 'sp13', 'sp14', 'sp15']);
 const API = { authorization: 'Bearer api-token-for-tests-only' };
 /** The receiving server of these tests, as AUTHSERV_ID names it. */
 const SERVER = 'mx.example.test';
@@ -126,6 +126,22 @@ describe('a request signed by its sender’s domain', () => {
     expect(suite.scriptsTo(sara.address)).toHaveLength(1);
     const [requested] = await winnow.store.timeline(person.id);
     expect(requested!.detail).toContain("verified: DMARC pass for example.test (Winnow's own check)");
+  });
+});
+
+describe('a signed request naming someone else in Reply-To', () => {
+  it('sends nothing to the Reply-To of another domain: its signature proves the From, not the Reply-To; the person awaits approval', async () => {
+    const winnow = await suite.winnow('sp15');
+    // Anyone with a mailbox that signs (a webmail account, say) can do this.
+    const mallory = { name: 'Mallory Signed', address: 'mallory@example.test' };
+    const victim = 'victim@elsewhere.example';
+    const raw = await personalRequest(mallory, winnow.user.address, '<signed-replyto@example.test>', { headers: { 'Reply-To': victim } });
+    const person = await requestFrom(winnow, raw, (c) => c.status === 'awaiting_approval' && c.email === victim);
+    expect(person.flags).toContain('unverified');
+    const [requested] = await winnow.store.timeline(person.id);
+    expect(requested!.detail).toContain(`the Reply-To ${victim} is in another domain, which nothing authenticates`);
+    expect(suite.scriptsTo(victim)).toHaveLength(0);
+    expect(suite.scriptsTo(mallory.address)).toHaveLength(0);
   });
 });
 
