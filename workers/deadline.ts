@@ -6,7 +6,7 @@ import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
 import { reminderMessageId, scriptMessageId } from '../src/mail/message-id.ts';
 import { jobId, type QueuePayloads, type Queues } from '../src/queues/queues.ts';
 import { personVariables } from '../src/script/render.ts';
-import { inQuietHours, quietHoursEnd } from '../src/settings/send-window.ts';
+import { inQuietHours, localDay, nextSendTime, quietHoursEnd } from '../src/settings/send-window.ts';
 import type { Settings } from '../src/settings/settings.ts';
 import type { WorkerContext } from './context.ts';
 import { createMailLog } from './mail-log.ts';
@@ -15,6 +15,8 @@ import { createMailLog } from './mail-log.ts';
 const REMINDER_CLAIM_MS = 90_000;
 /** How long the reminder waits when SMTP is unreachable or refuses our session. */
 const SERVER_TROUBLE_RETRY_MS = 60_000;
+/** While sending is paused (the circuit breaker), a held reminder looks again this often. */
+const PAUSED_RECHECK_MS = 30 * 60_000;
 
 export type DeadlineOutcome =
   | { kind: 'no_response' }
@@ -103,6 +105,10 @@ export function createDeadlineProcessor(context: WorkerContext) {
         if (now < remindAt) return waitUntil(remindAt);
         const window = { quietHours: settings.quietHours, timeZone: settings.timeZone };
         if (!inQuietHours(now, window)) {
+          // Reminders count against the volume limits like scripts, and wait while sending is
+          // paused; a reminder held past the deadline is simply not sent.
+          const heldUntil = await reminderHeld(contact, attempt, contact.email, settings, now);
+          if (heldUntil !== null) return waitUntil(Math.min(heldUntil, deadlineAt));
           await sendReminder(contact, attempt, contact.email);
         } else {
           const opens = quietHoursEnd(now, window);
@@ -133,6 +139,17 @@ export function createDeadlineProcessor(context: WorkerContext) {
     }
 
     /** Sends the reminder for script `n` once, through its own ledger; a failure never stops the deadline. */
+    /** Until when the volume limits (or a pause of sending) hold the reminder; null when it may go now. */
+    async function reminderHeld(person: Contact, n: number, to: string, settings: Settings, now: number): Promise<number | null> {
+      if ((await store.sendingPause()) !== null) return now + PAUSED_RECHECK_MS;
+      const window = { quietHours: settings.quietHours, timeZone: settings.timeZone };
+      const slot = await store.takeSendSlot(localDay(now, settings.timeZone), `${person.id}:${n}:reminder`, to, settings, now);
+      if (slot.outcome === 'tripped' || slot.outcome === 'paused') return now + PAUSED_RECHECK_MS;
+      if (slot.outcome === 'daily') return nextSendTime(now, window, true);
+      if (slot.outcome === 'domain') return slot.until;
+      return null;
+    }
+
     async function sendReminder(person: Contact, n: number, to: string): Promise<void> {
       const messageId = reminderMessageId(person.id, n, domain, context.secret);
       // Known before it leaves: an answer to it may come back at once.

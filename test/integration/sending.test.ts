@@ -23,7 +23,7 @@ import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
  * at the SMTP peer. Every request here is constructed (test/support/requests.ts).
  */
 
-const suite = useSandbox(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 's12', 's13']);
+const suite = useSandbox(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 's12', 's13', 's14']);
 const MINUTE = 60_000;
 const DOMAIN = 'example.test';
 
@@ -251,6 +251,22 @@ describe('the reminder', () => {
     expect(suite.scriptsTo(person.address)).toHaveLength(2);
     const types = (await winnow.store.timeline(contact.id)).map((event) => event.type);
     expect(types).toEqual(['requested', 'asked', 'reminded', 'no_response']);
+  });
+
+  it('waits while sending is paused (the circuit breaker), and goes once the user resumes', async () => {
+    const { winnow, clock, person, script, contact } = await askedWithReminder('s14', 'remind-paused');
+    // The breaker tripped meanwhile (as workers/send.ts trips it, with the time and the limit).
+    await winnow.runtime.redis.hset(winnow.store.keys.sendingPaused, { trippedAt: String(clock.now()), limit: '20' });
+    clock.advance(21 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    expect(remindersTo(person.address)).toHaveLength(0);
+    expect((await winnow.store.get(contact.id))!.status).toBe('asked');
+
+    await winnow.store.resumeSending();
+    await fireDeadline(winnow, contact.id);
+    const reminder = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address) && mail.messageId !== script.messageId);
+    expect(reminder.headers.get('in-reply-to')).toBe(script.messageId);
+    expect(remindersTo(person.address)).toHaveLength(1);
   });
 
   it('followed by an out-of-office: the deadline waits for the return, and no second reminder goes', async () => {
