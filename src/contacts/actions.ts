@@ -417,7 +417,10 @@ export function createContactActions({ store, queues, redis, settings, now, mess
           own: attempts.flatMap((n) => [store.keys.ledger(id, n), store.keys.reminderLedger(id, n)]),
           indexes: [...[...addresses].map((address) => store.keys.address(address)), ...[...dedupe].map(store.keys.dedupe), ...[...messageIds].map(store.keys.scriptMessage)],
           forget: forget ? [...personal] : [],
-          addresses: [...addresses],
+          // The mailbox history is the user's own mail: it forgets the person's addresses only when
+          // the user erases them to be forgotten, never for an erasure that lets them ask again (or
+          // the expiry sweep's, of a record whose address anyone could have written into a From).
+          addresses: forget && !options.onlyIf ? [...addresses] : [],
         },
         now(),
         options.onlyIf,

@@ -109,6 +109,9 @@ describe('people nobody acted on', () => {
     await deliverAndSettle(winnow, await forgedInvitation(8, me, 200));
     const fresh = await winnow.waitForContact((c) => c.name === 'Flood Person8');
 
+    // The user has written to Bo's address (the mailbox history says so): the sweep erases the
+    // record, which anyone could have made with a forged From, never the user's own history.
+    await winnow.runtime.redis.hset(winnow.store.keys.history.written, 'bo@blocked.example', '2026-01-05');
     const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
     try {
       const settings = createSettingsStore(winnow.runtime.redis, winnow.store.keys.settings, winnow.config);
@@ -119,6 +122,7 @@ describe('people nobody acted on', () => {
     } finally {
       await closeQueues(queues);
     }
+    expect(await winnow.runtime.redis.hget(winnow.store.keys.history.written, 'bo@blocked.example')).toBe('2026-01-05');
     for (const status of ['skipped', 'awaiting_address', 'awaiting_approval']) {
       const gone = people[status]!;
       expect(await winnow.store.get(gone.id), status).toBeNull();
