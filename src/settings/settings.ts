@@ -222,6 +222,9 @@ export function readSaved(raw: string, defaults: Settings): Settings {
     return defaults;
   }
   const platforms = saved.platforms !== null && typeof saved.platforms === 'object' ? (saved.platforms as Record<string, unknown>) : {};
+  // Settings saved before the volume limits existed (no breakerHourly) carry the old default of no
+  // daily cap, which nobody chose: they get today's default, so every installation is bounded.
+  if (!('breakerHourly' in saved) && saved.dailyCap === null) delete saved.dailyCap;
   const merged: Record<string, unknown> = { ...defaults, ...saved, platforms: { ...defaults.platforms, ...platforms } };
   for (let round = 0; round < 3; round++) {
     const result = settingsSchema.safeParse(merged);

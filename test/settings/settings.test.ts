@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSettingsStore, defaultSettings, SettingsError, validateSettings, type Settings } from '../../src/settings/settings.ts';
+import { createSettingsStore, defaultSettings, readSaved, SettingsError, validateSettings, type Settings } from '../../src/settings/settings.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
 
 const DAY = 86_400_000;
@@ -110,5 +110,18 @@ describe('the settings store', () => {
     const settings = await store.get();
     expect(settings.platforms.linkedin).toBe(false);
     expect(settings.platforms.facebook).toBe(true);
+  });
+});
+
+describe('settings saved by an earlier version', () => {
+  const defaults = defaultSettings({ responseDeadlineMs: 7 * 86_400_000, dedupeWindowMs: 90 * 86_400_000 });
+
+  it('get the default daily cap where they carried the old "no cap", which nobody chose; a cap chosen since stays as chosen', () => {
+    // Before the volume limits, saving the settings page stored dailyCap: null, the default then.
+    const old = JSON.stringify({ ...defaults, dailyCap: null, domainHourlyCap: undefined, breakerHourly: undefined, expireAfterMs: undefined });
+    expect(readSaved(old, defaults).dailyCap).toBe(50);
+    expect(readSaved(JSON.stringify({ ...defaults, dailyCap: 12 }), defaults).dailyCap).toBe(12);
+    // Saved with the limits in place, "no cap" is the user's choice and is kept.
+    expect(readSaved(JSON.stringify({ ...defaults, dailyCap: null }), defaults).dailyCap).toBeNull();
   });
 });
