@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
-import { createLogger } from '../log.ts';
-import { messageIdDomain } from '../mail/message-id.ts';
-import { PRIMARY_MAILBOX, resolveAwaitingFor, startRuntime, type Roles } from '../runtime.ts';
-import { importContacts } from './import-contacts.ts';
-import { doctor } from './doctor.ts';
-import { scan } from './scan.ts';
+import type { Roles } from '../runtime.ts';
+
+// Each command loads what it needs when it runs (the service, the scanner, doctor): `winnow help`
+// and a wrong configuration answer at once, before the service's modules are read.
 
 const USAGE = `Usage: winnow <command>
 
@@ -42,6 +40,7 @@ function readConfig(): Readonly<Config> {
 
 async function serve(roles: Roles): Promise<void> {
   const config = readConfig();
+  const [{ createLogger }, { startRuntime }] = await Promise.all([import('../log.ts'), import('../runtime.ts')]);
   const logger = createLogger(config.logLevel, { format: config.logFormat });
   const runtime = await startRuntime(config, roles, logger);
   if (runtime.app) {
@@ -108,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
         console.error('winnow scan: name at least one file or folder of messages');
         return 2;
       }
+      const [{ scan }, { messageIdDomain }] = await Promise.all([import('./scan.ts'), import('../mail/message-id.ts')]);
       // scan needs no configuration; MAIL_FROM, when set, tells it which addresses are the user's own.
       const from = process.env.MAIL_FROM?.match(/<?([^<>\s]+@[^<>\s]+)>?\s*$/)?.[1]?.toLowerCase();
       // AUTHSERV_ID and UNVERIFIED_MAIL, when set, judge platform mail as the running service would.
@@ -138,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const config = readConfig();
+      const [{ importContacts }, { PRIMARY_MAILBOX, resolveAwaitingFor }] = await Promise.all([import('./import-contacts.ts'), import('../runtime.ts')]);
       const write = (line: string) => process.stdout.write(`${line}\n`);
       const warn = (line: string) => process.stderr.write(`${line}\n`);
       return importContacts(
@@ -154,8 +155,10 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`configuration ok for ${config.mailFrom.address} (Redis ${config.redis.url.replace(/\/\/[^@]*@/, '//***@')}); winnow doctor checks the connections`);
       return 0;
     }
-    case 'doctor':
+    case 'doctor': {
+      const { doctor } = await import('./doctor.ts');
       return doctor(process.env, (line) => process.stdout.write(`${line}\n`));
+    }
     case undefined:
     case 'help':
     case '--help':
