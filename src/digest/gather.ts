@@ -33,7 +33,8 @@ export async function composeDigest(
   const onPlatform = (contact: Contact) => contact.platform !== 'email' && !contact.email;
   const [toSend, toDecide, toApprove] = await Promise.all([
     people(['awaiting_address', 'awaiting_approval'], onPlatform),
-    people(['answered', 'declined'], () => true),
+    // As the overview counts them: answers to accept or reject (a refusal has decided for itself).
+    people(['answered'], () => true),
     people(['awaiting_approval'], (contact) => !onPlatform(contact)),
   ]);
   const { compiled } = await deps.templates.current('script');
