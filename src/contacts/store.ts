@@ -183,7 +183,9 @@ redis.call('SET', KEYS[1], ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
 redis.call('ZADD', KEYS[3], ARGV[5], id)
 redis.call('ZADD', KEYS[4], ARGV[5], id)
-if ARGV[7] == '1' then redis.call('SET', KEYS[5], id) end
+-- The address index keeps the person it names: a later request with the same address (a new
+-- invitation after the dedupe window, perhaps forged) must not take over where answers by address go.
+if ARGV[7] == '1' then redis.call('SET', KEYS[5], id, 'NX') end
 ${BUMP('KEYS[6]', 'KEYS[7]')}
 return {1, id}
 `;

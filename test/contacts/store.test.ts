@@ -71,6 +71,17 @@ describe('the contact store', () => {
     expect((await store.findByAddress('ADA@example.org'))?.id).toBe(first.id);
   });
 
+  it('keeps answers by address with the person first recorded there, when a later request with that address is recorded apart (after the dedupe window)', async () => {
+    const store = freshStore();
+    const first = await store.create(person(), ['invitation:linkedin:50', 'address:ada@example.org'], 1, requested(1000));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the 1 ms dedupe window passes
+    // Anyone can write a new "invitation" naming Ada's address once the window is over.
+    const later = await store.create(person(), ['invitation:linkedin:51', 'address:ada@example.org'], 60_000, requested(2000));
+    expect(later.created).toBe(true);
+    expect(later.id).not.toBe(first.id);
+    expect((await store.findByAddress('ada@example.org'))?.id).toBe(first.id);
+  });
+
   it('lets an answer and a deadline race: exactly one of them moves the person', async () => {
     const store = freshStore();
     const { id } = await store.create(person({ status: 'queued' }), ['address:ada@example.org'], 60_000, requested(1000));
