@@ -1,5 +1,6 @@
 import type { Contact } from '../contacts/types.ts';
 import { platformLabelOf } from '../detect/platform.ts';
+import { cleanLine } from '../detect/text.ts';
 import { localTime, zonedTime } from '../settings/send-window.ts';
 import type { Settings } from '../settings/settings.ts';
 
@@ -61,11 +62,9 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** One line: no control characters or line breaks from a name or headline taken from mail. */
+/** One line of a name or headline taken from mail: the detectors' cleaner (no control or bidi characters, no breaks). */
 function line(text: string | null | undefined, max = 200): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this removes
-  const flat = (text ?? '').replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return cleanLine(text ?? '', max);
 }
 
 function plural(count: number, one: string, many: string): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closeQueues, createQueues, jobId } from '../../src/queues/queues.ts';
 import { PRIMARY_MAILBOX } from '../../src/runtime.ts';
-import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
+import { fireDeadline, useSandbox, type TestWinnow } from '../support/winnow.ts';
 import { facebookFriendRequest, facebookMessage, linkedInInMail, linkedInInvitation, linkedInMessage } from './platform-mail.ts';
 
 /**
@@ -33,27 +33,6 @@ async function invited(winnow: TestWinnow, name: string, invitationId: string) {
   return winnow.waitForContact((c) => c.invitationId === invitationId && c.status === 'awaiting_address');
 }
 
-/** Runs a person's delayed deadline job now, as its time would have come; resolves once it ran. */
-async function fireDeadline(winnow: TestWinnow, contactId: string): Promise<void> {
-  const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
-  try {
-    const job = await queues.deadline.getJob(jobId.deadline(PRIMARY_MAILBOX, contactId));
-    if (!job) throw new Error('the person has no deadline job');
-    const before = job.processedOn ?? 0;
-    expect(await job.getState()).toBe('delayed');
-    await job.promote();
-    await until(
-      async () => {
-        const fresh = await queues.deadline.getJob(job.id!);
-        return !fresh || ((fresh.processedOn ?? 0) > before && (await fresh.getState()) !== 'active' && (await fresh.getState()) !== 'waiting');
-      },
-      10_000,
-      'the deadline job to run',
-    );
-  } finally {
-    await closeQueues(queues);
-  }
-}
 
 describe('a person asked on the platform', () => {
   it('answers through LinkedIn\'s message notice: answered with the text and score; a second person stays silent and passes the deadline', async () => {

@@ -15,7 +15,7 @@ import { createSettingsStore, type Settings } from '../../src/settings/settings.
 import { buildMail } from '../support/mail.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
 import type { ReceivedMail } from '../support/sandbox.ts';
-import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
+import { fireDeadline, until, useSandbox, type TestWinnow } from '../support/winnow.ts';
 
 /**
  * Sending as the user shapes it, on real servers: templates saved with versions, the reminder,
@@ -81,27 +81,6 @@ async function textOf(mail: ReceivedMail): Promise<string> {
 
 const scriptTo = (address: string) => suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(address) && !mail.messageId?.includes('.reminder.'));
 
-/** Runs a person's delayed deadline job now, as its time would have come; resolves once it ran. */
-async function fireDeadline(winnow: TestWinnow, contactId: string): Promise<void> {
-  const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
-  try {
-    const job = await queues.deadline.getJob(jobId.deadline(PRIMARY_MAILBOX, contactId));
-    if (!job) throw new Error('the person has no deadline job');
-    const before = job.processedOn ?? 0;
-    expect(await job.getState()).toBe('delayed');
-    await job.promote();
-    await until(
-      async () => {
-        const fresh = await queues.deadline.getJob(job.id!);
-        return !fresh || ((fresh.processedOn ?? 0) > before && (await fresh.getState()) !== 'active' && (await fresh.getState()) !== 'waiting');
-      },
-      10_000,
-      'the deadline job to run',
-    );
-  } finally {
-    await closeQueues(queues);
-  }
-}
 
 async function deadlineJobState(winnow: TestWinnow, contactId: string): Promise<string> {
   const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);

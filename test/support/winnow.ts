@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config/env.ts';
 import type { Redis } from 'ioredis';
 import { createContactStore, mailboxKeys, type ContactStore } from '../../src/contacts/store.ts';
+import { closeQueues, createQueues, jobId } from '../../src/queues/queues.ts';
 import { createSettingsStore } from '../../src/settings/settings.ts';
 import type { Contact } from '../../src/contacts/types.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { PRIMARY_MAILBOX, startRuntime, type Roles, type Runtime } from '../../src/runtime.ts';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startSandbox, type ReceivedMail, type Sandbox, type SandboxUser } from './sandbox.ts';
 import { testResolver } from './dkim.ts';
 import type { DnsResolver } from '../../src/mail/verify.ts';
@@ -169,4 +170,26 @@ export function useSandbox(users: string[]) {
       return current().smtp.received.filter((mail) => mail.recipients.includes(address));
     },
   };
+}
+
+/** Runs a person's delayed deadline job now, as its time would have come; resolves once it ran. */
+export async function fireDeadline(winnow: TestWinnow, contactId: string): Promise<void> {
+  const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
+  try {
+    const job = await queues.deadline.getJob(jobId.deadline(PRIMARY_MAILBOX, contactId));
+    if (!job) throw new Error('the person has no deadline job');
+    const before = job.processedOn ?? 0;
+    expect(await job.getState()).toBe('delayed');
+    await job.promote();
+    await until(
+      async () => {
+        const fresh = await queues.deadline.getJob(job.id!);
+        return !fresh || ((fresh.processedOn ?? 0) > before && (await fresh.getState()) !== 'active' && (await fresh.getState()) !== 'waiting');
+      },
+      10_000,
+      'the deadline job to run',
+    );
+  } finally {
+    await closeQueues(queues);
+  }
 }
