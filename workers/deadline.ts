@@ -4,7 +4,7 @@ import type { Contact } from '../src/contacts/types.ts';
 import { platformLabelOf } from '../src/detect/platform.ts';
 import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
 import { reminderMessageId, scriptMessageId } from '../src/mail/message-id.ts';
-import { jobId, type QueuePayloads, type Queues } from '../src/queues/queues.ts';
+import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
 import { personVariables } from '../src/script/render.ts';
 import { inQuietHours, localDay, nextSendTime, quietHoursEnd } from '../src/settings/send-window.ts';
 import type { Settings } from '../src/settings/settings.ts';
@@ -28,32 +28,6 @@ export function reminderDueAt(contact: Pick<Contact, 'askedAt' | 'deadlineAt'>, 
   if (settings.reminderAfterMs === null || contact.askedAt === null || contact.deadlineAt === null) return null;
   const at = contact.askedAt + settings.reminderAfterMs;
   return at < contact.deadlineAt ? at : null;
-}
-
-/**
- * Makes sure the person's deadline job fires at `at` (its reminder time or deadline). There is one
- * deadline job per person: a delayed one is moved, a finished one (from an earlier script)
- * replaced; a waiting or running one is left alone, since it reads the person and waits again.
- */
-export async function scheduleDeadline(queues: Queues, mailbox: string, contactId: string, at: number, now: number): Promise<void> {
-  const id = jobId.deadline(mailbox, contactId);
-  const delay = Math.max(0, at - now);
-  const existing = await queues.deadline.getJob(id);
-  if (existing) {
-    const state = await existing.getState();
-    if (state === 'delayed') {
-      try {
-        await existing.changeDelay(delay);
-      } catch (error) {
-        // It became due meanwhile: then it runs, reads the person and waits as long as it must.
-        if ((await existing.getState()) === 'delayed') throw error;
-      }
-      return;
-    }
-    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
-    await existing.remove();
-  }
-  await queues.deadline.add('deadline', { mailbox, contactId }, { jobId: id, delay });
 }
 
 /**

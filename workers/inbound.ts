@@ -12,9 +12,8 @@ import type { Classification, Flag } from '../src/detect/types.ts';
 import { parseMessage, type Message } from '../src/mail/message.ts';
 import { readScriptMessageId, scriptMessageId } from '../src/mail/message-id.ts';
 import { topAuthservId } from '../src/detect/authentication.ts';
-import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
+import { jobId, scheduleDeadline, type QueuePayloads } from '../src/queues/queues.ts';
 import type { WorkerContext } from './context.ts';
-import { scheduleDeadline } from './deadline.ts';
 import { createPlatformMessageReader, type PlatformAnswer } from './platform-message.ts';
 import { createMailLog } from './mail-log.ts';
 

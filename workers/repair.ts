@@ -1,7 +1,6 @@
 import { ensureScriptJob } from '../src/contacts/actions.ts';
-import { jobId } from '../src/queues/queues.ts';
+import { jobId, scheduleDeadline } from '../src/queues/queues.ts';
 import type { WorkerContext } from './context.ts';
-import { scheduleDeadline } from './deadline.ts';
 
 /** How often the sweep looks again while the workers run. */
 export const REPAIR_INTERVAL_MS = 10 * 60_000;

@@ -1,13 +1,13 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
 import { personVariables } from '../src/script/render.ts';
-import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
+import { jobId, scheduleDeadline, type QueuePayloads } from '../src/queues/queues.ts';
 import { scriptMessageId } from '../src/mail/message-id.ts';
 import { breakerNotice } from '../src/mail/notices.ts';
 import { inQuietHours, localDay, localTime, nextSendTime, quietHoursEnd } from '../src/settings/send-window.ts';
 import type { Settings } from '../src/settings/settings.ts';
 import type { WorkerContext } from './context.ts';
-import { reminderDueAt, scheduleDeadline } from './deadline.ts';
+import { reminderDueAt } from './deadline.ts';
 import { createMailLog } from './mail-log.ts';
 
 /** How long a script waits before trying again when the SMTP settings are wrong or the server is unreachable. */

@@ -2,7 +2,7 @@ import { platformLabelOf } from '../detect/platform.ts';
 import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
 import type { Redis } from 'ioredis';
 import { removeJobsNaming } from '../queues/forget.ts';
-import { jobId, type Queues } from '../queues/queues.ts';
+import { jobId, scheduleDeadline, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
 import { listMatch } from './resolve.ts';
@@ -111,22 +111,6 @@ export async function ensureScriptJob(queues: Pick<Queues, 'send'>, contact: Pic
   }
   await queues.send.add('send', { mailbox: contact.mailbox, contactId: contact.id }, { jobId: id });
   return true;
-}
-
-/**
- * Makes sure the person's deadline job exists, timed for `at` (their reminder or deadline). The
- * deadline processor reads the person when it fires and waits again until their own time, so a
- * job that already waits is left alone; a finished one (of an earlier ask) is replaced.
- */
-export async function ensureDeadlineJob(queues: Pick<Queues, 'deadline'>, contact: Pick<Contact, 'id' | 'mailbox'>, at: number, now: number): Promise<void> {
-  const id = jobId.deadline(contact.mailbox, contact.id);
-  const existing = await queues.deadline.getJob(id);
-  if (existing) {
-    const state = await existing.getState();
-    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
-    await existing.remove();
-  }
-  await queues.deadline.add('deadline', { mailbox: contact.mailbox, contactId: contact.id }, { jobId: id, delay: Math.max(0, at - now) });
 }
 
 /** Statuses from which the user may say they sent the script on the platform. */
@@ -338,7 +322,7 @@ export function createContactActions({ store, queues, redis, settings, now, mess
       }
       // The job wakes for the reminder (a notice to you) or the deadline, whichever comes first.
       const remindAt = current.reminderAfterMs === null ? null : at + current.reminderAfterMs;
-      await ensureDeadlineJob(queues, contact, remindAt !== null && remindAt < deadlineAt ? remindAt : deadlineAt, at);
+      await scheduleDeadline(queues, contact.mailbox, contact.id, remindAt !== null && remindAt < deadlineAt ? remindAt : deadlineAt, at);
       return done(contact, 'asked', `${nameOf(contact)} is asked on ${platform}; their answer is awaited until ${new Date(deadlineAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
     },
 

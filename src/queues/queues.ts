@@ -76,3 +76,29 @@ export async function wakeWaitingScripts(queues: Pick<Queues, 'send'>): Promise<
 export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.all(Object.values(queues).map((queue) => queue.close()));
 }
+
+/**
+ * Makes sure the person's deadline job fires at `at` (its reminder time or deadline). There is one
+ * deadline job per person: a delayed one is moved, a finished one (from an earlier script)
+ * replaced; a waiting or running one is left alone, since it reads the person and waits again.
+ */
+export async function scheduleDeadline(queues: Pick<Queues, 'deadline'>, mailbox: string, contactId: string, at: number, now: number): Promise<void> {
+  const id = jobId.deadline(mailbox, contactId);
+  const delay = Math.max(0, at - now);
+  const existing = await queues.deadline.getJob(id);
+  if (existing) {
+    const state = await existing.getState();
+    if (state === 'delayed') {
+      try {
+        await existing.changeDelay(delay);
+      } catch (error) {
+        // It became due meanwhile: then it runs, reads the person and waits as long as it must.
+        if ((await existing.getState()) === 'delayed') throw error;
+      }
+      return;
+    }
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+    await existing.remove();
+  }
+  await queues.deadline.add('deadline', { mailbox, contactId }, { jobId: id, delay });
+}
