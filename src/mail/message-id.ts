@@ -44,11 +44,8 @@ export interface ScriptIdReading {
   sealed: boolean;
 }
 
-/**
- * Reads a Message-ID (without angle brackets) of ours: null when it is not one, or when it carries
- * a seal that is not ours (forged, or made with another secret).
- */
-export function readScriptMessageId(id: string, secret: string): ScriptIdReading | null {
+/** The parts of one of our Message-IDs, its seal not yet checked; null for anyone else's. */
+function parseScriptMessageId(id: string): { reading: Omit<ScriptIdReading, 'sealed'>; seal: string | null; sealedPart: string; domain: string } | null {
   const bare = id.trim().replace(/^<|>$/g, '');
   const at = bare.lastIndexOf('@');
   if (at < 0 || !bare.toLowerCase().startsWith(SCRIPT_ID_PREFIX)) return null;
@@ -61,11 +58,25 @@ export function readScriptMessageId(id: string, secret: string): ScriptIdReading
   const [contactId = '', attemptText = '', ...rest] = body;
   const reminder = rest.length === 1 && rest[0]?.toLowerCase() === 'reminder';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(contactId) || !/^[1-9][0-9]{0,5}$/.test(attemptText) || (rest.length > 0 && !reminder)) return null;
-  const reading = { contactId, attempt: Number(attemptText), reminder };
-  if (!hasSeal) return { ...reading, sealed: false };
-  const expected = Buffer.from(seal(secret, local.slice(0, local.length - last.length - 1), domain));
-  const given = Buffer.from(last.toLowerCase());
-  return expected.length === given.length && timingSafeEqual(expected, given) ? { ...reading, sealed: true } : null;
+  return {
+    reading: { contactId, attempt: Number(attemptText), reminder },
+    seal: hasSeal ? last.toLowerCase() : null,
+    sealedPart: hasSeal ? local.slice(0, local.length - last.length - 1) : local,
+    domain,
+  };
+}
+
+/**
+ * Reads a Message-ID (without angle brackets) of ours: null when it is not one, or when it carries
+ * a seal that is not ours (forged, or made with another secret).
+ */
+export function readScriptMessageId(id: string, secret: string): ScriptIdReading | null {
+  const parsed = parseScriptMessageId(id);
+  if (!parsed) return null;
+  if (parsed.seal === null) return { ...parsed.reading, sealed: false };
+  const expected = Buffer.from(seal(secret, parsed.sealedPart, parsed.domain));
+  const given = Buffer.from(parsed.seal);
+  return expected.length === given.length && timingSafeEqual(expected, given) ? { ...parsed.reading, sealed: true } : null;
 }
 
 /** The domain of the user's own address, which our Message-IDs carry. */
@@ -84,10 +95,6 @@ export interface OurMessage {
   reminder: boolean;
 }
 
-const OUR_ID = new RegExp(`^<?${SCRIPT_ID_PREFIX.replace('.', '\\.')}([A-Za-z0-9_-]+)\\.(\\d+)(\\.reminder)?(?:\\.[0-9a-f]{${SEAL_CHARS}})?@[^@\\s>]+>?$`, 'i');
-
 export function readOurMessageId(messageId: string): OurMessage | null {
-  const match = OUR_ID.exec(messageId.trim());
-  if (!match) return null;
-  return { contactId: match[1]!, attempt: Number(match[2]), reminder: match[3] !== undefined };
+  return parseScriptMessageId(messageId)?.reading ?? null;
 }
