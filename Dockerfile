@@ -20,7 +20,6 @@ COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY src ./src
-COPY workers ./workers
 COPY templates ./templates
 USER node
 EXPOSE 3000

@@ -21,9 +21,9 @@ import { createSettingsStore } from './settings/settings.ts';
 import { messageIdDomain } from './mail/message-id.ts';
 import { cachedResolver, createMailVerifier, systemResolver, type DnsResolver } from './mail/verify.ts';
 import { serverSecret } from './config/secret.ts';
-import type { WorkerContext } from '../workers/context.ts';
+import type { WorkerContext } from './workers/context.ts';
 import type { ClassifyContext } from './detect/types.ts';
-import { startWorkers, type Workers } from '../workers/index.ts';
+import { startWorkers, type Workers } from './workers/index.ts';
 
 /** The primary mailbox, configured by IMAP_* settings. Keys of other mailboxes get other ids. */
 export const PRIMARY_MAILBOX = 'primary';

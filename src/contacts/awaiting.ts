@@ -9,7 +9,7 @@ import type { Contact, ContactEvent, Status } from './types.ts';
 
 /**
  * People waiting for an address get one when it turns up after their request: the same invitation
- * sent again (workers/inbound.ts), or an address book imported since (by the CLI or the API). They
+ * sent again (src/workers/inbound.ts), or an address book imported since (by the CLI or the API). They
  * then move on as a new request with that address would: queued (their script goes out), awaiting
  * approval, or skipped (known, blocked, platform off), with the reason on their timeline.
  */

@@ -5,7 +5,7 @@ import type { Settings } from '../settings/settings.ts';
 /**
  * Who receives the script (design.md, "Who receives the script"), and whether they should get one
  * at all: pure decisions over what the request, the address book, the mailbox history and the
- * settings say. The I/O that gathers those facts lives in workers/inbound.ts.
+ * settings say. The I/O that gathers those facts lives in src/workers/inbound.ts.
  */
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import type { Settings } from '../settings/settings.ts';
 /**
  * The digest: one mail to the user's own address with what needs them (people to send the script
  * to on a platform, answers to decide, scripts to approve). Pure: when one is due, and what it
- * says; workers/digest.ts reads the people and sends it. Nothing in it changes anything: every
+ * says; src/workers/digest.ts reads the people and sends it. Nothing in it changes anything: every
  * item is a link to its page on the dashboard, behind the login, where the buttons are.
  */
 

@@ -3,7 +3,7 @@ import { FIELD_LIMITS, MAX_MESSAGE_ID } from '../../src/contacts/store.ts';
 import { createLogger } from '../../src/log.ts';
 import { closeQueues, createQueues, type QueueName } from '../../src/queues/queues.ts';
 import { createSettingsStore, type Settings } from '../../src/settings/settings.ts';
-import { createExpirySweep } from '../../workers/expire.ts';
+import { createExpirySweep } from '../../src/workers/expire.ts';
 import { forgedInvitation, longSubject } from '../support/flood.ts';
 import { buildMail } from '../support/mail.ts';
 import { personalRequest } from '../support/requests.ts';

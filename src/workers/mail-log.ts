@@ -1,9 +1,9 @@
-import { durationInWords } from '../src/config/duration.ts';
-import { statusInWords } from '../src/contacts/actions.ts';
-import type { Contact, Status } from '../src/contacts/types.ts';
-import { cleanLine } from '../src/detect/text.ts';
-import type { Logger } from '../src/log.ts';
-import { platformLabel } from '../src/script/render.ts';
+import { durationInWords } from '../config/duration.ts';
+import { statusInWords } from '../contacts/actions.ts';
+import type { Contact, Status } from '../contacts/types.ts';
+import { cleanLine } from '../detect/text.ts';
+import type { Logger } from '../log.ts';
+import { platformLabel } from '../script/render.ts';
 
 /**
  * One readable log line per mail event, at info level: what someone watching the service wants to

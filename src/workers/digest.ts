@@ -1,6 +1,6 @@
-import { latestSlot } from '../src/digest/digest.ts';
-import { composeDigest } from '../src/digest/gather.ts';
-import { inQuietHours, localDay } from '../src/settings/send-window.ts';
+import { latestSlot } from '../digest/digest.ts';
+import { composeDigest } from '../digest/gather.ts';
+import { inQuietHours, localDay } from '../settings/send-window.ts';
 import type { WorkerContext } from './context.ts';
 
 /** How often the workers look whether a digest is due. */

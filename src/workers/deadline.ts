@@ -1,13 +1,13 @@
 import { DelayedError, type Job } from 'bullmq';
-import { formatDuration } from '../src/config/duration.ts';
-import type { Contact } from '../src/contacts/types.ts';
-import { platformLabelOf } from '../src/detect/platform.ts';
-import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
-import { reminderMessageId, scriptMessageId } from '../src/mail/message-id.ts';
-import { jobId, type QueuePayloads } from '../src/queues/queues.ts';
-import { personVariables } from '../src/script/render.ts';
-import { inQuietHours, localDay, nextSendTime, quietHoursEnd } from '../src/settings/send-window.ts';
-import type { Settings } from '../src/settings/settings.ts';
+import { formatDuration } from '../config/duration.ts';
+import type { Contact } from '../contacts/types.ts';
+import { platformLabelOf } from '../detect/platform.ts';
+import { classifyDeliveryError } from '../mail/delivery-error.ts';
+import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
+import { jobId, type QueuePayloads } from '../queues/queues.ts';
+import { personVariables } from '../script/render.ts';
+import { inQuietHours, localDay, nextSendTime, quietHoursEnd } from '../settings/send-window.ts';
+import type { Settings } from '../settings/settings.ts';
 import type { WorkerContext } from './context.ts';
 import { createMailLog } from './mail-log.ts';
 

@@ -1,6 +1,6 @@
-import { createContactActions } from '../src/contacts/actions.ts';
-import type { Status } from '../src/contacts/types.ts';
-import { messageIdDomain } from '../src/mail/message-id.ts';
+import { createContactActions } from '../contacts/actions.ts';
+import type { Status } from '../contacts/types.ts';
+import { messageIdDomain } from '../mail/message-id.ts';
 import type { WorkerContext } from './context.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { QueuePayloads } from '../src/queues/queues.ts';
+import type { QueuePayloads } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 
 /** Files the copy of a sent script in the Sent folder; a failure is retried with backoff. */

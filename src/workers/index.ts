@@ -1,5 +1,5 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { QueueName, QueuePayloads } from '../src/queues/queues.ts';
+import type { QueueName, QueuePayloads } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { createDeadlineProcessor } from './deadline.ts';
 import { createDigestRunner, DIGEST_CHECK_MS } from './digest.ts';

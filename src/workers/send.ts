@@ -1,11 +1,11 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { classifyDeliveryError } from '../src/mail/delivery-error.ts';
-import { personVariables } from '../src/script/render.ts';
-import { jobId, scheduleDeadline, type QueuePayloads } from '../src/queues/queues.ts';
-import { scriptMessageId } from '../src/mail/message-id.ts';
-import { breakerNotice } from '../src/mail/notices.ts';
-import { inQuietHours, localDay, localTime, nextSendTime, quietHoursEnd } from '../src/settings/send-window.ts';
-import type { Settings } from '../src/settings/settings.ts';
+import { classifyDeliveryError } from '../mail/delivery-error.ts';
+import { personVariables } from '../script/render.ts';
+import { jobId, scheduleDeadline, type QueuePayloads } from '../queues/queues.ts';
+import { scriptMessageId } from '../mail/message-id.ts';
+import { breakerNotice } from '../mail/notices.ts';
+import { inQuietHours, localDay, localTime, nextSendTime, quietHoursEnd } from '../settings/send-window.ts';
+import type { Settings } from '../settings/settings.ts';
 import type { WorkerContext } from './context.ts';
 import { reminderDueAt } from './deadline.ts';
 import { createMailLog } from './mail-log.ts';

@@ -1,5 +1,5 @@
-import { ensureScriptJob } from '../src/contacts/actions.ts';
-import { jobId, scheduleDeadline } from '../src/queues/queues.ts';
+import { ensureScriptJob } from '../contacts/actions.ts';
+import { jobId, scheduleDeadline } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 
 /** How often the sweep looks again while the workers run. */

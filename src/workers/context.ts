@@ -1,16 +1,16 @@
 import type { Redis } from 'ioredis';
-import type { Config } from '../src/config/env.ts';
-import type { AddressBook } from '../src/contacts/address-book.ts';
-import type { ContactStore } from '../src/contacts/store.ts';
-import type { ClassifyContext } from '../src/detect/types.ts';
-import type { Logger } from '../src/log.ts';
-import type { MailboxHistory } from '../src/mail/history.ts';
-import type { Sender } from '../src/mail/sender.ts';
-import type { SentFolder } from '../src/mail/sent-folder.ts';
-import type { MailVerifier } from '../src/mail/verify.ts';
-import type { Queues } from '../src/queues/queues.ts';
-import type { TemplateStore } from '../src/script/store.ts';
-import type { SettingsStore } from '../src/settings/settings.ts';
+import type { Config } from '../config/env.ts';
+import type { AddressBook } from '../contacts/address-book.ts';
+import type { ContactStore } from '../contacts/store.ts';
+import type { ClassifyContext } from '../detect/types.ts';
+import type { Logger } from '../log.ts';
+import type { MailboxHistory } from '../mail/history.ts';
+import type { Sender } from '../mail/sender.ts';
+import type { SentFolder } from '../mail/sent-folder.ts';
+import type { MailVerifier } from '../mail/verify.ts';
+import type { Queues } from '../queues/queues.ts';
+import type { TemplateStore } from '../script/store.ts';
+import type { SettingsStore } from '../settings/settings.ts';
 
 /** Everything a queue processor may use; built once by the composition root. */
 export interface WorkerContext {

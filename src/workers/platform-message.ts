@@ -1,10 +1,10 @@
-import { awaitsAddressOnPlatform, matchNotice, waitingOnPlatform } from '../src/contacts/platform-answers.ts';
-import type { Contact, ContactEvent } from '../src/contacts/types.ts';
-import { readAnswerText } from '../src/detect/answer.ts';
-import { platformLabelOf } from '../src/detect/platform.ts';
-import type { AnswerReading, Flag, PlatformMessage } from '../src/detect/types.ts';
-import type { Message } from '../src/mail/message.ts';
-import type { QueuePayloads } from '../src/queues/queues.ts';
+import { awaitsAddressOnPlatform, matchNotice, waitingOnPlatform } from '../contacts/platform-answers.ts';
+import type { Contact, ContactEvent } from '../contacts/types.ts';
+import { readAnswerText } from '../detect/answer.ts';
+import { platformLabelOf } from '../detect/platform.ts';
+import type { AnswerReading, Flag, PlatformMessage } from '../detect/types.ts';
+import type { Message } from '../mail/message.ts';
+import type { QueuePayloads } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import type { InboundOutcome } from './inbound.ts';
 
