@@ -27,7 +27,7 @@ import { htmlFromBody } from './body.ts';
  * nothing to do; refusing them keeps the language small enough to check completely.
  */
 
-export const SCRIPT_VARIABLES = ['name', 'firstName', 'platform', 'userName', 'originalSubject', 'greeting'] as const;
+export const SCRIPT_VARIABLES = ['name', 'firstName', 'platform', 'userName', 'originalSubject', 'greeting', 'onPlatform', 'replyWhere'] as const;
 export type ScriptVariable = (typeof SCRIPT_VARIABLES)[number];
 export type ScriptVariables = Record<ScriptVariable, string>;
 

@@ -21,6 +21,8 @@ const ada: ScriptVariables = {
   userName: 'Grace Hopper',
   originalSubject: 'I want to connect',
   greeting: 'Hi Ada,',
+  onPlatform: '',
+  replyWhere: 'to this email',
 };
 
 const plain: TemplateSource = { subject: 'Hello', text: 'Hi {{firstName}}', html: '<p>Hi {{firstName}}</p>' };
