@@ -3,7 +3,7 @@ import { platformLabelOf } from '../detect/platform.ts';
 import { cleanLine } from '../detect/text.ts';
 import { localTime, zonedTime } from '../settings/send-window.ts';
 import type { Settings } from '../settings/settings.ts';
-import type { CompiledTemplate, TemplateValues, Vocabulary } from '../script/template.ts';
+import type { CompiledTemplate, TemplateValues, TemplateVocabulary } from '../script/template.ts';
 
 /**
  * The digest: one mail to the user's own address with what needs them (people to send the script
@@ -74,7 +74,7 @@ const PERSON = ['name', 'isNew', 'personUrl'] as const;
  * headlines on one line, links of the dashboard or http(s) profile links only, counts in words;
  * the template lays them out, through the same locked-down engine as the script (src/script/template.ts).
  */
-export const DIGEST_VOCABULARY: Vocabulary = Object.freeze({
+export const DIGEST_VOCABULARY: TemplateVocabulary = Object.freeze({
   variables: ['summary', 'day', 'newSince', 'dashboardUrl', 'settingsUrl', ...DIGEST_SECTIONS.flatMap((section) => [`${section}Count`, `${section}More`, `${section}Url`])],
   lists: {
     toSend: { variables: [...PERSON, 'platform', 'headline', 'profileUrl', 'script'] },

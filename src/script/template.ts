@@ -37,15 +37,15 @@ export type ScriptVariable = (typeof SCRIPT_VARIABLES)[number];
 export type ScriptVariables = Record<ScriptVariable, string>;
 
 /** What a template may name: its variables (strings), and lists whose entries have a vocabulary of their own. */
-export interface Vocabulary {
+export interface TemplateVocabulary {
   variables: readonly string[];
-  lists?: Readonly<Record<string, Vocabulary>>;
+  lists?: Readonly<Record<string, TemplateVocabulary>>;
 }
 
 /** The values a template is rendered with: a string for each variable, an array of entries for each list. */
 export type TemplateValues = { [name: string]: string | readonly TemplateValues[] };
 
-export const SCRIPT_VOCABULARY: Vocabulary = Object.freeze({ variables: SCRIPT_VARIABLES });
+export const SCRIPT_VOCABULARY: TemplateVocabulary = Object.freeze({ variables: SCRIPT_VARIABLES });
 
 /** A script written once: the text part is the body, the HTML part is made from it (body.ts). */
 export interface OneBodySource {
@@ -145,12 +145,12 @@ const handlebars = lockedDown([]);
 /** For templates whose vocabulary has lists (Winnow's own mail to the user): each as well. */
 const listHandlebars = lockedDown(['each']);
 
-function hasLists(vocabulary: Vocabulary): boolean {
+function hasLists(vocabulary: TemplateVocabulary): boolean {
   return Object.keys(vocabulary.lists ?? {}).length > 0;
 }
 
 /** Values for rendering each template once when it is compiled: every variable its own name, every list one entry. */
-function sampleValues(vocabulary: Vocabulary): TemplateValues {
+function sampleValues(vocabulary: TemplateVocabulary): TemplateValues {
   const values: TemplateValues = Object.fromEntries(vocabulary.variables.map((name) => [name, name]));
   for (const [name, entry] of Object.entries(vocabulary.lists ?? {})) values[name] = [sampleValues(entry)];
   return values;
@@ -190,7 +190,7 @@ export function compileScript(source: TemplateSource): CompiledScript {
  * same checks, the same instance rules, the same limits; values longer than `maxValueLength`
  * are cut when rendered.
  */
-export function compileTemplate<Values extends TemplateValues>(source: TemplateSource, vocabulary: Vocabulary, maxValueLength = MAX_VARIABLE_LENGTH): CompiledTemplate<Values> {
+export function compileTemplate<Values extends TemplateValues>(source: TemplateSource, vocabulary: TemplateVocabulary, maxValueLength = MAX_VARIABLE_LENGTH): CompiledTemplate<Values> {
   let copy: TemplateSource;
   let parts: SeparateSource;
   let text: Render;
@@ -258,7 +258,7 @@ export async function loadDefaultTemplate(kind: ScriptKind, dir?: string): Promi
  */
 export async function loadTemplateFolder<Values extends TemplateValues>(
   name: string,
-  vocabulary: Vocabulary,
+  vocabulary: TemplateVocabulary,
   options: { dir?: string | undefined; maxValueLength?: number } = {},
 ): Promise<CompiledTemplate<Values>> {
   const folder = options.dir ?? (await defaultTemplateDir(name));
@@ -287,7 +287,7 @@ export async function loadTemplateFolder<Values extends TemplateValues>(
 type RenderContext = { [name: string]: string | RenderContext[] };
 type Render = (context: RenderContext) => string;
 
-function compilePart(part: TemplatePart, source: string, vocabulary: Vocabulary, maxValueLength: number): Render {
+function compilePart(part: TemplatePart, source: string, vocabulary: TemplateVocabulary, maxValueLength: number): Render {
   if (typeof source !== 'string') throw new TemplateError(part, 1, 1, 'the template is not text');
   checkSize(part, source);
   let program: hbs.AST.Program;
@@ -376,9 +376,9 @@ class TemplateChecker {
   private readonly part: TemplatePart;
   private readonly source: string;
   /** What may be named here: the template's vocabulary, or inside {{#each}} that of one entry. */
-  private scope: Vocabulary;
+  private scope: TemplateVocabulary;
 
-  constructor(part: TemplatePart, source: string, vocabulary: Vocabulary) {
+  constructor(part: TemplatePart, source: string, vocabulary: TemplateVocabulary) {
     this.part = part;
     this.source = source;
     this.scope = vocabulary;
@@ -680,7 +680,7 @@ function hasHash(node: { hash?: hbs.AST.Hash }): boolean {
  * the user's values) repeats a block at most MAX_LIST_ENTRIES times per list, as deep as its lists
  * nest (the digest's: two).
  */
-function renderContext(values: TemplateValues, vocabulary: Vocabulary, maxValueLength: number): RenderContext {
+function renderContext(values: TemplateValues, vocabulary: TemplateVocabulary, maxValueLength: number): RenderContext {
   const context = Object.create(null) as RenderContext;
   for (const name of vocabulary.variables) {
     const value: unknown = values[name];

@@ -11,7 +11,7 @@ import {
   SCRIPT_VARIABLES,
   TemplateError,
   type ScriptVariables,
-  type Vocabulary,
+  type TemplateVocabulary,
   type TemplatePart,
   type TemplateSource,
 } from '../../src/script/template.ts';
@@ -290,7 +290,7 @@ describe('rendering hostile values', () => {
 });
 
 describe('a vocabulary with lists (Winnow\'s own mail to the user, such as the digest)', () => {
-  const vocabulary: Vocabulary = { variables: ['title'], lists: { people: { variables: ['name', 'url'], lists: { lines: { variables: ['line'] } } } } };
+  const vocabulary: TemplateVocabulary = { variables: ['title'], lists: { people: { variables: ['name', 'url'], lists: { lines: { variables: ['line'] } } } } };
   const separate = (text: string, html = '<p>{{title}}</p>') => ({ subject: '{{title}}', text, html });
 
   it('goes over a list with {{#each}}, each entry with its own names, escaped in the HTML part', () => {
