@@ -1,4 +1,5 @@
 import { platformLabelOf } from '../detect/platform.ts';
+import { parseMailbox } from '../text/address.ts';
 import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
 import type { Redis } from 'ioredis';
 import { removeJobsNaming } from '../queues/forget.ts';
@@ -79,22 +80,12 @@ export function statusInWords(status: Status): string {
 }
 
 /**
- * A single plain address as a person would type it: one @, no spaces, quotes, brackets, commas or
- * control characters (the address goes into a header), a domain with a dot. Lower-cases the domain.
- * Returns null when it is not one.
+ * The one address a person typed ("jane@example.org", or "Jane <jane@example.org>" pasted from a
+ * mail), held to the address rules of src/text/address.ts (the address goes into a header).
+ * Lower-cases the domain. Returns null when it is not one.
  */
 export function normaliseAddress(input: string): string | null {
-  const address = input.trim();
-  if (address.length > 254 || address.length < 3) return null;
-  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
-  if (/[\s"'<>(),;:\\[\]\u0000-\u001f\u007f]/.test(address)) return null;
-  const at = address.lastIndexOf('@');
-  if (at < 1 || address.indexOf('@') !== at) return null;
-  const local = address.slice(0, at);
-  const domain = address.slice(at + 1).toLowerCase();
-  if (local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return null;
-  if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(domain) || !/\.[a-z]{2,}$|\.xn--[a-z0-9-]+$/.test(domain)) return null;
-  return `${local}@${domain}`;
+  return parseMailbox(input)?.address ?? null;
 }
 
 /**

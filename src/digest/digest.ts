@@ -1,6 +1,7 @@
 import type { Contact } from '../contacts/types.ts';
 import { platformLabelOf } from '../detect/platform.ts';
-import { cleanLine } from '../detect/text.ts';
+import { escapeHtml as escape } from '../text/html.ts';
+import { cleanLine } from '../text/line.ts';
 import { localTime, zonedTime } from '../settings/send-window.ts';
 import type { Settings } from '../settings/settings.ts';
 
@@ -56,10 +57,6 @@ export interface DigestMail {
   html: string;
   /** Items changed since the last digest. */
   fresh: number;
-}
-
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** One line of a name or headline taken from mail: the detectors' cleaner (no control or bidi characters, no breaks). */
