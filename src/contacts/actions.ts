@@ -1,5 +1,5 @@
 import { platformLabelOf } from '../detect/platform.ts';
-import { parseMailbox } from '../text/address.ts';
+import { typedAddress } from '../text/address.ts';
 import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
 import type { Redis } from 'ioredis';
 import { removeJobsNaming } from '../queues/forget.ts';
@@ -77,15 +77,6 @@ const STATUS_WORDS: Record<Status, string> = {
 
 export function statusInWords(status: Status): string {
   return STATUS_WORDS[status];
-}
-
-/**
- * The one address a person typed ("jane@example.org", or "Jane <jane@example.org>" pasted from a
- * mail), held to the address rules of src/text/address.ts (the address goes into a header).
- * Lower-cases the domain. Returns null when it is not one.
- */
-export function normaliseAddress(input: string): string | null {
-  return parseMailbox(input)?.address ?? null;
 }
 
 /**
@@ -237,7 +228,7 @@ export function createContactActions({ store, queues, redis, settings, now, mess
     async setAddress(id: string, input: string): Promise<ActionOutcome> {
       const contact = await store.get(id);
       if (!contact) return missing(id);
-      const address = normaliseAddress(input);
+      const address = typedAddress(input);
       if (!address) return refused(contact, `"${input.trim().slice(0, 100)}" is not an address such as jane@example.org.`, 'invalid');
       if (await onBlockList(address)) return refused(contact, `${address} is on your block list (Settings); Winnow does not write to it.`);
       if (contact.status === 'queued') {

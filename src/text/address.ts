@@ -39,6 +39,17 @@ export function isMailboxAddress(address: string, rules: AddressRules = {}): boo
   return isDomainName(address.slice(at + 1), rules);
 }
 
+/** An address as a person types it into a form: one bare address, trimmed, its domain lower-cased; null when it is not one. */
+export function typedAddress(input: string): string | null {
+  const address = input.trim();
+  return isMailboxAddress(address) ? withLowerCaseDomain(address) : null;
+}
+
+function withLowerCaseDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  return `${address.slice(0, at)}@${address.slice(at + 1).toLowerCase()}`;
+}
+
 /**
  * The one mailbox an address field names, with its display name; the domain lower-cased. Null
  * when the field names none, several, a group, or an address that breaks the rules above.
@@ -52,6 +63,5 @@ export function parseMailbox(field: string, rules: AddressRules = {}): { name: s
   if (entry.group !== undefined || !isMailboxAddress(entry.address, rules)) return null;
   // Words before a bare address ("jane doe@example.org") are a typo, not a display name.
   if (!field.includes('<') && entry.name.trim() !== '') return null;
-  const at = entry.address.lastIndexOf('@');
-  return { name: entry.name.trim(), address: `${entry.address.slice(0, at)}@${entry.address.slice(at + 1).toLowerCase()}` };
+  return { name: entry.name.trim(), address: withLowerCaseDomain(entry.address) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDomainName, isMailboxAddress, parseMailbox } from '../../src/text/address.ts';
+import { isDomainName, isMailboxAddress, parseMailbox, typedAddress } from '../../src/text/address.ts';
 
 describe('the address validator', () => {
   it('accepts the addresses people have', () => {
@@ -19,6 +19,13 @@ describe('the address validator', () => {
     expect(isMailboxAddress('ada@localhost', { singleLabelDomain: true })).toBe(true);
     expect(isDomainName('example.org')).toBe(true);
     expect(isDomainName('example')).toBe(false);
+  });
+
+  it('takes a typed address trimmed, its domain lower-cased, and refuses anything that is not one plain address', () => {
+    expect(typedAddress('  Jane.Doe+x@Example.ORG ')).toBe('Jane.Doe+x@example.org');
+    for (const bad of ['', 'jane', 'jane@', '@example.org', 'jane@localhost', 'a@b@example.org', 'Jane <jane@example.org>', 'jane@example.org, bob@example.org', 'jane@example.org\r\nBcc: x@y.org', 'jane doe@example.org', 'jane..doe@example.org', 'jane@-example.org']) {
+      expect(typedAddress(bad), bad).toBeNull();
+    }
   });
 
   it('reads one mailbox from an address field: a bare address, a display name, a quoted name with a comma', () => {
