@@ -11,9 +11,4 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  {
-    // The shared text vocabulary is a leaf: every module may use it, it uses none of them.
-    files: ['src/text/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'src/text imports nothing else from src/' }] }] },
-  },
 );
