@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
+import { parseMailbox } from '../text/address.ts';
 import type { Roles } from '../runtime.ts';
 
 // Each command loads what it needs when it runs (the service, the scanner, doctor): `winnow help`
@@ -109,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       const [{ scan }, { messageIdDomain }] = await Promise.all([import('./scan.ts'), import('../mail/message-id.ts')]);
       // scan needs no configuration; MAIL_FROM, when set, tells it which addresses are the user's own.
-      const from = process.env.MAIL_FROM?.match(/<?([^<>\s]+@[^<>\s]+)>?\s*$/)?.[1]?.toLowerCase();
+      const from = parseMailbox(process.env.MAIL_FROM ?? '', { singleLabelDomain: true })?.address.toLowerCase();
       // AUTHSERV_ID and UNVERIFIED_MAIL, when set, judge platform mail as the running service would.
       const context = {
         ownAddresses: from ? [from] : [],

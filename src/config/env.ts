@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseMailbox } from '../text/address.ts';
 import { maskUrl } from './advice.ts';
 import { parseDuration } from './duration.ts';
 
@@ -95,12 +96,13 @@ const mailFrom = z
   .string({ message: 'is required (your own address, e.g. "Ada Lovelace <ada@example.com>")' })
   .trim()
   .transform((value, context) => {
-    const match = /^(?:"?([^"<]*?)"?\s*)?<?([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+|[^\s<>@]+@localhost|[^\s<>@]+@[^\s<>@.]+)>?$/.exec(value);
-    if (!match || /[\r\n]/.test(value)) {
+    // A one-label domain ("ada@localhost") is fine for the user's own address on a private server.
+    const mailbox = parseMailbox(value, { singleLabelDomain: true });
+    if (!mailbox) {
       context.addIssue({ code: 'custom', message: 'is not an address such as "Ada Lovelace <ada@example.com>"' });
       return z.NEVER;
     }
-    return { name: (match[1] ?? '').trim(), address: match[2]!.toLowerCase() };
+    return { name: mailbox.name, address: mailbox.address.toLowerCase() };
   });
 
 /** Settings that mean something only together: both set, or neither. */

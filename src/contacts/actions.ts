@@ -1,4 +1,5 @@
 import { platformLabelOf } from '../detect/platform.ts';
+import { typedAddress } from '../text/address.ts';
 import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
 import type { Redis } from 'ioredis';
 import { removeJobsNaming } from '../queues/forget.ts';
@@ -76,25 +77,6 @@ const STATUS_WORDS: Record<Status, string> = {
 
 export function statusInWords(status: Status): string {
   return STATUS_WORDS[status];
-}
-
-/**
- * A single plain address as a person would type it: one @, no spaces, quotes, brackets, commas or
- * control characters (the address goes into a header), a domain with a dot. Lower-cases the domain.
- * Returns null when it is not one.
- */
-export function normaliseAddress(input: string): string | null {
-  const address = input.trim();
-  if (address.length > 254 || address.length < 3) return null;
-  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
-  if (/[\s"'<>(),;:\\[\]\u0000-\u001f\u007f]/.test(address)) return null;
-  const at = address.lastIndexOf('@');
-  if (at < 1 || address.indexOf('@') !== at) return null;
-  const local = address.slice(0, at);
-  const domain = address.slice(at + 1).toLowerCase();
-  if (local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return null;
-  if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(domain) || !/\.[a-z]{2,}$|\.xn--[a-z0-9-]+$/.test(domain)) return null;
-  return `${local}@${domain}`;
 }
 
 /**
@@ -246,7 +228,7 @@ export function createContactActions({ store, queues, redis, settings, now, mess
     async setAddress(id: string, input: string): Promise<ActionOutcome> {
       const contact = await store.get(id);
       if (!contact) return missing(id);
-      const address = normaliseAddress(input);
+      const address = typedAddress(input);
       if (!address) return refused(contact, `"${input.trim().slice(0, 100)}" is not an address such as jane@example.org.`, 'invalid');
       if (await onBlockList(address)) return refused(contact, `${address} is on your block list (Settings); Winnow does not write to it.`);
       if (contact.status === 'queued') {

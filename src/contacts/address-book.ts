@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ImportedPerson } from './import.ts';
-import { nameKeys } from './resolve.ts';
+import { nameKeys } from '../text/names.ts';
 
 /**
  * The user's own address book, imported from CSV or vCard, kept in Redis: name → addresses (to

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { FLAGS, PLATFORMS, type Flag, type Platform } from '../detect/types.ts';
+import { fold } from '../text/fold.ts';
 import type { ContactStore } from './store.ts';
 import { STATUSES, type Channel, type Contact, type Status } from './types.ts';
 
@@ -61,7 +62,7 @@ export interface DirectoryFilter {
   platform?: Platform;
   channel?: Channel;
   flag?: Flag;
-  /** Words that must all occur in the name, address or headline (case and accents ignored). */
+  /** Words that must all occur in the name, address or headline, folded ("strauss" finds "Strauß"). */
   q?: string;
   /** Inclusive range, ms since epoch, over `dateField` (requested when not given). */
   from?: number;
@@ -92,11 +93,6 @@ export class CursorError extends Error {
     super('cursor: is not a cursor from an earlier page of this list (with this sort order)');
     this.name = 'CursorError';
   }
-}
-
-/** Case- and accent-insensitive text: "Zoë Müller" and "zoe muller" fold alike. */
-export function fold(text: string): string {
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }
 
 /**

@@ -1,5 +1,8 @@
-import { isPlausibleAddress } from '../detect/address.ts';
-import { normaliseName } from './resolve.ts';
+import { isMailboxAddress } from '../text/address.ts';
+import { fold } from '../text/fold.ts';
+import { cleanLine } from '../text/line.ts';
+import { decodeCharset, decodeQuotedPrintable } from '../text/mime.ts';
+import { normaliseName } from '../text/names.ts';
 
 /**
  * Reads the user's contacts from the files address books export: CSV with a header row (Google
@@ -49,13 +52,9 @@ const MAX_CSV_RECOVERIES = 20;
 // ---------------------------------------------------------------------------------------------
 // Shared
 
-// eslint-disable-next-line no-control-regex -- removing control and direction-override characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
-
 /** A name as stored: one line, no control or direction-override characters, capped. Otherwise verbatim. */
-export function cleanName(raw: string): string {
-  const line = raw.toWellFormed().replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim();
-  return line.length > MAX_NAME_CHARS ? `${line.slice(0, MAX_NAME_CHARS - 1).trimEnd()}…` : line;
+function cleanName(raw: string): string {
+  return cleanLine(raw, MAX_NAME_CHARS);
 }
 
 /** The addresses in a field ("a@x.org", "Jane <a@x.org>", "mailto:a@x.org", "a@x.org ::: b@y.org"), and the bits that are not addresses. */
@@ -68,7 +67,7 @@ export function addressesIn(field: string): { addresses: string[]; rejected: str
       .replace(/^mailto:/i, '')
       .replace(/^[<("'[]+|[>)"'\].]+$/g, '')
       .toLowerCase();
-    if (isPlausibleAddress(bare)) {
+    if (isMailboxAddress(bare)) {
       if (!addresses.includes(bare)) addresses.push(bare);
     } else {
       rejected.push(cleanName(token).slice(0, 80));
@@ -101,27 +100,12 @@ function isPerson(entry: ImportedPerson | SkippedLine): entry is ImportedPerson 
   return 'addresses' in entry;
 }
 
-/** Decodes bytes in a named charset; unknown charsets and broken bytes fall back to Windows-1252, which maps every byte. */
-function decode(bytes: Uint8Array, charset: string | null): string {
-  const label = (charset ?? 'utf-8').trim().toLowerCase();
-  try {
-    return new TextDecoder(label, { fatal: true }).decode(bytes);
-  } catch {
-    // Not that charset after all (or not one we know): UTF-8 if it is valid, else the usual Windows default.
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      return new TextDecoder('windows-1252').decode(bytes);
-    }
-  }
-}
-
-/** Text of a whole file: a byte-order mark decides, else UTF-8 when valid, else Windows-1252 (older Outlook exports). */
+/** Text of a whole file: a byte-order mark decides, else the charset given, else UTF-8 when valid, else Windows-1252 (older Outlook exports). */
 export function decodeFile(bytes: Uint8Array, charset: string | null = null): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
-  return decode(bytes, charset);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return decodeCharset(bytes.subarray(3), 'utf-8');
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return decodeCharset(bytes.subarray(2), 'utf-16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return decodeCharset(bytes.subarray(2), 'utf-16be');
+  return decodeCharset(bytes, charset);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,12 +212,9 @@ function csvRecords(text: string, delimiter: string): CsvEvent[] {
   return events;
 }
 
-/** A header cell as compared: lower case, no accents, words separated by single spaces. */
+/** A header cell as compared: folded, words of letters and digits separated by single spaces. */
 function headerKey(cell: string): string {
-  return cell
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
+  return fold(cell)
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
 }
@@ -389,32 +370,14 @@ function isQuotedPrintable(text: string): boolean {
   return (colon < 0 ? text : text.slice(0, colon)).toUpperCase().includes('QUOTED-PRINTABLE');
 }
 
-function quotedPrintableBytes(text: string): Uint8Array {
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (char === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else if (char === '=' && (text[i + 1] === '\r' || text[i + 1] === '\n' || i === text.length - 1)) {
-      // A soft line break left in the value.
-      if (text[i + 1] === '\r') i++;
-      if (text[i + 1] === '\n') i++;
-    } else {
-      bytes.push(char.charCodeAt(0) & 0xff);
-    }
-  }
-  return Uint8Array.from(bytes);
-}
-
 /** The text of a property's value: transfer encoding undone, then the charset applied. */
 function valueText(property: VCardProperty): string {
   const encoding = param(property, 'ENCODING')?.toUpperCase() ?? null;
   let bytes: Uint8Array;
-  if (encoding === 'QUOTED-PRINTABLE') bytes = quotedPrintableBytes(property.value);
+  if (encoding === 'QUOTED-PRINTABLE') bytes = decodeQuotedPrintable(property.value);
   else if (encoding === 'B' || encoding === 'BASE64') bytes = Buffer.from(property.value.replace(/\s+/g, ''), 'base64');
   else bytes = Buffer.from(property.value, 'latin1');
-  return decode(bytes, param(property, 'CHARSET'));
+  return decodeCharset(bytes, param(property, 'CHARSET'));
 }
 
 /** vCard 3.0/4.0 escapes in one component: \, \; \\ \n. */

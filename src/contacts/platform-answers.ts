@@ -1,7 +1,7 @@
 import { profileKeyOf } from '../detect/platform.ts';
 import type { Platform, PlatformMessage } from '../detect/types.ts';
+import { normaliseName } from '../text/names.ts';
 import { AWAITING_ANSWER } from './lifecycle.ts';
-import { normaliseName } from './resolve.ts';
 import type { ContactStore } from './store.ts';
 import type { Contact, Status } from './types.ts';
 

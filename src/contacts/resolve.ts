@@ -1,68 +1,14 @@
-import { domainOf, inDomain, isOwnAddress, isPlausibleAddress, refusalFor } from '../detect/address.ts';
+import { domainOf, inDomain, isOwnAddress, refusalFor } from '../detect/address.ts';
+import { isMailboxAddress } from '../text/address.ts';
 import type { ClassifyContext, Platform, PlatformMessage } from '../detect/types.ts';
 import type { Settings } from '../settings/settings.ts';
+import { normaliseName } from '../text/names.ts';
 
 /**
  * Who receives the script (design.md, "Who receives the script"), and whether they should get one
  * at all: pure decisions over what the request, the address book, the mailbox history and the
  * settings say. The I/O that gathers those facts lives in src/workers/inbound.ts.
  */
-
-// ---------------------------------------------------------------------------------------------
-// Names
-
-/** Letters that have no decomposition into a base letter and an accent. */
-const FOLDED: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ħ: 'h' };
-/** Titles and suffixes that are not part of the name, so "Dr. Jane Doe, PhD" is "jane doe". */
-const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'herr', 'frau', 'mme', 'mlle', 'm', 'sr', 'sra', 'srta', 'dott', 'ing', 'dipl']);
-const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md', 'mba', 'msc', 'bsc', 'esq', 'cpa', 'pmp', 'dds', 'cfa', 'llm']);
-/** Longest name worth comparing; anything longer is not a person's name. */
-const MAX_NAME_CHARS = 200;
-
-function fold(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[ßæœøłđðþıħ]/g, (letter) => FOLDED[letter] ?? letter);
-}
-
-function words(text: string): string[] {
-  // Apostrophes join (O'Brien is obrien); every other non-letter separates.
-  return fold(text)
-    .replace(/['’`]/g, '')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((word) => word !== '');
-}
-
-/**
- * A person's name as compared: no case, no accents, no punctuation, no titles, and "Last, First"
- * turned round ("Doe, Jane" is "jane doe"). '' when nothing of a name is left.
- */
-export function normaliseName(name: string): string {
-  const text = name.slice(0, MAX_NAME_CHARS);
-  const parts = text.split(',').map(words);
-  // "Jane Doe, PhD" and "Doe, Jane, Jr." lose the suffix; "Doe, Jane" is then turned round.
-  while (parts.length > 1 && parts.at(-1)!.every((word) => SUFFIXES.has(word))) parts.pop();
-  const ordered = parts.length === 2 ? [...parts[1]!, ...parts[0]!] : parts.flat();
-  // Titles in front and suffixes behind go, as long as two words of the name remain.
-  let start = 0;
-  let end = ordered.length;
-  while (end - start > 2 && TITLES.has(ordered[start]!)) start++;
-  while (end - start > 2 && SUFFIXES.has(ordered[end - 1]!)) end--;
-  return ordered.slice(start, end).join(' ');
-}
-
-/**
- * The keys a name is filed and looked up under: the whole normalised name, then first and last
- * word alone when there are middle names ("Jane Q. Doe" is also "jane doe").
- */
-export function nameKeys(name: string): string[] {
-  const whole = normaliseName(name);
-  if (whole === '') return [];
-  const parts = whole.split(' ');
-  return parts.length > 2 ? [whole, `${parts[0]} ${parts.at(-1)}`] : [whole];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Address resolution
@@ -172,7 +118,7 @@ export function relayAsAddress(input: RelayInput): Resolution {
   if (relay === '') return { address: null, source: null, detail: 'the notice carries no relay' };
   if (!input.sendToRelays) return { address: null, source: null, detail: `${relay} is a relay, not their own address, and relays are not written to (Settings)` };
   if (input.authentication !== 'pass') return { address: null, source: null, detail: `the relay ${relay} came with a notice whose authentication did not pass` };
-  if (!isPlausibleAddress(relay) || isOwnAddress(relay, input.context)) return { address: null, source: null, detail: `${relay} is not an address to write to` };
+  if (!isMailboxAddress(relay) || isOwnAddress(relay, input.context)) return { address: null, source: null, detail: `${relay} is not an address to write to` };
   return { address: relay, source: 'relay', detail: `address ${relay} from ${SOURCE_WORDS.relay} (relays allowed in Settings)` };
 }
 

@@ -1,4 +1,6 @@
 import { domainToUnicode } from 'node:url';
+import { isMailboxAddress } from '../text/address.ts';
+import { fold } from '../text/fold.ts';
 import { PLATFORM_RULES } from './platforms/index.ts';
 import type { ClassifyContext } from './types.ts';
 
@@ -93,22 +95,12 @@ export function isOwnAddress(address: string, context: ClassifyContext): boolean
   });
 }
 
-/** A plausible single mailbox: one "@", no spaces or control characters, a dotted domain. */
-export function isPlausibleAddress(address: string): boolean {
-  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
-  if (address.length > 254 || /[\s\u0000-\u001f\u007f<>(),;:"\\[\]]/.test(address)) return false;
-  const at = address.lastIndexOf('@');
-  if (at <= 0 || at !== address.indexOf('@')) return false;
-  const domain = address.slice(at + 1);
-  return /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i.test(domain);
-}
-
 /**
  * Why the script may not go to this address, or null when it may:
  * never the user, never a platform's relay or other domain, never a robot or list address.
  */
 export function refusalFor(address: string, context: ClassifyContext): string | null {
-  if (!isPlausibleAddress(address)) return 'not a usable address';
+  if (!isMailboxAddress(address)) return 'not a usable address';
   if (isOwnAddress(address, context)) return 'your own address';
   const platform = platformDomainOf(address) ?? RELATED_DOMAINS.find((domain) => inDomain(address, domain));
   if (platform) return `a ${platform} address`;
@@ -137,11 +129,10 @@ const HOMOGLYPHS: Record<string, string> = {
   '0': 'o', '1': 'i', '3': 'e', '5': 's', '|': 'i', '!': 'i', l: 'i',
 };
 
-/** The form in which look-alike spellings of a word become equal. */
+/** The form in which look-alike spellings of a word become equal: folded, then homoglyphs made one. */
 export function skeleton(text: string): string {
-  const plain = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
   let result = '';
-  for (const char of plain) result += HOMOGLYPHS[char] ?? char;
+  for (const char of fold(text)) result += HOMOGLYPHS[char] ?? char;
   return result.replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/cl/g, 'd');
 }
 

@@ -1,6 +1,6 @@
 import { headerValues, type Message } from '../mail/message.ts';
 import { domainOf } from './address.ts';
-import { cleanLine } from './text.ts';
+import { cleanLine } from '../text/line.ts';
 import type { ClassifyContext, OwnVerification } from './types.ts';
 
 /**

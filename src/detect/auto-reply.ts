@@ -1,7 +1,10 @@
 import { header, type Message } from '../mail/message.ts';
 import { ALL_PHRASES, detectLanguage, findPhrase, findPhrases, fold, wordsOf } from './phrases/index.ts';
 import { parseReturnDate, utcOffsetOf } from './return-date.ts';
-import { bodyText, cleanLine, isReplyOrForwardSubject, REPLY_PREFIX, stripQuoted } from './text.ts';
+import { cleanLine } from '../text/line.ts';
+import { alternation } from '../text/regex.ts';
+import { isReplyOrForwardSubject, withoutReplyPrefixes } from '../text/subject.ts';
+import { bodyText, stripQuoted } from './text.ts';
 import { repliedOurMessageId } from './thread.ts';
 import type { ClassifyContext, Explanation, Language } from './types.ts';
 
@@ -32,20 +35,10 @@ const MAX_NOTE_WORDS = 120;
 /** Where an out-of-office sentence must start for an unmarked reply to count as one. */
 const NOTE_HEAD_CHARS = 400;
 
-function phraseList(words: readonly string[]): string {
-  return [...new Set(words)]
-    .sort((a, b) => b.length - a.length)
-    .map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
-    .join('|');
-}
-
-/** "Re: AW: " and kin at the start of a (folded) subject. */
-const REPLY_PREFIXES = new RegExp(String.raw`^(?:${REPLY_PREFIX}\s*:\s*)+`);
-
 /** Subject patterns built once from every language's words. */
 const SUBJECTS = (() => {
-  const absence = phraseList(ALL_PHRASES.flatMap((phrases) => phrases.outOfOffice.subject));
-  const automatic = phraseList(ALL_PHRASES.flatMap((phrases) => phrases.outOfOffice.autoReplySubject));
+  const absence = alternation(ALL_PHRASES.flatMap((phrases) => phrases.outOfOffice.subject));
+  const automatic = alternation(ALL_PHRASES.flatMap((phrases) => phrases.outOfOffice.autoReplySubject));
   const shapes = (words: string) => ({
     // "Abwesenheitsnotiz: Danke", "Out of office (Jane Doe): Re: ..."
     prefix: new RegExp(`^(?:${words})\\s*(?:\\([^()]{0,80}\\)\\s*)?:`),
@@ -83,7 +76,7 @@ function appleEndDate(message: Message): number | null {
 }
 
 export function readAutoReply(message: Message, context: ClassifyContext): AutoReply | null {
-  const subject = fold(message.subject.slice(0, 500)).replace(REPLY_PREFIXES, '');
+  const subject = withoutReplyPrefixes(fold(message.subject.slice(0, 500)));
   const body = stripQuoted(bodyText({ text: message.text.slice(0, MAX_BODY_CHARS), html: message.html })).slice(0, MAX_BODY_CHARS);
   const foldedBody = fold(body);
   const bodyHits = findPhrases(foldedBody, (phrases) => phrases.outOfOffice.body);

@@ -1,6 +1,7 @@
 import { header, headerValues, type Message } from '../mail/message.ts';
-import { isPlausibleAddress, localPart } from './address.ts';
-import { cleanLine } from './text.ts';
+import { isMailboxAddress } from '../text/address.ts';
+import { localPart } from './address.ts';
+import { cleanLine } from '../text/line.ts';
 import { mentionedOurMessageId, repliedOurMessageId } from './thread.ts';
 import type { ClassifyContext, Explanation } from './types.ts';
 
@@ -77,7 +78,7 @@ function deliveryStatusReport(message: Message): boolean {
 function addressFromField(value: string): string | null {
   // "rfc822; jane@example.org" or "rfc822;<jane@example.org>"
   const address = value.replace(/^[^;]*;/, '').trim().replace(/^<|>$/g, '').trim().toLowerCase();
-  return isPlausibleAddress(address) ? address : null;
+  return isMailboxAddress(address) ? address : null;
 }
 
 /** One per-recipient block of a delivery-status part (RFC 3464 §2.3). */
@@ -142,11 +143,11 @@ function proseRecipient(message: Message, text: string): string | null {
     if (at < 0) continue;
     const match = ADDRESS.exec(text.slice(at + marker.length, at + marker.length + 300));
     const address = match?.[0].toLowerCase().replace(/\.$/, '');
-    if (address && isPlausibleAddress(address)) return address;
+    if (address && isMailboxAddress(address)) return address;
   }
   // Postfix: "<jane@example.org>: host mx.example.org said: 550 ..."
   const postfix = /^[ \t]*<([^\s<>]{1,254}@[^\s<>]{1,254})>[ \t]*:/m.exec(text)?.[1]?.toLowerCase();
-  if (postfix && isPlausibleAddress(postfix)) return postfix;
+  if (postfix && isMailboxAddress(postfix)) return postfix;
   return null;
 }
 

@@ -3,7 +3,10 @@ import { domainOf, refusalFor } from './address.ts';
 import { aligned, senderAuthentication, type SenderAuthentication } from './authentication.ts';
 import { PERSONAL } from './platforms/email.ts';
 import { fold } from './phrases/index.ts';
-import { bodyText, cleanLine, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes, stripQuoted } from './text.ts';
+import { cleanLine } from '../text/line.ts';
+import { firstNameOf } from '../text/names.ts';
+import { isReplyOrForwardSubject } from '../text/subject.ts';
+import { bodyText, extractUrls, parseUrl, straightenQuotes, stripQuoted } from './text.ts';
 import { LANGUAGES, UNKNOWN_DETAILS, type ClassifyContext, type Explanation, type Language, type Requester } from './types.ts';
 
 /**

@@ -6,7 +6,13 @@ import { PLATFORM_RULES } from './platforms/index.ts';
 import { detectLanguage, fold } from './phrases/index.ts';
 import { GREETINGS } from './platforms/languages.ts';
 import type { HeaderPattern, MessageRules, Phrases, PlatformRules, ProfileRule, Signal } from './platforms/rules.ts';
-import { bodyText, cleanLine, decodeEntities, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes } from './text.ts';
+import { decodeEntities } from '../text/html.ts';
+import { cleanLine } from '../text/line.ts';
+import { decodeEncodedWords } from '../text/mime.ts';
+import { firstNameOf } from '../text/names.ts';
+import { escapeRegExp } from '../text/regex.ts';
+import { isReplyOrForwardSubject } from '../text/subject.ts';
+import { bodyText, extractUrls, parseUrl, straightenQuotes } from './text.ts';
 import { LANGUAGES, type ClassifyContext, type Explanation, type Language, type Platform, type PlatformMessage, type Requester, type RequestAuthentication } from './types.ts';
 
 /**
@@ -127,22 +133,7 @@ function anyPhrase(phrases: Phrases | undefined, text: string): boolean {
 
 /** Header values, RFC 2047 encoded words decoded (X-Twittersendername may carry any script). */
 function decodedHeader(message: Message, name: string): string[] {
-  return headerValues(message, name).map(decodeEncodedWords);
-}
-
-function decodeEncodedWords(value: string): string {
-  return value.replace(/=\?([^?\s]{1,40})\?([bBqQ])\?([^?\s]{0,2000})\?=/g, (whole, charset: string, encoding: string, text: string) => {
-    try {
-      const bytes =
-        encoding.toUpperCase() === 'B'
-          ? Buffer.from(text, 'base64')
-          : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
-      return new TextDecoder(charset.split('*')[0], { fatal: false }).decode(bytes);
-    } catch {
-      // An unknown charset leaves the word as it was written.
-      return whole;
-    }
-  });
+  return headerValues(message, name).map((value) => decodeEncodedWords(value));
 }
 
 /** "x-linkedin-template" as people write it: "X-LinkedIn-Template". */
@@ -335,7 +326,7 @@ function requesterName(rules: PlatformRules, mail: Mail): NameFound {
     if (name !== '') return { name, handle, detail: `header ${header}` };
   }
   // "Jane Doe <invitations@linkedin.com>": platforms put the person's name on their own address.
-  const viaPlatform = new RegExp(String.raw`\s+via\s+${rules.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\s*$`, 'i');
+  const viaPlatform = new RegExp(String.raw`\s+via\s+${escapeRegExp(rules.label)}\s*$`, 'i');
   const display = cleanName(nameSource(mail.message.from?.name ?? '').replace(extract.displaySuffix ?? viaPlatform, '').replace(viaPlatform, ''));
   if (display !== '' && !display.includes('@') && !extract.notPersonName.some((pattern) => withFlags(pattern, '').test(display))) {
     return { name: display, handle, detail: 'display name of From' };

@@ -1,3 +1,4 @@
+import { alternation } from '../text/regex.ts';
 import { ALL_PHRASES, fold, PHRASES } from './phrases/index.ts';
 import type { DateWords, LanguagePhrases } from './phrases/types.ts';
 import type { Language } from './types.ts';
@@ -65,13 +66,6 @@ export function utcOffsetOf(dateHeader: string | null): number {
   return named !== undefined ? (RFC822_ZONES[named] ?? 0) : 0;
 }
 
-function escape(word: string): string {
-  return word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-function alternation(names: readonly string[]): string {
-  return [...new Set(names)].sort((a, b) => b.length - a.length).map(escape).join('|');
-}
 
 interface Matchers {
   months: Map<string, number>;

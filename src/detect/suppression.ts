@@ -1,6 +1,6 @@
 import { header, headerValues, type Address, type Message } from '../mail/message.ts';
 import { isOwnAddress, isSystemAddress, localPart, NO_REPLY_LOCAL, platformDomainOf, robotRule } from './address.ts';
-import { cleanLine } from './text.ts';
+import { cleanLine } from '../text/line.ts';
 import type { ClassifyContext } from './types.ts';
 
 /**

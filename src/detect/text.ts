@@ -1,9 +1,12 @@
+import { decodeEntities } from '../text/html.ts';
+import { alternation } from '../text/regex.ts';
 import { ALL_PHRASES, fold, wordsOf } from './phrases/index.ts';
 
 /**
  * Text helpers shared by the detectors: turning a body into plain text, cutting quoted text and
- * signatures, and cleaning attacker-controlled strings before they are stored or shown.
- * Every input here comes from a stranger's mail, so every pattern is linear and every output capped.
+ * signatures, finding links. (Folding, escaping, entity decoding, name and subject rules are the
+ * shared vocabulary in src/text/.) Every input here comes from a stranger's mail, so every
+ * pattern is linear and every output capped.
  *
  * Quote stripping is written here rather than taken from a library: the maintained one on npm
  * (email-reply-parser 2.x) asks for Node 22, and its quote-header patterns run in quadratic time
@@ -12,18 +15,6 @@ import { ALL_PHRASES, fold, wordsOf } from './phrases/index.ts';
 
 /** Longest HTML body converted to text; a body beyond this is cut before conversion. */
 const MAX_HTML_CHARS = 512 * 1024;
-
-// eslint-disable-next-line no-control-regex -- removing control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
-/**
- * One line of display text: control characters (CR, LF, bidi overrides, zero-width marks)
- * removed, whitespace collapsed, length capped.
- */
-export function cleanLine(value: string, max = 200): string {
-  const cleaned = value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-  return cleaned.length > max ? `${cleaned.slice(0, max - 1).trimEnd()}…` : cleaned;
-}
 
 /** The body as plain text: the text part, or the HTML part converted when there is no text part. */
 export function bodyText(message: { text: string; html: string }): string {
@@ -34,41 +25,6 @@ export function bodyText(message: { text: string; html: string }): string {
 
 function normaliseNewlines(text: string): string {
   return text.replace(/\r\n?/g, '\n');
-}
-
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  ndash: '–',
-  mdash: '—',
-  hellip: '…',
-  rsquo: '’',
-  lsquo: '‘',
-  rdquo: '”',
-  ldquo: '“',
-  copy: '©',
-  reg: '®',
-  bull: '•',
-  middot: '·',
-  zwnj: '',
-  zwj: '',
-  shy: '',
-};
-
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (whole, entity: string) => {
-    if (entity[0] === '#') {
-      const code = entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10);
-      // Lone surrogates and out-of-range values would make an invalid string; drop them.
-      if (!Number.isFinite(code) || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return '';
-      return String.fromCodePoint(code);
-    }
-    return NAMED_ENTITIES[entity.toLowerCase()] ?? whole;
-  });
 }
 
 const INVISIBLE = ['script', 'style', 'head', 'title', 'template'];
@@ -126,7 +82,8 @@ export function htmlToText(html: string): string {
     .replace(/<\/?(?:p|div|tr|table|ul|ol|h[1-6]|section|article|header|footer|pre|center)\b[^<>]*>/gi, '\n')
     .replace(/<\/t[dh]\s*>/gi, ' ')
     .replace(/<[^<>]*>/g, '');
-  text = decodeEntities(text).replace(/\u00a0/g, ' ');
+  // Soft hyphens and zero-width joiners ("inter&shy;ested") would split a word a phrase must find.
+  text = decodeEntities(text).replace(/\u00a0/g, ' ').replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, '');
   const lines: string[] = [];
   let depth = 0;
   for (const raw of text.split(/\r?\n/)) {
@@ -151,19 +108,17 @@ function collapseBlankLines(text: string): string {
 /** Most lines read when looking for the start of quoted text. */
 const MAX_LINES = 5000;
 
-function alternation(words: readonly string[]): string {
-  return [...new Set(words)]
-    .sort((a, b) => b.length - a.length)
-    .map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/ /g, '\\s+'))
-    .join('|');
+/** An alternation of folded words in which a space stands for any run of whitespace. */
+function spacedAlternation(words: readonly string[]): string {
+  return alternation(words).replace(/ /g, '\\s+');
 }
 
 /** Patterns built once from every language's quote words (all folded). */
 const QUOTES = (() => {
   const all = ALL_PHRASES.map((phrases) => phrases.quotes);
-  const starts = alternation([...all.flatMap((quotes) => quotes.attributionStart), 'den', 'w dniu', 'dnia', 'pe']);
-  const verbs = alternation([...all.flatMap((quotes) => quotes.attributionVerb), 'skrev', 'napisal', 'pisze', 'kirjoitti']);
-  const separators = alternation(all.flatMap((quotes) => quotes.originalMessage));
+  const starts = spacedAlternation([...all.flatMap((quotes) => quotes.attributionStart), 'den', 'w dniu', 'dnia', 'pe']);
+  const verbs = spacedAlternation([...all.flatMap((quotes) => quotes.attributionVerb), 'skrev', 'napisal', 'pisze', 'kirjoitti']);
+  const separators = spacedAlternation(all.flatMap((quotes) => quotes.originalMessage));
   return {
     // "On Tue, 5 Mar 2024 at 10:00, Jane <jane@example.org> wrote:", "Am ... schrieb Jane <...>:", "Le ... a écrit :"
     attributionStart: new RegExp(`^(?:${starts})\\s`),
@@ -171,8 +126,8 @@ const QUOTES = (() => {
     // "2024-03-05 10:00 GMT+01:00 Jane Doe <jane@example.org>:" (older Gmail)
     datedAddress: /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\s.{0,200}(?:<[^<>]{1,200}>|\S@\S{1,200})\s?:$/,
     separator: new RegExp(`^(?:-{2,}|_{2,}|={2,})?\\s*(?:${separators})\\s*(?:-{2,}|_{2,}|={2,}|:)?$`),
-    headerFrom: new RegExp(`^\\*?(?:${alternation(all.flatMap((quotes) => quotes.headerFrom))})\\s*:\\*?\\s+\\S`),
-    headerField: new RegExp(`^\\*?(?:${alternation(all.flatMap((quotes) => quotes.headerFields))})\\s*:\\*?(?:\\s|$)`),
+    headerFrom: new RegExp(`^\\*?(?:${spacedAlternation(all.flatMap((quotes) => quotes.headerFrom))})\\s*:\\*?\\s+\\S`),
+    headerField: new RegExp(`^\\*?(?:${spacedAlternation(all.flatMap((quotes) => quotes.headerFields))})\\s*:\\*?(?:\\s|$)`),
     sentFrom: all.flatMap((quotes) => quotes.sentFrom),
     valedictions: all.flatMap((quotes) => quotes.valedictions),
   };
@@ -268,19 +223,6 @@ export function straightenQuotes(text: string): string {
   return text.replace(/[‘’ʼ′]/g, "'").replace(/[“”„″]/g, '"');
 }
 
-/**
- * The words mail clients put before the subject of a reply or a forward, in the supported
- * languages as Outlook, Gmail and Apple Mail write them: Re/Fw/Fwd; AW/WG (German); TR (French);
- * RV (Spanish); RES/ENC (Portuguese); R/RIF/I (Italian); Antw/Doorst (Dutch); SV/VS/VB (Nordic).
- */
-export const REPLY_PREFIX = String.raw`(?:re|fw|fwd|aw|wg|sv|vs|vb|antw|doorst|tr|rv|res|enc|rif|r|i)`;
-const REPLY_OR_FORWARD_SUBJECT = new RegExp(String.raw`^\s*(?:\[[^\]]{0,80}\]\s*)?${REPLY_PREFIX}\s*(?:\[\d+\]|\(\d+\))?\s*:`, 'i');
-
-/** True when a subject marks a reply or a forward ("Re:", "Fwd:", "AW:", "RV:", "[list] Re:"). */
-export function isReplyOrForwardSubject(subject: string): boolean {
-  return REPLY_OR_FORWARD_SUBJECT.test(subject);
-}
-
 /** http(s) URLs in plain text, and href targets in HTML, entity-decoded, in order of appearance. */
 export function extractUrls(text: string, html = ''): string[] {
   const urls: string[] = [];
@@ -299,29 +241,4 @@ export function parseUrl(value: string): URL | null {
   } catch {
     return null;
   }
-}
-
-const HONORIFICS = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame', 'herr', 'frau', 'mme', 'mlle', 'm']);
-const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md', 'mba', 'esq', 'cpa', 'pmp', 'msc', 'bsc', 'ma', 'ba', 'dds', 'cfa', 'pe']);
-
-function bareWord(word: string): string {
-  return word.toLowerCase().replace(/[.()'"]/g, '');
-}
-
-/** The first name from a display name: "Jane Doe" → "Jane", "Doe, Jane" → "Jane", "Dr. Jane Doe" → "Jane". */
-export function firstNameOf(name: string): string {
-  let rest = name.trim().replace(/^["'“‘(\s]+|["'”’)\s]+$/g, '');
-  const comma = rest.indexOf(',');
-  if (comma > 0) {
-    const before = rest.slice(0, comma).trim();
-    const after = rest.slice(comma + 1).trim();
-    const afterFirst = after.split(/\s+/)[0] ?? '';
-    // "Doe, Jane" is the directory form; "Jane Doe, PhD" carries a suffix after the comma.
-    if (after !== '' && !before.includes(' ') && !SUFFIXES.has(bareWord(afterFirst))) rest = after;
-    else rest = before;
-  }
-  const words = rest.split(/\s+/).filter((word) => word !== '');
-  while (words.length > 1 && HONORIFICS.has(bareWord(words[0] ?? ''))) words.shift();
-  const first = (words[0] ?? '').replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}.'’-]+$/gu, '');
-  return first.includes('@') ? '' : cleanLine(first, 60);
 }

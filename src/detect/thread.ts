@@ -1,5 +1,6 @@
 import type { Message } from '../mail/message.ts';
 import { SCRIPT_ID_PREFIX } from '../mail/message-id.ts';
+import { escapeRegExp } from '../text/regex.ts';
 import type { ClassifyContext } from './types.ts';
 
 /**
@@ -9,10 +10,6 @@ import type { ClassifyContext } from './types.ts';
  */
 
 const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]";
-
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 function ourIdPattern(context: ClassifyContext, flags: string): RegExp | null {
   const domain = context.messageIdDomain.trim();

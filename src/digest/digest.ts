@@ -1,6 +1,6 @@
 import type { Contact } from '../contacts/types.ts';
 import { platformLabelOf } from '../detect/platform.ts';
-import { cleanLine } from '../detect/text.ts';
+import { cleanLine } from '../text/line.ts';
 import { localTime, zonedTime } from '../settings/send-window.ts';
 import type { Settings } from '../settings/settings.ts';
 import type { CompiledTemplate, TemplateValues, TemplateVocabulary } from '../script/template.ts';

@@ -2,7 +2,8 @@ import type { ImapFlow, MessageAddressObject, MessageEnvelopeObject } from 'imap
 import type { Redis } from 'ioredis';
 import { mayWriteTo } from '../detect/address.ts';
 import type { ClassifyContext } from '../detect/types.ts';
-import { nameKeys, type WrittenTo } from '../contacts/resolve.ts';
+import type { WrittenTo } from '../contacts/resolve.ts';
+import { nameKeys } from '../text/names.ts';
 import { createProblemLog, type Logger } from '../log.ts';
 import { adviceText, mailAdvice } from '../config/advice.ts';
 import { mailboxKeys } from '../contacts/store.ts';

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isContactId } from '../text/ids.ts';
 
 /**
  * The Message-IDs Winnow gives its scripts: `winnow.<contact>.<attempt>.<seal>@<the user's domain>`,
@@ -57,7 +58,7 @@ function parseScriptMessageId(id: string): { reading: Omit<ScriptIdReading, 'sea
   const body = hasSeal ? parts.slice(0, -1) : parts;
   const [contactId = '', attemptText = '', ...rest] = body;
   const reminder = rest.length === 1 && rest[0]?.toLowerCase() === 'reminder';
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(contactId) || !/^[1-9][0-9]{0,5}$/.test(attemptText) || (rest.length > 0 && !reminder)) return null;
+  if (!isContactId(contactId) || !/^[1-9][0-9]{0,5}$/.test(attemptText) || (rest.length > 0 && !reminder)) return null;
   return {
     reading: { contactId, attempt: Number(attemptText), reminder },
     seal: hasSeal ? last.toLowerCase() : null,

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../text/html.ts';
 import { messageIdDomain } from './message-id.ts';
 import type { OutgoingScript } from './sender.ts';
 
@@ -33,7 +34,7 @@ export function breakerNotice(options: { user: { name: string; address: string }
     text,
     html: text
       .split('\n\n')
-      .map((paragraph) => `<p>${paragraph.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\n', ' ')}</p>`)
+      .map((paragraph) => `<p>${escapeHtml(paragraph.replaceAll('\n', ' '))}</p>`)
       .join('\n'),
     messageId: `winnow-notice.breaker.${trippedAt}@${messageIdDomain(user.address)}`,
     inReplyTo: null,

@@ -1,3 +1,5 @@
+import { escapeHtml } from '../text/html.ts';
+
 /**
  * One body for both parts of a script. The user writes the script once, as plain text with a few
  * light conventions, and the HTML part is made from it:
@@ -265,8 +267,4 @@ function trimUrl(url: string): string {
     else break;
   }
   return url.slice(0, end);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -1,5 +1,6 @@
 import { sentAuthenticated, type Channel } from '../contacts/types.ts';
 import type { Flag, Platform } from '../detect/types.ts';
+import { withoutReplyPrefixes } from '../text/subject.ts';
 import { cut, MAX_VARIABLE_LENGTH, type ScriptVariables } from './template.ts';
 
 /** What the script is rendered from; every field but userName comes from received mail. */
@@ -142,7 +143,8 @@ const LINK_LIKE = /[a-z][a-z0-9+.-]*:\/\/|\b(?:mailto|tel|sms|callto|javascript|
 
 /** The subject as echoed: reply prefixes off, '' when it holds anything link-like, cut at a word. */
 export function echoedSubject(subject: string): string {
-  const text = clean(stripReplyPrefixes(clean(subject)));
+  // The template adds its own "Re: "; a doubled prefix ("Re: AW: Invitation") looks automated.
+  const text = clean(withoutReplyPrefixes(clean(subject)));
   if (LINK_LIKE.test(text)) return '';
   if (text.length <= MAX_ECHOED_SUBJECT_LENGTH) return text;
   const cutAt = text.lastIndexOf(' ', MAX_ECHOED_SUBJECT_LENGTH - 1);
@@ -169,13 +171,4 @@ function clean(value: unknown): string {
     .replace(/\s+/g, ' ')
     .trim();
   return cut(flat, MAX_VARIABLE_LENGTH).trimEnd();
-}
-
-/**
- * "Re: Re: Invitation" → "Invitation": the template adds its own "Re: ", and a doubled prefix
- * looks automated. Covers the prefixes common mail clients write (Re, German AW, Nordic SV and VS,
- * Dutch Antw, Italian RIF), with or without a count such as "Re[2]:".
- */
-function stripReplyPrefixes(subject: string): string {
-  return subject.replace(/^(?:\s*(?:re|aw|sv|vs|antw|rif)\s*(?:\[\d+\])?\s*:\s*)+/i, '');
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Config } from '../config/env.ts';
 import { PLATFORMS, type Platform } from '../detect/types.ts';
+import { isDomainName, isMailboxAddress } from '../text/address.ts';
 
 const DAY = 86_400_000;
 
@@ -33,7 +34,7 @@ const addressOrDomain = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^([^\s@]+@)?[a-z0-9.-]+\.[a-z]{2,}$/, 'must be an address (jane@example.org) or a domain (example.org)');
+  .refine((entry) => (entry.includes('@') ? isMailboxAddress(entry) : isDomainName(entry)), 'must be an address (jane@example.org) or a domain (example.org)');
 
 /**
  * What the user sets on the dashboard's settings page, kept in Redis so every process agrees.

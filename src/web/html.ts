@@ -1,3 +1,5 @@
+import { escapeHtml } from '../text/html.ts';
+
 /**
  * A tiny HTML template tag. Every interpolated value is escaped unless it is already `Html`
  * (the result of another `html` template or of `raw()`), so mail content (names, subjects,
@@ -15,19 +17,6 @@ export class Html {
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for element content and for quoted attribute values (always quote attributes). */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
 }
 
 /** Marks a fragment as trusted HTML. Only for markup written in this code base, never for data. */

@@ -3,6 +3,7 @@ import { DATE_FIELDS, DEFAULT_ORDER, SORTS, type DirectoryQuery } from '../conta
 import { PERIODS } from '../contacts/stats.ts';
 import { CHANNELS } from '../contacts/types.ts';
 import { FLAGS, PLATFORMS } from '../detect/types.ts';
+import { CONTACT_ID } from '../text/ids.ts';
 import { DEFAULT_PAGE, MAX_PAGE, statusSchema } from './schemas.ts';
 import { localPath } from './security.ts';
 
@@ -100,7 +101,7 @@ export const eraseForm = formBody({ confirm: formField(10), forget: formField(10
 /** The ids of a bulk form arrive once (one box ticked) or as a list. */
 const idList = z.preprocess(
   (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]),
-  z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a contact id')).max(500, 'at most 500 people at once'),
+  z.array(z.string().regex(CONTACT_ID, 'is not a contact id')).max(500, 'at most 500 people at once'),
 );
 
 export const bulkForm = formBody({
@@ -112,7 +113,7 @@ export const apiAddressBody = z.object({ email: text(300) }, { error: 'must be a
 export const apiDecideBody = z.object(
   {
     ids: z
-      .array(z.string({ error: 'is not a contact id' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a contact id'), { error: 'must be a list of contact ids' })
+      .array(z.string({ error: 'is not a contact id' }).regex(CONTACT_ID, 'is not a contact id'), { error: 'must be a list of contact ids' })
       .min(1, 'name at least one person')
       .max(500, 'at most 500 people at once'),
     decision: oneOf(['accepted', 'rejected'] as const),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STATUSES } from '../contacts/types.ts';
+import { CONTACT_ID } from '../text/ids.ts';
 import { localPath } from './security.ts';
 
 /** The largest and the usual page of a list (the people list's query is in people-schemas.ts). */
@@ -10,7 +11,7 @@ export const statusSchema = z.enum(STATUSES, { error: `must be one of ${STATUSES
 
 /** Contact ids are short base64url strings (see contactId in the store). */
 export const contactParams = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a contact id'),
+  id: z.string().regex(CONTACT_ID, 'is not a contact id'),
 });
 
 /** Forms posted without a field must still reach the CSRF check (403), not fail validation (400). */

@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import { giveAddress } from '../contacts/awaiting.ts';
 import { AWAITING_ANSWER } from '../contacts/lifecycle.ts';
-import { allowedNote, decideRequest, knownReason, normaliseName, resolveAddress, type Resolution, type ResolutionInput } from '../contacts/resolve.ts';
+import { allowedNote, decideRequest, knownReason, resolveAddress, type Resolution, type ResolutionInput } from '../contacts/resolve.ts';
+import { normaliseName } from '../text/names.ts';
 import { FLAGS } from '../detect/types.ts';
 import { addressDedupeKey, messageDedupeKey } from '../contacts/store.ts';
 import { NO_DETAILS, type Contact, type ContactEvent } from '../contacts/types.ts';

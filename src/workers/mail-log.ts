@@ -1,7 +1,7 @@
 import { durationInWords } from '../config/duration.ts';
 import { statusInWords } from '../contacts/actions.ts';
 import type { Contact, Status } from '../contacts/types.ts';
-import { cleanLine } from '../detect/text.ts';
+import { cleanLine } from '../text/line.ts';
 import type { Logger } from '../log.ts';
 import { platformLabel } from '../script/render.ts';
 

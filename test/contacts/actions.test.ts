@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContactActions, normaliseAddress, type ContactActions } from '../../src/contacts/actions.ts';
+import { createContactActions, type ContactActions } from '../../src/contacts/actions.ts';
 import { createContactStore, type ContactStore, type NewContact } from '../../src/contacts/store.ts';
 import type { Status } from '../../src/contacts/types.ts';
 import { constructedPerson, recordPerson } from './constructed.ts';
@@ -43,18 +43,6 @@ const person = (status: Status, overrides: Partial<NewContact> = {}) => recordPe
 
 /** The server secret that seals these tests' Message-IDs. */
 const SECRET = 'actions-test-secret-0123456789';
-
-describe('normaliseAddress', () => {
-  it('takes a plain address and lower-cases its domain', () => {
-    expect(normaliseAddress('  Jane.Doe+x@Example.ORG ')).toBe('Jane.Doe+x@example.org');
-  });
-
-  it('refuses anything that is not one plain address', () => {
-    for (const bad of ['', 'jane', 'jane@', '@example.org', 'jane@localhost', 'a@b@example.org', 'Jane <jane@example.org>', 'jane@example.org, bob@example.org', 'jane@example.org\r\nBcc: x@y.org', 'jane doe@example.org', 'jane..doe@example.org', 'jane@-example.org']) {
-      expect(normaliseAddress(bad), bad).toBeNull();
-    }
-  });
-});
 
 describe('deciding', () => {
   it('accepts and rejects people whose outcome is known, and says why not for the others', async () => {

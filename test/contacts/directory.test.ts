@@ -182,6 +182,17 @@ describe('the directory', () => {
     expect((await directory.query({})).total).toBe(before);
   });
 
+  it('finds "Strauß" when searched for as "strauss", and "Strauss" when searched for as "strauß"', async () => {
+    const own = createContactStore(redis, freshPrefix(), 'primary');
+    await add(own, { name: 'Johann Strauß', headline: 'Komponist' });
+    await add(own, { name: 'Levi Strauss', headline: 'Tailor' });
+    await add(own, { name: 'Anna Straus', headline: 'Baker' });
+    const view = createDirectory(redis, own);
+    expect(names((await view.query({ q: 'strauss', sort: 'name' })).contacts)).toEqual(['Johann Strauß', 'Levi Strauss']);
+    expect(names((await view.query({ q: 'STRAUẞ', sort: 'name' })).contacts)).toEqual(['Johann Strauß', 'Levi Strauss']);
+    expect(names((await view.query({ q: 'johann strauss' })).contacts)).toEqual(['Johann Strauß']);
+  });
+
   it('loads afresh when Redis went back to an earlier state', async () => {
     const prefix = freshPrefix();
     const small = createContactStore(redis, prefix, 'primary');

@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { ContactsFileError, detectFormat, parseContactsFile, parseCsvContacts, parseVCards } from '../../src/contacts/import.ts';
 
@@ -130,6 +131,23 @@ describe('vCard files', () => {
   it('reads 8-bit values in the charset a 2.1 card names', () => {
     const file = Buffer.concat([Buffer.from('BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=ISO-8859-1:'), Buffer.from('Zoë Ærø', 'latin1'), Buffer.from('\r\nEMAIL:zoe@example.dk\r\nEND:VCARD\r\n')]);
     expect(parseVCards(file).people).toEqual([{ name: 'Zoë Ærø', addresses: ['zoe@example.dk'], line: 1 }]);
+  });
+
+  it('reads vCard 2.1 in legacy charsets: 8-bit Shift_JIS from a Japanese phone, quoted-printable KOI8-R', () => {
+    const file = Buffer.concat([
+      Buffer.from('BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=SHIFT_JIS:'),
+      iconv.encode('山田;太郎', 'shift_jis'),
+      Buffer.from('\r\nEMAIL;INTERNET:taro@example.jp\r\nEND:VCARD\r\n'),
+      Buffer.from('BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=KOI8-R;ENCODING=QUOTED-PRINTABLE:'),
+      Buffer.from(iconv.encode('Анна Каренина', 'koi8-r').toString('latin1').replace(/[\x80-\xff]/g, (char) => `=${char.charCodeAt(0).toString(16).toUpperCase()}`), 'latin1'),
+      Buffer.from('\r\nEMAIL:anna@example.ru\r\nEND:VCARD\r\n'),
+    ]);
+    const result = parseVCards(file);
+    expect(result.people).toEqual([
+      { name: '太郎 山田', addresses: ['taro@example.jp'], line: 1 },
+      { name: 'Анна Каренина', addresses: ['anna@example.ru'], line: 6 },
+    ]);
+    expect(result.skipped).toEqual([]);
   });
 
   it('reads vCard 3.0 from Apple Contacts: grouped EMAIL lines, escapes, a folded photo', () => {

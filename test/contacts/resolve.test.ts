@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideRequest, knownReason, listMatch, nameKeys, normaliseName, relayAsAddress, resolveAddress, type DecisionInput, type ResolutionInput } from '../../src/contacts/resolve.ts';
+import { decideRequest, knownReason, listMatch, relayAsAddress, resolveAddress, type DecisionInput, type ResolutionInput } from '../../src/contacts/resolve.ts';
+import { nameKeys, normaliseName } from '../../src/text/names.ts';
 import { defaultSettings } from '../../src/settings/settings.ts';
 import type { ClassifyContext } from '../../src/detect/types.ts';
 

@@ -1,7 +1,10 @@
 import type { ClassifyContext } from '../../src/detect/types.ts';
 import { describe, expect, it } from 'vitest';
 import { isOwnAddress, refusalFor, robotRule } from '../../src/detect/address.ts';
-import { cleanLine, firstNameOf, htmlToText, isReplyOrForwardSubject } from '../../src/detect/text.ts';
+import { htmlToText } from '../../src/detect/text.ts';
+import { cleanLine } from '../../src/text/line.ts';
+import { firstNameOf } from '../../src/text/names.ts';
+import { isReplyOrForwardSubject } from '../../src/text/subject.ts';
 
 /** The small rules the detectors share, with plain inputs. */
 

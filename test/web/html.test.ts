@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, html, raw } from '../../src/web/html.ts';
+import { escapeHtml } from '../../src/text/html.ts';
+import { html, raw } from '../../src/web/html.ts';
 import { safeHttpUrl, sameSecret } from '../../src/web/security.ts';
 import { excerpt, profileLink } from '../../src/web/views/format.ts';
 

@@ -1,24 +1,8 @@
 /**
- * Folding: the one form every phrase pattern is written against. Lower-case, accents removed
- * ("intéressé" → "interesse", "mañana" → "manana"), "ß" as "ss", ligatures spelled out, curly
- * quotes and apostrophes straight, every run of whitespace one space. People type with and without
- * accents; folding both the text and the patterns makes them meet.
+ * Words and patterns of folded text. Phrase patterns are written against the one fold
+ * (src/text/fold.ts, re-exported by ./index.ts): lower case, no accents, "ß" as "ss", quotes
+ * straight, whitespace single.
  */
-
-const LIGATURES: Record<string, string> = { ß: 'ss', œ: 'oe', æ: 'ae', ø: 'o', ł: 'l', đ: 'd', ı: 'i' };
-
-export function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[ßœæøłđı]/g, (letter) => LIGATURES[letter] ?? letter)
-    .replace(/[‘’ʼ′`´]/g, "'")
-    .replace(/[“”„″«»]/g, '"')
-    .replace(/[‐‑‒–—―]/g, '-')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
 
 /** Words of a folded text: runs of letters and digits (apostrophes and hyphens kept inside words). */
 export function wordsOf(folded: string): string[] {

@@ -9,7 +9,8 @@ import { pt } from './pt.ts';
 import { wordsOf } from './fold.ts';
 import type { LanguagePhrases } from './types.ts';
 
-export { fold, wordsOf } from './fold.ts';
+export { fold } from '../../text/fold.ts';
+export { wordsOf } from './fold.ts';
 export type { DateWords, LanguagePhrases } from './types.ts';
 
 /** Every supported language's phrases. Adding a language: a file beside this one, and a line here. */

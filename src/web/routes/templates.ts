@@ -4,6 +4,7 @@ import type { Contact } from '../../contacts/types.ts';
 import { personVariables, platformLabel, SAMPLE_PERSON } from '../../script/render.ts';
 import { TestSendError } from '../../script/test-send.ts';
 import { TemplateVersionNotFound } from '../../script/store.ts';
+import { CONTACT_ID, isContactId } from '../../text/ids.ts';
 import { htmlFromBody } from '../../script/body.ts';
 import { compileScript, formatOf, isOneBody, SCRIPT_KINDS, TemplateError, type CompiledScript, type ScriptKind, type ScriptVariables, type TemplateSource } from '../../script/template.ts';
 import { HttpError, type WebContext } from '../context.ts';
@@ -119,7 +120,7 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
   async function previewPeople(chosen: string): Promise<{ choices: PreviewChoice[]; person: Contact | null }> {
     const page = await deps.store.list({ limit: RECENT_PEOPLE });
     let person = page.contacts.find((contact) => contact.id === chosen) ?? null;
-    if (!person && chosen !== SAMPLE_ID && /^[A-Za-z0-9_-]{1,64}$/.test(chosen)) person = await deps.store.get(chosen);
+    if (!person && chosen !== SAMPLE_ID && isContactId(chosen)) person = await deps.store.get(chosen);
     const people = person && !page.contacts.some((contact) => contact.id === person!.id) ? [person, ...page.contacts] : page.contacts;
     const choices = [
       { id: SAMPLE_ID, label: `Sample person: ${SAMPLE_PERSON.name} (${platformLabel(SAMPLE_PERSON.platform)})` },
@@ -362,7 +363,7 @@ export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, 
   });
 
   const apiDraft = z
-    .object({ ...apiFields, person: z.string({ error: 'must be a contact id' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a contact id').optional() })
+    .object({ ...apiFields, person: z.string({ error: 'must be a contact id' }).regex(CONTACT_ID, 'is not a contact id').optional() })
     .superRefine(oneWayOrTheOther);
 
   /** The draft compiled, and the person it is for (the sample when none is named); null after answering 400. */

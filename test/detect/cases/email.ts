@@ -117,6 +117,23 @@ export const EMAIL_CASES: DetectionCase[] = [
     build: mail({ from: SENDERS.en, subject: 'Hello', html: '<div dir="ltr"><p>Hi Morgan,</p><p>I&#39;d love to connect &mdash; we met at the timber summit.</p><p>Jane</p></div>' }),
   },
   {
+    // "m&ouml;chte" is "möchte" only once the entity is decoded; the phrase needs the word.
+    name: 'constructed: German request in HTML only, umlauts written as entities',
+    platform: 'email',
+    language: 'de',
+    expect: 'request',
+    replyTo: 'jana.schmidt@beispiel.example',
+    build: mail({ from: SENDERS.de, subject: 'Hallo', html: '<p>Hallo Morgan,</p><p>ich m&ouml;chte mich gerne mit Ihnen vernetzen &ndash; Ihr Vortrag &uuml;ber Holzbau hat mir gefallen.</p><p>Viele Gr&uuml;&szlig;e<br>Jana</p>' }),
+  },
+  {
+    name: 'constructed: French request in HTML only, accents written as named and numeric entities',
+    platform: 'email',
+    language: 'fr',
+    expect: 'request',
+    replyTo: 'camille@exemple.example',
+    build: mail({ from: SENDERS.fr, subject: 'Bonjour', html: '<p>Bonjour Morgan,</p><p>j&#8217;ai beaucoup aim&#xE9; votre conf&#233;rence et j&#x2019;aimerais vous ajouter &agrave; mon r&eacute;seau.</p><p>Camille</p>' }),
+  },
+  {
     name: 'constructed: a newsletter saying "connect with you on LinkedIn"',
     platform: 'email',
     language: 'en',

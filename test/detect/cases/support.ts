@@ -1,4 +1,5 @@
 import type { ClassifyContext, Flag, Language, Platform, Requester } from '../../../src/detect/types.ts';
+import { escapeHtml as escape } from '../../../src/text/html.ts';
 import { buildMail, type MailFields } from '../../support/mail.ts';
 
 /**
@@ -60,7 +61,6 @@ export function notificationHtml(parts: {
   lines: string[];
   buttons: Array<[string, string]>;
 }): string {
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   return [
     '<!DOCTYPE html><html><head><style>td{font-family:sans-serif}</style></head><body><table><tr><td>',
     parts.recipientLink ? `<a href="${escape(parts.recipientLink)}"><img src="https://static.example.invalid/you.png" alt="${escape(ME_NAME)}"> ${escape(ME_NAME)}</a>` : '',

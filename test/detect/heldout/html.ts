@@ -1,13 +1,11 @@
+import { escapeHtml as esc } from '../../../src/text/html.ts';
+
 /**
  * A small HTML builder for the held-out cases: table layout, a hidden preheader, a logo, an
  * optional photo, lines of text, buttons and a footer, the way platform notifications are laid
  * out. Written for this held-out set from general knowledge of how such mail looks; it is not a
  * copy of any platform's template. Every message built with it is constructed.
  */
-
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 export interface PlatformHtml {
   lang: string;
