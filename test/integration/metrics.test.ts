@@ -51,15 +51,9 @@ describe('/metrics on the web process', () => {
     expect(first.value('winnow_script_delay_seconds_bucket', { le: '60' })).toBe(1);
     expect(first.value('winnow_script_delay_seconds_sum')).toBeLessThan(60);
 
-    const answer = await buildMail({
-      from: { name: 'Bob Builder', address: bob.address },
-      to: worker.user.address,
-      subject: 'Re: Invitation to connect on LinkedIn',
-      inReplyTo: script.messageId!,
-      references: [script.messageId!],
-      text: 'Hi Morgan,\n\nI build timber houses and am looking for a structural engineer to work with.\n',
-    });
-    await suite.sandbox.deliver(worker.user.address, answer);
+    const text = 'Hi Morgan,\n\nI build timber houses and am looking for a structural engineer to work with.\n';
+    const answer = { from: { name: 'Bob Builder', address: bob.address }, to: worker.user.address, subject: 'Re: Invitation to connect on LinkedIn', inReplyTo: script.messageId!, references: [script.messageId!], text };
+    await suite.sandbox.deliver(worker.user.address, await buildMail(answer));
     await worker.waitForContact((contact) => contact.email === bob.address && contact.status === 'answered');
     const answered = await scrape(web);
     expect(answered.value('winnow_answers_total', { kind: 'answered' })).toBe(1);
