@@ -53,14 +53,16 @@ describe('/metrics on the web process', () => {
 
     const text = 'Hi Morgan,\n\nI build timber houses and am looking for a structural engineer to work with.\n';
     const answer = { from: { name: 'Bob Builder', address: bob.address }, to: worker.user.address, subject: 'Re: Invitation to connect on LinkedIn', inReplyTo: script.messageId!, references: [script.messageId!], text };
-    await suite.sandbox.deliver(worker.user.address, await buildMail(answer));
+    const answered = await suite.sandbox.deliver(worker.user.address, await buildMail(answer));
     await worker.waitForContact((contact) => contact.email === bob.address && contact.status === 'answered');
-    const answered = await scrape(web);
-    expect(answered.value('winnow_answers_total', { kind: 'answered' })).toBe(1);
-    expect(answered.value('winnow_answers_total', { kind: 'declined' })).toBe(0);
+    // The count follows the status change by a command or two: the job's end is after both.
+    await worker.settle(answered.uid);
+    const afterAnswer = await scrape(web);
+    expect(afterAnswer.value('winnow_answers_total', { kind: 'answered' })).toBe(1);
+    expect(afterAnswer.value('winnow_answers_total', { kind: 'declined' })).toBe(0);
     // The answer is no new request and no script.
-    expect(answered.value('winnow_requests_total', { platform: 'linkedin' })).toBe(first.value('winnow_requests_total', { platform: 'linkedin' }));
-    expect(answered.value('winnow_scripts_sent_total')).toBe(first.value('winnow_scripts_sent_total'));
+    expect(afterAnswer.value('winnow_requests_total', { platform: 'linkedin' })).toBe(first.value('winnow_requests_total', { platform: 'linkedin' }));
+    expect(afterAnswer.value('winnow_scripts_sent_total')).toBe(first.value('winnow_scripts_sent_total'));
 
     // A second person: one more script, one more request. The same invitation again: neither.
     const carol = suite.sandbox.user('carol');
