@@ -74,13 +74,18 @@ export function bucketOf(seconds: number): string {
 
 /** Adds one to each field (and `sums` to theirs) in one transaction; never rejects. */
 function add(sink: Pick<CountSink, 'redis' | 'logger'>, key: string, fields: string[], what: string, sums: Array<[field: string, by: number]> = []): Promise<void> {
-  const transaction = sink.redis.multi();
-  for (const field of fields) transaction.hincrby(key, field, 1);
-  for (const [field, by] of sums) transaction.hincrbyfloat(key, field, by);
-  return transaction.exec().then(
-    () => undefined,
-    (error: unknown) => sink.logger.warn({ err: error }, `could not count ${what} for /metrics; the mail goes on`),
-  );
+  const lost = (error: unknown) => sink.logger.warn({ err: error }, `could not count ${what} for /metrics; the mail goes on`);
+  try {
+    // Sent now, not in a later tick: on the caller's connection it comes before the caller's next
+    // command, so whoever sees that command's effect (a status, a finished job) sees the count too.
+    const transaction = sink.redis.multi();
+    for (const field of fields) transaction.hincrby(key, field, 1);
+    for (const [field, by] of sums) transaction.hincrbyfloat(key, field, by);
+    return transaction.exec().then(() => undefined, lost);
+  } catch (error) {
+    lost(error);
+    return Promise.resolve();
+  }
 }
 
 /** A new person recorded from a request (not a request repeated by someone already here). */
