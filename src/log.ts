@@ -13,6 +13,7 @@ const REDACT = [
   '*.password',
   '*.token',
   '*.apiToken',
+  '*.metricsToken',
   '*.dashboardPassword',
   '*.authorization',
   '*.*.pass',

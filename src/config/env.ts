@@ -142,6 +142,8 @@ const schema = z
       .string({ message: 'is required (the password for the dashboard login)' })
       .min(MIN_DASHBOARD_PASSWORD_LENGTH, `must be at least ${MIN_DASHBOARD_PASSWORD_LENGTH} characters (several words make a good one)`),
     API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    // Opens /metrics, and then API_TOKEN no longer does: a scraper holds a token that opens nothing else.
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     RESPONSE_DEADLINE: duration('7d', '1s', '365d'),
     DEDUPE_WINDOW: duration('90d', '1m', '3650d'),
     // Renewed every third of itself (at least every second), so it must leave room for that.
@@ -221,7 +223,7 @@ export interface Config {
   smtp: { host: string; port: number; secure: boolean; requireTls: boolean; user: string | null; pass: string | null };
   mailFrom: { name: string; address: string };
   redis: { url: string; prefix: string };
-  web: { port: number; host: string; trustProxy: TrustProxy; dashboardPassword: string; apiToken: string | null };
+  web: { port: number; host: string; trustProxy: TrustProxy; dashboardPassword: string; apiToken: string | null; metricsToken: string | null };
   responseDeadlineMs: number;
   dedupeWindowMs: number;
   /** How long a process's hold on a mailbox lasts unrenewed; another process takes over after it. */
@@ -268,7 +270,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: smtpSecure, requireTls: !smtpSecure && !e.ALLOW_PLAINTEXT, user: e.SMTP_USER || null, pass: e.SMTP_PASS || null },
     mailFrom: e.MAIL_FROM,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
-    web: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, dashboardPassword: e.DASHBOARD_PASSWORD, apiToken: e.API_TOKEN ?? null },
+    web: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, dashboardPassword: e.DASHBOARD_PASSWORD, apiToken: e.API_TOKEN ?? null, metricsToken: e.METRICS_TOKEN ?? null },
     responseDeadlineMs: e.RESPONSE_DEADLINE,
     dedupeWindowMs: e.DEDUPE_WINDOW,
     mailboxLeaseMs: e.MAILBOX_LEASE,

@@ -7,6 +7,7 @@ import { adviceText, isRedisError, mailAdvice, redisAdvice, type Advice } from '
 import type { MailboxKeys } from '../contacts/store.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
 import { MAX_SOURCE_BYTES } from './message.ts';
+import { countImapConnection } from '../metrics/counts.ts';
 
 export interface ImapSettings extends ImapAccount {
   /** Folder to watch, usually INBOX. */
@@ -260,6 +261,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
       status.connected = true;
       status.lastError = null;
       await recordHealth({ connected: 1, connectedAt: Date.now(), lastError: '', lastErrorKind: '' });
+      void countImapConnection({ redis, logger: log }, keys.health);
       problems.recovered('the mailbox works again');
       log.info({ folder: imap.folder }, 'watching mailbox');
 

@@ -13,6 +13,7 @@ import { assetRoutes } from './routes/assets.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { sendingApiRoutes } from './routes/sending.ts';
 import { settingsApiRoutes, settingsRoutes } from './routes/settings.ts';
 import { templatesApiRoutes, templatesRoutes } from './routes/templates.ts';
@@ -104,6 +105,7 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
   });
 
   await app.register(healthRoutes, context);
+  await app.register(metricsRoutes, context);
   await app.register(assetRoutes, { assets });
   await app.register(apiRoutes, { ...context, prefix: '/api' });
   await app.register(addressBookRoutes, { ...context, prefix: '/api' });

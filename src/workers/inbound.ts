@@ -17,6 +17,7 @@ import { jobId, scheduleDeadline, type QueuePayloads } from '../queues/queues.ts
 import type { WorkerContext } from './context.ts';
 import { createPlatformMessageReader, type PlatformAnswer } from './platform-message.ts';
 import { createMailLog } from './mail-log.ts';
+import { countAnswer, countRequest } from '../metrics/counts.ts';
 
 export type InboundOutcome =
   | { kind: 'request'; contactId: string; created: boolean }
@@ -145,6 +146,7 @@ export function createInboundProcessor(context: WorkerContext) {
     );
     if (moved.moved) {
       await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
+      void countAnswer(context, answer.kind);
       mailLog.answer(contact, answer.kind, notice ? `${notice.where}: ${answer.reason.replace(/^(answered|declined): /, '')}` : answer.reason, flags);
       return { kind: 'answer', contactId: contact.id, status: answer.kind };
     }
@@ -264,6 +266,7 @@ export function createInboundProcessor(context: WorkerContext) {
     const { id } = created;
     let contact = await store.get(id);
     if (contact && created.created) mailLog.request(contact);
+    if (created.created) void countRequest(context, platform);
     else if (contact && contact.requestMessageId !== message.messageId) mailLog.requestAgain(contact);
     if (!created.created && contact && contact.requestMessageId !== message.messageId) {
       // Counted on the person, not a new entry each time: a sender repeating a request a thousand

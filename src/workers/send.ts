@@ -9,6 +9,7 @@ import type { Settings } from '../settings/settings.ts';
 import type { WorkerContext } from './context.ts';
 import { reminderDueAt } from './deadline.ts';
 import { createMailLog } from './mail-log.ts';
+import { countScriptSent } from '../metrics/counts.ts';
 
 /** How long a script waits before trying again when the SMTP settings are wrong or the server is unreachable. */
 const SERVER_TROUBLE_RETRY_MS = 60_000;
@@ -219,6 +220,7 @@ export function createSendProcessor(context: WorkerContext) {
       throw error;
     }
     await store.writeLedger(contactId, attempt, { state: 'sent', sentAt: String(context.now()), response, template: String(version ?? 'default') });
+    void countScriptSent(context, contact, attempt);
     const detail = attempt === 1 ? `script sent to ${contact.email}` : `script ${attempt} sent to ${contact.email}`;
     await recordAsked(contactId, mailbox, attempt, messageId, detail, settings);
     mailLog.scriptSent(contact, attempt, settings.deadlineMs);

@@ -51,6 +51,12 @@ describe('configuration', () => {
     expect(problems).toContain('AUTHSERV_ID="mx example" must be a host name');
   });
 
+  it('takes METRICS_TOKEN of 16 characters or more, masked when refused; unset, /metrics falls back to API_TOKEN', () => {
+    expect(loadConfig(valid).web.metricsToken).toBeNull();
+    expect(loadConfig({ ...valid, METRICS_TOKEN: 'scrape-token-0123456789' }).web.metricsToken).toBe('scrape-token-0123456789');
+    expect(problemsOf({ ...valid, METRICS_TOKEN: 'short-token' })).toEqual(['METRICS_TOKEN=*** (11 characters) must be at least 16 characters']);
+  });
+
   it('lists every problem at once, naming each setting', () => {
     const problems = problemsOf({ IMAP_PORT: 'abc', RESPONSE_DEADLINE: 'soon', MAIL_FROM: 'not an address', DASHBOARD_PASSWORD: 'short' });
     const text = problems.join('\n');
