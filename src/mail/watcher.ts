@@ -4,7 +4,7 @@ import { createImapClient, type ImapAccount } from './imap.ts';
 import type { Redis } from 'ioredis';
 import { createProblemLog, type Logger } from '../log.ts';
 import { adviceText, isRedisError, mailAdvice, redisAdvice, type Advice } from '../config/advice.ts';
-import type { MailboxKeys } from '../contacts/store.ts';
+import type { MailboxKeys } from '../store/keys.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
 import { MAX_SOURCE_BYTES } from './message.ts';
 
