@@ -406,7 +406,7 @@ export function createInboundProcessor(context: WorkerContext) {
       case 'ignored': {
         // Mail from a person we asked counts as their answer even without threading headers when
         // it is authenticated from their address, unless it is list or robot mail.
-        if (!classification.reason.startsWith('suppressed')) {
+        if (!classification.suppressed) {
           const answerer = await answeredContact(message, classification);
           if (answerer?.counts) return takeAnswer(answerer.contact, message, classification.answersMessageId ?? null);
           if (answerer) return notTaken(answerer, message, 'mail');
