@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { serverKeys } from '../store/keys.ts';
 
 /**
  * The one map from queue name to job payload, read by producers and processors alike,
@@ -60,7 +61,7 @@ const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
 
 export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
   const make = <Name extends QueueName>(name: Name) =>
-    new Queue<QueuePayloads[Name], unknown, Name>(name, { connection, prefix: `${prefix}:q`, defaultJobOptions: JOB_OPTIONS[name] });
+    new Queue<QueuePayloads[Name], unknown, Name>(name, { connection, prefix: serverKeys(prefix).queues, defaultJobOptions: JOB_OPTIONS[name] });
   return { inbound: make('inbound'), send: make('send'), deadline: make('deadline'), 'sent-copy': make('sent-copy') };
 }
 

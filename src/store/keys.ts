@@ -7,7 +7,7 @@ import type { Status } from '../contacts/types.ts';
  * send ledgers and volume counts, settings, templates, the watcher's cursor and lease, mailbox
  * health, the server secret, the mailbox history. Keys of one mailbox share a hash tag, so a Redis
  * Cluster keeps them on one shard and a Lua script (src/store/lua/) may touch several at once.
- * The queues' keys are BullMQ's own, under `${prefix}:q` (src/queues/queues.ts).
+ * What is not one mailbox's (queues, dashboard sessions, the login guard) is in serverKeys below.
  */
 export function mailboxKeys(prefix: string, mailbox: string) {
   const base = `${prefix}:{${mailbox}}`;
@@ -60,6 +60,17 @@ export function mailboxKeys(prefix: string, mailbox: string) {
      * compute): still honoured, and replaced by the keyed one when a request meets it.
      */
     legacyForgotten: (dedupeKey: string) => `${base}:forgotten:${createHash('sha256').update(`winnow-forgotten:${dedupeKey}`).digest('base64url')}`,
+    /** The imported address book (src/contacts/address-book.ts). */
+    book: {
+      /** hash: normalised name → the name as imported (one entry per person) */
+      people: `${base}:book:people`,
+      /** hash: address → the name as imported */
+      addresses: `${base}:book:addresses`,
+      /** set: the addresses filed under a name key (see nameKeys) */
+      name: (key: string) => `${base}:book:name:${key}`,
+      /** set: every name key in use, so `clear` finds them all */
+      keys: `${base}:book:keys`,
+    },
     /** The mailbox history (src/mail/history.ts): who the user wrote to, and names seen with addresses. */
     history: {
       /** hash: address → date of the latest mail the user sent to it ('' unknown) */
@@ -73,3 +84,27 @@ export function mailboxKeys(prefix: string, mailbox: string) {
 }
 
 export type MailboxKeys = ReturnType<typeof mailboxKeys>;
+
+/** The keys of the whole server, shared by every mailbox and every process on one Redis. */
+export function serverKeys(prefix: string) {
+  // One hash tag: the login guard's script touches these together, which Redis Cluster allows on one shard.
+  const login = `${prefix}:{login}`;
+  return {
+    /** BullMQ's prefix: the queues keep their own keys under it (src/queues/queues.ts). */
+    queues: `${prefix}:q`,
+    /** A dashboard session, by a hash of its cookie value (src/web/session.ts). */
+    session: (idHash: string) => `${prefix}:session:${idHash}`,
+    /** A session's one-time message after a redirect, by the same hash (src/web/flash.ts). */
+    flash: (idHash: string) => `${prefix}:flash:${idHash}`,
+    /** The login guard (src/web/login-guard.ts). */
+    login: {
+      blockedUntil: `${login}:blocked-until`,
+      /** hash: startedAt, lastAt, failures, slowed */
+      burst: `${login}:burst`,
+      /** HyperLogLog of the addresses in the burst */
+      burstAddresses: `${login}:burst-addresses`,
+      /** list of past bursts (JSON) */
+      bursts: `${login}:bursts`,
+    },
+  };
+}

@@ -34,6 +34,10 @@ export const SCRIPTS = {
   currentTemplate: 2,
   keepLatestWritten: 1,
   advanceHistoryCursor: 1,
+  renewLease: 1,
+  releaseLease: 1,
+  advanceCursor: 1,
+  countFailedLogin: 4,
 } as const satisfies Record<string, number | null>;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -146,6 +150,26 @@ export function storeScripts(redis: Redis) {
     },
     async advanceHistoryCursor(keys: { cursor: string }, args: { path: string; uidValidity: string; lastUid: number }) {
       return (await run('advanceHistoryCursor', [keys.cursor], [args.path, args.uidValidity, String(args.lastUid)])) === 1;
+    },
+    /** True when this process held the lease and it is renewed for `leaseMs`. */
+    async renewLease(keys: { lease: string }, args: { owner: string; leaseMs: number }) {
+      return (await run('renewLease', [keys.lease], [args.owner, String(args.leaseMs)])) === 1;
+    },
+    async releaseLease(keys: { lease: string }, args: { owner: string }) {
+      return (await run('releaseLease', [keys.lease], [args.owner])) === 1;
+    },
+    async advanceCursor(keys: { cursor: string }, args: { uidValidity: string; lastUid: number }) {
+      return (await run('advanceCursor', [keys.cursor], [args.uidValidity, String(args.lastUid)])) === 1;
+    },
+    async countFailedLogin(
+      keys: { blockedUntil: string; burst: string; burstAddresses: string; bursts: string },
+      args: { now: number; quietMs: number; budget: number; firstDelayMs: number; maxDelayMs: number; burstThreshold: number; keepMs: number; address: string },
+    ) {
+      return (await run(
+        'countFailedLogin',
+        [keys.blockedUntil, keys.burst, keys.burstAddresses, keys.bursts],
+        [String(args.now), String(args.quietMs), String(args.budget), String(args.firstDelayMs), String(args.maxDelayMs), String(args.burstThreshold), String(args.keepMs), args.address],
+      )) as [number, number, number];
     },
     /** For a pipeline: queues the write of the latest dates the user wrote to these addresses (see keep-latest-written.lua). */
     keepLatestWritten(batch: object, keys: { written: string }, dates: ReadonlyArray<readonly [string, string]>): void {
