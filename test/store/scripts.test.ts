@@ -1,11 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContactStore } from '../../src/contacts/store.ts';
+import { describe, expect, it } from 'vitest';
 import { fileOf, luaScript, SCRIPTS, type ScriptName } from '../../src/store/scripts.ts';
-import { startSandbox, type Sandbox } from '../support/sandbox.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const luaFolder = path.join(root, 'src/store/lua');
@@ -40,31 +37,5 @@ describe('the Lua scripts', () => {
   it('have their includes put in place', () => {
     expect(luaScript('transition')).toContain('local function bump(');
     expect(luaScript('transition')).not.toContain('@include');
-  });
-});
-
-describe('the scripts on a real Redis', () => {
-  let sandbox: Sandbox;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ imap: false, smtp: false });
-    redis = new Redis(sandbox.redisUrl);
-  });
-
-  afterAll(async () => {
-    await redis?.quit();
-    await sandbox?.stop();
-  });
-
-  it('still run after Redis forgot them (a restart, SCRIPT FLUSH): a person is recorded and moved', async () => {
-    const store = createContactStore(redis, `scripts-test-${process.pid}`, 'primary');
-    const fields = { status: 'queued' as const, platform: 'email' as const, name: 'Ada', firstName: 'Ada', email: 'ada@example.org', requestedAt: 1 };
-    const first = await store.create(fields as never, ['address:ada@example.org'], 60_000, { at: 1, type: 'requested', detail: 'x' });
-    expect(first.created).toBe(true);
-    await redis.script('FLUSH');
-    const moved = await store.transition(first.id, 'asked', { askedAt: 2 }, { at: 2, detail: 'script sent' });
-    expect(moved).toEqual({ moved: true, from: 'queued' });
-    expect((await store.get(first.id))?.status).toBe('asked');
   });
 });
