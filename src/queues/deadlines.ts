@@ -1,5 +1,3 @@
-import type { Contact } from '../contacts/types.ts';
-import type { Settings } from '../settings/settings.ts';
 import { jobId, type Queues } from './queues.ts';
 
 /**
@@ -9,8 +7,19 @@ import { jobId, type Queues } from './queues.ts';
  * as they say, so scheduling here only has to make it wake no later than it should.
  */
 
+/** What the deadline's times are read from: the person's (src/contacts/types.ts) and the reminder setting (src/settings/settings.ts). */
+interface AskedPerson {
+  askedAt: number | null;
+  deadlineAt: number | null;
+  pausedUntil: number | null;
+}
+interface ReminderSetting {
+  /** How long after the script the reminder goes; null for none. */
+  reminderAfterMs: number | null;
+}
+
 /** When the single reminder is due for this person, or null when there is none to send (or it would come after the deadline). */
-export function reminderDueAt(contact: Pick<Contact, 'askedAt' | 'deadlineAt'>, settings: Pick<Settings, 'reminderAfterMs'>): number | null {
+export function reminderDueAt(contact: Pick<AskedPerson, 'askedAt' | 'deadlineAt'>, settings: ReminderSetting): number | null {
   if (settings.reminderAfterMs === null || contact.askedAt === null || contact.deadlineAt === null) return null;
   const at = contact.askedAt + settings.reminderAfterMs;
   return at < contact.deadlineAt ? at : null;
@@ -20,7 +29,7 @@ export function reminderDueAt(contact: Pick<Contact, 'askedAt' | 'deadlineAt'>, 
  * When an asked person's deadline job should next wake: when they are back from an absence, else
  * at their reminder, else at their deadline. Null for a person with no deadline.
  */
-export function deadlineWakeAt(contact: Pick<Contact, 'askedAt' | 'deadlineAt' | 'pausedUntil'>, settings: Pick<Settings, 'reminderAfterMs'>, now: number): number | null {
+export function deadlineWakeAt(contact: AskedPerson, settings: ReminderSetting, now: number): number | null {
   if (contact.deadlineAt === null) return null;
   if (contact.pausedUntil !== null && contact.pausedUntil > now) return contact.pausedUntil;
   return reminderDueAt(contact, settings) ?? contact.deadlineAt;
@@ -30,13 +39,17 @@ export function deadlineWakeAt(contact: Pick<Contact, 'askedAt' | 'deadlineAt' |
  * An out-of-office until `returnsAt` pauses the deadline: the time the person had left starts again
  * when they are back. While already paused, the time left is what remains after the earlier return.
  */
-export function pausedDeadline(contact: Pick<Contact, 'deadlineAt' | 'pausedUntil'>, returnsAt: number, now: number): { pausedUntil: number; deadlineAt: number } | null {
+export function pausedDeadline(contact: Pick<AskedPerson, 'deadlineAt' | 'pausedUntil'>, returnsAt: number, now: number): { pausedUntil: number; deadlineAt: number } | null {
   if (returnsAt <= now || contact.deadlineAt === null) return null;
   const remaining = Math.max(0, contact.deadlineAt - Math.max(now, contact.pausedUntil ?? now));
   return { pausedUntil: returnsAt, deadlineAt: returnsAt + remaining };
 }
 
-type PersonRef = Pick<Contact, 'mailbox' | 'id'>;
+/** The person a deadline job is for. */
+interface PersonRef {
+  mailbox: string;
+  id: string;
+}
 
 /**
  * Makes sure the person's deadline job fires at `at` (its reminder time or deadline). There is one

@@ -1,5 +1,4 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { serverKeys } from '../store/keys.ts';
 
 /**
  * The one map from queue name to job payload, read by producers and processors alike,
@@ -26,6 +25,11 @@ export interface QueuePayloads {
 }
 
 export type QueueName = keyof QueuePayloads;
+
+/** Where BullMQ keeps the queues' keys (its own layout) below Winnow's prefix; every other key is in src/store/keys.ts. */
+export function queuePrefix(prefix: string): string {
+  return `${prefix}:q`;
+}
 export const QUEUE_NAMES: readonly QueueName[] = ['inbound', 'send', 'deadline', 'sent-copy'];
 
 export type Queues = { [Name in QueueName]: Queue<QueuePayloads[Name], unknown, Name> };
@@ -61,7 +65,7 @@ const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
 
 export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
   const make = <Name extends QueueName>(name: Name) =>
-    new Queue<QueuePayloads[Name], unknown, Name>(name, { connection, prefix: serverKeys(prefix).queues, defaultJobOptions: JOB_OPTIONS[name] });
+    new Queue<QueuePayloads[Name], unknown, Name>(name, { connection, prefix: queuePrefix(prefix), defaultJobOptions: JOB_OPTIONS[name] });
   return { inbound: make('inbound'), send: make('send'), deadline: make('deadline'), 'sent-copy': make('sent-copy') };
 }
 

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { keyedHash } from '../config/secret.ts';
-import type { Status } from '../contacts/types.ts';
+import type { Status } from '../vocabulary/contact.ts';
 
 /**
  * Every Redis key Winnow writes for one mailbox, in one place: people and their timelines, the
  * send ledgers and volume counts, settings, templates, the watcher's cursor and lease, mailbox
  * health, the server secret, the mailbox history. Keys of one mailbox share a hash tag, so a Redis
  * Cluster keeps them on one shard and a Lua script (src/store/lua/) may touch several at once.
- * What is not one mailbox's (queues, dashboard sessions, the login guard) is in serverKeys below.
+ * What is not one mailbox's (dashboard sessions, the login guard) is in serverKeys below; the
+ * queues keep BullMQ's own keys under queuePrefix (src/queues/queues.ts).
  */
 export function mailboxKeys(prefix: string, mailbox: string) {
   const base = `${prefix}:{${mailbox}}`;
@@ -90,8 +91,6 @@ export function serverKeys(prefix: string) {
   // One hash tag: the login guard's script touches these together, which Redis Cluster allows on one shard.
   const login = `${prefix}:{login}`;
   return {
-    /** BullMQ's prefix: the queues keep their own keys under it (src/queues/queues.ts). */
-    queues: `${prefix}:q`,
     /** A dashboard session, by a hash of its cookie value (src/web/session.ts). */
     session: (idHash: string) => `${prefix}:session:${idHash}`,
     /** A session's one-time message after a redirect, by the same hash (src/web/flash.ts). */
