@@ -25,7 +25,7 @@ import { fireDeadline, until, useSandbox, type TestWinnow } from '../support/win
  * at the SMTP peer. Every request here is constructed (test/support/requests.ts).
  */
 
-const suite = useSandbox(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 's12', 's13', 's14', 's15']);
+const suite = useSandbox(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 's12', 's13', 's14', 's15', 's16', 's17']);
 const MINUTE = 60_000;
 const DOMAIN = 'example.test';
 
@@ -284,6 +284,36 @@ describe('the reminder', () => {
     expect((await winnow.store.get(contact.id))!.status).toBe('no_response');
     expect(remindersTo(person.address)).toHaveLength(1);
     expect((await winnow.store.timeline(contact.id)).map((event) => event.type)).toEqual(['requested', 'asked', 'reminded', 'paused', 'no_response']);
+  });
+
+  it('that trips the circuit breaker tells the user, as a script does, and waits', async () => {
+    const { winnow, clock, person, contact } = await askedWithReminder('s16', 'remind-trips');
+    // The script counted one in the hour: the reminder would be the second.
+    await pages(winnow).saveSettings({ breakerHourly: 1 });
+    clock.advance(21 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    const notice = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(winnow.user.address) && /^Winnow paused sending/.test(mail.headers.get('subject') ?? ''));
+    expect(notice.headers.get('auto-submitted')).toBe('auto-generated');
+    await until(async () => (await winnow.store.sendingPause())?.notifiedAt != null, 5_000, 'the notice to be recorded');
+    expect(remindersTo(person.address)).toHaveLength(0);
+    expect(await deadlineJobState(winnow, contact.id)).toBe('delayed');
+    expect((await winnow.store.get(contact.id))!.status).toBe('asked');
+  });
+
+  it('refused for good is noted, the person stays asked, and it does not count against the daily cap', async () => {
+    const { winnow, clock, person, contact } = await askedWithReminder('s17', 'remind-refused');
+    // The script is one of today's two.
+    await pages(winnow).saveSettings({ dailyCap: 2 });
+    clock.advance(21 * MINUTE);
+    suite.sandbox.smtp.failNext(550, 'No such user here');
+    await fireDeadline(winnow, contact.id);
+    expect((await winnow.store.readLedger(contact.id, 1, 'reminder')).state).toBe('failed');
+    expect((await winnow.store.timeline(contact.id)).at(-1)).toMatchObject({ type: 'reminded', detail: expect.stringMatching(/^the reminder could not be delivered: .*550/) });
+    expect((await winnow.store.get(contact.id))!.status).toBe('asked');
+    // The refused reminder gave its place back: the next request's script still goes today.
+    const next = await request(winnow, 'remind-refused-next');
+    await scriptTo(next.address);
+    expect(remindersTo(person.address)).toHaveLength(0);
   });
 
   it('waits while the SMTP server cannot be reached, through its last retry, and goes once it is back; the person stays asked', async () => {
