@@ -6,7 +6,7 @@ import { HttpError, type WebContext } from '../context.ts';
 import { apiTokenGuard, sessionGuards } from '../guards.ts';
 import { digestPreviewPage } from '../views/digest.ts';
 import { suggestAuthservId } from '../../detect/authentication.ts';
-import { pagePolicy, routeCsp } from '../security.ts';
+import { pagePolicy, PREVIEW_POLICY, routeCsp } from '../security.ts';
 import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type ReceivingServer, type SettingsForm } from '../views/settings.ts';
 
 /** The settings page. Every route needs a session; every POST the session's CSRF token. */
@@ -28,12 +28,22 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
   });
 
   /** What the digest would say now, built as the workers build it; sends nothing. */
-  app.get('/settings/digest', async (request, reply) => {
+  async function digestNow() {
     const [settings, state] = await Promise.all([deps.settings.get(), deps.store.digestState()]);
     const since = state.lastSentAt ? Number(state.lastSentAt) : null;
     const now = (deps.now ?? Date.now)();
     const mail = await composeDigest({ store: deps.store, templates: deps.templates, userName: deps.config.mailFrom.name, dashboardUrl: deps.config.dashboardUrl }, settings, now, since);
-    return reply.type('text/html; charset=utf-8').send(digestPreviewPage(context.view(request), { mail, every: settings.digest.every, since }).value);
+    return { mail, every: settings.digest.every, since };
+  }
+
+  app.get('/settings/digest', { helmet: routeCsp(pagePolicy({ frames: true })) }, async (request, reply) => {
+    return reply.type('text/html; charset=utf-8').send(digestPreviewPage(context.view(request), { ...(await digestNow()), frameUrl: '/settings/digest/html' }).value);
+  });
+
+  /** The digest's HTML part as its own document, for the preview's frame, under the preview's sandboxing policy. */
+  app.get('/settings/digest/html', { helmet: routeCsp(PREVIEW_POLICY) }, async (_request, reply) => {
+    const { mail } = await digestNow();
+    return reply.type('text/html; charset=utf-8').send(mail?.html ?? '<!doctype html><p>Nothing new: no digest would go now.</p>');
   });
 
   app.post('/settings', withScript, async (request, reply) => {
