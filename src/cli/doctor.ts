@@ -6,7 +6,7 @@ import { createSender } from '../mail/sender.ts';
 import { connectRedis, lastRedisError, megabytes, redisMemory, redisProblems } from '../redis.ts';
 import { loadDefaultTemplates, SCRIPT_KINDS } from '../script/template.ts';
 import { createTemplateStore } from '../script/store.ts';
-import { mailboxKeys } from '../contacts/store.ts';
+import { mailboxKeys } from '../store/keys.ts';
 import { PRIMARY_MAILBOX } from '../runtime.ts';
 import { parseAuthenticationResults, suggestAuthservId } from '../detect/authentication.ts';
 

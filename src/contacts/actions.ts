@@ -3,7 +3,8 @@ import { typedAddress } from '../text/address.ts';
 import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
 import type { Redis } from 'ioredis';
 import { removeJobsNaming } from '../queues/forget.ts';
-import { jobId, scheduleDeadline, type Queues } from '../queues/queues.ts';
+import { cancelDeadline, deadlineWakeAt, scheduleDeadline } from '../queues/deadlines.ts';
+import { ensureScriptJob, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
 import { listMatch } from './resolve.ts';
@@ -79,22 +80,6 @@ export function statusInWords(status: Status): string {
   return STATUS_WORDS[status];
 }
 
-/**
- * Makes sure the send job for a queued person's next script exists. A finished job with that id
- * (one that failed for good, or found the person not queued) would make a new add a no-op, so it goes.
- */
-export async function ensureScriptJob(queues: Pick<Queues, 'send'>, contact: Pick<Contact, 'id' | 'mailbox' | 'attempts'>): Promise<boolean> {
-  const id = jobId.send(contact.mailbox, contact.id, contact.attempts + 1);
-  const existing = await queues.send.getJob(id);
-  if (existing) {
-    const state = await existing.getState();
-    if (state !== 'completed' && state !== 'failed') return false;
-    await existing.remove();
-  }
-  await queues.send.add('send', { mailbox: contact.mailbox, contactId: contact.id }, { jobId: id });
-  return true;
-}
-
 /** Statuses from which the user may say they sent the script on the platform. */
 export const SENDABLE_ON_PLATFORM: readonly Status[] = ['awaiting_address', 'awaiting_approval'];
 
@@ -103,7 +88,6 @@ function nameOf(contact: Contact): string {
 }
 
 export function createContactActions({ store, queues, redis, settings, now, messageIdDomain, messageIdSecret }: ContactActionsDeps) {
-  const mailbox = store.mailbox;
 
   function missing(id: string): ActionOutcome {
     return { ok: false, id, name: null, status: 'missing', problem: 'missing', message: `There is no one with id ${id}; they may have been erased.` };
@@ -121,7 +105,7 @@ export function createContactActions({ store, queues, redis, settings, now, mess
 
   /** The old deadline must not outlive a new script: the sender sets a fresh one when it goes out. */
   async function dropDeadline(contact: Contact): Promise<void> {
-    await queues.deadline.remove(jobId.deadline(mailbox, contact.id));
+    await cancelDeadline(queues, contact);
   }
 
   /** Moves a person and says so; a second click on the same action finds them there already. */
@@ -303,8 +287,7 @@ export function createContactActions({ store, queues, redis, settings, now, mess
         return refused({ ...contact, status: result.status }, `${nameOf(contact)} is now ${statusInWords(result.status)}; nothing was recorded. Reload the page to see why.`);
       }
       // The job wakes for the reminder (a notice to you) or the deadline, whichever comes first.
-      const remindAt = current.reminderAfterMs === null ? null : at + current.reminderAfterMs;
-      await scheduleDeadline(queues, contact.mailbox, contact.id, remindAt !== null && remindAt < deadlineAt ? remindAt : deadlineAt, at);
+      await scheduleDeadline(queues, contact, deadlineWakeAt({ askedAt: at, deadlineAt, pausedUntil: null }, current, at) ?? deadlineAt, at);
       return done(contact, 'asked', `${nameOf(contact)} is asked on ${platform}; their answer is awaited until ${new Date(deadlineAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
     },
 

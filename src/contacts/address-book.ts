@@ -1,25 +1,15 @@
 import type { Redis } from 'ioredis';
+import { mailboxKeys } from '../store/keys.ts';
 import type { ImportedPerson } from './import.ts';
 import { nameKeys } from '../text/names.ts';
 
 /**
  * The user's own address book, imported from CSV or vCard, kept in Redis: name → addresses (to
  * find the address of a requester whose request carries none) and address → name. Keys share the
- * mailbox's hash tag, like every other key of the mailbox.
- *
- *   book:people         hash  normalised name → the name as imported (one entry per person)
- *   book:addresses      hash  address → the name as imported
- *   book:name:<key>     set   the addresses filed under a name key (see nameKeys)
- *   book:keys           set   every name key in use, so `clear` finds them all
+ * mailbox's hash tag, like every other key of the mailbox (src/store/keys.ts, `book`).
  */
 export function addressBookKeys(prefix: string, mailbox: string) {
-  const base = `${prefix}:{${mailbox}}:book`;
-  return {
-    people: `${base}:people`,
-    addresses: `${base}:addresses`,
-    name: (key: string) => `${base}:name:${key}`,
-    keys: `${base}:keys`,
-  };
+  return mailboxKeys(prefix, mailbox).book;
 }
 
 export interface AddressBookCount {

@@ -1,7 +1,6 @@
 import type { ClassifyContext } from '../detect/types.ts';
-import type { Queues } from '../queues/queues.ts';
+import { ensureScriptJob, type Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
-import { ensureScriptJob } from './actions.ts';
 import type { AddressBook } from './address-book.ts';
 import { decideRequest, describeSource, knownReason, uniqueAddress, type RequestDecision, type WrittenTo } from './resolve.ts';
 import { addressDedupeKey, type ContactStore } from './store.ts';

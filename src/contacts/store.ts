@@ -1,79 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { domainOf, mailboxIdentity } from '../detect/address.ts';
-import { keyedHash, serverSecret } from '../config/secret.ts';
+import { serverSecret } from '../config/secret.ts';
+import { mailboxKeys } from '../store/keys.ts';
+import { storeScripts } from '../store/scripts.ts';
 import { statusesBefore } from './lifecycle.ts';
 import { NO_DETAILS, STATUSES, type Contact, type ContactEvent, type Status } from './types.ts';
 
-/**
- * People and their timelines in Redis, the system of record.
- * Keys of one mailbox share a hash tag, so a Redis Cluster keeps them on one shard
- * and the Lua scripts below may touch several of them at once.
- */
-export function mailboxKeys(prefix: string, mailbox: string) {
-  const base = `${prefix}:{${mailbox}}`;
-  return {
-    contact: (id: string) => `${base}:contact:${id}`,
-    events: (id: string) => `${base}:events:${id}`,
-    byUpdate: `${base}:contacts`,
-    byStatus: (status: Status) => `${base}:status:${status}`,
-    dedupe: (key: string) => `${base}:dedupe:${key}`,
-    scriptMessage: (messageId: string) => `${base}:script-message:${messageId.toLowerCase()}`,
-    address: (address: string) => `${base}:address:${address.toLowerCase()}`,
-    /** The send ledger of one script; the first keeps the key it had before "send again" existed. */
-    ledger: (contactId: string, attempt: number) => (attempt === 1 ? `${base}:ledger:${contactId}` : `${base}:ledger:${contactId}:${attempt}`),
-    /** The reminder's ledger for script number `attempt`. */
-    reminderLedger: (contactId: string, attempt: number) => `${base}:reminder-ledger:${contactId}:${attempt}`,
-    /** Scripts sent on one local day (YYYY-MM-DD in the user's time zone), for the daily cap. */
-    sentOn: (day: string) => `${base}:sent-on:${day}`,
-    /** Scripts sent to one recipient domain in the last hour (script → time), for the per-domain cap. */
-    sentToDomain: (domain: string) => `${base}:sent-to:${domain}`,
-    /** Scripts sent in the last hour (script → time), for the circuit breaker; emptied on resume. */
-    sentLastHour: `${base}:sent-last-hour`,
-    /** Present while the circuit breaker holds sending: when it tripped, at what limit, whether the user was told. */
-    sendingPaused: `${base}:sending-paused`,
-    templates: `${base}:templates`,
-    cursor: `${base}:cursor`,
-    lease: `${base}:lease`,
-    health: `${base}:health`,
-    skippedMail: `${base}:skipped-mail`,
-    settings: `${base}:settings`,
-    /** The digest's state (last slot handled, last sent, the day's thread) and its per-slot claims. */
-    digest: `${base}:digest`,
-    digestSlot: (slot: number) => `${base}:digest-slot:${slot}`,
-    /** The generated server secret that seals script Message-IDs, when WINNOW_SECRET is not set. */
-    secret: `${base}:secret`,
-    /** The authserv-id on top of each recent mail (or "-" for none), newest first, for AUTHSERV_ID discovery. */
-    authservSeen: `${base}:authserv-seen`,
-    /** Change sequence: every write of a person bumps it (see BUMP and src/contacts/directory.ts). */
-    version: `${base}:version`,
-    /** Person id → the change sequence of their last write (erasures too). */
-    changes: `${base}:changes`,
-    /** The dedupe keys a person was created with, so erasing them finds every one. */
-    dedupeOf: (id: string) => `${base}:dedupe-of:${id}`,
-    /**
-     * An erased person's dedupe key, hashed with the server secret: a request with it is not
-     * recorded again, and no one without the secret can test an address against the marker.
-     */
-    forgotten: (dedupeKey: string, secret: string) => `${base}:forgotten:${keyedHash(secret, 'winnow-forgotten', dedupeKey)}`,
-    /**
-     * The marker as versions before the server secret wrote it (a plain SHA-256, which anyone can
-     * compute): still honoured, and replaced by the keyed one when a request meets it.
-     */
-    legacyForgotten: (dedupeKey: string) => `${base}:forgotten:${createHash('sha256').update(`winnow-forgotten:${dedupeKey}`).digest('base64url')}`,
-    /** The mailbox history (src/mail/history.ts): who the user wrote to, and names seen with addresses. */
-    history: {
-      /** hash: address → date of the latest mail the user sent to it ('' unknown) */
-      written: `${base}:history:written`,
-      /** set: addresses seen with a name (see nameKeys) */
-      name: (key: string) => `${base}:history:name:${key}`,
-      /** hash: path, uidValidity, lastUid of the folder read so far */
-      cursor: (folder: string) => `${base}:history:cursor:${folder}`,
-    },
-  };
-}
-
-export type MailboxKeys = ReturnType<typeof mailboxKeys>;
 
 /** How many recent mails the AUTHSERV_ID suggestion looks at. */
 export const AUTHSERV_SAMPLE = 200;
@@ -116,214 +49,14 @@ export interface SendLedger {
   template?: string;
 }
 
-// Claims one person's send for one run. KEYS: ledger, contact. ARGV: owner, Message-ID to use when
-// none is recorded yet, now, how long another run's claim stays valid. Returns {outcome, Message-ID};
-// {'missing', ''} when the person was erased meanwhile.
-const CLAIM_SEND = `
-local l = redis.call('HMGET', KEYS[1], 'state', 'owner', 'startedAt', 'messageId')
-if l[1] == 'sent' then return {'sent', l[4]} end
-if redis.call('EXISTS', KEYS[2]) == 0 then return {'missing', ''} end
-if l[1] == 'sending' and l[2] ~= ARGV[1] and tonumber(l[3]) and tonumber(ARGV[3]) - tonumber(l[3]) < tonumber(ARGV[4]) then
-  return {'busy', l[4] or ''}
-end
-local id = l[4] or ARGV[2]
-redis.call('HSET', KEYS[1], 'state', 'sending', 'owner', ARGV[1], 'startedAt', ARGV[3], 'messageId', id)
-return {'claimed', id}
-`;
-
-// The small writes about a person that follow a send or a mail (a timeline entry, a ledger field,
-// a script's Message-ID), made only while the person exists: a job still running when the person
-// was erased must not write a part of them back. KEYS: the person, the key to write. ARGV: the
-// command and its arguments (RPUSH, HSET, HSETNX or SET only). Returns the command's answer, or
-// -1 when the person is gone.
-const WHILE_PRESENT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local command = ARGV[1]
-if command ~= 'RPUSH' and command ~= 'HSET' and command ~= 'HSETNX' and command ~= 'SET' then return redis.error_reply('not allowed: ' .. command) end
-return redis.call(command, KEYS[2], unpack(ARGV, 2))
-`;
-
-// Every script that writes a person ends with this: the change sequence goes up by one and the
-// person's entry in the change index gets the new number, in the same atomic step as the write, so
-// a reader that has seen sequence n has seen every write up to n (src/contacts/directory.ts).
-// Needs `version` and `changes` keys and the person's `id` in scope.
-const BUMP = (version: string, changes: string) => `
-redis.call('ZADD', ${changes}, redis.call('INCR', ${version}), id)
-`;
-
-// Creates a contact unless one of its dedupe keys is taken or was forgotten (an erased person's);
-// returns {created, id} ({0, '', 'forgotten'} for a forgotten one).
-// KEYS: contact, events, byUpdate, byStatus, address index, version, changes, dedupeOf, then the
-// dedupe keys, then their forgotten markers in the same order, then their markers as older
-// versions wrote them (unkeyed; one met is replaced by the keyed marker).
-// ARGV: dedupe count, id, contact JSON, event JSON, time, dedupe window, whether to index the address.
-const CREATE = `
-local dedupeCount = tonumber(ARGV[1])
-for i = 1, dedupeCount do
-  if redis.call('EXISTS', KEYS[8 + dedupeCount + i]) == 1 then return {0, '', 'forgotten'} end
-  local legacy = KEYS[8 + 2 * dedupeCount + i]
-  if redis.call('EXISTS', legacy) == 1 then
-    redis.call('SET', KEYS[8 + dedupeCount + i], redis.call('GET', legacy))
-    redis.call('DEL', legacy)
-    return {0, '', 'forgotten'}
-  end
-end
-for i = 1, dedupeCount do
-  local existing = redis.call('GET', KEYS[8 + i])
-  if existing then return {0, existing} end
-end
-local id = ARGV[2]
-if redis.call('EXISTS', KEYS[1]) == 1 then return {0, id} end
-for i = 1, dedupeCount do
-  redis.call('SET', KEYS[8 + i], id, 'PX', ARGV[6])
-  redis.call('SADD', KEYS[8], KEYS[8 + i])
-end
-if dedupeCount > 0 then redis.call('PEXPIRE', KEYS[8], ARGV[6]) end
-redis.call('SET', KEYS[1], ARGV[3])
-redis.call('RPUSH', KEYS[2], ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[5], id)
-redis.call('ZADD', KEYS[4], ARGV[5], id)
--- The address index keeps the person it names: a later request with the same address (a new
--- invitation after the dedupe window, perhaps forged) must not take over where answers by address go.
-if ARGV[7] == '1' then redis.call('SET', KEYS[5], id, 'NX') end
-${BUMP('KEYS[6]', 'KEYS[7]')}
-return {1, id}
-`;
-
-// Moves a contact to a new status if its current status allows it, merging a patch of fields.
-// KEYS: contact, events, byUpdate, then one status index per status in ARGV[6]'s order (every key
-// a script touches is declared, as Redis Cluster asks), then version, changes, the address index of
-// a new address and that of the address it replaces. ARGV[7] is '1' when the patch sets an address,
-// ARGV[8] the lower-cased address it is expected to replace. Returns {1, from} or {0, current status}.
-const TRANSITION = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return {0, 'missing'} end
-local contact = cjson.decode(raw)
-local allowed = cjson.decode(ARGV[1])
-local from = contact['status']
-local ok = false
-for _, status in ipairs(allowed) do
-  if status == from then ok = true end
-end
-if not ok then return {0, from} end
-local previousEmail = contact['email']
-local patch = cjson.decode(ARGV[2])
-for field, value in pairs(patch) do contact[field] = value end
-contact['status'] = ARGV[3]
-contact['updatedAt'] = tonumber(ARGV[4])
-local statuses = cjson.decode(ARGV[6])
-local indexOf = {}
-for i, status in ipairs(statuses) do indexOf[status] = KEYS[3 + i] end
-local id = contact['id']
-local extra = 3 + #statuses
-redis.call('SET', KEYS[1], cjson.encode(contact))
-redis.call('RPUSH', KEYS[2], ARGV[5])
-redis.call('ZADD', KEYS[3], ARGV[4], id)
-redis.call('ZREM', indexOf[from], id)
-redis.call('ZADD', indexOf[ARGV[3]], ARGV[4], id)
--- The address index moves with the address, in this same step: an answer from the new address
--- finds the person, and the old address no longer does (unless it now belongs to someone else).
-if ARGV[7] == '1' then
-  local old = previousEmail
-  if type(old) == 'string' and string.lower(old) == ARGV[8] and string.lower(old) ~= string.lower(contact['email']) and redis.call('GET', KEYS[extra + 4]) == id then
-    redis.call('DEL', KEYS[extra + 4])
-  end
-  redis.call('SET', KEYS[extra + 3], id)
-end
-${BUMP('KEYS[extra + 1]', 'KEYS[extra + 2]')}
-return {1, from}
-`;
-
-// Merges a patch of fields into a contact without changing its status, and notes why.
-// KEYS: contact, events, byUpdate, version, changes. ARGV: patch JSON, now, event JSON. Returns 1, or 0 when missing.
-const UPDATE = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return 0 end
-local contact = cjson.decode(raw)
-local patch = cjson.decode(ARGV[1])
-for field, value in pairs(patch) do contact[field] = value end
-contact['updatedAt'] = tonumber(ARGV[2])
-local id = contact['id']
-redis.call('SET', KEYS[1], cjson.encode(contact))
-redis.call('RPUSH', KEYS[2], ARGV[3])
-redis.call('ZADD', KEYS[3], ARGV[2], id)
-${BUMP('KEYS[4]', 'KEYS[5]')}
-return 1
-`;
-
-// Notes a mail on a person's timeline so that a run of the same kind collapses into one counted
-// entry: reading only the last entry, never the whole timeline. The same Message-ID as the last
-// entry is a job run again: nothing changes. KEYS: contact, events, version, changes. ARGV: event
-// JSON, its type, its Message-ID ('' for none), time, '1' to count a repeated request on the person.
-// Returns 'added', 'counted', 'seen' (the same mail again) or 'missing'.
-const NOTE_MAIL = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return 'missing' end
-local outcome = 'added'
-local last = redis.call('LINDEX', KEYS[2], -1)
-local entry = last and cjson.decode(last)
-if entry and ARGV[3] ~= '' and entry['messageId'] == ARGV[3] then return 'seen' end
-if entry and entry['type'] == ARGV[2] then
-  entry['repeats'] = (tonumber(entry['repeats']) or 1) + 1
-  entry['lastAt'] = tonumber(ARGV[4])
-  if ARGV[3] ~= '' then entry['messageId'] = ARGV[3] end
-  redis.call('LSET', KEYS[2], -1, cjson.encode(entry))
-  outcome = 'counted'
-else
-  redis.call('RPUSH', KEYS[2], ARGV[1])
-end
-if ARGV[5] == '1' then
-  local contact = cjson.decode(raw)
-  local id = contact['id']
-  contact['repeats'] = (tonumber(contact['repeats']) or 0) + 1
-  contact['lastRepeatAt'] = tonumber(ARGV[4])
-  redis.call('SET', KEYS[1], cjson.encode(contact))
-  ${BUMP('KEYS[3]', 'KEYS[4]')}
-end
-return outcome
-`;
-
 /** Which mail of a script a ledger records: the script itself, or the reminder that follows it. */
 export type LedgerMail = 'script' | 'reminder';
 
-// Counts one script against every volume limit at once, atomically across processes: the day's
-// cap, the recipient domain's hourly cap and the circuit breaker. A script counted already fits
-// again, so a run that repeats counts once. The breaker trips on the script that would be one more
-// than its limit in an hour: that run alone gets 'tripped' (and tells the user); every run after
-// it gets 'paused' until the user resumes.
-// KEYS: the day's set, the domain's window, the hour's window, the pause. ARGV: script, daily cap,
-// domain cap, breaker limit ('' for none), now, an hour in ms, how long to keep a day's set.
-// Returns {outcome, detail}: detail is when the domain's oldest script leaves its window.
-const TAKE_SLOT = `
-local script, now, hour = ARGV[1], tonumber(ARGV[5]), tonumber(ARGV[6])
-if redis.call('SISMEMBER', KEYS[1], script) == 1 or redis.call('ZSCORE', KEYS[3], script) then return {'ok', ''} end
-if redis.call('EXISTS', KEYS[4]) == 1 then return {'paused', ''} end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - hour)
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - hour)
-if ARGV[2] ~= '' and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return {'daily', ''} end
-if ARGV[3] ~= '' and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then
-  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  return {'domain', tostring(tonumber(oldest[2]) + hour)}
-end
-if ARGV[4] ~= '' and redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[4]) then
-  redis.call('HSET', KEYS[4], 'trippedAt', ARGV[5], 'limit', ARGV[4])
-  return {'tripped', ''}
-end
-if ARGV[2] ~= '' then
-  redis.call('SADD', KEYS[1], script)
-  redis.call('PEXPIRE', KEYS[1], ARGV[7])
-end
-redis.call('ZADD', KEYS[2], now, script)
-redis.call('PEXPIRE', KEYS[2], hour)
-redis.call('ZADD', KEYS[3], now, script)
-redis.call('PEXPIRE', KEYS[3], hour)
-return {'ok', ''}
-`;
 /** A day's count is needed for that day only; kept a little longer than the longest local day. */
 const SLOT_KEEP_MS = 3 * 86_400_000;
 const HOUR_MS = 3_600_000;
 
-/** Where a script stands against the volume limits (see TAKE_SLOT). */
+/** Where a script stands against the volume limits (see src/store/lua/take-send-slot.lua). */
 export type SendSlot =
   | { outcome: 'ok' | 'paused' | 'daily' | 'tripped' }
   /** The recipient domain had its hour's scripts; `until` is when the oldest of them leaves the hour. */
@@ -344,71 +77,6 @@ export interface SendingPause {
   notifiedAt: number | null;
   notifyError: string | null;
 }
-
-// Erases a person and every index entry that leads to them, in one step. The change sequence goes
-// up, but the person's id leaves the change index rather than being recorded in it: nothing may
-// name them afterwards. Readers of the index notice that someone is gone by the count of people
-// (src/contacts/directory.ts).
-// KEYS: contact, events, byUpdate, version, changes, then one status index per status, then keys
-// that are the person's own (deleted), then index keys (deleted only while they still name this
-// person: an address index may by now belong to someone else), then forgotten markers to set.
-// ARGV: id, status count, own count, index count, marker count, now, and optionally a condition:
-// the status the person must still be in, its place in the status keys, and the latest time they
-// may have entered it (the expiry sweep's, which must not erase someone who moved on meanwhile).
-// Returns 1, or 0 when missing (or the condition no longer holds).
-const ERASE = `
-local id = ARGV[1]
-local raw = redis.call('GET', KEYS[1])
-if not raw then return 0 end
-local statusCount, ownCount, indexCount, markerCount = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-if ARGV[7] then
-  if cjson.decode(raw)['status'] ~= ARGV[7] then return 0 end
-  local since = redis.call('ZSCORE', KEYS[5 + tonumber(ARGV[8])], id)
-  if not since or tonumber(since) > tonumber(ARGV[9]) then return 0 end
-end
-redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('ZREM', KEYS[3], id)
-local at = 5
-for i = 1, statusCount do redis.call('ZREM', KEYS[at + i], id) end
-at = at + statusCount
-for i = 1, ownCount do redis.call('DEL', KEYS[at + i]) end
-at = at + ownCount
-for i = 1, indexCount do
-  if redis.call('GET', KEYS[at + i]) == id then redis.call('DEL', KEYS[at + i]) end
-end
-at = at + indexCount
-for i = 1, markerCount do redis.call('SET', KEYS[at + i], ARGV[6]) end
-redis.call('INCR', KEYS[4])
-redis.call('ZREM', KEYS[5], id)
-return 1
-`;
-
-// Gives a person one more dedupe key (an address found after the request was recorded), unless an
-// erased person's marker names it or it leads to someone else. KEYS: dedupe key, its forgotten
-// marker, dedupeOf, the marker as older versions wrote it. ARGV: id, dedupe window. Returns
-// 'claimed', 'held' (theirs already), 'forgotten', or the other person's id.
-const CLAIM_DEDUPE = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return 'forgotten' end
-if redis.call('EXISTS', KEYS[4]) == 1 then
-  redis.call('SET', KEYS[2], redis.call('GET', KEYS[4]))
-  redis.call('DEL', KEYS[4])
-  return 'forgotten'
-end
-local owner = redis.call('GET', KEYS[1])
-if owner == ARGV[1] then return 'held' end
-if owner then return owner end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('SADD', KEYS[3], KEYS[1])
-redis.call('PEXPIRE', KEYS[3], ARGV[2])
-return 'claimed'
-`;
-
-// Gives a dedupe key back while it still leads to this person. KEYS: dedupe key, dedupeOf. ARGV: id.
-const RELEASE_DEDUPE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-redis.call('SREM', KEYS[2], KEYS[1])
-return 1
-`;
 
 export type DedupeClaim = { outcome: 'claimed' | 'held' | 'forgotten' } | { outcome: 'taken'; by: string };
 
@@ -443,6 +111,7 @@ export interface ContactStoreOptions {
 
 export function createContactStore(redis: Redis, prefix: string, mailbox: string, options: ContactStoreOptions = {}) {
   const keys = mailboxKeys(prefix, mailbox);
+  const scripts = storeScripts(redis);
   let secretRead: Promise<string> | null = null;
   /** The server secret (src/config/secret.ts), read once (a failed read is tried again next time). */
   function secretOnce(): Promise<string> {
@@ -456,7 +125,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
 
   /** Runs one write of `key` only while person `id` exists; -1 when they do not. */
   async function whilePresent(id: string, key: string, command: 'RPUSH' | 'HSET' | 'HSETNX' | 'SET', ...args: string[]): Promise<number | string | null> {
-    return (await redis.eval(WHILE_PRESENT, 2, keys.contact(id), key, command, ...args)) as number | string | null;
+    return scripts.whilePresent({ contact: keys.contact(id), target: key }, command, args);
   }
 
   async function sendingPause(): Promise<SendingPause | null> {
@@ -540,28 +209,22 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       const secret = await secretOnce();
       const contact: Contact = { ...fields, id, mailbox, updatedAt: now };
       // Everything in one script: a crash cannot leave a person without their address index.
-      const result = (await redis.eval(
-        CREATE,
-        8 + 3 * dedupeKeys.length,
-        keys.contact(id),
-        keys.events(id),
-        keys.byUpdate,
-        keys.byStatus(contact.status),
-        keys.address(contact.email ?? ''),
-        keys.version,
-        keys.changes,
-        keys.dedupeOf(id),
-        ...dedupeKeys.map(keys.dedupe),
-        ...dedupeKeys.map((key) => keys.forgotten(key, secret)),
-        ...dedupeKeys.map(keys.legacyForgotten),
-        String(dedupeKeys.length),
-        id,
-        toJson(contact),
-        toJson(event),
-        String(now),
-        String(dedupeWindowMs),
-        contact.email ? '1' : '0',
-      )) as [number, string, string?];
+      const result = await scripts.createContact(
+        {
+          contact: keys.contact(id),
+          events: keys.events(id),
+          byUpdate: keys.byUpdate,
+          byStatus: keys.byStatus(contact.status),
+          address: keys.address(contact.email ?? ''),
+          version: keys.version,
+          changes: keys.changes,
+          dedupeOf: keys.dedupeOf(id),
+          dedupe: dedupeKeys.map(keys.dedupe),
+          forgotten: dedupeKeys.map((key) => keys.forgotten(key, secret)),
+          legacyForgotten: dedupeKeys.map(keys.legacyForgotten),
+        },
+        { id, contact: toJson(contact), event: toJson(event), now, dedupeWindowMs, indexAddress: Boolean(contact.email) },
+      );
       if (result[2] === 'forgotten') return { created: false, id: '', forgotten: true };
       return { created: result[0] === 1, id: result[1] };
     },
@@ -638,26 +301,19 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
     async erase(id: string, extra: EraseKeys, now: number, onlyIf?: ExpiryCondition): Promise<boolean> {
       const secret = extra.forget.length > 0 ? await secretOnce() : null;
       const own = [keys.dedupeOf(id), ...extra.own];
-      const condition = onlyIf ? [onlyIf.status, String(STATUSES.indexOf(onlyIf.status) + 1), String(onlyIf.enteredBefore)] : [];
-      const result = await redis.eval(
-        ERASE,
-        5 + STATUSES.length + own.length + extra.indexes.length + extra.forget.length,
-        keys.contact(id),
-        keys.events(id),
-        keys.byUpdate,
-        keys.version,
-        keys.changes,
-        ...STATUSES.map(keys.byStatus),
-        ...own,
-        ...extra.indexes,
-        ...extra.forget.map((key) => keys.forgotten(key, secret!)),
-        id,
-        String(STATUSES.length),
-        String(own.length),
-        String(extra.indexes.length),
-        String(extra.forget.length),
-        String(now),
-        ...condition,
+      const result = await scripts.eraseContact(
+        {
+          contact: keys.contact(id),
+          events: keys.events(id),
+          byUpdate: keys.byUpdate,
+          version: keys.version,
+          changes: keys.changes,
+          byStatus: STATUSES.map(keys.byStatus),
+          own,
+          indexes: extra.indexes,
+          markers: extra.forget.map((key) => keys.forgotten(key, secret!)),
+        },
+        { id, now, onlyIf: onlyIf && { status: onlyIf.status, statusPlace: STATUSES.indexOf(onlyIf.status) + 1, enteredBefore: onlyIf.enteredBefore } },
       );
       if (result !== 1) return false;
       await forgetInHistory(extra.addresses ?? []);
@@ -673,8 +329,9 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
      */
     async claimDedupe(id: string, dedupeKey: string, dedupeWindowMs: number): Promise<DedupeClaim> {
       const secret = await secretOnce();
-      const result = String(
-        await redis.eval(CLAIM_DEDUPE, 4, keys.dedupe(dedupeKey), keys.forgotten(dedupeKey, secret), keys.dedupeOf(id), keys.legacyForgotten(dedupeKey), id, String(dedupeWindowMs)),
+      const result = await scripts.claimDedupe(
+        { dedupe: keys.dedupe(dedupeKey), forgotten: keys.forgotten(dedupeKey, secret), dedupeOf: keys.dedupeOf(id), legacyForgotten: keys.legacyForgotten(dedupeKey) },
+        { id, dedupeWindowMs },
       );
       if (result === 'claimed' || result === 'held' || result === 'forgotten') return { outcome: result };
       return { outcome: 'taken', by: result };
@@ -682,7 +339,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
 
     /** Undoes claimDedupe when the step it was for did not happen. */
     async releaseDedupe(id: string, dedupeKey: string): Promise<void> {
-      await redis.eval(RELEASE_DEDUPE, 2, keys.dedupe(dedupeKey), keys.dedupeOf(id), id);
+      await scripts.releaseDedupe({ dedupe: keys.dedupe(dedupeKey), dedupeOf: keys.dedupeOf(id) }, { id });
     },
 
     /**
@@ -701,26 +358,28 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       // A new address replaces the old one in the address index; the script checks that the
       // address read here is still the person's before it removes the old entry.
       const previous = patch.email ? ((await get(id))?.email ?? '').toLowerCase() : '';
-      const result = (await redis.eval(
-        TRANSITION,
-        7 + STATUSES.length,
-        keys.contact(id),
-        keys.events(id),
-        keys.byUpdate,
-        ...STATUSES.map(keys.byStatus),
-        keys.version,
-        keys.changes,
-        keys.address(patch.email ?? ''),
-        keys.address(previous),
-        JSON.stringify(statusesBefore(to).filter((from) => !only || only.includes(from))),
-        toJson(patch),
-        to,
-        String(entry.at),
-        toJson(entry),
-        JSON.stringify(STATUSES),
-        patch.email ? '1' : '0',
-        previous,
-      )) as [number, string];
+      const result = await scripts.transition(
+        {
+          contact: keys.contact(id),
+          events: keys.events(id),
+          byUpdate: keys.byUpdate,
+          version: keys.version,
+          changes: keys.changes,
+          newAddress: keys.address(patch.email ?? ''),
+          oldAddress: keys.address(previous),
+          byStatus: STATUSES.map(keys.byStatus),
+        },
+        {
+          from: statusesBefore(to).filter((from) => !only || only.includes(from)),
+          patch: toJson(patch),
+          to,
+          now: entry.at,
+          event: toJson(entry),
+          statuses: STATUSES,
+          setsAddress: Boolean(patch.email),
+          previousAddress: previous,
+        },
+      );
       if (result[0] === 1) return { moved: true, from: result[1] as Status };
       return { moved: false, status: result[1] as Status | 'missing' };
     },
@@ -731,7 +390,10 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
      * `transition`'s job. Returns false when the person does not exist.
      */
     async update(id: string, patch: Partial<Omit<Contact, 'status' | 'id' | 'mailbox'>>, event: ContactEvent): Promise<boolean> {
-      const result = await redis.eval(UPDATE, 5, keys.contact(id), keys.events(id), keys.byUpdate, keys.version, keys.changes, toJson(patch), String(event.at), toJson(event));
+      const result = await scripts.updateContact(
+        { contact: keys.contact(id), events: keys.events(id), byUpdate: keys.byUpdate, version: keys.version, changes: keys.changes },
+        { patch: toJson(patch), now: event.at, event: toJson(event) },
+      );
       return result === 1;
     },
 
@@ -748,19 +410,10 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
      */
     async noteMail(id: string, event: ContactEvent, options: { repeatedRequest?: boolean } = {}): Promise<'added' | 'counted' | 'seen' | 'missing'> {
       const messageId = event.messageId !== undefined ? boundedField('messageId', event.messageId) : null;
-      return (await redis.eval(
-        NOTE_MAIL,
-        4,
-        keys.contact(id),
-        keys.events(id),
-        keys.version,
-        keys.changes,
-        toJson(event),
-        event.type,
-        messageId ?? '',
-        String(event.at),
-        options.repeatedRequest ? '1' : '0',
-      )) as 'added' | 'counted' | 'seen' | 'missing';
+      return scripts.noteMail(
+        { contact: keys.contact(id), events: keys.events(id), version: keys.version, changes: keys.changes },
+        { event: toJson(event), type: event.type, messageId: messageId ?? '', now: event.at, repeatedRequest: options.repeatedRequest === true },
+      );
     },
 
     /** The Message-ID of the newest timeline entry (null when it has none): whether a mail was just noted. */
@@ -822,10 +475,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       claimMs: number,
       mail: LedgerMail = 'script',
     ): Promise<{ outcome: 'sent' | 'busy' | 'claimed' | 'missing'; messageId: string }> {
-      const [outcome, recorded] = (await redis.eval(CLAIM_SEND, 2, ledgerKey(id, attempt, mail), keys.contact(id), owner, messageId, String(now), String(claimMs))) as [
-        'sent' | 'busy' | 'claimed' | 'missing',
-        string,
-      ];
+      const [outcome, recorded] = await scripts.claimSend({ ledger: ledgerKey(id, attempt, mail), contact: keys.contact(id) }, { owner, messageId, now, claimMs });
       return { outcome, messageId: recorded };
     },
 
@@ -848,21 +498,10 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
      */
     async takeSendSlot(day: string, script: string, recipient: string, limits: VolumeLimits, now: number): Promise<SendSlot> {
       const cap = (limit: number | null) => (limit === null ? '' : String(limit));
-      const [outcome, detail] = (await redis.eval(
-        TAKE_SLOT,
-        4,
-        keys.sentOn(day),
-        keys.sentToDomain(recipientDomain(recipient)),
-        keys.sentLastHour,
-        keys.sendingPaused,
-        script,
-        cap(limits.dailyCap),
-        cap(limits.domainHourlyCap),
-        cap(limits.breakerHourly),
-        String(now),
-        String(HOUR_MS),
-        String(SLOT_KEEP_MS),
-      )) as [SendSlot['outcome'], string];
+      const [outcome, detail] = await scripts.takeSendSlot(
+        { sentOn: keys.sentOn(day), sentToDomain: keys.sentToDomain(recipientDomain(recipient)), sentLastHour: keys.sentLastHour, sendingPaused: keys.sendingPaused },
+        { script, dailyCap: cap(limits.dailyCap), domainCap: cap(limits.domainHourlyCap), breakerLimit: cap(limits.breakerHourly), now, hourMs: HOUR_MS, keepDayMs: SLOT_KEEP_MS },
+      );
       return outcome === 'domain' ? { outcome, until: Number(detail) } : ({ outcome } as SendSlot);
     },
 
@@ -876,13 +515,13 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
 
     /** True for the one run that is to tell the user of this pause (every later run: false). */
     async claimPauseNotice(): Promise<boolean> {
-      return (await redis.eval(`if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end return redis.call('HSETNX', KEYS[1], 'noticeClaimed', '1')`, 1, keys.sendingPaused)) === 1;
+      return scripts.claimPauseNotice({ sendingPaused: keys.sendingPaused });
     },
 
     /** Records that the user was told of the pause (or why not), while it lasts. */
     async notePauseNotice(outcome: { notifiedAt: number } | { notifyError: string }): Promise<void> {
-      const field = 'notifiedAt' in outcome ? ['notifiedAt', String(outcome.notifiedAt)] : ['notifyError', outcome.notifyError.slice(0, 500)];
-      await redis.eval(`if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return 1`, 1, keys.sendingPaused, ...field);
+      const field = 'notifiedAt' in outcome ? ({ field: 'notifiedAt', value: String(outcome.notifiedAt) } as const) : ({ field: 'notifyError', value: outcome.notifyError.slice(0, 500) } as const);
+      await scripts.notePauseNotice({ sendingPaused: keys.sendingPaused }, field);
     },
 
     /**

@@ -13,7 +13,7 @@ import type { Classification, ClassifyContext, Explanation, Flag, Language, Plat
  * Decides what one message is. Order matters: robots first (bounces, auto-replies), then the
  * user's own mail, then answers to our scripts, then mail imitating a platform, then platform
  * mail (which carries list headers and so comes before suppression), then suppression, then
- * personal requests. Reasons of mail that no person wrote start with "suppressed: ".
+ * personal requests. Mail that no person wrote is `suppressed` (its reason starts "suppressed: ").
  * Never throws: whatever goes wrong leaves the mail ignored with the reason.
  */
 export function classify(message: Message, context: ClassifyContext): Classification {
@@ -43,7 +43,7 @@ function decide(message: Message, context: ClassifyContext): Classification {
       explanation: explanationOf(report.explanation, { rule: 'bounce', detail: report.reason }),
     });
   }
-  if (report?.kind === 'notice') return ignored(`suppressed: ${report.reason}`, explanationOf(report.explanation, { rule: 'delivery-notice', detail: report.reason }));
+  if (report?.kind === 'notice') return suppressed(`suppressed: ${report.reason}`, explanationOf(report.explanation, { rule: 'delivery-notice', detail: report.reason }));
 
   const autoReply = readAutoReply(message, context);
   if (autoReply) {
@@ -57,7 +57,7 @@ function decide(message: Message, context: ClassifyContext): Classification {
   }
 
   // Before answers: the user writing in a thread of ours is not the person answering.
-  if (fromOwnAddress(message, context)) return ignored('suppressed: from your own address', [{ rule: 'suppression.own-address', detail: message.from?.address ?? '' }]);
+  if (fromOwnAddress(message, context)) return suppressed('suppressed: from your own address', [{ rule: 'suppression.own-address', detail: message.from?.address ?? '' }]);
 
   const answered = repliedOurMessageId(message, context);
   if (answered) {
@@ -76,7 +76,7 @@ function decide(message: Message, context: ClassifyContext): Classification {
   const imitated = imitation(message);
   if (imitated) {
     const detail = `${imitated.field} ${imitated.address} imitates ${imitated.domain}`;
-    return ignored(`suppressed: ${detail}: a look-alike domain, not ${imitated.domain}`, [{ rule: 'look-alike', detail }]);
+    return suppressed(`suppressed: ${detail}: a look-alike domain, not ${imitated.domain}`, [{ rule: 'look-alike', detail }]);
   }
 
   const platform = readPlatformMail(message, context);
@@ -87,13 +87,13 @@ function decide(message: Message, context: ClassifyContext): Classification {
       explanation: platform.explanation,
     });
   }
-  if (platform?.kind === 'not-request') return ignored(platform.reason, platform.explanation);
+  if (platform?.kind === 'not-request') return suppressed(platform.reason, platform.explanation);
   // A platform's notice of a message: never a request; the inbound worker decides whose answer it is.
-  if (platform?.kind === 'message') return { ...ignored(platform.reason, platform.explanation), platformMessage: platform.message };
+  if (platform?.kind === 'message') return { ...suppressed(platform.reason, platform.explanation), platformMessage: platform.message };
 
   // RFC 5230 §4.5 too: a request must be addressed to the user, not reach them through a list or a Bcc.
   const suppression = findSuppression(message, context, { explicitRecipient: true });
-  if (suppression) return ignored(suppression.reason, [{ rule: `suppression.${suppression.rule}`, detail: suppression.reason }]);
+  if (suppression) return suppressed(suppression.reason, [{ rule: `suppression.${suppression.rule}`, detail: suppression.reason }]);
 
   const personal = readPersonalRequest(message, context);
   if (personal?.kind === 'request') {
@@ -133,6 +133,7 @@ function outcome(verdict: Exclude<Verdict, 'connection_request'>, reason: string
     requester: null,
     replyTo: null,
     reason,
+    suppressed: false,
     answersMessageId: extras.answersMessageId ?? null,
     bouncedRecipient: extras.bouncedRecipient ?? null,
     bounce: extras.bounce ?? null,
@@ -147,6 +148,11 @@ function outcome(verdict: Exclude<Verdict, 'connection_request'>, reason: string
 
 function ignored(reason: string, explanation: Explanation[] = []): Classification {
   return outcome('ignored', reason, { explanation });
+}
+
+/** Ignored, and written by no person: never a person's answer, whoever it seems to come from. */
+function suppressed(reason: string, explanation: Explanation[] = []): Classification {
+  return { ...ignored(reason, explanation), suppressed: true };
 }
 
 /** Signs shown beside the person, from what the request itself tells. */
@@ -201,6 +207,7 @@ function request(
     requester: { ...requester, email: address },
     replyTo: address,
     reason,
+    suppressed: false,
     answersMessageId: null,
     bouncedRecipient: null,
     bounce: null,

@@ -109,6 +109,11 @@ export interface Classification {
   replyTo: string | null;
   /** Why this verdict, in words a user can read on the timeline. */
   reason: string;
+  /**
+   * Mail that no person wrote (a robot, a list, a platform's notice, the user's own, a look-alike):
+   * never taken for a person's answer. Its reason starts "suppressed: " for the user; code reads this.
+   */
+  suppressed: boolean;
   /** For answers: our Message-ID that the mail refers to, when it refers to one. */
   answersMessageId: string | null;
   /** For bounces: the recipient whose delivery failed, when the report names one. */

@@ -6,7 +6,8 @@ import type { WrittenTo } from '../contacts/resolve.ts';
 import { nameKeys } from '../text/names.ts';
 import { createProblemLog, type Logger } from '../log.ts';
 import { adviceText, mailAdvice } from '../config/advice.ts';
-import { mailboxKeys } from '../contacts/store.ts';
+import { mailboxKeys } from '../store/keys.ts';
+import { storeScripts } from '../store/scripts.ts';
 import { createImapClient, type ImapAccount } from './imap.ts';
 import { SCRIPT_ID_PREFIX } from './message-id.ts';
 
@@ -83,27 +84,10 @@ const RETRY_FIRST_MS = 5_000;
 const RETRY_CAP_MS = 5 * 60_000;
 const DEFAULT_WAIT_MS = 10_000;
 
-// Keeps the latest date per address. KEYS: written. ARGV: address, date, address, date, ...
-const KEEP_LATEST = `
-for i = 1, #ARGV, 2 do
-  local current = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '')
-  local given = tonumber(ARGV[i + 1])
-  if current == nil or (given ~= nil and given > current) then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-  end
-end
-return 1`;
-
-// Moves a folder's cursor forward only. KEYS: cursor. ARGV: path, uidValidity, lastUid.
-const ADVANCE = `
-local current = redis.call('HMGET', KEYS[1], 'path', 'uidValidity', 'lastUid')
-if current[1] == ARGV[1] and current[2] == ARGV[2] and tonumber(current[3]) and tonumber(current[3]) >= tonumber(ARGV[3]) then return 0 end
-redis.call('HSET', KEYS[1], 'path', ARGV[1], 'uidValidity', ARGV[2], 'lastUid', ARGV[3])
-return 1`;
-
 export function createMailboxHistory(options: HistoryOptions) {
   const { redis, context } = options;
   const keys = historyKeys(options.prefix, options.mailbox);
+  const scripts = storeScripts(redis);
   const log = options.logger.child({ mailbox: options.mailbox, part: 'history' });
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   const ownScriptSuffix = `@${context.messageIdDomain.toLowerCase()}`;
@@ -195,7 +179,7 @@ export function createMailboxHistory(options: HistoryOptions) {
       const kept = [...addresses].filter((address) => !forgotten.has(address));
       if (kept.length > 0) batch.sadd(keys.name(key), ...kept);
     }
-    if (written.size > 0) batch.eval(KEEP_LATEST, 1, keys.written, ...[...written].flat());
+    if (written.size > 0) scripts.keepLatestWritten(batch, { written: keys.written }, [...written]);
     await batch.exec();
   }
 
@@ -219,7 +203,7 @@ export function createMailboxHistory(options: HistoryOptions) {
         const last = batch[batch.length - 1]!;
         const messages = await imap.fetchAll(`${first}:${last}`, { uid: true, envelope: true }, { uid: true });
         await file(folder, messages.flatMap((message) => (message.envelope ? [message.envelope] : [])));
-        await redis.eval(ADVANCE, 1, keys.cursor(folder), path, uidValidity, String(last));
+        await scripts.advanceHistoryCursor({ cursor: keys.cursor(folder) }, { path, uidValidity, lastUid: last });
         status.messagesRead += messages.length;
         after = last;
       }

@@ -4,7 +4,8 @@ import { createImapClient, type ImapAccount } from './imap.ts';
 import type { Redis } from 'ioredis';
 import { createProblemLog, type Logger } from '../log.ts';
 import { adviceText, isRedisError, mailAdvice, redisAdvice, type Advice } from '../config/advice.ts';
-import type { MailboxKeys } from '../contacts/store.ts';
+import type { MailboxKeys } from '../store/keys.ts';
+import { storeScripts } from '../store/scripts.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
 import { MAX_SOURCE_BYTES } from './message.ts';
 import { countImapConnection } from '../metrics/counts.ts';
@@ -51,16 +52,6 @@ export interface WatcherStatus {
   lastError: string | null;
 }
 
-// Renews the lease only if this process still holds it.
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-// Moves the cursor forward only: a slow batch can never move it back.
-const ADVANCE = `
-local current = redis.call('HMGET', KEYS[1], 'uidValidity', 'lastUid')
-if current[1] == ARGV[1] and current[2] and tonumber(current[2]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], 'uidValidity', ARGV[1], 'lastUid', ARGV[2])
-return 1`;
-
 /**
  * Watches one IMAP folder and turns every new message into exactly one `inbound` job.
  *
@@ -70,6 +61,7 @@ return 1`;
  */
 export function createMailboxWatcher(options: WatcherOptions) {
   const { mailbox, imap, redis, keys, queues, logger } = options;
+  const scripts = storeScripts(redis);
   const log = logger.child({ mailbox });
   const leaseMs = options.leaseMs ?? 30_000;
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
@@ -113,16 +105,16 @@ export function createMailboxWatcher(options: WatcherOptions) {
 
   async function takeLease(): Promise<boolean> {
     // Ours already (after a reconnect): renew it; free: take it; another process's: wait.
-    if ((await redis.eval(RENEW, 1, keys.lease, owner, String(leaseMs))) === 1) return true;
+    if (await scripts.renewLease(keys, { owner, leaseMs })) return true;
     return (await redis.set(keys.lease, owner, 'PX', leaseMs, 'NX')) === 'OK';
   }
 
   function keepLease(onLost: () => void) {
     leaseTimer = setInterval(() => {
-      redis
-        .eval(RENEW, 1, keys.lease, owner, String(leaseMs))
+      scripts
+        .renewLease(keys, { owner, leaseMs })
         .then((renewed) => {
-          if (renewed !== 1) {
+          if (!renewed) {
             log.warn('lost the mailbox lease to another process; stopping this watcher connection');
             status.leaseHeld = false;
             onLost();
@@ -144,7 +136,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
   }
 
   async function advanceCursor(uidValidity: string, lastUid: number) {
-    await redis.eval(ADVANCE, 1, keys.cursor, uidValidity, String(lastUid));
+    await scripts.advanceCursor(keys, { uidValidity, lastUid });
   }
 
   /** Where to start reading on this connection: the stored cursor, or "now" on first start. */
@@ -342,7 +334,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
       wakeSleep?.();
       client?.close();
       await running;
-      await redis.eval(RELEASE, 1, keys.lease, owner).catch(() => undefined);
+      await scripts.releaseLease(keys, { owner }).catch(() => undefined);
       await recordHealth({ connected: 0 });
     },
   };

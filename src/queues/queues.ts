@@ -25,6 +25,11 @@ export interface QueuePayloads {
 }
 
 export type QueueName = keyof QueuePayloads;
+
+/** Where BullMQ keeps the queues' keys (its own layout) below Winnow's prefix; every other key is in src/store/keys.ts. */
+export function queuePrefix(prefix: string): string {
+  return `${prefix}:q`;
+}
 export const QUEUE_NAMES: readonly QueueName[] = ['inbound', 'send', 'deadline', 'sent-copy'];
 
 export type Queues = { [Name in QueueName]: Queue<QueuePayloads[Name], unknown, Name> };
@@ -60,7 +65,7 @@ const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
 
 export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
   const make = <Name extends QueueName>(name: Name) =>
-    new Queue<QueuePayloads[Name], unknown, Name>(name, { connection, prefix: `${prefix}:q`, defaultJobOptions: JOB_OPTIONS[name] });
+    new Queue<QueuePayloads[Name], unknown, Name>(name, { connection, prefix: queuePrefix(prefix), defaultJobOptions: JOB_OPTIONS[name] });
   return { inbound: make('inbound'), send: make('send'), deadline: make('deadline'), 'sent-copy': make('sent-copy') };
 }
 
@@ -73,32 +78,23 @@ export async function wakeWaitingScripts(queues: Pick<Queues, 'send'>): Promise<
   await queues.send.promoteJobs();
 }
 
-export async function closeQueues(queues: Queues): Promise<void> {
-  await Promise.all(Object.values(queues).map((queue) => queue.close()));
-}
-
 /**
- * Makes sure the person's deadline job fires at `at` (its reminder time or deadline). There is one
- * deadline job per person: a delayed one is moved, a finished one (from an earlier script)
- * replaced; a waiting or running one is left alone, since it reads the person and waits again.
+ * The one way to queue a person's next script: makes sure its send job exists. A finished job with
+ * that id (one that failed for good, or found the person not queued) would make a plain add a
+ * no-op, so it goes. Returns whether a job was added.
  */
-export async function scheduleDeadline(queues: Pick<Queues, 'deadline'>, mailbox: string, contactId: string, at: number, now: number): Promise<void> {
-  const id = jobId.deadline(mailbox, contactId);
-  const delay = Math.max(0, at - now);
-  const existing = await queues.deadline.getJob(id);
+export async function ensureScriptJob(queues: Pick<Queues, 'send'>, person: { id: string; mailbox: string; attempts: number }): Promise<boolean> {
+  const id = jobId.send(person.mailbox, person.id, person.attempts + 1);
+  const existing = await queues.send.getJob(id);
   if (existing) {
     const state = await existing.getState();
-    if (state === 'delayed') {
-      try {
-        await existing.changeDelay(delay);
-      } catch (error) {
-        // It became due meanwhile: then it runs, reads the person and waits as long as it must.
-        if ((await existing.getState()) === 'delayed') throw error;
-      }
-      return;
-    }
-    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+    if (state !== 'completed' && state !== 'failed') return false;
     await existing.remove();
   }
-  await queues.deadline.add('deadline', { mailbox, contactId }, { jobId: id, delay });
+  await queues.send.add('send', { mailbox: person.mailbox, contactId: person.id }, { jobId: id });
+  return true;
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((queue) => queue.close()));
 }

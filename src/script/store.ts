@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { storeScripts } from '../store/scripts.ts';
 import { compileScript, formatOf, type CompiledScript, type ScriptKind, type TemplateFormat, type TemplateSource } from './template.ts';
 
 export type { ScriptKind } from './template.ts';
@@ -35,22 +36,6 @@ export const MAX_NOTE_LENGTH = 200;
 /** Compiled versions kept in memory per kind: the one in force and a few it may switch back to. */
 const CACHED_VERSIONS = 8;
 
-// Saves a version under the next number. KEYS: latest number, versions hash. ARGV: version JSON.
-const SAVE = `
-local n = redis.call('INCR', KEYS[1])
-redis.call('HSET', KEYS[2], n, ARGV[1])
-return n
-`;
-
-// The version in force, with its text only when the caller does not have it compiled already.
-// KEYS: latest number, versions hash. ARGV: the newest version the caller has compiled ('' if none).
-const CURRENT = `
-local n = redis.call('GET', KEYS[1])
-if not n then return {} end
-if n == ARGV[1] then return {n} end
-return {n, redis.call('HGET', KEYS[2], n)}
-`;
-
 /** What is kept in Redis for a version; its number is the hash field. */
 interface StoredVersion {
   source: TemplateSource;
@@ -68,6 +53,7 @@ interface StoredVersion {
  * first time this process meets it.
  */
 export function createTemplateStore(redis: Redis, keyBase: string, defaults: Record<ScriptKind, CompiledScript>, now: () => number = Date.now) {
+  const scripts = storeScripts(redis);
   const keys = {
     latest: (kind: ScriptKind) => `${keyBase}:${kind}:latest`,
     versions: (kind: ScriptKind) => `${keyBase}:${kind}:versions`,
@@ -93,7 +79,7 @@ export function createTemplateStore(redis: Redis, keyBase: string, defaults: Rec
     // Throws TemplateError (part, line, column) for a broken template, before anything is written.
     const script = compileScript(source);
     const stored: StoredVersion = { source: script.source, savedAt: now(), note: cleanNote(note) };
-    const version = Number(await redis.eval(SAVE, 2, keys.latest(kind), keys.versions(kind), JSON.stringify(stored)));
+    const version = await scripts.saveTemplate({ latest: keys.latest(kind), versions: keys.versions(kind) }, { version: JSON.stringify(stored) });
     remember(kind, version, script);
     return { version, kind, format: formatOf(stored.source), ...stored };
   }
@@ -105,10 +91,7 @@ export function createTemplateStore(redis: Redis, keyBase: string, defaults: Rec
     async current(kind: ScriptKind): Promise<{ version: number | null; compiled: CompiledScript }> {
       const newest = newestCompiled[kind];
       const known = newest !== null && compiled[kind].has(newest) ? newest : null;
-      const [latest, raw] = (await redis.eval(CURRENT, 2, keys.latest(kind), keys.versions(kind), known === null ? '' : String(known))) as [
-        string?,
-        (string | null)?,
-      ];
+      const [latest, raw] = await scripts.currentTemplate({ latest: keys.latest(kind), versions: keys.versions(kind) }, { known: known === null ? '' : String(known) });
       if (latest === undefined) return { version: null, compiled: defaults[kind] };
       const version = Number(latest);
       let script = compiled[kind].get(version);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { serverKeys } from '../store/keys.ts';
 import type { Session } from './session.ts';
 
 /** What just happened, shown once on the page a form redirects to. */
@@ -19,7 +20,7 @@ const MAX_TEXT = 2000;
  * link show a message of its choosing. Keyed by a hash of the session id, like the session itself.
  */
 export function createFlash(redis: Redis, prefix: string) {
-  const key = (session: Session) => `${prefix}:flash:${createHash('sha256').update(session.id).digest('base64url')}`;
+  const key = (session: Session) => serverKeys(prefix).flash(createHash('sha256').update(session.id).digest('base64url'));
   return {
     async set(session: Session, flash: Flash): Promise<void> {
       await redis.set(key(session), JSON.stringify({ kind: flash.kind, text: flash.text.slice(0, MAX_TEXT) }), 'PX', FLASH_TTL_MS);

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { serverKeys } from '../store/keys.ts';
+import { storeScripts } from '../store/scripts.ts';
 
 /**
  * The dashboard login's defence against guessing, on top of the per-address rate limit
@@ -61,54 +63,12 @@ export type FailureOutcome = {
 };
 
 export function loginGuardKeys(prefix: string) {
-  // One hash tag: the script below touches them together, which Redis Cluster allows on one shard.
-  const base = `${prefix}:{login}`;
-  return {
-    blockedUntil: `${base}:blocked-until`,
-    burst: `${base}:burst`,
-    burstAddresses: `${base}:burst-addresses`,
-    bursts: `${base}:bursts`,
-  };
+  return serverKeys(prefix).login;
 }
-
-// Counts one failed login. KEYS: blocked-until, burst (hash: startedAt, lastAt, failures, slowed),
-// burst addresses (HyperLogLog), past bursts (list of JSON). ARGV: now, quiet ms, budget, first
-// delay, max delay, burst threshold, keep ms, client address. A failure more than the quiet time
-// after the last one starts a new burst, with the whole budget again; the burst before is kept in
-// the list when it was notable. Times are the caller's clock, compared here; key expiries only
-// clear away what no longer matters. Returns {failures in the burst, addresses, delay}.
-const FAILED = `
-local now = tonumber(ARGV[1])
-local budget = tonumber(ARGV[3])
-local old = redis.call('HMGET', KEYS[2], 'startedAt', 'lastAt', 'failures', 'slowed')
-local n
-if not old[2] or now - tonumber(old[2]) > tonumber(ARGV[2]) then
-  if old[3] and tonumber(old[3]) >= tonumber(ARGV[6]) then
-    redis.call('LPUSH', KEYS[4], cjson.encode({startedAt = tonumber(old[1]), lastAt = tonumber(old[2]), failures = tonumber(old[3]), addresses = redis.call('PFCOUNT', KEYS[3]), slowed = old[4] == '1'}))
-    redis.call('LTRIM', KEYS[4], 0, 19)
-    redis.call('PEXPIRE', KEYS[4], ARGV[7])
-  end
-  redis.call('DEL', KEYS[2], KEYS[3])
-  redis.call('HSET', KEYS[2], 'startedAt', ARGV[1], 'slowed', '0')
-  n = 1
-else
-  n = tonumber(old[3]) + 1
-end
-redis.call('HSET', KEYS[2], 'lastAt', ARGV[1], 'failures', n)
-redis.call('PFADD', KEYS[3], ARGV[8])
-redis.call('PEXPIRE', KEYS[2], ARGV[7])
-redis.call('PEXPIRE', KEYS[3], ARGV[7])
-local delay = 0
-if n > budget then
-  delay = math.floor(math.min(tonumber(ARGV[5]), tonumber(ARGV[4]) * math.pow(2, math.min(n - budget - 1, 40))))
-  redis.call('SET', KEYS[1], string.format('%d', now + delay), 'PX', tonumber(ARGV[5]) + tonumber(ARGV[2]))
-  redis.call('HSET', KEYS[2], 'slowed', '1')
-end
-return {n, redis.call('PFCOUNT', KEYS[3]), delay}
-`;
 
 export function createLoginGuard(redis: Redis, prefix: string, options: LoginGuardOptions = LOGIN_GUARD_DEFAULTS, now: () => number = Date.now) {
   const keys = loginGuardKeys(prefix);
+  const scripts = storeScripts(redis);
 
   return {
     keys,
@@ -122,22 +82,8 @@ export function createLoginGuard(redis: Redis, prefix: string, options: LoginGua
 
     /** Counts a failed login from `address`. */
     async failed(address: string): Promise<FailureOutcome> {
-      const [failures, addresses, delayMs] = (await redis.eval(
-        FAILED,
-        4,
-        keys.blockedUntil,
-        keys.burst,
-        keys.burstAddresses,
-        keys.bursts,
-        String(now()),
-        String(options.quietMs),
-        String(options.budget),
-        String(options.firstDelayMs),
-        String(options.maxDelayMs),
-        String(options.burstThreshold),
-        String(options.keepMs),
-        address,
-      )) as [number, number, number];
+      // src/store/lua/count-failed-login.lua
+      const [failures, addresses, delayMs] = await scripts.countFailedLogin(keys, { now: now(), ...options, address });
       const notice = failures === options.burstThreshold ? 'burst' : failures === options.budget + 1 ? 'slowed' : null;
       return { failures, addresses, delayMs, notice };
     },

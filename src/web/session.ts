@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { serverKeys } from '../store/keys.ts';
 import { randomToken } from './security.ts';
 
 /** A logged-in dashboard visitor. */
@@ -26,7 +27,7 @@ export const SESSION_DEFAULTS: SessionOptions = { idleMs: 12 * 60 * 60 * 1000, m
  * (a backup, a replica) does not thereby get a working cookie.
  */
 export function createSessionStore(redis: Redis, prefix: string, options: SessionOptions = SESSION_DEFAULTS, now: () => number = Date.now) {
-  const key = (id: string) => `${prefix}:session:${createHash('sha256').update(id).digest('base64url')}`;
+  const key = (id: string) => serverKeys(prefix).session(createHash('sha256').update(id).digest('base64url'));
 
   return {
     key,

@@ -13,7 +13,8 @@ import type { Classification, Flag } from '../detect/types.ts';
 import { parseMessage, type Message } from '../mail/message.ts';
 import { readScriptMessageId, scriptMessageId } from '../mail/message-id.ts';
 import { topAuthservId } from '../detect/authentication.ts';
-import { jobId, scheduleDeadline, type QueuePayloads } from '../queues/queues.ts';
+import { cancelDeadline, deadlineWakeAt, pausedDeadline, scheduleDeadline } from '../queues/deadlines.ts';
+import { ensureScriptJob, type QueuePayloads } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { createPlatformMessageReader, type PlatformAnswer } from './platform-message.ts';
 import { createMailLog } from './mail-log.ts';
@@ -145,7 +146,7 @@ export function createInboundProcessor(context: WorkerContext) {
       },
     );
     if (moved.moved) {
-      await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
+      await cancelDeadline(queues, contact);
       void countAnswer(context, answer.kind);
       mailLog.answer(contact, answer.kind, notice ? `${notice.where}: ${answer.reason.replace(/^(answered|declined): /, '')}` : answer.reason, flags);
       return { kind: 'answer', contactId: contact.id, status: answer.kind };
@@ -281,9 +282,7 @@ export function createInboundProcessor(context: WorkerContext) {
       }
     }
     // Also on a replayed job: the person may have been stored by a run that stopped before this step.
-    if (contact?.status === 'queued') {
-      await queues.send.add('send', { mailbox: contact.mailbox, contactId: id }, { jobId: jobId.send(contact.mailbox, id, contact.attempts + 1) });
-    }
+    if (contact?.status === 'queued') await ensureScriptJob(queues, contact);
     return { kind: 'request', contactId: id, created: created.created };
   }
 
@@ -297,13 +296,12 @@ export function createInboundProcessor(context: WorkerContext) {
     const returnsAt = stated ?? now + DEFAULT_ABSENCE_MS;
     // This very mail already paused the deadline (a job run again): its entry is the newest.
     const applied = message.messageId !== null && (await store.lastNotedMessageId(contact.id)) === message.messageId;
-    if (!applied && returnsAt > now && contact.deadlineAt !== null) {
-      // While already paused, the time left is what remains after the earlier return date.
-      const remaining = Math.max(0, contact.deadlineAt - Math.max(now, contact.pausedUntil ?? now));
-      const deadlineAt = returnsAt + remaining;
+    const paused = applied ? null : pausedDeadline(contact, returnsAt, now);
+    if (paused) {
+      const { deadlineAt } = paused;
       await store.update(
         contact.id,
-        { pausedUntil: returnsAt, deadlineAt },
+        paused,
         {
           at: now,
           type: 'paused',
@@ -318,10 +316,8 @@ export function createInboundProcessor(context: WorkerContext) {
     // Also on a replayed job: the deadline job follows the person, whatever ran before. It wakes
     // when they are back, then waits for the reminder or the deadline as the person says.
     const current = await store.get(contact.id);
-    if (current?.status === 'asked' && current.deadlineAt !== null) {
-      const wakeAt = current.pausedUntil !== null && current.pausedUntil > now ? current.pausedUntil : current.deadlineAt;
-      await scheduleDeadline(queues, current.mailbox, current.id, wakeAt, now);
-    }
+    const wakeAt = current?.status === 'asked' ? deadlineWakeAt(current, await context.settings.get(), now) : null;
+    if (current && wakeAt !== null) await scheduleDeadline(queues, current, wakeAt, now);
   }
 
   const takePlatformMessage = createPlatformMessageReader(context, { takeAnswer, noteOnce });
@@ -358,7 +354,7 @@ export function createInboundProcessor(context: WorkerContext) {
     const reason = what ? `bounced: ${what}` : classification.reason;
     const moved = await store.transition(contact.id, 'bounced', { reason }, { at: now, detail: reason, messageId: message.messageId ?? undefined });
     if (moved.moved) mailLog.bounce(contact, what || classification.reason);
-    await queues.deadline.remove(jobId.deadline(contact.mailbox, contact.id));
+    await cancelDeadline(queues, contact);
     return { kind: 'bounce', contactId: contact.id };
   }
 
@@ -414,7 +410,7 @@ export function createInboundProcessor(context: WorkerContext) {
       case 'ignored': {
         // Mail from a person we asked counts as their answer even without threading headers when
         // it is authenticated from their address, unless it is list or robot mail.
-        if (!classification.reason.startsWith('suppressed')) {
+        if (!classification.suppressed) {
           const answerer = await answeredContact(message, classification);
           if (answerer?.counts) return takeAnswer(answerer.contact, message, classification.answersMessageId ?? null);
           if (answerer) return notTaken(answerer, message, 'mail');

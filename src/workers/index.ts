@@ -1,5 +1,5 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { QueueName, QueuePayloads } from '../queues/queues.ts';
+import { queuePrefix, type QueueName, type QueuePayloads } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { createDeadlineProcessor } from './deadline.ts';
 import { createDigestRunner, DIGEST_CHECK_MS } from './digest.ts';
@@ -16,7 +16,7 @@ export { createDeadlineProcessor, createInboundProcessor, createSendProcessor, c
  * (maxRetriesPerRequest: null), so blocking commands wait out a Redis restart.
  */
 export function startWorkers(context: WorkerContext, connection: ConnectionOptions) {
-  const prefix = `${context.config.redis.prefix}:q`;
+  const prefix = queuePrefix(context.config.redis.prefix);
   // Every processor is idempotent, so a job whose worker died may run again: recover it sooner
   // than BullMQ's 30 s default, and more than once.
   const common = { connection, prefix, autorun: true, lockDuration: 15_000, stalledInterval: 15_000, maxStalledCount: 10 } as const;

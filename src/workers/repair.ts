@@ -1,5 +1,5 @@
-import { ensureScriptJob } from '../contacts/actions.ts';
-import { jobId, scheduleDeadline } from '../queues/queues.ts';
+import { hasLiveDeadline, scheduleDeadline } from '../queues/deadlines.ts';
+import { ensureScriptJob } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 
 /** How often the sweep looks again while the workers run. */
@@ -33,13 +33,6 @@ export function createJobRepair(context: Pick<WorkerContext, 'store' | 'queues' 
     return found;
   }
 
-  async function hasLiveDeadline(id: string): Promise<boolean> {
-    const job = await queues.deadline.getJob(id);
-    if (!job) return false;
-    const state = await job.getState();
-    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
-  }
-
   return async function repairJobs(): Promise<RepairOutcome> {
     const outcome: RepairOutcome = { sends: 0, deadlines: 0 };
     for (const contact of await people('queued')) {
@@ -47,8 +40,8 @@ export function createJobRepair(context: Pick<WorkerContext, 'store' | 'queues' 
     }
     for (const contact of await people('asked')) {
       // Only a missing job is added: a waiting one may be timed for the reminder, not the deadline.
-      if (await hasLiveDeadline(jobId.deadline(contact.mailbox, contact.id))) continue;
-      await scheduleDeadline(queues, contact.mailbox, contact.id, context.now(), context.now());
+      if (await hasLiveDeadline(queues, contact)) continue;
+      await scheduleDeadline(queues, contact, context.now(), context.now());
       outcome.deadlines += 1;
     }
     if (outcome.sends + outcome.deadlines > 0) {

@@ -50,6 +50,14 @@ function person(overrides: Partial<NewContact> = {}): NewContact {
 const requested = (at: number) => ({ at, type: 'requested' as const, detail: 'constructed request' });
 
 describe('the contact store', () => {
+  it('keeps working after Redis forgot its scripts (a restart, SCRIPT FLUSH): a person is recorded and moved', async () => {
+    const store = freshStore();
+    const { id } = await store.create(person(), ['address:ada@example.org'], 60_000, requested(1000));
+    await redis.script('FLUSH');
+    expect(await store.transition(id, 'asked', { askedAt: 2000 }, { at: 2000, detail: 'script sent' })).toEqual({ moved: true, from: 'queued' });
+    expect((await store.get(id))?.status).toBe('asked');
+  });
+
   it('creates one person however many deliveries of the same request race for it', async () => {
     const store = freshStore();
     const results = await Promise.all(

@@ -297,13 +297,19 @@ describe('personal requests in English (constructed)', () => {
     [{ from: 'jane@linkedln.com' }, 'suppressed: From jane@linkedln.com imitates linkedin.com: a look-alike domain, not linkedin.com'],
   ] as Array<[Partial<MailFields>, string]>)('a "let\'s connect" mail with %o is %s', async (extra, reason) => {
     const result = await classified({ from: 'jane@example.org', subject: "Let's connect", text: "I'd like to connect.", ...extra });
-    expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, reason });
+    // Suppressed: never taken for a person's answer (the inbound worker reads the field, not the words).
+    expect(result).toMatchObject({ verdict: 'ignored', replyTo: null, reason, suppressed: true });
+  });
+
+  it('mail a person wrote that asks nothing is ignored but not suppressed: from someone asked, it is their answer', async () => {
+    const result = await classified({ from: 'jane@example.org', subject: 'Timber frames', text: 'Here are the drawings you asked about.' });
+    expect(result).toMatchObject({ verdict: 'ignored', reason: 'no request to connect found', suppressed: false });
   });
 
   it('from the user’s own address (or a +tag of it) is ignored', async () => {
     for (const from of [ME, 'MORGAN+lists@example.test', 'morgan.alias@example.test']) {
       const result = await classified({ from, subject: "Let's connect", text: "I'd like to connect." });
-      expect(result).toMatchObject({ verdict: 'ignored', reason: 'suppressed: from your own address' });
+      expect(result).toMatchObject({ verdict: 'ignored', reason: 'suppressed: from your own address', suppressed: true });
     }
   });
 

@@ -135,14 +135,20 @@ describe.each(real.filter((sample) => sample.folder === 'negative').map((sample)
     });
   }
 
-  // Notifications must carry a "suppressed" reason: the inbound worker never takes those for an answer.
+  // Notifications must be suppressed: the inbound worker never takes those for an answer.
   if (ROBOT_SAMPLE.test(file)) {
     it('is ignored as robot mail, so it is never taken for an answer', async () => {
       const { result } = await readReal(file);
       expect(result.verdict).toBe('ignored');
+      expect(result.suppressed).toBe(true);
       expect(result.reason).toMatch(/^suppressed: /);
     });
   }
+
+  it('is suppressed exactly when its reason says so to the user', async () => {
+    const { result } = await readReal(file);
+    expect(result.suppressed).toBe(result.reason.startsWith('suppressed: '));
+  });
 });
 
 describe('the constructed cases', () => {

@@ -1,3 +1,4 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createContactActions } from '../../src/contacts/actions.ts';
 import type { Contact } from '../../src/contacts/types.ts';
@@ -15,6 +16,7 @@ import { createSettingsStore, type Settings } from '../../src/settings/settings.
 import { buildMail } from '../support/mail.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
 import type { ReceivedMail } from '../support/sandbox.ts';
+import { freePort } from '../support/sandbox-process.ts';
 import { fireDeadline, until, useSandbox, type TestWinnow } from '../support/winnow.ts';
 
 /**
@@ -23,7 +25,7 @@ import { fireDeadline, until, useSandbox, type TestWinnow } from '../support/win
  * at the SMTP peer. Every request here is constructed (test/support/requests.ts).
  */
 
-const suite = useSandbox(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 's12', 's13', 's14']);
+const suite = useSandbox(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 's12', 's13', 's14', 's15', 's16', 's17']);
 const MINUTE = 60_000;
 const DOMAIN = 'example.test';
 
@@ -183,9 +185,9 @@ describe('a test to myself', () => {
 });
 
 describe('the reminder', () => {
-  async function askedWithReminder(user: string, tag: string) {
+  async function askedWithReminder(user: string, tag: string, env?: Record<string, string>) {
     const clock = testClock();
-    const winnow = await suite.winnow(user, { now: clock.now });
+    const winnow = await suite.winnow(user, { now: clock.now, env });
     const { templates, saveSettings } = pages(winnow);
     await saveSettings({ deadlineMs: 60 * MINUTE, reminderAfterMs: 20 * MINUTE });
     await templates.save('reminder', { ...template('Just checking in about my earlier note.'), subject: 'Reminder: {{#if originalSubject}}{{originalSubject}}{{else}}my earlier note{{/if}}' });
@@ -282,6 +284,68 @@ describe('the reminder', () => {
     expect((await winnow.store.get(contact.id))!.status).toBe('no_response');
     expect(remindersTo(person.address)).toHaveLength(1);
     expect((await winnow.store.timeline(contact.id)).map((event) => event.type)).toEqual(['requested', 'asked', 'reminded', 'paused', 'no_response']);
+  });
+
+  it('that trips the circuit breaker tells the user, as a script does, and waits', async () => {
+    const { winnow, clock, person, contact } = await askedWithReminder('s16', 'remind-trips');
+    // The script counted one in the hour: the reminder would be the second.
+    await pages(winnow).saveSettings({ breakerHourly: 1 });
+    clock.advance(21 * MINUTE);
+    await fireDeadline(winnow, contact.id);
+    const notice = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(winnow.user.address) && /^Winnow paused sending/.test(mail.headers.get('subject') ?? ''));
+    expect(notice.headers.get('auto-submitted')).toBe('auto-generated');
+    await until(async () => (await winnow.store.sendingPause())?.notifiedAt != null, 5_000, 'the notice to be recorded');
+    expect(remindersTo(person.address)).toHaveLength(0);
+    expect(await deadlineJobState(winnow, contact.id)).toBe('delayed');
+    expect((await winnow.store.get(contact.id))!.status).toBe('asked');
+  });
+
+  it('refused for good is noted, the person stays asked, and it does not count against the daily cap', async () => {
+    const { winnow, clock, person, contact } = await askedWithReminder('s17', 'remind-refused');
+    // The script is one of today's two.
+    await pages(winnow).saveSettings({ dailyCap: 2 });
+    clock.advance(21 * MINUTE);
+    suite.sandbox.smtp.failNext(550, 'No such user here');
+    await fireDeadline(winnow, contact.id);
+    expect((await winnow.store.readLedger(contact.id, 1, 'reminder')).state).toBe('failed');
+    expect((await winnow.store.timeline(contact.id)).at(-1)).toMatchObject({ type: 'reminded', detail: expect.stringMatching(/^the reminder could not be delivered: .*550/) });
+    expect((await winnow.store.get(contact.id))!.status).toBe('asked');
+    // The refused reminder gave its place back: the next request's script still goes today.
+    const next = await request(winnow, 'remind-refused-next');
+    await scriptTo(next.address);
+    expect(remindersTo(person.address)).toHaveLength(0);
+  });
+
+  it('waits while the SMTP server cannot be reached, through its last retry, and goes once it is back; the person stays asked', async () => {
+    // Winnow reaches the SMTP peer through a switch the test can turn off: off, nothing listens on
+    // its port (a server that is down); on, connections reach the sandbox's peer again.
+    const smtp = await smtpSwitch(suite.sandbox.smtp.host, suite.sandbox.smtp.port);
+    try {
+      const { winnow, clock, person, script, contact } = await askedWithReminder('s15', 'remind-unreachable', { SMTP_PORT: String(smtp.port) });
+      await smtp.off();
+      clock.advance(21 * MINUTE);
+      // Every retry the queue allows fails to connect (each run is fired at once, not after its backoff).
+      const attempts = 12;
+      for (let run = 0; run < attempts; run++) await fireDeadline(winnow, contact.id);
+      const ledger = await winnow.store.readLedger(contact.id, 1, 'reminder');
+      expect(ledger.state).toBe('waiting');
+      expect(ledger.reason).toMatch(/ECONNREFUSED/);
+      expect(remindersTo(person.address)).toHaveLength(0);
+      expect((await winnow.store.timeline(contact.id)).map((event) => event.detail).join('\n')).not.toMatch(/could not be delivered/);
+      // Past its last retry it waits for the server like a script does, and the person is still asked.
+      expect(await deadlineJobState(winnow, contact.id)).toBe('delayed');
+      expect((await winnow.store.get(contact.id))!.status).toBe('asked');
+
+      await smtp.on();
+      await fireDeadline(winnow, contact.id);
+      const reminder = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(person.address) && mail.messageId !== script.messageId);
+      expect(reminder.messageId).toBe(`<${reminderMessageId(contact.id, 1, DOMAIN, winnow.runtime.secret)}>`);
+      expect((await winnow.store.readLedger(contact.id, 1, 'reminder')).state).toBe('sent');
+      expect(remindersTo(person.address)).toHaveLength(1);
+      expect((await winnow.store.timeline(contact.id)).filter((event) => event.type === 'reminded').map((event) => event.detail)).toEqual([`reminder sent to ${person.address}`]);
+    } finally {
+      await smtp.off();
+    }
   });
 
   it('answered counts as the answer to the script', async () => {
@@ -513,4 +577,34 @@ async function sendJobState(winnow: TestWinnow, contactId: string): Promise<stri
   } finally {
     await closeQueues(queues);
   }
+}
+
+/** A TCP port that forwards to the SMTP peer while on; while off, nothing listens there. */
+async function smtpSwitch(host: string, targetPort: number) {
+  const port = await freePort();
+  let server: Server | null = null;
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  const on = async () => {
+    if (server) return;
+    server = createServer((client) => {
+      const upstream = connect(targetPort, host);
+      track(client);
+      track(upstream);
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(port, host, resolve));
+  };
+  const off = async () => {
+    const closing = server;
+    server = null;
+    for (const socket of sockets) socket.destroy();
+    if (closing) await new Promise<void>((resolve) => closing.close(() => resolve()));
+  };
+  await on();
+  return { port, on, off };
 }

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mailboxKeys } from '../../src/contacts/store.ts';
+import { mailboxKeys } from '../../src/store/keys.ts';
 import { createMailboxWatcher } from '../../src/mail/watcher.ts';
 import { closeQueues, createQueues } from '../../src/queues/queues.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mailboxKeys } from '../../src/contacts/store.ts';
+import { mailboxKeys } from '../../src/store/keys.ts';
 import { createTemplateStore, TemplateVersionNotFound } from '../../src/script/store.ts';
 import { loadDefaultTemplates, TemplateError, type CompiledScript, type ScriptKind, type TemplateSource } from '../../src/script/template.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config/env.ts';
 import type { Redis } from 'ioredis';
-import { createContactStore, mailboxKeys, type ContactStore } from '../../src/contacts/store.ts';
+import { createContactStore, type ContactStore } from '../../src/contacts/store.ts';
+import { mailboxKeys } from '../../src/store/keys.ts';
 import { closeQueues, createQueues, jobId } from '../../src/queues/queues.ts';
 import { createSettingsStore } from '../../src/settings/settings.ts';
 import type { Contact } from '../../src/contacts/types.ts';
