@@ -5,7 +5,7 @@ const LAYERS = [
   ['text', 'vocabulary'], // the shared words: folds, escapes, names; platforms, statuses, flags, the Contact
   ['log', 'config'], // settings from the environment, advice for errors, the logger
   ['redis'], // the Redis connection
-  ['mail', 'queues', 'store'], // a parsed message and our Message-IDs, SMTP and IMAP plumbing; queue names; Redis keys and scripts
+  ['mail', 'queues', 'store', 'webhooks'], // a parsed message and our Message-IDs, SMTP and IMAP plumbing; queue names; Redis keys and scripts; webhooks
   ['detect'], // pure recognition of requests, answers, bounces and auto-replies
   ['settings'], // the user's settings and the send window
   ['contacts', 'script'], // people and their lifecycle; the script and reminder templates

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { maskUrl } from './advice.ts';
 import { parseDuration } from './duration.ts';
+import { webhookSecretProblem, webhookUrlFormProblem } from './webhook.ts';
 
 /**
  * The one place that reads the environment. Every problem is collected and reported together,
@@ -106,6 +107,7 @@ const mailFrom = z
 /** Settings that mean something only together: both set, or neither. */
 const PAIRS: Array<{ names: [string, string]; advice: string }> = [
   { names: ['SMTP_USER', 'SMTP_PASS'], advice: 'set both to log in to the SMTP server, or neither to send without a login' },
+  { names: ['WEBHOOK_URL', 'WEBHOOK_SECRET'], advice: 'set both to send signed webhooks to one receiver, or neither' },
 ];
 
 const schema = z
@@ -176,6 +178,25 @@ const schema = z
       .regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i, 'must be a web address such as https://winnow.example.org')
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
+    // One receiver of signed webhooks (src/webhooks), for the simple case; its secret signs them.
+    WEBHOOK_URL: z
+      .string()
+      .trim()
+      .superRefine((value, context) => {
+        const problem = webhookUrlFormProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    WEBHOOK_SECRET: z
+      .string()
+      .trim()
+      .superRefine((value, context) => {
+        const problem = webhookSecretProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    // Webhooks to loopback, private and link-local addresses; off, so a stolen session cannot probe the network.
+    WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   })
   // Paired settings are checked however the rest went, so they are listed with every other
   // problem instead of after the rest is fixed (zod skips refinements of an invalid object unless
@@ -236,6 +257,8 @@ export interface Config {
   secret: string | null;
   /** The dashboard's address as the user's browser reaches it (DASHBOARD_URL, else localhost and PORT). */
   dashboardUrl: string;
+  /** The receiver set by WEBHOOK_URL and WEBHOOK_SECRET (null: none), and whether private addresses may receive webhooks. */
+  webhook: { url: string | null; secret: string | null; allowPrivate: boolean };
 }
 
 export class ConfigError extends Error {
@@ -277,6 +300,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     unverifiedMail: e.UNVERIFIED_MAIL,
     dashboardUrl: e.DASHBOARD_URL ?? `http://localhost:${e.PORT}`,
     secret: e.WINNOW_SECRET ?? null,
+    webhook: { url: e.WEBHOOK_URL ?? null, secret: e.WEBHOOK_SECRET ?? null, allowPrivate: e.WEBHOOK_ALLOW_PRIVATE },
   };
   return deepFreeze(config);
 }
