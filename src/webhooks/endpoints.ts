@@ -106,6 +106,12 @@ redis.call('HSET', KEYS[1], ARGV[1], encoded)
 return encoded
 `;
 
+/** An endpoint as stored. Lua's cjson writes an empty list back as {}: read that as the empty filter it was. */
+function parseEndpoint(raw: string): WebhookEndpoint {
+  const endpoint = JSON.parse(raw) as WebhookEndpoint;
+  return { ...endpoint, events: Array.isArray(endpoint.events) ? endpoint.events : [] };
+}
+
 export interface EndpointStoreOptions {
   /** WEBHOOK_ALLOW_PRIVATE: URLs on loopback and private networks are accepted. */
   allowPrivate: boolean;
@@ -139,12 +145,12 @@ export function createEndpointStore(redis: Redis, prefix: string, mailbox: strin
 
   async function get(id: string): Promise<WebhookEndpoint | null> {
     const raw = await redis.hget(keys.endpoints, id);
-    return raw ? (JSON.parse(raw) as WebhookEndpoint) : null;
+    return raw ? parseEndpoint(raw) : null;
   }
 
   async function patch(id: string, fields: Partial<Omit<WebhookEndpoint, 'id'>>): Promise<WebhookEndpoint | null> {
     const raw = (await redis.eval(PATCH_ENDPOINT, 1, keys.endpoints, id, JSON.stringify(fields))) as string | null;
-    return raw ? (JSON.parse(raw) as WebhookEndpoint) : null;
+    return raw ? parseEndpoint(raw) : null;
   }
 
   async function put(endpoint: WebhookEndpoint): Promise<WebhookEndpoint> {
@@ -157,7 +163,7 @@ export function createEndpointStore(redis: Redis, prefix: string, mailbox: strin
     get,
 
     async list(): Promise<WebhookEndpoint[]> {
-      const all = Object.values(await redis.hgetall(keys.endpoints)).map((raw) => JSON.parse(raw) as WebhookEndpoint);
+      const all = Object.values(await redis.hgetall(keys.endpoints)).map(parseEndpoint);
       return all.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     },
 
