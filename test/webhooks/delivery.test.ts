@@ -168,6 +168,40 @@ describe('webhook delivery', () => {
   });
 });
 
+describe('telling a status change', () => {
+  it('never fails or holds up the change itself: when the webhooks cannot be queued, the person moves on and a line is logged', async () => {
+    const lines: string[] = [];
+    // Webhooks on a Redis that is not there (port 1: nothing listens), the people on the real one.
+    const unreachable = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    unreachable.on('error', () => {});
+    const prefix = `webhook-test-down-${process.pid}`;
+    const webhooks = createWebhooks({
+      redis: unreachable,
+      prefix,
+      mailbox: 'primary',
+      logger: createLogger('warn', { format: 'json', destination: { write: (line: string) => lines.push(line) } }),
+      allowPrivate: true,
+      readPerson: (id) => store.get(id),
+    });
+    // Its connection errors are the point here, not news (the runtime's Redis reports its own).
+    webhooks.queue.on('error', () => {});
+    const store = createContactStore(redis, prefix, 'primary', { onStatusChange: webhooks.statusChanged });
+    cleanup.push(async () => {
+      await webhooks.close();
+      unreachable.disconnect();
+    });
+
+    const { id } = await recordPerson(store, 'asked', Date.now());
+    expect(await store.transition(id, 'declined', {}, { at: Date.now(), detail: 'a refusal' })).toEqual({ moved: true, from: 'asked' });
+    expect((await store.get(id))?.status).toBe('declined');
+    await until(() => lines.length >= 2, 5000, 'the log lines');
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+      'could not queue the webhooks of a status change; they are not sent',
+      'could not queue the webhooks of a status change; they are not sent',
+    ]);
+  });
+});
+
 describe('the address check at delivery', () => {
   it('stops a name that resolved to a public address when the endpoint was added and to a private one now (DNS rebinding)', async () => {
     const secret = newWebhookSecret();
