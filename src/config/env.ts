@@ -86,6 +86,16 @@ const trustProxy = z
     return entries;
   });
 
+/** A text setting checked by a function that says what is wrong with a value (null: nothing). */
+const checkedBy = (problemOf: (value: string) => string | null) =>
+  z
+    .string()
+    .trim()
+    .superRefine((value, context) => {
+      const problem = problemOf(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    });
+
 /** Shorter dashboard passwords could be guessed: the login limits slow guessing down, they do not stop it. */
 export const MIN_DASHBOARD_PASSWORD_LENGTH = 12;
 
@@ -179,22 +189,8 @@ const schema = z
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
     // One receiver of signed webhooks (src/webhooks), for the simple case; its secret signs them.
-    WEBHOOK_URL: z
-      .string()
-      .trim()
-      .superRefine((value, context) => {
-        const problem = webhookUrlFormProblem(value);
-        if (problem) context.addIssue({ code: 'custom', message: problem });
-      })
-      .optional(),
-    WEBHOOK_SECRET: z
-      .string()
-      .trim()
-      .superRefine((value, context) => {
-        const problem = webhookSecretProblem(value);
-        if (problem) context.addIssue({ code: 'custom', message: problem });
-      })
-      .optional(),
+    WEBHOOK_URL: checkedBy(webhookUrlFormProblem).optional(),
+    WEBHOOK_SECRET: checkedBy(webhookSecretProblem).optional(),
     // Webhooks to loopback, private and link-local addresses; off, so a stolen session cannot probe the network.
     WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   })
