@@ -106,6 +106,25 @@ redis.call('HSET', KEYS[1], ARGV[1], encoded)
 return encoded
 `;
 
+// Turns an endpoint off after it failed for good and files the notice, in one step, only while it
+// is on: two deliveries failing for good at once leave one notice. KEYS: endpoints hash, notices.
+// ARGV: endpoint id, time, reason, notice JSON, how many notices to keep. Returns the endpoint
+// JSON after, or false when it is gone or off already.
+const DISABLE_AFTER_FAILURE = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return false end
+local endpoint = cjson.decode(raw)
+if endpoint['enabled'] ~= true then return false end
+endpoint['enabled'] = false
+endpoint['disabledAt'] = tonumber(ARGV[2])
+endpoint['disabledReason'] = ARGV[3]
+local encoded = cjson.encode(endpoint)
+redis.call('HSET', KEYS[1], ARGV[1], encoded)
+redis.call('LPUSH', KEYS[2], ARGV[4])
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
+return encoded
+`;
+
 /** An endpoint as stored. Lua's cjson writes an empty list back as {}: read that as the empty filter it was. */
 function parseEndpoint(raw: string): WebhookEndpoint {
   const endpoint = JSON.parse(raw) as WebhookEndpoint;
@@ -218,14 +237,11 @@ export function createEndpointStore(redis: Redis, prefix: string, mailbox: strin
      * Turns an endpoint off because it failed for good, and leaves a notice for the overview.
      * Null when it is gone or off already (no second notice).
      */
-    async disableAfterFailure(id: string, reason: string): Promise<WebhookEndpoint | null> {
-      const current = await get(id);
-      if (!current?.enabled) return null;
-      const endpoint = await this.disable(id, reason);
-      if (!endpoint) return null;
-      const notice: WebhookNotice = { endpointId: id, url: endpoint.url, at: endpoint.disabledAt!, reason };
-      await redis.multi().lpush(keys.notices, JSON.stringify(notice)).ltrim(keys.notices, 0, NOTICE_LOG_LENGTH - 1).exec();
-      return endpoint;
+    async disableAfterFailure(id: string, url: string, reason: string): Promise<WebhookEndpoint | null> {
+      const at = now();
+      const notice: WebhookNotice = { endpointId: id, url, at, reason };
+      const raw = (await redis.eval(DISABLE_AFTER_FAILURE, 2, keys.endpoints, keys.notices, id, String(at), reason, JSON.stringify(notice), String(NOTICE_LOG_LENGTH))) as string | null;
+      return raw ? parseEndpoint(raw) : null;
     },
 
     /**

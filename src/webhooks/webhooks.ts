@@ -75,6 +75,9 @@ export function createWebhooks(options: WebhooksOptions) {
       removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
     },
   });
+  // Redis trouble is reported by the connection's owner (src/redis.ts, once per change of state);
+  // without a listener BullMQ would print every failed reconnection to stderr.
+  queue.on('error', (error) => logger.debug({ err: error }, 'webhook queue: Redis trouble'));
   const emitting = new Set<Promise<void>>();
 
   async function emit(change: StatusChange): Promise<void> {
@@ -122,7 +125,7 @@ export function createWebhooks(options: WebhooksOptions) {
     if (outcome.delivered) return 'delivered';
     if (last && !replay) {
       const reason = `${attempts} tries of ${type} failed, the last: ${outcome.error}`;
-      if (await endpoints.disableAfterFailure(endpointId, reason)) logger.error({ endpoint: endpointId, url: endpoint.url, reason }, 'webhook endpoint turned off: it failed every try for about a day');
+      if (await endpoints.disableAfterFailure(endpointId, endpoint.url, reason)) logger.error({ endpoint: endpointId, url: endpoint.url, reason }, 'webhook endpoint turned off: it failed every try for about a day');
     }
     throw new Error(outcome.error ?? 'not delivered');
   }

@@ -183,8 +183,6 @@ describe('telling a status change', () => {
       allowPrivate: true,
       readPerson: (id) => store.get(id),
     });
-    // Its connection errors are the point here, not news (the runtime's Redis reports its own).
-    webhooks.queue.on('error', () => {});
     const store = createContactStore(redis, prefix, 'primary', { onStatusChange: webhooks.statusChanged });
     cleanup.push(async () => {
       await webhooks.close();
