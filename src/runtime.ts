@@ -24,6 +24,7 @@ import { serverSecret } from './config/secret.ts';
 import type { WorkerContext } from './workers/context.ts';
 import type { ClassifyContext } from './detect/types.ts';
 import { startWorkers, type Workers } from './workers/index.ts';
+import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts';
 
 /** The primary mailbox, configured by IMAP_* settings. Keys of other mailboxes get other ids. */
 export const PRIMARY_MAILBOX = 'primary';
@@ -40,6 +41,8 @@ export interface Runtime {
   watcher: MailboxWatcher | null;
   workers: Workers | null;
   redis: Redis;
+  /** Webhook endpoints, their logs and replay (src/webhooks). */
+  webhooks: Webhooks;
   /** The server secret that seals script Message-IDs (WINNOW_SECRET or the one kept in Redis). */
   secret: string;
   /** Jobs not yet done per queue (waiting, active, delayed), for readiness and tests. */
@@ -79,7 +82,15 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   }
 
   const queues = createQueues(redis, config.redis.prefix);
-  const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret });
+  // Every change of a person's status, from the web or the workers, is told to the webhooks.
+  const webhooks = createWebhooks({ redis, prefix: config.redis.prefix, mailbox: PRIMARY_MAILBOX, logger, allowPrivate: config.webhook.allowPrivate, readPerson: (id) => store.get(id) });
+  const configured = await webhooks.endpoints.configure(config.webhook.url && config.webhook.secret ? { url: config.webhook.url, secret: config.webhook.secret } : null).catch(async (error: unknown) => {
+    await webhooks.close();
+    redis.disconnect();
+    throw error;
+  });
+  if (configured.warning) logger.warn(configured.warning);
+  const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret, onStatusChange: webhooks.statusChanged });
   const settings = createSettingsStore(redis, store.keys.settings, config);
   const templates = createTemplateStore(redis, store.keys.templates, defaultTemplates);
   // Seals script Message-IDs; web (erase) and workers (send, answers, bounces) need the same one.
@@ -95,6 +106,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   let sentFolder: SentFolder | null = null;
   let history: MailboxHistory | null = null;
   let processorQueues: Queues | null = null;
+  let webhookDelivery: { close(): Promise<void> } | null = null;
 
   if (roles.worker) {
     // Processors get connections that wait out a Redis outage: a write that follows an SMTP
@@ -105,7 +117,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     closeSender = () => sender.close();
     sentFolder = createSentFolder(config.imap);
     // Its own IMAP connection; the first reading of the mailbox starts now, in the background.
-    const workerStore = createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret });
+    const workerStore = createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret, onStatusChange: webhooks.statusChanged });
     history = createMailboxHistory({
       imap: config.imap,
       inbox: config.imap.mailbox,
@@ -135,6 +147,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       now,
     };
     workers = startWorkers(context, workerRedis);
+    webhookDelivery = webhooks.startDelivery(workerRedis);
     watcher = createMailboxWatcher({
       mailbox: PRIMARY_MAILBOX,
       imap: { ...config.imap, folder: config.imap.mailbox },
@@ -175,6 +188,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     watcher,
     workers,
     redis,
+    webhooks,
     secret,
     async queueCounts() {
       const entries = await Promise.all(
@@ -188,7 +202,9 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     async close() {
       await watcher?.stop();
       await workers?.close();
+      await webhookDelivery?.close();
       await app?.close();
+      await webhooks.close();
       await closeQueues(queues);
       if (processorQueues) await closeQueues(processorQueues);
       closeSender?.();

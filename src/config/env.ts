@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseMailbox } from '../text/address.ts';
 import { maskUrl } from './advice.ts';
 import { parseDuration } from './duration.ts';
+import { webhookSecretProblem, webhookUrlFormProblem } from './webhook.ts';
 
 /**
  * The one place that reads the environment. Every problem is collected and reported together,
@@ -86,6 +87,16 @@ const trustProxy = z
     return entries;
   });
 
+/** A text setting checked by a function that says what is wrong with a value (null: nothing). */
+const checkedBy = (problemOf: (value: string) => string | null) =>
+  z
+    .string()
+    .trim()
+    .superRefine((value, context) => {
+      const problem = problemOf(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    });
+
 /** Shorter dashboard passwords could be guessed: the login limits slow guessing down, they do not stop it. */
 export const MIN_DASHBOARD_PASSWORD_LENGTH = 12;
 
@@ -108,6 +119,7 @@ const mailFrom = z
 /** Settings that mean something only together: both set, or neither. */
 const PAIRS: Array<{ names: [string, string]; advice: string }> = [
   { names: ['SMTP_USER', 'SMTP_PASS'], advice: 'set both to log in to the SMTP server, or neither to send without a login' },
+  { names: ['WEBHOOK_URL', 'WEBHOOK_SECRET'], advice: 'set both to send signed webhooks to one receiver, or neither' },
 ];
 
 const schema = z
@@ -180,6 +192,11 @@ const schema = z
       .regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i, 'must be a web address such as https://winnow.example.org')
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
+    // One receiver of signed webhooks (src/webhooks), for the simple case; its secret signs them.
+    WEBHOOK_URL: checkedBy(webhookUrlFormProblem).optional(),
+    WEBHOOK_SECRET: checkedBy(webhookSecretProblem).optional(),
+    // Webhooks to loopback, private and link-local addresses; off, so a stolen session cannot probe the network.
+    WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   })
   // Paired settings are checked however the rest went, so they are listed with every other
   // problem instead of after the rest is fixed (zod skips refinements of an invalid object unless
@@ -240,6 +257,8 @@ export interface Config {
   secret: string | null;
   /** The dashboard's address as the user's browser reaches it (DASHBOARD_URL, else localhost and PORT). */
   dashboardUrl: string;
+  /** The receiver set by WEBHOOK_URL and WEBHOOK_SECRET (null: none), and whether private addresses may receive webhooks. */
+  webhook: { url: string | null; secret: string | null; allowPrivate: boolean };
 }
 
 export class ConfigError extends Error {
@@ -281,6 +300,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     unverifiedMail: e.UNVERIFIED_MAIL,
     dashboardUrl: e.DASHBOARD_URL ?? `http://localhost:${e.PORT}`,
     secret: e.WINNOW_SECRET ?? null,
+    webhook: { url: e.WEBHOOK_URL ?? null, secret: e.WEBHOOK_SECRET ?? null, allowPrivate: e.WEBHOOK_ALLOW_PRIVATE },
   };
   return deepFreeze(config);
 }

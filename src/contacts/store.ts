@@ -107,6 +107,8 @@ export type TransitionResult = { moved: true; from: Status } | { moved: false; s
 export interface ContactStoreOptions {
   /** WINNOW_SECRET; null (the default) uses the secret kept in Redis (src/config/secret.ts). */
   secret?: string | null;
+  /** Told of each new person (`from` null) and each change of status, after it is written; must not throw (webhooks). */
+  onStatusChange?: (change: { contactId: string; from: Status | null; to: Status; at: number }) => void;
 }
 
 export function createContactStore(redis: Redis, prefix: string, mailbox: string, options: ContactStoreOptions = {}) {
@@ -226,6 +228,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
         { id, contact: toJson(contact), event: toJson(event), now, dedupeWindowMs, indexAddress: Boolean(contact.email) },
       );
       if (result[2] === 'forgotten') return { created: false, id: '', forgotten: true };
+      if (result[0] === 1) options.onStatusChange?.({ contactId: id, from: null, to: contact.status, at: now });
       return { created: result[0] === 1, id: result[1] };
     },
 
@@ -380,6 +383,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
           previousAddress: previous,
         },
       );
+      if (result[0] === 1) options.onStatusChange?.({ contactId: id, from: result[1] as Status, to, at: entry.at });
       if (result[0] === 1) return { moved: true, from: result[1] as Status };
       return { moved: false, status: result[1] as Status | 'missing' };
     },

@@ -93,6 +93,29 @@ describe('configuration', () => {
     expect(loadConfig({ ...valid, SMTP_USER: '', SMTP_PASS: '' }).smtp).toMatchObject({ user: null, pass: null });
   });
 
+  it('sends no webhooks by default, and reads WEBHOOK_URL with a whsec_ secret as one receiver', () => {
+    expect(loadConfig(valid).webhook).toEqual({ url: null, secret: null, allowPrivate: false });
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(loadConfig({ ...valid, WEBHOOK_URL: 'https://crm.example.org/hooks', WEBHOOK_SECRET: secret, WEBHOOK_ALLOW_PRIVATE: 'true' }).webhook).toEqual({
+      url: 'https://crm.example.org/hooks',
+      secret,
+      allowPrivate: true,
+    });
+  });
+
+  it('refuses a webhook secret that is not whsec_ and base64, a URL that is not http(s), and one without the other', () => {
+    expect(problemsOf({ ...valid, WEBHOOK_URL: 'https://crm.example.org/hooks', WEBHOOK_SECRET: 'hunter2hunter2' })).toEqual([
+      'WEBHOOK_SECRET=*** (14 characters) must start with whsec_ followed by base64 (e.g. the output of: echo whsec_$(openssl rand -base64 32))',
+    ]);
+    expect(problemsOf({ ...valid, WEBHOOK_URL: 'https://crm.example.org/hooks', WEBHOOK_SECRET: 'whsec_c2hvcnQ=' })).toEqual([
+      'WEBHOOK_SECRET=*** (14 characters) must hold at least 24 bytes of key after whsec_ (32 characters of base64)',
+    ]);
+    expect(problemsOf({ ...valid, WEBHOOK_URL: 'crm.example.org', WEBHOOK_SECRET: `whsec_${Buffer.alloc(32).toString('base64')}` })).toEqual([
+      'WEBHOOK_URL="crm.example.org" is not a web address such as https://crm.example.org/hooks/winnow',
+    ]);
+    expect(problemsOf({ ...valid, WEBHOOK_URL: 'https://crm.example.org/hooks' })).toEqual(['WEBHOOK_URL is set but WEBHOOK_SECRET is not: set both to send signed webhooks to one receiver, or neither']);
+  });
+
   it('lists every problem in one pass, the paired settings among them, with each bad value shown and secrets masked', () => {
     const problems = problemsOf({
       ...valid,

@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { checkWebhookUrl, type HostLookup } from './address.ts';
+import { isWebhookEventType, type WebhookEvent, type WebhookEventType } from './events.ts';
+import { webhookSecretProblem } from '../config/webhook.ts';
+import { newWebhookSecret } from './signature.ts';
+
+/**
+ * Webhook endpoints, their delivery logs and the notices of endpoints turned off, in Redis.
+ * Keys follow the contact store's (src/contacts/store.ts: `<prefix>:{<mailbox>}:…`), so they sit
+ * on the mailbox's shard in a Redis Cluster and go with the rest of its keys.
+ */
+export function webhookKeys(prefix: string, mailbox: string) {
+  const base = `${prefix}:{${mailbox}}:webhook`;
+  return {
+    /** hash: endpoint id → endpoint JSON */
+    endpoints: `${base}:endpoints`,
+    /** list: the endpoint's delivery attempts, newest first, capped at DELIVERY_LOG_LENGTH */
+    deliveries: (endpointId: string) => `${base}:deliveries:${endpointId}`,
+    /** string: one event's body, kept EVENT_KEEP_MS for retries and replay */
+    event: (eventId: string) => `${base}:event:${eventId}`,
+    /** list: endpoints turned off after failing for good, newest first, for the overview */
+    notices: `${base}:notices`,
+  };
+}
+
+/** The endpoint set by WEBHOOK_URL and WEBHOOK_SECRET. */
+export const CONFIGURED_ENDPOINT_ID = 'env';
+
+export const DELIVERY_LOG_LENGTH = 200;
+export const NOTICE_LOG_LENGTH = 50;
+/** An event's body is kept a week: longer than its retries last, and long enough to replay it. */
+export const EVENT_KEEP_MS = 7 * 86_400_000;
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  /** whsec_…: signs every webhook to this endpoint. */
+  secret: string;
+  /** The events it receives; empty for all. */
+  events: WebhookEventType[];
+  enabled: boolean;
+  /** What the user calls it, for the settings page. */
+  description: string;
+  createdAt: number;
+  /** When and why it was turned off (by the user, or after failing for good); null while on. */
+  disabledAt: number | null;
+  disabledReason: string | null;
+}
+
+/** One attempt to deliver one event to one endpoint, as the log shows it. */
+export interface WebhookDelivery {
+  /** `<event id>.<attempt>` (with `.replay-<time>` for a replay), unique in the endpoint's log. */
+  id: string;
+  eventId: string;
+  type: WebhookEventType;
+  at: number;
+  /** 1 for the first try, counted again from 1 in a replay. */
+  attempt: number;
+  /** delivered: 2xx; failed: another answer or none (and retried while attempts remain); skipped: not sent (endpoint off, event gone). */
+  outcome: 'delivered' | 'failed' | 'skipped';
+  responseCode: number | null;
+  durationMs: number;
+  /** When the next attempt goes out; null when none will. */
+  nextRetryAt: number | null;
+  /** What went wrong, in words; null when delivered. */
+  error: string | null;
+  /** The first characters of the receiver's answer, for the log. */
+  response: string | null;
+  replay: boolean;
+}
+
+/** An endpoint turned off after failing for good, for the overview to show until it is turned on again. */
+export interface WebhookNotice {
+  endpointId: string;
+  url: string;
+  at: number;
+  reason: string;
+}
+
+export interface NewEndpoint {
+  url: string;
+  /** Generated when not given. */
+  secret?: string;
+  events?: readonly string[];
+  description?: string;
+}
+
+export class WebhookEndpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookEndpointError';
+  }
+}
+
+// Merges fields into an endpoint only while it exists, so a worker turning an endpoint off cannot
+// bring back one the user has just removed, and two writers do not lose each other's fields.
+// KEYS: endpoints hash. ARGV: endpoint id, patch JSON. Returns the endpoint JSON after, or false.
+const PATCH_ENDPOINT = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return false end
+local endpoint = cjson.decode(raw)
+for field, value in pairs(cjson.decode(ARGV[2])) do endpoint[field] = value end
+local encoded = cjson.encode(endpoint)
+redis.call('HSET', KEYS[1], ARGV[1], encoded)
+return encoded
+`;
+
+// Turns an endpoint off after it failed for good and files the notice, in one step, only while it
+// is on: two deliveries failing for good at once leave one notice. KEYS: endpoints hash, notices.
+// ARGV: endpoint id, time, reason, notice JSON, how many notices to keep. Returns the endpoint
+// JSON after, or false when it is gone or off already.
+const DISABLE_AFTER_FAILURE = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return false end
+local endpoint = cjson.decode(raw)
+if endpoint['enabled'] ~= true then return false end
+endpoint['enabled'] = false
+endpoint['disabledAt'] = tonumber(ARGV[2])
+endpoint['disabledReason'] = ARGV[3]
+local encoded = cjson.encode(endpoint)
+redis.call('HSET', KEYS[1], ARGV[1], encoded)
+redis.call('LPUSH', KEYS[2], ARGV[4])
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
+return encoded
+`;
+
+/** An endpoint as stored. Lua's cjson writes an empty list back as {}: read that as the empty filter it was. */
+function parseEndpoint(raw: string): WebhookEndpoint {
+  const endpoint = JSON.parse(raw) as WebhookEndpoint;
+  return { ...endpoint, events: Array.isArray(endpoint.events) ? endpoint.events : [] };
+}
+
+export interface EndpointStoreOptions {
+  /** WEBHOOK_ALLOW_PRIVATE: URLs on loopback and private networks are accepted. */
+  allowPrivate: boolean;
+  lookup?: HostLookup;
+  now?: () => number;
+}
+
+export function createEndpointStore(redis: Redis, prefix: string, mailbox: string, options: EndpointStoreOptions) {
+  const keys = webhookKeys(prefix, mailbox);
+  const now = options.now ?? Date.now;
+
+  /** The events named, checked; empty means all. */
+  function eventFilter(events: readonly string[] | undefined): WebhookEventType[] {
+    const unknown = (events ?? []).filter((event) => !isWebhookEventType(event));
+    if (unknown.length > 0) throw new WebhookEndpointError(`unknown event${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`);
+    return [...new Set(events as WebhookEventType[] | undefined)];
+  }
+
+  async function checkedUrl(url: string): Promise<string> {
+    const check = await checkWebhookUrl(url, options);
+    if (!check.ok) throw new WebhookEndpointError(check.reason);
+    return check.url.href;
+  }
+
+  function checkedSecret(secret: string | undefined): string {
+    if (secret === undefined) return newWebhookSecret();
+    const problem = webhookSecretProblem(secret);
+    if (problem) throw new WebhookEndpointError(`the secret ${problem}`);
+    return secret;
+  }
+
+  async function get(id: string): Promise<WebhookEndpoint | null> {
+    const raw = await redis.hget(keys.endpoints, id);
+    return raw ? parseEndpoint(raw) : null;
+  }
+
+  async function patch(id: string, fields: Partial<Omit<WebhookEndpoint, 'id'>>): Promise<WebhookEndpoint | null> {
+    const raw = (await redis.eval(PATCH_ENDPOINT, 1, keys.endpoints, id, JSON.stringify(fields))) as string | null;
+    return raw ? parseEndpoint(raw) : null;
+  }
+
+  async function put(endpoint: WebhookEndpoint): Promise<WebhookEndpoint> {
+    await redis.hset(keys.endpoints, endpoint.id, JSON.stringify(endpoint));
+    return endpoint;
+  }
+
+  return {
+    keys,
+    get,
+
+    async list(): Promise<WebhookEndpoint[]> {
+      const all = Object.values(await redis.hgetall(keys.endpoints)).map(parseEndpoint);
+      return all.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    },
+
+    /** The endpoints that receive `type` now: on, and with it in their filter (or no filter). */
+    async receiving(type: WebhookEventType): Promise<WebhookEndpoint[]> {
+      return (await this.list()).filter((endpoint) => endpoint.enabled && (endpoint.events.length === 0 || endpoint.events.includes(type)));
+    },
+
+    /** Adds an endpoint after checking its URL (resolved), secret and events; throws WebhookEndpointError with the reason. */
+    async add(input: NewEndpoint): Promise<WebhookEndpoint> {
+      const endpoint: WebhookEndpoint = {
+        id: randomUUID(),
+        url: await checkedUrl(input.url),
+        secret: checkedSecret(input.secret),
+        events: eventFilter(input.events),
+        enabled: true,
+        description: input.description?.trim() ?? '',
+        createdAt: now(),
+        disabledAt: null,
+        disabledReason: null,
+      };
+      return put(endpoint);
+    },
+
+    /** Changes an endpoint; a new URL is checked again. Null when there is no such endpoint. */
+    async update(id: string, input: Partial<NewEndpoint>): Promise<WebhookEndpoint | null> {
+      const fields: Partial<WebhookEndpoint> = {};
+      if (input.url !== undefined) fields.url = await checkedUrl(input.url);
+      if (input.secret !== undefined) fields.secret = checkedSecret(input.secret);
+      if (input.events !== undefined) fields.events = eventFilter(input.events);
+      if (input.description !== undefined) fields.description = input.description.trim();
+      return patch(id, fields);
+    },
+
+    async remove(id: string): Promise<boolean> {
+      const [[, removed]] = (await redis.multi().hdel(keys.endpoints, id).del(keys.deliveries(id)).exec()) as [[Error | null, number]];
+      return removed === 1;
+    },
+
+    /** Turns an endpoint on again (its notice goes); pending events that were skipped can be replayed from the log. */
+    async enable(id: string): Promise<WebhookEndpoint | null> {
+      const endpoint = await patch(id, { enabled: true, disabledAt: null, disabledReason: null });
+      if (endpoint) await dropNotices(id);
+      return endpoint;
+    },
+
+    async disable(id: string, reason: string): Promise<WebhookEndpoint | null> {
+      return patch(id, { enabled: false, disabledAt: now(), disabledReason: reason });
+    },
+
+    /**
+     * Turns an endpoint off because it failed for good, and leaves a notice for the overview.
+     * Null when it is gone or off already (no second notice).
+     */
+    async disableAfterFailure(id: string, url: string, reason: string): Promise<WebhookEndpoint | null> {
+      const at = now();
+      const notice: WebhookNotice = { endpointId: id, url, at, reason };
+      const raw = (await redis.eval(DISABLE_AFTER_FAILURE, 2, keys.endpoints, keys.notices, id, String(at), reason, JSON.stringify(notice), String(NOTICE_LOG_LENGTH))) as string | null;
+      return raw ? parseEndpoint(raw) : null;
+    },
+
+    /**
+     * Makes the endpoint set by WEBHOOK_URL and WEBHOOK_SECRET match them: created, changed, or
+     * removed when they are unset. A start with them set turns it on again, since the environment
+     * is where the user of the simple case says "try again". The URL is checked like any other.
+     */
+    async configure(configured: { url: string; secret: string } | null): Promise<{ endpoint: WebhookEndpoint | null; warning: string | null }> {
+      if (!configured) {
+        await this.remove(CONFIGURED_ENDPOINT_ID);
+        return { endpoint: null, warning: null };
+      }
+      // A name that cannot be looked up right now (DNS trouble at start) is kept: every delivery
+      // checks it again. One that resolves to a refused address stops here.
+      const check = await checkWebhookUrl(configured.url, options);
+      if (!check.ok && !check.unresolved) throw new WebhookEndpointError(`WEBHOOK_URL: ${check.reason}`);
+      const existing = await get(CONFIGURED_ENDPOINT_ID);
+      const endpoint: WebhookEndpoint = {
+        id: CONFIGURED_ENDPOINT_ID,
+        url: check.ok ? check.url.href : configured.url,
+        secret: checkedSecret(configured.secret),
+        events: [],
+        enabled: true,
+        description: 'WEBHOOK_URL',
+        createdAt: existing?.createdAt ?? now(),
+        disabledAt: null,
+        disabledReason: null,
+      };
+      await put(endpoint);
+      await dropNotices(CONFIGURED_ENDPOINT_ID);
+      return { endpoint, warning: check.ok ? null : `WEBHOOK_URL: ${check.reason}; each delivery tries again` };
+    },
+
+    async record(endpointId: string, delivery: WebhookDelivery): Promise<void> {
+      const key = keys.deliveries(endpointId);
+      await redis.multi().lpush(key, JSON.stringify(delivery)).ltrim(key, 0, DELIVERY_LOG_LENGTH - 1).exec();
+    },
+
+    /** The endpoint's delivery log, newest first. */
+    async deliveries(endpointId: string, limit = DELIVERY_LOG_LENGTH): Promise<WebhookDelivery[]> {
+      return (await redis.lrange(keys.deliveries(endpointId), 0, limit - 1)).map((raw) => JSON.parse(raw) as WebhookDelivery);
+    },
+
+    async notices(): Promise<WebhookNotice[]> {
+      return (await redis.lrange(keys.notices, 0, -1)).map((raw) => JSON.parse(raw) as WebhookNotice);
+    },
+
+    async keepEvent(eventId: string, event: WebhookEvent): Promise<void> {
+      await redis.set(keys.event(eventId), JSON.stringify(event), 'PX', EVENT_KEEP_MS);
+    },
+
+    /** The event's body as sent; null once it is no longer kept. */
+    async event(eventId: string): Promise<string | null> {
+      return redis.get(keys.event(eventId));
+    },
+  };
+
+  async function dropNotices(endpointId: string): Promise<void> {
+    const all = await redis.lrange(keys.notices, 0, -1);
+    const theirs = all.filter((raw) => (JSON.parse(raw) as WebhookNotice).endpointId === endpointId);
+    for (const raw of theirs) await redis.lrem(keys.notices, 0, raw);
+  }
+}
+
+export type EndpointStore = ReturnType<typeof createEndpointStore>;
