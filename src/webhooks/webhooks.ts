@@ -1,6 +1,7 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
+import { countWebhookDelivery } from '../metrics/counts.ts';
 import type { HostLookup } from './address.ts';
 import { createEndpointStore, WebhookEndpointError, type WebhookDelivery } from './endpoints.ts';
 import { eventTypeOf, webhookEvent, webhookEventId, type StatusChange, type WebhookEventType, type WebhookPerson } from './events.ts';
@@ -64,6 +65,8 @@ export function createWebhooks(options: WebhooksOptions) {
   const logger = options.logger.child({ component: 'webhooks' });
   const delivery: WebhookDeliveryOptions = { ...DEFAULT_WEBHOOK_DELIVERY, ...options.delivery };
   const endpoints = createEndpointStore(redis, prefix, mailbox, { allowPrivate: options.allowPrivate, lookup: options.lookup });
+  // Deliveries by outcome for /metrics, in the same Redis hash as every other count.
+  const counts = { redis, config: { redis: { prefix } }, logger, now: Date.now };
   const queue = new Queue<WebhookJob>(WEBHOOK_QUEUE, {
     connection: redis,
     prefix: `${prefix}:q`,
@@ -113,6 +116,7 @@ export function createWebhooks(options: WebhooksOptions) {
     const headers = signatureHeaders(endpoint.secret, eventId, Math.floor(at / 1000), body);
     const outcome = await postWebhook(endpoint.url, headers, body, { ...delivery, allowPrivate: options.allowPrivate, lookup: options.lookup });
     const last = attempt >= attempts;
+    void countWebhookDelivery(counts, outcome.delivered ? 'delivered' : last ? 'given_up' : 'failed');
     await endpoints.record(endpointId, {
       ...entry,
       outcome: outcome.delivered ? 'delivered' : 'failed',

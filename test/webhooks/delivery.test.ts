@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createContactStore } from '../../src/contacts/store.ts';
 import { createLogger } from '../../src/log.ts';
+import { COUNT_FIELDS, metricsKey } from '../../src/metrics/counts.ts';
 import type { HostLookup } from '../../src/webhooks/address.ts';
 import { newWebhookSecret } from '../../src/webhooks/signature.ts';
 import { createWebhooks, type WebhookDeliveryOptions } from '../../src/webhooks/webhooks.ts';
@@ -64,7 +65,7 @@ function start(setup: Setup = {}) {
     await delivery.close();
     await webhooks.close();
   });
-  return { webhooks, store };
+  return { webhooks, store, prefix };
 }
 
 async function receiver(options: Parameters<typeof startWebhookReceiver>[0]): Promise<WebhookReceiver> {
@@ -85,7 +86,7 @@ describe('webhook delivery', () => {
   it('tries again after two 500s and delivers on the third try; the log shows all three, signed alike', async () => {
     const secret = newWebhookSecret();
     const hook = await receiver({ secret, answer: (n) => (n <= 2 ? 500 : 204) });
-    const { webhooks, store } = start();
+    const { webhooks, store, prefix } = start();
     const endpoint = await webhooks.endpoints.add({ url: hook.url, secret, events: ['contact.answered'] });
     const id = await personAnswers(store);
 
@@ -108,6 +109,9 @@ describe('webhook delivery', () => {
     expect(log[2]!.nextRetryAt! - log[2]!.at).toBeGreaterThanOrEqual(50);
     expect(log[1]!.nextRetryAt! - log[1]!.at).toBeGreaterThanOrEqual(100);
     expect(log[1]!.error).toBe('the receiver answered 500');
+    // /metrics counts the tries by outcome: two failed (tried again), one delivered.
+    const counts = await redis.hgetall(metricsKey(prefix));
+    expect([counts[COUNT_FIELDS.webhookDeliveries('failed')], counts[COUNT_FIELDS.webhookDeliveries('delivered')], counts[COUNT_FIELDS.webhookDeliveries('given_up')]]).toEqual(['2', '1', undefined]);
     // The filter held: the request itself was not sent to this endpoint.
     expect(received.every((webhook) => webhook.event?.type === 'contact.answered')).toBe(true);
   });
