@@ -24,6 +24,7 @@ import { serverSecret } from './config/secret.ts';
 import type { WorkerContext } from './workers/context.ts';
 import type { ClassifyContext } from './detect/types.ts';
 import { startWorkers, type Workers } from './workers/index.ts';
+import { createIntake } from './workers/intake.ts';
 
 /** The primary mailbox, configured by IMAP_* settings. Keys of other mailboxes get other ids. */
 export const PRIMARY_MAILBOX = 'primary';
@@ -143,6 +144,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       queues,
       logger,
       backfillDays: config.backfillDays,
+      needsBody: createIntake({ redis, keys: store.keys, classifyContext: classifyContextOf(config), logger }),
       leaseMs: config.mailboxLeaseMs,
     });
     watcher.start();
