@@ -41,6 +41,8 @@ export interface Runtime {
   watcher: MailboxWatcher | null;
   workers: Workers | null;
   redis: Redis;
+  /** The producers' queues (`winnow backfill` waits on them). */
+  queues: Queues;
   /** The server secret that seals script Message-IDs (WINNOW_SECRET or the one kept in Redis). */
   secret: string;
   /** Jobs not yet done per queue (waiting, active, delayed), for readiness and tests. */
@@ -177,6 +179,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     watcher,
     workers,
     redis,
+    queues,
     secret,
     async queueCounts() {
       const entries = await Promise.all(

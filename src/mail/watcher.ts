@@ -96,6 +96,8 @@ export interface WatcherStatus {
   leaseHeld: boolean;
   lastMailAt: number | null;
   lastError: string | null;
+  /** When the watcher last found nothing left above its cursor (it then idles); null before that. */
+  caughtUpAt: number | null;
 }
 
 // Renews the lease only if this process still holds it.
@@ -121,7 +123,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
   const leaseMs = options.leaseMs ?? 30_000;
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const owner = randomUUID();
-  const status: WatcherStatus = { connected: false, leaseHeld: false, lastMailAt: null, lastError: null };
+  const status: WatcherStatus = { connected: false, leaseHeld: false, lastMailAt: null, lastError: null, caughtUpAt: null };
   // A wrong password fails every reconnection the same way: logged once, not on every retry.
   const problems = createProblemLog(log, 'mailbox');
   const adviceFor = (error: unknown): Advice =>
@@ -225,7 +227,10 @@ export function createMailboxWatcher(options: WatcherOptions) {
       const found = await connection.search({ uid: `${after + 1}:*` }, { uid: true });
       // `N:*` also matches the highest UID when N is above it, so filter.
       const uids = (Array.isArray(found) ? found : []).filter((uid) => uid > after).sort((a, b) => a - b);
-      if (uids.length === 0) return;
+      if (uids.length === 0) {
+        status.caughtUpAt = Date.now();
+        return;
+      }
       const backlog: BacklogProgress | null = uids.length > BATCH ? { total: uids.length, done: 0, bodies: 0, startedAt: Date.now(), at: Date.now() } : null;
       for (let start = 0; start < uids.length; start += BATCH) {
         if (stopping || !connection.usable) return;
