@@ -18,6 +18,7 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
@@ -67,6 +68,8 @@ async function bareReader(login: ImapLogin): Promise<void> {
  * DKIM signatures of the requests verify without a network.
  */
 async function winnowProcess(): Promise<void> {
+  // As bin/winnow.js does: the compiled sources come from the cache, not from the type stripper.
+  module.enableCompileCache?.();
   const [{ loadConfig }, { createLogger }, { startRuntime }] = await Promise.all([import('../src/config/env.ts'), import('../src/log.ts'), import('../src/runtime.ts')]);
   const records = JSON.parse(process.env.BENCH_DNS ?? '{}') as Record<string, string>;
   const resolver = async (name: string, type: string) => {

@@ -40,3 +40,42 @@ export function createIntake(deps: { redis: Redis; keys: Pick<MailboxKeys, 'addr
     });
   };
 }
+
+/**
+ * Lets mail sources into the inbound worker while their decoded bytes fit in `limit`: a source
+ * larger than the whole budget goes alone. Each `take` decodes the job's base64 once and must be
+ * followed by `done()`.
+ */
+export function createSourceBudget(limit: number) {
+  let inHand = 0;
+  const waiting: Array<{ bytes: number; go: () => void }> = [];
+  function admit() {
+    while (waiting.length > 0 && (inHand === 0 || inHand + waiting[0]!.bytes <= limit)) {
+      const next = waiting.shift()!;
+      inHand += next.bytes;
+      next.go();
+    }
+  }
+  return {
+    async take(base64: string): Promise<{ raw: Buffer; done(): void }> {
+      // Decoded size without decoding: three bytes per four characters.
+      const bytes = Math.floor((base64.length * 3) / 4);
+      await new Promise<void>((go) => {
+        waiting.push({ bytes, go });
+        admit();
+      });
+      let released = false;
+      return {
+        raw: Buffer.from(base64, 'base64'),
+        done() {
+          if (released) return;
+          released = true;
+          inHand -= bytes;
+          admit();
+        },
+      };
+    },
+    /** Bytes let in now (for tests and figures). */
+    inHand: () => inHand,
+  };
+}
