@@ -39,6 +39,11 @@ const HEALTHY_SESSION_MS = 60_000;
 
 /** How many header blocks one FETCH reads; a backlog is a gap of more than one batch. */
 const BATCH = 250;
+/**
+ * Up to this many new messages are read whole at once: live mail comes a few at a time, and there a
+ * round trip for the headers would add to every request's wait and save nothing worth it.
+ */
+const LIVE_GAP = 20;
 /** Most source bytes one FETCH asks for: memory stays flat whatever the mail's size. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 /** Most sources one FETCH asks for. */
@@ -217,7 +222,8 @@ export function createMailboxWatcher(options: WatcherOptions) {
 
   /**
    * Reads every message above the cursor, a batch at a time: the header blocks first, then the
-   * sources of the messages whose headers say they may matter (`needsBody`), then the cursor.
+   * sources of the messages whose headers say they may matter (`needsBody`), then the cursor
+   * (live mail, up to LIVE_GAP messages, is read whole at once).
    * One search per drain: a backlog of 100,000 is searched once, not once per batch.
    */
   async function drain(connection: ImapFlow, uidValidity: string, noticedAt: number) {
@@ -235,7 +241,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
       for (let start = 0; start < uids.length; start += BATCH) {
         if (stopping || !connection.usable) return;
         const batch = uids.slice(start, start + BATCH);
-        const bodies = await intake(connection, uidValidity, batch, noticedAt, backlog);
+        const bodies = await intake(connection, uidValidity, batch, noticedAt, backlog, uids.length > LIVE_GAP);
         after = batch[batch.length - 1]!;
         if (backlog) {
           backlog.done += batch.length;
@@ -252,10 +258,12 @@ export function createMailboxWatcher(options: WatcherOptions) {
    * batch of 2 MB mails never sits in memory at once), the jobs, and only then the cursor with the
    * health figures, in one round trip. Returns how many sources were read.
    */
-  async function intake(connection: ImapFlow, uidValidity: string, batch: number[], seenAt: number, backlog: BacklogProgress | null): Promise<number> {
-    const blocks: HeaderBlock[] = [];
-    for await (const message of connection.fetch(uidSet(batch), { uid: true, size: true, headers: true }, { uid: true })) {
-      blocks.push({ uid: message.uid, size: message.size ?? 0, headers: message.headers ?? null });
+  async function intake(connection: ImapFlow, uidValidity: string, batch: number[], seenAt: number, backlog: BacklogProgress | null, headersFirst: boolean): Promise<number> {
+    const blocks: HeaderBlock[] = headersFirst ? [] : batch.map((uid) => ({ uid, size: 0, headers: null }));
+    if (headersFirst) {
+      for await (const message of connection.fetch(uidSet(batch), { uid: true, size: true, headers: true }, { uid: true })) {
+        blocks.push({ uid: message.uid, size: message.size ?? 0, headers: message.headers ?? null });
+      }
     }
     // A message the server gave no header block for is read in full: the worker then says what it is.
     const needed = options.needsBody ? await options.needsBody(blocks) : blocks.map(() => true);
