@@ -25,6 +25,7 @@ import type { WorkerContext } from './workers/context.ts';
 import type { ClassifyContext } from './detect/types.ts';
 import { startWorkers, type Workers } from './workers/index.ts';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts';
+import { createIntake } from './workers/intake.ts';
 
 /** The primary mailbox, configured by IMAP_* settings. Keys of other mailboxes get other ids. */
 export const PRIMARY_MAILBOX = 'primary';
@@ -43,6 +44,8 @@ export interface Runtime {
   redis: Redis;
   /** Webhook endpoints, their logs and replay (src/webhooks). */
   webhooks: Webhooks;
+  /** The producers' queues (`winnow backfill` waits on them). */
+  queues: Queues;
   /** The server secret that seals script Message-IDs (WINNOW_SECRET or the one kept in Redis). */
   secret: string;
   /** Jobs not yet done per queue (waiting, active, delayed), for readiness and tests. */
@@ -156,6 +159,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       queues,
       logger,
       backfillDays: config.backfillDays,
+      needsBody: createIntake({ redis, keys: store.keys, classifyContext: classifyContextOf(config), logger }),
       leaseMs: config.mailboxLeaseMs,
     });
     watcher.start();
@@ -189,6 +193,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     workers,
     redis,
     webhooks,
+    queues,
     secret,
     async queueCounts() {
       const entries = await Promise.all(

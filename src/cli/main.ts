@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
 import { parseMailbox } from '../text/address.ts';
 import type { Roles } from '../runtime.ts';
@@ -12,6 +13,8 @@ const USAGE = `Usage: winnow <command>
   start                 watch the mailbox, send scripts and serve the dashboard (one process)
   worker                watch the mailbox and send scripts only
   web                   serve the dashboard and API only
+  backfill --days N     on a first start, read the last N days of mail already in the box (on a
+                        later one, the mail since the last), answer the requests, show progress, exit
   scan FILE|DIR... [--json] [--explain]
                         classify stored messages and print what Winnow would do, with all it read
                         of each requester; --explain shows which rules decided; sends nothing
@@ -95,6 +98,25 @@ export async function main(argv: string[]): Promise<number> {
     case 'web':
       await serve({ worker: false, web: true });
       return -1;
+    case 'backfill': {
+      const { values, positionals } = parseArgs({ args: rest, options: { days: { type: 'string' } }, allowPositionals: true, strict: false });
+      const days = typeof values.days === 'string' ? values.days : undefined;
+      if (days === undefined || positionals.length > 0 || Object.keys(values).some((name) => name !== 'days')) {
+        console.error(`winnow backfill: say how many days of mail to read, as --days N\n\n${USAGE}`);
+        return 2;
+      }
+      // The setting's own check (a whole number of days, within bounds) speaks for --days too.
+      process.env.BACKFILL_DAYS = days;
+      const config = readConfig();
+      const [{ createLogger }, { backfill }] = await Promise.all([import('../log.ts'), import('./backfill.ts')]);
+      // Progress on standard output; the service's own log (warnings and worse, unless LOG_LEVEL says otherwise) on standard error.
+      const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn', { format: config.logFormat, destination: process.stderr });
+      const interrupted = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      return backfill(config, { write: (text) => process.stdout.write(text), tty: process.stdout.isTTY === true }, { logger, interrupted });
+    }
     case 'scan': {
       const json = rest.includes('--json');
       const explain = rest.includes('--explain');

@@ -191,6 +191,11 @@ function claimOf(message: Message): { rules: PlatformRules; how: string } | null
   return null;
 }
 
+/** The platform whose mail this claims to be (by sender, envelope or platform header), from the headers alone. */
+export function claimedPlatform(message: Message): Platform | null {
+  return claimOf(message)?.rules.platform ?? null;
+}
+
 /**
  * A sender, Reply-To or envelope address that imitates a platform's domain ("linkedln.com",
  * "linkedin.com.evil.example"): such mail is never a request and never gets a script.

@@ -1,4 +1,7 @@
+import { domainToUnicode } from 'node:url';
+import libmime from 'libmime';
 import { simpleParser, type AddressObject, type HeaderValue } from 'mailparser';
+import addressparser from 'nodemailer/lib/addressparser';
 
 /** An email address with its display name, as read from a header. */
 export interface Address {
@@ -73,18 +76,7 @@ export async function parseMessage(source: Buffer | string, options: { truncated
     skipTextLinks: true,
     maxHtmlLengthToParse: 1024 * 1024,
   });
-  const headers = new Map<string, string[]>();
-  const headerOrder: string[] = [];
-  for (const line of parsed.headerLines) {
-    const colon = line.line.indexOf(':');
-    const value = (colon >= 0 ? line.line.slice(colon + 1) : '').replace(/\r?\n[ \t]+/g, ' ').trim();
-    const key = line.key.toLowerCase();
-    headerOrder.push(key);
-    const list = headers.get(key);
-    if (list) list.push(value);
-    else headers.set(key, [value]);
-  }
-  const returnPathRaw = headers.get('return-path')?.[0];
+  const { headers, headerOrder } = headerMap(parsed.headerLines);
   return {
     messageId: normaliseMessageId(parsed.messageId),
     inReplyTo: messageIds(parsed.inReplyTo),
@@ -96,15 +88,120 @@ export async function parseMessage(source: Buffer | string, options: { truncated
     replyTo: addresses(parsed.replyTo),
     to: addresses(parsed.to),
     cc: addresses(parsed.cc),
-    returnPath: returnPathRaw === undefined ? null : returnPathRaw.replace(/[<>\s]/g, '').toLowerCase(),
+    returnPath: returnPathOf(headers),
     headers,
     headerOrder,
-    contentType: headers.get('content-type')?.[0]?.toLowerCase() ?? 'text/plain',
+    contentType: contentTypeOf(headers),
     text: parsed.text ?? '',
     html: typeof parsed.html === 'string' ? parsed.html : '',
     truncated,
     reports: reportText(parsed.attachments),
   };
+}
+
+/**
+ * The header block of a message (IMAP's BODY[HEADER]) read as a Message with no body, for the
+ * watcher's question whether the body is needed at all. The same fields as parseMessage, decoded
+ * the way mailparser decodes them (libmime's encoded words, nodemailer's address parser), without
+ * mailparser's streams: a backlog asks this of every message, and the streams cost ten times more
+ * than the reading. test/mail/message.test.ts holds the two readings equal over the detection corpus.
+ */
+export function parseHeaders(block: Buffer): Message {
+  // Header lines as mailparser's splitter gives them: bytes as latin1 ("binary") strings.
+  const raw = block.toString('latin1');
+  const blank = /\r?\n\r?\n/.exec(raw);
+  const head = blank ? raw.slice(0, blank.index) : raw;
+  const lines: Array<{ key: string; line: string }> = [];
+  for (const physical of head.split(/\r?\n/)) {
+    const last = lines.at(-1);
+    if (last && /^[ \t]/.test(physical)) {
+      last.line += `\r\n${physical}`;
+      continue;
+    }
+    const colon = physical.indexOf(':');
+    if (colon <= 0) continue;
+    lines.push({ key: physical.slice(0, colon).trim().toLowerCase(), line: physical });
+  }
+  const { headers, headerOrder } = headerMap(lines);
+  const first = (name: string) => decodedValue(lines.find((line) => line.key === name));
+  const all = (name: string) => lines.filter((line) => line.key === name).map((line) => decodedValue(line) ?? '');
+  const date = first('date');
+  const parsedDate = date === null ? null : new Date(date);
+  return {
+    messageId: normaliseMessageId(encodedWords(first('message-id') ?? '')),
+    inReplyTo: messageIds(encodedWords(first('in-reply-to') ?? '')),
+    references: messageIds(all('references').map(encodedWords).join(' ')),
+    subject: encodedWords(first('subject') ?? ''),
+    date: parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate : null,
+    from: addressesIn(first('from'))[0] ?? null,
+    sender: addressesIn(first('sender'))[0] ?? null,
+    replyTo: addressesIn(first('reply-to')),
+    to: all('to').flatMap(addressesIn),
+    cc: all('cc').flatMap(addressesIn),
+    returnPath: returnPathOf(headers),
+    headers,
+    headerOrder,
+    contentType: contentTypeOf(headers),
+    text: '',
+    html: '',
+    truncated: false,
+    reports: '',
+  };
+}
+
+/** Lower-cased name → unfolded raw values, and the order of the lines. */
+function headerMap(lines: ReadonlyArray<{ key: string; line: string }>): { headers: Map<string, string[]>; headerOrder: string[] } {
+  const headers = new Map<string, string[]>();
+  const headerOrder: string[] = [];
+  for (const line of lines) {
+    const colon = line.line.indexOf(':');
+    const value = (colon >= 0 ? line.line.slice(colon + 1) : '').replace(/\r?\n[ \t]+/g, ' ').trim();
+    const key = line.key.toLowerCase();
+    headerOrder.push(key);
+    const list = headers.get(key);
+    if (list) list.push(value);
+    else headers.set(key, [value]);
+  }
+  return { headers, headerOrder };
+}
+
+function returnPathOf(headers: Map<string, string[]>): string | null {
+  const raw = headers.get('return-path')?.[0];
+  return raw === undefined ? null : raw.replace(/[<>\s]/g, '').toLowerCase();
+}
+
+function contentTypeOf(headers: Map<string, string[]>): string {
+  return headers.get('content-type')?.[0]?.toLowerCase() ?? 'text/plain';
+}
+
+/** A header line's value as mailparser reads it: unfolded, its 8-bit bytes read as UTF-8. */
+function decodedValue(line: { line: string } | undefined): string | null {
+  if (!line) return null;
+  const value = String(libmime.decodeHeader(line.line).value ?? '').trim();
+  return Buffer.from(value, 'latin1').toString();
+}
+
+function encodedWords(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Addresses of one header, names decoded as mailparser decodes them; groups give their members. */
+function addressesIn(value: string | null): Address[] {
+  if (value === null) return [];
+  const result: Address[] = [];
+  for (const entry of addressparser(value, { flatten: true })) {
+    let address = (entry.address ?? '').trim();
+    // As mailparser does: an encoded word is no address, and a punycode domain is shown decoded.
+    if (/=\?/.test(address)) address = '';
+    const at = address.lastIndexOf('@');
+    if (at >= 0 && /@xn--/i.test(address)) address = `${address.slice(0, at + 1)}${domainToUnicode(address.slice(at + 1)) || address.slice(at + 1)}`;
+    result.push({ name: encodedWords((entry.name ?? '').trim()).trim(), address: address.toLowerCase() });
+  }
+  return result;
 }
 
 /** The report parts of a bounce as text: delivery-status fields whole, returned messages' headers only. */

@@ -9,6 +9,7 @@ import { storeScripts } from '../store/scripts.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
 import { MAX_SOURCE_BYTES } from './message.ts';
 import { countImapConnection } from '../metrics/counts.ts';
+import { backlogFields, backlogLine, type BacklogProgress } from './backlog.ts';
 
 export interface ImapSettings extends ImapAccount {
   /** Folder to watch, usually INBOX. */
@@ -24,6 +25,11 @@ export interface WatcherOptions {
   logger: Logger;
   /** On the very first start, also read this many days of mail already in the box (0: start at "now"). */
   backfillDays?: number;
+  /**
+   * Which of a batch of new messages need their bodies read, from their header blocks (one answer
+   * per block, in order; src/workers/intake.ts). Without it every message is read in full.
+   */
+  needsBody?: (blocks: HeaderBlock[]) => Promise<boolean[]>;
   /** How long the lease on the mailbox lasts without renewal; another process takes over after it. */
   leaseMs?: number;
   /** Longest wait between reconnection attempts. */
@@ -33,8 +39,55 @@ export interface WatcherOptions {
 /** A connection that lasted this long was healthy, whatever ended it. */
 const HEALTHY_SESSION_MS = 60_000;
 
-/** How many messages one FETCH reads; sources are held in memory only for one batch. */
-const BATCH = 50;
+/** How many header blocks one FETCH reads; a backlog is a gap of more than one batch. */
+const BATCH = 250;
+/**
+ * Up to this many new messages are read whole at once: live mail comes a few at a time, and there a
+ * round trip for the headers would add to every request's wait and save nothing worth it.
+ */
+const LIVE_GAP = 20;
+/** Most source bytes one FETCH asks for: memory stays flat whatever the mail's size. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Most sources one FETCH asks for. */
+const CHUNK_MESSAGES = 50;
+
+/** One message's header block as the server sent it (null when it sent none), with its size. */
+export interface HeaderBlock {
+  uid: number;
+  size: number;
+  headers: Buffer | null;
+}
+
+/** UIDs as an IMAP set, runs folded ("1:250" rather than 250 numbers). */
+export function uidSet(uids: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < uids.length; i += 1) {
+    const first = uids[i]!;
+    let last = first;
+    while (uids[i + 1] === last + 1) last = uids[++i]!;
+    parts.push(first === last ? String(first) : `${first}:${last}`);
+  }
+  return parts.join(',');
+}
+
+/** Header blocks in groups of at most CHUNK_MESSAGES and (past the first) CHUNK_BYTES of source. */
+function byteBoundedChunks(blocks: HeaderBlock[]): HeaderBlock[][] {
+  const chunks: HeaderBlock[][] = [];
+  let chunk: HeaderBlock[] = [];
+  let bytes = 0;
+  for (const block of blocks) {
+    const size = Math.min(block.size, MAX_SOURCE_BYTES);
+    if (chunk.length > 0 && (chunk.length >= CHUNK_MESSAGES || bytes + size > CHUNK_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(block);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
 
 /** What went wrong, in the server's words where it gave some ("Mailbox doesn't exist"). */
 export function imapErrorText(error: unknown): string {
@@ -50,6 +103,8 @@ export interface WatcherStatus {
   leaseHeld: boolean;
   lastMailAt: number | null;
   lastError: string | null;
+  /** When the watcher last found nothing left above its cursor (it then idles); null before that. */
+  caughtUpAt: number | null;
 }
 
 /**
@@ -66,7 +121,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
   const leaseMs = options.leaseMs ?? 30_000;
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const owner = randomUUID();
-  const status: WatcherStatus = { connected: false, leaseHeld: false, lastMailAt: null, lastError: null };
+  const status: WatcherStatus = { connected: false, leaseHeld: false, lastMailAt: null, lastError: null, caughtUpAt: null };
   // A wrong password fails every reconnection the same way: logged once, not on every retry.
   const problems = createProblemLog(log, 'mailbox');
   const adviceFor = (error: unknown): Advice =>
@@ -135,10 +190,6 @@ export function createMailboxWatcher(options: WatcherOptions) {
     return uidValidity && lastUid ? { uidValidity, lastUid: Number(lastUid) } : null;
   }
 
-  async function advanceCursor(uidValidity: string, lastUid: number) {
-    await scripts.advanceCursor(keys, { uidValidity, lastUid });
-  }
-
   /** Where to start reading on this connection: the stored cursor, or "now" on first start. */
   async function startingPoint(connection: ImapFlow, uidValidity: string, uidNext: number): Promise<number> {
     const cursor = await readCursor();
@@ -162,49 +213,87 @@ export function createMailboxWatcher(options: WatcherOptions) {
     return Math.max(0, seed);
   }
 
-  /** Reads every message above the cursor, enqueues it, then moves the cursor. */
+  /**
+   * Reads every message above the cursor, a batch at a time: the header blocks first, then the
+   * sources of the messages whose headers say they may matter (`needsBody`), then the cursor
+   * (live mail, up to LIVE_GAP messages, is read whole at once).
+   * One search per drain: a backlog of 100,000 is searched once, not once per batch.
+   */
   async function drain(connection: ImapFlow, uidValidity: string, noticedAt: number) {
     const cursor = await readCursor();
     let after = cursor?.uidValidity === uidValidity ? cursor.lastUid : 0;
     for (;;) {
-      // UIDs first (cheap), then sources in bounded batches: memory stays flat on a big gap.
       const found = await connection.search({ uid: `${after + 1}:*` }, { uid: true });
       // `N:*` also matches the highest UID when N is above it, so filter.
       const uids = (Array.isArray(found) ? found : []).filter((uid) => uid > after).sort((a, b) => a - b);
-      if (uids.length === 0) return;
-      const batch = uids.slice(0, BATCH);
+      if (uids.length === 0) {
+        status.caughtUpAt = Date.now();
+        return;
+      }
+      const backlog: BacklogProgress | null = uids.length > BATCH ? { total: uids.length, done: 0, bodies: 0, startedAt: Date.now(), at: Date.now() } : null;
+      for (let start = 0; start < uids.length; start += BATCH) {
+        if (stopping || !connection.usable) return;
+        const batch = uids.slice(start, start + BATCH);
+        const bodies = await intake(connection, uidValidity, batch, noticedAt, backlog, uids.length > LIVE_GAP);
+        after = batch[batch.length - 1]!;
+        if (backlog) {
+          backlog.done += batch.length;
+          backlog.bodies += bodies;
+          backlog.at = Date.now();
+          if (backlog.done === backlog.total) log.info({ messages: backlog.total, bodies: backlog.bodies }, `backlog read: ${backlogLine(backlog)}`);
+        }
+      }
+    }
+  }
+
+  /**
+   * One batch: header blocks, the judgement, the sources that matter in byte-bounded FETCHes (a
+   * batch of 2 MB mails never sits in memory at once), the jobs, and only then the cursor with the
+   * health figures, in one round trip. Returns how many sources were read.
+   */
+  async function intake(connection: ImapFlow, uidValidity: string, batch: number[], seenAt: number, backlog: BacklogProgress | null, headersFirst: boolean): Promise<number> {
+    const blocks: HeaderBlock[] = headersFirst ? [] : batch.map((uid) => ({ uid, size: 0, headers: null }));
+    if (headersFirst) {
+      for await (const message of connection.fetch(uidSet(batch), { uid: true, size: true, headers: true }, { uid: true })) {
+        blocks.push({ uid: message.uid, size: message.size ?? 0, headers: message.headers ?? null });
+      }
+    }
+    // A message the server gave no header block for is read in full: the worker then says what it is.
+    const needed = options.needsBody ? await options.needsBody(blocks) : blocks.map(() => true);
+    const wanted = blocks.filter((block, index) => block.headers === null || needed[index] !== false);
+    let read = 0;
+    for (const chunk of byteBoundedChunks(wanted)) {
       const jobs: Parameters<Queues['inbound']['addBulk']>[0] = [];
-      const seenAt = noticedAt;
-      for await (const message of connection.fetch(
-        batch.join(','),
-        { uid: true, size: true, source: { start: 0, maxLength: MAX_SOURCE_BYTES } },
-        { uid: true },
-      )) {
+      // No IMAP command inside a fetch loop: the jobs are added once the FETCH has ended.
+      for await (const message of connection.fetch(uidSet(chunk.map((block) => block.uid)), { uid: true, size: true, source: { start: 0, maxLength: MAX_SOURCE_BYTES } }, { uid: true })) {
         if (!message.source) {
           log.warn({ uid: message.uid }, 'the server sent no source for a message; skipping it');
           continue;
         }
         jobs.push({
           name: 'inbound',
-          data: {
-            mailbox,
-            uidValidity,
-            uid: message.uid,
-            source: message.source.toString('base64'),
-            truncated: (message.size ?? 0) > MAX_SOURCE_BYTES,
-            seenAt,
-          },
+          data: { mailbox, uidValidity, uid: message.uid, source: message.source.toString('base64'), truncated: (message.size ?? 0) > MAX_SOURCE_BYTES, seenAt },
           opts: { jobId: jobId.inbound(mailbox, uidValidity, message.uid) },
         });
       }
       if (jobs.length > 0) await queues.inbound.addBulk(jobs);
-      const last = batch[batch.length - 1]!;
-      await advanceCursor(uidValidity, last);
-      after = last;
-      status.lastMailAt = seenAt;
-      await recordHealth({ lastMailAt: seenAt });
-      log.debug({ messages: jobs.length, lastUid: last }, 'enqueued new mail');
+      read += jobs.length;
     }
+    const last = batch[batch.length - 1]!;
+    status.lastMailAt = seenAt;
+    const figures = backlog ? backlogFields({ ...backlog, done: backlog.done + batch.length, bodies: backlog.bodies + read, at: Date.now() }) : {};
+    // The cursor moves only now, after the jobs are in Redis: a crash before replays this batch.
+    const move = redis.multi();
+    scripts.advanceCursorIn(move, keys, { uidValidity, lastUid: last });
+    await move
+      .hset(keys.health, { lastMailAt: seenAt, ...figures })
+      .exec()
+      .then((results) => {
+        const failed = results?.find(([error]) => error !== null)?.[0];
+        if (failed) throw failed;
+      });
+    log.debug({ messages: batch.length, bodies: read, lastUid: last }, 'read new mail');
+    return read;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 /**
  * The Lua scripts Winnow runs in Redis, each a file in ./lua with its KEYS and ARGV documented at
@@ -158,8 +158,9 @@ export function storeScripts(redis: Redis) {
     async releaseLease(keys: { lease: string }, args: { owner: string }) {
       return (await run('releaseLease', [keys.lease], [args.owner])) === 1;
     },
-    async advanceCursor(keys: { cursor: string }, args: { uidValidity: string; lastUid: number }) {
-      return (await run('advanceCursor', [keys.cursor], [args.uidValidity, String(args.lastUid)])) === 1;
+    /** Moves the mailbox cursor forward only, queued on a MULTI made from this client, to be written with what goes with it. */
+    advanceCursorIn(multi: ChainableCommander, keys: { cursor: string }, args: { uidValidity: string; lastUid: number }): void {
+      void call(multi, 'advanceCursor', [keys.cursor], [args.uidValidity, String(args.lastUid)]);
     },
     async countFailedLogin(
       keys: { blockedUntil: string; burst: string; burstAddresses: string; bursts: string },

@@ -14,6 +14,7 @@ import { createFlash } from './flash.ts';
 import { directoryQuery, type PeopleQuery } from './people-schemas.ts';
 import { csvFileName, peopleCsv } from './views/people-csv.ts';
 import type { HealthModel, MailboxHealth, QueueHealth } from './views/health.ts';
+import { readBacklog } from '../mail/backlog.ts';
 
 /**
  * What the people pages and their API share, made once per app: the in-memory directory (one per
@@ -70,6 +71,7 @@ async function mailboxHealth(deps: WebDeps): Promise<MailboxHealth> {
     lastMailAt: number(fields.lastMailAt),
     lastError: fields.lastError ? fields.lastError : null,
     lastErrorAt: number(fields.lastErrorAt),
+    backlog: readBacklog(fields),
   };
 }
 

@@ -19,6 +19,7 @@ import type { WorkerContext } from './context.ts';
 import { createPlatformMessageReader, type PlatformAnswer } from './platform-message.ts';
 import { createMailLog } from './mail-log.ts';
 import { countAnswer, countRequest } from '../metrics/counts.ts';
+import { createSourceBudget } from './intake.ts';
 
 export type InboundOutcome =
   | { kind: 'request'; contactId: string; created: boolean }
@@ -31,6 +32,9 @@ export type InboundOutcome =
 
 /** Whom a mail answers, and whether it may change their record (and why not). */
 type Answerer = { contact: Contact; counts: true } | { contact: Contact; counts: false; why: string };
+
+/** Most bytes of mail parsed and checked at once, whatever the worker's concurrency. */
+const SOURCE_BYTES_IN_HAND = 6 * 1024 * 1024;
 
 /** Runs of a request whose authentication met a DNS failure before it is decided as it stands. */
 const DNS_RETRIES = 3;
@@ -321,6 +325,7 @@ export function createInboundProcessor(context: WorkerContext) {
   }
 
   const takePlatformMessage = createPlatformMessageReader(context, { takeAnswer, noteOnce });
+  const sources = createSourceBudget(SOURCE_BYTES_IN_HAND);
 
   /**
    * A delivery report counts only when it returns the sealed Message-ID of a script of ours: only
@@ -360,14 +365,22 @@ export function createInboundProcessor(context: WorkerContext) {
 
   return async function processInbound(job: Job<QueuePayloads['inbound']>): Promise<InboundOutcome> {
     const data = job.data;
+    // Parsing and checking a mail takes several times its size: the jobs in hand share a budget
+    // of bytes (a backlog with 2 MB attachments must not hold eight of them at once).
+    const source = await sources.take(data.source);
     let message: Message;
+    let verification: Awaited<ReturnType<typeof context.verifier.verify>>;
     try {
-      message = await parseMessage(Buffer.from(data.source, 'base64'), { truncated: data.truncated });
-    } catch (error) {
-      return unreadable(data, `could not parse the message: ${error instanceof Error ? error.message : String(error)}`);
+      try {
+        message = await parseMessage(source.raw, { truncated: data.truncated });
+      } catch (error) {
+        return await unreadable(data, `could not parse the message: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      // Winnow's own DKIM/SPF/DMARC check, before classification, which stays pure.
+      verification = await context.verifier.verify(source.raw, message);
+    } finally {
+      source.done();
     }
-    // Winnow's own DKIM/SPF/DMARC check, before classification, which stays pure.
-    const verification = await context.verifier.verify(Buffer.from(data.source, 'base64'), message);
     const classification = classify(message, { ...classifyContext, verification });
     // A DNS lookup that failed for now may turn an unverified request into a verified one: a few
     // more runs (with the queue's backoff) before it is decided as it stands.

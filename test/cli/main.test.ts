@@ -43,6 +43,12 @@ describe('winnow start with a wrong configuration', () => {
     expect(stderr).not.toContain('hunter2-secret');
   });
 
+  it('asks backfill how many days to read, before connecting to anything', async () => {
+    const { code, stderr } = await winnow(['backfill']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--days N');
+  });
+
   it('explains its commands and refuses an unknown one', async () => {
     const help = await winnow(['help']);
     expect(help.code).toBe(0);

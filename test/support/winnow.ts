@@ -44,10 +44,10 @@ export interface TestWinnowOptions {
   resolver?: DnsResolver;
 }
 
-/** Starts Winnow on the sandbox's servers with its own key prefix, and waits until it watches. */
-export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions): Promise<TestWinnow> {
+/** Winnow's configuration for a sandbox user, with its own key prefix (or the one given). */
+export function sandboxConfig(sandbox: Sandbox, options: Pick<TestWinnowOptions, 'user' | 'deadline' | 'backfillDays' | 'prefix' | 'env'>): Readonly<Config> {
   const user = sandbox.user(options.user);
-  const config = loadConfig({
+  return loadConfig({
     IMAP_HOST: sandbox.imap.host,
     IMAP_PORT: String(sandbox.imap.port),
     IMAP_SECURE: 'false',
@@ -70,6 +70,12 @@ export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions):
     LOG_LEVEL: process.env.WINNOW_TEST_LOG ?? 'silent',
     ...options.env,
   });
+}
+
+/** Starts Winnow on the sandbox's servers with its own key prefix, and waits until it watches. */
+export async function startWinnow(sandbox: Sandbox, options: TestWinnowOptions): Promise<TestWinnow> {
+  const user = sandbox.user(options.user);
+  const config = sandboxConfig(sandbox, options);
   const logger = options.logger ?? createLogger(config.logLevel, { format: 'json' });
   const runtime = await startRuntime(config, options.roles ?? { worker: true, web: false }, logger, options.now, { resolver: options.resolver ?? testResolver() });
   const store = createContactStore(runtime.redis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret });

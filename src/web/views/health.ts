@@ -1,5 +1,6 @@
 import { html, type Html } from '../html.ts';
 import type { RedisMemory } from '../../redis.ts';
+import { backlogLine, type BacklogProgress } from '../../mail/backlog.ts';
 import { formatCount, formatTime } from './format.ts';
 import { layout, type View } from './layout.ts';
 
@@ -19,6 +20,8 @@ export interface MailboxHealth {
   lastMailAt: number | null;
   lastError: string | null;
   lastErrorAt: number | null;
+  /** The last backlog the watcher read (src/mail/backlog.ts), or null. */
+  backlog?: BacklogProgress | null;
 }
 
 export interface QueueHealth {
@@ -66,6 +69,7 @@ function mailboxSection(mailbox: MailboxHealth, skippedMail: number): Html {
     <div><dt>State</dt><dd>${mailboxState(mailbox)}${notWatched ? html` <span class="hint">No worker process holds the mailbox. Is <code>winnow worker</code> (or <code>winnow start</code>) running?</span>` : null}</dd></div>
     <div><dt>Connected since</dt><dd>${mailbox.connected ? formatTime(mailbox.connectedAt) : html`<span class="none">—</span>`}</dd></div>
     <div><dt>Last mail seen</dt><dd>${formatTime(mailbox.lastMailAt)}</dd></div>
+    ${mailbox.backlog ? html`<div><dt>Backlog</dt><dd>${backlogLine(mailbox.backlog)} <span class="hint">(as of ${formatTime(mailbox.backlog.at)})</span></dd></div>` : null}
     <div><dt>Last error</dt><dd>${mailbox.lastError ? html`${mailbox.lastError} <span class="hint">(${formatTime(mailbox.lastErrorAt)})</span>` : html`<span class="none">none</span>`}</dd></div>
     <div><dt>Mail that could not be used</dt><dd>${skippedMail > 0 ? html`<a href="/skipped-mail">${formatCount(skippedMail)} ${skippedMail === 1 ? 'mail' : 'mails'}</a>` : html`<a href="/skipped-mail">none</a>`}</dd></div>
   </dl>
