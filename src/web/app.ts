@@ -7,24 +7,19 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { loadAssets } from './assets.ts';
 import { HttpError, isApiRequest, type WebContext, type WebDeps } from './context.ts';
-import { addressBookRoutes } from './routes/address-book.ts';
-import { apiRoutes } from './routes/api.ts';
 import { assetRoutes } from './routes/assets.ts';
-import { authRoutes } from './routes/auth.ts';
-import { dashboardRoutes } from './routes/dashboard.ts';
+import { loginRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
-import { sendingApiRoutes } from './routes/sending.ts';
-import { settingsApiRoutes, settingsRoutes } from './routes/settings.ts';
-import { templatesApiRoutes, templatesRoutes } from './routes/templates.ts';
 import { sessionGuards } from './guards.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
 import { createPeopleServices } from './people.ts';
 import { createLoginGuard, LOGIN_GUARD_DEFAULTS, type LoginGuardOptions } from './login-guard.ts';
+import { apiScope, pagesScope } from './scopes.ts';
 import { createSessionStore, SESSION_DEFAULTS, type SessionOptions } from './session.ts';
 import { errorPage } from './views/error.ts';
-import { zodValidatorCompiler } from './zod.ts';
+import { serializerCompiler, validatorCompiler } from './schemas/provider.ts';
 
-export type { WebDeps } from './context.ts';
+export type { WebDeps } from './deps.ts';
 
 /** The dashboard's Content-Security-Policy (see security.ts); pages that need more ask per route. */
 export { CONTENT_SECURITY_POLICY } from './security.ts';
@@ -50,7 +45,8 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url }, sendingPause: request.sendingPause }),
   };
 
-  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('session', null);
   app.decorateRequest('sendingPause', null);
 
@@ -103,17 +99,14 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     return sendError(context, request, reply, 404, `Nothing is at ${request.method} ${request.url.split('?')[0]}.`);
   });
 
+  // Public: the probes, the static files and the login form. Everything else is in one of two
+  // scopes that check who asks once for all their routes: the pages (session and CSRF token) and
+  // the JSON API (bearer token).
   await app.register(healthRoutes, context);
   await app.register(assetRoutes, { assets });
-  await app.register(apiRoutes, { ...context, prefix: '/api' });
-  await app.register(addressBookRoutes, { ...context, prefix: '/api' });
-  await app.register(authRoutes, context);
-  await app.register(dashboardRoutes, context);
-  await app.register(settingsRoutes, context);
-  await app.register(settingsApiRoutes, { ...context, prefix: '/api' });
-  await app.register(sendingApiRoutes, { ...context, prefix: '/api' });
-  await app.register(templatesRoutes, context);
-  await app.register(templatesApiRoutes, { ...context, prefix: '/api' });
+  await app.register(loginRoutes, context);
+  await app.register(pagesScope, context);
+  await app.register(apiScope, { ...context, prefix: '/api' });
 };
 
 function sendError(context: WebContext, request: FastifyRequest, reply: FastifyReply, statusCode: number, message: string) {

@@ -9,9 +9,9 @@ import { QUEUE_NAMES } from '../queues/queues.ts';
 import { redisMemory } from '../redis.ts';
 import { personVariables } from '../script/render.ts';
 import type { RenderedScript } from '../script/template.ts';
-import type { WebDeps } from './context.ts';
+import type { WebDeps } from './deps.ts';
 import { createFlash } from './flash.ts';
-import { directoryQuery, type PeopleQuery } from './people-schemas.ts';
+import { directoryQuery, type PeopleQuery } from './schemas/people.ts';
 import { csvFileName, peopleCsv } from './views/people-csv.ts';
 import type { HealthModel, MailboxHealth, QueueHealth } from './views/health.ts';
 
