@@ -147,13 +147,18 @@ export function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((add
   return [...trust];
 }
 
-/** A Fastify instance with the web role registered, not yet listening. */
-export async function buildApp(deps: WebDeps, options?: WebOptions): Promise<FastifyInstance> {
+/** The Fastify server options of the web role: its logger, the proxies it believes and the access log's level. */
+export function fastifyOptions(deps: WebDeps) {
   // Typed as Fastify's logger interface so the instance has the plain FastifyInstance type callers hold.
   const logger: FastifyBaseLogger = deps.logger;
   // Behind a reverse proxy, client addresses (for the login limits) and https come from its headers,
   // believed only from the proxies TRUST_PROXY names (a hop count or their addresses).
-  const app = Fastify({ loggerInstance: logger, trustProxy: fastifyTrustProxy(deps.config.web.trustProxy), logController: new QuietAccessLog() });
+  return { loggerInstance: logger, trustProxy: fastifyTrustProxy(deps.config.web.trustProxy), logController: new QuietAccessLog() };
+}
+
+/** A Fastify instance with the web role registered, not yet listening. */
+export async function buildApp(deps: WebDeps, options?: WebOptions): Promise<FastifyInstance> {
+  const app = Fastify(fastifyOptions(deps));
   await app.register(webApp, { deps, options });
   return app;
 }

@@ -1,22 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, startWebTest, type WebTest } from './helpers.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { login, useWebTest } from './helpers.ts';
 
 /** The overview's alarm when Redis nears its maxmemory (noeviction: at 100 % Winnow stops). */
 describe('the memory alarm', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
   let session = '';
   const overview = async () => (await app.inject({ method: 'GET', url: '/', cookies: { winnow_session: session } })).body;
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     app = await web.app();
     session = await login(app);
   });
-  afterAll(async () => {
+  afterEach(async () => {
+    // maxmemory belongs to the Redis of the whole file, not to this test's keys.
     await web.redis.config('SET', 'maxmemory', String(512 * 1024 * 1024));
-    await web?.stop();
   });
 
   it('stays away below 80 % and shows above, with the figures', async () => {

@@ -1,21 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookie, form, hiddenCsrf, login, PASSWORD, startWebTest, type WebTest } from './helpers.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cookie, form, hiddenCsrf, login, PASSWORD, useWebTest } from './helpers.ts';
 
 const HOUR = 3_600_000;
 
 describe('login, sessions and logout', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     app = await web.app();
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   const sessionKey = (id: string) => `${web.config.redis.prefix}:session:${createHash('sha256').update(id).digest('base64url')}`;

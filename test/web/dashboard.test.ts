@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addPerson, askAndAnswer, BASE_TIME, cookie, form, hiddenCsrf, login, PASSWORD, startWebTest, type WebTest } from './helpers.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { addPerson, askAndAnswer, BASE_TIME, cookie, form, hiddenCsrf, login, PASSWORD, useWebTest } from './helpers.ts';
 
 const HOSTILE_NAME = '<script>alert(1)</script>';
 const HOSTILE_URL = 'javascript:alert(1)';
@@ -13,13 +13,12 @@ function sessionKey(prefix: string, id: string): string {
 }
 
 describe('dashboard', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
   let hostileId = '';
   let adaId = '';
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     app = await web.app();
     hostileId = await addPerson(web.store, { name: HOSTILE_NAME, profileUrl: HOSTILE_URL, headline: '<b>bold</b> seller', subject: '"><svg onload=alert(3)>' }, BASE_TIME);
     adaId = await addPerson(web.store, { name: 'Ada Lovelace', email: 'ada@example.org', platform: 'linkedin', profileUrl: 'https://www.linkedin.com/in/ada-lovelace' }, BASE_TIME + MINUTE);
@@ -27,10 +26,6 @@ describe('dashboard', () => {
     for (let i = 0; i < 3; i++) await addPerson(web.store, { name: `Filler ${i}` }, BASE_TIME + (2 + i) * MINUTE);
     // A hostile requester without an address: the awaiting page renders the script for them.
     await addPerson(web.store, { name: `${HOSTILE_NAME} Waiting`, firstName: HOSTILE_NAME, status: 'awaiting_address', email: null, profileUrl: HOSTILE_URL, headline: '<b>bold</b> seller' }, BASE_TIME - MINUTE);
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   it('every route that changes something needs a session and its CSRF token, or the API token', async () => {
@@ -168,7 +163,7 @@ describe('dashboard', () => {
 
   describe('pages', () => {
     let session = '';
-    beforeAll(async () => {
+    beforeEach(async () => {
       session = await login(app);
     });
     const get = (url: string) => app.inject({ method: 'GET', url, cookies: { winnow_session: session } });

@@ -1,25 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log.ts';
 import { createLoginGuard, LOGIN_GUARD_DEFAULTS } from '../../src/web/login-guard.ts';
-import { cookie, form, hiddenCsrf, PASSWORD, startWebTest, type WebTest } from './helpers.ts';
+import { cookie, form, hiddenCsrf, PASSWORD, useWebTest } from './helpers.ts';
 
 /**
  * The dashboard login against guessing, on a real Redis: the per-address limit counts the address
  * the trusted proxy vouches for (not what a client writes into X-Forwarded-For), and a budget of
  * failed logins from all addresses together slows guessing down however many addresses it uses.
- * Each test has a Redis key prefix of its own.
+ * Each test has a Redis key prefix of its own (useWebTest).
  */
 
-let web: WebTest;
-beforeEach(async () => {
-  web = await startWebTest();
-});
-afterEach(async () => {
-  await web?.stop();
-});
+const web = useWebTest();
 
 interface Attempt {
   password: string;

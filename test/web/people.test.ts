@@ -2,17 +2,17 @@
 // (filters, bulk decide, CSV), a person's actions, awaiting address. People are constructed
 // through the store, as the workers would record them.
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/queues/queues.ts';
 import { standing } from '../../src/web/views/person.ts';
-import { all, attribute, has, one, parseHtml, text } from './dom.ts';
-import { addPerson, API_TOKEN, askAndAnswer, BASE_TIME, form, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
+import { all, attribute, has, one, parseHtml, text } from '../support/dom.ts';
+import { addPerson, API_TOKEN, askAndAnswer, BASE_TIME, form, hiddenCsrf, login, useWebTest } from './helpers.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 describe('the people pages', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
   let session = '';
   let csrf = '';
@@ -33,8 +33,7 @@ describe('the people pages', () => {
   /** The one-time message on the page a redirect leads to. */
   const notice = async (location: string) => /<p class="notice( refused)?" role="(status|alert)">([^<]*)<\/p>/.exec((await get(location)).body);
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     app = await web.app();
     const now = Date.now();
     id.ada = await addPerson(web.store, { name: 'Ada Answer', email: 'ada@example.org', platform: 'linkedin', headline: 'Founder at Analytical Engines', profileUrl: 'https://www.linkedin.com/in/ada' }, now - 3 * DAY);
@@ -49,10 +48,6 @@ describe('the people pages', () => {
     await web.store.update(id.eve, { attempts: 1 }, { at: now - 10 * DAY + 2000, type: 'asked', detail: 'script number 1 accepted' });
     session = await login(app);
     csrf = hiddenCsrf((await get('/people')).body);
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   describe('overview', () => {
@@ -194,11 +189,11 @@ describe('the people pages', () => {
   describe('People, formerly Responders', () => {
     it('lists everyone, whether they answered or not, under the name People', async () => {
       const doc = parseHtml((await get('/people')).body);
-      expect(text(one(doc, { tag: 'h1' }))).toBe('People');
-      expect(text(one(doc, { tag: 'title' }))).toBe('People · Winnow');
-      expect(text(one(one(doc, { tag: 'nav', 'aria-label': 'Main' }), { tag: 'a', 'aria-current': 'page' }))).toBe('People');
-      const rows = all(one(doc, { tag: 'table', class: 'people' }), { tag: 'tr' }).slice(1);
-      const byName = new Map(rows.map((row) => [text(one(row, { tag: 'th', scope: 'row' })), text(one(row, { tag: 'td', 'data-label': 'Status' }))]));
+      expect(text(one(doc, 'h1'))).toBe('People');
+      expect(text(one(doc, 'title'))).toBe('People · Winnow');
+      expect(text(one(one(doc, 'nav[aria-label="Main"]'), 'a[aria-current="page"]'))).toBe('People');
+      const rows = all(one(doc, 'table.people'), 'tr').slice(1);
+      const byName = new Map(rows.map((row) => [text(one(row, 'th[scope="row"]')), text(one(row, 'td[data-label="Status"]'))]));
       // Cat never answered (no address yet) and Eve has not yet: both are on the list, with their status.
       const status = (name: string) => [...byName].find(([row]) => row.startsWith(name))?.[1];
       expect(status('Cat Waiting')).toBe('awaiting address');
@@ -223,23 +218,23 @@ describe('the people pages', () => {
       const [early, late] = [day(Date.now() - 4 * DAY), day(Date.now())];
       const forward = parseHtml((await get(`/people?from=${early}&to=${late}`)).body);
       const backward = parseHtml((await get(`/people?from=${late}&to=${early}`)).body);
-      const summary = (doc: ReturnType<typeof parseHtml>) => text(one(doc, { tag: 'p', id: 'list-summary' }));
+      const summary = (doc: ReturnType<typeof parseHtml>) => text(one(doc, 'p#list-summary'));
       expect(summary(forward)).toMatch(/^4 people match/);
       expect(summary(backward)).toBe(summary(forward));
-      expect(attribute(one(backward, { tag: 'input', id: 'filter-from' }), 'value')).toBe(early);
-      expect(attribute(one(backward, { tag: 'input', id: 'filter-to' }), 'value')).toBe(late);
-      const note = one(one(backward, { tag: 'fieldset', class: 'date-range' }), { tag: 'p', id: 'date-swapped' });
+      expect(attribute(one(backward, 'input#filter-from'), 'value')).toBe(early);
+      expect(attribute(one(backward, 'input#filter-to'), 'value')).toBe(late);
+      const note = one(one(backward, 'fieldset.date-range'), 'p#date-swapped');
       expect(text(note)).toBe(`The first date was after the second, so they were swapped: from ${early} to ${late}.`);
       // The filters unfold, so the note is seen.
-      expect(attribute(one(backward, { tag: 'details', class: 'more-filters' }), 'open')).toBe('');
-      expect(has(forward, { tag: 'p', id: 'date-swapped' })).toBe(false);
+      expect(attribute(one(backward, 'details.more-filters'), 'open')).toBe('');
+      expect(has(forward, 'p#date-swapped')).toBe(false);
       // The API reads it the same way.
       const api = await app.inject({ method: 'GET', url: `/api/contacts?from=${late}&to=${early}`, headers: { authorization: `Bearer ${API_TOKEN}` } });
       expect((api.json() as { total: number }).total).toBe(4);
     });
 
     it('counts the status links within the search, so "all" never claims people the search did not find', async () => {
-      const chips = (doc: ReturnType<typeof parseHtml>) => all(one(doc, { tag: 'nav', class: 'counts' }), { tag: 'a' }).map((a) => [text(a), attribute(a, 'aria-current') ?? null]);
+      const chips = (doc: ReturnType<typeof parseHtml>) => all(one(doc, 'nav.counts'), 'a').map((a) => [text(a), attribute(a, 'aria-current') ?? null]);
       expect(chips(parseHtml((await get('/people?q=zzz-nobody')).body))).toEqual([['all that match 0', 'true']]);
       const ada = chips(parseHtml((await get('/people?q=analytical')).body));
       expect(ada[0]).toEqual(['all that match 1', 'true']);
@@ -260,13 +255,13 @@ describe('the people pages', () => {
       await web.store.note(who, { at: at + 3000, type: 'reminded', detail: 'reminder sent to tim@example.org', messageId: `winnow.${who}.1.reminder@example.test` });
       await web.store.transition(who, 'answered', { answeredAt: at + 4000, answerText: 'Hello.' }, { at: at + 4000, type: 'answered', detail: 'answered before the deadline', messageId: '<CAF+tim-reply@mail.example.org>' });
       const doc = parseHtml((await get(`/contacts/${who}`)).body);
-      const timeline = one(doc, { tag: 'ol', class: 'timeline' });
-      const mails = all(timeline, { tag: 'details', class: 'message-id' });
-      expect(mails.map((mail) => text(one(mail, { tag: 'summary' })))).toEqual(['Mail: the request', 'Mail: script #1', 'Mail: reminder after script #1', 'Mail: answer to script #1']);
-      expect(text(one(mails[3]!, { tag: 'code' }))).toBe('<CAF+tim-reply@mail.example.org>');
+      const timeline = one(doc, 'ol.timeline');
+      const mails = all(timeline, 'details.message-id');
+      expect(mails.map((mail) => text(one(mail, 'summary')))).toEqual(['Mail: the request', 'Mail: script #1', 'Mail: reminder after script #1', 'Mail: answer to script #1']);
+      expect(text(one(mails[3]!, 'code'))).toBe('<CAF+tim-reply@mail.example.org>');
       // The raw Message-IDs are folded away, not the first thing a reader sees.
-      for (const event of all(timeline, { tag: 'li' })) {
-        expect(text(one(event, { tag: 'div', class: 'what' }))).not.toMatch(/winnow\.|request-tim|CAF\+/);
+      for (const event of all(timeline, 'li')) {
+        expect(text(one(event, 'div.what'))).not.toMatch(/winnow\.|request-tim|CAF\+/);
       }
     });
 

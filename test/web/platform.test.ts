@@ -2,11 +2,11 @@
 // the way back to the platform after a decision. People are constructed through the store, as the
 // workers would record them; the pages are read through app.inject on a real Redis.
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/queues/queues.ts';
 import { defaultSettings } from '../../src/settings/settings.ts';
 import { readSettingsForm, settingsToForm } from '../../src/web/views/settings.ts';
-import { addPerson, askAndAnswer, form, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
+import { addPerson, askAndAnswer, form, hiddenCsrf, login, useWebTest } from './helpers.ts';
 
 const DAY = 86_400_000;
 const ACCEPT = 'https://www.linkedin.com/comm/people/invite-accept?mboxid=I6200_500&sharedKey=48j6iM8P&invitationId=6200';
@@ -32,7 +32,7 @@ describe('the digest on the settings form', () => {
 });
 
 describe('asked on the platform, on the dashboard', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
   let session = '';
   let csrf = '';
@@ -40,8 +40,7 @@ describe('asked on the platform, on the dashboard', () => {
   const get = (url: string) => app.inject({ method: 'GET', url, cookies: { winnow_session: session } });
   const post = (url: string, fields: Record<string, string>) => app.inject({ method: 'POST', url, ...form({ _csrf: csrf, ...fields }), cookies: { winnow_session: session } });
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     app = await web.app();
     const now = Date.now();
     id.lin = await addPerson(web.store, { name: 'Lin Waiting', email: null, platform: 'linkedin', status: 'awaiting_address', profileUrl: 'https://www.linkedin.com/in/lin', invitationId: 'inv-lin' }, now - DAY);
@@ -54,10 +53,6 @@ describe('asked on the platform, on the dashboard', () => {
     await web.store.transition(id.rej, 'rejected', { decidedAt: now }, { at: now, type: 'rejected', detail: 'rejected by the user' });
     session = await login(app);
     csrf = hiddenCsrf((await get('/awaiting')).body);
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   it('the settings page previews the digest as it would go now, without sending or changing anything', async () => {

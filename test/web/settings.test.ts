@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { PLATFORMS } from '../../src/detect/types.ts';
 import { platformLabel } from '../../src/script/render.ts';
 import { createSettingsStore, defaultSettings } from '../../src/settings/settings.ts';
 import { formFromBody, readSettingsForm, settingsToForm } from '../../src/web/views/settings.ts';
-import { all, attribute, one, parseHtml, text } from './dom.ts';
-import { API_TOKEN, login, startWebTest, type WebTest } from './helpers.ts';
+import { all, attribute, one, parseHtml, text } from '../support/dom.ts';
+import { API_TOKEN, login, useWebTest } from './helpers.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -69,18 +69,13 @@ describe('settings form (pure)', () => {
 });
 
 describe('settings page and API', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
   let session = '';
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     app = await web.app();
     session = await login(app);
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   const get = (url: string) => app.inject({ method: 'GET', url, cookies: { winnow_session: session } });
@@ -115,21 +110,21 @@ describe('settings page and API', () => {
       ['quietStart', '21:00'],
       ['quietEnd', '08:00'],
     ] as const) {
-      const input = one(doc, { tag: 'input', id: field });
+      const input = one(doc, `input#${field}`);
       // A text field, not type="time", which a browser shows as "09:00 PM" in some locales.
       expect(attribute(input, 'type'), field).toBe('text');
       expect(attribute(input, 'value'), field).toBe(value);
     }
-    const hint = text(one(doc, { tag: 'input', id: 'quietEnd' }).parent!.parent!);
+    const hint = text(one(doc, 'input#quietEnd').parent!.parent!);
     expect(hint).toContain('24-hour clock (21:00, not 9 PM)');
     // The reminder's delay and the quiet hours are disabled while their option is off, by the page's
     // script (a file of this origin); the stylesheet dims them without it.
-    const reminder = one(doc, { tag: 'div', 'data-enabled-by': 'reminder=on' });
-    expect(all(reminder, { tag: 'input' }).map((input) => attribute(input, 'name'))).toEqual(['reminderAmount']);
-    expect(all(reminder, { tag: 'select' }).map((select) => attribute(select, 'name'))).toEqual(['reminderUnit']);
-    const quiet = one(doc, { tag: 'div', 'data-enabled-by': 'quiet=on' });
-    expect(all(quiet, { tag: 'input' }).map((input) => attribute(input, 'name'))).toEqual(['quietStart', 'quietEnd']);
-    expect(all(doc, { tag: 'script' }).map((script) => attribute(script, 'src'))).toEqual([expect.stringMatching(/^\/assets\/settings\.js\?v=/)]);
+    const reminder = one(doc, 'div[data-enabled-by="reminder=on"]');
+    expect(all(reminder, 'input').map((input) => attribute(input, 'name'))).toEqual(['reminderAmount']);
+    expect(all(reminder, 'select').map((select) => attribute(select, 'name'))).toEqual(['reminderUnit']);
+    const quiet = one(doc, 'div[data-enabled-by="quiet=on"]');
+    expect(all(quiet, 'input').map((input) => attribute(input, 'name'))).toEqual(['quietStart', 'quietEnd']);
+    expect(all(doc, 'script').map((script) => attribute(script, 'src'))).toEqual([expect.stringMatching(/^\/assets\/settings\.js\?v=/)]);
   });
 
   it('saves a changed form, redirects with a notice, and the store holds the new settings', async () => {

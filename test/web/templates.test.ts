@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createTemplateStore } from '../../src/script/store.ts';
 import { loadDefaultTemplates, type CompiledScript } from '../../src/script/template.ts';
 import { personVariables, type ScriptPerson } from '../../src/script/render.ts';
 import { TestSendError, type TestSendResult } from '../../src/script/test-send.ts';
-import { addPerson, API_TOKEN, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
+import { addPerson, API_TOKEN, hiddenCsrf, login, useWebTest } from './helpers.ts';
 
 const auth = { authorization: `Bearer ${API_TOKEN}` };
 
@@ -26,7 +26,7 @@ function textOf(body: string, id: string): string {
 }
 
 describe('templates page', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
   let session = '';
   let csrf = '';
@@ -34,8 +34,7 @@ describe('templates page', () => {
   const tests: Array<{ compiled: CompiledScript; person: ScriptPerson }> = [];
   let refuseTests = false;
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     defaults = await loadDefaultTemplates();
     // A small stand-in for the SMTP side of "send a test to myself" (the browser test sends for real).
     const sendTest = async (compiled: CompiledScript, person: ScriptPerson): Promise<TestSendResult> => {
@@ -46,10 +45,6 @@ describe('templates page', () => {
     app = await web.app({ deps: { sendTest } });
     session = await login(app);
     csrf = hiddenCsrf((await get('/templates/script')).body);
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   const templates = () => createTemplateStore(web.redis, web.store.keys.templates, defaults);

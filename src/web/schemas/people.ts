@@ -198,9 +198,19 @@ export const contactsPage = z.object({
 
 export const personAnswer = z.object({ contact: contactAnswer, timeline: z.array(timelineEntry).describe('Oldest first.') });
 
+const changed = z.boolean().describe('Accept and reject only: whether the person moved now (false: they were so already).');
+
 export const actionOutcome = z
   .discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), id: contactId, name: z.string(), status: statusSchema.describe('The status after the action.'), message: z.string().describe('What was done, in words.') }),
+    z.object({
+      ok: z.literal(true),
+      id: contactId,
+      name: z.string(),
+      status: statusSchema.describe('The status after the action.'),
+      message: z.string().describe('What was done, in words.'),
+      changed: changed.optional(),
+      jobsLeft: z.number().int().optional().describe('Erase only: jobs running at that moment that could not be removed; they find no one and end.'),
+    }),
     z.object({
       ok: z.literal(false),
       id: z.string(),
@@ -208,6 +218,7 @@ export const actionOutcome = z
       status: z.enum([...STATUSES, 'missing']).describe('The status the person is in, or missing.'),
       problem: z.enum(['missing', 'not_allowed', 'invalid']).describe('missing: no such person (404); invalid: wrong input (400); not_allowed: not in this status (409).'),
       message: z.string().describe('Why not, in words.'),
+      changed: changed.optional(),
     }),
   ])
   .describe('What became of an action: done, or why not, as the dashboard says it.');
