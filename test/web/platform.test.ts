@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/queues/queues.ts';
 import { defaultSettings } from '../../src/settings/settings.ts';
 import { readSettingsForm, settingsToForm } from '../../src/web/views/settings.ts';
+import { all, has, one, parseHtml, text } from '../support/dom.ts';
 import { addPerson, askAndAnswer, form, hiddenCsrf, login, useWebTest } from './helpers.ts';
 
 const DAY = 86_400_000;
@@ -56,10 +57,10 @@ describe('asked on the platform, on the dashboard', () => {
   });
 
   it('the settings page previews the digest as it would go now, without sending or changing anything', async () => {
-    expect((await get('/settings')).body).toContain('<a href="/settings/digest">Preview the digest as it would go now</a>');
+    expect(text(one(parseHtml((await get('/settings')).body), 'a[href="/settings/digest"]'))).toBe('Preview the digest as it would go now');
     const body = (await get('/settings/digest')).body;
     expect(body).toContain('The digest is off');
-    expect(body).toMatch(/Subject:<\/span> Winnow: 1 to send on a platform \(\d{4}-\d{2}-\d{2}\)/);
+    expect(text(parseHtml(body))).toMatch(/Subject: Winnow: 1 to send on a platform \(\d{4}-\d{2}-\d{2}\)/);
     expect(body).toContain('Lin Waiting [new], LinkedIn');
     expect(body).toContain(`Say you sent it: http://localhost:3000/contacts/${id.lin}`);
     expect(body).toContain('Thank you for wanting to connect via LinkedIn.');
@@ -67,11 +68,11 @@ describe('asked on the platform, on the dashboard', () => {
   });
 
   it('the Awaiting page offers "I sent it on LinkedIn" with LinkedIn messaging beside the script, and not for a request that came by mail', async () => {
-    const body = (await get('/awaiting')).body;
-    expect(body).toContain(`<form class="inline-form" method="post" action="/contacts/${id.lin}/sent-on-platform">`);
-    expect(body).toContain('<button type="submit">I sent it on LinkedIn</button>');
-    expect(body).toContain('href="https://www.linkedin.com/messaging/"');
-    expect(body).not.toContain(`/contacts/${id.mail}/sent-on-platform`);
+    const doc = parseHtml((await get('/awaiting')).body);
+    const sent = one(doc, `form.inline-form[method="post"][action="/contacts/${id.lin}/sent-on-platform"]`);
+    expect(text(one(sent, 'button[type="submit"]'))).toBe('I sent it on LinkedIn');
+    expect(has(doc, 'a[href="https://www.linkedin.com/messaging/"]')).toBe(true);
+    expect(has(doc, `form[action="/contacts/${id.mail}/sent-on-platform"]`)).toBe(false);
   });
 
   it('pressing it asks the person on LinkedIn: the deadline runs and its job waits; the page says so', async () => {
@@ -89,10 +90,10 @@ describe('asked on the platform, on the dashboard', () => {
   });
 
   it('the people list shows where each person was asked, and filters by it; the overview counts both', async () => {
-    const all = (await get('/people')).body;
-    expect(all).toContain('<th scope="col">Asked</th>');
-    expect(all).toContain('<td data-label="Asked">on LinkedIn</td>');
-    expect(all).toContain('<td data-label="Asked">by mail</td>');
+    expect((await post(`/contacts/${id.lin}/sent-on-platform`, {})).statusCode).toBe(303);
+    const list = parseHtml((await get('/people')).body);
+    expect(all(list, 'th[scope="col"]').map(text)).toContain('Asked');
+    expect(all(list, 'td[data-label="Asked"]').map(text)).toEqual(expect.arrayContaining(['on LinkedIn', 'by mail']));
     const onPlatform = (await get('/people?channel=platform')).body;
     expect(onPlatform).toContain('Lin Waiting');
     expect(onPlatform).not.toContain('Ann Accepted');
@@ -134,7 +135,7 @@ describe('asked on the platform, on the dashboard', () => {
     const page = (await get(`/contacts/${id.rel}`)).body;
     expect(page).toContain('href="https://www.linkedin.com/messaging/thread/2-NzA1/"');
     expect(page).toContain('Open the conversation on LinkedIn');
-    expect(page).toContain('<code>c15c178d@reply.linkedin.com</code>');
+    expect(all(parseHtml(page), 'code').map(text)).toContain('c15c178d@reply.linkedin.com');
     expect(page).toContain('it is not their own address, so Winnow does not write there');
   });
 });
