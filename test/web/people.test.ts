@@ -75,7 +75,8 @@ describe('the people pages', () => {
       expect(text(one(doc, 'div.rate'))).toContain('100% answer rate');
       expect(text(one(doc, 'span.rate-value'))).toBe('100%');
       const chart = one(doc, 'svg[role="img"][aria-labelledby="chart-title chart-desc"]');
-      expect(attribute(chart, 'viewBox')).toBe('0 0 720 264');
+      // HTML reads attribute names case-blind; the parser gives them in lower case.
+      expect(attribute(chart, 'viewbox')).toBe('0 0 720 264');
       expect(text(one(chart, 'title#chart-title'))).toBe('Requests and answers per day');
       expect(text(one(doc, 'span.health'))).toBe('Connected');
       expect(attribute(one(doc, 'span.health'), 'class')).toBe('health good');
