@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Contact, ContactEvent } from '../../src/contacts/types.ts';
@@ -80,6 +80,22 @@ describe('probes and JSON API', () => {
     const unknownWithToken = await app.inject({ method: 'GET', url: '/api/contacts/x/secrets', headers: auth });
     expect(unknownWithToken.statusCode).toBe(404);
     expect(unknownWithToken.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+  });
+
+  it('documents every API route: what it does, its parameters and body, and every answer it gives', async () => {
+    const routes: RouteOptions[] = [];
+    await web.app({ onRoute: (route) => routes.push(route) });
+    const api = routes.filter((route) => route.url.startsWith('/api/'));
+    expect(api.length).toBeGreaterThan(20);
+    for (const route of api) {
+      const name = `${[route.method].flat().join(',')} ${route.url}`;
+      const schema = route.schema as { description?: string; params?: unknown; body?: unknown; response?: Record<string, unknown> } | undefined;
+      expect(schema?.description, name).toEqual(expect.any(String));
+      // Path parameters are checked, and a refused token or a failure answers as documented.
+      if (route.url.includes('/:')) expect(schema?.params, name).toBeDefined();
+      if (['POST', 'PUT'].includes(String(route.method)) && !/\/(accept|reject|approve|send-again|handled|sent-on-platform|export|resume)$/.test(route.url)) expect(schema?.body, name).toBeDefined();
+      expect(Object.keys(schema?.response ?? {}), name).toEqual(expect.arrayContaining(['400', '401', '500']));
+    }
   });
 
   it('refuses everyone, and says why, when API_TOKEN is not set', async () => {

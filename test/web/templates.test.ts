@@ -31,8 +31,6 @@ function frameSrc(body: string): string {
 
 /** The line that says which version is in use. */
 const inUseLine = (doc: Document) => text(one(doc, 'main p.lead'));
-/** The rows of the list of saved versions, as a reader sees them. */
-const versionRows = (doc: Document) => all(doc, 'tbody tr').map(text);
 
 describe('templates page', () => {
   const web = useWebTest();

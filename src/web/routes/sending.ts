@@ -33,11 +33,11 @@ export const sendingApiRoutes: FastifyPluginAsync<WebContext> = async (plain, co
   const app = plain.withTypeProvider<ZodTypeProvider>();
 
   /** `{ paused: false }`, or `{ paused: true, trippedAt, limit, notifiedAt, notifyError }` while the breaker holds sending. */
-  app.get('/sending', { schema: { response: { 200: sendingAnswer, ...apiErrors } } }, async () => {
+  app.get('/sending', { schema: { description: 'Whether the circuit breaker holds sending, and since when.', response: { 200: sendingAnswer, ...apiErrors } } }, async () => {
     const pause = await context.deps.store.sendingPause();
     return pause ? { paused: true as const, ...pause } : { paused: false as const };
   });
 
   /** Lifts the pause: `{ resumed: true }`, or `{ resumed: false }` when sending was not paused. */
-  app.post('/sending/resume', { schema: { response: { 200: resumedAnswer, ...apiErrors } } }, async () => ({ resumed: (await resume(context)) !== null }));
+  app.post('/sending/resume', { schema: { description: 'Lifts the pause: the held scripts go out, each checking the limits again.', response: { 200: resumedAnswer, ...apiErrors } } }, async () => ({ resumed: (await resume(context)) !== null }));
 };
