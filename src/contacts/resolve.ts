@@ -1,5 +1,5 @@
-import { domainOf, inDomain, refusalFor } from '../detect/address.ts';
-import type { ClassifyContext, Platform } from '../detect/types.ts';
+import { domainOf, inDomain, isOwnAddress, isPlausibleAddress, refusalFor } from '../detect/address.ts';
+import type { ClassifyContext, Platform, PlatformMessage } from '../detect/types.ts';
 import type { Settings } from '../settings/settings.ts';
 
 /**
@@ -68,7 +68,7 @@ export function nameKeys(name: string): string[] {
 // Address resolution
 
 /** Where a person's address came from, in the order they are tried. */
-export type AddressSource = 'from' | 'reply_to' | 'address_book' | 'history';
+export type AddressSource = 'from' | 'reply_to' | 'address_book' | 'history' | 'relay';
 
 /** What the mailbox history knows of a name, or why it could not say. */
 export interface HistoryAnswer {
@@ -98,6 +98,7 @@ const SOURCE_WORDS: Record<AddressSource, string> = {
   reply_to: 'the Reply-To of the request',
   address_book: 'your address book',
   history: 'earlier mail with this person (mailbox history)',
+  relay: "the platform's reply relay in their message notice",
 };
 
 export function describeSource(source: AddressSource): string {
@@ -147,6 +148,32 @@ export function resolveAddress(input: ResolutionInput): Resolution {
     tried.push('mailbox history was not consulted');
   }
   return { address: null, source: null, detail: `no address: ${tried.join('; ')}` };
+}
+
+/** A platform's reply relay offered as a person's address, from their message notice. */
+export interface RelayInput {
+  relay: string | null;
+  /** How the notice's authentication went: only a signature that passed for the platform counts. */
+  authentication: PlatformMessage['authentication'];
+  /** The user's setting: relays may be written to. */
+  sendToRelays: boolean;
+  context: ClassifyContext;
+}
+
+/**
+ * Whether the script may go to a platform's reply relay (InMail's …@reply.linkedin.com). A relay
+ * is not the person's own address, so only when the user allowed it, and only from a notice whose
+ * DKIM passed for the platform: the relay is then the platform's word, not a sender's, and Winnow
+ * cannot be pointed at an address of a forger's choosing. refusalFor would refuse it as a platform
+ * address; that rule is for addresses found in mail, and this is the one exception, decided here.
+ */
+export function relayAsAddress(input: RelayInput): Resolution {
+  const relay = input.relay?.trim().toLowerCase() ?? '';
+  if (relay === '') return { address: null, source: null, detail: 'the notice carries no relay' };
+  if (!input.sendToRelays) return { address: null, source: null, detail: `${relay} is a relay, not their own address, and relays are not written to (Settings)` };
+  if (input.authentication !== 'pass') return { address: null, source: null, detail: `the relay ${relay} came with a notice whose authentication did not pass` };
+  if (!isPlausibleAddress(relay) || isOwnAddress(relay, input.context)) return { address: null, source: null, detail: `${relay} is not an address to write to` };
+  return { address: relay, source: 'relay', detail: `address ${relay} from ${SOURCE_WORDS.relay} (relays allowed in Settings)` };
 }
 
 // ---------------------------------------------------------------------------------------------

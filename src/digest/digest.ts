@@ -3,12 +3,15 @@ import { platformLabelOf } from '../detect/platform.ts';
 import { cleanLine } from '../detect/text.ts';
 import { localTime, zonedTime } from '../settings/send-window.ts';
 import type { Settings } from '../settings/settings.ts';
+import type { CompiledTemplate, TemplateValues, TemplateVocabulary } from '../script/template.ts';
 
 /**
  * The digest: one mail to the user's own address with what needs them (people to send the script
- * to on a platform, answers to decide, scripts to approve). Pure: when one is due, and what it
- * says; src/workers/digest.ts reads the people and sends it. Nothing in it changes anything: every
- * item is a link to its page on the dashboard, behind the login, where the buttons are.
+ * to on a platform, people asked by mail who need an address, answers to decide, scripts to
+ * approve). Pure: when one is due, and what it says, laid out by the digest template
+ * (templates/digest); src/digest/gather.ts reads the people and the template, src/workers/digest.ts
+ * sends it. Nothing in it changes anything: every item is a link to its page on the dashboard,
+ * behind the login, where the buttons are.
  */
 
 const HOUR = 3_600_000;
@@ -36,13 +39,19 @@ export interface DigestPerson {
   script?: { subject: string; text: string };
 }
 
+/** The digest's sections, in the order it lists them. */
+export const DIGEST_SECTIONS = ['toSend', 'needAddress', 'toDecide', 'toApprove'] as const;
+export type DigestSection = (typeof DIGEST_SECTIONS)[number];
+
 export interface DigestInput {
   /** Waiting for the user to send the script on the platform. */
   toSend: DigestPerson[];
+  /** Asked by personal mail, with no address Winnow may write to: the user gives one. */
+  needAddress: DigestPerson[];
   toDecide: DigestPerson[];
   toApprove: DigestPerson[];
   /** How many there are of each in all (the lists may be cut). */
-  totals: { toSend: number; toDecide: number; toApprove: number };
+  totals: Record<DigestSection, number>;
   /** Changes after this time are new; null for the first digest. */
   since: number | null;
   dashboardUrl: string;
@@ -58,9 +67,35 @@ export interface DigestMail {
   fresh: number;
 }
 
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+const PERSON = ['name', 'isNew', 'personUrl'] as const;
+
+/**
+ * What the digest template (templates/digest) may name. Every value is prepared here: names and
+ * headlines on one line, links of the dashboard or http(s) profile links only, counts in words;
+ * the template lays them out, through the same locked-down engine as the script (src/script/template.ts).
+ */
+export const DIGEST_VOCABULARY: TemplateVocabulary = Object.freeze({
+  variables: ['summary', 'day', 'newSince', 'dashboardUrl', 'settingsUrl', ...DIGEST_SECTIONS.flatMap((section) => [`${section}Count`, `${section}More`, `${section}Url`])],
+  lists: {
+    toSend: { variables: [...PERSON, 'platform', 'headline', 'profileUrl', 'script'] },
+    needAddress: { variables: [...PERSON, 'reason'] },
+    toDecide: { variables: [...PERSON, 'status', 'score', 'flags'], lists: { answerLines: { variables: ['line'] } } },
+    toApprove: { variables: [...PERSON, 'email', 'reason'] },
+  },
+});
+
+/** Longest value the digest shows (the script to copy is the longest). */
+export const MAX_DIGEST_VALUE = 5000;
+
+export type DigestTemplate = CompiledTemplate<TemplateValues>;
+
+/** Where each section's whole list is on the dashboard. */
+const SECTION_PAGES: Record<DigestSection, string> = {
+  toSend: '/awaiting',
+  needAddress: '/people?status=awaiting_address',
+  toDecide: '/people?status=answered',
+  toApprove: '/people?status=awaiting_approval',
+};
 
 /** One line of a name or headline taken from mail: the detectors' cleaner (no control or bidi characters, no breaks). */
 function line(text: string | null | undefined, max = 200): string {
@@ -77,88 +112,67 @@ function scoreWords(contact: Contact): string {
   return said.length === 0 ? 'says neither why, business nor benefit' : `says ${said.join(', ')}`;
 }
 
-/** The digest, or null when nothing in it is new since the last one. */
-export function buildDigest(input: DigestInput): DigestMail | null {
+/** A link from mail is shown only when it is a web address: a javascript: or data: link is no profile. */
+function webLink(url: string | null): string {
+  return url && /^https?:\/\//i.test(url) ? url : '';
+}
+
+/** The values the digest template renders, or null when nothing in them is new since the last digest. */
+export function digestValues(input: DigestInput): { values: TemplateValues; fresh: number } | null {
   const isNew = (person: DigestPerson) => input.since === null || person.contact.updatedAt > input.since;
-  const all = [...input.toSend, ...input.toDecide, ...input.toApprove];
-  const fresh = all.filter(isNew).length;
+  const fresh = DIGEST_SECTIONS.flatMap((section) => input[section]).filter(isNew).length;
   if (fresh === 0) return null;
   const url = (path: string) => `${input.dashboardUrl}${path}`;
-  const person = (contact: Contact) => url(`/contacts/${encodeURIComponent(contact.id)}`);
+  const person = (entry: DigestPerson) => ({
+    name: line(entry.contact.name) || '(no name)',
+    isNew: isNew(entry) ? 'new' : '',
+    personUrl: url(`/contacts/${encodeURIComponent(entry.contact.id)}`),
+  });
   const { totals } = input;
-
-  const parts = [
+  const summary = [
     totals.toSend > 0 && plural(totals.toSend, 'to send on a platform', 'to send on a platform'),
+    totals.needAddress > 0 && plural(totals.needAddress, 'waiting for an address', 'waiting for an address'),
     totals.toDecide > 0 && plural(totals.toDecide, 'answer to decide', 'answers to decide'),
     totals.toApprove > 0 && plural(totals.toApprove, 'to approve', 'to approve'),
   ].filter((part): part is string => Boolean(part));
-  const subject = `Winnow: ${parts.join(', ')} (${input.day})`;
 
-  const text: string[] = [`What needs you in Winnow (${plural(fresh, 'new since the last digest', 'new since the last digest')}). Nothing here changes anything: open the links to act.`, ''];
-  const html: string[] = [
-    `<!doctype html><html><body style="font-family:sans-serif;max-width:40em;margin:auto;padding:0 1em;line-height:1.4">`,
-    `<p>What needs you in Winnow (${escape(plural(fresh, 'new since the last digest', 'new since the last digest'))}). Nothing here changes anything: open the links to act.</p>`,
-  ];
-  const mark = (entry: DigestPerson) => (isNew(entry) ? ' [new]' : '');
-  const more = (shown: number, total: number, path: string) => {
-    if (total <= shown) return;
-    text.push(`… and ${total - shown} more: ${url(path)}`, '');
-    html.push(`<p><a href="${escape(url(path))}">… and ${total - shown} more</a></p>`);
-  };
-
-  if (input.toSend.length > 0) {
-    text.push(`TO SEND ON THE PLATFORM (${totals.toSend})`, '');
-    html.push(`<h2 style="font-size:1.1em">To send on the platform (${totals.toSend})</h2>`);
-    for (const entry of input.toSend) {
+  const values: TemplateValues = {
+    summary: summary.join(', '),
+    day: input.day,
+    newSince: plural(fresh, 'new since the last digest', 'new since the last digest'),
+    dashboardUrl: input.dashboardUrl,
+    settingsUrl: url('/settings'),
+    toSend: input.toSend.map((entry) => {
+      const platform = platformLabelOf(entry.contact.platform) ?? entry.contact.platform;
+      return { ...person(entry), platform, headline: line(entry.contact.headline), profileUrl: webLink(entry.contact.profileUrl), script: entry.script?.text.trim() ?? '' };
+    }),
+    needAddress: input.needAddress.map((entry) => ({ ...person(entry), reason: line(entry.contact.reason) })),
+    toDecide: input.toDecide.map((entry) => {
       const { contact } = entry;
-      const platform = platformLabelOf(contact.platform) ?? contact.platform;
-      const name = line(contact.name) || '(no name)';
-      const headline = line(contact.headline);
-      text.push(`${name}${mark(entry)}, ${platform}${headline ? `: ${headline}` : ''}`);
-      if (contact.profileUrl) text.push(`Profile: ${contact.profileUrl}`);
-      text.push(`Say you sent it: ${person(contact)}`);
-      if (entry.script) text.push('Script to copy:', '', entry.script.text.trim(), '');
-      text.push('');
-      html.push(
-        `<div style="border-top:1px solid #ccc;padding:.5em 0"><p><strong>${escape(name)}</strong>${escape(mark(entry))}, ${escape(platform)}${headline ? `: ${escape(headline)}` : ''}</p>`,
-        `<p>${contact.profileUrl && /^https?:\/\//i.test(contact.profileUrl) ? `<a href="${escape(contact.profileUrl)}">Profile on ${escape(platform)}</a> · ` : ''}<a href="${escape(person(contact))}">Say you sent it</a></p>`,
-        entry.script ? `<pre style="white-space:pre-wrap;background:#f4f4f4;padding:.5em">${escape(entry.script.text.trim())}</pre>` : '',
-        '</div>',
-      );
-    }
-    more(input.toSend.length, totals.toSend, '/awaiting');
-  }
-  if (input.toDecide.length > 0) {
-    text.push(`ANSWERS TO DECIDE (${totals.toDecide})`, '');
-    html.push(`<h2 style="font-size:1.1em">Answers to decide (${totals.toDecide})</h2>`);
-    for (const entry of input.toDecide) {
-      const { contact } = entry;
-      const name = line(contact.name) || '(no name)';
       const answer = (contact.answerText ?? '').split('\n').map((each) => line(each, 300)).filter((each) => each !== '').slice(0, ANSWER_LINES);
-      const flags = contact.flags.length > 0 ? `; flags: ${contact.flags.join(', ').replace(/_/g, ' ')}` : '';
-      const status = contact.status === 'declined' ? 'declined' : 'answered';
-      text.push(`${name}${mark(entry)} (${status}; ${scoreWords(contact)}${flags})`, ...answer.map((each) => `> ${each}`), `Decide: ${person(contact)}`, '');
-      html.push(
-        `<div style="border-top:1px solid #ccc;padding:.5em 0"><p><strong>${escape(name)}</strong>${escape(mark(entry))} (${escape(status)}; ${escape(scoreWords(contact))}${escape(flags)})</p>`,
-        answer.length > 0 ? `<blockquote style="margin:0 0 .5em 1em;color:#333">${answer.map(escape).join('<br>')}</blockquote>` : '',
-        `<p><a href="${escape(person(contact))}">Decide</a></p></div>`,
-      );
-    }
-    more(input.toDecide.length, totals.toDecide, '/people?status=answered');
+      return {
+        ...person(entry),
+        status: contact.status === 'declined' ? 'declined' : 'answered',
+        score: scoreWords(contact),
+        flags: contact.flags.join(', ').replace(/_/g, ' '),
+        answerLines: answer.map((each) => ({ line: each })),
+      };
+    }),
+    toApprove: input.toApprove.map((entry) => ({ ...person(entry), email: line(entry.contact.email), reason: line(entry.contact.reason) })),
+  };
+  for (const section of DIGEST_SECTIONS) {
+    const shown = input[section].length;
+    values[`${section}Count`] = String(totals[section]);
+    values[`${section}More`] = totals[section] > shown ? String(totals[section] - shown) : '';
+    values[`${section}Url`] = url(SECTION_PAGES[section]);
   }
-  if (input.toApprove.length > 0) {
-    text.push(`SCRIPTS TO APPROVE (${totals.toApprove})`, '');
-    html.push(`<h2 style="font-size:1.1em">Scripts to approve (${totals.toApprove})</h2>`);
-    for (const entry of input.toApprove) {
-      const { contact } = entry;
-      const name = line(contact.name) || '(no name)';
-      const why = line(contact.reason, 200);
-      text.push(`${name}${mark(entry)}${contact.email ? ` <${line(contact.email)}>` : ''}${why ? `: ${why}` : ''}`, `Approve or not: ${person(contact)}`, '');
-      html.push(`<div style="border-top:1px solid #ccc;padding:.5em 0"><p><strong>${escape(name)}</strong>${escape(mark(entry))}${why ? `: ${escape(why)}` : ''}</p><p><a href="${escape(person(contact))}">Approve or not</a></p></div>`);
-    }
-    more(input.toApprove.length, totals.toApprove, '/people?status=awaiting_approval');
-  }
-  text.push('--', `Winnow, ${input.dashboardUrl}. Change or turn off the digest in Settings: ${url('/settings')}`);
-  html.push(`<p style="color:#666;font-size:.9em">Winnow · <a href="${escape(url('/settings'))}">Change or turn off the digest in Settings</a></p></body></html>`);
-  return { subject, text: text.join('\n'), html: html.filter((part) => part !== '').join('\n'), fresh };
+  return { values, fresh };
+}
+
+/** The digest as the template renders it, or null when nothing in it is new since the last one. */
+export function buildDigest(input: DigestInput, template: DigestTemplate): DigestMail | null {
+  const prepared = digestValues(input);
+  if (!prepared) return null;
+  const mail = template.render(prepared.values);
+  return { subject: mail.subject, text: mail.text, html: mail.html, fresh: prepared.fresh };
 }

@@ -4,11 +4,21 @@ import { personVariables } from '../script/render.ts';
 import type { TemplateStore } from '../script/store.ts';
 import { localDay } from '../settings/send-window.ts';
 import type { Settings } from '../settings/settings.ts';
-import { buildDigest, MAX_ITEMS, type DigestMail, type DigestPerson } from './digest.ts';
+import { loadTemplateFolder } from '../script/template.ts';
+import { buildDigest, DIGEST_VOCABULARY, MAX_DIGEST_VALUE, MAX_ITEMS, type DigestMail, type DigestPerson, type DigestTemplate } from './digest.ts';
+
+let defaultTemplate: Promise<DigestTemplate> | undefined;
+
+/** The digest template from templates/digest, read and compiled once per process. */
+export function defaultDigestTemplate(): Promise<DigestTemplate> {
+  defaultTemplate ??= loadTemplateFolder('digest', DIGEST_VOCABULARY, { maxValueLength: MAX_DIGEST_VALUE });
+  return defaultTemplate;
+}
 
 /**
  * Reads what needs the user from the store and writes the digest: people to send the script to on
- * a platform (with the script in force rendered for each), answers to decide, scripts to approve.
+ * a platform (with the script in force rendered for each), people asked by mail who wait for an
+ * address, answers to decide, scripts to approve.
  * Used by the workers to send it and by the settings page to preview it.
  */
 export async function composeDigest(
@@ -31,24 +41,31 @@ export async function composeDigest(
     return { shown: found.slice(0, MAX_ITEMS), total: found.length };
   }
   const onPlatform = (contact: Contact) => contact.platform !== 'email' && !contact.email;
-  const [toSend, toDecide, toApprove] = await Promise.all([
+  const [toSend, needAddress, toDecide, toApprove] = await Promise.all([
     people(['awaiting_address', 'awaiting_approval'], onPlatform),
+    // Personal mail with no address Winnow may write to: only the user can give one.
+    people(['awaiting_address'], (contact) => !onPlatform(contact)),
     // As the overview counts them: answers to accept or reject (a refusal has decided for itself).
     people(['answered'], () => true),
     people(['awaiting_approval'], (contact) => !onPlatform(contact)),
   ]);
-  const { compiled } = await deps.templates.current('script');
+  const [{ compiled }, template] = await Promise.all([deps.templates.current('script'), defaultDigestTemplate()]);
   const withScript = (contact: Contact): DigestPerson => {
     const rendered = compiled.render(personVariables(contact, deps.userName));
     return { contact, script: { subject: rendered.subject, text: rendered.text } };
   };
-  return buildDigest({
-    toSend: toSend.shown.map(withScript),
-    toDecide: toDecide.shown.map((contact) => ({ contact })),
-    toApprove: toApprove.shown.map((contact) => ({ contact })),
-    totals: { toSend: toSend.total, toDecide: toDecide.total, toApprove: toApprove.total },
-    since,
-    dashboardUrl: deps.dashboardUrl,
-    day: localDay(now, settings.timeZone),
-  });
+  const plain = (contact: Contact): DigestPerson => ({ contact });
+  return buildDigest(
+    {
+      toSend: toSend.shown.map(withScript),
+      needAddress: needAddress.shown.map(plain),
+      toDecide: toDecide.shown.map(plain),
+      toApprove: toApprove.shown.map(plain),
+      totals: { toSend: toSend.total, needAddress: needAddress.total, toDecide: toDecide.total, toApprove: toApprove.total },
+      since,
+      dashboardUrl: deps.dashboardUrl,
+      day: localDay(now, settings.timeZone),
+    },
+    template,
+  );
 }

@@ -1,4 +1,4 @@
-import { sentAuthenticated } from '../contacts/types.ts';
+import { sentAuthenticated, type Channel } from '../contacts/types.ts';
 import type { Flag, Platform } from '../detect/types.ts';
 import { cut, MAX_VARIABLE_LENGTH, type ScriptVariables } from './template.ts';
 
@@ -14,6 +14,8 @@ export interface ScriptInput {
   originalSubject: string;
   /** Whether that mail was authenticated: only then is its subject echoed. */
   authenticated: boolean;
+  /** The user pastes the script into the platform's message box, rather than Winnow mailing it. */
+  onPlatform?: boolean;
 }
 
 /** What a script is rendered for: a person as the store keeps them, or the sample person. */
@@ -25,6 +27,10 @@ export interface ScriptPerson {
   subject: string;
   /** Flags of their request; `unverified` keeps their subject out of the script (see sentAuthenticated). */
   flags: readonly Flag[];
+  /** Their address; null while they have none (then the script is for the platform's message box). */
+  email?: string | null;
+  /** Where they were asked: on the platform, by the user, or by mail. */
+  channel?: Channel;
 }
 
 /** A made-up requester for previews and test sends, when no real person is chosen. */
@@ -45,7 +51,17 @@ export function personVariables(person: ScriptPerson, userName: string): ScriptV
     userName,
     originalSubject: person.subject,
     authenticated: sentAuthenticated(person),
+    onPlatform: scriptOnPlatform(person),
   });
+}
+
+/**
+ * Whether this person's script is pasted into the platform's message box by the user (they came
+ * through a platform and have no address, or were asked there) rather than mailed by Winnow, so
+ * the script can say "a reply here" instead of "a reply to this email".
+ */
+export function scriptOnPlatform(person: Pick<ScriptPerson, 'platform' | 'email' | 'channel'>): boolean {
+  return person.platform !== 'email' && (person.channel === 'platform' || person.email === null);
 }
 
 const PLATFORM_LABELS: Readonly<Record<Platform, string>> = {
@@ -69,6 +85,10 @@ const PLATFORM_LABELS: Readonly<Record<Platform, string>> = {
  * that is not name-like (a link, an address, a phone number) is left out, and the template's
  * neutral greeting is used; the subject is echoed only when the request was authenticated, only
  * without links, and cut short.
+ *
+ * replyWhere ("to this email", or "here on LinkedIn" when the user pastes the script into the
+ * platform's message box) is to the channel what greeting is to the first name: the default
+ * script says where to answer without an {{#if}}; onPlatform is there for one in other words.
  */
 export function scriptVariables(input: ScriptInput): ScriptVariables {
   const firstName = nameLike(clean(input.firstName), MAX_FIRST_NAME_LENGTH, 3);
@@ -79,6 +99,8 @@ export function scriptVariables(input: ScriptInput): ScriptVariables {
     userName: clean(input.userName),
     originalSubject: input.authenticated ? echoedSubject(input.originalSubject) : '',
     greeting: greeting(firstName),
+    onPlatform: input.onPlatform === true ? platformLabel(input.platform) : '',
+    replyWhere: input.onPlatform === true ? `here on ${platformLabel(input.platform)}` : 'to this email',
   };
 }
 

@@ -25,11 +25,27 @@ import { htmlFromBody } from './body.ts';
  * decorators, raw blocks, block parameters and every other block or helper (`each`, `with`,
  * `lookup`, `log`). The context is a flat object of strings, so iteration and scoping helpers have
  * nothing to do; refusing them keeps the language small enough to check completely.
+ *
+ * The same engine renders Winnow's own mail to the user (the digest, src/digest), whose vocabulary
+ * adds lists: `{{#each list}}…{{/each}}` over a list the vocabulary names, inside which the
+ * variables are those of one entry (strings, or lists of their own), and nothing else. A script's
+ * vocabulary has no lists, so for scripts `each` stays refused, and its instance has no `each`.
  */
 
-export const SCRIPT_VARIABLES = ['name', 'firstName', 'platform', 'userName', 'originalSubject', 'greeting'] as const;
+export const SCRIPT_VARIABLES = ['name', 'firstName', 'platform', 'userName', 'originalSubject', 'greeting', 'onPlatform', 'replyWhere'] as const;
 export type ScriptVariable = (typeof SCRIPT_VARIABLES)[number];
 export type ScriptVariables = Record<ScriptVariable, string>;
+
+/** What a template may name: its variables (strings), and lists whose entries have a vocabulary of their own. */
+export interface TemplateVocabulary {
+  variables: readonly string[];
+  lists?: Readonly<Record<string, TemplateVocabulary>>;
+}
+
+/** The values a template is rendered with: a string for each variable, an array of entries for each list. */
+export type TemplateValues = { [name: string]: string | readonly TemplateValues[] };
+
+export const SCRIPT_VOCABULARY: TemplateVocabulary = Object.freeze({ variables: SCRIPT_VARIABLES });
 
 /** A script written once: the text part is the body, the HTML part is made from it (body.ts). */
 export interface OneBodySource {
@@ -64,12 +80,14 @@ export interface RenderedScript {
   html: string;
 }
 
-export interface CompiledScript {
+export interface CompiledTemplate<Values extends TemplateValues> {
   source: TemplateSource;
   /** The three parts that are sent: for one body, the body as the text part and the HTML made from it. */
   parts: SeparateSource;
-  render(vars: ScriptVariables): RenderedScript;
+  render(values: Values): RenderedScript;
 }
+
+export type CompiledScript = CompiledTemplate<ScriptVariables>;
 
 /** Largest template part, in UTF-8 bytes. The default script is about 1 KB per part. */
 export const MAX_TEMPLATE_BYTES = 20 * 1024;
@@ -77,6 +95,8 @@ export const MAX_TEMPLATE_BYTES = 20 * 1024;
 export const MAX_BLOCK_DEPTH = 8;
 /** Longest value of one variable, in characters; longer values are cut at render time. */
 export const MAX_VARIABLE_LENGTH = 200;
+/** Most entries of one list rendered; the rest are left out. */
+export const MAX_LIST_ENTRIES = 100;
 /** Longest rendered subject, in characters. */
 export const MAX_SUBJECT_LENGTH = 200;
 
@@ -105,27 +125,43 @@ export class TemplateError extends Error {
   }
 }
 
-// An isolated instance: helpers, partials and decorators registered elsewhere in the process (by a
-// library, say) cannot leak into user templates, and removals here do not affect anyone else.
-const handlebars = Handlebars.create();
-// `each`, `with`, `lookup` and `log` are unreachable after the syntax check; unregistering them
-// means that a gap in the check still could not call them. `helperMissing` and
-// `blockHelperMissing` stay: the runtime moves them into its hooks, and all they do is throw or
-// return nothing.
-for (const helper of ['each', 'with', 'lookup', 'log']) handlebars.unregisterHelper(helper);
-handlebars.unregisterDecorator('inline');
+/**
+ * An isolated instance: helpers, partials and decorators registered elsewhere in the process (by a
+ * library, say) cannot leak into user templates, and removals here do not affect anyone else.
+ * `with`, `lookup` and `log` (and `each`, but for vocabularies with lists) are unreachable after
+ * the syntax check; unregistering them means that a gap in the check still could not call them.
+ * `helperMissing` and `blockHelperMissing` stay: the runtime moves them into its hooks, and all
+ * they do is throw or return nothing.
+ */
+function lockedDown(helpers: readonly string[]): typeof Handlebars {
+  const instance = Handlebars.create();
+  for (const helper of ['each', 'with', 'lookup', 'log']) if (!helpers.includes(helper)) instance.unregisterHelper(helper);
+  instance.unregisterDecorator('inline');
+  return instance;
+}
 
-const KNOWN_VARIABLES: ReadonlySet<string> = new Set(SCRIPT_VARIABLES);
-const BLOCK_HELPERS: ReadonlySet<string> = new Set(['if', 'unless']);
-/** Renders each template once when it is compiled. */
-const SAMPLE_VARIABLES = Object.fromEntries(SCRIPT_VARIABLES.map((name) => [name, name])) as ScriptVariables;
+/** For scripts: if and unless only. */
+const handlebars = lockedDown([]);
+/** For templates whose vocabulary has lists (Winnow's own mail to the user): each as well. */
+const listHandlebars = lockedDown(['each']);
 
-function compileOptions(noEscape: boolean): CompileOptions {
+function hasLists(vocabulary: TemplateVocabulary): boolean {
+  return Object.keys(vocabulary.lists ?? {}).length > 0;
+}
+
+/** Values for rendering each template once when it is compiled: every variable its own name, every list one entry. */
+function sampleValues(vocabulary: TemplateVocabulary): TemplateValues {
+  const values: TemplateValues = Object.fromEntries(vocabulary.variables.map((name) => [name, name]));
+  for (const [name, entry] of Object.entries(vocabulary.lists ?? {})) values[name] = [sampleValues(entry)];
+  return values;
+}
+
+function compileOptions(noEscape: boolean, lists: boolean): CompileOptions {
   return {
     noEscape,
     // `{{name}}` is a plain property read, never a helper call; unknown helpers fail to compile.
     knownHelpersOnly: true,
-    knownHelpers: { if: true, unless: true, each: false, with: false, lookup: false, log: false },
+    knownHelpers: { if: true, unless: true, each: lists, with: false, lookup: false, log: false },
     // Missing variables throw instead of rendering as ''; render() always supplies all of them.
     strict: true,
     // No @data variables (@root, @index…).
@@ -146,17 +182,27 @@ const RUNTIME_OPTIONS: RuntimeOptions = {
  * returned render() does no parsing or compiling.
  */
 export function compileScript(source: TemplateSource): CompiledScript {
+  return compileTemplate<ScriptVariables>(source, SCRIPT_VOCABULARY);
+}
+
+/**
+ * Compiles a template of any vocabulary (a script's, or the digest's) as compileScript does: the
+ * same checks, the same instance rules, the same limits; values longer than `maxValueLength`
+ * are cut when rendered.
+ */
+export function compileTemplate<Values extends TemplateValues>(source: TemplateSource, vocabulary: TemplateVocabulary, maxValueLength = MAX_VARIABLE_LENGTH): CompiledTemplate<Values> {
   let copy: TemplateSource;
   let parts: SeparateSource;
   let text: Render;
   let html: Render;
-  const subject = compilePart('subject', source.subject);
+  const part = (name: TemplatePart, template: string) => compilePart(name, template, vocabulary, maxValueLength);
+  const subject = part('subject', source.subject);
   if (isOneBody(source)) {
     copy = { subject: source.subject, body: source.body };
-    text = compilePart('body', source.body);
+    text = part('body', source.body);
     parts = { subject: source.subject, text: source.body, html: htmlFromBody(source.body) };
     try {
-      html = compilePart('html', parts.html);
+      html = part('html', parts.html);
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       throw new TemplateError('body', 1, 1, `the HTML part made from the body cannot be used: ${error.problem}`);
@@ -164,14 +210,14 @@ export function compileScript(source: TemplateSource): CompiledScript {
   } else {
     copy = { subject: source.subject, text: source.text, html: source.html };
     parts = copy;
-    text = compilePart('text', source.text);
-    html = compilePart('html', source.html);
+    text = part('text', source.text);
+    html = part('html', source.html);
   }
   return Object.freeze({
     source: Object.freeze(copy),
     parts: Object.freeze({ ...parts }),
-    render(vars: ScriptVariables): RenderedScript {
-      const context = renderContext(vars);
+    render(values: Values): RenderedScript {
+      const context = renderContext(values, vocabulary, maxValueLength);
       return {
         subject: singleLine(subject(context), MAX_SUBJECT_LENGTH),
         text: text(context),
@@ -202,7 +248,20 @@ export async function loadDefaultTemplates(): Promise<Record<ScriptKind, Compile
 
 /** Reads and compiles the default template of one kind, from `dir` or `templates/<kind>`. */
 export async function loadDefaultTemplate(kind: ScriptKind, dir?: string): Promise<CompiledScript> {
-  const folder = dir ?? (await defaultTemplateDir(kind));
+  return loadTemplateFolder<ScriptVariables>(kind, SCRIPT_VOCABULARY, { dir });
+}
+
+/**
+ * Reads and compiles the template in `dir`, or in `templates/<name>` of this repository, with the
+ * given vocabulary: `subject.hbs` and `body.hbs`, or `subject.hbs`, `text.hbs` and `html.hbs`. A
+ * broken template throws TemplateError whose message starts with the file path.
+ */
+export async function loadTemplateFolder<Values extends TemplateValues>(
+  name: string,
+  vocabulary: TemplateVocabulary,
+  options: { dir?: string | undefined; maxValueLength?: number } = {},
+): Promise<CompiledTemplate<Values>> {
+  const folder = options.dir ?? (await defaultTemplateDir(name));
   const file = (part: TemplatePart) => path.join(folder, `${part}.hbs`);
   const files: Record<TemplatePart, string> = { subject: file('subject'), body: file('body'), text: file('text'), html: file('html') };
   const read = async (part: TemplatePart) => stripBom(await readFile(files[part], 'utf8'));
@@ -215,7 +274,7 @@ export async function loadDefaultTemplate(kind: ScriptKind, dir?: string): Promi
     ? { subject: await read('subject'), body: await read('body') }
     : { subject: await read('subject'), text: await read('text'), html: await read('html') };
   try {
-    return compileScript(source);
+    return compileTemplate<Values>(source, vocabulary, options.maxValueLength);
   } catch (error) {
     if (error instanceof TemplateError) {
       throw new TemplateError(error.part, error.line, error.column, error.problem, files[error.part]);
@@ -224,9 +283,11 @@ export async function loadDefaultTemplate(kind: ScriptKind, dir?: string): Promi
   }
 }
 
-type Render = (context: Record<string, string>) => string;
+/** What Handlebars renders from: strings, and arrays of the same for lists; no prototypes. */
+type RenderContext = { [name: string]: string | RenderContext[] };
+type Render = (context: RenderContext) => string;
 
-function compilePart(part: TemplatePart, source: string): Render {
+function compilePart(part: TemplatePart, source: string, vocabulary: TemplateVocabulary, maxValueLength: number): Render {
   if (typeof source !== 'string') throw new TemplateError(part, 1, 1, 'the template is not text');
   checkSize(part, source);
   let program: hbs.AST.Program;
@@ -235,14 +296,15 @@ function compilePart(part: TemplatePart, source: string): Render {
   } catch (error) {
     throw syntaxError(part, source, error);
   }
-  new TemplateChecker(part, source).program(program, 0);
+  new TemplateChecker(part, source, vocabulary).program(program, 0);
   // The string is compiled, not the checked tree: Handlebars parses it again with the same parser,
   // and compiling from source is its supported path for untrusted input.
-  const template = handlebars.compile<Record<string, string>>(source, compileOptions(part !== 'html'));
+  const lists = hasLists(vocabulary);
+  const template = (lists ? listHandlebars : handlebars).compile<RenderContext>(source, compileOptions(part !== 'html', lists));
   // Handlebars compiles lazily, on the first call: render once now so that compiling, and any error
   // it could raise, happens when the template is saved, not while a script is being sent.
   try {
-    template(renderContext(SAMPLE_VARIABLES), RUNTIME_OPTIONS);
+    template(renderContext(sampleValues(vocabulary), vocabulary, maxValueLength), RUNTIME_OPTIONS);
   } catch (error) {
     throw new TemplateError(part, 1, 1, `the template could not be compiled: ${errorMessage(error)}`);
   }
@@ -313,10 +375,13 @@ class TemplateChecker {
 
   private readonly part: TemplatePart;
   private readonly source: string;
+  /** What may be named here: the template's vocabulary, or inside {{#each}} that of one entry. */
+  private scope: TemplateVocabulary;
 
-  constructor(part: TemplatePart, source: string) {
+  constructor(part: TemplatePart, source: string, vocabulary: TemplateVocabulary) {
     this.part = part;
     this.source = source;
+    this.scope = vocabulary;
     for (let i = 0; i < source.length; i += 1) if (source[i] === '\n') this.lineStarts.push(i + 1);
   }
 
@@ -355,6 +420,7 @@ class TemplateChecker {
       );
     }
     const name = this.variable(node.path);
+    if (this.scope.lists?.[name] !== undefined) this.refuse(node, `{{${name}}} is a list: use {{#each ${name}}}…{{/each}}`);
     if (node.params.length > 0 || hasHash(node)) {
       this.refuse(node, `{{${name}}} takes no arguments`);
     }
@@ -388,17 +454,32 @@ class TemplateChecker {
       this.refuse(node, 'raw blocks ({{{{…}}}}) are not allowed');
     }
     const helper = node.path.type === 'PathExpression' ? node.path.original : String(node.path.type);
-    if (!BLOCK_HELPERS.has(helper) || node.path.type !== 'PathExpression' || node.path.parts.length !== 1) {
-      this.refuse(node, `the block {{#${helper}}} is not allowed: only {{#if}} and {{#unless}} are`);
+    const lists = Object.keys(this.scope.lists ?? {});
+    const helpers = lists.length > 0 ? ['if', 'unless', 'each'] : ['if', 'unless'];
+    if (!helpers.includes(helper) || node.path.type !== 'PathExpression' || node.path.parts.length !== 1) {
+      const allowed = helpers.map((name) => `{{#${name}}}`);
+      this.refuse(node, `the block {{#${helper}}} is not allowed: only ${allowed.slice(0, -1).join(', ')} and ${allowed.at(-1)!} are`);
     }
+    const example = helper === 'each' ? lists[0]! : (this.scope.variables[0] ?? 'x');
     const [condition, ...rest] = node.params;
-    if (condition === undefined) this.refuse(node, `{{#${helper}}} needs one variable, as in {{#${helper} firstName}}`);
+    if (condition === undefined) this.refuse(node, `{{#${helper}}} needs one variable, as in {{#${helper} ${example}}}`);
     if (rest.length > 0 || hasHash(node)) {
-      this.refuse(node, `{{#${helper}}} takes exactly one variable, as in {{#${helper} firstName}}`);
+      this.refuse(node, `{{#${helper}}} takes exactly one variable, as in {{#${helper} ${example}}}`);
     }
-    this.variable(condition);
+    const name = this.variable(condition);
+    const entry = this.scope.lists?.[name];
+    if (helper === 'each' && entry === undefined) this.refuse(node, `{{#each}} goes over a list; "${name}" is not one (the lists are: ${lists.join(', ')})`);
     if (depth + 1 > MAX_BLOCK_DEPTH) {
       this.refuse(node, `blocks are nested more than ${MAX_BLOCK_DEPTH} deep`);
+    }
+    if (helper === 'each') {
+      // Inside, the names are those of one entry; {{else}} (an empty list) is back outside.
+      const outer = this.scope;
+      this.scope = entry!;
+      this.program(node.program, depth + 1);
+      this.scope = outer;
+      if (node.inverse) this.program(node.inverse, depth + 1);
+      return;
     }
     this.program(node.program, depth + 1);
     // `{{else if x}}` is a block nested in the inverse program, so a chain counts as nesting too:
@@ -410,7 +491,7 @@ class TemplateChecker {
   private variable(node: hbs.AST.Expression): string {
     if (node.type === 'SubExpression') this.refuse(node, 'sub-expressions ((helper x)) are not allowed');
     if (node.type !== 'PathExpression') {
-      this.refuse(node, `a literal value is not allowed here; use one of the variables: ${SCRIPT_VARIABLES.join(', ')}`);
+      this.refuse(node, `a literal value is not allowed here; use one of the variables: ${this.names().join(', ')}`);
     }
     const path = node as hbs.AST.PathExpression;
     const original = String(path.original);
@@ -425,12 +506,18 @@ class TemplateChecker {
     if (path.parts.length !== 1 || name === undefined || original !== name) {
       this.refuse(node, `paths such as a.b are not allowed: "${original}"`);
     }
-    if (!KNOWN_VARIABLES.has(name)) {
-      const close = SCRIPT_VARIABLES.find((known) => known.toLowerCase() === name.toLowerCase());
+    const names = this.names();
+    if (!names.includes(name)) {
+      const close = names.find((known) => known.toLowerCase() === name.toLowerCase());
       const hint = close === undefined ? '' : ` (did you mean "${close}"?)`;
-      this.refuse(node, `unknown variable "${name}"${hint}; the variables are: ${SCRIPT_VARIABLES.join(', ')}`);
+      this.refuse(node, `unknown variable "${name}"${hint}; the variables are: ${names.join(', ')}`);
     }
     return name;
+  }
+
+  /** The names known here: variables, then lists. */
+  private names(): string[] {
+    return [...this.scope.variables, ...Object.keys(this.scope.lists ?? {})];
   }
 
   private offset(node: hbs.AST.Node): number {
@@ -589,13 +676,20 @@ function hasHash(node: { hash?: hbs.AST.Hash }): boolean {
  * MAX_VARIABLE_LENGTH. Together with the syntax check this bounds rendering by construction: no
  * loops, no recursion, no helpers but if/unless, so the work is linear in the template size
  * (≤ 20 KB) and the output at most ~2,600 references × 200 characters. No timer is needed, and a
- * timer could not interrupt synchronous code anyway.
+ * timer could not interrupt synchronous code anyway. A vocabulary with lists (Winnow's own, never
+ * the user's values) repeats a block at most MAX_LIST_ENTRIES times per list, as deep as its lists
+ * nest (the digest's: two).
  */
-function renderContext(vars: ScriptVariables): Record<string, string> {
-  const context = Object.create(null) as Record<string, string>;
-  for (const name of SCRIPT_VARIABLES) {
-    const value: unknown = vars[name];
-    context[name] = typeof value === 'string' ? cut(value, MAX_VARIABLE_LENGTH) : '';
+function renderContext(values: TemplateValues, vocabulary: TemplateVocabulary, maxValueLength: number): RenderContext {
+  const context = Object.create(null) as RenderContext;
+  for (const name of vocabulary.variables) {
+    const value: unknown = values[name];
+    context[name] = typeof value === 'string' ? cut(value, maxValueLength) : '';
+  }
+  // A list is as long as the code that fills it makes it, and no longer than MAX_LIST_ENTRIES.
+  for (const [name, entry] of Object.entries(vocabulary.lists ?? {})) {
+    const list: unknown = values[name];
+    context[name] = Array.isArray(list) ? (list as TemplateValues[]).slice(0, MAX_LIST_ENTRIES).map((each) => renderContext(each, entry, maxValueLength)) : [];
   }
   return context;
 }
@@ -623,7 +717,7 @@ function errorMessage(error: unknown): string {
 }
 
 /** `templates/<kind>` in the nearest folder above this module that has one (works from src/ and dist/). */
-async function defaultTemplateDir(kind: ScriptKind): Promise<string> {
+async function defaultTemplateDir(kind: string): Promise<string> {
   const start = path.dirname(fileURLToPath(import.meta.url));
   for (let dir = start; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'templates', kind);

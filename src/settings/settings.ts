@@ -76,6 +76,12 @@ export const settingsSchema = z.object({
    */
   unverifiedMail: z.enum(['approve', 'accept', 'ignore'], { message: 'must be approve, accept or ignore' }),
   /**
+   * A platform's reply relay (InMail's …@reply.linkedin.com, from a notice whose DKIM passed for
+   * the platform) is used as the address of someone waiting for one. Off by default: a relay is
+   * not the person's own address, and what the platform does with mail to it is the platform's.
+   */
+  sendToRelays: z.boolean({ message: 'must be true or false' }),
+  /**
    * A digest of what needs the user, mailed to their own address: never, daily at `hour`, or
    * every `hours` hours (local time in `timeZone`, outside the quiet hours), only when something is new.
    */
@@ -111,6 +117,7 @@ export function defaultSettings(config: SettingsConfig): Settings {
     platforms: Object.fromEntries(PLATFORMS.map((platform) => [platform, true])) as Record<Platform, boolean>,
     digest: { every: 'off', hour: 8, hours: 6 },
     unverifiedMail: config.unverifiedMail ?? 'approve',
+    sendToRelays: false,
   };
 }
 

@@ -1,4 +1,6 @@
+import { giveAddress } from '../contacts/awaiting.ts';
 import { awaitsAddressOnPlatform, matchNotice, waitingOnPlatform } from '../contacts/platform-answers.ts';
+import { decideRequest, relayAsAddress } from '../contacts/resolve.ts';
 import type { Contact, ContactEvent } from '../contacts/types.ts';
 import { readAnswerText } from '../detect/answer.ts';
 import { platformLabelOf } from '../detect/platform.ts';
@@ -27,7 +29,7 @@ interface AnswerPath {
  * to Jane on that platform, it is her answer, taken exactly as a mail answer is. It counts only
  * when the platform's DKIM or DMARC passed for its domain (Winnow's own check or the user's
  * server), as for an invitation, and only for someone Winnow is waiting for there. A notice that
- * did not pass is at most a "not taken" note on the timeline of the person it names. Nothing
+ * did not pass counts for nothing, and is turned away before anyone is read. Nothing
  * checked it at all (no own check: never in the workers) counts only unless "Unverified senders"
  * is ignore; the person is then flagged unverified.
  */
@@ -36,40 +38,40 @@ export function createPlatformMessageReader(context: WorkerContext, path: Answer
 
   /**
    * A notice from someone still waiting for an address, with a relay that reaches them (InMail):
-   * the relay is kept and shown on their page. It is not their own address, so Winnow does not
-   * send to it; the user may give it as their address.
+   * the relay is kept and shown on their page. It is not their own address, so the script goes
+   * there only when the user allowed relays in the settings (relayAsAddress decides); the person
+   * then moves on as a request with that address would (queued, or waiting for approval).
    */
   async function keepRelay(notice: PlatformMessage, message: Message, platform: string): Promise<void> {
     const match = matchNotice(notice, await waitingOnPlatform(store, notice.platform, ['awaiting_address']), awaitsAddressOnPlatform);
-    if (match.kind !== 'matched' || match.contact.relayAddress === notice.relay) return;
-    await store.update(
-      match.contact.id,
-      { relayAddress: notice.relay },
-      {
-        at: context.now(),
-        type: 'platform_message',
-        detail: `${platform} message from them, with a relay address that forwards to them: ${notice.relay}. Winnow does not write to relays; you may give it as their address.`,
-        messageId: message.messageId ?? undefined,
-      },
-    );
+    if (match.kind !== 'matched') return;
+    const settings = await context.settings.get();
+    const relay = relayAsAddress({ relay: notice.relay, authentication: notice.authentication, sendToRelays: settings.sendToRelays, context: context.classifyContext });
+    const messageId = message.messageId ?? undefined;
+    if (match.contact.relayAddress !== notice.relay) {
+      const use = relay.address ? 'Relays are allowed in Settings, so the script goes there.' : 'Winnow does not write to relays unless Settings allow it; you may give it as their address.';
+      await store.update(
+        match.contact.id,
+        { relayAddress: notice.relay },
+        { at: context.now(), type: 'platform_message', detail: `${platform} message from them, with a relay address that forwards to them: ${notice.relay}. ${use}`, messageId },
+      );
+    }
+    if (relay.address === null) return;
+    const decision = decideRequest({ platform: notice.platform, address: relay.address, noAddressReason: relay.detail, known: null, unverified: null, source: relay.source, settings });
+    if (decision.status === 'ignored' || decision.status === 'awaiting_address') return;
+    await giveAddress({ store, queues: context.queues }, match.contact, relay.address, decision, settings.dedupeWindowMs, { at: context.now(), detail: relay.detail, messageId });
   }
 
   return async function takePlatformMessage(job: QueuePayloads['inbound'], message: Message, notice: PlatformMessage, reason: string): Promise<InboundOutcome> {
     const platform = platformLabelOf(notice.platform) ?? notice.platform;
     const unverified = notice.authentication === 'unverified';
     const refused = notice.authentication === 'fail' || notice.authentication === 'none' || (unverified && (await context.settings.get()).unverifiedMail === 'ignore');
+    // Before anyone is read: a notice that did not pass costs one look at its headers, however
+    // many people wait and however many forged notices come.
+    if (refused) return { kind: 'ignored', reason: `${reason}; ${platform}'s authentication did not pass (${notice.authenticationDetail}), so it is nobody's answer` };
     const match = matchNotice(notice, await waitingOnPlatform(store, notice.platform));
     const now = context.now();
     const messageId = message.messageId ?? undefined;
-    if (refused) {
-      const why = `${platform}'s authentication did not pass (${notice.authenticationDetail})`;
-      // In the name of someone asked there: one note on their timeline, as for any mail in their name.
-      if (match.kind === 'matched') {
-        await path.noteOnce(match.contact.id, { at: now, type: 'not_taken', detail: `a ${platform} message notice not taken: ${why}; nothing changes`, messageId });
-        return { kind: 'not_taken', contactId: match.contact.id, reason: why };
-      }
-      return { kind: 'ignored', reason: `${reason}; ${why}, so it is nobody's answer` };
-    }
     if (match.kind === 'none') {
       if (notice.relay && notice.authentication === 'pass') await keepRelay(notice, message, platform);
       return { kind: 'ignored', reason: `${reason}; from no one you sent the script to on ${platform}` };

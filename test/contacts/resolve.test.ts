@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRequest, knownReason, listMatch, nameKeys, normaliseName, resolveAddress, type DecisionInput, type ResolutionInput } from '../../src/contacts/resolve.ts';
+import { decideRequest, knownReason, listMatch, nameKeys, normaliseName, relayAsAddress, resolveAddress, type DecisionInput, type ResolutionInput } from '../../src/contacts/resolve.ts';
 import { defaultSettings } from '../../src/settings/settings.ts';
 import type { ClassifyContext } from '../../src/detect/types.ts';
 
@@ -164,5 +164,23 @@ describe('the inbound settings', () => {
 
   it('keeps a person without an address awaiting one, with the reason', () => {
     expect(decideRequest(input({ address: null, settings: { mode: 'approval' } }))).toEqual({ status: 'awaiting_address', reason: 'no address: the request carries none' });
+  });
+});
+
+describe("a platform's reply relay as the address", () => {
+  const relay = 'c15c178d-5301-4d85-81dc-bfcca1ed21ad@reply.linkedin.com';
+
+  it('only when the user allowed relays, and only from a notice whose signature passed', () => {
+    expect(relayAsAddress({ relay, authentication: 'pass', sendToRelays: false, context })).toMatchObject({ address: null, detail: expect.stringContaining('not their own address') });
+    for (const authentication of ['fail', 'none', 'unverified'] as const) {
+      expect(relayAsAddress({ relay, authentication, sendToRelays: true, context }).address).toBeNull();
+    }
+    expect(relayAsAddress({ relay, authentication: 'pass', sendToRelays: true, context })).toMatchObject({ address: relay, source: 'relay' });
+  });
+
+  it('never the user, never something that is not one address', () => {
+    expect(relayAsAddress({ relay: 'me@example.test', authentication: 'pass', sendToRelays: true, context }).address).toBeNull();
+    expect(relayAsAddress({ relay: 'a@b.example, c@d.example', authentication: 'pass', sendToRelays: true, context }).address).toBeNull();
+    expect(relayAsAddress({ relay: null, authentication: 'pass', sendToRelays: true, context }).address).toBeNull();
   });
 });

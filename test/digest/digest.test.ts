@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildDigest, latestSlot } from '../../src/digest/digest.ts';
+import { buildDigest, latestSlot, type DigestInput } from '../../src/digest/digest.ts';
+import { defaultDigestTemplate } from '../../src/digest/gather.ts';
 import { NO_DETAILS, type Contact } from '../../src/contacts/types.ts';
+import { all, attribute, has, one, parseHtml, text } from '../support/dom.ts';
 
 const person = (id: string, name: string, updatedAt: number, extra: Partial<Contact> = {}): Contact => ({
   ...NO_DETAILS,
@@ -41,29 +43,53 @@ describe('when the digest is due', () => {
   });
 });
 
-describe('what the digest says', () => {
-  const base = { toDecide: [], toApprove: [], dashboardUrl: 'https://w.example', day: '2026-01-10' };
+describe('what the digest says (the default template in templates/digest, rendered)', () => {
+  const base = { toDecide: [], toApprove: [], needAddress: [], dashboardUrl: 'https://w.example', day: '2026-01-10' };
+  const totals = (counts: Partial<DigestInput['totals']>): DigestInput['totals'] => ({ toSend: 0, needAddress: 0, toDecide: 0, toApprove: 0, ...counts });
+  const build = async (input: DigestInput) => buildDigest(input, await defaultDigestTemplate());
 
-  it('nothing when nothing changed since the last digest', () => {
+  it('nothing when nothing changed since the last digest', async () => {
     const old = { contact: person('a', 'Old Waiting', 1000) };
-    expect(buildDigest({ ...base, toSend: [old], totals: { toSend: 1, toDecide: 0, toApprove: 0 }, since: 2000 })).toBeNull();
-    expect(buildDigest({ ...base, toSend: [old], totals: { toSend: 1, toDecide: 0, toApprove: 0 }, since: 500 })).not.toBeNull();
+    expect(await build({ ...base, toSend: [old], totals: totals({ toSend: 1 }), since: 2000 })).toBeNull();
+    const mail = (await build({ ...base, toSend: [old], totals: totals({ toSend: 1 }), since: 500 }))!;
+    expect(mail.subject).toBe('Winnow: 1 to send on a platform (2026-01-10)');
+    expect(mail.text).toContain('Old Waiting [new], LinkedIn\nSay you sent it: https://w.example/contacts/a');
   });
 
-  it('a hostile name stays text: escaped in HTML, on one line in the text part', () => {
+  it('a hostile name stays text: escaped in HTML, on one line in the text part', async () => {
     const hostile = { contact: person('a', '<script>alert(1)</script>\nBcc: x@evil.example', 3000, { profileUrl: 'javascript:alert(1)' }), script: { subject: 's', text: 'Hi <b>' } };
-    const mail = buildDigest({ ...base, toSend: [hostile], totals: { toSend: 1, toDecide: 0, toApprove: 0 }, since: null })!;
-    expect(mail.html).not.toContain('<script>');
-    expect(mail.html).toContain('&#60;script&#62;');
-    expect(mail.html).not.toContain('javascript:');
-    expect(mail.html).toContain('Hi &#60;b&#62;');
+    const mail = (await build({ ...base, toSend: [hostile], totals: totals({ toSend: 1 }), since: null }))!;
+    const page = parseHtml(mail.html);
+    expect(has(page, 'script')).toBe(false);
+    expect(has(page, 'b')).toBe(false);
+    expect(text(one(page, 'strong'))).toBe('<script>alert(1)</script> Bcc: x@evil.example');
+    expect(text(one(page, 'pre'))).toBe('Hi <b>');
+    // The javascript: profile link is no link at all; the one link is to the dashboard.
+    expect(all(page, 'a').map((link) => attribute(link, 'href'))).toEqual(['https://w.example/contacts/a', 'https://w.example/settings']);
     expect(mail.text).toContain('<script>alert(1)</script> Bcc: x@evil.example [new]');
+    expect(mail.text).not.toContain('javascript:');
   });
 
-  it('counts what it does not show, with a link to the whole list', () => {
+  it('counts what it does not show, with a link to the whole list', async () => {
     const shown = [{ contact: person('a', 'Shown One', 3000) }];
-    const mail = buildDigest({ ...base, toSend: shown, totals: { toSend: 25, toDecide: 0, toApprove: 0 }, since: null })!;
+    const mail = (await build({ ...base, toSend: shown, totals: totals({ toSend: 25 }), since: null }))!;
     expect(mail.subject).toBe('Winnow: 25 to send on a platform (2026-01-10)');
     expect(mail.text).toContain('… and 24 more: https://w.example/awaiting');
+    expect(text(one(parseHtml(mail.html), 'a[href="https://w.example/awaiting"]'))).toBe('… and 24 more');
+  });
+
+  it('lists people asked by personal mail who wait for an address, with the link to give one', async () => {
+    const waiting = { contact: person('e', 'Eve Email', 3000, { platform: 'email', reason: 'no address: the request carries none' }) };
+    const mail = (await build({ ...base, toSend: [], needAddress: [waiting], totals: totals({ needAddress: 1 }), since: null }))!;
+    expect(mail.subject).toBe('Winnow: 1 waiting for an address (2026-01-10)');
+    expect(mail.text).toContain('WAITING FOR AN ADDRESS (1)\n\nEve Email [new]: no address: the request carries none\nGive their address: https://w.example/contacts/e');
+    expect(text(one(parseHtml(mail.html), 'a[href="https://w.example/contacts/e"]'))).toBe('Give their address');
+  });
+
+  it('an answer to decide shows its first lines, score and flags', async () => {
+    const ari = { contact: person('r', 'Ari Answer', 3000, { status: 'answered', answerText: 'One.\n\nTwo.\nThree.\nFour.', score: { why: true, business: false, benefit: true }, flags: ['sales_pitch'] }) };
+    const mail = (await build({ ...base, toSend: [], toDecide: [ari], totals: totals({ toDecide: 1 }), since: null }))!;
+    expect(mail.text).toContain('Ari Answer [new] (answered; says why, benefit; flags: sales pitch)\n> One.\n> Two.\n> Three.\nDecide: https://w.example/contacts/r');
+    expect(text(one(parseHtml(mail.html), 'blockquote'))).toBe('One.Two.Three.');
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/message.ts';
 import { useSandbox, type TestWinnow } from '../support/winnow.ts';
+import { personalRequest } from '../support/requests.ts';
+import { all, attribute, one, parseHtml, text } from '../support/dom.ts';
 import { linkedInInvitation, linkedInMessage } from './platform-mail.ts';
 
 /**
@@ -10,7 +12,7 @@ import { linkedInInvitation, linkedInMessage } from './platform-mail.ts';
  * is run at once.
  */
 
-const suite = useSandbox(['dg1', 'dg2']);
+const suite = useSandbox(['dg1', 'dg2', 'dg3']);
 const API = { authorization: 'Bearer api-token-for-tests-only' };
 const HOUR = 3_600_000;
 
@@ -26,17 +28,31 @@ async function start(user: string, now: () => number): Promise<TestWinnow> {
   return winnow;
 }
 
+/** Winnow on a moved clock, with one LinkedIn invitation waiting for the script to be sent on the platform. */
+async function startWithOneWaiting(user: string, name: string, invitationId: string) {
+  const clock = testClock();
+  const winnow = await start(user, clock.now);
+  const me = winnow.user.address;
+  await suite.sandbox.deliver(me, await linkedInInvitation(name, me, invitationId));
+  await winnow.waitForContact((c) => c.name === name && c.status === 'awaiting_address');
+  return { clock, winnow, me };
+}
+
 const digestsTo = (address: string) => suite.sandbox.smtp.received.filter((mail) => mail.recipients.includes(address) && mail.headers.get('subject')?.startsWith('Winnow:'));
 
 describe('the digest', () => {
-  it('lists people to send the script to on the platform (script ready to copy, profile link) and answers to decide, to MAIL_FROM, and nothing when nothing is new', async () => {
+  it('arrives at MAIL_FROM with what needs the user: people to send the script to on the platform (script ready to copy, profile link), people asked by mail who need an address, answers to decide', async () => {
     const clock = testClock();
     const winnow = await start('dg1', clock.now);
     const me = winnow.user.address;
     await suite.sandbox.deliver(me, await linkedInInvitation('Dana Digest', me, '6300000000000000001'));
     await suite.sandbox.deliver(me, await linkedInInvitation('Ari Answer', me, '6300000000000000002'));
+    // Personal mail from an address Winnow may not write to (a domain of LinkedIn's): no address.
+    await suite.sandbox.deliver(me, await personalRequest({ name: 'Eve Email', address: 'eve@lnkd.in' }, me, '<eve.1@lnkd.in>'));
     const dana = await winnow.waitForContact((c) => c.name === 'Dana Digest' && c.status === 'awaiting_address');
     const ari = await winnow.waitForContact((c) => c.name === 'Ari Answer' && c.status === 'awaiting_address');
+    const eve = await winnow.waitForContact((c) => c.name === 'Eve Email' && c.status === 'awaiting_address');
+    expect(eve).toMatchObject({ platform: 'email', email: null });
     expect((await winnow.runtime.app!.inject({ method: 'POST', url: `/api/contacts/${ari.id}/sent-on-platform`, headers: API })).statusCode).toBe(200);
     await suite.sandbox.deliver(me, await linkedInMessage('Ari Answer', me, 'We met in Porto. I run a print shop and we could share clients.\nSecond line.', { profileOf: '6300000000000000002' }));
     await winnow.waitForContact((c) => c.id === ari.id && c.status === 'answered');
@@ -45,22 +61,40 @@ describe('the digest', () => {
     const first = await winnow.runtime.workers!.digest();
     expect(first.kind).toBe('sent');
     const mail = await suite.sandbox.smtp.waitFor((each) => each.recipients.includes(me) && each.headers.get('subject')?.startsWith('Winnow:') === true);
+    expect(mail.recipients).toEqual([me]);
     expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
-    expect(mail.headers.get('subject')).toMatch(/^Winnow: 1 to send on a platform, 1 answer to decide \(\d{4}-\d{2}-\d{2}\)$/);
+    expect(mail.headers.get('subject')).toMatch(/^Winnow: 1 to send on a platform, 1 waiting for an address, 1 answer to decide \(\d{4}-\d{2}-\d{2}\)$/);
     expect(mail.headers.get('in-reply-to')).toBeUndefined();
     const parsed = await parseMessage(mail.raw);
     expect(parsed.from?.address).toBe(me);
     expect(parsed.text).toContain('Dana Digest [new], LinkedIn: Managing Director at Example Ventures');
     expect(parsed.text).toContain(`Profile: ${dana.profileUrl}`);
     expect(parsed.text).toContain(`Say you sent it: https://winnow.example.test/contacts/${dana.id}`);
+    // The script to copy, worded for the platform's message box.
     expect(parsed.text).toContain('Hi Dana,');
+    expect(parsed.text).toContain('A short reply here on LinkedIn is all it takes.');
+    expect(parsed.text).toContain(`Eve Email [new]: no address`);
+    expect(parsed.text).toContain(`Give their address: https://winnow.example.test/contacts/${eve.id}`);
     expect(parsed.text).toContain('Ari Answer [new] (answered; says why, business, benefit)');
     expect(parsed.text).toContain('> We met in Porto. I run a print shop and we could share clients.');
     expect(parsed.text).toContain(`Decide: https://winnow.example.test/contacts/${ari.id}`);
-    expect(parsed.html).toContain(`<a href="https://winnow.example.test/contacts/${dana.id}">Say you sent it</a>`);
+    const html = parseHtml(String(parsed.html));
+    expect(text(one(html, `a[href="https://winnow.example.test/contacts/${dana.id}"]`))).toBe('Say you sent it');
+    expect(text(one(html, `a[href="https://winnow.example.test/contacts/${eve.id}"]`))).toBe('Give their address');
+    expect(text(one(html, `a[href="https://winnow.example.test/contacts/${ari.id}"]`))).toBe('Decide');
+    expect(all(html, 'a').map((link) => attribute(link, 'href'))).toContain(dana.profileUrl);
+    expect(text(one(html, 'pre'))).toContain('Hi Dana,');
     // Nothing in it changed anything.
     expect((await winnow.store.get(dana.id))!.status).toBe('awaiting_address');
     expect((await winnow.store.get(ari.id))!.status).toBe('answered');
+    expect((await winnow.store.get(eve.id))!.status).toBe('awaiting_address');
+  });
+
+  it('none when nothing is new; when something is, the next goes in the day\'s thread', async () => {
+    const { clock, winnow, me } = await startWithOneWaiting('dg3', 'Dana Digest', '6300000000000000021');
+    clock.advance(HOUR);
+    expect((await winnow.runtime.workers!.digest()).kind).toBe('sent');
+    const mail = await suite.sandbox.smtp.waitFor((each) => digestsTo(me).length === 1 && each === digestsTo(me)[0]);
 
     // The same slot again, then a later one with nothing new: no mail.
     expect((await winnow.runtime.workers!.digest()).kind).toBe('not-due');
@@ -69,7 +103,7 @@ describe('the digest', () => {
     expect(digestsTo(me)).toHaveLength(1);
 
     // Something new: the next digest goes, in the day's thread.
-    await suite.sandbox.deliver(me, await linkedInInvitation('Noor New', me, '6300000000000000003'));
+    await suite.sandbox.deliver(me, await linkedInInvitation('Noor New', me, '6300000000000000023'));
     await winnow.waitForContact((c) => c.name === 'Noor New' && c.status === 'awaiting_address');
     clock.advance(HOUR);
     const second = await winnow.runtime.workers!.digest();
@@ -82,11 +116,7 @@ describe('the digest', () => {
   });
 
   it('waits out the quiet hours, and is never sent while off', async () => {
-    const clock = testClock();
-    const winnow = await start('dg2', clock.now);
-    const me = winnow.user.address;
-    await suite.sandbox.deliver(me, await linkedInInvitation('Quinn Quiet', me, '6300000000000000011'));
-    await winnow.waitForContact((c) => c.name === 'Quinn Quiet' && c.status === 'awaiting_address');
+    const { clock, winnow, me } = await startWithOneWaiting('dg2', 'Quinn Quiet', '6300000000000000011');
     // Quiet all day but one minute: now is inside them.
     const local = new Date(clock.now());
     const hhmm = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;

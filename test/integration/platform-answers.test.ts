@@ -10,7 +10,7 @@ import { facebookFriendRequest, facebookMessage, linkedInInMail, linkedInInvitat
  * Every mail here is constructed (see platform-mail.ts).
  */
 
-const suite = useSandbox(['pl1', 'pl2', 'pl3', 'pl4', 'pl5', 'pl6', 'pl7']);
+const suite = useSandbox(['pl1', 'pl2', 'pl3', 'pl4', 'pl5', 'pl6', 'pl7', 'pl8', 'pl9']);
 const API = { authorization: 'Bearer api-token-for-tests-only' };
 const MINUTE = 60_000;
 
@@ -35,11 +35,9 @@ async function invited(winnow: TestWinnow, name: string, invitationId: string) {
 
 
 describe('a person asked on the platform', () => {
-  it('answers through LinkedIn\'s message notice: answered with the text and score; a second person stays silent and passes the deadline', async () => {
-    const clock = testClock();
-    const winnow = await start('pl1', clock.now);
+  it('a 2016 LinkedIn invitation, sent on the platform through the API, answered through LinkedIn\'s message notice: answered with the text and score', async () => {
+    const winnow = await start('pl1');
     const jane = await invited(winnow, 'Jane Platform', '6200000000000000001');
-    const sam = await invited(winnow, 'Sam Silent', '6200000000000000002');
     expect(jane.email).toBeNull();
     // The invitation's own Accept link is kept, for "Accept on LinkedIn" after the user decides.
     expect(jane.acceptUrl).toBe('https://www.linkedin.com/comm/people/invite-accept?mboxid=I6200000000000000001_500&sharedKey=48j6iM8P&fr=false&invitationId=6200000000000000001&fe=true');
@@ -47,9 +45,8 @@ describe('a person asked on the platform', () => {
     const sent = await sentOnPlatform(winnow, jane.id);
     expect(sent.statusCode, sent.body).toBe(200);
     expect(sent.json()).toMatchObject({ ok: true, status: 'asked' });
-    expect((await sentOnPlatform(winnow, sam.id)).statusCode).toBe(200);
     // Said twice: already so, nothing changes.
-    expect((await sentOnPlatform(winnow, sam.id)).json()).toMatchObject({ ok: true, message: expect.stringContaining('already') });
+    expect((await sentOnPlatform(winnow, jane.id)).json()).toMatchObject({ ok: true, message: expect.stringContaining('already') });
     expect((await sentOnPlatform(winnow, 'no-such-person')).statusCode).toBe(404);
 
     const asked = (await winnow.store.get(jane.id))!;
@@ -70,7 +67,7 @@ describe('a person asked on the platform', () => {
     expect(entry.type).toBe('answered');
     expect(entry.detail).toContain('on LinkedIn, matched by the profile link');
     await winnow.settle(uid);
-    // Her deadline is cancelled; once decided, the action is refused as not allowed now.
+    // Her deadline is cancelled; once answered, the action is refused as not allowed now.
     const queues = createQueues(winnow.runtime.redis, winnow.config.redis.prefix);
     try {
       expect(await queues.deadline.getJob(jobId.deadline(PRIMARY_MAILBOX, jane.id))).toBeUndefined();
@@ -78,11 +75,19 @@ describe('a person asked on the platform', () => {
       await closeQueues(queues);
     }
     expect((await sentOnPlatform(winnow, jane.id)).statusCode).toBe(409);
+  });
+
+  it('a person asked on the platform who stays silent has no response at the deadline', async () => {
+    const clock = testClock();
+    const winnow = await start('pl9', clock.now);
+    const sam = await invited(winnow, 'Sam Silent', '6200000000000000002');
+    expect((await sentOnPlatform(winnow, sam.id)).statusCode).toBe(200);
+    expect((await winnow.store.get(sam.id))!.status).toBe('asked');
 
     clock.advance(61 * MINUTE);
     await fireDeadline(winnow, sam.id);
-    expect((await winnow.store.get(sam.id))!.status).toBe('no_response');
-    expect((await winnow.store.get(jane.id))!.status).toBe('answered');
+    expect((await winnow.store.get(sam.id))!).toMatchObject({ status: 'no_response', answerText: null });
+    expect((await winnow.store.timeline(sam.id)).at(-1)!.type).toBe('no_response');
   });
 
   it('a message notice from someone Winnow is not waiting for changes nothing and creates nobody', async () => {
@@ -130,28 +135,25 @@ describe('a person asked on the platform', () => {
     expect((await winnow.store.skippedMail())[0]!.reason).toContain('taken for none of them');
   });
 
-  it('a notice whose authentication failed (or that is unsigned) counts for nothing but a note on the timeline', async () => {
+  it('a notice whose authentication failed (or that is unsigned) counts for nothing', async () => {
     const winnow = await start('pl5');
     const jane = await invited(winnow, 'Jane Spoofed', '6200000000000000031');
     expect((await sentOnPlatform(winnow, jane.id)).statusCode).toBe(200);
+    const before = (await winnow.store.get(jane.id))!;
 
     const { uid } = await suite.sandbox.deliver(
       winnow.user.address,
       await linkedInMessage('Jane Spoofed', winnow.user.address, 'Thanks! I run a bakery and would love to connect.', { profileOf: '6200000000000000031', dkim: 'fail' }),
     );
     await winnow.settle(uid);
-    const person = (await winnow.store.get(jane.id))!;
-    expect(person.status).toBe('asked');
-    expect(person.answerText).toBeNull();
-    // One note in her name, as for any mail in a person's name that may not change their record.
-    const timeline = await winnow.store.timeline(jane.id);
-    expect(timeline.map((event) => event.type)).toEqual(['requested', 'sent_on_platform', 'not_taken']);
-    expect(timeline.at(-1)!.detail).toContain("LinkedIn's authentication did not pass");
+    // Turned away before anyone is read: her record and timeline are as they were.
+    expect((await winnow.store.get(jane.id))!).toMatchObject({ status: 'asked', answerText: null, updatedAt: before.updatedAt });
+    expect((await winnow.store.timeline(jane.id)).map((event) => event.type)).toEqual(['requested', 'sent_on_platform']);
 
     // Unsigned, as an outsider sends it in LinkedIn's name: nothing passes, nothing changes either.
     const unsigned = await linkedInMessage('Jane Spoofed', winnow.user.address, 'No thanks.', { profileOf: '6200000000000000031', dkim: 'none' });
     await winnow.settle((await suite.sandbox.deliver(winnow.user.address, unsigned)).uid);
-    expect((await winnow.store.get(jane.id))!).toMatchObject({ status: 'asked', answerText: null });
+    expect((await winnow.store.get(jane.id))!).toMatchObject({ status: 'asked', answerText: null, updatedAt: before.updatedAt });
   });
 
   it('the reminder for someone asked on the platform is a note to the user, never mail to anyone', async () => {
@@ -187,5 +189,25 @@ describe('a person asked on the platform', () => {
     expect(person).toMatchObject({ status: 'awaiting_address', relayAddress: relay, email: null });
     expect((await winnow.store.timeline(rita.id)).at(-1)!.detail).toContain(`relay address that forwards to them: ${relay}`);
     expect(suite.sandbox.smtp.received.filter((mail) => mail.recipients.includes(relay))).toHaveLength(0);
+  });
+
+  it('with relays allowed in Settings, the script goes to the relay of an authenticated InMail; a forged one still gets nothing', async () => {
+    const winnow = await start('pl8');
+    const saved = await winnow.runtime.app!.inject({ method: 'PUT', url: '/api/settings', headers: API, payload: { sendToRelays: true } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const rita = await invited(winnow, 'Rita Relay', '6200000000000000061');
+    const forged = 'f0f0f0f0-1111-2222-3333-444455556666@reply.linkedin.com';
+    const spoof = await linkedInInMail('Rita Relay', winnow.user.address, 'Write to me here.', forged, { dkim: 'fail' });
+    await winnow.settle((await suite.sandbox.deliver(winnow.user.address, spoof)).uid);
+    expect((await winnow.store.get(rita.id))!).toMatchObject({ status: 'awaiting_address', email: null, relayAddress: null });
+
+    const relay = '0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f7@reply.linkedin.com';
+    await suite.sandbox.deliver(winnow.user.address, await linkedInInMail('Rita Relay', winnow.user.address, 'Thanks for connecting, I would love to talk.', relay));
+    const script = await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(relay));
+    expect(script.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(await winnow.waitForContact((c) => c.id === rita.id && c.status === 'asked')).toMatchObject({ email: relay, relayAddress: relay, channel: 'email' });
+    const setEntry = (await winnow.store.timeline(rita.id)).find((event) => event.type === 'address_set')!;
+    expect(setEntry.detail).toContain(`address ${relay} from the platform's reply relay`);
+    expect(suite.sandbox.smtp.received.filter((mail) => mail.recipients.includes(forged))).toHaveLength(0);
   });
 });

@@ -80,7 +80,7 @@ export function facebookMessage(name: string, to: MailAddress, memberId: string,
 }
 
 /** Constructed: a LinkedIn InMail, shaped like the real one in the corpus, with its reply.linkedin.com relay. */
-export function linkedInInMail(name: string, to: MailAddress, message: string, relay: string): Promise<Buffer> {
+export function linkedInInMail(name: string, to: MailAddress, message: string, relay: string, options: { dkim?: DkimResult } = {}): Promise<Buffer> {
   return buildMail({
     from: { name, address: 'inmail-hit-reply@linkedin.com' },
     replyTo: { name, address: relay },
@@ -88,5 +88,5 @@ export function linkedInInMail(name: string, to: MailAddress, message: string, r
     subject: 'A question about your network',
     headers: { 'X-LinkedIn-Class': 'INMAIL', 'X-LinkedIn-Template': 'email_inmail_single_01' },
     text: [`      ${name}`, '        Reply', '        https://www.linkedin.com/messaging/thread/2-NzA1/', '', 'Hi Morgan,', '', message, '', '----------------------------------------', '', 'This email was intended for Morgan Example', 'You are receiving LinkedIn notification emails.'].join('\n'),
-  }).then(signedAs('linkedin.com'));
+  }).then(signedAs('linkedin.com', options.dkim));
 }

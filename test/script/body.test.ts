@@ -9,6 +9,8 @@ const ada: ScriptVariables = {
   userName: 'Grace Hopper',
   originalSubject: 'I want to connect',
   greeting: 'Hi Ada,',
+  onPlatform: '',
+  replyWhere: 'to this email',
 };
 
 /** The one-body script `body`, rendered for `vars`. */

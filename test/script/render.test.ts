@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { echoedSubject, nameLike, personVariables, platformLabel, SAMPLE_PERSON, scriptVariables } from '../../src/script/render.ts';
+import { loadDefaultScript } from '../../src/script/template.ts';
 
 const input = {
   name: 'Ada Lovelace',
@@ -19,6 +20,8 @@ describe('scriptVariables', () => {
       userName: 'Grace Hopper',
       originalSubject: 'I want to connect',
       greeting: 'Hi Ada,',
+      onPlatform: '',
+      replyWhere: 'to this email',
     });
   });
 
@@ -51,7 +54,7 @@ describe('scriptVariables', () => {
 
   it('gives empty strings for empty values', () => {
     const vars = scriptVariables({ name: '', firstName: ' ', platform: '', userName: '', originalSubject: '\r\n', authenticated: true });
-    expect(vars).toEqual({ name: '', firstName: '', platform: '', userName: '', originalSubject: '', greeting: 'Hi there,' });
+    expect(vars).toEqual({ name: '', firstName: '', platform: '', userName: '', originalSubject: '', greeting: 'Hi there,', onPlatform: '', replyWhere: 'to this email' });
   });
 });
 
@@ -106,6 +109,29 @@ describe('what an outsider wrote', () => {
   it('an unverified person gets no subject echoed; the sample person does', () => {
     expect(personVariables({ ...SAMPLE_PERSON, flags: ['unverified'] }, 'Grace').originalSubject).toBe('');
     expect(personVariables(SAMPLE_PERSON, 'Grace').originalSubject).toBe(SAMPLE_PERSON.subject);
+  });
+});
+
+describe('the channel the script goes by', () => {
+  const jane = { name: 'Jane Doe', firstName: 'Jane', platform: 'linkedin', subject: 'I want to connect', flags: [] };
+
+  it('a person with no address, or asked on the platform, gets the script in the platform\'s message box: the default says "here on LinkedIn"', async () => {
+    const script = await loadDefaultScript();
+    for (const person of [{ ...jane, email: null }, { ...jane, email: null, channel: 'platform' as const }]) {
+      const { text, html } = script.render(personVariables(person, 'Grace'));
+      expect(text).toContain('A short reply here on LinkedIn is all it takes.');
+      expect(text).not.toContain('this email');
+      expect(html).toContain('A short reply here on LinkedIn is all it takes.');
+    }
+  });
+
+  it('a script Winnow mails says "a reply to this email"; so does one to a person who asked by personal email', async () => {
+    const script = await loadDefaultScript();
+    for (const person of [{ ...jane, email: 'jane@example.org' }, { ...jane, platform: 'email', email: null }, SAMPLE_PERSON]) {
+      const { text } = script.render(personVariables(person, 'Grace'));
+      expect(text).toContain('A short reply to this email is all it takes.');
+      expect(text).not.toContain('here on');
+    }
   });
 });
 

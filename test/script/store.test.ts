@@ -27,7 +27,7 @@ function freshKeys(): string {
   return mailboxKeys(`template-test-${counter}-${process.pid}`, 'primary').templates;
 }
 
-const vars = { name: 'Ada Lovelace', firstName: 'Ada', platform: 'LinkedIn', userName: 'Morgan', originalSubject: 'Invitation to connect', greeting: 'Hi Ada,' };
+const vars = { name: 'Ada Lovelace', firstName: 'Ada', platform: 'LinkedIn', userName: 'Morgan', originalSubject: 'Invitation to connect', greeting: 'Hi Ada,', onPlatform: '', replyWhere: 'to this email' };
 
 const source = (greeting: string): TemplateSource => ({
   subject: 'Re: {{originalSubject}}',

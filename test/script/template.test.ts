@@ -4,12 +4,14 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   compileScript,
+  compileTemplate,
   loadDefaultScript,
   loadDefaultTemplate,
   MAX_TEMPLATE_BYTES,
   SCRIPT_VARIABLES,
   TemplateError,
   type ScriptVariables,
+  type TemplateVocabulary,
   type TemplatePart,
   type TemplateSource,
 } from '../../src/script/template.ts';
@@ -21,6 +23,8 @@ const ada: ScriptVariables = {
   userName: 'Grace Hopper',
   originalSubject: 'I want to connect',
   greeting: 'Hi Ada,',
+  onPlatform: '',
+  replyWhere: 'to this email',
 };
 
 const plain: TemplateSource = { subject: 'Hello', text: 'Hi {{firstName}}', html: '<p>Hi {{firstName}}</p>' };
@@ -282,5 +286,33 @@ describe('rendering hostile values', () => {
   it('does not reach prototype properties or non-string values', () => {
     const sneaky = { ...ada, name: { toString: () => 'pwned' } } as unknown as ScriptVariables;
     expect(script.render(sneaky).text).toBe('Hi ,');
+  });
+});
+
+describe('a vocabulary with lists (Winnow\'s own mail to the user, such as the digest)', () => {
+  const vocabulary: TemplateVocabulary = { variables: ['title'], lists: { people: { variables: ['name', 'url'], lists: { lines: { variables: ['line'] } } } } };
+  const separate = (text: string, html = '<p>{{title}}</p>') => ({ subject: '{{title}}', text, html });
+
+  it('goes over a list with {{#each}}, each entry with its own names, escaped in the HTML part', () => {
+    const template = compileTemplate(separate('{{title}}:{{#each people}} {{name}}{{#each lines}} [{{line}}]{{/each}}{{else}} nobody{{/each}}', '{{#each people}}<a href="{{url}}">{{name}}</a>{{/each}}'), vocabulary);
+    const people = [
+      { name: 'Ada', url: 'https://w.example/a', lines: [{ line: 'one' }, { line: 'two' }] },
+      { name: '<b>Bo</b>', url: 'https://w.example/b?x=1', lines: [] },
+    ];
+    const mail = template.render({ title: 'People', people });
+    expect(mail.text).toBe('People: Ada [one] [two] <b>Bo</b>');
+    expect(mail.html).toBe('<a href="https://w.example/a">Ada</a><a href="https://w.example/b?x&#x3D;1">&lt;b&gt;Bo&lt;/b&gt;</a>');
+    expect(template.render({ title: 'People', people: [] }).text).toBe('People: nobody');
+  });
+
+  it('inside a list only the entry\'s names; a list is never printed, and each goes only over a list', () => {
+    expect(() => compileTemplate(separate('{{#each people}}{{title}}{{/each}}'), vocabulary)).toThrow(/unknown variable "title"; the variables are: name, url, lines/);
+    expect(() => compileTemplate(separate('{{people}}'), vocabulary)).toThrow(/\{\{people\}\} is a list: use \{\{#each people\}\}/);
+    expect(() => compileTemplate(separate('{{#each title}}x{{/each}}'), vocabulary)).toThrow(/\{\{#each\}\} goes over a list; "title" is not one/);
+    expect(() => compileTemplate(separate('{{#each people}}{{#with name}}x{{/with}}{{/each}}'), vocabulary)).toThrow(/the block \{\{#with\}\} is not allowed: only \{\{#if\}\}, \{\{#unless\}\} and \{\{#each\}\} are/);
+  });
+
+  it('a script\'s vocabulary has no lists: {{#each}} stays refused there', () => {
+    expect(() => compileScript({ subject: 's', body: '{{#each name}}x{{/each}}' })).toThrow(/only \{\{#if\}\} and \{\{#unless\}\} are/);
   });
 });

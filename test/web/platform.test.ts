@@ -60,10 +60,17 @@ describe('asked on the platform, on the dashboard', () => {
     expect(text(one(parseHtml((await get('/settings')).body), 'a[href="/settings/digest"]'))).toBe('Preview the digest as it would go now');
     const body = (await get('/settings/digest')).body;
     expect(body).toContain('The digest is off');
-    expect(text(parseHtml(body))).toMatch(/Subject: Winnow: 1 to send on a platform \(\d{4}-\d{2}-\d{2}\)/);
+    expect(text(parseHtml(body))).toMatch(/Subject: Winnow: 1 to send on a platform, 1 waiting for an address \(\d{4}-\d{2}-\d{2}\)/);
+    // Asked by mail, with no address: they need the user too.
+    expect(body).toContain(`Give their address: http://localhost:3000/contacts/${id.mail}`);
     expect(body).toContain('Lin Waiting [new], LinkedIn');
     expect(body).toContain(`Say you sent it: http://localhost:3000/contacts/${id.lin}`);
     expect(body).toContain('Thank you for wanting to connect via LinkedIn.');
+    // The HTML part, in a sandboxed frame under the preview's own policy.
+    expect(has(parseHtml(body), 'iframe.mail-html[src="/settings/digest/html"][sandbox=""]')).toBe(true);
+    const frame = await get('/settings/digest/html');
+    expect(frame.headers['content-security-policy']).toContain('sandbox');
+    expect(text(one(parseHtml(frame.body), `a[href="http://localhost:3000/contacts/${id.lin}"]`))).toBe('Say you sent it');
     expect((await web.store.get(id.lin!))!.status).toBe('awaiting_address');
   });
 

@@ -308,6 +308,22 @@ describe('settings page and API', () => {
     expect((await post('/settings', fields)).statusCode).toBe(303);
   });
 
+  it('writes to a platform\'s reply relay only when the user ticks it, and says a relay is not the person\'s own address', async () => {
+    const before = (await get('/settings')).body;
+    const relays = (body: string) => one(parseHtml(body), 'input[type="checkbox"][name="relays"][value="on"][aria-describedby="relays-hint"]');
+    expect(attribute(relays(before), 'checked')).toBeUndefined();
+    expect(text(parseHtml(before))).toContain("A relay is not the person's own address");
+    expect((await settingsStore().get()).sendToRelays).toBe(false);
+    const fields = postedForm(before);
+    fields.set('relays', 'on');
+    expect((await post('/settings', fields)).statusCode).toBe(303);
+    expect((await settingsStore().get()).sendToRelays).toBe(true);
+    expect(attribute(relays((await get('/settings')).body), 'checked')).toBe('');
+    fields.delete('relays');
+    expect((await post('/settings', fields)).statusCode).toBe(303);
+    expect((await settingsStore().get()).sendToRelays).toBe(false);
+  });
+
   it('offers the authserv-id that tops most recent mail for AUTHSERV_ID, without believing it', async () => {
     for (const id of ['mx.example.org', 'mx.example.org', null, 'mx.example.org', 'mx.example.org']) await web.store.noteAuthservId(id);
     const doc = parseHtml((await get('/settings')).body);

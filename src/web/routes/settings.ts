@@ -8,7 +8,7 @@ import { suggestAuthservId } from '../../detect/authentication.ts';
 import { apiErrors } from '../schemas/common.ts';
 import type { ZodTypeProvider } from '../schemas/provider.ts';
 import { settingsAnswer, settingsForm, settingsPageQuery, settingsPatch, settingsRefused } from '../schemas/settings.ts';
-import { pagePolicy, routeCsp } from '../security.ts';
+import { pagePolicy, PREVIEW_POLICY, routeCsp } from '../security.ts';
 import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type ReceivingServer, type SettingsForm } from '../views/settings.ts';
 
 /** The settings page, in the pages scope (scopes.ts): a session for every route, the CSRF token for every POST. */
@@ -27,12 +27,22 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (plain, cont
   });
 
   /** What the digest would say now, built as the workers build it; sends nothing. */
-  app.get('/settings/digest', async (request, reply) => {
+  async function digestNow() {
     const [settings, state] = await Promise.all([deps.settings.get(), deps.store.digestState()]);
     const since = state.lastSentAt ? Number(state.lastSentAt) : null;
     const now = (deps.now ?? Date.now)();
     const mail = await composeDigest({ store: deps.store, templates: deps.templates, userName: deps.config.mailFrom.name, dashboardUrl: deps.config.dashboardUrl }, settings, now, since);
-    return reply.type('text/html; charset=utf-8').send(digestPreviewPage(context.view(request), { mail, every: settings.digest.every, since }).value);
+    return { mail, every: settings.digest.every, since };
+  }
+
+  app.get('/settings/digest', { helmet: routeCsp(pagePolicy({ frames: true })) }, async (request, reply) => {
+    return reply.type('text/html; charset=utf-8').send(digestPreviewPage(context.view(request), { ...(await digestNow()), frameUrl: '/settings/digest/html' }).value);
+  });
+
+  /** The digest's HTML part as its own document, for the preview's frame, under the preview's sandboxing policy. */
+  app.get('/settings/digest/html', { helmet: routeCsp(PREVIEW_POLICY) }, async (_request, reply) => {
+    const { mail } = await digestNow();
+    return reply.type('text/html; charset=utf-8').send(mail?.html ?? '<!doctype html><p>Nothing new: no digest would go now.</p>');
   });
 
   app.post('/settings', { ...withScript, schema: { body: settingsForm } }, async (request, reply) => {

@@ -201,7 +201,7 @@ function platformSection(contact: Contact): Html | null {
     if (link) step = html`<p>You rejected ${name} here; on ${platform} the request still waits until you ignore it there. ${link}</p>`;
   }
   const relay = contact.relayAddress
-    ? html`<p class="hint">${platform} gave a relay address with ${name}'s message: <code>${contact.relayAddress}</code>. It forwards mail to them through ${platform}; it is not their own address, so Winnow does not write there on its own. ${contact.status === 'awaiting_address' ? 'If you want the script to go there, give it as their address above.' : 'You may write there from your own mail program.'}</p>`
+    ? html`<p class="hint">${platform} gave a relay address with ${name}'s message: <code>${contact.relayAddress}</code>. It forwards mail to them through ${platform}; it is not their own address, ${contact.email === contact.relayAddress ? 'and the script went there because Settings allow relays.' : `so Winnow does not write there unless Settings allow relays. ${contact.status === 'awaiting_address' ? 'If you want the script to go there, give it as their address above.' : 'You may write there from your own mail program.'}`}</p>`
     : null;
   if (!step && !relay) return null;
   return html`<section aria-labelledby="platform-heading">

@@ -41,6 +41,8 @@ export interface SettingsForm {
   digestHour: string;
   digestHours: string;
   unverifiedMail: string;
+  /** 'on' when a platform's reply relay may be used as the address. */
+  relays: string;
 }
 
 export type SettingsField = Exclude<keyof SettingsForm, 'deadlineUnit' | 'reminderUnit' | 'dedupeUnit' | 'expireUnit' | 'quiet'> | 'deadline' | 'dedupe';
@@ -91,6 +93,7 @@ export function settingsToForm(settings: Settings): SettingsForm {
     digestHour: String(settings.digest.hour),
     digestHours: String(settings.digest.hours),
     unverifiedMail: settings.unverifiedMail,
+    relays: settings.sendToRelays ? 'on' : 'off',
   };
 }
 
@@ -129,6 +132,7 @@ export function formFromBody(body: unknown): SettingsForm {
     digestHour: text(fields.digestHour) || '8',
     digestHours: text(fields.digestHours) || '6',
     unverifiedMail: text(fields.unverifiedMail),
+    relays: text(fields.relays),
   };
 }
 
@@ -226,6 +230,7 @@ export function readSettingsForm(form: SettingsForm, fallback: Settings): { cand
       allowList: lines(form.allowList),
       platforms: Object.fromEntries(PLATFORMS.map((platform) => [platform, on.has(platform)])) as Record<Platform, boolean>,
       unverifiedMail: unverifiedKnown ? (form.unverifiedMail as Settings['unverifiedMail']) : fallback.unverifiedMail,
+      sendToRelays: form.relays === 'on',
       digest: {
         every: errors.digestEvery ? fallback.digest.every : (form.digestEvery as Settings['digest']['every']),
         hour: errors.digestHour ? fallback.digest.hour : digestHour,
@@ -273,6 +278,8 @@ export function fieldOfProblem(problem: { field: string; message: string }, form
       return { field: index === 'hour' ? 'digestHour' : index === 'hours' ? 'digestHours' : 'digestEvery', message: problem.message };
     case 'unverifiedMail':
       return { field: 'unverifiedMail', message: UNVERIFIED_PROBLEM };
+    case 'sendToRelays':
+      return { field: 'relays', message: problem.message };
     default:
       return { field: 'form', message: `${problem.field}: ${problem.message}` };
   }
@@ -514,6 +521,10 @@ ${csrfField(csrf)}
     ${platforms.message}
   </fieldset>
   ${unverifiedField(form, errors)}
+  <div class="field">
+    <label><input type="checkbox" name="relays" value="on" aria-describedby="relays-hint"${checked(form.relays === 'on')}> Send the script to a platform's reply relay</label>
+    <p class="hint" id="relays-hint">Some platform messages (LinkedIn InMail) come with a relay address, such as …@reply.linkedin.com, that forwards mail to the sender through the platform. A relay is not the person's own address: the platform decides what reaches them, and may show your mail as a message there. When this is on, someone still waiting for an address gets the script at the relay their message came with, only when the platform's signature on that message passed. Off, the relay is shown on their page and nothing is sent to it.</p>
+  </div>
   ${receivingServerNote(model.receivingServer)}
 </fieldset>
 

@@ -16,6 +16,8 @@ export const VARIABLE_MEANINGS: Record<ScriptVariable, string> = {
   platform: 'Where they asked: LinkedIn, Facebook, XING, email and so on.',
   userName: 'Your own name, from MAIL_FROM.',
   originalSubject: 'The subject of the mail being answered, without Re: prefixes; empty when there was none.',
+  onPlatform: 'The platform (LinkedIn…) when you paste the script into its message box yourself; empty when Winnow mails it. For {{#if onPlatform}}…{{else}}…{{/if}}.',
+  replyWhere: '“to this email” when Winnow mails the script, “here on LinkedIn” when you paste it into the platform’s message box.',
 };
 
 /** The buttons above the editor, in the order a script uses them: what each inserts at the cursor. */
