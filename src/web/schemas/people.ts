@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { DATE_FIELDS, DEFAULT_ORDER, SORTS, type DirectoryQuery } from '../../contacts/directory.ts';
 import { PERIODS } from '../../contacts/stats.ts';
 import { CHANNELS, STATUSES } from '../../contacts/types.ts';
-import { FLAGS, LANGUAGES, PLATFORMS } from '../../detect/types.ts';
+import { FLAGS, PLATFORMS } from '../../detect/types.ts';
+import { contactEventSchema, contactSchema } from '../../vocabulary/contact.ts';
 import { contactId, DEFAULT_PAGE, emptyAsAbsent, errorAnswer, formBody, formField, localPathField, MAX_PAGE, oneOf, optional, statusSchema, text, time, timeOrNull } from './common.ts';
 
 // ---- Queries --------------------------------------------------------------------------------
@@ -130,65 +131,9 @@ export const apiEraseQuery = z.object({
 
 // ---- API answers ----------------------------------------------------------------------------
 
-const platform = z.enum(PLATFORMS).describe('The network the request came from; email for a personal request by mail.');
-const flag = z.enum(FLAGS);
-
-export const contactAnswer = z
-  .object({
-    id: contactId,
-    mailbox: z.string().describe('The mailbox the request came to.'),
-    status: statusSchema,
-    platform,
-    name: z.string(),
-    firstName: z.string(),
-    email: z.string().nullable().describe('Where the script goes; null while the address is not known.'),
-    profileUrl: z.string().nullable(),
-    headline: z.string().nullable(),
-    invitationId: z.string().nullable(),
-    acceptUrl: z.string().nullable().describe('The platform\'s link that accepts this request, for the user to open.'),
-    location: z.string().nullable(),
-    note: z.string().nullable().describe('The personal note of the invitation, or the body of a personal request.'),
-    mutualConnections: z.number().nullable(),
-    connectionCount: z.number().nullable(),
-    hasPhoto: z.boolean().nullable().describe('Whether the notification shows a photo; null when it cannot tell.'),
-    subject: z.string().describe('Subject of the request mail.'),
-    requestMessageId: z.string().nullable().describe('Message-ID of the request mail.'),
-    scriptMessageId: z.string().nullable().describe('Message-ID of the script sent, to match answers.'),
-    answerText: z.string().nullable().describe('The answer as shown: quoted text and signature stripped.'),
-    answerFullText: z.string().nullable().describe('The answer as it arrived (text part, capped).'),
-    score: z
-      .object({ why: z.boolean().describe('Says why they want to connect.'), business: z.boolean().describe('Says what business they are in.'), benefit: z.boolean().describe('Says how both would benefit.') })
-      .nullable()
-      .describe('What the answer says; null until there is one.'),
-    flags: z.array(flag).describe('Flags from the request and from the answer.'),
-    language: z.enum(LANGUAGES).nullable(),
-    channel: z.enum(CHANNELS).describe('Where the person was asked: by mail, or on the platform by the user.'),
-    conversationUrl: z.string().nullable().describe('The conversation on the platform, from the notice that brought the answer.'),
-    relayAddress: z.string().nullable().describe('A platform relay that forwards mail to the person; not their own address.'),
-    attempts: z.number().int().describe('Scripts sent to this person; 0 before the first.'),
-    pausedUntil: timeOrNull.describe('While an out-of-office says the person is away, the deadline waits until then.'),
-    repeats: z.number().int().describe('How often the request came again after the first.'),
-    lastRepeatAt: timeOrNull,
-    decidedAt: timeOrNull.describe('When the user accepted, rejected or marked the person handled.'),
-    reason: z.string().nullable().describe('Why the person was skipped or failed, in words.'),
-    requestedAt: time,
-    askedAt: timeOrNull,
-    deadlineAt: timeOrNull,
-    answeredAt: timeOrNull,
-    updatedAt: time,
-  })
-  .describe('A person who asked to connect, and where their screening stands.');
-
-export const timelineEntry = z
-  .object({
-    at: time,
-    type: z.string().describe('What happened: requested, queued, asked, answered, accepted, …'),
-    detail: z.string().describe('The cause in words (the rule that matched, the SMTP reply, the deadline).'),
-    messageId: z.string().optional().describe('Message-ID of the mail that caused it.'),
-    repeats: z.number().int().optional().describe('The same thing happened this many times in a row.'),
-    lastAt: time.optional().describe('When it last happened, for a repeated entry.'),
-  })
-  .describe('One entry on a person\'s timeline.');
+/** A person as the API gives them: the shared vocabulary's Contact (src/vocabulary/contact.ts). */
+export const contactAnswer = contactSchema.describe('A person who asked to connect, and where their screening stands.');
+export const timelineEntry = contactEventSchema.describe("One entry on a person's timeline.");
 
 export const contactsPage = z.object({
   contacts: z.array(contactAnswer).describe('This page\'s people, in list order.'),
