@@ -7,25 +7,20 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { loadAssets } from './assets.ts';
 import { HttpError, isApiRequest, type WebContext, type WebDeps } from './context.ts';
-import { addressBookRoutes } from './routes/address-book.ts';
-import { apiRoutes } from './routes/api.ts';
 import { assetRoutes } from './routes/assets.ts';
-import { authRoutes } from './routes/auth.ts';
-import { dashboardRoutes } from './routes/dashboard.ts';
+import { loginRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
-import { sendingApiRoutes } from './routes/sending.ts';
-import { settingsApiRoutes, settingsRoutes } from './routes/settings.ts';
-import { templatesApiRoutes, templatesRoutes } from './routes/templates.ts';
 import { sessionGuards } from './guards.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
 import { createPeopleServices } from './people.ts';
 import { createLoginGuard, LOGIN_GUARD_DEFAULTS, type LoginGuardOptions } from './login-guard.ts';
+import { apiScope, pagesScope } from './scopes.ts';
 import { createSessionStore, SESSION_DEFAULTS, type SessionOptions } from './session.ts';
 import { errorPage } from './views/error.ts';
-import { zodValidatorCompiler } from './zod.ts';
+import { serializerCompiler, validatorCompiler } from './schemas/provider.ts';
 
-export type { WebDeps } from './context.ts';
+export type { WebDeps } from './deps.ts';
 
 /** The dashboard's Content-Security-Policy (see security.ts); pages that need more ask per route. */
 export { CONTENT_SECURITY_POLICY } from './security.ts';
@@ -51,7 +46,8 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url }, sendingPause: request.sendingPause }),
   };
 
-  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('session', null);
   app.decorateRequest('sendingPause', null);
 
@@ -104,18 +100,15 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     return sendError(context, request, reply, 404, `Nothing is at ${request.method} ${request.url.split('?')[0]}.`);
   });
 
+  // Public: the probes, the static files and the login form. Everything else is in one of two
+  // scopes that check who asks once for all their routes: the pages (session and CSRF token) and
+  // the JSON API (bearer token).
   await app.register(healthRoutes, context);
   await app.register(metricsRoutes, context);
   await app.register(assetRoutes, { assets });
-  await app.register(apiRoutes, { ...context, prefix: '/api' });
-  await app.register(addressBookRoutes, { ...context, prefix: '/api' });
-  await app.register(authRoutes, context);
-  await app.register(dashboardRoutes, context);
-  await app.register(settingsRoutes, context);
-  await app.register(settingsApiRoutes, { ...context, prefix: '/api' });
-  await app.register(sendingApiRoutes, { ...context, prefix: '/api' });
-  await app.register(templatesRoutes, context);
-  await app.register(templatesApiRoutes, { ...context, prefix: '/api' });
+  await app.register(loginRoutes, context);
+  await app.register(pagesScope, context);
+  await app.register(apiScope, { ...context, prefix: '/api' });
 };
 
 function sendError(context: WebContext, request: FastifyRequest, reply: FastifyReply, statusCode: number, message: string) {
@@ -156,13 +149,18 @@ export function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((add
   return [...trust];
 }
 
-/** A Fastify instance with the web role registered, not yet listening. */
-export async function buildApp(deps: WebDeps, options?: WebOptions): Promise<FastifyInstance> {
+/** The Fastify server options of the web role: its logger, the proxies it believes and the access log's level. */
+export function fastifyOptions(deps: WebDeps) {
   // Typed as Fastify's logger interface so the instance has the plain FastifyInstance type callers hold.
   const logger: FastifyBaseLogger = deps.logger;
   // Behind a reverse proxy, client addresses (for the login limits) and https come from its headers,
   // believed only from the proxies TRUST_PROXY names (a hop count or their addresses).
-  const app = Fastify({ loggerInstance: logger, trustProxy: fastifyTrustProxy(deps.config.web.trustProxy), logController: new QuietAccessLog() });
+  return { loggerInstance: logger, trustProxy: fastifyTrustProxy(deps.config.web.trustProxy), logController: new QuietAccessLog() };
+}
+
+/** A Fastify instance with the web role registered, not yet listening. */
+export async function buildApp(deps: WebDeps, options?: WebOptions): Promise<FastifyInstance> {
+  const app = Fastify(fastifyOptions(deps));
   await app.register(webApp, { deps, options });
   return app;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDigest, latestSlot, type DigestInput } from '../../src/digest/digest.ts';
 import { defaultDigestTemplate } from '../../src/digest/gather.ts';
 import { NO_DETAILS, type Contact } from '../../src/contacts/types.ts';
-import { all, attribute, has, one, parseHtml, text } from '../web/dom.ts';
+import { all, attribute, has, one, parseHtml, text } from '../support/dom.ts';
 
 const person = (id: string, name: string, updatedAt: number, extra: Partial<Contact> = {}): Contact => ({
   ...NO_DETAILS,
@@ -60,12 +60,12 @@ describe('what the digest says (the default template in templates/digest, render
     const hostile = { contact: person('a', '<script>alert(1)</script>\nBcc: x@evil.example', 3000, { profileUrl: 'javascript:alert(1)' }), script: { subject: 's', text: 'Hi <b>' } };
     const mail = (await build({ ...base, toSend: [hostile], totals: totals({ toSend: 1 }), since: null }))!;
     const page = parseHtml(mail.html);
-    expect(has(page, { tag: 'script' })).toBe(false);
-    expect(has(page, { tag: 'b' })).toBe(false);
-    expect(text(one(page, { tag: 'strong' }))).toBe('<script>alert(1)</script> Bcc: x@evil.example');
-    expect(text(one(page, { tag: 'pre' }))).toBe('Hi <b>');
+    expect(has(page, 'script')).toBe(false);
+    expect(has(page, 'b')).toBe(false);
+    expect(text(one(page, 'strong'))).toBe('<script>alert(1)</script> Bcc: x@evil.example');
+    expect(text(one(page, 'pre'))).toBe('Hi <b>');
     // The javascript: profile link is no link at all; the one link is to the dashboard.
-    expect(all(page, { tag: 'a' }).map((link) => attribute(link, 'href'))).toEqual(['https://w.example/contacts/a', 'https://w.example/settings']);
+    expect(all(page, 'a').map((link) => attribute(link, 'href'))).toEqual(['https://w.example/contacts/a', 'https://w.example/settings']);
     expect(mail.text).toContain('<script>alert(1)</script> Bcc: x@evil.example [new]');
     expect(mail.text).not.toContain('javascript:');
   });
@@ -75,7 +75,7 @@ describe('what the digest says (the default template in templates/digest, render
     const mail = (await build({ ...base, toSend: shown, totals: totals({ toSend: 25 }), since: null }))!;
     expect(mail.subject).toBe('Winnow: 25 to send on a platform (2026-01-10)');
     expect(mail.text).toContain('… and 24 more: https://w.example/awaiting');
-    expect(text(one(parseHtml(mail.html), { tag: 'a', href: 'https://w.example/awaiting' }))).toBe('… and 24 more');
+    expect(text(one(parseHtml(mail.html), 'a[href="https://w.example/awaiting"]'))).toBe('… and 24 more');
   });
 
   it('lists people asked by personal mail who wait for an address, with the link to give one', async () => {
@@ -83,13 +83,13 @@ describe('what the digest says (the default template in templates/digest, render
     const mail = (await build({ ...base, toSend: [], needAddress: [waiting], totals: totals({ needAddress: 1 }), since: null }))!;
     expect(mail.subject).toBe('Winnow: 1 waiting for an address (2026-01-10)');
     expect(mail.text).toContain('WAITING FOR AN ADDRESS (1)\n\nEve Email [new]: no address: the request carries none\nGive their address: https://w.example/contacts/e');
-    expect(text(one(parseHtml(mail.html), { tag: 'a', href: 'https://w.example/contacts/e' }))).toBe('Give their address');
+    expect(text(one(parseHtml(mail.html), 'a[href="https://w.example/contacts/e"]'))).toBe('Give their address');
   });
 
   it('an answer to decide shows its first lines, score and flags', async () => {
     const ari = { contact: person('r', 'Ari Answer', 3000, { status: 'answered', answerText: 'One.\n\nTwo.\nThree.\nFour.', score: { why: true, business: false, benefit: true }, flags: ['sales_pitch'] }) };
     const mail = (await build({ ...base, toSend: [], toDecide: [ari], totals: totals({ toDecide: 1 }), since: null }))!;
     expect(mail.text).toContain('Ari Answer [new] (answered; says why, benefit; flags: sales pitch)\n> One.\n> Two.\n> Three.\nDecide: https://w.example/contacts/r');
-    expect(text(one(parseHtml(mail.html), { tag: 'blockquote' }))).toBe('One.Two.Three.');
+    expect(text(one(parseHtml(mail.html), 'blockquote'))).toBe('One.Two.Three.');
   });
 });

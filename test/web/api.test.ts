@@ -1,21 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Contact, ContactEvent } from '../../src/contacts/types.ts';
 import { jobId } from '../../src/queues/queues.ts';
-import { addPerson, API_TOKEN, askAndAnswer, BASE_TIME, startWebTest, type WebTest } from './helpers.ts';
+import { addPerson, API_TOKEN, askAndAnswer, BASE_TIME, useWebTest } from './helpers.ts';
 
 const auth = { authorization: `Bearer ${API_TOKEN}` };
 const MINUTE = 60_000;
 
 describe('probes and JSON API', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
   const ids: string[] = [];
   let answeredId = '';
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     app = await web.app();
     // Seven people, one minute apart, the newest last; two share a timestamp to test the cursor on ties.
     for (let i = 0; i < 7; i++) {
@@ -24,10 +23,6 @@ describe('probes and JSON API', () => {
     }
     answeredId = await addPerson(web.store, { name: 'Ada Answer', email: 'ada@example.org', platform: 'linkedin', profileUrl: 'https://www.linkedin.com/in/ada' }, BASE_TIME + 10 * MINUTE);
     await askAndAnswer(web.store, answeredId, BASE_TIME + 10 * MINUTE, 'I run a small bakery and would like to swap notes on suppliers.');
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   it('GET /healthz answers while the process lives', async () => {
@@ -85,6 +80,22 @@ describe('probes and JSON API', () => {
     const unknownWithToken = await app.inject({ method: 'GET', url: '/api/contacts/x/secrets', headers: auth });
     expect(unknownWithToken.statusCode).toBe(404);
     expect(unknownWithToken.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+  });
+
+  it('documents every API route: what it does, its parameters and body, and every answer it gives', async () => {
+    const routes: RouteOptions[] = [];
+    await web.app({ onRoute: (route) => routes.push(route) });
+    const api = routes.filter((route) => route.url.startsWith('/api/'));
+    expect(api.length).toBeGreaterThan(20);
+    for (const route of api) {
+      const name = `${[route.method].flat().join(',')} ${route.url}`;
+      const schema = route.schema as { description?: string; params?: unknown; body?: unknown; response?: Record<string, unknown> } | undefined;
+      expect(schema?.description, name).toEqual(expect.any(String));
+      // Path parameters are checked, and a refused token or a failure answers as documented.
+      if (route.url.includes('/:')) expect(schema?.params, name).toBeDefined();
+      if (['POST', 'PUT'].includes(String(route.method)) && !/\/(accept|reject|approve|send-again|handled|sent-on-platform|export|resume)$/.test(route.url)) expect(schema?.body, name).toBeDefined();
+      expect(Object.keys(schema?.response ?? {}), name).toEqual(expect.arrayContaining(['400', '401', '500']));
+    }
   });
 
   it('refuses everyone, and says why, when API_TOKEN is not set', async () => {
@@ -178,7 +189,7 @@ describe('probes and JSON API', () => {
     let waitingId = '';
     let hostileId = '';
 
-    beforeAll(async () => {
+    beforeEach(async () => {
       waitingId = await addPerson(web.store, { name: 'Wanda Waiting', email: null, status: 'awaiting_address', platform: 'linkedin', invitationId: 'inv-wanda' }, BASE_TIME + 20 * MINUTE);
       hostileId = await addPerson(web.store, { name: '@SUM(1+1)*cmd|calc', email: 'formula@example.org', headline: '-2+3' }, BASE_TIME + 21 * MINUTE);
     });

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addPerson, askAndAnswer, BASE_TIME, cookie, form, hiddenCsrf, login, PASSWORD, startWebTest, type WebTest } from './helpers.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { all, attribute, has, inlineCode, next, one, parseHtml, rawText, text } from '../support/dom.ts';
+import { addPerson, askAndAnswer, BASE_TIME, cookie, form, hiddenCsrf, login, PASSWORD, useWebTest } from './helpers.ts';
 
 const HOSTILE_NAME = '<script>alert(1)</script>';
 const HOSTILE_URL = 'javascript:alert(1)';
@@ -13,13 +14,12 @@ function sessionKey(prefix: string, id: string): string {
 }
 
 describe('dashboard', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
   let hostileId = '';
   let adaId = '';
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     app = await web.app();
     hostileId = await addPerson(web.store, { name: HOSTILE_NAME, profileUrl: HOSTILE_URL, headline: '<b>bold</b> seller', subject: '"><svg onload=alert(3)>' }, BASE_TIME);
     adaId = await addPerson(web.store, { name: 'Ada Lovelace', email: 'ada@example.org', platform: 'linkedin', profileUrl: 'https://www.linkedin.com/in/ada-lovelace' }, BASE_TIME + MINUTE);
@@ -27,10 +27,6 @@ describe('dashboard', () => {
     for (let i = 0; i < 3; i++) await addPerson(web.store, { name: `Filler ${i}` }, BASE_TIME + (2 + i) * MINUTE);
     // A hostile requester without an address: the awaiting page renders the script for them.
     await addPerson(web.store, { name: `${HOSTILE_NAME} Waiting`, firstName: HOSTILE_NAME, status: 'awaiting_address', email: null, profileUrl: HOSTILE_URL, headline: '<b>bold</b> seller' }, BASE_TIME - MINUTE);
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   it('every route that changes something needs a session and its CSRF token, or the API token', async () => {
@@ -83,8 +79,9 @@ describe('dashboard', () => {
       const response = await app.inject({ method: 'GET', url: '/login' });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-      expect(response.body).toContain('<label for="password">');
-      expect(response.body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+      const doc = parseHtml(response.body);
+      expect(has(doc, 'label[for="password"]')).toBe(true);
+      expect(attribute(one(doc, 'meta[name="viewport"]'), 'content')).toBe('width=device-width, initial-scale=1');
       const pending = cookie(response, 'winnow_login');
       expect(pending).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/login' });
       expect(hiddenCsrf(response.body)).toBe(pending!.value);
@@ -102,7 +99,7 @@ describe('dashboard', () => {
       const response = await app.inject({ method: 'POST', url: '/login', ...form({ _csrf: csrf, password: 'wrong password' }), cookies: { winnow_login: token } });
       expect(response.statusCode).toBe(401);
       expect(response.body).toContain('That password is not right.');
-      expect(response.body).toContain('<form method="post" action="/login">');
+      expect(has(parseHtml(response.body), 'form[method="post"][action="/login"]')).toBe(true);
       expect(cookie(response, 'winnow_session')).toBeUndefined();
     });
 
@@ -168,7 +165,7 @@ describe('dashboard', () => {
 
   describe('pages', () => {
     let session = '';
-    beforeAll(async () => {
+    beforeEach(async () => {
       session = await login(app);
     });
     const get = (url: string) => app.inject({ method: 'GET', url, cookies: { winnow_session: session } });
@@ -177,29 +174,30 @@ describe('dashboard', () => {
       const response = await get('/people');
       expect(response.statusCode).toBe(200);
       expect(response.headers['cache-control']).toBe('no-store');
-      const body = response.body;
-      expect(body).toContain('Ada Lovelace');
-      expect(body).toContain(`href="/contacts/${adaId}"`);
-      expect(body).toContain('href="https://www.linkedin.com/in/ada-lovelace"');
-      expect(body).toContain('ada@example.org');
-      expect(body).toContain('LinkedIn');
-      expect(body).toContain('<span class="status status-answered tone-good">answered</span>');
-      expect(body).toContain('<dt>answered</dt> <dd><time datetime="2024-05-01T09:01:03.000Z" title="2024-05-01 09:01 UTC">1 May 09:01</time></dd>');
-      expect(body).toContain('Filler 2');
+      const doc = parseHtml(response.body);
+      const ada = one(doc, `a[href="/contacts/${adaId}"]`);
+      expect(text(ada)).toBe('Ada Lovelace');
+      const row = ada.parent!.parent!;
+      expect(has(row, 'a[href="https://www.linkedin.com/in/ada-lovelace"]')).toBe(true);
+      expect(text(row)).toContain('ada@example.org');
+      expect(text(row)).toContain('LinkedIn');
+      expect(text(one(doc, 'span.status.status-answered.tone-good'))).toBe('answered');
+      const answeredAt = one(next(all(doc, 'dt').find((dt) => text(dt) === 'answered')!), 'time');
+      expect([attribute(answeredAt, 'datetime'), attribute(answeredAt, 'title'), text(answeredAt)]).toEqual(['2024-05-01T09:01:03.000Z', '2024-05-01 09:01 UTC', '1 May 09:01']);
+      expect(text(doc)).toContain('Filler 2');
       // Counts: 6 in all, 4 detected, 1 answered, 1 awaiting an address.
-      expect(body).toMatch(/>all <span class="count">6<\/span>/);
-      expect(body).toMatch(/>awaiting address <span class="count">1<\/span>/);
-      expect(body).toMatch(/>detected <span class="count">4<\/span>/);
-      expect(body).toMatch(/>answered <span class="count">1<\/span>/);
+      const counts = Object.fromEntries(all(doc, 'span.count').map((count) => [text(count.parent!).replace(/ \d+$/, ''), text(count)]));
+      expect(counts).toMatchObject({ all: '6', 'awaiting address': '1', detected: '4', answered: '1' });
       // A logout form with the session's CSRF token is on every page.
-      expect(body).toContain('<form class="logout" method="post" action="/logout">');
+      const logout = one(doc, 'form.logout[method="post"][action="/logout"]');
+      expect(attribute(one(logout, 'input[name="_csrf"]'), 'value')).toBeTruthy();
     });
 
     it('filters by status and searches', async () => {
       const answered = await get('/people?status=answered');
       expect(answered.body).toContain('Ada Lovelace');
       expect(answered.body).not.toContain('Filler 0');
-      expect(answered.body).toContain('<option value="answered" selected>');
+      expect(has(parseHtml(answered.body), 'option[value="answered"][selected]')).toBe(true);
 
       const search = await get('/people?q=filler%201&status=');
       expect(search.body).toContain('Filler 1');
@@ -219,9 +217,8 @@ describe('dashboard', () => {
 
     it('pages with a next-page link that carries the cursor and the filter', async () => {
       const first = await get('/people?limit=2&status=detected');
-      const next = /<a rel="next" href="([^"]+)">Next page<\/a>/.exec(first.body);
-      expect(next).not.toBeNull();
-      const href = next![1]!.replace(/&amp;/g, '&');
+      const nextPage = (body: string) => all(parseHtml(body), 'a[rel="next"]').find((link) => text(link) === 'Next page');
+      const href = attribute(nextPage(first.body)!, 'href')!;
       expect(href).toMatch(/^\/people\?status=detected&limit=2&cursor=/);
       const second = await get(href);
       expect(second.statusCode).toBe(200);
@@ -232,24 +229,26 @@ describe('dashboard', () => {
       expect(second.body).toContain('Filler 0');
       expect(second.body).not.toContain('Filler 2');
       // A full page comes with a cursor even when it holds the last people; the page after says so.
-      const third = /<a rel="next" href="([^"]+)">Next page<\/a>/.exec(second.body);
+      const third = nextPage(second.body);
       if (third) {
-        const end = await get(third[1]!.replace(/&amp;/g, '&'));
+        const end = await get(attribute(third, 'href')!);
         expect(end.statusCode).toBe(200);
         expect(end.body).toContain('That was everyone');
-        expect(end.body).not.toContain('rel="next"');
+        expect(has(parseHtml(end.body), '[rel="next"]')).toBe(false);
       }
     });
 
     it('shows a person with their timeline', async () => {
       const response = await get(`/contacts/${adaId}`);
       expect(response.statusCode).toBe(200);
-      const body = response.body;
-      expect(body).toContain('<h1>Ada Lovelace</h1>');
-      expect(body).toContain('<ol class="timeline">');
-      for (const label of ['request', 'queued', 'script sent', 'answered']) expect(body).toContain(`<strong>${label}</strong>`);
-      expect(body).toContain('script sent: 250 OK');
-      expect(body).toContain(`&lt;script-${adaId}@winnow.test&gt;`); // the Message-ID, escaped
+      const doc = parseHtml(response.body);
+      expect(text(one(doc, 'h1'))).toBe('Ada Lovelace');
+      const timeline = one(doc, 'ol.timeline');
+      const labels = all(timeline, 'strong').map(text);
+      for (const label of ['request', 'queued', 'script sent', 'answered']) expect(labels).toContain(label);
+      expect(text(timeline)).toContain('script sent: 250 OK');
+      // The Message-ID, as text.
+      expect(text(timeline)).toContain(`<script-${adaId}@winnow.test>`);
     });
 
     it('answers an unknown person with a 404 page', async () => {
@@ -263,39 +262,38 @@ describe('dashboard', () => {
       await web.store.recordSkippedMail({ at: BASE_TIME, uid: 42, messageId: '<broken@example.org>', reason: 'could not parse <the> body' });
       const response = await get('/skipped-mail');
       expect(response.statusCode).toBe(200);
-      expect(response.body).toContain('could not parse &lt;the&gt; body');
-      expect(response.body).toContain('<td data-label="UID">42</td>');
+      const doc = parseHtml(response.body);
+      expect(text(doc)).toContain('could not parse <the> body');
+      expect(all(doc, 'td[data-label="UID"]').map(text)).toEqual(['42']);
     });
 
     it('escapes hostile names, headlines, subjects and answers, and never links a javascript: URL', async () => {
       for (const url of ['/', '/people', '/awaiting', `/contacts/${hostileId}`, `/contacts/${adaId}`, `/contacts/${hostileId}/erase`, `/contacts/${adaId}/send-again`]) {
         const response = await get(url);
         expect(response.statusCode, url).toBe(200);
-        const body = response.body;
-        expect(body, url).not.toContain('<script>');
-        expect(body, url).not.toContain('<img');
+        const doc = parseHtml(response.body);
+        // No element of the mail's: scripts only as our files, no image, no bold; nothing inline.
+        expect(all(doc, 'script:not([src]), img, b').map((element) => element.name), url).toEqual([]);
+        expect(inlineCode(doc), url).toEqual([]);
         // The overview's chart and its funnel's bars are the only SVG, drawn by us; mail never becomes one.
-        const ours = body.replace(/<svg viewBox="0 0 720 264" role="img"[^>]*>/, '').replace(/<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">/g, '');
-        expect(ours, url).not.toContain('<svg');
-        expect(body, url).not.toContain('<b>bold</b>');
-        expect(body, url).not.toMatch(/href="\s*javascript:/i);
-        // Escaped text holds no "<", so every "<...>" is a real tag: none may carry an event handler.
-        const tags = body.match(/<[a-z][^>]*>/gi) ?? [];
-        expect(tags.filter((tag) => /\son\w+\s*=/i.test(tag)), url).toEqual([]);
+        const svgs = all(doc, 'svg').filter((svg) => !(attribute(svg, 'role') === 'img' && attribute(svg, 'viewbox') === '0 0 720 264') && !(attribute(svg, 'class') === 'bar' && attribute(svg, 'aria-hidden') === 'true'));
+        expect(svgs, url).toEqual([]);
+        expect(all(doc, 'a[href]').filter((link) => /^\s*javascript:/i.test(attribute(link, 'href')!)), url).toEqual([]);
       }
-      const list = (await get('/people')).body;
-      expect(list).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-      expect(list).toContain('&lt;b&gt;bold&lt;/b&gt; seller');
-      expect(list).toContain('&lt;img src=x onerror=&quot;alert(2)&quot;&gt; &quot;quoted&quot; &amp; more');
-      const detail = (await get(`/contacts/${hostileId}`)).body;
-      expect(detail).toContain('<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>');
-      expect(detail).toContain('&quot;&gt;&lt;svg onload=alert(3)&gt;');
-      expect(detail).toContain('javascript:alert(1) (not a web address; not linked)');
-      const awaiting = (await get('/awaiting')).body;
-      expect(awaiting).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      const list = text(parseHtml((await get('/people')).body));
+      expect(list).toContain('<script>alert(1)</script>');
+      expect(list).toContain('<b>bold</b> seller');
+      expect(list).toContain('<img src=x onerror="alert(2)"> "quoted" & more');
+      const detail = parseHtml((await get(`/contacts/${hostileId}`)).body);
+      expect(text(one(detail, 'h1'))).toBe('<script>alert(1)</script>');
+      expect(text(detail)).toContain('"><svg onload=alert(3)>');
+      expect(text(detail)).toContain('javascript:alert(1) (not a web address; not linked)');
+      const awaiting = parseHtml((await get('/awaiting')).body);
+      expect(text(awaiting)).toContain('<script>alert(1)</script>');
       // The script, rendered for the hostile name, is text in a textarea, and greets them neutrally:
       // what is not a name is not echoed.
-      expect(awaiting).toMatch(/<textarea id="script-[^"]+" class="code" rows="9" readonly>[^<]*Hi there,/);
+      const scripts = all(awaiting, 'textarea.code[rows="9"][readonly][id^="script-"]').map(rawText);
+      expect(scripts).toEqual([expect.stringMatching(/^Hi there,/)]);
     });
 
     it('sends a strict CSP without inline script or style, and pages use none', async () => {
@@ -321,18 +319,21 @@ describe('dashboard', () => {
           ...(withScript.includes(url) ? { 'script-src': "'self'" } : {}),
         });
         expect(String(csp)).not.toContain('unsafe-inline');
-        expect(response.body, url).not.toMatch(/<style|\sstyle=/i);
+        const doc = parseHtml(response.body);
+        expect(has(doc, 'style'), url).toBe(false);
+        expect(inlineCode(doc), url).toEqual([]);
         // Scripts only as files of this origin, never inline.
-        const scripts = response.body.match(/<script[^>]*>[^<]*<\/script>/gi) ?? [];
-        for (const tag of scripts) expect(tag, url).toMatch(/^<script src="\/assets\/[a-z]+\.js\?v=[\w-]+" defer><\/script>$/);
+        const scripts = all(doc, 'script');
+        for (const script of scripts) {
+          expect([attribute(script, 'src'), attribute(script, 'defer'), rawText(script)], url).toEqual([expect.stringMatching(/^\/assets\/[a-z]+\.js\?v=[\w-]+$/), '', '']);
+        }
         expect(scripts.length, url).toBe(withScript.includes(url) ? 1 : 0);
-        expect((response.body.match(/<script/gi) ?? []).length, url).toBe(scripts.length);
       }
     });
 
     it('serves the stylesheet the pages link to', async () => {
       const page = (await get('/people')).body;
-      const href = /<link rel="stylesheet" href="([^"]+)">/.exec(page)![1]!;
+      const href = attribute(one(parseHtml(page), 'link[rel="stylesheet"]'), 'href')!;
       expect(href).toMatch(/^\/assets\/app\.css\?v=/);
       const css = await app.inject({ method: 'GET', url: href });
       expect(css.statusCode).toBe(200);

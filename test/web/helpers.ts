@@ -1,8 +1,9 @@
 // Shared setup for the web tests: a real Redis from the sandbox (or REDIS_URL), a key prefix of
-// the test's own, the real contact store to fill it, and the app built as the process builds it.
+// each test's own, the real contact store to fill it, and the app built as the process builds it.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySerializerCompiler, type LightMyRequestResponse, type RouteOptions } from 'fastify';
 import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/env.ts';
 import { createContactStore, type ContactStore, type NewContact } from '../../src/contacts/store.ts';
 import { createSettingsStore } from '../../src/settings/settings.ts';
@@ -11,8 +12,10 @@ import { createTemplateStore } from '../../src/script/store.ts';
 import { loadDefaultTemplates } from '../../src/script/template.ts';
 import { NO_DETAILS, type ContactEvent } from '../../src/contacts/types.ts';
 import { createLogger } from '../../src/log.ts';
-import { buildApp, webApp, type WebDeps, type WebOptions } from '../../src/web/app.ts';
+import { fastifyOptions, webApp, type WebDeps, type WebOptions } from '../../src/web/app.ts';
+import { serializerCompiler } from '../../src/web/schemas/provider.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
+import { parseHtml, one, attribute } from '../support/dom.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 export const API_TOKEN = 'api-token-for-web-tests-0123456789';
@@ -25,10 +28,12 @@ export interface WebTest {
   store: ContactStore;
   queues: Queues;
   /**
-   * Builds an app on this Redis; the test closes it (or stop() does). `onRoute` hears of every
-   * route as it is registered (the app is then built as buildApp does, with the hook added first).
+   * Builds an app on this Redis as buildApp does; the test's end closes it. `onRoute` hears of
+   * every route as it is registered.
    */
   app(overrides?: { env?: Record<string, string>; deps?: Partial<WebDeps>; options?: WebOptions; onRoute?: (route: RouteOptions) => void }): Promise<FastifyInstance>;
+  /** Fields an answer held that its response schema left out (see keepsEveryField); a test ends with none. */
+  dropped: string[];
   stop(): Promise<void>;
 }
 
@@ -48,8 +53,32 @@ export function configFor(redisUrl: string, prefix: string, env: Record<string, 
   });
 }
 
-export async function startWebTest(): Promise<WebTest> {
-  const sandbox: Sandbox = await startSandbox({ imap: false, smtp: false });
+/** Paths of `before` (a JSON value) that `after` lacks: what a serialiser left out. */
+function lostFields(before: unknown, after: unknown, path: string): string[] {
+  if (Array.isArray(before)) return Array.isArray(after) ? before.flatMap((item, i) => lostFields(item, after[i], `${path}[${i}]`)) : [path];
+  if (before === null || typeof before !== 'object') return [];
+  if (after === null || typeof after !== 'object') return [path];
+  return Object.entries(before).flatMap(([key, value]) => (key in after ? lostFields(value, (after as Record<string, unknown>)[key], `${path}.${key}`) : [`${path}.${key}`]));
+}
+
+/**
+ * The app's serialiser, which leaves out what a response schema does not name, with a check that
+ * it left out nothing: a field a route returns and its schema forgot would vanish from the API.
+ */
+function keepsEveryField(dropped: string[]): FastifySerializerCompiler<unknown> {
+  const compile = serializerCompiler as FastifySerializerCompiler<unknown>;
+  return (route) => {
+    const serialize = compile(route);
+    return (data) => {
+      const json = serialize(data);
+      for (const field of lostFields(JSON.parse(JSON.stringify(data)) as unknown, JSON.parse(json) as unknown, '')) dropped.push(`${route.method} ${route.url} ${route.httpStatus}: ${field}`);
+      return json;
+    };
+  };
+}
+
+/** The web test of one test: its own key prefix on the file's Redis, so nothing carries over from another test. */
+async function startWebTest(sandbox: Sandbox): Promise<WebTest> {
   const prefix = `t-web-${randomUUID().slice(0, 8)}`;
   const redis = new Redis(sandbox.redisUrl, { maxRetriesPerRequest: 2 });
   const config = configFor(sandbox.redisUrl, prefix);
@@ -57,42 +86,72 @@ export async function startWebTest(): Promise<WebTest> {
   // The dashboard's actions add jobs here; no worker takes them, so tests can look at them.
   const queues = createQueues(redis, prefix);
   const apps: FastifyInstance[] = [];
+  const dropped: string[] = [];
   return {
     redis,
     config,
     store,
     queues,
+    dropped,
     async app(overrides = {}) {
       const appConfig = overrides.env ? configFor(sandbox.redisUrl, prefix, overrides.env) : config;
       const deps: WebDeps = { config: appConfig, store, settings: createSettingsStore(redis, store.keys.settings, appConfig), templates: createTemplateStore(redis, store.keys.templates, await loadDefaultTemplates()), queues, redis, logger: createLogger(appConfig.logLevel), ...overrides.deps };
-      let app: FastifyInstance;
-      if (overrides.onRoute) {
-        app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger });
-        app.addHook('onRoute', overrides.onRoute);
-        await app.register(webApp, { deps, options: overrides.options });
-        await app.ready();
-      } else {
-        app = await buildApp(deps, overrides.options);
-      }
+      const app = Fastify(fastifyOptions(deps));
       apps.push(app);
+      app.addHook('onRoute', (route) => {
+        if (route.schema?.response) route.serializerCompiler = keepsEveryField(dropped);
+        overrides.onRoute?.(route);
+      });
+      await app.register(webApp, { deps, options: overrides.options });
+      await app.ready();
       return app;
     },
     async stop() {
       await Promise.all(apps.map((app) => app.close()));
       await closeQueues(queues);
-      // With an external REDIS_URL the keys of this test are removed; a private Redis just goes away.
-      if (process.env.REDIS_URL) {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-          cursor = next;
-          if (keys.length > 0) await redis.del(...keys);
-        } while (cursor !== '0');
-      }
+      // The keys of this test are removed, so that a shared Redis does not fill up test by test.
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
       await redis.quit();
-      await sandbox.stop();
     },
   };
+}
+
+/**
+ * The web tests' setup, for a test file or a describe block: one Redis for the file, and for each
+ * test a fresh key prefix with its own store, queues and apps (the returned object always holds
+ * the current test's). Every test thus starts from nothing and can run alone.
+ */
+export function useWebTest(): WebTest {
+  let sandbox: Sandbox | null = null;
+  let current: WebTest | null = null;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ imap: false, smtp: false });
+  });
+  beforeEach(async () => {
+    counter = 0;
+    visitor = 0;
+    current = await startWebTest(sandbox!);
+  });
+  afterEach(async () => {
+    const test = current;
+    current = null;
+    await test?.stop();
+    expect(test?.dropped ?? [], 'fields the API returned that its response schemas leave out').toEqual([]);
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+  return new Proxy({} as WebTest, {
+    get(_target, key) {
+      if (!current) throw new Error('the web test is set up for each test: use it inside a test or a beforeEach');
+      return current[key as keyof WebTest];
+    },
+  });
 }
 
 let counter = 0;
@@ -153,10 +212,11 @@ export function form(fields: Record<string, string>): { payload: string; headers
   return { payload: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
 }
 
+/** The value of the page's hidden CSRF field. */
 export function hiddenCsrf(body: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(body);
-  if (!match) throw new Error(`no CSRF field in the page:\n${body.slice(0, 500)}`);
-  return match[1]!;
+  const value = attribute(one(parseHtml(body), 'input[name="_csrf"]'), 'value');
+  if (!value) throw new Error(`the CSRF field of the page is empty:\n${body.slice(0, 500)}`);
+  return value;
 }
 
 export function cookie(response: LightMyRequestResponse, name: string) {

@@ -1,25 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log.ts';
 import { createLoginGuard, LOGIN_GUARD_DEFAULTS } from '../../src/web/login-guard.ts';
-import { cookie, form, hiddenCsrf, PASSWORD, startWebTest, type WebTest } from './helpers.ts';
+import { all, has, one, parseHtml, text } from '../support/dom.ts';
+import { cookie, form, hiddenCsrf, PASSWORD, useWebTest } from './helpers.ts';
 
 /**
  * The dashboard login against guessing, on a real Redis: the per-address limit counts the address
  * the trusted proxy vouches for (not what a client writes into X-Forwarded-For), and a budget of
  * failed logins from all addresses together slows guessing down however many addresses it uses.
- * Each test has a Redis key prefix of its own.
+ * Each test has a Redis key prefix of its own (useWebTest).
  */
 
-let web: WebTest;
-beforeEach(async () => {
-  web = await startWebTest();
-});
-afterEach(async () => {
-  await web?.stop();
-});
+const web = useWebTest();
 
 interface Attempt {
   password: string;
@@ -99,13 +94,13 @@ describe('the budget of failed logins from all addresses together', () => {
     }
     const spent = await attempt(app, { password: 'one more guess', remoteAddress: '198.51.100.100' });
     expect(spent.statusCode).toBe(401);
-    expect(spent.body).toContain('<p class="error" role="alert" id="login-error">That password is not right. There have been many failed logins, so the next attempt is heard in 1 second.</p>');
+    expect(text(one(parseHtml(spent.body), 'p.error#login-error[role="alert"]'))).toBe('That password is not right. There have been many failed logins, so the next attempt is heard in 1 second.');
 
     // Even the right password, from an address never seen, waits: the attempt is not compared.
     const waiting = await attempt(app, { password: PASSWORD, remoteAddress: '203.0.113.1' });
     expect(waiting.statusCode).toBe(429);
     expect(waiting.headers['retry-after']).toBe('1');
-    expect(waiting.body).toContain('<p class="error" role="alert" id="login-error">Too many failed logins recently, from all addresses together. Try again in 1 second.</p>');
+    expect(text(one(parseHtml(waiting.body), 'p.error#login-error[role="alert"]'))).toBe('Too many failed logins recently, from all addresses together. Try again in 1 second.');
     expect(cookie(waiting, 'winnow_session')).toBeUndefined();
 
     // Each further failure doubles the wait.
@@ -147,10 +142,10 @@ describe('the budget of failed logins from all addresses together', () => {
     const login = await attempt(app, { password: PASSWORD, remoteAddress: '203.0.113.1' });
     expect(login.statusCode).toBe(303);
     const overview = await app.inject({ method: 'GET', url: '/', cookies: { winnow_session: cookie(login, 'winnow_session')!.value } });
-    const section = /<section aria-labelledby="login-bursts-heading"[\s\S]*?<\/section>/.exec(overview.body)?.[0] ?? '';
-    expect(section).toContain('<h2 id="login-bursts-heading">Failed logins</h2>');
+    const section = one(parseHtml(overview.body), 'section[aria-labelledby="login-bursts-heading"]');
+    expect(text(one(section, 'h2#login-bursts-heading'))).toBe('Failed logins');
     // The typing slip was no burst; the guessing run is one row.
-    const rows = [...section.matchAll(/<tr>\s*<td>[\s\S]*?<\/tr>/g)].map((row) => [...row[0].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '').trim()));
+    const rows = all(section, 'tr:has(td)').map((row) => all(row, 'td').map(text));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.slice(2)).toEqual([String(budget + 10), String(budget + 10), 'yes: every further attempt waited longer']);
   });
@@ -160,6 +155,6 @@ describe('the budget of failed logins from all addresses together', () => {
     const login = await attempt(app, { password: PASSWORD, remoteAddress: '203.0.113.1' });
     const overview = await app.inject({ method: 'GET', url: '/', cookies: { winnow_session: cookie(login, 'winnow_session')!.value } });
     expect(overview.statusCode).toBe(200);
-    expect(overview.body).not.toContain('login-bursts-heading');
+    expect(has(parseHtml(overview.body), '#login-bursts-heading, [aria-labelledby="login-bursts-heading"]')).toBe(false);
   });
 });

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { countAnswer, countImapConnection, countRequest, countScriptSent, countWebhookDelivery } from '../../src/metrics/counts.ts';
 import { createLogger } from '../../src/log.ts';
 import { jobId } from '../../src/queues/queues.ts';
 import { parsePrometheusText } from '../support/prometheus.ts';
-import { API_TOKEN, startWebTest, type WebTest } from './helpers.ts';
+import { API_TOKEN, useWebTest } from './helpers.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-web-tests-42';
 
-let web: WebTest;
-beforeAll(async () => {
-  web = await startWebTest();
-});
-afterAll(async () => {
-  await web.stop();
-});
+const web = useWebTest();
 
 /** What a worker process would count, on its own connection to the same Redis. */
 function workerSink(redis: Redis, now = Date.now) {

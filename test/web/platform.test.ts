@@ -2,11 +2,12 @@
 // the way back to the platform after a decision. People are constructed through the store, as the
 // workers would record them; the pages are read through app.inject on a real Redis.
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/queues/queues.ts';
 import { defaultSettings } from '../../src/settings/settings.ts';
 import { readSettingsForm, settingsToForm } from '../../src/web/views/settings.ts';
-import { addPerson, askAndAnswer, form, hiddenCsrf, login, startWebTest, type WebTest } from './helpers.ts';
+import { all, has, one, parseHtml, text } from '../support/dom.ts';
+import { addPerson, askAndAnswer, form, hiddenCsrf, login, useWebTest } from './helpers.ts';
 
 const DAY = 86_400_000;
 const ACCEPT = 'https://www.linkedin.com/comm/people/invite-accept?mboxid=I6200_500&sharedKey=48j6iM8P&invitationId=6200';
@@ -32,7 +33,7 @@ describe('the digest on the settings form', () => {
 });
 
 describe('asked on the platform, on the dashboard', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
   let session = '';
   let csrf = '';
@@ -40,8 +41,7 @@ describe('asked on the platform, on the dashboard', () => {
   const get = (url: string) => app.inject({ method: 'GET', url, cookies: { winnow_session: session } });
   const post = (url: string, fields: Record<string, string>) => app.inject({ method: 'POST', url, ...form({ _csrf: csrf, ...fields }), cookies: { winnow_session: session } });
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     app = await web.app();
     const now = Date.now();
     id.lin = await addPerson(web.store, { name: 'Lin Waiting', email: null, platform: 'linkedin', status: 'awaiting_address', profileUrl: 'https://www.linkedin.com/in/lin', invitationId: 'inv-lin' }, now - DAY);
@@ -56,34 +56,30 @@ describe('asked on the platform, on the dashboard', () => {
     csrf = hiddenCsrf((await get('/awaiting')).body);
   });
 
-  afterAll(async () => {
-    await web?.stop();
-  });
-
   it('the settings page previews the digest as it would go now, without sending or changing anything', async () => {
-    expect((await get('/settings')).body).toContain('<a href="/settings/digest">Preview the digest as it would go now</a>');
+    expect(text(one(parseHtml((await get('/settings')).body), 'a[href="/settings/digest"]'))).toBe('Preview the digest as it would go now');
     const body = (await get('/settings/digest')).body;
     expect(body).toContain('The digest is off');
-    expect(body).toMatch(/Subject:<\/span> Winnow: 1 to send on a platform, 1 waiting for an address \(\d{4}-\d{2}-\d{2}\)/);
+    expect(text(parseHtml(body))).toMatch(/Subject: Winnow: 1 to send on a platform, 1 waiting for an address \(\d{4}-\d{2}-\d{2}\)/);
     // Asked by mail, with no address: they need the user too.
     expect(body).toContain(`Give their address: http://localhost:3000/contacts/${id.mail}`);
     expect(body).toContain('Lin Waiting [new], LinkedIn');
     expect(body).toContain(`Say you sent it: http://localhost:3000/contacts/${id.lin}`);
     expect(body).toContain('Thank you for wanting to connect via LinkedIn.');
     // The HTML part, in a sandboxed frame under the preview's own policy.
-    expect(body).toContain('<iframe class="mail-html" src="/settings/digest/html" sandbox=""');
+    expect(has(parseHtml(body), 'iframe.mail-html[src="/settings/digest/html"][sandbox=""]')).toBe(true);
     const frame = await get('/settings/digest/html');
     expect(frame.headers['content-security-policy']).toContain('sandbox');
-    expect(frame.body).toContain(`<a href="http://localhost:3000/contacts/${id.lin}">Say you sent it</a>`);
+    expect(text(one(parseHtml(frame.body), `a[href="http://localhost:3000/contacts/${id.lin}"]`))).toBe('Say you sent it');
     expect((await web.store.get(id.lin!))!.status).toBe('awaiting_address');
   });
 
   it('the Awaiting page offers "I sent it on LinkedIn" with LinkedIn messaging beside the script, and not for a request that came by mail', async () => {
-    const body = (await get('/awaiting')).body;
-    expect(body).toContain(`<form class="inline-form" method="post" action="/contacts/${id.lin}/sent-on-platform">`);
-    expect(body).toContain('<button type="submit">I sent it on LinkedIn</button>');
-    expect(body).toContain('href="https://www.linkedin.com/messaging/"');
-    expect(body).not.toContain(`/contacts/${id.mail}/sent-on-platform`);
+    const doc = parseHtml((await get('/awaiting')).body);
+    const sent = one(doc, `form.inline-form[method="post"][action="/contacts/${id.lin}/sent-on-platform"]`);
+    expect(text(one(sent, 'button[type="submit"]'))).toBe('I sent it on LinkedIn');
+    expect(has(doc, 'a[href="https://www.linkedin.com/messaging/"]')).toBe(true);
+    expect(has(doc, `form[action="/contacts/${id.mail}/sent-on-platform"]`)).toBe(false);
   });
 
   it('pressing it asks the person on LinkedIn: the deadline runs and its job waits; the page says so', async () => {
@@ -101,10 +97,10 @@ describe('asked on the platform, on the dashboard', () => {
   });
 
   it('the people list shows where each person was asked, and filters by it; the overview counts both', async () => {
-    const all = (await get('/people')).body;
-    expect(all).toContain('<th scope="col">Asked</th>');
-    expect(all).toContain('<td data-label="Asked">on LinkedIn</td>');
-    expect(all).toContain('<td data-label="Asked">by mail</td>');
+    expect((await post(`/contacts/${id.lin}/sent-on-platform`, {})).statusCode).toBe(303);
+    const list = parseHtml((await get('/people')).body);
+    expect(all(list, 'th[scope="col"]').map(text)).toContain('Asked');
+    expect(all(list, 'td[data-label="Asked"]').map(text)).toEqual(expect.arrayContaining(['on LinkedIn', 'by mail']));
     const onPlatform = (await get('/people?channel=platform')).body;
     expect(onPlatform).toContain('Lin Waiting');
     expect(onPlatform).not.toContain('Ann Accepted');
@@ -146,7 +142,7 @@ describe('asked on the platform, on the dashboard', () => {
     const page = (await get(`/contacts/${id.rel}`)).body;
     expect(page).toContain('href="https://www.linkedin.com/messaging/thread/2-NzA1/"');
     expect(page).toContain('Open the conversation on LinkedIn');
-    expect(page).toContain('<code>c15c178d@reply.linkedin.com</code>');
+    expect(all(parseHtml(page), 'code').map(text)).toContain('c15c178d@reply.linkedin.com');
     expect(page).toContain('it is not their own address, so Winnow does not write there');
   });
 });

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { PLATFORMS } from '../../src/detect/types.ts';
 import { platformLabel } from '../../src/script/render.ts';
 import { createSettingsStore, defaultSettings } from '../../src/settings/settings.ts';
 import { formFromBody, readSettingsForm, settingsToForm } from '../../src/web/views/settings.ts';
-import { all, attribute, one, parseHtml, text } from './dom.ts';
-import { API_TOKEN, login, startWebTest, type WebTest } from './helpers.ts';
+import { all, attribute, has, one, parseHtml, rawText, text } from '../support/dom.ts';
+import { API_TOKEN, login, useWebTest } from './helpers.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -14,23 +14,22 @@ const auth = { authorization: `Bearer ${API_TOKEN}` };
 /** The settings form as the page shows it, as a browser would post it back (checkboxes repeat). */
 function postedForm(page: string): URLSearchParams {
   const fields = new URLSearchParams();
-  for (const match of page.matchAll(/<input ([^>]*)>/g)) {
-    const attributes = match[1]!;
-    const name = /name="([^"]+)"/.exec(attributes)?.[1];
-    const value = /value="([^"]*)"/.exec(attributes)?.[1] ?? '';
-    const type = /type="([^"]+)"/.exec(attributes)?.[1] ?? 'text';
-    if (!name) continue;
-    if ((type === 'checkbox' || type === 'radio') && !/\schecked/.test(attributes)) continue;
-    const decoded = value.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
-    // Checkboxes of one name repeat; the CSRF field of the logout form is the same token.
-    if (type === 'checkbox') fields.append(name, decoded);
-    else fields.set(name, decoded);
+  const form = one(parseHtml(page), 'form[action="/settings"]');
+  for (const input of all(form, 'input[name]')) {
+    const type = attribute(input, 'type') ?? 'text';
+    if ((type === 'checkbox' || type === 'radio') && attribute(input, 'checked') === undefined) continue;
+    // Checkboxes of one name repeat.
+    if (type === 'checkbox') fields.append(attribute(input, 'name')!, attribute(input, 'value') ?? 'on');
+    else fields.set(attribute(input, 'name')!, attribute(input, 'value') ?? '');
   }
-  for (const match of page.matchAll(/<select name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
-    fields.set(match[1]!, /<option value="([^"]*)" selected>/.exec(match[2]!)?.[1] ?? '');
-  }
-  for (const match of page.matchAll(/<textarea id="[^"]+" name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields.set(match[1]!, match[2]!);
+  for (const select of all(form, 'select[name]')) fields.set(attribute(select, 'name')!, attribute(all(select, 'option[selected]')[0] ?? one(select, 'option'), 'value') ?? '');
+  for (const textarea of all(form, 'textarea[name]')) fields.set(attribute(textarea, 'name')!, rawText(textarea).replace(/^\n/, ''));
   return fields;
+}
+
+/** The problems the page shows beside its fields, by field. */
+function fieldErrors(page: string): Record<string, string> {
+  return Object.fromEntries(all(parseHtml(page), 'p.field-error[id$="-error"]').map((error) => [attribute(error, 'id')!.replace(/-error$/, ''), text(error)]));
 }
 
 describe('settings form (pure)', () => {
@@ -69,18 +68,13 @@ describe('settings form (pure)', () => {
 });
 
 describe('settings page and API', () => {
-  let web: WebTest;
+  const web = useWebTest();
   let app: FastifyInstance;
   let session = '';
 
-  beforeAll(async () => {
-    web = await startWebTest();
+  beforeEach(async () => {
     app = await web.app();
     session = await login(app);
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   const get = (url: string) => app.inject({ method: 'GET', url, cookies: { winnow_session: session } });
@@ -91,18 +85,21 @@ describe('settings page and API', () => {
   it('shows every setting with a label, the values in force and the navigation', async () => {
     const response = await get('/settings');
     expect(response.statusCode).toBe(200);
-    const body = response.body;
+    const doc = parseHtml(response.body);
     for (const id of ['deadlineAmount', 'reminderAmount', 'quietStart', 'quietEnd', 'timeZone', 'dailyCap', 'dedupeAmount', 'blockList', 'allowList']) {
-      expect(body, id).toMatch(new RegExp(`<label for="${id}"`));
-      expect(body, id).toMatch(new RegExp(`id="${id}"`));
+      expect(text(one(doc, `label[for="${id}"]`)), id).not.toBe('');
+      expect(has(doc, `#${id}`), id).toBe(true);
     }
-    expect(body).toContain('<a href="/settings" aria-current="page">Settings</a>');
-    for (const label of ['Overview', 'People', 'Awaiting address', 'Templates', 'Health']) expect(body).toContain(`>${label}</a>`);
-    expect(body).toContain('value="hands_off" checked');
-    expect(body).toContain('<option value="Europe/Berlin">');
+    expect(text(one(doc, 'a[href="/settings"][aria-current="page"]'))).toBe('Settings');
+    const nav = all(one(doc, 'nav[aria-label="Main"]'), 'a').map(text);
+    for (const label of ['Overview', 'People', 'Awaiting address', 'Templates', 'Health']) expect(nav).toContain(label);
+    expect(has(doc, 'input[value="hands_off"][checked]')).toBe(true);
+    expect(has(doc, 'option[value="Europe/Berlin"]')).toBe(true);
     // Every platform can be switched, each with its readable name.
     for (const platform of PLATFORMS) {
-      expect(body).toMatch(new RegExp(`<label><input type="checkbox" name="platforms" value="${platform}" checked> ${platform === 'email' ? 'Personal email' : platformLabel(platform)}</label>`));
+      const box = one(doc, `input[type="checkbox"][name="platforms"][value="${platform}"][checked]`);
+      expect(box.parent!.type === 'tag' && (box.parent as typeof box).name, platform).toBe('label');
+      expect(text(box.parent!), platform).toBe(platform === 'email' ? 'Personal email' : platformLabel(platform));
     }
     // One script file of this origin (it disables the fields of an option that is off), nothing inline.
     expect(response.headers['content-security-policy']).toContain("script-src 'self'");
@@ -115,21 +112,21 @@ describe('settings page and API', () => {
       ['quietStart', '21:00'],
       ['quietEnd', '08:00'],
     ] as const) {
-      const input = one(doc, { tag: 'input', id: field });
+      const input = one(doc, `input#${field}`);
       // A text field, not type="time", which a browser shows as "09:00 PM" in some locales.
       expect(attribute(input, 'type'), field).toBe('text');
       expect(attribute(input, 'value'), field).toBe(value);
     }
-    const hint = text(one(doc, { tag: 'input', id: 'quietEnd' }).parent!.parent!);
+    const hint = text(one(doc, 'input#quietEnd').parent!.parent!);
     expect(hint).toContain('24-hour clock (21:00, not 9 PM)');
     // The reminder's delay and the quiet hours are disabled while their option is off, by the page's
     // script (a file of this origin); the stylesheet dims them without it.
-    const reminder = one(doc, { tag: 'div', 'data-enabled-by': 'reminder=on' });
-    expect(all(reminder, { tag: 'input' }).map((input) => attribute(input, 'name'))).toEqual(['reminderAmount']);
-    expect(all(reminder, { tag: 'select' }).map((select) => attribute(select, 'name'))).toEqual(['reminderUnit']);
-    const quiet = one(doc, { tag: 'div', 'data-enabled-by': 'quiet=on' });
-    expect(all(quiet, { tag: 'input' }).map((input) => attribute(input, 'name'))).toEqual(['quietStart', 'quietEnd']);
-    expect(all(doc, { tag: 'script' }).map((script) => attribute(script, 'src'))).toEqual([expect.stringMatching(/^\/assets\/settings\.js\?v=/)]);
+    const reminder = one(doc, 'div[data-enabled-by="reminder=on"]');
+    expect(all(reminder, 'input').map((input) => attribute(input, 'name'))).toEqual(['reminderAmount']);
+    expect(all(reminder, 'select').map((select) => attribute(select, 'name'))).toEqual(['reminderUnit']);
+    const quiet = one(doc, 'div[data-enabled-by="quiet=on"]');
+    expect(all(quiet, 'input').map((input) => attribute(input, 'name'))).toEqual(['quietStart', 'quietEnd']);
+    expect(all(doc, 'script').map((script) => attribute(script, 'src'))).toEqual([expect.stringMatching(/^\/assets\/settings\.js\?v=/)]);
   });
 
   it('saves a changed form, redirects with a notice, and the store holds the new settings', async () => {
@@ -165,11 +162,11 @@ describe('settings page and API', () => {
     expect(saved.platforms.facebook).toBe(false);
     expect(saved.platforms.linkedin).toBe(true);
 
-    const page = await get('/settings?saved=1');
-    expect(page.body).toContain('<p class="notice" role="status">Settings saved.');
-    expect(page.body).toContain('value="approval" checked');
-    expect(page.body).toMatch(/<input id="deadlineAmount"[^>]*value="3"/);
-    expect(page.body).not.toMatch(/value="facebook" checked/);
+    const page = parseHtml((await get('/settings?saved=1')).body);
+    expect(text(one(page, 'p.notice[role="status"]'))).toMatch(/^Settings saved\./);
+    expect(has(page, 'input[value="approval"][checked]')).toBe(true);
+    expect(attribute(one(page, 'input#deadlineAmount'), 'value')).toBe('3');
+    expect(has(page, 'input[value="facebook"][checked]')).toBe(false);
   });
 
   it('refuses a wrong form with the problem beside each field, keeps what was typed, and changes nothing', async () => {
@@ -184,16 +181,16 @@ describe('settings page and API', () => {
     fields.set('allowList', 'friend@example.org\nnot an address <b>');
     const response = await post('/settings', fields);
     expect(response.statusCode).toBe(400);
-    const body = response.body;
-    expect(body).toContain('The settings were not saved.');
+    const doc = parseHtml(response.body);
+    expect(text(doc)).toContain('The settings were not saved.');
     // The store checks the whole object; its first problem is shown at its field.
-    const problems = [...body.matchAll(/<p class="field-error" id="([^"]+)-error">([^<]*)<\/p>/g)].map((m) => [m[1], m[2]]);
-    expect(problems.length).toBeGreaterThan(0);
-    expect(problems.map(([field]) => field)).toContain('timeZone');
-    expect(body).toContain('&quot;Mars/Olympus_Mons&quot; is not a time zone');
-    expect(body).toMatch(/<input id="timeZone"[^>]*value="Mars\/Olympus_Mons"[^>]*aria-invalid="true" aria-describedby="timeZone-error"/);
-    // What was typed stays, escaped.
-    expect(body).toContain('friend@example.org\nnot an address &lt;b&gt;</textarea>');
+    const problems = fieldErrors(response.body);
+    expect(problems.timeZone).toContain('"Mars/Olympus_Mons" is not a time zone');
+    const timeZone = one(doc, 'input#timeZone');
+    expect([attribute(timeZone, 'value'), attribute(timeZone, 'aria-invalid'), attribute(timeZone, 'aria-describedby')]).toEqual(['Mars/Olympus_Mons', 'true', 'timeZone-error']);
+    // What was typed stays, as text.
+    expect(rawText(one(doc, 'textarea#allowList')).replace(/^\n/, '')).toBe('friend@example.org\nnot an address <b>');
+    expect(has(one(doc, 'textarea#allowList'), 'b')).toBe(false);
     expect(await settingsStore().get()).toEqual(before);
   });
 
@@ -206,7 +203,7 @@ describe('settings page and API', () => {
     fields.set('reminderUnit', 'days');
     const response = await post('/settings', fields);
     expect(response.statusCode).toBe(400);
-    expect(response.body).toContain('<p class="field-error" id="reminderAmount-error">The reminder must go out before the deadline.</p>');
+    expect(fieldErrors(response.body).reminderAmount).toBe('The reminder must go out before the deadline.');
   });
 
   it('says which line of a list is not an address or a domain', async () => {
@@ -214,7 +211,7 @@ describe('settings page and API', () => {
     fields.set('blockList', 'ok.example\nnot a domain');
     const response = await post('/settings', fields);
     expect(response.statusCode).toBe(400);
-    expect(response.body).toContain('<p class="field-error" id="blockList-error">&quot;not a domain&quot; must be an address (jane@example.org) or a domain (example.org).</p>');
+    expect(fieldErrors(response.body).blockList).toBe('"not a domain" must be an address (jane@example.org) or a domain (example.org).');
   });
 
   it('lists every wrong value of a form in one answer: what the form reads, what the store checks, and the rules between fields', async () => {
@@ -231,13 +228,12 @@ describe('settings page and API', () => {
     fields.set('blockList', 'ok.example\nnot a domain');
     const response = await post('/settings', fields);
     expect(response.statusCode).toBe(400);
-    const problems = Object.fromEntries([...response.body.matchAll(/<p class="field-error" id="([^"]+)-error">([^<]*)<\/p>/g)].map((m) => [m[1], m[2]]));
-    expect(problems).toEqual({
+    expect(fieldErrors(response.body)).toEqual({
       reminderAmount: 'The reminder must go out before the deadline.',
-      timeZone: '&quot;Mars/Olympus_Mons&quot; is not a time zone; use a name such as Europe/Berlin, America/New_York or UTC.',
+      timeZone: '"Mars/Olympus_Mons" is not a time zone; use a name such as Europe/Berlin, America/New_York or UTC.',
       dailyCap: 'Enter a whole number from 1 to 100000, or leave it empty for no cap.',
       dedupe: 'Enter the dedupe window as a number greater than 0, such as 7.',
-      blockList: '&quot;not a domain&quot; must be an address (jane@example.org) or a domain (example.org).',
+      blockList: '"not a domain" must be an address (jane@example.org) or a domain (example.org).',
     });
     expect(await settingsStore().get()).toEqual(before);
   });
@@ -314,14 +310,15 @@ describe('settings page and API', () => {
 
   it('writes to a platform\'s reply relay only when the user ticks it, and says a relay is not the person\'s own address', async () => {
     const before = (await get('/settings')).body;
-    expect(before).toContain('<input type="checkbox" name="relays" value="on" aria-describedby="relays-hint">');
-    expect(before).toContain("A relay is not the person's own address");
+    const relays = (body: string) => one(parseHtml(body), 'input[type="checkbox"][name="relays"][value="on"][aria-describedby="relays-hint"]');
+    expect(attribute(relays(before), 'checked')).toBeUndefined();
+    expect(text(parseHtml(before))).toContain("A relay is not the person's own address");
     expect((await settingsStore().get()).sendToRelays).toBe(false);
     const fields = postedForm(before);
     fields.set('relays', 'on');
     expect((await post('/settings', fields)).statusCode).toBe(303);
     expect((await settingsStore().get()).sendToRelays).toBe(true);
-    expect((await get('/settings')).body).toContain('<input type="checkbox" name="relays" value="on" aria-describedby="relays-hint" checked>');
+    expect(attribute(relays((await get('/settings')).body), 'checked')).toBe('');
     fields.delete('relays');
     expect((await post('/settings', fields)).statusCode).toBe(303);
     expect((await settingsStore().get()).sendToRelays).toBe(false);
@@ -329,8 +326,11 @@ describe('settings page and API', () => {
 
   it('offers the authserv-id that tops most recent mail for AUTHSERV_ID, without believing it', async () => {
     for (const id of ['mx.example.org', 'mx.example.org', null, 'mx.example.org', 'mx.example.org']) await web.store.noteAuthservId(id);
-    const body = (await get('/settings')).body;
-    expect(body).toContain('<strong>Is <code>mx.example.org</code> your receiving server?</strong> It wrote the topmost Authentication-Results of 4 of your last 5 mails.');
-    expect(body).toContain('set <code>AUTHSERV_ID=mx.example.org</code> and restart');
+    const doc = parseHtml((await get('/settings')).body);
+    const question = all(doc, 'strong').find((strong) => text(strong) === 'Is mx.example.org your receiving server?')!;
+    expect(text(one(question, 'code'))).toBe('mx.example.org');
+    expect(text(question.parent!)).toContain('Is mx.example.org your receiving server? It wrote the topmost Authentication-Results of 4 of your last 5 mails.');
+    expect(text(question.parent!)).toContain('set AUTHSERV_ID=mx.example.org and restart');
+    expect(all(doc, 'code').map(text)).toContain('AUTHSERV_ID=mx.example.org');
   });
 });

@@ -1,12 +1,27 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { z } from 'zod';
 import type { ActionOutcome } from '../../contacts/actions.ts';
 import { HttpError, type WebContext } from '../context.ts';
-import { apiTokenGuard } from '../guards.ts';
-import { apiAddressBody, apiDecideBody, apiEraseQuery, directoryQuery, periodQuery, peopleQuery } from '../people-schemas.ts';
 import { awaitingData, overviewData, sendPeopleCsv } from '../people.ts';
-import { contactParams } from '../schemas.ts';
-import type { ZodTypeProvider } from '../zod.ts';
+import { apiErrors, contactParams, notFound } from '../schemas/common.ts';
+import {
+  actionAnswers,
+  apiAddressBody,
+  apiDecideBody,
+  apiEraseQuery,
+  awaitingAnswer,
+  awaitingQuery,
+  bulkOutcome,
+  contactsPage,
+  directoryQuery,
+  overviewAnswer,
+  peopleQuery,
+  periodQuery,
+  personAnswer,
+  personExport,
+  skippedMailQuery,
+  skippedMailAnswer,
+} from '../schemas/people.ts';
+import type { ZodTypeProvider } from '../schemas/provider.ts';
 
 /** How an action's outcome is answered: done 200, unknown person 404, wrong input 400, not now 409. */
 const OUTCOME_STATUS = { missing: 404, invalid: 400, not_allowed: 409 } as const;
@@ -15,80 +30,77 @@ function answer(reply: FastifyReply, outcome: ActionOutcome) {
   return reply.code(outcome.ok ? 200 : OUTCOME_STATUS[outcome.problem]).send(outcome);
 }
 
-const awaitingQuery = z.object({
-  cursor: z.string({ error: 'must be given once, as text' }).max(400, 'is not a cursor from an earlier page').optional(),
-  limit: z.coerce.number().int().min(1, 'must be from 1 to 100').max(100, 'must be from 1 to 100').default(20),
-});
-
-const skippedMailQuery = z.object({
-  limit: z.coerce.number().int('must be from 1 to 1000').min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000').default(100),
-});
-
 /**
- * The JSON API, registered under /api: the dashboard's people pages and actions, for scripts and
- * other tools. Callers authenticate with API_TOKEN as a bearer token; cookies play no part here,
- * so the API needs no CSRF protection. Actions answer with the same outcome the dashboard shows.
+ * The people side of the JSON API, in the API scope (scopes.ts, bearer token): the dashboard's
+ * people pages and actions, for scripts and other tools. Actions answer with the same outcome the
+ * dashboard shows.
  */
-export const apiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps, people }) => {
+export const peopleApiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps, people }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { directory, actions } = people;
 
-  app.addHook('onRequest', apiTokenGuard(deps.config));
-
-  // Unknown API paths answer after the token check too, so the API does not show its shape to strangers.
-  app.setNotFoundHandler(async (request) => {
-    throw new HttpError(404, `Nothing is at ${request.method} ${request.url.split('?')[0]}.`);
-  });
-
-  /** `?status=&platform=&flag=&q=&from=&to=&date=&sort=&order=&cursor=&limit=` → { contacts, nextCursor, total } */
-  app.get('/contacts', { schema: { querystring: peopleQuery } }, async (request) => directory.query(directoryQuery(request.query)));
+  app.get('/contacts', { schema: { description: 'A page of people, filtered and sorted as the people list.', querystring: peopleQuery, response: { 200: contactsPage, ...apiErrors } } }, async (request) =>
+    directory.query(directoryQuery(request.query)),
+  );
 
   /** The same filter as CSV: every matching person, not one page. */
-  app.get('/contacts.csv', { schema: { querystring: peopleQuery } }, async (request, reply) => sendPeopleCsv(reply, deps, people, request.query));
+  app.get('/contacts.csv', { schema: { description: 'Everyone the query matches (every page of it) as CSV.', querystring: peopleQuery, response: apiErrors } }, async (request, reply) =>
+    sendPeopleCsv(reply, deps, people, request.query),
+  );
 
-  /** Accepts or rejects several people: { ids: [...], decision: 'accepted' | 'rejected' }. */
-  app.post('/contacts/decide', { schema: { body: apiDecideBody } }, async (request) => actions.decide(request.body.ids, request.body.decision));
+  app.post('/contacts/decide', { schema: { description: 'Accepts or rejects several people.', body: apiDecideBody, response: { 200: bulkOutcome, ...apiErrors } } }, async (request) =>
+    actions.decide(request.body.ids, request.body.decision),
+  );
 
-  app.get('/contacts/:id', { schema: { params: contactParams } }, async (request) => {
+  app.get('/contacts/:id', { schema: { description: 'A person and their timeline.', params: contactParams, response: { 200: personAnswer, ...apiErrors, 404: notFound } } }, async (request) => {
     const { id } = request.params;
     const [contact, timeline] = await Promise.all([deps.store.get(id), deps.store.timeline(id)]);
     if (!contact) throw new HttpError(404, `No contact with id ${id}.`);
     return { contact, timeline };
   });
 
-  const simple: Array<[string, (id: string) => Promise<ActionOutcome>]> = [
-    ['accept', actions.accept],
-    ['reject', actions.reject],
-    ['approve', actions.approve],
-    ['send-again', actions.sendAgain],
-    ['handled', actions.markHandled],
-    ['sent-on-platform', actions.sentOnPlatform],
+  const simple: Array<[string, (id: string) => Promise<ActionOutcome>, string]> = [
+    ['accept', actions.accept, 'Accepts the person.'],
+    ['reject', actions.reject, 'Rejects the person.'],
+    ['approve', actions.approve, 'Approves the script waiting for approval: it is sent.'],
+    ['send-again', actions.sendAgain, 'Sends the script again (a new deadline runs).'],
+    ['handled', actions.markHandled, 'Marks the person handled.'],
+    ['sent-on-platform', actions.sentOnPlatform, 'Notes that the user sent the script on the platform: the deadline runs.'],
   ];
-  for (const [path, run] of simple) {
-    app.post(`/contacts/:id/${path}`, { schema: { params: contactParams } }, async (request, reply) => answer(reply, await run(request.params.id)));
+  for (const [path, run, description] of simple) {
+    app.post(`/contacts/:id/${path}`, { schema: { description, params: contactParams, response: { ...apiErrors, ...actionAnswers } } }, async (request, reply) =>
+      answer(reply, await run(request.params.id)),
+    );
   }
 
-  /** Sets or corrects the address, then the script is sent: { email }. */
-  app.post('/contacts/:id/address', { schema: { params: contactParams, body: apiAddressBody } }, async (request, reply) =>
-    answer(reply, await actions.setAddress(request.params.id, request.body.email)),
+  app.post(
+    '/contacts/:id/address',
+    { schema: { description: 'Sets or corrects the address, then the script is sent.', params: contactParams, body: apiAddressBody, response: { ...apiErrors, ...actionAnswers } } },
+    async (request, reply) => answer(reply, await actions.setAddress(request.params.id, request.body.email)),
   );
 
-  /** Erases the person; `?forget=false` keeps no marker, so a new request from them is answered. */
-  app.delete('/contacts/:id', { schema: { params: contactParams, querystring: apiEraseQuery } }, async (request, reply) => {
-    const outcome = await actions.erase(request.params.id, { forget: request.query.forget === 'true' });
-    request.log.info({ contact: request.params.id, erased: outcome.ok }, 'person erased through the API');
-    return answer(reply, outcome);
-  });
+  app.delete(
+    '/contacts/:id',
+    { schema: { description: 'Erases the person and everything about them.', params: contactParams, querystring: apiEraseQuery, response: { ...apiErrors, ...actionAnswers } } },
+    async (request, reply) => {
+      const outcome = await actions.erase(request.params.id, { forget: request.query.forget === 'true' });
+      request.log.info({ contact: request.params.id, erased: outcome.ok }, 'person erased through the API');
+      return answer(reply, outcome);
+    },
+  );
 
-  /** Everything about the person as JSON. A POST: the export is noted on their timeline, and a GET changes nothing. */
-  app.post('/contacts/:id/export', { schema: { params: contactParams } }, async (request, reply) => {
-    const result = await actions.exportPerson(request.params.id);
-    if (!result.ok) throw new HttpError(404, result.message);
-    return reply.header('content-disposition', `attachment; filename="winnow-person-${request.params.id}.json"`).send(result.export);
-  });
+  // A POST: the export is noted on the person's timeline, and a GET changes nothing.
+  app.post(
+    '/contacts/:id/export',
+    { schema: { description: 'Everything about the person as a JSON download; noted on their timeline.', params: contactParams, response: { 200: personExport, ...apiErrors, 404: notFound } } },
+    async (request, reply) => {
+      const result = await actions.exportPerson(request.params.id);
+      if (!result.ok) throw new HttpError(404, result.message);
+      return reply.header('content-disposition', `attachment; filename="winnow-person-${request.params.id}.json"`).send(result.export);
+    },
+  );
 
-  /** The overview's figures: `?period=7d|30d|90d|all`. */
-  app.get('/overview', { schema: { querystring: periodQuery } }, async (request) => {
+  app.get('/overview', { schema: { description: 'The overview\'s figures for a period.', querystring: periodQuery, response: { 200: overviewAnswer, ...apiErrors } } }, async (request) => {
     const data = await overviewData(deps, people, request.query.period);
     return {
       ...data,
@@ -98,9 +110,15 @@ export const apiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps, p
     };
   });
 
-  /** Mail that was read but could not be used, newest first, with the reason: `?limit=` up to 1000. */
-  app.get('/skipped-mail', { schema: { querystring: skippedMailQuery } }, async (request) => ({ mails: await deps.store.skippedMail(request.query.limit) }));
+  app.get(
+    '/skipped-mail',
+    { schema: { description: 'Mail that was read but could not be used, newest first, with the reason.', querystring: skippedMailQuery, response: { 200: skippedMailAnswer, ...apiErrors } } },
+    async (request) => ({ mails: await deps.store.skippedMail(request.query.limit) }),
+  );
 
-  /** People waiting for an address, each with the script rendered for them. */
-  app.get('/awaiting', { schema: { querystring: awaitingQuery } }, async (request) => awaitingData(deps, people, request.query.cursor, request.query.limit));
+  app.get(
+    '/awaiting',
+    { schema: { description: 'People waiting for an address, oldest request first, each with the script rendered for them.', querystring: awaitingQuery, response: { 200: awaitingAnswer, ...apiErrors } } },
+    async (request) => awaitingData(deps, people, request.query.cursor, request.query.limit),
+  );
 };

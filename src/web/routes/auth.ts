@@ -2,10 +2,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import { LOGIN_COOKIE, SESSION_COOKIE, type WebContext } from '../context.ts';
 import { sessionGuards } from '../guards.ts';
-import { csrfForm, loginForm, loginQuery } from '../schemas.ts';
+import { csrfForm, loginForm, loginQuery } from '../schemas/auth.ts';
 import { randomToken, sameSecret } from '../security.ts';
 import { loginPage } from '../views/login.ts';
-import type { ZodTypeProvider } from '../zod.ts';
+import type { ZodTypeProvider } from '../schemas/provider.ts';
 
 /**
  * Per client address: enough for a person who mistypes, too few for guessing. The address is the
@@ -39,9 +39,10 @@ function cookieOptions(request: FastifyRequest, extra: CookieSerializeOptions): 
  * since there is one account and logging in needs its password, but the check is cheap and keeps
  * the rule "every POST carries a token" without exceptions.)
  *
- * After login, forms carry the session's own token (guards.ts); logout is such a form.
+ * After login, forms carry the session's own token (guards.ts); logout is such a form, in the
+ * pages scope (logoutRoutes below).
  */
-export const authRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
+export const loginRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { deps, sessions, loginGuard } = context;
   const guards = sessionGuards(context);
@@ -102,19 +103,14 @@ export const authRoutes: FastifyPluginAsync<WebContext> = async (plain, context)
       return reply.redirect(next ?? '/', 303);
     },
   );
+};
 
-  app.post(
-    '/logout',
-    {
-      schema: { body: csrfForm },
-      // Without a session there is nothing to end (and nothing to forge): straight to the login form.
-      onRequest: [guards.loadSession, guards.requireSession],
-      preHandler: guards.requireCsrf,
-    },
-    async (request, reply) => {
-      if (request.session) await sessions.destroy(request.session.id);
-      reply.clearCookie(SESSION_COOKIE, cookieOptions(request, { path: '/', sameSite: 'lax' }));
-      return reply.redirect('/login?out=1', 303);
-    },
-  );
+/** Logout: a form of the pages scope (scopes.ts), so it needs the session and its CSRF token. */
+export const logoutRoutes: FastifyPluginAsync<WebContext> = async (plain, { sessions }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  app.post('/logout', { schema: { body: csrfForm } }, async (request, reply) => {
+    if (request.session) await sessions.destroy(request.session.id);
+    reply.clearCookie(SESSION_COOKIE, cookieOptions(request, { path: '/', sameSite: 'lax' }));
+    return reply.redirect('/login?out=1', 303);
+  });
 };

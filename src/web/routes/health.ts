@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { liveAnswer, readyAnswer } from '../schemas/health.ts';
+import type { ZodTypeProvider } from '../schemas/provider.ts';
 import type { WebContext } from '../context.ts';
 import { adviceText, redisAdvice } from '../../config/advice.ts';
 import { lastRedisError } from '../../redis.ts';
@@ -23,10 +25,11 @@ function reason(error: unknown): string {
  * it can do its work (Redis, plus whatever the composition root adds). Both are public and are
  * logged only at warn level, since they are polled every few seconds.
  */
-export const healthRoutes: FastifyPluginAsync<WebContext> = async (app, { deps }) => {
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+export const healthRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  app.get('/healthz', { logLevel: 'warn', schema: { response: { 200: liveAnswer } } }, async () => ({ status: 'ok' as const }));
 
-  app.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/readyz', { logLevel: 'warn', schema: { response: { 200: readyAnswer, 503: readyAnswer } } }, async (_request, reply) => {
     const checks: Record<string, string> = {};
     let ok = true;
     try {
@@ -47,6 +50,6 @@ export const healthRoutes: FastifyPluginAsync<WebContext> = async (app, { deps }
         checks.readiness = `failed: ${reason(error)}`;
       }
     }
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+    return reply.code(ok ? 200 : 503).send({ status: ok ? ('ok' as const) : ('unavailable' as const), checks });
   });
 };

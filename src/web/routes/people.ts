@@ -1,21 +1,18 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { ActionOutcome, BulkOutcome } from '../../contacts/actions.ts';
 import { personVariables } from '../../script/render.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import type { Html } from '../html.ts';
-import { actionForm, addressForm, bulkForm, confirmForm, directoryQuery, eraseForm, periodQuery, peopleQuery, withDatesInOrder } from '../people-schemas.ts';
+import { contactParams } from '../schemas/common.ts';
+import { actionForm, addressForm, awaitingPageQuery, bulkForm, confirmForm, directoryQuery, eraseForm, periodQuery, peopleQuery, withDatesInOrder } from '../schemas/people.ts';
 import { awaitingData, overviewData, sendPeopleCsv } from '../people.ts';
-import { contactParams } from '../schemas.ts';
 import { localPath, pagePolicy, routeCsp } from '../security.ts';
 import type { Session } from '../session.ts';
 import { awaitingPage } from '../views/awaiting.ts';
 import { overviewPage } from '../views/overview.ts';
 import { contactUrl, peopleListPage } from '../views/people.ts';
 import { erasePage, personPage, sendAgainPage } from '../views/person.ts';
-import type { ZodTypeProvider } from '../zod.ts';
-
-const awaitingQuery = z.object({ cursor: z.preprocess((v) => (v === '' ? undefined : v), z.string({ error: 'must be given once, as text' }).max(400, 'is not a cursor from an earlier page').optional()) });
+import type { ZodTypeProvider } from '../schemas/provider.ts';
 
 /** Bulk results name at most this many refusals; the rest are counted. */
 const REFUSALS_SHOWN = 5;
@@ -34,8 +31,8 @@ export function bulkMessage(outcome: BulkOutcome): string {
 
 /**
  * The people pages: overview, the people list, a person with their actions, awaiting address.
- * Registered inside dashboardRoutes, whose hooks require a session and check every POST's CSRF
- * token. Every action answers with a redirect and a one-time message (post, redirect, get), so
+ * Registered in the pages scope (scopes.ts), whose hooks require a session and check every POST's
+ * CSRF token. Every action answers with a redirect and a one-time message (post, redirect, get), so
  * a reload never repeats it and nothing needs script.
  */
 export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
@@ -46,7 +43,7 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
 
   const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
   const session = (request: FastifyRequest): Session => {
-    // The hooks of dashboardRoutes sent everyone without a session to the login form.
+    // The hooks of the pages scope sent everyone without a session to the login form.
     if (!request.session) throw new HttpError(401, 'Log in first.');
     return request.session;
   };
@@ -172,7 +169,7 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
 
   // ---- Awaiting address ------------------------------------------------------------------------
 
-  app.get('/awaiting', { schema: { querystring: awaitingQuery }, ...withScript }, async (request, reply) => {
+  app.get('/awaiting', { schema: { querystring: awaitingPageQuery }, ...withScript }, async (request, reply) => {
     const { cursor } = request.query;
     const [data, message] = await Promise.all([awaitingData(deps, people, cursor), flash.take(request.session)]);
     return send(reply, awaitingPage(context.view(request), { ...data, cursor, csrf: session(request).csrf, flash: message, script: assets.people.url }));

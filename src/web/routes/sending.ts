@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { wakeWaitingScripts } from '../../queues/queues.ts';
 import { HttpError, type WebContext } from '../context.ts';
-import { apiTokenGuard } from '../guards.ts';
+import { apiErrors } from '../schemas/common.ts';
+import type { ZodTypeProvider } from '../schemas/provider.ts';
+import { resumedAnswer, sendingAnswer } from '../schemas/sending.ts';
 
 /**
  * The circuit breaker, from the user's side: whether sending is paused, and resuming it. Resuming
@@ -16,7 +18,7 @@ async function resume(context: WebContext) {
   return lifted;
 }
 
-/** POST /sending/resume: the banner's button. Registered inside dashboardRoutes (session and CSRF checked there). */
+/** POST /sending/resume: the banner's button. In the pages scope (session and CSRF checked there). */
 export const sendingRoutes: FastifyPluginAsync<WebContext> = async (app, context) => {
   app.post('/sending/resume', async (request, reply) => {
     if (!request.session) throw new HttpError(401, 'Log in first.');
@@ -26,16 +28,16 @@ export const sendingRoutes: FastifyPluginAsync<WebContext> = async (app, context
   });
 };
 
-/** GET /api/sending and POST /api/sending/resume, registered under /api. */
-export const sendingApiRoutes: FastifyPluginAsync<WebContext> = async (app, context) => {
-  app.addHook('onRequest', apiTokenGuard(context.deps.config));
+/** GET /api/sending and POST /api/sending/resume, in the API scope (scopes.ts). */
+export const sendingApiRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
 
   /** `{ paused: false }`, or `{ paused: true, trippedAt, limit, notifiedAt, notifyError }` while the breaker holds sending. */
-  app.get('/sending', async () => {
+  app.get('/sending', { schema: { description: 'Whether the circuit breaker holds sending, and since when.', response: { 200: sendingAnswer, ...apiErrors } } }, async () => {
     const pause = await context.deps.store.sendingPause();
-    return pause ? { paused: true, ...pause } : { paused: false };
+    return pause ? { paused: true as const, ...pause } : { paused: false as const };
   });
 
   /** Lifts the pause: `{ resumed: true }`, or `{ resumed: false }` when sending was not paused. */
-  app.post('/sending/resume', async () => ({ resumed: (await resume(context)) !== null }));
+  app.post('/sending/resume', { schema: { description: 'Lifts the pause: the held scripts go out, each checking the limits again.', response: { 200: resumedAnswer, ...apiErrors } } }, async () => ({ resumed: (await resume(context)) !== null }));
 };

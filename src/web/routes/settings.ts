@@ -2,26 +2,25 @@ import type { FastifyPluginAsync } from 'fastify';
 import { composeDigest } from '../../digest/gather.ts';
 import { wakeWaitingScripts } from '../../queues/queues.ts';
 import { SettingsError, settingsProblems, type Settings, type SettingsProblem } from '../../settings/settings.ts';
-import { HttpError, type WebContext } from '../context.ts';
-import { apiTokenGuard, sessionGuards } from '../guards.ts';
+import type { WebContext } from '../context.ts';
 import { digestPreviewPage } from '../views/digest.ts';
 import { suggestAuthservId } from '../../detect/authentication.ts';
+import { apiErrors } from '../schemas/common.ts';
+import type { ZodTypeProvider } from '../schemas/provider.ts';
+import { settingsAnswer, settingsForm, settingsPageQuery, settingsPatch, settingsRefused } from '../schemas/settings.ts';
 import { pagePolicy, PREVIEW_POLICY, routeCsp } from '../security.ts';
 import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type ReceivingServer, type SettingsForm } from '../views/settings.ts';
 
-/** The settings page. Every route needs a session; every POST the session's CSRF token. */
-export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, context) => {
+/** The settings page, in the pages scope (scopes.ts): a session for every route, the CSRF token for every POST. */
+export const settingsRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
   const { deps } = context;
-  const guards = sessionGuards(context);
-  app.addHook('onRequest', guards.loadSession);
-  app.addHook('onRequest', guards.requireSession);
-  app.addHook('preHandler', guards.requireCsrf);
 
   const withScript = { helmet: routeCsp(pagePolicy({ scripts: true })) };
   const script = context.assets.settings.url;
 
-  app.get('/settings', withScript, async (request, reply) => {
-    const saved = (request.query as { saved?: unknown }).saved === '1';
+  app.get('/settings', { ...withScript, schema: { querystring: settingsPageQuery } }, async (request, reply) => {
+    const saved = request.query.saved === '1';
     const form = settingsToForm(await deps.settings.get());
     const receivingServer = await receivingServerOf(deps);
     return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null, receivingServer, script }).value);
@@ -46,7 +45,7 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (app, contex
     return reply.type('text/html; charset=utf-8').send(mail?.html ?? '<!doctype html><p>Nothing new: no digest would go now.</p>');
   });
 
-  app.post('/settings', withScript, async (request, reply) => {
+  app.post('/settings', { ...withScript, schema: { body: settingsForm } }, async (request, reply) => {
     const form = formFromBody(request.body);
     const { candidate, errors: formErrors } = readSettingsForm(form, await deps.settings.get());
     // The form's own problems and the store's, together: one post shows all of them.
@@ -91,21 +90,17 @@ function problemsOnForm(problems: SettingsProblem[], form: SettingsForm, formErr
 }
 
 /**
- * GET and PUT /api/settings, registered under /api. PUT takes a settings object as GET returns
- * it; fields left out keep their current values. A problem answers 400 with every field named.
+ * GET and PUT /api/settings, in the API scope (scopes.ts). PUT takes a settings object as GET
+ * returns it; fields left out keep their current values. A problem answers 400 with every field named.
  */
-export const settingsApiRoutes: FastifyPluginAsync<WebContext> = async (app, { deps }) => {
-  app.addHook('onRequest', apiTokenGuard(deps.config));
+export const settingsApiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps }) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
 
-  app.get('/settings', async () => deps.settings.get());
+  app.get('/settings', { schema: { description: 'The settings in force.', response: { 200: settingsAnswer, ...apiErrors } } }, async () => deps.settings.get());
 
-  app.put('/settings', async (request, reply) => {
-    const body = request.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new HttpError(400, 'Send the settings as a JSON object, as GET /api/settings returns them.');
-    }
+  app.put('/settings', { schema: { description: 'Changes some or all of the settings.', body: settingsPatch, response: { 200: settingsAnswer.describe('The settings as saved.'), ...apiErrors, 400: settingsRefused } } }, async (request, reply) => {
     const current = await deps.settings.get();
-    const patch = body as Partial<Settings>;
+    const patch = request.body as Partial<Settings>;
     const candidate = { ...current, ...patch, platforms: { ...current.platforms, ...(isObject(patch.platforms) ? patch.platforms : {}) } };
     if (patch.platforms !== undefined && !isObject(patch.platforms)) candidate.platforms = patch.platforms as Settings['platforms'];
     try {

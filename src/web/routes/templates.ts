@@ -1,49 +1,41 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Contact } from '../../contacts/types.ts';
 import { personVariables, platformLabel, SAMPLE_PERSON } from '../../script/render.ts';
 import { TestSendError } from '../../script/test-send.ts';
 import { TemplateVersionNotFound } from '../../script/store.ts';
-import { CONTACT_ID, isContactId } from '../../text/ids.ts';
+import { isContactId } from '../../text/ids.ts';
 import { htmlFromBody } from '../../script/body.ts';
 import { compileScript, formatOf, isOneBody, SCRIPT_KINDS, TemplateError, type CompiledScript, type ScriptKind, type ScriptVariables, type TemplateSource } from '../../script/template.ts';
 import { HttpError, type WebContext } from '../context.ts';
-import { apiTokenGuard, sessionGuards } from '../guards.ts';
 import { pagePolicy, PREVIEW_POLICY, routeCsp } from '../security.ts';
 import type { Session } from '../session.ts';
 import { nameOf } from '../views/format.ts';
 import { KIND_LABELS, templatesPage, templateUrl, versionPage, type EditorError, type PreviewChoice, type TemplatesPage } from '../views/templates.ts';
-import type { ZodTypeProvider } from '../zod.ts';
+import { apiErrors, errorAnswer, notFound } from '../schemas/common.ts';
+import type { ZodTypeProvider } from '../schemas/provider.ts';
+import {
+  apiDraft,
+  apiSource,
+  brokenTemplate,
+  editorForm,
+  editorPreviewAnswer,
+  editorQuery,
+  kindParams,
+  notSent,
+  renderedAnswer,
+  restoreBody,
+  restoreForm,
+  SAMPLE_ID,
+  templatesAnswer,
+  templateVersion,
+  testSentAnswer,
+  versionParams,
+  type ApiDraft,
+  type EditorForm,
+} from '../schemas/templates.ts';
 
-/** The choice of the sample person (SAMPLE_PERSON) in the preview's list. */
-const SAMPLE_ID = 'sample';
 /** People offered in the preview's list: the most recently changed ones. */
 const RECENT_PEOPLE = 20;
-
-const kindParams = z.object({ kind: z.enum(SCRIPT_KINDS, { error: `must be one of ${SCRIPT_KINDS.join(', ')}` }) });
-const versionParams = kindParams.extend({ version: z.coerce.number().int().min(1, 'is not a version number') });
-
-const part = z.string({ error: 'must be given once, as text' }).max(100_000, 'is far too long for a template').default('');
-/**
- * The editor form; templates themselves are checked by compileScript, which says where a problem is.
- * `format` says what the editor holds: one body, or the text and HTML parts apart. The intents
- * `separate` and `one-body` switch between the two without saving.
- */
-const editorForm = z.preprocess(
-  (body) => body ?? {},
-  z.object({
-    _csrf: z.string().max(256).default(''),
-    format: z.enum(['one-body', 'separate'], { error: 'must be one-body or separate' }).default('one-body'),
-    subject: part,
-    body: part,
-    text: part,
-    html: part,
-    note: z.string().max(1000).default(''),
-    person: z.string().max(100).default(SAMPLE_ID),
-    intent: z.enum(['save', 'preview', 'test', 'separate', 'one-body'], { error: 'must be save, preview, test, separate or one-body' }).default('save'),
-  }),
-);
-type EditorForm = z.output<typeof editorForm>;
 
 /** What the page says was not done when the template has a problem, by the button pressed. */
 const ERROR_ACTIONS: Record<EditorForm['intent'], string> = {
@@ -53,14 +45,6 @@ const ERROR_ACTIONS: Record<EditorForm['intent'], string> = {
   separate: 'not split into separate parts',
   'one-body': 'not previewed',
 };
-
-const restoreForm = z.preprocess((body) => body ?? {}, z.object({ _csrf: z.string().max(256).default(''), version: z.coerce.number().int().min(1, 'is not a version number') }));
-
-const pageQuery = z.object({
-  person: z.string().max(100).optional(),
-  saved: z.coerce.number().int().optional(),
-  restored: z.coerce.number().int().optional(),
-});
 
 /** Browsers send textarea lines with CRLF; templates keep the plain LF they were written with. */
 function sourceOf(form: Pick<EditorForm, 'format' | 'subject' | 'body' | 'text' | 'html'>): TemplateSource {
@@ -102,14 +86,10 @@ async function restoreVersion(deps: WebContext['deps'], kind: ScriptKind, versio
   }
 }
 
-/** The templates pages (the JSON API is templatesApiRoutes below). */
+/** The templates pages, in the pages scope (scopes.ts); the JSON API is templatesApiRoutes below. */
 export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, context) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { deps, sessions } = context;
-  const guards = sessionGuards(context);
-  app.addHook('onRequest', guards.loadSession);
-  app.addHook('onRequest', guards.requireSession);
-  app.addHook('preHandler', guards.requireCsrf);
 
   const pageCsp = routeCsp(pagePolicy({ scripts: true, fetch: true, frames: true }));
   const scripts = [context.assets.templates.url];
@@ -198,7 +178,7 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
 
   app.get('/templates', async (_request, reply) => reply.redirect(templateUrl('script'), 303));
 
-  app.get('/templates/:kind', { schema: { params: kindParams, querystring: pageQuery }, helmet: pageCsp }, async (request, reply) => {
+  app.get('/templates/:kind', { schema: { params: kindParams, querystring: editorQuery }, helmet: pageCsp }, async (request, reply) => {
     const { kind } = request.params;
     const { saved, restored, person } = request.query;
     const label = KIND_LABELS[kind];
@@ -259,7 +239,7 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
   });
 
   /** The live preview: JSON for the editor's script; a broken draft answers 200 with the error. */
-  app.post('/templates/:kind/preview', { schema: { params: kindParams, body: editorForm } }, async (request, reply) => {
+  app.post('/templates/:kind/preview', { schema: { params: kindParams, body: editorForm, response: { 200: editorPreviewAnswer } } }, async (request, reply) => {
     const { kind } = request.params;
     const form = request.body;
     let compiled: CompiledScript;
@@ -310,9 +290,8 @@ export const templatesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
  */
 export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, { deps }) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  app.addHook('onRequest', apiTokenGuard(deps.config));
 
-  app.get('/templates', async () => {
+  app.get('/templates', { schema: { description: 'Both templates: the version in use, its source and parts, and the saved versions.', response: { 200: templatesAnswer, ...apiErrors } } }, async () => {
     const entries = await Promise.all(
       SCRIPT_KINDS.map(async (kind) => {
         const [current, versions] = await Promise.all([deps.templates.current(kind), deps.templates.versions(kind, 20)]);
@@ -320,38 +299,18 @@ export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, 
         return [kind, { version: current.version, format: formatOf(source), source, parts, versions }] as const;
       }),
     );
-    return Object.fromEntries(entries);
+    return Object.fromEntries(entries) as Record<ScriptKind, (typeof entries)[number][1]>;
   });
 
-  /** One body ({subject, body}) or the parts apart ({subject, text, html}), as the editor's two ways. */
-  const apiFields = {
-    subject: z.string({ error: 'must be text' }),
-    body: z.string({ error: 'must be text' }).optional(),
-    text: z.string({ error: 'must be text' }).optional(),
-    html: z.string({ error: 'must be text' }).optional(),
-  };
-  const oneWayOrTheOther = (value: { body?: string; text?: string; html?: string }, context: z.RefinementCtx) => {
-    if (value.body !== undefined) {
-      if (value.text !== undefined || value.html !== undefined) {
-        context.addIssue({ code: 'custom', path: ['body'], message: 'give either body (one body; the HTML part is made from it) or text and html, not both' });
-      }
-      return;
-    }
-    if (value.text === undefined && value.html === undefined) {
-      context.addIssue({ code: 'custom', path: ['body'], message: 'must be text (one body; the HTML part is made from it), or give text and html' });
-      return;
-    }
-    for (const part of ['text', 'html'] as const) if (value[part] === undefined) context.addIssue({ code: 'custom', path: [part], message: 'must be text' });
-  };
   const sourceFrom = (value: { subject: string; body?: string; text?: string; html?: string }): TemplateSource =>
     value.body !== undefined ? { subject: value.subject, body: value.body } : { subject: value.subject, text: value.text ?? '', html: value.html ?? '' };
-  const apiSource = z.object({ ...apiFields, note: z.string({ error: 'must be text' }).max(1000).optional() }).superRefine(oneWayOrTheOther);
 
   /** A broken template's answer: which part, where, what. */
   const templateProblem = (reply: FastifyReply, outcome: string, error: TemplateError) =>
     reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `${outcome}: ${error.message}`, template: editorError(error) });
 
-  app.put('/templates/:kind', { schema: { params: kindParams, body: apiSource } }, async (request, reply) => {
+  const saveSchema = { description: 'Saves a new version and puts it in force.', params: kindParams, body: apiSource, response: { 200: templateVersion, ...apiErrors, 400: brokenTemplate.or(errorAnswer) } };
+  app.put('/templates/:kind', { schema: saveSchema }, async (request, reply) => {
     const { kind } = request.params;
     const { note } = request.body;
     try {
@@ -362,12 +321,8 @@ export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, 
     }
   });
 
-  const apiDraft = z
-    .object({ ...apiFields, person: z.string({ error: 'must be a contact id' }).regex(CONTACT_ID, 'is not a contact id').optional() })
-    .superRefine(oneWayOrTheOther);
-
   /** The draft compiled, and the person it is for (the sample when none is named); null after answering 400. */
-  async function draftFor(body: z.output<typeof apiDraft>, reply: FastifyReply, outcome: string) {
+  async function draftFor(body: ApiDraft, reply: FastifyReply, outcome: string) {
     const id = body.person;
     let compiled: CompiledScript;
     try {
@@ -382,13 +337,17 @@ export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, 
     return { compiled, person };
   }
 
-  app.post('/templates/:kind/preview', { schema: { params: kindParams, body: apiDraft } }, async (request, reply) => {
+  const draftAnswers = { ...apiErrors, 400: brokenTemplate.or(errorAnswer), 404: notFound.describe('There is no person with that id.') };
+
+  const previewSchema = { description: 'Renders a draft for a person (or the sample one); nothing is saved.', params: kindParams, body: apiDraft, response: { 200: renderedAnswer, ...draftAnswers } };
+  app.post('/templates/:kind/preview', { schema: previewSchema }, async (request, reply) => {
     const draft = await draftFor(request.body, reply, 'Not previewed');
     if (!draft) return reply;
     return draft.compiled.render(personVariables(draft.person, deps.config.mailFrom.name));
   });
 
-  app.post('/templates/:kind/test', { schema: { params: kindParams, body: apiDraft } }, async (request, reply) => {
+  const testSchema = { description: 'Sends a draft, rendered for a person, to the user\'s own address; nothing is saved.', params: kindParams, body: apiDraft, response: { 200: testSentAnswer, ...draftAnswers, 502: notSent } };
+  app.post('/templates/:kind/test', { schema: testSchema }, async (request, reply) => {
     if (!deps.sendTest) throw new HttpError(400, 'Sending a test needs SMTP, which this web process does not have.');
     const draft = await draftFor(request.body, reply, 'Not sent as a test');
     if (!draft) return reply;
@@ -403,12 +362,8 @@ export const templatesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, 
     }
   });
 
-  const restoreBody = z.object(
-    { version: z.number({ error: 'must be a version number' }).int('must be a version number').min(1, 'must be a version number') },
-    { error: 'must be a JSON object with "version"' },
-  );
-
-  app.post('/templates/:kind/restore', { schema: { params: kindParams, body: restoreBody } }, async (request) => {
+  const restoreSchema = { description: 'Puts a saved version back in force, as a new version.', params: kindParams, body: restoreBody, response: { 200: templateVersion, ...apiErrors, 400: brokenTemplate.or(errorAnswer), 404: notFound } };
+  app.post('/templates/:kind/restore', { schema: restoreSchema }, async (request) => {
     const restored = await restoreVersion(deps, request.params.kind, request.body.version);
     request.log.info({ kind: request.params.kind, from: request.body.version, version: restored.version }, 'template version restored through the API');
     return restored;

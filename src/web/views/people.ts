@@ -3,8 +3,8 @@ import { CHANNELS, STATUSES, type Channel, type Contact, type Status } from '../
 import { FLAGS, PLATFORMS } from '../../detect/types.ts';
 import type { Flash } from '../flash.ts';
 import { html, type Html } from '../html.ts';
-import type { PeopleQuery } from '../people-schemas.ts';
-import { DEFAULT_PAGE } from '../schemas.ts';
+import type { PeopleQuery } from '../schemas/people.ts';
+import { DEFAULT_PAGE } from '../schemas/common.ts';
 import { excerpt, flagBadges, flagLabel, formatCount, formatShortTime, nameOf, platformLabel, profileLink, scoreSummary, statusBadge, statusLabel } from './format.ts';
 import { csrfField, layout, type View } from './layout.ts';
 
