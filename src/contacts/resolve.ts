@@ -1,5 +1,6 @@
 import { domainOf, inDomain, refusalFor } from '../detect/address.ts';
-import type { ClassifyContext, Platform } from '../detect/types.ts';
+import type { ClassifyContext } from '../detect/types.ts';
+import { PLATFORM_LABELS, type Platform } from '../vocabulary/platforms.ts';
 import type { Settings } from '../settings/settings.ts';
 
 /**
@@ -222,17 +223,6 @@ export interface DecisionInput {
   settings: Pick<Settings, 'blockList' | 'allowList' | 'platforms' | 'mode' | 'unverifiedMail'>;
 }
 
-const PLATFORM_NAMES: Record<Platform, string> = {
-  linkedin: 'LinkedIn',
-  facebook: 'Facebook',
-  xing: 'XING',
-  twitter: 'X/Twitter',
-  instagram: 'Instagram',
-  github: 'GitHub',
-  meetup: 'Meetup',
-  email: 'personal email',
-};
-
 /**
  * What becomes of a request once its address is resolved. The block list wins over everything;
  * an allowed address or domain is answered although the person is known or their platform is off.
@@ -257,7 +247,7 @@ export function decideRequest(input: DecisionInput): RequestDecision {
     return { status: 'ignored', reason: `ignored: ${input.unverified}; unverified senders are set to be left alone` };
   }
   if (settings.platforms[input.platform] === false && !allowedBy) {
-    return { status: 'skipped', reason: `platform off: requests from ${PLATFORM_NAMES[input.platform]} are switched off in the settings` };
+    return { status: 'skipped', reason: `platform off: requests from ${input.platform === 'email' ? 'personal email' : PLATFORM_LABELS[input.platform]} are switched off in the settings` };
   }
   if (input.known && !allowedBy) return { status: 'skipped', reason: input.known };
   if (!input.address) return { status: 'awaiting_address', reason: input.noAddressReason };

@@ -1,4 +1,4 @@
-import type { Channel, Status } from './types.ts';
+import type { Channel, Status } from '../vocabulary/contact.ts';
 
 /**
  * Figures for the overview: the weeding-out funnel of a period and requests and answers over time.

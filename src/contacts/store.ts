@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { domainOf, mailboxIdentity } from '../detect/address.ts';
 import { keyedHash, serverSecret } from '../config/secret.ts';
 import { statusesBefore } from './lifecycle.ts';
-import { NO_DETAILS, STATUSES, type Contact, type ContactEvent, type Status } from './types.ts';
+import { NO_DETAILS, STATUSES, type Contact, type ContactEvent, type Status } from '../vocabulary/contact.ts';
 
 /**
  * People and their timelines in Redis, the system of record.

@@ -3,7 +3,8 @@ import { ALL_PHRASES, detectLanguage, findPhrase, findPhrases, fold, wordsOf } f
 import { parseReturnDate, utcOffsetOf } from './return-date.ts';
 import { bodyText, cleanLine, isReplyOrForwardSubject, REPLY_PREFIX, stripQuoted } from './text.ts';
 import { repliedOurMessageId } from './thread.ts';
-import type { ClassifyContext, Explanation, Language } from './types.ts';
+import type { ClassifyContext, Explanation } from './types.ts';
+import type { Language } from '../vocabulary/contact.ts';
 
 /**
  * Out-of-office notes and other automatic replies (RFC 3834 `Auto-Submitted: auto-replied`, the

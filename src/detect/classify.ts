@@ -7,7 +7,9 @@ import { imitation, readPlatformMail } from './platform.ts';
 import { findSuppression, fromOwnAddress } from './suppression.ts';
 import { repliedOurMessageId } from './thread.ts';
 import { senderAuthentication } from './authentication.ts';
-import type { Classification, ClassifyContext, Explanation, Flag, Language, Platform, Requester, RequestAuthentication, Verdict } from './types.ts';
+import type { Classification, ClassifyContext, Explanation, RequestAuthentication, Verdict } from './types.ts';
+import type { Flag, Language, Requester } from '../vocabulary/contact.ts';
+import type { Platform } from '../vocabulary/platforms.ts';
 
 /**
  * Decides what one message is. Order matters: robots first (bounces, auto-replies), then the

@@ -4,7 +4,8 @@ import { aligned, senderAuthentication, type SenderAuthentication } from './auth
 import { PERSONAL } from './platforms/email.ts';
 import { fold } from './phrases/index.ts';
 import { bodyText, cleanLine, extractUrls, firstNameOf, isReplyOrForwardSubject, parseUrl, straightenQuotes, stripQuoted } from './text.ts';
-import { LANGUAGES, UNKNOWN_DETAILS, type ClassifyContext, type Explanation, type Language, type Requester } from './types.ts';
+import { LANGUAGES, UNKNOWN_DETAILS, type Language, type Requester } from '../vocabulary/contact.ts';
+import type { ClassifyContext, Explanation } from './types.ts';
 
 /**
  * Personal emails asking to connect or to meet, in every language of platforms/email.ts. Only

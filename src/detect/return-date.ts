@@ -1,6 +1,6 @@
 import { ALL_PHRASES, fold, PHRASES } from './phrases/index.ts';
 import type { DateWords, LanguagePhrases } from './phrases/types.ts';
-import type { Language } from './types.ts';
+import type { Language } from '../vocabulary/contact.ts';
 
 /**
  * The return date an out-of-office note states, relative to the mail's own Date: "back on

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DATE_FIELDS, DEFAULT_ORDER, SORTS, type DirectoryQuery } from '../contacts/directory.ts';
 import { PERIODS } from '../contacts/stats.ts';
-import { CHANNELS } from '../contacts/types.ts';
-import { FLAGS, PLATFORMS } from '../detect/types.ts';
+import { CHANNELS, FLAGS } from '../vocabulary/contact.ts';
+import { PLATFORMS } from '../vocabulary/platforms.ts';
 import { DEFAULT_PAGE, MAX_PAGE, statusSchema } from './schemas.ts';
 import { localPath } from './security.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STATUSES } from '../contacts/types.ts';
+import { STATUSES } from '../vocabulary/contact.ts';
 import { localPath } from './security.ts';
 
 /** The largest and the usual page of a list (the people list's query is in people-schemas.ts). */

@@ -1,8 +1,8 @@
 import { awaitsAddressOnPlatform, matchNotice, waitingOnPlatform } from '../contacts/platform-answers.ts';
-import type { Contact, ContactEvent } from '../contacts/types.ts';
+import type { Contact, ContactEvent, Flag } from '../vocabulary/contact.ts';
 import { readAnswerText } from '../detect/answer.ts';
 import { platformLabelOf } from '../detect/platform.ts';
-import type { AnswerReading, Flag, PlatformMessage } from '../detect/types.ts';
+import type { AnswerReading, PlatformMessage } from '../detect/types.ts';
 import type { Message } from '../mail/message.ts';
 import type { QueuePayloads } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';

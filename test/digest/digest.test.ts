@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDigest, latestSlot } from '../../src/digest/digest.ts';
-import { NO_DETAILS, type Contact } from '../../src/contacts/types.ts';
+import { NO_DETAILS, type Contact } from '../../src/vocabulary/contact.ts';
 
 const person = (id: string, name: string, updatedAt: number, extra: Partial<Contact> = {}): Contact => ({
   ...NO_DETAILS,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAddressBook } from '../../src/contacts/address-book.ts';
-import type { Contact } from '../../src/contacts/types.ts';
+import type { Contact } from '../../src/vocabulary/contact.ts';
 import { signMail } from '../support/dkim.ts';
 import { buildMail } from '../support/mail.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';

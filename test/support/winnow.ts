@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { createContactStore, mailboxKeys, type ContactStore } from '../../src/contacts/store.ts';
 import { closeQueues, createQueues, jobId } from '../../src/queues/queues.ts';
 import { createSettingsStore } from '../../src/settings/settings.ts';
-import type { Contact } from '../../src/contacts/types.ts';
+import type { Contact } from '../../src/vocabulary/contact.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { PRIMARY_MAILBOX, startRuntime, type Roles, type Runtime } from '../../src/runtime.ts';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';

@@ -30,7 +30,6 @@ const byLanguage = (make: (sentence: string) => RegExp) => phrasesOf(REQUEST, (s
 
 export const facebook: PlatformRules = {
   platform: 'facebook',
-  label: 'Facebook',
   request: 'a friend request',
   person: 'requester',
   languages: LANGUAGES,

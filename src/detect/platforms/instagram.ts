@@ -27,7 +27,6 @@ const byLanguage = (make: (sentence: string) => RegExp[]) => phrasesOf(REQUESTS,
 
 export const instagram: PlatformRules = {
   platform: 'instagram',
-  label: 'Instagram',
   request: 'a follow request',
   person: 'requester',
   languages: LANGUAGES,

@@ -26,7 +26,6 @@ const byLanguage = (make: (sentence: string) => RegExp[]) => phrasesOf(REQUESTS,
 
 export const meetup: PlatformRules = {
   platform: 'meetup',
-  label: 'Meetup',
   request: 'a request to connect',
   person: 'requester',
   languages: LANGUAGES,

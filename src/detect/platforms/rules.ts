@@ -1,4 +1,5 @@
-import type { Language, Platform } from '../types.ts';
+import type { Language } from '../../vocabulary/contact.ts';
+import type { Platform } from '../../vocabulary/platforms.ts';
 
 /**
  * The shape of one platform's rules. A platform is described by data only: which domains send its
@@ -135,8 +136,6 @@ export interface MessageRules {
 
 export interface PlatformRules {
   platform: Platform;
-  /** The platform's name as users know it ("LinkedIn", "X (Twitter)"). */
-  label: string;
   /** What a request is called, with its article: "an invitation", "a friend request", "a follow". */
   request: string;
   /** Who sends one: "inviter", "follower". */

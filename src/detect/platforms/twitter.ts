@@ -28,7 +28,6 @@ const byLanguage = (make: (sentence: string) => RegExp[]) => phrasesOf(FOLLOWS, 
 
 export const twitter: PlatformRules = {
   platform: 'twitter',
-  label: 'X (Twitter)',
   request: 'a follow',
   person: 'follower',
   languages: LANGUAGES,
