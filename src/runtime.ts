@@ -84,7 +84,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   const templates = createTemplateStore(redis, store.keys.templates, defaultTemplates);
   // Seals script Message-IDs; web (erase) and workers (send, answers, bounces) need the same one.
   const secret = await serverSecret(redis, store.keys.secret, config.secret);
-  // Said at every start: .env files written before issue 9 set this, and it now covers all mail.
+  // Said at every start: .env files written by earlier versions set this, and it now covers all mail.
   if ((await settings.get()).unverifiedMail === 'accept') {
     logger.warn('unverified senders are answered hands-off (UNVERIFIED_MAIL=accept or the settings page): anyone can make Winnow write to any address in your name; "approve" holds them for you');
   }

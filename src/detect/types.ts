@@ -1,4 +1,5 @@
 import type { Address } from '../mail/message.ts';
+import type { OwnVerification } from '../mail/verify.ts';
 import type { AnswerScore, Flag, Language, Requester } from '../vocabulary/contact.ts';
 import type { Platform } from '../vocabulary/platforms.ts';
 
@@ -111,16 +112,6 @@ export interface ClassifyContext {
    * Absent where nothing checked (winnow scan): then only the receiving server's verdict counts.
    */
   verification?: OwnVerification | null;
-}
-
-/** Winnow's own authentication of one message, as the entries an Authentication-Results header would list. */
-export interface OwnVerification {
-  /** dkim (one per signature, or one "none"), spf (when checked) and dmarc entries. */
-  entries: Array<{ method: string; result: string; properties: Record<string, string> }>;
-  /** Why SPF was not checked (no sending host known from the receiving server's headers), or null. */
-  spfSkipped: string | null;
-  /** A DNS lookup failed for the moment (temperror): the verdict may change when tried again. */
-  temporary: boolean;
 }
 
 export type { Address };

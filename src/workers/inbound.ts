@@ -50,7 +50,7 @@ export function createInboundProcessor(context: WorkerContext) {
   }
 
   /**
-   * The person an incoming mail answers, if any, and whether it may change their record (issue 9:
+   * The person an incoming mail answers, if any, and whether it may change their record (see docs/SECURITY.md:
    * records only the person can change). It counts when it replies to a script of ours whose
    * sealed Message-ID only the person received, from the person's own address; or when it is
    * authenticated (DMARC, or DKIM aligned with its From) from the person's address. Anything else
