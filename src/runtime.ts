@@ -5,7 +5,8 @@ import { createContactStore } from './contacts/store.ts';
 import { createAddressBook } from './contacts/address-book.ts';
 import { createMailboxHistory, historyKeys, readWrittenTo, type MailboxHistory } from './mail/history.ts';
 import { resolveAwaiting, type AwaitingSummary } from './contacts/awaiting.ts';
-import type { Config } from './config/env.ts';
+import { readingConfigOf, type Config } from './config/env.ts';
+import { classifyContextOf } from './detect/classify.ts';
 import { createProblemLog, type Logger } from './log.ts';
 import { createSender } from './mail/sender.ts';
 import { createSentFolder, type SentFolder } from './mail/sent-folder.ts';
@@ -18,11 +19,9 @@ import type { ScriptPerson } from './script/render.ts';
 import { sendTestScript } from './script/test-send.ts';
 import { buildApp } from './web/app.ts';
 import { createSettingsStore } from './settings/settings.ts';
-import { messageIdDomain } from './mail/message-id.ts';
 import { cachedResolver, createMailVerifier, systemResolver, type DnsResolver } from './mail/verify.ts';
 import { serverSecret } from './config/secret.ts';
 import type { WorkerContext } from './workers/context.ts';
-import type { ClassifyContext } from './detect/types.ts';
 import { startWorkers, type Workers } from './workers/index.ts';
 
 /** The primary mailbox, configured by IMAP_* settings. Keys of other mailboxes get other ids. */
@@ -112,7 +111,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       redis: workerRedis,
       prefix: config.redis.prefix,
       mailbox: PRIMARY_MAILBOX,
-      context: classifyContextOf(config),
+      context: classifyContextOf(readingConfigOf(config)),
       logger,
       forgotten: (addresses) => workerStore.forgottenAddresses(addresses),
     });
@@ -124,7 +123,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       sender,
       sentFolder,
       templates: createTemplateStore(workerRedis, store.keys.templates, defaultTemplates),
-      classifyContext: classifyContextOf(config),
+      classifyContext: classifyContextOf(readingConfigOf(config)),
       settings: createSettingsStore(workerRedis, store.keys.settings, config),
       addressBook: createAddressBook(workerRedis, config.redis.prefix, PRIMARY_MAILBOX),
       history,
@@ -215,7 +214,7 @@ export async function resolveAwaitingFor(redis: Redis, config: Readonly<Config>,
       queues: own,
       settings: createSettingsStore(redis, store.keys.settings, config),
       addressBook: createAddressBook(redis, config.redis.prefix, PRIMARY_MAILBOX),
-      context: classifyContextOf(config),
+      context: classifyContextOf(readingConfigOf(config)),
       wroteTo: (address) => readWrittenTo(redis, written, address),
       now,
     });
@@ -224,12 +223,3 @@ export async function resolveAwaitingFor(redis: Redis, config: Readonly<Config>,
   }
 }
 
-/** What the classifier knows of this user: their own addresses, our Message-ID domain, whom to believe. */
-export function classifyContextOf(config: Readonly<Config>): ClassifyContext {
-  return {
-    ownAddresses: [config.mailFrom.address, config.imap.user.toLowerCase()].filter((a) => a.includes('@')),
-    messageIdDomain: messageIdDomain(config.mailFrom.address),
-    authservId: config.authservId,
-    unverifiedMail: config.unverifiedMail,
-  };
-}

@@ -1,3 +1,5 @@
+import type { ReadingConfig } from '../config/env.ts';
+import { messageIdDomain } from '../mail/message-id.ts';
 import type { Message } from '../mail/message.ts';
 import { mayWriteTo, refusalFor } from './address.ts';
 import { readAutoReply } from './auto-reply.ts';
@@ -212,5 +214,15 @@ function request(
     language: details.language,
     explanation,
     authentication: details.authentication,
+  };
+}
+
+/** What the classifier knows of this user: their own addresses, our Message-ID domain, whom to believe. */
+export function classifyContextOf(reading: ReadingConfig): ClassifyContext {
+  return {
+    ownAddresses: [...new Set([reading.mailFrom, reading.imapUser?.toLowerCase()])].filter((address): address is string => address?.includes('@') === true),
+    messageIdDomain: reading.mailFrom ? messageIdDomain(reading.mailFrom) : 'winnow.invalid',
+    authservId: reading.authservId,
+    unverifiedMail: reading.unverifiedMail,
   };
 }
