@@ -176,6 +176,14 @@ export interface PlatformRules {
  * detection and for name extraction: `make` turns one sentence into its patterns
  * ("\\bsentence\\b", "^name sentence").
  */
+/**
+ * A platform's table of sentences per language, as its rules use it: the languages it covers, and
+ * its sentences made into patterns (one sentence may give several, e.g. with a name or a handle).
+ */
+export function phraseBook<L extends Language>(sentences: Readonly<Record<L, readonly string[]>>): { languages: L[]; byLanguage: (make: (sentence: string) => RegExp[]) => Record<L, RegExp[]> } {
+  return { languages: Object.keys(sentences) as L[], byLanguage: (make) => phrasesOf(sentences, make) };
+}
+
 export function phrasesOf<L extends Language>(sentences: Readonly<Record<L, readonly string[]>>, make: (sentence: string) => RegExp[]): Record<L, RegExp[]> {
   return Object.fromEntries((Object.keys(sentences) as L[]).map((language) => [language, sentences[language].flatMap(make)])) as Record<L, RegExp[]>;
 }
