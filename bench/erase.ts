@@ -16,7 +16,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/env.ts';
 import { createContactActions } from '../src/contacts/actions.ts';
 import { createContactStore } from '../src/contacts/store.ts';
-import { NO_DETAILS } from '../src/contacts/types.ts';
+import { NO_DETAILS } from '../src/vocabulary/contact.ts';
 import { closeQueues, createQueues, jobId } from '../src/queues/queues.ts';
 import { createSettingsStore } from '../src/settings/settings.ts';
 import { startSandbox } from '../test/support/sandbox.ts';

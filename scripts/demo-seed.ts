@@ -11,8 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Contact, Status } from '../src/contacts/types.ts';
-import type { Flag } from '../src/detect/types.ts';
+import type { Contact, Flag, Status } from '../src/vocabulary/contact.ts';
 import { corpusDir } from '../test/support/corpus.ts';
 import { buildMail } from '../test/support/mail.ts';
 import {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { classify } from '../src/detect/classify.ts';
-import { PLATFORMS, type Classification, type Platform } from '../src/detect/types.ts';
+import { PLATFORMS, type Platform } from '../src/vocabulary/platforms.ts';
+import type { Classification } from '../src/detect/types.ts';
 import { parseMessage } from '../src/mail/message.ts';
 import { CASES, CONTEXT } from '../test/detect/cases/index.ts';
 import { realContext, realSamples } from '../test/detect/cases/real.ts';

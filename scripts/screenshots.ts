@@ -17,7 +17,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import type { Contact } from '../src/contacts/types.ts';
+import type { Contact } from '../src/vocabulary/contact.ts';
 import { closeQueues, createQueues } from '../src/queues/queues.ts';
 import { DESKTOP, launchChromium, listenDashboard, logIn, PHONE } from '../test/support/browser.ts';
 import { corpusDir } from '../test/support/corpus.ts';

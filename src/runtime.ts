@@ -5,7 +5,8 @@ import { createContactStore } from './contacts/store.ts';
 import { createAddressBook } from './contacts/address-book.ts';
 import { createMailboxHistory, historyKeys, readWrittenTo, type MailboxHistory } from './mail/history.ts';
 import { resolveAwaiting, type AwaitingSummary } from './contacts/awaiting.ts';
-import type { Config } from './config/env.ts';
+import { readingConfigOf, type Config } from './config/env.ts';
+import { classifyContextOf } from './detect/classify.ts';
 import { createProblemLog, type Logger } from './log.ts';
 import { createSender } from './mail/sender.ts';
 import { createSentFolder, type SentFolder } from './mail/sent-folder.ts';
@@ -18,11 +19,9 @@ import type { ScriptPerson } from './script/render.ts';
 import { sendTestScript } from './script/test-send.ts';
 import { buildApp } from './web/app.ts';
 import { createSettingsStore } from './settings/settings.ts';
-import { messageIdDomain } from './mail/message-id.ts';
 import { cachedResolver, createMailVerifier, systemResolver, type DnsResolver } from './mail/verify.ts';
 import { serverSecret } from './config/secret.ts';
 import type { WorkerContext } from './workers/context.ts';
-import type { ClassifyContext } from './detect/types.ts';
 import { startWorkers, type Workers } from './workers/index.ts';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts';
 import { createIntake } from './workers/intake.ts';
@@ -98,7 +97,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   const templates = createTemplateStore(redis, store.keys.templates, defaultTemplates);
   // Seals script Message-IDs; web (erase) and workers (send, answers, bounces) need the same one.
   const secret = await serverSecret(redis, store.keys.secret, config.secret);
-  // Said at every start: .env files written before issue 9 set this, and it now covers all mail.
+  // Said at every start: .env files written by earlier versions set this, and it now covers all mail.
   if ((await settings.get()).unverifiedMail === 'accept') {
     logger.warn('unverified senders are answered hands-off (UNVERIFIED_MAIL=accept or the settings page): anyone can make Winnow write to any address in your name; "approve" holds them for you');
   }
@@ -127,7 +126,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       redis: workerRedis,
       prefix: config.redis.prefix,
       mailbox: PRIMARY_MAILBOX,
-      context: classifyContextOf(config),
+      context: classifyContextOf(readingConfigOf(config)),
       logger,
       forgotten: (addresses) => workerStore.forgottenAddresses(addresses),
     });
@@ -139,7 +138,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       sender,
       sentFolder,
       templates: createTemplateStore(workerRedis, store.keys.templates, defaultTemplates),
-      classifyContext: classifyContextOf(config),
+      classifyContext: classifyContextOf(readingConfigOf(config)),
       settings: createSettingsStore(workerRedis, store.keys.settings, config),
       addressBook: createAddressBook(workerRedis, config.redis.prefix, PRIMARY_MAILBOX),
       history,
@@ -159,7 +158,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       queues,
       logger,
       backfillDays: config.backfillDays,
-      needsBody: createIntake({ redis, keys: store.keys, classifyContext: classifyContextOf(config), logger }),
+      needsBody: createIntake({ redis, keys: store.keys, classifyContext: classifyContextOf(readingConfigOf(config)), logger }),
       leaseMs: config.mailboxLeaseMs,
     });
     watcher.start();
@@ -236,7 +235,7 @@ export async function resolveAwaitingFor(redis: Redis, config: Readonly<Config>,
       queues: own,
       settings: createSettingsStore(redis, store.keys.settings, config),
       addressBook: createAddressBook(redis, config.redis.prefix, PRIMARY_MAILBOX),
-      context: classifyContextOf(config),
+      context: classifyContextOf(readingConfigOf(config)),
       wroteTo: (address) => readWrittenTo(redis, written, address),
       now,
     });
@@ -245,12 +244,3 @@ export async function resolveAwaitingFor(redis: Redis, config: Readonly<Config>,
   }
 }
 
-/** What the classifier knows of this user: their own addresses, our Message-ID domain, whom to believe. */
-export function classifyContextOf(config: Readonly<Config>): ClassifyContext {
-  return {
-    ownAddresses: [config.mailFrom.address, config.imap.user.toLowerCase()].filter((a) => a.includes('@')),
-    messageIdDomain: messageIdDomain(config.mailFrom.address),
-    authservId: config.authservId,
-    unverifiedMail: config.unverifiedMail,
-  };
-}

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
-import { parseMailbox } from '../text/address.ts';
 import type { Roles } from '../runtime.ts';
 
 // Each command loads what it needs when it runs (the service, the scanner, doctor): `winnow help`
@@ -130,17 +129,10 @@ export async function main(argv: string[]): Promise<number> {
         console.error('winnow scan: name at least one file or folder of messages');
         return 2;
       }
-      const [{ scan }, { messageIdDomain }] = await Promise.all([import('./scan.ts'), import('../mail/message-id.ts')]);
-      // scan needs no configuration; MAIL_FROM, when set, tells it which addresses are the user's own.
-      const from = parseMailbox(process.env.MAIL_FROM ?? '', { singleLabelDomain: true })?.address.toLowerCase();
-      // AUTHSERV_ID and UNVERIFIED_MAIL, when set, judge platform mail as the running service would.
-      const context = {
-        ownAddresses: from ? [from] : [],
-        messageIdDomain: from ? messageIdDomain(from) : 'winnow.invalid',
-        authservId: process.env.AUTHSERV_ID?.trim().toLowerCase() || null,
-        // Only "ignore" changes a classification; the other two decide what the service does next.
-        unverifiedMail: process.env.UNVERIFIED_MAIL?.trim().toLowerCase() === 'ignore' ? ('ignore' as const) : ('approve' as const),
-      };
+      const [{ scan }, { classifyContextOf }, { loadReadingConfig }] = await Promise.all([import('./scan.ts'), import('../detect/classify.ts'), import('../config/env.ts')]);
+      // scan needs no mailbox. MAIL_FROM, when set, tells it which addresses are the user's own;
+      // AUTHSERV_ID and UNVERIFIED_MAIL judge platform mail as the running service would.
+      const context = classifyContextOf(loadReadingConfig(process.env));
       // `winnow scan … | head` closes the pipe early: that is the reader being done, not an error.
       process.stdout.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code !== 'EPIPE') throw error;

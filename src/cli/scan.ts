@@ -1,7 +1,8 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { classify } from '../detect/classify.ts';
-import type { Classification, ClassifyContext, Explanation, PlatformMessage, Requester } from '../detect/types.ts';
+import type { Classification, ClassifyContext, Explanation, PlatformMessage } from '../detect/types.ts';
+import type { Requester } from '../vocabulary/contact.ts';
 import { MAX_SOURCE_BYTES, parseMessage, type Message } from '../mail/message.ts';
 
 /**

@@ -116,6 +116,14 @@ const mailFrom = z
     return { name: mailbox.name, address: mailbox.address.toLowerCase() };
   });
 
+const authservId = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9.-]+$/, 'must be a host name such as mx.example.org');
+
+const unverifiedMail = z.enum(['approve', 'accept', 'ignore'], { message: 'must be approve, accept or ignore' }).default('approve');
+
 /** Settings that mean something only together: both set, or neither. */
 const PAIRS: Array<{ names: [string, string]; advice: string }> = [
   { names: ['SMTP_USER', 'SMTP_PASS'], advice: 'set both to log in to the SMTP server, or neither to send without a login' },
@@ -171,17 +179,12 @@ const schema = z
     LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional(),
     // The authserv-id your receiving server writes in Authentication-Results (RFC 8601), such as
     // mx.example.org. Only its verdicts are believed; unset believes none.
-    AUTHSERV_ID: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(/^[a-z0-9.-]+$/, 'must be a host name such as mx.example.org')
-      .optional(),
+    AUTHSERV_ID: authservId.optional(),
     // Requests whose sender neither Winnow's own DKIM/DMARC check nor the receiving server could
     // authenticate: they wait for the user's approval (approve), are answered hands-off and
     // flagged "unverified" (accept), or are left alone (ignore). The first value of the setting
     // "Unverified senders" on the settings page, which wins once saved.
-    UNVERIFIED_MAIL: z.enum(['approve', 'accept', 'ignore'], { message: 'must be approve, accept or ignore' }).default('approve'),
+    UNVERIFIED_MAIL: unverifiedMail,
     // Seals the Message-IDs of scripts so that no one else can write a "reply" or a bounce that
     // changes a person's record. Unset: one is generated at the first start and kept in Redis.
     WINNOW_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. the output of: openssl rand -base64 32)').optional(),
@@ -271,10 +274,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** Empty values count as unset, as in most .env conventions. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
 /** Reads the configuration from an environment; throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
-  // Empty values count as unset, as in most .env conventions.
-  const cleaned = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  const cleaned = withoutEmpty(env);
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => problemLine(issue, cleaned)));
@@ -303,6 +310,34 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     webhook: { url: e.WEBHOOK_URL ?? null, secret: e.WEBHOOK_SECRET ?? null, allowPrivate: e.WEBHOOK_ALLOW_PRIVATE },
   };
   return deepFreeze(config);
+}
+
+/** The settings that decide how mail is read: whose mail is the user's own, and whom to believe. */
+export interface ReadingConfig {
+  /** The user's own address (MAIL_FROM), lower-cased; null where it is not set. */
+  mailFrom: string | null;
+  /** The mailbox login, which may be another address of the user's; null where it is not set. */
+  imapUser: string | null;
+  authservId: string | null;
+  unverifiedMail: Config['unverifiedMail'];
+}
+
+export function readingConfigOf(config: Readonly<Config>): ReadingConfig {
+  return { mailFrom: config.mailFrom.address, imapUser: config.imap.user, authservId: config.authservId, unverifiedMail: config.unverifiedMail };
+}
+
+const readingSchema = z.object({ MAIL_FROM: mailFrom.optional(), IMAP_USER: z.string().trim().optional(), AUTHSERV_ID: authservId.optional(), UNVERIFIED_MAIL: unverifiedMail });
+
+/**
+ * The reading settings alone, for `winnow scan`, which reads files of mail and needs no mailbox:
+ * each may be unset, and each that is set is checked as `winnow start` checks it.
+ */
+export function loadReadingConfig(env: Record<string, string | undefined>): ReadingConfig {
+  const cleaned = withoutEmpty(env);
+  const result = readingSchema.safeParse(cleaned);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => problemLine(issue, cleaned)));
+  const e = result.data;
+  return { mailFrom: e.MAIL_FROM?.address ?? null, imapUser: e.IMAP_USER ?? null, authservId: e.AUTHSERV_ID ?? null, unverifiedMail: e.UNVERIFIED_MAIL };
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {

@@ -9,7 +9,7 @@ import type { SettingsStore } from '../settings/settings.ts';
 import { canMove } from './lifecycle.ts';
 import { listMatch } from './resolve.ts';
 import { addressDedupeKey, messageDedupeKey, type ContactStore, type ExpiryCondition, type SendLedger } from './store.ts';
-import type { Contact, ContactEvent, EventType, Status } from './types.ts';
+import type { Contact, ContactEvent, EventType, Status } from '../vocabulary/contact.ts';
 
 /**
  * What the user does to people from the dashboard and the API: decide, approve, set an address,

@@ -4,7 +4,7 @@ import type { SettingsStore } from '../settings/settings.ts';
 import type { AddressBook } from './address-book.ts';
 import { decideRequest, describeSource, knownReason, uniqueAddress, type RequestDecision, type WrittenTo } from './resolve.ts';
 import { addressDedupeKey, type ContactStore } from './store.ts';
-import type { Contact, ContactEvent, Status } from './types.ts';
+import type { Contact, ContactEvent, Status } from '../vocabulary/contact.ts';
 
 /**
  * People waiting for an address get one when it turns up after their request: the same invitation

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import { FLAGS, PLATFORMS, type Flag, type Platform } from '../detect/types.ts';
+import { type Channel, type Contact, type Flag, FLAGS, type Status, STATUSES } from '../vocabulary/contact.ts';
+import { PLATFORMS, type Platform } from '../vocabulary/platforms.ts';
 import { fold } from '../text/fold.ts';
 import type { ContactStore } from './store.ts';
-import { STATUSES, type Channel, type Contact, type Status } from './types.ts';
 
 /**
  * The people list at 100,000 people: filter, search, sort and page in memory.

@@ -1,4 +1,4 @@
-import type { Status } from './types.ts';
+import type { Status } from '../vocabulary/contact.ts';
 
 /**
  * The weeding-out lifecycle (design.md): which status may follow which.

@@ -1,9 +1,10 @@
 import { profileKeyOf } from '../detect/platform.ts';
-import type { Platform, PlatformMessage } from '../detect/types.ts';
+import type { Platform } from '../vocabulary/platforms.ts';
+import type { PlatformMessage } from '../detect/types.ts';
 import { normaliseName } from '../text/names.ts';
 import { AWAITING_ANSWER } from './lifecycle.ts';
 import type { ContactStore } from './store.ts';
-import type { Contact, Status } from './types.ts';
+import type { Contact, Status } from '../vocabulary/contact.ts';
 
 /**
  * Whose answer a platform's message notice is. Only people the user sent the script to on that

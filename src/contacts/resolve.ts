@@ -1,6 +1,7 @@
 import { domainOf, inDomain, isOwnAddress, refusalFor } from '../detect/address.ts';
 import { isMailboxAddress } from '../text/address.ts';
-import type { ClassifyContext, Platform, PlatformMessage } from '../detect/types.ts';
+import type { ClassifyContext, PlatformMessage } from '../detect/types.ts';
+import { PLATFORM_LABELS, type Platform } from '../vocabulary/platforms.ts';
 import type { Settings } from '../settings/settings.ts';
 import { normaliseName } from '../text/names.ts';
 
@@ -195,17 +196,6 @@ export interface DecisionInput {
   settings: Pick<Settings, 'blockList' | 'allowList' | 'platforms' | 'mode' | 'unverifiedMail'>;
 }
 
-const PLATFORM_NAMES: Record<Platform, string> = {
-  linkedin: 'LinkedIn',
-  facebook: 'Facebook',
-  xing: 'XING',
-  twitter: 'X/Twitter',
-  instagram: 'Instagram',
-  github: 'GitHub',
-  meetup: 'Meetup',
-  email: 'personal email',
-};
-
 /**
  * What becomes of a request once its address is resolved. The block list wins over everything;
  * an allowed address or domain is answered although the person is known or their platform is off.
@@ -230,7 +220,7 @@ export function decideRequest(input: DecisionInput): RequestDecision {
     return { status: 'ignored', reason: `ignored: ${input.unverified}; unverified senders are set to be left alone` };
   }
   if (settings.platforms[input.platform] === false && !allowedBy) {
-    return { status: 'skipped', reason: `platform off: requests from ${PLATFORM_NAMES[input.platform]} are switched off in the settings` };
+    return { status: 'skipped', reason: `platform off: requests from ${input.platform === 'email' ? 'personal email' : PLATFORM_LABELS[input.platform]} are switched off in the settings` };
   }
   if (input.known && !allowedBy) return { status: 'skipped', reason: input.known };
   if (!input.address) return { status: 'awaiting_address', reason: input.noAddressReason };

@@ -1,4 +1,4 @@
-import type { Channel, Status } from './types.ts';
+import type { Channel, Status } from '../vocabulary/contact.ts';
 
 /**
  * Figures for the overview: the weeding-out funnel of a period and requests and answers over time.
@@ -60,6 +60,26 @@ export interface Funnel {
 
 const DECIDED: ReadonlySet<Status> = new Set(['accepted', 'rejected', 'handled']);
 
+type Count = Exclude<keyof Funnel, 'answerRate'>;
+
+/** Which of the funnel's counts a person's present status adds to (beside requests, asked and answered). */
+const STATUS_COUNTS: Readonly<Record<Status, readonly Count[]>> = {
+  detected: ['queued'],
+  queued: ['queued'],
+  awaiting_address: ['awaitingAddress'],
+  awaiting_approval: ['awaitingApproval'],
+  skipped: ['skipped'],
+  asked: ['waiting'],
+  answered: ['answeredUndecided'],
+  declined: ['declined'],
+  no_response: ['noResponse', 'noResponseUndecided'],
+  bounced: ['undeliverable'],
+  failed: ['undeliverable'],
+  accepted: ['accepted'],
+  rejected: ['rejected'],
+  handled: ['handled'],
+};
+
 export function funnel(rows: Iterable<FunnelRow>, from: number, to: number): Funnel {
   const result: Funnel = {
     requests: 0,
@@ -86,47 +106,7 @@ export function funnel(rows: Iterable<FunnelRow>, from: number, to: number): Fun
     result.requests += 1;
     if (row.askedAt !== null) result.asked += 1;
     if (row.askedAt !== null && row.channel === 'platform') result.askedOnPlatform += 1;
-    switch (row.status) {
-      case 'declined':
-        result.declined += 1;
-        break;
-      case 'no_response':
-        result.noResponse += 1;
-        result.noResponseUndecided += 1;
-        break;
-      case 'asked':
-        result.waiting += 1;
-        break;
-      case 'queued':
-      case 'detected':
-        result.queued += 1;
-        break;
-      case 'awaiting_address':
-        result.awaitingAddress += 1;
-        break;
-      case 'awaiting_approval':
-        result.awaitingApproval += 1;
-        break;
-      case 'skipped':
-        result.skipped += 1;
-        break;
-      case 'bounced':
-      case 'failed':
-        result.undeliverable += 1;
-        break;
-      case 'accepted':
-        result.accepted += 1;
-        break;
-      case 'rejected':
-        result.rejected += 1;
-        break;
-      case 'handled':
-        result.handled += 1;
-        break;
-      case 'answered':
-        result.answeredUndecided += 1;
-        break;
-    }
+    for (const count of STATUS_COUNTS[row.status]) result[count] += 1;
     // Answers are counted by what happened, so a decision taken since does not hide them.
     if (row.answeredAt !== null && row.status !== 'declined') result.answered += 1;
     else if (row.askedAt !== null && row.answeredAt === null && DECIDED.has(row.status)) result.noResponse += 1;

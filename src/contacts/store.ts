@@ -5,7 +5,7 @@ import { serverSecret } from '../config/secret.ts';
 import { mailboxKeys } from '../store/keys.ts';
 import { storeScripts } from '../store/scripts.ts';
 import { statusesBefore } from './lifecycle.ts';
-import { NO_DETAILS, STATUSES, type Contact, type ContactEvent, type Status } from './types.ts';
+import { NO_DETAILS, STATUSES, type Contact, type ContactEvent, type Status } from '../vocabulary/contact.ts';
 
 
 /** How many recent mails the AUTHSERV_ID suggestion looks at. */

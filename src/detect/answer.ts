@@ -1,7 +1,8 @@
 import type { Message } from '../mail/message.ts';
 import { ALL_PHRASES, detectLanguage, findPhrase, findPhrases, fold, PHRASES, wordsOf, type LanguagePhrases, type PhraseHit } from './phrases/index.ts';
 import { bodyText, extractUrls, stripQuoted } from './text.ts';
-import type { AnswerReading, AnswerScore, Flag, Language } from './types.ts';
+import type { AnswerReading } from './types.ts';
+import type { AnswerScore, Flag, Language } from '../vocabulary/contact.ts';
 
 /**
  * Reads a person's answer to the script: the new text only (quoted mail and signature cut), whether

@@ -1,7 +1,8 @@
 import { headerValues, type Message } from '../mail/message.ts';
 import { domainOf } from './address.ts';
 import { cleanLine } from '../text/line.ts';
-import type { ClassifyContext, OwnVerification } from './types.ts';
+import type { OwnVerification } from '../mail/verify.ts';
+import type { ClassifyContext } from './types.ts';
 
 /**
  * Whether a mail really comes from the domain it names, from two sources and nothing else:

@@ -6,7 +6,8 @@ import { alternation } from '../text/regex.ts';
 import { isReplyOrForwardSubject, withoutReplyPrefixes } from '../text/subject.ts';
 import { bodyText, stripQuoted } from './text.ts';
 import { repliedOurMessageId } from './thread.ts';
-import type { ClassifyContext, Explanation, Language } from './types.ts';
+import type { ClassifyContext, Explanation } from './types.ts';
+import type { Language } from '../vocabulary/contact.ts';
 
 /**
  * Out-of-office notes and other automatic replies (RFC 3834 `Auto-Submitted: auto-replied`, the

@@ -1,3 +1,5 @@
+import type { ReadingConfig } from '../config/env.ts';
+import { messageIdDomain } from '../mail/message-id.ts';
 import type { Message } from '../mail/message.ts';
 import { mayWriteTo, refusalFor } from './address.ts';
 import { readAutoReply } from './auto-reply.ts';
@@ -7,7 +9,9 @@ import { imitation, readPlatformMail } from './platform.ts';
 import { findSuppression, fromOwnAddress } from './suppression.ts';
 import { repliedOurMessageId } from './thread.ts';
 import { senderAuthentication } from './authentication.ts';
-import type { Classification, ClassifyContext, Explanation, Flag, Language, Platform, Requester, RequestAuthentication, Verdict } from './types.ts';
+import type { Classification, ClassifyContext, Explanation, RequestAuthentication, Verdict } from './types.ts';
+import type { Flag, Language, Requester } from '../vocabulary/contact.ts';
+import type { Platform } from '../vocabulary/platforms.ts';
 
 /**
  * Decides what one message is. Order matters: robots first (bounces, auto-replies), then the
@@ -217,5 +221,15 @@ function request(
     language: details.language,
     explanation,
     authentication: details.authentication,
+  };
+}
+
+/** What the classifier knows of this user: their own addresses, our Message-ID domain, whom to believe. */
+export function classifyContextOf(reading: ReadingConfig): ClassifyContext {
+  return {
+    ownAddresses: [...new Set([reading.mailFrom, reading.imapUser?.toLowerCase()])].filter((address): address is string => address?.includes('@') === true),
+    messageIdDomain: reading.mailFrom ? messageIdDomain(reading.mailFrom) : 'winnow.invalid',
+    authservId: reading.authservId,
+    unverifiedMail: reading.unverifiedMail,
   };
 }

@@ -7,7 +7,8 @@ import { cleanLine } from '../text/line.ts';
 import { firstNameOf } from '../text/names.ts';
 import { isReplyOrForwardSubject } from '../text/subject.ts';
 import { bodyText, extractUrls, parseUrl, straightenQuotes, stripQuoted } from './text.ts';
-import { LANGUAGES, UNKNOWN_DETAILS, type ClassifyContext, type Explanation, type Language, type Requester } from './types.ts';
+import { LANGUAGES, UNKNOWN_DETAILS, type Language, type Requester } from '../vocabulary/contact.ts';
+import type { ClassifyContext, Explanation } from './types.ts';
 
 /**
  * Personal emails asking to connect or to meet, in every language of platforms/email.ts. Only

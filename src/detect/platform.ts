@@ -13,7 +13,9 @@ import { firstNameOf } from '../text/names.ts';
 import { escapeRegExp } from '../text/regex.ts';
 import { isReplyOrForwardSubject } from '../text/subject.ts';
 import { bodyText, extractUrls, parseUrl, straightenQuotes } from './text.ts';
-import { LANGUAGES, type ClassifyContext, type Explanation, type Language, type Platform, type PlatformMessage, type Requester, type RequestAuthentication } from './types.ts';
+import { LANGUAGES, type Language, type Requester } from '../vocabulary/contact.ts';
+import type { ClassifyContext, Explanation, PlatformMessage, RequestAuthentication } from './types.ts';
+import { PLATFORM_LABELS, type Platform } from '../vocabulary/platforms.ts';
 
 /**
  * The engine that reads platform rules (src/detect/platforms/*.ts) against one message. It knows
@@ -162,7 +164,7 @@ function rulesOf(platform: Platform): PlatformRules | null {
 
 /** The platform's name as users know it ("LinkedIn"), or null for a request that came by mail. */
 export function platformLabelOf(platform: Platform): string | null {
-  return rulesOf(platform)?.label ?? null;
+  return platform === 'email' ? null : PLATFORM_LABELS[platform];
 }
 
 /** The platform's messaging page and its page of pending requests, where known. */
@@ -331,7 +333,7 @@ function requesterName(rules: PlatformRules, mail: Mail): NameFound {
     if (name !== '') return { name, handle, detail: `header ${header}` };
   }
   // "Jane Doe <invitations@linkedin.com>": platforms put the person's name on their own address.
-  const viaPlatform = new RegExp(String.raw`\s+via\s+${escapeRegExp(rules.label)}\s*$`, 'i');
+  const viaPlatform = new RegExp(String.raw`\s+via\s+${escapeRegExp(PLATFORM_LABELS[rules.platform])}\s*$`, 'i');
   const display = cleanName(nameSource(mail.message.from?.name ?? '').replace(extract.displaySuffix ?? viaPlatform, '').replace(viaPlatform, ''));
   if (display !== '' && !display.includes('@') && !extract.notPersonName.some((pattern) => withFlags(pattern, '').test(display))) {
     return { name: display, handle, detail: 'display name of From' };
@@ -598,11 +600,11 @@ function authenticationStep(rules: PlatformRules, authentication: PlatformAuthen
       return { refuse: null };
     case 'fail':
       // A failure with no pass from any source: mail forged in the platform's name.
-      return { refuse: `${rules.label} mail that failed authentication (${authentication.detail}), not trusted` };
+      return { refuse: `${PLATFORM_LABELS[rules.platform]} mail that failed authentication (${authentication.detail}), not trusted` };
     case 'none':
     case 'unverified':
       // Not provably the platform's: a request all the same, which waits for the user (UNVERIFIED_MAIL).
-      return context.unverifiedMail === 'ignore' ? { refuse: `${rules.label} mail that cannot be verified (${authentication.detail}); UNVERIFIED_MAIL=ignore leaves it alone` } : { refuse: null };
+      return context.unverifiedMail === 'ignore' ? { refuse: `${PLATFORM_LABELS[rules.platform]} mail that cannot be verified (${authentication.detail}); UNVERIFIED_MAIL=ignore leaves it alone` } : { refuse: null };
   }
 }
 
@@ -705,7 +707,7 @@ function readMessageNotice(rules: PlatformRules, mail: Mail, context: ClassifyCo
   const conversationUrl = conversationOf(spec, mail);
   if (conversationUrl) explanation.push({ rule: 'extract.conversation', detail: conversationUrl });
   const relay = message.replyTo.find((entry) => spec.relayDomains?.some((domain) => inDomain(entry.address, domain)))?.address ?? null;
-  if (relay) explanation.push({ rule: 'extract.relay', detail: `Reply-To ${relay} relays to the sender through ${rules.label}` });
+  if (relay) explanation.push({ rule: 'extract.relay', detail: `Reply-To ${relay} relays to the sender through ${PLATFORM_LABELS[rules.platform]}` });
   const from = named.name ? ` from ${named.name}` : '';
   return {
     kind: 'message',
@@ -743,7 +745,7 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
   const claim = claimOf(message);
   if (!claim) return null;
   const { rules } = claim;
-  const explanation: Explanation[] = [{ rule: `${rules.platform}.mail`, detail: `${rules.label} mail: ${claim.how}` }];
+  const explanation: Explanation[] = [{ rule: `${rules.platform}.mail`, detail: `${PLATFORM_LABELS[rules.platform]} mail: ${claim.how}` }];
   const mail = readMail(message, rules);
 
   // Before the reply check: an InMail answer's subject is often "RE: …".
@@ -751,7 +753,7 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
   if (notice) return notice;
   if (isReplyOrForwardSubject(mail.subject)) {
     explanation.push({ rule: `${rules.platform}.reply`, detail: `subject "${cleanLine(mail.subject, 60)}" is a reply or forward` });
-    return notRequest(rules, `${rules.label} message (a reply), not ${rules.request}`, explanation);
+    return notRequest(rules, `${PLATFORM_LABELS[rules.platform]} message (a reply), not ${rules.request}`, explanation);
   }
   for (const signal of rules.notRequest) {
     const hit = matchSignal(signal, mail);
@@ -767,19 +769,19 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
   const from = message.from?.address ?? '';
   if (!decided) {
     explanation.push({ rule: `${rules.platform}.no-request`, detail: 'no rule for a request matched' });
-    return notRequest(rules, `${rules.label} mail that is not ${rules.request} (from ${from || 'no sender'})`, explanation);
+    return notRequest(rules, `${PLATFORM_LABELS[rules.platform]} mail that is not ${rules.request} (from ${from || 'no sender'})`, explanation);
   }
   explanation.push({ rule: decided.signal.rule, detail: decided.detail });
 
   const listHeader = ['List-Id', 'List-Post'].find((name) => headerValues(message, name).length > 0);
   if (listHeader) {
     explanation.push({ rule: `${rules.platform}.mailing-list`, detail: `${listHeader} present` });
-    return notRequest(rules, `${rules.label} ${rules.request.replace(/^an? /, '')} delivered through a mailing list (${listHeader} present)`, explanation);
+    return notRequest(rules, `${PLATFORM_LABELS[rules.platform]} ${rules.request.replace(/^an? /, '')} delivered through a mailing list (${listHeader} present)`, explanation);
   }
   const ids = requestIds(rules, mail);
   if (ids.length > 1) {
     explanation.push({ rule: `${rules.platform}.digest`, detail: `${ids.length} request ids: ${ids.slice(0, 3).join(', ')}` });
-    return notRequest(rules, `${rules.label} digest of ${ids.length} ${rules.request.replace(/^an? /, '')}s, not a single request`, explanation);
+    return notRequest(rules, `${PLATFORM_LABELS[rules.platform]} digest of ${ids.length} ${rules.request.replace(/^an? /, '')}s, not a single request`, explanation);
   }
 
   const authentication = platformAuthentication(message, rules.domains, context);
@@ -815,7 +817,7 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
   const platformPassed = authentication.outcome === 'pass';
   let verified: RequestAuthentication = platformPassed
     ? { verified: true, detail: `verified: ${authentication.detail}` }
-    : { verified: false, detail: `${rules.label}'s authentication did not pass: ${authentication.detail}` };
+    : { verified: false, detail: `${PLATFORM_LABELS[rules.platform]}'s authentication did not pass: ${authentication.detail}` };
   if (from !== '' && !fromIsPlatform) {
     reason = reason.replace('{sender}', `from the ${rules.person}'s own address`);
     const resolved = personalAddress(message, context);
@@ -823,26 +825,26 @@ export function readPlatformMail(message: Message, context: ClassifyContext): Pl
     replyTo = resolved.address;
     if (replyTo === null) reason += `; no reply address: ${resolved.refusal ?? 'none given'}`;
     if (vouchedFrom(rules, message, authentication)) {
-      verified = { verified: true, detail: `verified: ${authentication.detail}, and ${rules.label} is the Sender (${message.sender?.address ?? ''}) of this From` };
+      verified = { verified: true, detail: `verified: ${authentication.detail}, and ${PLATFORM_LABELS[rules.platform]} is the Sender (${message.sender?.address ?? ''}) of this From` };
     } else if (resolved.authentication.outcome === 'pass') {
       verified = { verified: true, detail: resolved.authentication.detail };
     } else {
-      verified = { verified: false, detail: platformPassed ? `${rules.label}'s signature passed, but no Sender of ${rules.label} vouches for the From ${from}, and ${resolved.authentication.detail}` : verified.detail };
+      verified = { verified: false, detail: platformPassed ? `${PLATFORM_LABELS[rules.platform]}'s signature passed, but no Sender of ${PLATFORM_LABELS[rules.platform]} vouches for the From ${from}, and ${resolved.authentication.detail}` : verified.detail };
     }
   } else {
-    reason = reason.replace('{sender}', `sent through ${rules.label}`);
+    reason = reason.replace('{sender}', `sent through ${PLATFORM_LABELS[rules.platform]}`);
     // The platform's own relay (reply.linkedin.com) and robots are no address of the person.
     const personal = message.replyTo.find((entry) => mayWriteTo(entry.address, context));
     if (personal && platformPassed) {
       replyTo = personal.address;
-      explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} set by ${rules.label} (authenticated)` });
+      explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} set by ${PLATFORM_LABELS[rules.platform]} (authenticated)` });
       // A Reply-To can be added to a genuine, signed mail when the signature does not cover it, and
       // nothing here checks that it does: the address is kept, and waits for the user's approval.
-      verified = { verified: false, detail: `${rules.label}'s signature passed, but the Reply-To ${personal.address} may have been added to the signed mail (nothing checks that the signature covers it)` };
+      verified = { verified: false, detail: `${PLATFORM_LABELS[rules.platform]}'s signature passed, but the Reply-To ${personal.address} may have been added to the signed mail (nothing checks that the signature covers it)` };
     } else if (personal) {
-      explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} not used: ${rules.label}'s authentication did not pass` });
+      explanation.push({ rule: 'address.reply-to', detail: `Reply-To ${personal.address} not used: ${PLATFORM_LABELS[rules.platform]}'s authentication did not pass` });
     } else {
-      explanation.push({ rule: 'address.none', detail: `${rules.label} mail carries no address of the ${rules.person}` });
+      explanation.push({ rule: 'address.none', detail: `${PLATFORM_LABELS[rules.platform]} mail carries no address of the ${rules.person}` });
     }
   }
 

@@ -1,7 +1,7 @@
 import { alternation } from '../text/regex.ts';
 import { ALL_PHRASES, fold, PHRASES } from './phrases/index.ts';
 import type { DateWords, LanguagePhrases } from './phrases/types.ts';
-import type { Language } from './types.ts';
+import type { Language } from '../vocabulary/contact.ts';
 
 /**
  * The return date an out-of-office note states, relative to the mail's own Date: "back on
@@ -172,18 +172,17 @@ function findDates(folded: string, matchers: Matchers): Found[] {
     const [year, month, day] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
     if (validDay(year, month, day)) found.push({ index: match.index, end: match.index + match[0].length, text: match[0], dates: [{ year, month, day }], weekday: null, relative: null });
   }
-  for (const match of folded.matchAll(matchers.dayMonth)) {
-    const month = matchers.months.get(match[3] ?? '');
-    const day = Number(match[2]);
-    const year = fullYear(match[4]);
-    if (month !== undefined && validDay(year, month, day)) {
-      found.push({ index: match.index, end: match.index + match[0].length, text: match[0], dates: [{ year, month, day }], weekday: weekdayOf(match[1]), relative: null });
-    }
-  }
-  if (matchers.monthDay) {
-    for (const match of folded.matchAll(matchers.monthDay)) {
-      const month = matchers.months.get(match[2] ?? '');
-      const day = Number(match[3]);
+  // "5 January" in every language, "January 5" where the language writes it so; the groups are
+  // the weekday, the day and the month in the order written, then the year.
+  const written = [
+    { pattern: matchers.dayMonth, day: 2, month: 3 },
+    { pattern: matchers.monthDay, day: 3, month: 2 },
+  ];
+  for (const { pattern, day: dayGroup, month: monthGroup } of written) {
+    if (!pattern) continue;
+    for (const match of folded.matchAll(pattern)) {
+      const month = matchers.months.get(match[monthGroup] ?? '');
+      const day = Number(match[dayGroup]);
       const year = fullYear(match[4]);
       if (month !== undefined && validDay(year, month, day)) {
         found.push({ index: match.index, end: match.index + match[0].length, text: match[0], dates: [{ year, month, day }], weekday: weekdayOf(match[1]), relative: null });

@@ -1,61 +1,9 @@
 import type { Address } from '../mail/message.ts';
+import type { OwnVerification } from '../mail/verify.ts';
+import type { AnswerScore, Flag, Language, Requester } from '../vocabulary/contact.ts';
+import type { Platform } from '../vocabulary/platforms.ts';
 
 export type Verdict = 'connection_request' | 'answer' | 'auto_reply' | 'bounce' | 'ignored';
-
-/** Where a request came from: a social platform's notification, or a person's own email. */
-export const PLATFORMS = ['linkedin', 'facebook', 'xing', 'twitter', 'instagram', 'github', 'meetup', 'email'] as const;
-export type Platform = (typeof PLATFORMS)[number];
-
-/** Languages whose requests, refusals and out-of-office notes are recognised. */
-export const LANGUAGES = ['en', 'de', 'fr', 'es', 'pt', 'it', 'nl'] as const;
-export type Language = (typeof LANGUAGES)[number];
-
-/**
- * Signs shown beside a person. They inform the user; they never decide anything on their own.
- * From the request: few_connections (under 100), no_photo, open_networker ("LION"), unverified
- * (neither Winnow's own check nor the receiving server authenticated the sender). From the answer: sales_pitch, link_heavy, hostile, very_short.
- */
-export const FLAGS = ['sales_pitch', 'link_heavy', 'hostile', 'very_short', 'few_connections', 'no_photo', 'open_networker', 'unverified'] as const;
-export type Flag = (typeof FLAGS)[number];
-
-/** What a connection request tells about the person who sent it. Unknown facts are null. */
-export interface Requester {
-  name: string;
-  firstName: string;
-  email: string | null;
-  profileUrl: string | null;
-  headline: string | null;
-  invitationId: string | null;
-  /** The platform's link that accepts this request (LinkedIn's "Accept:"), for the user to open. */
-  acceptUrl: string | null;
-  location: string | null;
-  /** The personal note the person added to the invitation, or the body of a personal request. */
-  note: string | null;
-  mutualConnections: number | null;
-  connectionCount: number | null;
-  /** Whether the notification shows a photo of the person; null when it cannot tell. */
-  hasPhoto: boolean | null;
-}
-
-/** The details a request may not tell, for detectors to start from. */
-export const UNKNOWN_DETAILS = {
-  acceptUrl: null,
-  location: null,
-  note: null,
-  mutualConnections: null,
-  connectionCount: null,
-  hasPhoto: null,
-} as const satisfies Partial<Requester>;
-
-/** How far an answer goes in saying what the script asked. */
-export interface AnswerScore {
-  /** Says why they want to connect. */
-  why: boolean;
-  /** Says what business they are in. */
-  business: boolean;
-  /** Says how the connection would benefit both. */
-  benefit: boolean;
-}
 
 /** What an answer to the script says, after quoted text and signature are stripped. */
 export interface AnswerReading {
@@ -169,16 +117,6 @@ export interface ClassifyContext {
    * Absent where nothing checked (winnow scan): then only the receiving server's verdict counts.
    */
   verification?: OwnVerification | null;
-}
-
-/** Winnow's own authentication of one message, as the entries an Authentication-Results header would list. */
-export interface OwnVerification {
-  /** dkim (one per signature, or one "none"), spf (when checked) and dmarc entries. */
-  entries: Array<{ method: string; result: string; properties: Record<string, string> }>;
-  /** Why SPF was not checked (no sending host known from the receiving server's headers), or null. */
-  spfSkipped: string | null;
-  /** A DNS lookup failed for the moment (temperror): the verdict may change when tried again. */
-  temporary: boolean;
 }
 
 export type { Address };

@@ -1,4 +1,4 @@
-import type { Contact } from '../contacts/types.ts';
+import type { Contact } from '../vocabulary/contact.ts';
 import { platformLabelOf } from '../detect/platform.ts';
 import { cleanLine } from '../text/line.ts';
 import { localTime, zonedTime } from '../settings/send-window.ts';

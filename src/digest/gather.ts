@@ -1,5 +1,5 @@
 import type { ContactStore } from '../contacts/store.ts';
-import type { Contact, Status } from '../contacts/types.ts';
+import type { Contact, Status } from '../vocabulary/contact.ts';
 import { personVariables } from '../script/render.ts';
 import type { TemplateStore } from '../script/store.ts';
 import { localDay } from '../settings/send-window.ts';

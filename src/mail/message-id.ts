@@ -8,7 +8,7 @@ import { isContactId } from '../text/ids.ts';
  * threading headers and bounces). The seal is an HMAC of the rest with the server's secret
  * (WINNOW_SECRET, or the one generated at first start): the contact part is a hash anyone can
  * compute from an address, so without the seal anyone could thread a "reply" or forge a bounce
- * that moves a stranger's record (issue 9). Only the person who received the script knows its id.
+ * that moves a stranger's record. Only the person who received the script knows its id.
  *
  * Ids written before the seal existed (`winnow.<contact>.<n>@<domain>`) are still read, as
  * `sealed: false`: they prove nothing, so an answer to one counts only when it is authenticated

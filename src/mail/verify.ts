@@ -1,10 +1,19 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { OwnVerification } from '../detect/types.ts';
 import { headerValues, type Message } from './message.ts';
 
+/** Winnow's own authentication of one message, as the entries an Authentication-Results header would list. */
+export interface OwnVerification {
+  /** dkim (one per signature, or one "none"), spf (when checked) and dmarc entries. */
+  entries: Array<{ method: string; result: string; properties: Record<string, string> }>;
+  /** Why SPF was not checked (no sending host known from the receiving server's headers), or null. */
+  spfSkipped: string | null;
+  /** A DNS lookup failed for the moment (temperror): the verdict may change when tried again. */
+  temporary: boolean;
+}
+
 /**
- * Winnow's own check of where a mail comes from (issue 9), with mailauth: every DKIM signature,
+ * Winnow's own check of where a mail comes from, with mailauth: every DKIM signature,
  * DMARC for the From domain, and SPF when the receiving server's own Received header names the
  * host that handed the mail over. The result is plain data for classification
  * (ClassifyContext.verification); the judgement lives in src/detect/authentication.ts.

@@ -7,7 +7,7 @@ import { jobId, type Queues } from './queues.ts';
  * as they say, so scheduling here only has to make it wake no later than it should.
  */
 
-/** What the deadline's times are read from: the person's (src/contacts/types.ts) and the reminder setting (src/settings/settings.ts). */
+/** What the deadline's times are read from: the person's (src/vocabulary/contact.ts) and the reminder setting (src/settings/settings.ts). */
 interface AskedPerson {
   askedAt: number | null;
   deadlineAt: number | null;

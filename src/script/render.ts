@@ -1,5 +1,5 @@
-import { sentAuthenticated, type Channel } from '../contacts/types.ts';
-import type { Flag, Platform } from '../detect/types.ts';
+import { type Channel, type Flag, sentAuthenticated } from '../vocabulary/contact.ts';
+import { platformLabel } from '../vocabulary/platforms.ts';
 import { withoutReplyPrefixes } from '../text/subject.ts';
 import { cut, MAX_VARIABLE_LENGTH, type ScriptVariables } from './template.ts';
 
@@ -64,17 +64,6 @@ export function personVariables(person: ScriptPerson, userName: string): ScriptV
 export function scriptOnPlatform(person: Pick<ScriptPerson, 'platform' | 'email' | 'channel'>): boolean {
   return person.platform !== 'email' && (person.channel === 'platform' || person.email === null);
 }
-
-const PLATFORM_LABELS: Readonly<Record<Platform, string>> = {
-  linkedin: 'LinkedIn',
-  email: 'email',
-  facebook: 'Facebook',
-  xing: 'XING',
-  twitter: 'X',
-  instagram: 'Instagram',
-  github: 'GitHub',
-  meetup: 'Meetup',
-};
 
 /**
  * The variables a script template sees: each one a single line of plain text, without control
@@ -149,14 +138,6 @@ export function echoedSubject(subject: string): string {
   if (text.length <= MAX_ECHOED_SUBJECT_LENGTH) return text;
   const cutAt = text.lastIndexOf(' ', MAX_ECHOED_SUBJECT_LENGTH - 1);
   return `${cut(text, cutAt > MAX_ECHOED_SUBJECT_LENGTH / 2 ? cutAt : MAX_ECHOED_SUBJECT_LENGTH - 1).trimEnd()}…`;
-}
-
-/** 'linkedin' → 'LinkedIn'; an id without a label is shown as it is, capitalised. */
-export function platformLabel(platform: string): string {
-  const id = clean(platform);
-  const label = (PLATFORM_LABELS as Readonly<Record<string, string>>)[id.toLowerCase()];
-  if (label !== undefined) return label;
-  return id.charAt(0).toUpperCase() + id.slice(1);
 }
 
 function clean(value: unknown): string {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Config } from '../config/env.ts';
-import { PLATFORMS, type Platform } from '../detect/types.ts';
+import { PLATFORMS, type Platform } from '../vocabulary/platforms.ts';
 import { isDomainName, isMailboxAddress } from '../text/address.ts';
 
 const DAY = 86_400_000;

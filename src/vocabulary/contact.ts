@@ -178,17 +178,12 @@ export type ContactEvent = z.infer<typeof contactEventSchema>;
 
 /** The fields of a new person that nothing has told yet: no answer, no decision, nothing sent. */
 export const NO_DETAILS = {
-  location: null,
-  note: null,
-  mutualConnections: null,
-  connectionCount: null,
-  hasPhoto: null,
+  ...UNKNOWN_DETAILS,
   answerFullText: null,
   score: null,
   flags: [],
   language: null,
   channel: 'email',
-  acceptUrl: null,
   conversationUrl: null,
   relayAddress: null,
   attempts: 0,

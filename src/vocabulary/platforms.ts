@@ -22,7 +22,8 @@ export function isPlatform(value: unknown): value is Platform {
   return typeof value === 'string' && (PLATFORMS as readonly string[]).includes(value);
 }
 
-/** 'linkedin' → 'LinkedIn'; an id that is no platform of ours (an old record, a typed value) is shown as it is. */
+/** 'linkedin' → 'LinkedIn'; an id that is no platform of ours (a template preview's, say) is shown capitalised. */
 export function platformLabel(platform: string): string {
-  return isPlatform(platform) ? PLATFORM_LABELS[platform] : platform;
+  const id = platform.toLowerCase();
+  return isPlatform(id) ? PLATFORM_LABELS[id] : platform.charAt(0).toUpperCase() + platform.slice(1);
 }

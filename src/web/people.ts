@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { createContactActions } from '../contacts/actions.ts';
 import { createDirectory } from '../contacts/directory.ts';
 import { bucketFor, funnel, needsYou, periodRange, timeSeries, type Bucket, type Funnel, type NeedsYou, type Period, type SeriesPoint } from '../contacts/stats.ts';
-import type { Contact } from '../contacts/types.ts';
+import type { Contact } from '../vocabulary/contact.ts';
 import { messageIdDomain } from '../mail/message-id.ts';
 import { QUEUE_NAMES } from '../queues/queues.ts';
 import { redisMemory } from '../redis.ts';

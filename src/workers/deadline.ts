@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { formatDuration } from '../config/duration.ts';
-import type { Contact } from '../contacts/types.ts';
+import type { Contact } from '../vocabulary/contact.ts';
 import { platformLabelOf } from '../detect/platform.ts';
 import { reminderMessageId, scriptMessageId } from '../mail/message-id.ts';
 import { reminderDueAt } from '../queues/deadlines.ts';

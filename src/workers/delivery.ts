@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { LedgerMail } from '../contacts/store.ts';
-import type { Contact } from '../contacts/types.ts';
+import type { Contact } from '../vocabulary/contact.ts';
 import { classifyDeliveryError } from '../mail/delivery-error.ts';
 import { breakerNotice } from '../mail/notices.ts';
 import { jobId } from '../queues/queues.ts';

@@ -1,5 +1,5 @@
 import { createContactActions } from '../contacts/actions.ts';
-import type { Status } from '../contacts/types.ts';
+import type { Status } from '../vocabulary/contact.ts';
 import { messageIdDomain } from '../mail/message-id.ts';
 import type { WorkerContext } from './context.ts';
 

@@ -3,13 +3,12 @@ import { giveAddress } from '../contacts/awaiting.ts';
 import { AWAITING_ANSWER } from '../contacts/lifecycle.ts';
 import { allowedNote, decideRequest, knownReason, resolveAddress, type Resolution, type ResolutionInput } from '../contacts/resolve.ts';
 import { normaliseName } from '../text/names.ts';
-import { FLAGS } from '../detect/types.ts';
+import { type Contact, type ContactEvent, type Flag, FLAGS, NO_DETAILS } from '../vocabulary/contact.ts';
 import { addressDedupeKey, messageDedupeKey } from '../contacts/store.ts';
-import { NO_DETAILS, type Contact, type ContactEvent } from '../contacts/types.ts';
 import { readAnswer } from '../detect/answer.ts';
 import { DEFAULT_ABSENCE_MS } from '../detect/auto-reply.ts';
 import { classify } from '../detect/classify.ts';
-import type { Classification, Flag } from '../detect/types.ts';
+import type { Classification } from '../detect/types.ts';
 import { parseMessage, type Message } from '../mail/message.ts';
 import { readScriptMessageId, scriptMessageId } from '../mail/message-id.ts';
 import { topAuthservId } from '../detect/authentication.ts';
@@ -58,7 +57,7 @@ export function createInboundProcessor(context: WorkerContext) {
   }
 
   /**
-   * The person an incoming mail answers, if any, and whether it may change their record (issue 9:
+   * The person an incoming mail answers, if any, and whether it may change their record (see docs/SECURITY.md:
    * records only the person can change). It counts when it replies to a script of ours whose
    * sealed Message-ID only the person received, from the person's own address; or when it is
    * authenticated (DMARC, or DKIM aligned with its From) from the person's address. Anything else

@@ -1,9 +1,9 @@
 import { durationInWords } from '../config/duration.ts';
 import { statusInWords } from '../contacts/actions.ts';
-import type { Contact, Status } from '../contacts/types.ts';
+import type { Contact, Status } from '../vocabulary/contact.ts';
 import { cleanLine } from '../text/line.ts';
 import type { Logger } from '../log.ts';
-import { platformLabel } from '../script/render.ts';
+import { platformLabel } from '../vocabulary/platforms.ts';
 
 /**
  * One readable log line per mail event, at info level: what someone watching the service wants to

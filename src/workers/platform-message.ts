@@ -1,10 +1,10 @@
 import { giveAddress } from '../contacts/awaiting.ts';
 import { awaitsAddressOnPlatform, matchNotice, waitingOnPlatform } from '../contacts/platform-answers.ts';
 import { decideRequest, relayAsAddress } from '../contacts/resolve.ts';
-import type { Contact, ContactEvent } from '../contacts/types.ts';
+import type { Contact, ContactEvent, Flag } from '../vocabulary/contact.ts';
 import { readAnswerText } from '../detect/answer.ts';
 import { platformLabelOf } from '../detect/platform.ts';
-import type { AnswerReading, Flag, PlatformMessage } from '../detect/types.ts';
+import type { AnswerReading, PlatformMessage } from '../detect/types.ts';
 import type { Message } from '../mail/message.ts';
 import type { QueuePayloads } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/env.ts';
+import { ConfigError, loadConfig, loadReadingConfig, readingConfigOf } from '../../src/config/env.ts';
+import { classifyContextOf } from '../../src/detect/classify.ts';
 import { formatDuration, parseDuration } from '../../src/config/duration.ts';
 
 const valid = {
@@ -195,5 +196,33 @@ describe('duration settings', () => {
     expect(problems).toContain('MAILBOX_LEASE="1s" must be between 2s and 10m');
     expect(problems).toContain('DEDUPE_WINDOW="100000000000w" must be between 1m and 3650d');
     expect(problems).toContain('RESPONSE_DEADLINE="400d" must be between 1s and 365d');
+  });
+});
+
+describe('the reading settings (winnow scan, which needs no mailbox)', () => {
+  it('reads mail as nobody in particular when nothing is set, believing no server', () => {
+    const context = classifyContextOf(loadReadingConfig({}));
+    expect(context).toEqual({ ownAddresses: [], messageIdDomain: 'winnow.invalid', authservId: null, unverifiedMail: 'approve' });
+  });
+
+  it('knows the user by MAIL_FROM and the login, as the running service does', () => {
+    const env = { ...valid, AUTHSERV_ID: 'MX.Example.com', UNVERIFIED_MAIL: 'ignore' };
+    const alone = classifyContextOf(loadReadingConfig(env));
+    expect(alone).toEqual(classifyContextOf(readingConfigOf(loadConfig(env))));
+    expect(alone).toMatchObject({ ownAddresses: ['ada@example.com'], authservId: 'mx.example.com', unverifiedMail: 'ignore' });
+  });
+
+  it('refuses a wrong value with the same words as start, instead of reading mail some other way', () => {
+    let error: unknown;
+    try {
+      loadReadingConfig({ AUTHSERV_ID: 'not a host!', UNVERIFIED_MAIL: 'sometimes', MAIL_FROM: 'nobody' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/AUTHSERV_ID="not a host!" must be a host name/);
+    expect(problems).toMatch(/UNVERIFIED_MAIL="sometimes" must be approve, accept or ignore/);
+    expect(problems).toMatch(/MAIL_FROM="nobody" is not an address/);
   });
 });

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContactActions, type ContactActions } from '../../src/contacts/actions.ts';
 import { createContactStore, type ContactStore, type NewContact } from '../../src/contacts/store.ts';
-import type { Status } from '../../src/contacts/types.ts';
+import type { Status } from '../../src/vocabulary/contact.ts';
 import { constructedPerson, recordPerson } from './constructed.ts';
 import { reminderMessageId, scriptMessageId } from '../../src/mail/message-id.ts';
 import { closeQueues, createQueues, jobId, type Queues } from '../../src/queues/queues.ts';

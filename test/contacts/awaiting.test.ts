@@ -4,7 +4,7 @@ import { createContactActions } from '../../src/contacts/actions.ts';
 import { createAddressBook, type AddressBook } from '../../src/contacts/address-book.ts';
 import { giveAddress, resolveAwaiting, type AwaitingDeps } from '../../src/contacts/awaiting.ts';
 import { createContactStore, type ContactStore, type NewContact } from '../../src/contacts/store.ts';
-import type { Status } from '../../src/contacts/types.ts';
+import type { Status } from '../../src/vocabulary/contact.ts';
 import { historyKeys, readWrittenTo } from '../../src/mail/history.ts';
 import { closeQueues, createQueues, jobId, type Queues } from '../../src/queues/queues.ts';
 import { createSettingsStore, type Settings, type SettingsStore } from '../../src/settings/settings.ts';

@@ -1,5 +1,5 @@
 import type { ContactStore, NewContact } from '../../src/contacts/store.ts';
-import { NO_DETAILS, type Status } from '../../src/contacts/types.ts';
+import { NO_DETAILS, type Status } from '../../src/vocabulary/contact.ts';
 
 /** Constructed people for the contact tests: not from mail, each with a name and invitation of its own. */
 

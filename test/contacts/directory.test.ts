@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory, CursorError, type DirectoryQuery } from '../../src/contacts/directory.ts';
 import { createContactStore, type ContactStore, type NewContact } from '../../src/contacts/store.ts';
-import { NO_DETAILS, type Contact } from '../../src/contacts/types.ts';
+import { NO_DETAILS, type Contact } from '../../src/vocabulary/contact.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
 
 let sandbox: Sandbox;

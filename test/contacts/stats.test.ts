@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketFor, bucketStart, funnel, needsYou, periodRange, timeSeries, type FunnelRow } from '../../src/contacts/stats.ts';
-import { STATUSES, type Status } from '../../src/contacts/types.ts';
+import { STATUSES, type Status } from '../../src/vocabulary/contact.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 4, 1); // a Wednesday

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContactStore, type NewContact } from '../../src/contacts/store.ts';
-import { NO_DETAILS } from '../../src/contacts/types.ts';
+import { NO_DETAILS } from '../../src/vocabulary/contact.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
 
 let sandbox: Sandbox;

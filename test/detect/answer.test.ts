@@ -40,7 +40,7 @@ describe('readAnswer', () => {
     const answer = await answerTo({
       text: 'Hi Morgan,\n\nI run a structural engineering firm; we could send each other timber projects.\n\nJane\n\nOn Tue, 5 Mar 2024 at 10:00, Morgan Example <morgan@example.test> wrote:\n> Thank you for wanting to connect.\n',
     });
-    // The reading grew (issue 3): score, flags, language, reason and the full text beside kind and text.
+    // The reading carries score, flags, language, reason and the full text beside kind and text.
     expect(answer).toMatchObject({ kind: 'answered', text: 'Hi Morgan,\n\nI run a structural engineering firm; we could send each other timber projects.\n\nJane' });
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { senderAuthentication, suggestAuthservId, topAuthservId } from '../../src/detect/authentication.ts';
-import type { ClassifyContext, OwnVerification } from '../../src/detect/types.ts';
+import type { OwnVerification } from '../../src/mail/verify.ts';
+import type { ClassifyContext } from '../../src/detect/types.ts';
 import { parseMessage } from '../../src/mail/message.ts';
 import { sendingHost } from '../../src/mail/verify.ts';
 import { rawMail } from '../support/mail.ts';

@@ -121,7 +121,7 @@ describe('LinkedIn invitations, 2011–2013 format (constructed)', () => {
   });
 
   it('is a request flagged unverified when the user’s server shows no LinkedIn signature on it', async () => {
-    // Issue 9: not provably LinkedIn's, so nothing goes out on its own; nothing is dropped either.
+    // Not provably LinkedIn's, so nothing goes out on its own; nothing is dropped either.
     const fields = oldInvitation({ name: 'Jane Doe', address: 'jane.doe@example.org' });
     fields.headers = { ...(fields.headers as Record<string, string>), 'Authentication-Results': 'mx.example.test; spf=fail smtp.mailfrom=example.org; dmarc=fail header.from=example.org' };
     const result = await classified(fields, checked);
@@ -244,7 +244,7 @@ describe('personal requests in English (constructed)', () => {
       subject: "Let's connect",
       text: 'Hi Morgan, we met at the meetup.',
     };
-    // Issue 3: a Reply-To other than the From is used only when the From's domain passed.
+    // A Reply-To other than the From is used only when the From's domain passed.
     const unchecked = await classified(fields);
     expect(unchecked).toMatchObject({ verdict: 'connection_request', replyTo: 'jane@work.example.org', flags: ['unverified'] });
     expect(unchecked.explanation.map((entry) => entry.rule)).toContain('address.reply-to');
@@ -555,7 +555,7 @@ describe('authentication of platform mail (constructed)', () => {
     expect(result.reason).toMatch(reason);
   });
 
-  // Issue 9: mail that is not provably the platform's is still a request, flagged and held for
+  // Mail that is not provably the platform's is still a request, flagged and held for
   // the user (nothing is dropped); only a failure for the platform's domain marks a forgery.
   it.each([
     ['a pass for a look-alike domain only', 'mx.example.test; dkim=pass header.d=linkedin.com.evil.example; dmarc=pass header.from=linkedln.com', /no DKIM or DMARC pass for linkedin\.com \(mx\.example\.test reports dkim=pass dmarc=pass\)/],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { matchNotice } from '../../src/contacts/platform-answers.ts';
-import { NO_DETAILS, type Contact } from '../../src/contacts/types.ts';
+import { NO_DETAILS, type Contact } from '../../src/vocabulary/contact.ts';
 import { classify } from '../../src/detect/classify.ts';
 import { parseMessage } from '../../src/mail/message.ts';
 import { corpusDir } from '../support/corpus.ts';

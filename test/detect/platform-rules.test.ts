@@ -7,7 +7,9 @@ import { PLATFORM_RULES } from '../../src/detect/platforms/index.ts';
 import { GREETINGS } from '../../src/detect/platforms/languages.ts';
 import { detectLanguage, fold } from '../../src/detect/phrases/index.ts';
 import type { Phrases, PlatformRules, Signal } from '../../src/detect/platforms/rules.ts';
-import { LANGUAGES, PLATFORMS, type ClassifyContext } from '../../src/detect/types.ts';
+import { LANGUAGES } from '../../src/vocabulary/contact.ts';
+import { PLATFORMS } from '../../src/vocabulary/platforms.ts';
+import type { ClassifyContext } from '../../src/detect/types.ts';
 
 /** The platform rules are data; these checks keep the data sound as platforms and languages are added. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseReturnDate, utcOffsetOf } from '../../src/detect/return-date.ts';
-import type { Language } from '../../src/detect/types.ts';
+import type { Language } from '../../src/vocabulary/contact.ts';
 
 /**
  * Constructed out-of-office sentences (not real samples), one table per language. Each row: the

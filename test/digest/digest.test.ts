@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDigest, latestSlot, type DigestInput } from '../../src/digest/digest.ts';
 import { defaultDigestTemplate } from '../../src/digest/gather.ts';
-import { NO_DETAILS, type Contact } from '../../src/contacts/types.ts';
+import { NO_DETAILS, type Contact } from '../../src/vocabulary/contact.ts';
 import { all, attribute, has, one, parseHtml, text } from '../support/dom.ts';
 
 const person = (id: string, name: string, updatedAt: number, extra: Partial<Contact> = {}): Contact => ({

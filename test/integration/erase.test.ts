@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import type { Contact } from '../../src/contacts/types.ts';
+import type { Contact } from '../../src/vocabulary/contact.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMailboxHistory } from '../../src/mail/history.ts';
 import { PRIMARY_MAILBOX } from '../../src/runtime.ts';

@@ -3,7 +3,8 @@ import { createAddressBook } from '../../src/contacts/address-book.ts';
 import { classify } from '../../src/detect/classify.ts';
 import { parseMessage } from '../../src/mail/message.ts';
 import { createQueues, closeQueues, jobId } from '../../src/queues/queues.ts';
-import { classifyContextOf } from '../../src/runtime.ts';
+import { classifyContextOf } from '../../src/detect/classify.ts';
+import { readingConfigOf } from '../../src/config/env.ts';
 import { createSettingsStore, type Settings } from '../../src/settings/settings.ts';
 import { buildMail } from '../support/mail.ts';
 import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
@@ -148,7 +149,7 @@ describe('an out-of-office answer', () => {
       text: `I am out of the office and back on ${back}. I will read your message then.`,
     });
     // What the detectors make of the return date decides where the pause ends; without one, 7 days.
-    const stated = classify(await parseMessage(outOfOffice), classifyContextOf(winnow.config)).returnsAt;
+    const stated = classify(await parseMessage(outOfOffice), classifyContextOf(readingConfigOf(winnow.config))).returnsAt;
     const before = Date.now();
     await suite.sandbox.deliver(winnow.user.address, outOfOffice);
     const paused = await winnow.waitForContact((c) => c.id === asked.id && c.pausedUntil !== null);

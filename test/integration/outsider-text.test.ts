@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Contact } from '../../src/contacts/types.ts';
+import type { Contact } from '../../src/vocabulary/contact.ts';
 import { parseMessage } from '../../src/mail/message.ts';
 import { buildMail, rawMail } from '../support/mail.ts';
 import type { ReceivedMail } from '../support/sandbox.ts';

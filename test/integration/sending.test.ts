@@ -1,7 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createContactActions } from '../../src/contacts/actions.ts';
-import type { Contact } from '../../src/contacts/types.ts';
+import type { Contact } from '../../src/vocabulary/contact.ts';
 import { parseMessage } from '../../src/mail/message.ts';
 import { reminderMessageId, scriptMessageId } from '../../src/mail/message-id.ts';
 import { closeQueues, createQueues, jobId, wakeWaitingScripts } from '../../src/queues/queues.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAddressBook } from '../../src/contacts/address-book.ts';
-import type { Contact } from '../../src/contacts/types.ts';
+import type { Contact } from '../../src/vocabulary/contact.ts';
 import { signMail } from '../support/dkim.ts';
 import { buildMail } from '../support/mail.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
@@ -8,7 +8,7 @@ import { useSandbox, type TestWinnow } from '../support/winnow.ts';
 import { deliveryReport, linkedInInvitation, personalRequest } from '../support/requests.ts';
 
 /**
- * Never a spam cannon (issue 9), on real Redis, Dovecot and SMTP: mail written in someone else's
+ * Never a spam cannon, on real Redis, Dovecot and SMTP: mail written in someone else's
  * name never makes Winnow write to that someone on its own, and never changes their record.
  * Authentication is Winnow's own (mailauth, with the test world's DNS from test/support/dkim.ts)
  * and the receiving server's (AUTHSERV_ID). Every mail here is constructed; "forged" mail is

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { echoedSubject, nameLike, personVariables, platformLabel, SAMPLE_PERSON, scriptVariables } from '../../src/script/render.ts';
+import { echoedSubject, nameLike, personVariables, SAMPLE_PERSON, scriptVariables } from '../../src/script/render.ts';
+import { platformLabel } from '../../src/vocabulary/platforms.ts';
 import { loadDefaultScript } from '../../src/script/template.ts';
 
 const input = {

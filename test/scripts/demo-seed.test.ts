@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Contact } from '../../src/contacts/types.ts';
+import type { Contact } from '../../src/vocabulary/contact.ts';
 import { DEMO_PEOPLE, matchesExpectation, seedDemo } from '../../scripts/demo-seed.ts';
 import { createLogger } from '../../src/log.ts';
 import { RECEIVING_SERVER } from '../support/requests.ts';

@@ -5,7 +5,7 @@ import { createContactStore, type ContactStore } from '../../src/contacts/store.
 import { mailboxKeys } from '../../src/store/keys.ts';
 import { closeQueues, createQueues, jobId } from '../../src/queues/queues.ts';
 import { createSettingsStore } from '../../src/settings/settings.ts';
-import type { Contact } from '../../src/contacts/types.ts';
+import type { Contact } from '../../src/vocabulary/contact.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { PRIMARY_MAILBOX, startRuntime, type Roles, type Runtime } from '../../src/runtime.ts';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Contact, ContactEvent } from '../../src/contacts/types.ts';
+import type { Contact, ContactEvent } from '../../src/vocabulary/contact.ts';
 import { jobId } from '../../src/queues/queues.ts';
 import { addPerson, API_TOKEN, askAndAnswer, BASE_TIME, useWebTest } from './helpers.ts';
 

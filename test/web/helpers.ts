@@ -10,7 +10,7 @@ import { createSettingsStore } from '../../src/settings/settings.ts';
 import { closeQueues, createQueues, type Queues } from '../../src/queues/queues.ts';
 import { createTemplateStore } from '../../src/script/store.ts';
 import { loadDefaultTemplates } from '../../src/script/template.ts';
-import { NO_DETAILS, type ContactEvent } from '../../src/contacts/types.ts';
+import { NO_DETAILS, type ContactEvent } from '../../src/vocabulary/contact.ts';
 import { createLogger } from '../../src/log.ts';
 import { fastifyOptions, webApp, type WebDeps, type WebOptions } from '../../src/web/app.ts';
 import { serializerCompiler } from '../../src/web/schemas/provider.ts';

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { PLATFORMS } from '../../src/detect/types.ts';
-import { platformLabel } from '../../src/script/render.ts';
+import { platformLabel, PLATFORMS } from '../../src/vocabulary/platforms.ts';
 import { createSettingsStore, defaultSettings } from '../../src/settings/settings.ts';
 import { formFromBody, readSettingsForm, settingsToForm } from '../../src/web/views/settings.ts';
 import { all, attribute, has, one, parseHtml, rawText, text } from '../support/dom.ts';

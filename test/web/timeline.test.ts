@@ -1,6 +1,6 @@
 // The mail behind each event of a timeline, in words instead of raw Message-IDs.
 import { describe, expect, it } from 'vitest';
-import type { ContactEvent } from '../../src/contacts/types.ts';
+import type { ContactEvent } from '../../src/vocabulary/contact.ts';
 import { scriptMessageId, reminderMessageId } from '../../src/mail/message-id.ts';
 import { mailOfEvents } from '../../src/web/views/timeline.ts';
 

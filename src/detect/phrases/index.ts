@@ -1,4 +1,4 @@
-import { LANGUAGES, type Language } from '../types.ts';
+import { LANGUAGES, type Language } from '../../vocabulary/contact.ts';
 import { de } from './de.ts';
 import { en } from './en.ts';
 import { es } from './es.ts';

@@ -1,4 +1,4 @@
-import type { Language } from '../types.ts';
+import type { Language } from '../../vocabulary/contact.ts';
 
 /**
  * What Winnow knows of one language to read answers and automatic replies: refusals, hostility,

@@ -1,4 +1,4 @@
-import type { Language } from '../types.ts';
+import type { Language } from '../../vocabulary/contact.ts';
 
 /**
  * Personal emails asking to connect or to meet (platform 'email'). Deliberately narrow: a script

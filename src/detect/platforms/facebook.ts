@@ -1,4 +1,4 @@
-import { phrasesOf, type PlatformRules } from './rules.ts';
+import { phraseBook, type PlatformRules } from './rules.ts';
 
 /**
  * Facebook friend requests. Real notifications come from "Facebook <notification+…@facebookmail.com>"
@@ -23,14 +23,10 @@ const REQUEST = {
   nl: [String.raw`wil (?:vrienden worden|je vriend(?:in)? worden) op Facebook`, String.raw`heeft je een vriendschapsverzoek (?:gestuurd|verzonden)`],
 } as const;
 
-type Language = keyof typeof REQUEST;
-const LANGUAGES = Object.keys(REQUEST) as Language[];
-
-const byLanguage = (make: (sentence: string) => RegExp) => phrasesOf(REQUEST, (sentence) => [make(sentence)]);
+const { languages: LANGUAGES, byLanguage } = phraseBook(REQUEST);
 
 export const facebook: PlatformRules = {
   platform: 'facebook',
-  label: 'Facebook',
   request: 'a friend request',
   person: 'requester',
   languages: LANGUAGES,
@@ -139,15 +135,15 @@ export const facebook: PlatformRules = {
     {
       rule: 'facebook.friend-request',
       what: 'Facebook friend request',
-      text: byLanguage((sentence) => new RegExp(String.raw`\b${sentence}\b`)),
+      text: byLanguage((sentence) => [new RegExp(String.raw`\b${sentence}\b`)]),
     },
   ],
 
   extract: {
     notPersonName: [/^(?:facebook|meta|noreply|no-reply)$/i],
-    subjectName: byLanguage((sentence) => new RegExp(String.raw`^${NAME} ${sentence}`)),
+    subjectName: byLanguage((sentence) => [new RegExp(String.raw`^${NAME} ${sentence}`)]),
     nameLeadsSubject: true,
-    bodyName: byLanguage((sentence) => new RegExp(String.raw`^${NAME} ${sentence}`)),
+    bodyName: byLanguage((sentence) => [new RegExp(String.raw`^${NAME} ${sentence}`)]),
     webHosts: ['facebook.com'],
     profiles: [{ path: /^\/profile\.php$/, param: 'id', url: 'https://www.facebook.com/profile.php?id={key}' }],
     // The requester's account id: one request per person, which is what deduplication needs.

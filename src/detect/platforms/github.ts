@@ -12,7 +12,6 @@ const FOLLOWS = String.raw`(?:is now following you|started following you)`;
 
 export const github: PlatformRules = {
   platform: 'github',
-  label: 'GitHub',
   request: 'a follow',
   person: 'follower',
   languages: ['en'],

@@ -1,4 +1,4 @@
-import { phrasesOf, type PlatformRules } from './rules.ts';
+import { phraseBook, type PlatformRules } from './rules.ts';
 
 /**
  * Instagram follow requests: a private account gets "janedoe (Jane Doe) requested to follow you"
@@ -20,14 +20,10 @@ const REQUESTS = {
   nl: [String.raw`heeft gevraagd (?:om )?je te volgen`, String.raw`wil je volgen`],
 } as const;
 
-type Language = keyof typeof REQUESTS;
-const LANGUAGES = Object.keys(REQUESTS) as Language[];
-
-const byLanguage = (make: (sentence: string) => RegExp[]) => phrasesOf(REQUESTS, make);
+const { languages: LANGUAGES, byLanguage } = phraseBook(REQUESTS);
 
 export const instagram: PlatformRules = {
   platform: 'instagram',
-  label: 'Instagram',
   request: 'a follow request',
   person: 'requester',
   languages: LANGUAGES,

@@ -1,4 +1,4 @@
-import type { Language } from '../types.ts';
+import type { Language } from '../../vocabulary/contact.ts';
 
 /**
  * How a mail greets in each language ("Hi Morgan,"), so that a greeting is never taken for a

@@ -17,7 +17,6 @@ const NAME = String.raw`(?<name>\S.{0,80}?)`;
 
 export const linkedin: PlatformRules = {
   platform: 'linkedin',
-  label: 'LinkedIn',
   request: 'an invitation',
   person: 'inviter',
   languages: ['en', 'de', 'fr', 'es', 'pt', 'it', 'nl'],

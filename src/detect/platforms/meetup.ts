@@ -1,4 +1,4 @@
-import { phrasesOf, type PlatformRules } from './rules.ts';
+import { phraseBook, type PlatformRules } from './rules.ts';
 
 /**
  * Meetup: a member who wants to connect ("Jane Doe wants to connect with you") or who asks to
@@ -19,14 +19,10 @@ const REQUESTS = {
   nl: [String.raw`wil met je connecten`, String.raw`heeft je een (?:connectie|bericht)verzoek gestuurd`],
 } as const;
 
-type Language = keyof typeof REQUESTS;
-const LANGUAGES = Object.keys(REQUESTS) as Language[];
-
-const byLanguage = (make: (sentence: string) => RegExp[]) => phrasesOf(REQUESTS, make);
+const { languages: LANGUAGES, byLanguage } = phraseBook(REQUESTS);
 
 export const meetup: PlatformRules = {
   platform: 'meetup',
-  label: 'Meetup',
   request: 'a request to connect',
   person: 'requester',
   languages: LANGUAGES,

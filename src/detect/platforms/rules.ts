@@ -1,4 +1,5 @@
-import type { Language, Platform } from '../types.ts';
+import type { Language } from '../../vocabulary/contact.ts';
+import type { Platform } from '../../vocabulary/platforms.ts';
 
 /**
  * The shape of one platform's rules. A platform is described by data only: which domains send its
@@ -135,8 +136,6 @@ export interface MessageRules {
 
 export interface PlatformRules {
   platform: Platform;
-  /** The platform's name as users know it ("LinkedIn", "X (Twitter)"). */
-  label: string;
   /** What a request is called, with its article: "an invitation", "a friend request", "a follow". */
   request: string;
   /** Who sends one: "inviter", "follower". */
@@ -177,6 +176,14 @@ export interface PlatformRules {
  * detection and for name extraction: `make` turns one sentence into its patterns
  * ("\\bsentence\\b", "^name sentence").
  */
+/**
+ * A platform's table of sentences per language, as its rules use it: the languages it covers, and
+ * its sentences made into patterns (one sentence may give several, e.g. with a name or a handle).
+ */
+export function phraseBook<L extends Language>(sentences: Readonly<Record<L, readonly string[]>>): { languages: L[]; byLanguage: (make: (sentence: string) => RegExp[]) => Record<L, RegExp[]> } {
+  return { languages: Object.keys(sentences) as L[], byLanguage: (make) => phrasesOf(sentences, make) };
+}
+
 export function phrasesOf<L extends Language>(sentences: Readonly<Record<L, readonly string[]>>, make: (sentence: string) => RegExp[]): Record<L, RegExp[]> {
   return Object.fromEntries((Object.keys(sentences) as L[]).map((language) => [language, sentences[language].flatMap(make)])) as Record<L, RegExp[]>;
 }

@@ -1,4 +1,4 @@
-import { phrasesOf, type PlatformRules } from './rules.ts';
+import { phraseBook, type PlatformRules } from './rules.ts';
 
 /**
  * X (Twitter) follows. Real follow notifications carry `X-Twitteremailtype: is_following` with
@@ -21,14 +21,10 @@ const FOLLOWS = {
   nl: [String.raw`volgt (?:je|jou|u) nu(?: op (?:Twitter|X))?`],
 } as const;
 
-type Language = keyof typeof FOLLOWS;
-const LANGUAGES = Object.keys(FOLLOWS) as Language[];
-
-const byLanguage = (make: (sentence: string) => RegExp[]) => phrasesOf(FOLLOWS, make);
+const { languages: LANGUAGES, byLanguage } = phraseBook(FOLLOWS);
 
 export const twitter: PlatformRules = {
   platform: 'twitter',
-  label: 'X (Twitter)',
   request: 'a follow',
   person: 'follower',
   languages: LANGUAGES,

@@ -41,7 +41,6 @@ function byLanguage(make: (language: Language) => RegExp[]): Record<Language, Re
 
 export const xing: PlatformRules = {
   platform: 'xing',
-  label: 'XING',
   request: 'a contact request',
   person: 'requester',
   languages: LANGUAGES,

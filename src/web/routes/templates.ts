@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { Contact } from '../../contacts/types.ts';
-import { personVariables, platformLabel, SAMPLE_PERSON } from '../../script/render.ts';
+import type { Contact } from '../../vocabulary/contact.ts';
+import { personVariables, SAMPLE_PERSON } from '../../script/render.ts';
+import { platformLabel } from '../../vocabulary/platforms.ts';
 import { TestSendError } from '../../script/test-send.ts';
 import { TemplateVersionNotFound } from '../../script/store.ts';
 import { isContactId } from '../../text/ids.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STATUSES } from '../../contacts/types.ts';
+import { STATUSES } from '../../vocabulary/contact.ts';
 import { localPath } from '../security.ts';
 import { CONTACT_ID } from '../../text/ids.ts';
 

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { DATE_FIELDS, DEFAULT_ORDER, SORTS, type DirectoryQuery } from '../../contacts/directory.ts';
 import { PERIODS } from '../../contacts/stats.ts';
-import { CHANNELS, STATUSES } from '../../contacts/types.ts';
-import { FLAGS, PLATFORMS } from '../../detect/types.ts';
-import { contactEventSchema, contactSchema } from '../../vocabulary/contact.ts';
+import { CHANNELS, contactEventSchema, contactSchema, FLAGS, STATUSES } from '../../vocabulary/contact.ts';
+import { PLATFORMS } from '../../vocabulary/platforms.ts';
 import { contactId, DEFAULT_PAGE, emptyAsAbsent, errorAnswer, formBody, formField, localPathField, MAX_PAGE, oneOf, optional, statusSchema, text, time, timeOrNull } from './common.ts';
 
 // ---- Queries --------------------------------------------------------------------------------

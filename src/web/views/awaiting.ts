@@ -1,11 +1,12 @@
 import { SENDABLE_ON_PLATFORM } from '../../contacts/actions.ts';
-import type { Contact } from '../../contacts/types.ts';
+import type { Contact } from '../../vocabulary/contact.ts';
 import { platformLabelOf, platformPages } from '../../detect/platform.ts';
 import type { RenderedScript } from '../../script/template.ts';
 import type { Flash } from '../flash.ts';
 import { html, type Html } from '../html.ts';
 import { safeHttpUrl } from '../security.ts';
-import { flagBadges, formatCount, formatTime, nameOf, platformLabel } from './format.ts';
+import { flagBadges, formatCount, formatTime, nameOf } from './format.ts';
+import { platformLabel } from '../../vocabulary/platforms.ts';
 import { csrfField, layout, type View } from './layout.ts';
 import { contactUrl, flashMessage } from './people.ts';
 

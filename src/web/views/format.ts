@@ -1,5 +1,4 @@
-import type { AnswerScore } from '../../detect/types.ts';
-import type { Status } from '../../contacts/types.ts';
+import { flagLabel, statusLabel, type AnswerScore, type Status } from '../../vocabulary/contact.ts';
 import { html, type Html } from '../html.ts';
 import { safeHttpUrl } from '../security.ts';
 
@@ -21,25 +20,6 @@ export function formatShortTime(ms: number | null | undefined): Html {
   if (Number.isNaN(date.getTime())) return html`<span class="none">—</span>`;
   const iso = date.toISOString();
   return html`<time datetime="${iso}" title="${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC">${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${iso.slice(11, 16)}</time>`;
-}
-
-export function statusLabel(status: string): string {
-  return status.replace(/_/g, ' ');
-}
-
-const PLATFORMS: Record<string, string> = {
-  linkedin: 'LinkedIn',
-  email: 'Email',
-  facebook: 'Facebook',
-  xing: 'XING',
-  twitter: 'X (Twitter)',
-  instagram: 'Instagram',
-  github: 'GitHub',
-  meetup: 'Meetup',
-};
-
-export function platformLabel(platform: string): string {
-  return PLATFORMS[platform] ?? platform;
 }
 
 /** What a colour means on the dashboard: good news, trouble, waiting for something, or neither. */
@@ -94,21 +74,6 @@ export function nameOf(name: string | null | undefined): string {
 }
 
 /** What each flag means, in a few words; the badge shows this text, so colour is never the only cue. */
-export const FLAG_LABELS: Readonly<Record<string, string>> = {
-  sales_pitch: 'sales pitch',
-  link_heavy: 'many links',
-  hostile: 'hostile',
-  very_short: 'very short answer',
-  few_connections: 'few connections',
-  no_photo: 'no photo',
-  open_networker: 'open networker',
-  unverified: 'unverified sender',
-};
-
-export function flagLabel(flag: string): string {
-  return FLAG_LABELS[flag] ?? flag.replace(/_/g, ' ');
-}
-
 /** Flags as small labelled badges; nothing when there are none. */
 export function flagBadges(flags: readonly string[]): Html | null {
   if (flags.length === 0) return null;

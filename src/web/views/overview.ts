@@ -1,5 +1,5 @@
 import type { Bucket, Funnel, NeedsYou, Period, SeriesPoint } from '../../contacts/stats.ts';
-import type { Status } from '../../contacts/types.ts';
+import type { Status } from '../../vocabulary/contact.ts';
 import type { Flash } from '../flash.ts';
 import { html, type Html, type Interpolation } from '../html.ts';
 import { memoryAlarm } from './alerts.ts';

@@ -1,4 +1,4 @@
-import type { Contact } from '../../contacts/types.ts';
+import type { Contact } from '../../vocabulary/contact.ts';
 import { scoreValue } from './format.ts';
 
 /**

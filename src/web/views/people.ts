@@ -1,11 +1,11 @@
 import { DATE_FIELDS, DEFAULT_ORDER, SORTS, type DateField, type DirectoryPage, type SortKey } from '../../contacts/directory.ts';
-import { CHANNELS, STATUSES, type Channel, type Contact, type Status } from '../../contacts/types.ts';
-import { FLAGS, PLATFORMS } from '../../detect/types.ts';
+import { type Channel, CHANNELS, type Contact, flagLabel, FLAGS, type Status, STATUSES, statusLabel } from '../../vocabulary/contact.ts';
+import { platformLabel, PLATFORMS } from '../../vocabulary/platforms.ts';
 import type { Flash } from '../flash.ts';
 import { html, type Html } from '../html.ts';
 import type { PeopleQuery } from '../schemas/people.ts';
 import { DEFAULT_PAGE } from '../schemas/common.ts';
-import { excerpt, flagBadges, flagLabel, formatCount, formatShortTime, nameOf, platformLabel, profileLink, scoreSummary, statusBadge, statusLabel } from './format.ts';
+import { excerpt, flagBadges, formatCount, formatShortTime, nameOf, profileLink, scoreSummary, statusBadge } from './format.ts';
 import { csrfField, layout, type View } from './layout.ts';
 
 export interface PeopleListModel {

@@ -1,11 +1,12 @@
 import { canMove } from '../../contacts/lifecycle.ts';
 import { platformLabelOf, platformPages } from '../../detect/platform.ts';
-import type { Contact, ContactEvent, Status } from '../../contacts/types.ts';
+import { type Contact, type ContactEvent, type Status, statusLabel } from '../../vocabulary/contact.ts';
 import type { RenderedScript } from '../../script/template.ts';
 import type { Flash } from '../flash.ts';
 import { html, type Html, type Interpolation } from '../html.ts';
 import { safeHttpUrl } from '../security.ts';
-import { flagBadges, formatCount, formatTime, nameOf, platformLabel, profileLink, scoreSummary, statusBadge, statusLabel } from './format.ts';
+import { flagBadges, formatCount, formatTime, nameOf, profileLink, scoreSummary, statusBadge } from './format.ts';
+import { platformLabel } from '../../vocabulary/platforms.ts';
 import { csrfField, layout, type View } from './layout.ts';
 import { sentOnPlatformForm } from './awaiting.ts';
 import { contactUrl, flashMessage } from './people.ts';

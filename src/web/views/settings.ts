@@ -1,5 +1,4 @@
-import { PLATFORMS, type Platform } from '../../detect/types.ts';
-import { platformLabel } from '../../script/render.ts';
+import { type Platform, platformLabel, PLATFORMS } from '../../vocabulary/platforms.ts';
 import type { Settings } from '../../settings/settings.ts';
 import type { AuthservSuggestion } from '../../detect/authentication.ts';
 import { html, type Html } from '../html.ts';

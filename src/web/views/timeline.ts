@@ -1,4 +1,4 @@
-import type { ContactEvent } from '../../contacts/types.ts';
+import type { ContactEvent } from '../../vocabulary/contact.ts';
 import { readOurMessageId } from '../../mail/message-id.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Language } from '../../../src/detect/types.ts';
+import type { Language } from '../../../src/vocabulary/contact.ts';
 import { LANGUAGE_NAMES, mail, passed, type DetectionCase } from './support.ts';
 
 /** Constructed Meetup mail: a member who wants to connect (or asks to message you), in every language. */

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { PLATFORMS, type ClassifyContext, type Platform } from '../../../src/detect/types.ts';
+import { PLATFORMS, type Platform } from '../../../src/vocabulary/platforms.ts';
+import type { ClassifyContext } from '../../../src/detect/types.ts';
 import type { Message } from '../../../src/mail/message.ts';
 import { corpusDir } from '../../support/corpus.ts';
 

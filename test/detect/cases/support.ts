@@ -1,4 +1,6 @@
-import type { ClassifyContext, Flag, Language, Platform, Requester } from '../../../src/detect/types.ts';
+import type { ClassifyContext } from '../../../src/detect/types.ts';
+import type { Flag, Language, Requester } from '../../../src/vocabulary/contact.ts';
+import type { Platform } from '../../../src/vocabulary/platforms.ts';
 import { escapeHtml as escape } from '../../../src/text/html.ts';
 import { buildMail, type MailFields } from '../../support/mail.ts';
 

@@ -1,4 +1,4 @@
-import type { Language } from '../../../src/detect/types.ts';
+import type { Language } from '../../../src/vocabulary/contact.ts';
 import { LANGUAGE_NAMES, mail, passed, type DetectionCase } from './support.ts';
 
 /**

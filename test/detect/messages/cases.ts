@@ -1,4 +1,4 @@
-import type { Platform } from '../../../src/detect/types.ts';
+import type { Platform } from '../../../src/vocabulary/platforms.ts';
 import { mail, passed } from '../cases/support.ts';
 
 /**
