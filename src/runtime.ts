@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { createMailboxWatcher, type MailboxWatcher } from './mail/watcher.ts';
+import { createMailboxWatcher, type MailboxWatcher } from './mailbox/watcher.ts';
 import { createContactStore } from './contacts/store.ts';
 import { createAddressBook } from './contacts/address-book.ts';
-import { createMailboxHistory, historyKeys, readWrittenTo, type MailboxHistory } from './mail/history.ts';
+import { createMailboxHistory, historyKeys, readWrittenTo, type MailboxHistory } from './mailbox/history.ts';
 import { resolveAwaiting, type AwaitingSummary } from './contacts/awaiting.ts';
 import { readingConfigOf, type Config } from './config/env.ts';
 import { classifyContextOf } from './detect/classify.ts';

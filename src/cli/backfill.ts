@@ -1,7 +1,7 @@
 import type { Config } from '../config/env.ts';
 import { mailboxKeys } from '../store/keys.ts';
 import type { Logger } from '../log.ts';
-import { backlogBar, backlogLine, readBacklog, type BacklogProgress } from '../mail/backlog.ts';
+import { backlogBar, backlogLine, readBacklog, type BacklogProgress } from '../mailbox/backlog.ts';
 import { connectRedis, waitForRedis } from '../redis.ts';
 import { PRIMARY_MAILBOX, startRuntime, type RuntimeServices } from '../runtime.ts';
 

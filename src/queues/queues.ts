@@ -1,9 +1,20 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Status } from '../vocabulary/contact.ts';
 
 /**
  * The one map from queue name to job payload, read by producers and processors alike,
  * so the two cannot drift apart.
  */
+/** What became of one inbound message: the worker's answer, kept with the finished job. */
+export type InboundOutcome =
+  | { kind: 'request'; contactId: string; created: boolean }
+  /** Mail in a person's name that may not change their record: noted on their timeline. */
+  | { kind: 'not_taken'; contactId: string; reason: string }
+  | { kind: 'answer'; contactId: string; status: Status }
+  | { kind: 'auto_reply' | 'bounce'; contactId: string | null }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'unreadable'; reason: string };
+
 export interface QueuePayloads {
   /** One new message in a watched mailbox. The source travels with the job, so IMAP may drop after the enqueue. */
   inbound: {

@@ -72,7 +72,7 @@ export function mailboxKeys(prefix: string, mailbox: string) {
       /** set: every name key in use, so `clear` finds them all */
       keys: `${base}:book:keys`,
     },
-    /** The mailbox history (src/mail/history.ts): who the user wrote to, and names seen with addresses. */
+    /** The mailbox history (src/mailbox/history.ts): who the user wrote to, and names seen with addresses. */
     history: {
       /** hash: address → date of the latest mail the user sent to it ('' unknown) */
       written: `${base}:history:written`,

@@ -14,7 +14,7 @@ import { createFlash } from './flash.ts';
 import { directoryQuery, type PeopleQuery } from './schemas/people.ts';
 import { csvFileName, peopleCsv } from './views/people-csv.ts';
 import type { HealthModel, MailboxHealth, QueueHealth } from './views/health.ts';
-import { readBacklog } from '../mail/backlog.ts';
+import { readBacklog } from '../mailbox/backlog.ts';
 
 /**
  * What the people pages and their API share, made once per app: the in-memory directory (one per
@@ -57,7 +57,7 @@ export interface OverviewData extends HealthData {
   series: SeriesPoint[];
 }
 
-/** The watcher's health hash (src/mail/watcher.ts) and whether any process holds the mailbox now. */
+/** The watcher's health hash (src/mailbox/watcher.ts) and whether any process holds the mailbox now. */
 async function mailboxHealth(deps: WebDeps): Promise<MailboxHealth> {
   const [fields, leaseTtl] = await Promise.all([deps.redis.hgetall(deps.store.keys.health), deps.redis.pttl(deps.store.keys.lease)]);
   const number = (value: string | undefined) => (value && Number.isFinite(Number(value)) && Number(value) > 0 ? Number(value) : null);

@@ -4,7 +4,7 @@ import type { AddressBook } from '../contacts/address-book.ts';
 import type { ContactStore } from '../contacts/store.ts';
 import type { ClassifyContext } from '../detect/types.ts';
 import type { Logger } from '../log.ts';
-import type { MailboxHistory } from '../mail/history.ts';
+import type { MailboxHistory } from '../mailbox/history.ts';
 import type { Sender } from '../mail/sender.ts';
 import type { SentFolder } from '../mail/sent-folder.ts';
 import type { MailVerifier } from '../mail/verify.ts';

@@ -13,21 +13,13 @@ import { parseMessage, type Message } from '../mail/message.ts';
 import { readScriptMessageId, scriptMessageId } from '../mail/message-id.ts';
 import { topAuthservId } from '../detect/authentication.ts';
 import { cancelDeadline, deadlineWakeAt, pausedDeadline, scheduleDeadline } from '../queues/deadlines.ts';
-import { ensureScriptJob, type QueuePayloads } from '../queues/queues.ts';
+import { ensureScriptJob, type InboundOutcome, type QueuePayloads } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { createPlatformMessageReader, type PlatformAnswer } from './platform-message.ts';
 import { createMailLog } from './mail-log.ts';
 import { countAnswer, countRequest } from '../metrics/counts.ts';
 import { createSourceBudget } from './intake.ts';
 
-export type InboundOutcome =
-  | { kind: 'request'; contactId: string; created: boolean }
-  /** Mail in a person's name that may not change their record: noted on their timeline. */
-  | { kind: 'not_taken'; contactId: string; reason: string }
-  | { kind: 'answer'; contactId: string; status: Contact['status'] }
-  | { kind: 'auto_reply' | 'bounce'; contactId: string | null }
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'unreadable'; reason: string };
 
 /** Whom a mail answers, and whether it may change their record (and why not). */
 type Answerer = { contact: Contact; counts: true } | { contact: Contact; counts: false; why: string };

@@ -4,7 +4,7 @@ import { bodyNeed } from '../detect/candidate.ts';
 import type { ClassifyContext } from '../detect/types.ts';
 import type { Logger } from '../log.ts';
 import { parseHeaders, type Message } from '../mail/message.ts';
-import type { HeaderBlock } from '../mail/watcher.ts';
+import type { HeaderBlock } from '../mailbox/watcher.ts';
 
 /**
  * The first look at new mail, for the watcher: from each header block, whether the body is worth

@@ -6,9 +6,8 @@ import { readAnswerText } from '../detect/answer.ts';
 import { platformLabelOf } from '../detect/platform.ts';
 import type { AnswerReading, PlatformMessage } from '../detect/types.ts';
 import type { Message } from '../mail/message.ts';
-import type { QueuePayloads } from '../queues/queues.ts';
+import type { InboundOutcome, QueuePayloads } from '../queues/queues.ts';
 import type { WorkerContext } from './context.ts';
-import type { InboundOutcome } from './inbound.ts';
 
 /** An answer that came as a platform's message notice, read from the notice. */
 export interface PlatformAnswer {

@@ -5,7 +5,7 @@ import { createAddressBook, type AddressBook } from '../../src/contacts/address-
 import { giveAddress, resolveAwaiting, type AwaitingDeps } from '../../src/contacts/awaiting.ts';
 import { createContactStore, type ContactStore, type NewContact } from '../../src/contacts/store.ts';
 import type { Status } from '../../src/vocabulary/contact.ts';
-import { historyKeys, readWrittenTo } from '../../src/mail/history.ts';
+import { historyKeys, readWrittenTo } from '../../src/mailbox/history.ts';
 import { closeQueues, createQueues, jobId, type Queues } from '../../src/queues/queues.ts';
 import { createSettingsStore, type Settings, type SettingsStore } from '../../src/settings/settings.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';

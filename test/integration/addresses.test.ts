@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createAddressBook } from '../../src/contacts/address-book.ts';
 import { createLogger } from '../../src/log.ts';
-import { createMailboxHistory } from '../../src/mail/history.ts';
+import { createMailboxHistory } from '../../src/mailbox/history.ts';
 import { scriptMessageId } from '../../src/mail/message-id.ts';
 import { buildMail, rawMail } from '../support/mail.ts';
 import { linkedInInvitation, ordinaryMail, personalRequest } from '../support/requests.ts';

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { Contact } from '../../src/vocabulary/contact.ts';
 import { createLogger } from '../../src/log.ts';
-import { createMailboxHistory } from '../../src/mail/history.ts';
+import { createMailboxHistory } from '../../src/mailbox/history.ts';
 import { PRIMARY_MAILBOX } from '../../src/runtime.ts';
 import { rawMail } from '../support/mail.ts';
 import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';

@@ -1,6 +1,6 @@
 import { html, type Html } from '../html.ts';
 import type { RedisMemory } from '../../redis.ts';
-import { backlogLine, type BacklogProgress } from '../../mail/backlog.ts';
+import { backlogLine, type BacklogProgress } from '../../mailbox/backlog.ts';
 import { formatCount, formatTime } from './format.ts';
 import { layout, type View } from './layout.ts';
 
@@ -20,7 +20,7 @@ export interface MailboxHealth {
   lastMailAt: number | null;
   lastError: string | null;
   lastErrorAt: number | null;
-  /** The last backlog the watcher read (src/mail/backlog.ts), or null. */
+  /** The last backlog the watcher read (src/mailbox/backlog.ts), or null. */
   backlog?: BacklogProgress | null;
 }
 

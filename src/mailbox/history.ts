@@ -8,8 +8,8 @@ import { createProblemLog, type Logger } from '../log.ts';
 import { adviceText, mailAdvice } from '../config/advice.ts';
 import { mailboxKeys } from '../store/keys.ts';
 import { storeScripts } from '../store/scripts.ts';
-import { createImapClient, type ImapAccount } from './imap.ts';
-import { SCRIPT_ID_PREFIX } from './message-id.ts';
+import { createImapClient, type ImapAccount } from '../mail/imap.ts';
+import { SCRIPT_ID_PREFIX } from '../mail/message-id.ts';
 
 /**
  * What the user's mailbox says about people: to whom the user has written (Sent: To, Cc, Bcc),

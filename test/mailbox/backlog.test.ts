@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backlogBar, backlogFigures, backlogFields, backlogLine, readBacklog } from '../../src/mail/backlog.ts';
+import { backlogBar, backlogFigures, backlogFields, backlogLine, readBacklog } from '../../src/mailbox/backlog.ts';
 
 describe('the figures of a backlog', () => {
   const halfway = { total: 10_000, done: 4_200, bodies: 600, startedAt: 1_000_000, at: 1_002_000 };

@@ -38,7 +38,7 @@ export function backlogFigures(progress: BacklogProgress): BacklogFigures {
   };
 }
 
-/** The health hash's fields for a backlog (src/mail/watcher.ts writes them, readBacklog reads them). */
+/** The health hash's fields for a backlog (src/mailbox/watcher.ts writes them, readBacklog reads them). */
 export function backlogFields(progress: BacklogProgress): Record<string, number> {
   return { backlogTotal: progress.total, backlogDone: progress.done, backlogBodies: progress.bodies, backlogStartedAt: progress.startedAt, backlogAt: progress.at };
 }

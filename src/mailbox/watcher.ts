@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
-import { createImapClient, type ImapAccount } from './imap.ts';
+import { createImapClient, type ImapAccount } from '../mail/imap.ts';
 import type { Redis } from 'ioredis';
 import { createProblemLog, type Logger } from '../log.ts';
 import { adviceText, isRedisError, mailAdvice, redisAdvice, type Advice } from '../config/advice.ts';
 import type { MailboxKeys } from '../store/keys.ts';
 import { storeScripts } from '../store/scripts.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
-import { MAX_SOURCE_BYTES } from './message.ts';
+import { MAX_SOURCE_BYTES } from '../mail/message.ts';
 import { countImapConnection } from '../metrics/counts.ts';
 import { backlogFields, backlogLine, type BacklogProgress } from './backlog.ts';
 

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailboxKeys } from '../../src/store/keys.ts';
-import { createMailboxWatcher } from '../../src/mail/watcher.ts';
+import { createMailboxWatcher } from '../../src/mailbox/watcher.ts';
 import { closeQueues, createQueues } from '../../src/queues/queues.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
 import { until } from '../support/winnow.ts';
