@@ -1,31 +1,17 @@
-import { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { jobId, queuePrefix } from '../../src/queues/queues.ts';
+import { jobId } from '../../src/queues/queues.ts';
 import { BOARD_CSRF_COOKIE, BOARD_CSRF_HEADER } from '../../src/web/routes/queues.ts';
+import { failInboundJob } from '../support/failed-job.ts';
 import { cookie, login, useWebTest } from './helpers.ts';
 
 const web = useWebTest();
 
 const MAIL = Buffer.from('From: Ada Lovelace <ada@example.org>\r\nSubject: connect?\r\n\r\nHello, this is private.').toString('base64');
 
-/** Puts one inbound job into the queue and lets a real worker fail it (one attempt). */
+/** One inbound job, failed for real by a worker. */
 async function failedInboundJob(uid: number): Promise<string> {
-  const id = jobId.inbound('INBOX', '1', uid);
-  await web.queues.inbound.add('inbound', { mailbox: 'INBOX', uidValidity: '1', uid, source: MAIL, truncated: false, seenAt: Date.now() }, { jobId: id, attempts: 1 });
-  const failed = new Promise<void>((resolve) => {
-    const worker = new Worker(
-      'inbound',
-      async () => {
-        throw new Error('the message could not be stored');
-      },
-      { connection: { url: web.config.redis.url }, prefix: queuePrefix(web.config.redis.prefix), autorun: true },
-    );
-    worker.on('failed', (job) => {
-      if (job?.id === id) void worker.close().then(resolve);
-    });
-  });
-  await failed;
+  const id = await failInboundJob(web.queues, web.config.redis, uid, MAIL, 'the message could not be stored');
   expect(await web.queues.inbound.getJobState(id)).toBe('failed');
   return id;
 }

@@ -29,13 +29,15 @@ const ALLOWED_CHANGES = new Set(['/queues/api/queues/:queueName/:jobId/retry', '
 /**
  * The board's Content-Security-Policy: the dashboard's, plus its own script files and calls to
  * this origin, and inline styles (the app sets style attributes and its loading screen has a style
- * element). Still no inline script, no other origin and no framing. Only pages below /queues get it.
+ * element), and a base URL of this origin. Still no inline script, no other origin and no framing. Only pages below /queues get it.
  */
 export const QUEUE_BOARD_POLICY = Object.freeze({
   ...CONTENT_SECURITY_POLICY,
   'script-src': ["'self'"],
   'style-src': ["'self'", "'unsafe-inline'"],
   'connect-src': ["'self'"],
+  // The page finds its files through <base href="/queues/">.
+  'base-uri': ["'self'"],
 });
 
 /** The board's page links a web font from Google; it is dropped so that no third party learns who looks. */
