@@ -93,13 +93,9 @@ export const queueBoardRoutes: FastifyPluginAsync<WebContext> = async (app, opti
     route.config = { ...(route.config as object | undefined), helmet: routeCsp(QUEUE_BOARD_POLICY) } as typeof route.config;
   });
 
+  // As for every page: without a session, the page and the board's calls go to the login form.
   app.addHook('onRequest', guards.loadSession);
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.session) return undefined;
-    // The page sends a visitor to the login form; the board's own calls get a plain refusal.
-    if (request.url.startsWith(`${QUEUE_BOARD_PATH}/api/`)) throw new HttpError(401, 'Log in to the dashboard to use the queue board.');
-    return guards.requireSession(request, reply);
-  });
+  app.addHook('onRequest', guards.requireSession);
 
   // The token for the board's calls, set whenever the page or its files are loaded with a session.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
