@@ -28,8 +28,9 @@ const ALLOWED_CHANGES = new Set(['/queues/api/queues/:queueName/:jobId/retry', '
 
 /**
  * The board's Content-Security-Policy: the dashboard's, plus its own script files and calls to
- * this origin, and inline styles (the app sets style attributes and its loading screen has a style
- * element), and a base URL of this origin. Still no inline script, no other origin and no framing. Only pages below /queues get it.
+ * this origin, inline styles (the app sets style attributes and its loading screen has a style
+ * element) and a <base> of this origin. Still no inline script, nothing from another origin and
+ * no framing. Only responses below /queues get it.
  */
 export const QUEUE_BOARD_POLICY = Object.freeze({
   ...CONTENT_SECURITY_POLICY,
@@ -121,7 +122,7 @@ export const queueBoardRoutes: FastifyPluginAsync<WebContext> = async (app, opti
     if (state !== 'failed') throw new HttpError(403, `Only failed jobs can be retried or removed here; this one is ${state === 'unknown' ? 'not there' : state}.`);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', async (_request, reply, payload) => {
     const type = reply.getHeader('content-type');
     if (typeof payload === 'string' && typeof type === 'string' && type.startsWith('text/html')) return payload.replace(REMOTE_FONT_LINK, '');
     return payload;
