@@ -11,6 +11,7 @@ import { assetRoutes } from './routes/assets.ts';
 import { loginRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { QUEUE_BOARD_PATH, queueBoardRoutes } from './routes/queues.ts';
 import { sessionGuards } from './guards.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
 import { createPeopleServices } from './people.ts';
@@ -109,6 +110,8 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
   await app.register(loginRoutes, context);
   await app.register(pagesScope, context);
   await app.register(apiScope, { ...context, prefix: '/api' });
+  // The queue board checks the session and its own CSRF header itself (routes/queues.ts).
+  await app.register(queueBoardRoutes, { ...context, prefix: QUEUE_BOARD_PATH });
 };
 
 function sendError(context: WebContext, request: FastifyRequest, reply: FastifyReply, statusCode: number, message: string) {

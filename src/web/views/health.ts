@@ -105,6 +105,7 @@ function queueSection(queues: QueueHealth[] | null, error: string | null): Html 
   return html`<section aria-labelledby="queues-heading" class="health-panel">
   <h2 id="queues-heading">Queues</h2>
   ${body}
+  <p><a href="/queues">Open the queue board</a> to look at each job, and retry or remove failed ones.</p>
 </section>`;
 }
 
@@ -121,7 +122,7 @@ export function healthSummary(model: HealthModel): Html {
   parts.push(model.skippedMail > 0 ? html`${formatCount(model.skippedMail)} ${model.skippedMail === 1 ? 'mail' : 'mails'} could not be used` : html`every mail could be used`);
   return html`<section aria-labelledby="health-heading" class="health-summary">
   <h2 id="health-heading">Health</h2>
-  <p>${parts.map((part, i) => html`${i > 0 ? ' · ' : ''}${part}`)}. <a href="/health">Mailbox and queue details</a></p>
+  <p>${parts.map((part, i) => html`${i > 0 ? ' · ' : ''}${part}`)}. <a href="/health">Mailbox and queue details</a> · <a href="/queues">Queue board</a></p>
 </section>`;
 }
 
