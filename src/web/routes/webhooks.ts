@@ -168,27 +168,25 @@ export const webhooksRoutes: FastifyPluginAsync<WebContext> = async (plain, cont
     return reply.redirect(`/settings/webhooks/${endpoint.id}`, 303);
   });
 
-  app.post('/settings/webhooks/:id/test', { schema: { params: endpointParams, body: actionForm } }, async (request, reply) => {
+  /** A send from the endpoint's page: queued, or refused with the reason; either way back to the page, which says so. */
+  async function sendFromPage(request: FastifyRequest, reply: FastifyReply, id: string, send: () => Promise<unknown>, queued: string) {
     try {
-      await context.webhooks.sendTest(request.params.id);
-      await done(request, 'Test event queued: it shows in the log below in a moment.');
+      await send();
+      await done(request, queued);
     } catch (error) {
       if (!(error instanceof WebhookEndpointError)) throw error;
       await done(request, capitalised(error.message), 'refused');
     }
-    return reply.redirect(`/settings/webhooks/${request.params.id}`, 303);
-  });
+    return reply.redirect(`/settings/webhooks/${id}`, 303);
+  }
 
-  app.post('/settings/webhooks/:id/replay', { schema: { params: endpointParams, body: deliveryForm } }, async (request, reply) => {
-    try {
-      await context.webhooks.replay(request.params.id, request.body.deliveryId);
-      await done(request, 'Sent again: the attempt shows in the log in a moment.');
-    } catch (error) {
-      if (!(error instanceof WebhookEndpointError)) throw error;
-      await done(request, capitalised(error.message), 'refused');
-    }
-    return reply.redirect(`/settings/webhooks/${request.params.id}`, 303);
-  });
+  app.post('/settings/webhooks/:id/test', { schema: { params: endpointParams, body: actionForm } }, async (request, reply) =>
+    sendFromPage(request, reply, request.params.id, () => context.webhooks.sendTest(request.params.id), 'Test event queued: it shows in the log below in a moment.'),
+  );
+
+  app.post('/settings/webhooks/:id/replay', { schema: { params: endpointParams, body: deliveryForm } }, async (request, reply) =>
+    sendFromPage(request, reply, request.params.id, () => context.webhooks.replay(request.params.id, request.body.deliveryId), 'Sent again: the attempt shows in the log in a moment.'),
+  );
 
   app.post('/settings/webhooks/:id/rotate', { schema: { params: endpointParams, body: actionForm } }, async (request, reply) => {
     const rotated = await endpoints.rotateSecret(request.params.id);
