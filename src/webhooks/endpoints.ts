@@ -232,6 +232,10 @@ export function createEndpointStore(redis: Redis, prefix: string, mailbox: strin
      */
     async update(id: string, input: Partial<NewEndpoint> & { enabled?: boolean }): Promise<WebhookEndpoint | null> {
       const fields: Partial<WebhookEndpoint> = {};
+      // WEBHOOK_URL and WEBHOOK_SECRET would put theirs back at the next start: they are changed there.
+      if (id === CONFIGURED_ENDPOINT_ID && (input.secret !== undefined || (input.url !== undefined && input.url.trim() !== (await get(id))?.url))) {
+        throw new WebhookEndpointError('the endpoint set by WEBHOOK_URL and WEBHOOK_SECRET gets its URL and secret from them; change them there');
+      }
       if (input.url !== undefined) fields.url = await checkedUrl(input.url);
       if (input.secret !== undefined) fields.secret = checkedSecret(input.secret);
       if (input.events !== undefined) fields.events = eventFilter(input.events);
@@ -342,6 +346,7 @@ export function createEndpointStore(redis: Redis, prefix: string, mailbox: strin
 
     /** Gives the endpoint a new random secret; the old one signs nothing from now on. Null when there is no such endpoint. */
     async rotateSecret(id: string): Promise<WebhookEndpoint | null> {
+      if (id === CONFIGURED_ENDPOINT_ID) throw new WebhookEndpointError('the endpoint set by WEBHOOK_URL and WEBHOOK_SECRET gets its secret from WEBHOOK_SECRET; change it there');
       return patch(id, { secret: newWebhookSecret() });
     },
 

@@ -120,6 +120,18 @@ describe('webhook endpoints through the API', () => {
     expect((await allowing.inject({ method: 'POST', url: '/api/webhooks', headers: auth, payload: { url: 'http://127.0.0.1:9/hook' } })).statusCode).toBe(201);
   });
 
+  it('leaves the URL and secret of the WEBHOOK_URL endpoint to the environment, which would put them back at the next start', async () => {
+    const { app, webhooks } = await deliveringApp();
+    await webhooks.endpoints.configure({ url: 'http://127.0.0.1:9/hook', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+    const rotate = await app.inject({ method: 'POST', url: '/api/webhooks/env/rotate-secret', headers: auth, payload: {} });
+    expect(rotate.statusCode).toBe(400);
+    expect(rotate.json<{ message: string }>().message).toContain('WEBHOOK_SECRET');
+    expect((await app.inject({ method: 'PATCH', url: '/api/webhooks/env', headers: auth, payload: { url: 'http://127.0.0.1:10/other' } })).statusCode).toBe(400);
+    // Its events and whether it is on are the user's to change.
+    const changed = await app.inject({ method: 'PATCH', url: '/api/webhooks/env', headers: auth, payload: { events: ['contact.answered'], enabled: false } });
+    expect(changed.json()).toMatchObject({ id: 'env', url: 'http://127.0.0.1:9/hook', events: ['contact.answered'], enabled: false });
+  });
+
   it('erasing a person removes the kept bodies of the webhooks about them', async () => {
     const { app, store, webhooks } = await deliveringApp();
     const crm = await receiver();

@@ -11,6 +11,7 @@ import {
   deliveriesQuery,
   deliveryForm,
   deliveryParams,
+  endpointAnswer,
   endpointConflict,
   endpointForm,
   endpointNotFound,
@@ -74,7 +75,7 @@ export const webhooksApiRoutes: FastifyPluginAsync<WebContext> = async (plain, c
 
   app.patch(
     '/webhooks/:id',
-    { schema: { description: 'Changes an endpoint: its URL (checked again), events, name, or whether it is on.', params: endpointParams, body: endpointPatch, response: { 200: endpointsAnswer.shape.endpoints.element, ...apiErrors, 400: endpointRefused, 404: endpointNotFound } } },
+    { schema: { description: 'Changes an endpoint: its URL (checked again), events, name, or whether it is on.', params: endpointParams, body: endpointPatch, response: { 200: endpointAnswer, ...apiErrors, 400: endpointRefused, 404: endpointNotFound } } },
     async (request) => {
       const changed = await endpoints.update(request.params.id, request.body).catch(asHttpError);
       if (!changed) throw new HttpError(404, 'There is no such webhook endpoint.');
@@ -89,9 +90,9 @@ export const webhooksApiRoutes: FastifyPluginAsync<WebContext> = async (plain, c
 
   app.post(
     '/webhooks/:id/rotate-secret',
-    { schema: { description: 'Gives the endpoint a new secret, shown in this answer only; the old one signs nothing from now on.', params: endpointParams, body: noBody, response: { 200: endpointWithSecret, ...apiErrors, 404: endpointNotFound } } },
+    { schema: { description: 'Gives the endpoint a new secret, shown in this answer only; the old one signs nothing from now on.', params: endpointParams, body: noBody, response: { 200: endpointWithSecret, ...apiErrors, 400: endpointRefused, 404: endpointNotFound } } },
     async (request) => {
-      const rotated = await endpoints.rotateSecret(request.params.id);
+      const rotated = await endpoints.rotateSecret(request.params.id).catch(asHttpError);
       if (!rotated) throw new HttpError(404, 'There is no such webhook endpoint.');
       return withSecret(rotated);
     },
@@ -189,7 +190,7 @@ export const webhooksRoutes: FastifyPluginAsync<WebContext> = async (plain, cont
   );
 
   app.post('/settings/webhooks/:id/rotate', { schema: { params: endpointParams, body: actionForm } }, async (request, reply) => {
-    const rotated = await endpoints.rotateSecret(request.params.id);
+    const rotated = await endpoints.rotateSecret(request.params.id).catch(asHttpError);
     if (!rotated) throw new HttpError(404, 'There is no such webhook endpoint; it may have been removed.');
     return page(reply, secretPage(context.view(request), listedEndpoint(rotated), rotated.secret, 'rotated'));
   });

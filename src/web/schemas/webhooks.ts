@@ -40,7 +40,7 @@ export const actionForm = formBody({});
 
 const eventType = z.enum([...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT]).describe(`The event's type; ${WEBHOOK_TEST_EVENT} only when sent on request.`);
 
-export const listedEndpoint = z
+export const endpointAnswer = z
   .object({
     id: z.string().describe('The endpoint\'s id; "env" for the one set by WEBHOOK_URL.'),
     url: z.string().describe('Where the webhooks go.'),
@@ -65,14 +65,14 @@ const notice = z
 
 export const endpointsAnswer = z
   .object({
-    endpoints: z.array(listedEndpoint).describe('Every endpoint, oldest first.'),
+    endpoints: z.array(endpointAnswer).describe('Every endpoint, oldest first.'),
     notices: z.array(notice).describe('Endpoints turned off after persistent failure, newest first, until turned on again or dismissed.'),
     eventTypes: z.array(z.enum(WEBHOOK_EVENT_TYPES)).describe('The events an endpoint may receive.'),
   })
   .describe('The webhook endpoints and the notices of those turned off.');
 
 export const endpointWithSecret = z
-  .object({ endpoint: listedEndpoint, secret: z.string().describe('The endpoint\'s secret (whsec_…), shown this once: keep it where the receiver can read it.') })
+  .object({ endpoint: endpointAnswer, secret: z.string().describe('The endpoint\'s secret (whsec_…), shown this once: keep it where the receiver can read it.') })
   .describe('The endpoint and its new secret.');
 
 export const removedAnswer = z.object({ id: z.string().describe('The endpoint removed, with its delivery log.') }).describe('The endpoint is gone.');
