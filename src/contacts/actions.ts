@@ -10,6 +10,7 @@ import { canMove } from './lifecycle.ts';
 import { listMatch } from './resolve.ts';
 import { addressDedupeKey, messageDedupeKey, type ContactStore, type ExpiryCondition, type SendLedger } from './store.ts';
 import type { Contact, ContactEvent, EventType, Status } from '../vocabulary/contact.ts';
+import type { EndpointStore } from '../webhooks/endpoints.ts';
 
 /**
  * What the user does to people from the dashboard and the API: decide, approve, set an address,
@@ -57,6 +58,8 @@ export interface ContactActionsDeps {
   messageIdDomain?: string;
   /** The server secret that seals those Message-IDs (src/mail/message-id.ts); with the domain, erasing finds them. */
   messageIdSecret?: string;
+  /** The webhook events kept for retries (src/webhooks/endpoints.ts): erasing a person removes those about them. */
+  webhookEvents?: Pick<EndpointStore, 'forgetPerson'>;
 }
 
 const STATUS_WORDS: Record<Status, string> = {
@@ -87,7 +90,7 @@ function nameOf(contact: Contact): string {
   return contact.name?.trim() || '(no name)';
 }
 
-export function createContactActions({ store, queues, redis, settings, now, messageIdDomain, messageIdSecret }: ContactActionsDeps) {
+export function createContactActions({ store, queues, redis, settings, now, messageIdDomain, messageIdSecret, webhookEvents }: ContactActionsDeps) {
 
   function missing(id: string): ActionOutcome {
     return { ok: false, id, name: null, status: 'missing', problem: 'missing', message: `There is no one with id ${id}; they may have been erased.` };
@@ -375,6 +378,8 @@ export function createContactActions({ store, queues, redis, settings, now, mess
         options.onlyIf,
       );
       if (!erased) return missing(id);
+      // The bodies of webhooks about them hold their name, address and answer; the delivery log keeps only ids.
+      await webhookEvents?.forgetPerson(id);
       const name = nameOf(contact);
       const message = forget
         ? `${name} is erased. Only a keyed hash of their address${contact.invitationId ? ' and invitation' : ''} is kept, so they will not be sent the script again.`

@@ -20,6 +20,7 @@ import { apiScope, pagesScope } from './scopes.ts';
 import { createSessionStore, SESSION_DEFAULTS, type SessionOptions } from './session.ts';
 import { errorPage } from './views/error.ts';
 import { serializerCompiler, validatorCompiler } from './schemas/provider.ts';
+import { createWebhooks } from '../webhooks/webhooks.ts';
 
 export type { WebDeps } from './deps.ts';
 
@@ -35,8 +36,12 @@ export interface WebOptions {
  * The web role as a Fastify plugin: dashboard, JSON API and probes. It never listens; the process
  * (or a test, through `inject`) owns the server.
  */
-export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }> = async (app, { deps, options }) => {
+export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }> = async (app, { deps: given, options }) => {
   const assets = loadAssets();
+  // Given by the composition root; an app built alone (a test, a benchmark) makes its own and closes it.
+  const ownWebhooks = given.webhooks ? null : createWebhooks({ redis: given.redis, prefix: given.config.redis.prefix, mailbox: given.store.mailbox, logger: given.logger, allowPrivate: given.config.webhook.allowPrivate, readPerson: (id) => given.store.get(id) });
+  if (ownWebhooks) app.addHook('onClose', () => ownWebhooks.close());
+  const deps: WebDeps = { ...given, webhooks: given.webhooks ?? ownWebhooks! };
   const sessions = createSessionStore(deps.redis, deps.config.redis.prefix, options?.sessions ?? SESSION_DEFAULTS);
   const context: WebContext = {
     deps,
@@ -44,6 +49,7 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     loginGuard: createLoginGuard(deps.redis, deps.config.redis.prefix, options?.loginGuard ?? LOGIN_GUARD_DEFAULTS, deps.now),
     assets,
     people: createPeopleServices(deps),
+    webhooks: deps.webhooks!,
     view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url }, sendingPause: request.sendingPause }),
   };
 

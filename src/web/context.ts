@@ -6,6 +6,7 @@ import type { LoginGuard } from './login-guard.ts';
 import type { PeopleServices } from './people.ts';
 import type { Session, SessionStore } from './session.ts';
 import type { View } from './views/layout.ts';
+import type { Webhooks } from '../webhooks/webhooks.ts';
 
 export type { WebDeps } from './deps.ts';
 
@@ -18,6 +19,8 @@ export interface WebContext {
   assets: Assets;
   /** The people directory, the actions on people and the one-time messages after a form. */
   people: PeopleServices;
+  /** The endpoints the settings and the API manage (deps.webhooks, or the app's own). */
+  webhooks: Webhooks;
   /** What a page needs to render its frame for this request. */
   view(request: FastifyRequest): View;
 }

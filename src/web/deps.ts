@@ -9,6 +9,7 @@ import type { TemplateStore } from '../script/store.ts';
 import type { ScriptPerson } from '../script/render.ts';
 import type { CompiledScript } from '../script/template.ts';
 import type { TestSendResult } from '../script/test-send.ts';
+import type { Webhooks } from '../webhooks/webhooks.ts';
 
 /** What the web role needs from the composition root. */
 export interface WebDeps {
@@ -35,4 +36,6 @@ export interface WebDeps {
   secret?: string;
   /** Extra readiness checks (mailbox watcher and so on); /readyz fails when `ok` is false. */
   readiness?: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** Webhook endpoints, their logs, replay and tests; absent, the app makes its own on the same Redis. */
+  webhooks?: Webhooks;
 }

@@ -24,7 +24,7 @@ export function createPeopleServices(deps: WebDeps) {
   const now = deps.now ?? Date.now;
   return {
     directory: createDirectory(deps.redis, deps.store),
-    actions: createContactActions({ store: deps.store, queues: deps.queues, redis: deps.redis, settings: deps.settings, now, messageIdDomain: messageIdDomain(deps.config.mailFrom.address), messageIdSecret: deps.secret }),
+    actions: createContactActions({ store: deps.store, queues: deps.queues, redis: deps.redis, settings: deps.settings, now, messageIdDomain: messageIdDomain(deps.config.mailFrom.address), messageIdSecret: deps.secret, webhookEvents: deps.webhooks?.endpoints }),
     flash: createFlash(deps.redis, deps.config.redis.prefix),
     now,
   };

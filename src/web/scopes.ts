@@ -8,6 +8,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { sendingApiRoutes } from './routes/sending.ts';
 import { settingsApiRoutes, settingsRoutes } from './routes/settings.ts';
 import { templatesApiRoutes, templatesRoutes } from './routes/templates.ts';
+import { webhooksApiRoutes, webhooksRoutes } from './routes/webhooks.ts';
 
 /**
  * The dashboard's pages after login. Every route registered here, or in a plugin registered here,
@@ -23,6 +24,7 @@ export const pagesScope: FastifyPluginAsync<WebContext> = async (app, context) =
   await app.register(dashboardRoutes, context);
   await app.register(settingsRoutes, context);
   await app.register(templatesRoutes, context);
+  await app.register(webhooksRoutes, context);
   await app.register(logoutRoutes, context);
 };
 
@@ -45,4 +47,5 @@ export const apiScope: FastifyPluginAsync<WebContext> = async (app, options) => 
   await app.register(settingsApiRoutes, context);
   await app.register(sendingApiRoutes, context);
   await app.register(templatesApiRoutes, context);
+  await app.register(webhooksApiRoutes, context);
 };

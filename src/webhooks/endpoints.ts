@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { checkWebhookUrl, type HostLookup } from './address.ts';
-import { isWebhookEventType, type WebhookEvent, type WebhookEventType } from './events.ts';
+import { isWebhookEventType, webhookTestEvent, type DeliveredEventType, type WebhookEvent, type WebhookEventType } from './events.ts';
 import { webhookSecretProblem } from '../config/webhook.ts';
 import { newWebhookSecret } from './signature.ts';
 
@@ -19,6 +19,8 @@ export function webhookKeys(prefix: string, mailbox: string) {
     deliveries: (endpointId: string) => `${base}:deliveries:${endpointId}`,
     /** string: one event's body, kept EVENT_KEEP_MS for retries and replay */
     event: (eventId: string) => `${base}:event:${eventId}`,
+    /** set: the ids of the events kept about one person, so that erasing them removes the bodies too */
+    personEvents: (contactId: string) => `${base}:person-events:${contactId}`,
     /** list: endpoints turned off after failing for good, newest first, for the overview */
     notices: `${base}:notices`,
   };
@@ -53,7 +55,7 @@ export interface WebhookDelivery {
   /** `<event id>.<attempt>` (with `.replay-<time>` for a replay), unique in the endpoint's log. */
   id: string;
   eventId: string;
-  type: WebhookEventType;
+  type: DeliveredEventType;
   at: number;
   /** 1 for the first try, counted again from 1 in a replay. */
   attempt: number;
@@ -86,9 +88,15 @@ export interface NewEndpoint {
   description?: string;
 }
 
+/** invalid: what was given is refused; missing: no such endpoint or delivery; state: not now (the endpoint is off, the event gone). */
+export type WebhookProblem = 'invalid' | 'missing' | 'state';
+
 export class WebhookEndpointError extends Error {
-  constructor(message: string) {
+  readonly problem: WebhookProblem;
+
+  constructor(message: string, problem: WebhookProblem = 'invalid') {
     super(message);
+    this.problem = problem;
     this.name = 'WebhookEndpointError';
   }
 }
@@ -124,6 +132,17 @@ redis.call('LPUSH', KEYS[2], ARGV[4])
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
 return encoded
 `;
+
+/** How much of a secret an endpoint's listing shows: `whsec_` and a few characters, to tell secrets apart. */
+export const SECRET_HINT_LENGTH = 'whsec_'.length + 4;
+
+/** An endpoint as lists show it: the secret never, only its first characters. */
+export type ListedEndpoint = Omit<WebhookEndpoint, 'secret'> & { secretHint: string };
+
+export function listedEndpoint(endpoint: WebhookEndpoint): ListedEndpoint {
+  const { secret, ...rest } = endpoint;
+  return { ...rest, secretHint: `${secret.slice(0, SECRET_HINT_LENGTH)}…` };
+}
 
 /** An endpoint as stored. Lua's cjson writes an empty list back as {}: read that as the empty filter it was. */
 function parseEndpoint(raw: string): WebhookEndpoint {
@@ -207,14 +226,23 @@ export function createEndpointStore(redis: Redis, prefix: string, mailbox: strin
       return put(endpoint);
     },
 
-    /** Changes an endpoint; a new URL is checked again. Null when there is no such endpoint. */
-    async update(id: string, input: Partial<NewEndpoint>): Promise<WebhookEndpoint | null> {
+    /**
+     * Changes an endpoint; a new URL is checked again. `enabled` turns it on (its notice goes) or
+     * off (by the user). Null when there is no such endpoint.
+     */
+    async update(id: string, input: Partial<NewEndpoint> & { enabled?: boolean }): Promise<WebhookEndpoint | null> {
       const fields: Partial<WebhookEndpoint> = {};
+      // WEBHOOK_URL and WEBHOOK_SECRET would put theirs back at the next start: they are changed there.
+      if (id === CONFIGURED_ENDPOINT_ID && (input.secret !== undefined || (input.url !== undefined && input.url.trim() !== (await get(id))?.url))) {
+        throw new WebhookEndpointError('the endpoint set by WEBHOOK_URL and WEBHOOK_SECRET gets its URL and secret from them; change them there');
+      }
       if (input.url !== undefined) fields.url = await checkedUrl(input.url);
       if (input.secret !== undefined) fields.secret = checkedSecret(input.secret);
       if (input.events !== undefined) fields.events = eventFilter(input.events);
       if (input.description !== undefined) fields.description = input.description.trim();
-      return patch(id, fields);
+      const changed = await patch(id, fields);
+      if (!changed || input.enabled === undefined || input.enabled === changed.enabled) return changed;
+      return input.enabled ? this.enable(id) : this.disable(id, 'turned off by you');
     },
 
     async remove(id: string): Promise<boolean> {
@@ -289,8 +317,37 @@ export function createEndpointStore(redis: Redis, prefix: string, mailbox: strin
       return (await redis.lrange(keys.notices, 0, -1)).map((raw) => JSON.parse(raw) as WebhookNotice);
     },
 
-    async keepEvent(eventId: string, event: WebhookEvent): Promise<void> {
-      await redis.set(keys.event(eventId), JSON.stringify(event), 'PX', EVENT_KEEP_MS);
+    /**
+     * Keeps an event's body for its retries and replays. A person's event is also filed under the
+     * person, so that erasing them (forgetPerson) takes it away: the body holds their name,
+     * address and answer.
+     */
+    async keepEvent(eventId: string, event: WebhookEvent | ReturnType<typeof webhookTestEvent>): Promise<void> {
+      const multi = redis.multi().set(keys.event(eventId), JSON.stringify(event), 'PX', EVENT_KEEP_MS);
+      if (isWebhookEventType(event.type) && 'id' in event.data) {
+        const filed = keys.personEvents(event.data.id);
+        multi.sadd(filed, eventId).pexpire(filed, EVENT_KEEP_MS);
+      }
+      await multi.exec();
+    },
+
+    /** Removes the kept bodies of every event about a person (erasure); returns how many there were. */
+    async forgetPerson(contactId: string): Promise<number> {
+      const filed = keys.personEvents(contactId);
+      const eventIds = await redis.smembers(filed);
+      const [[, removed]] = (await redis.multi().del(...eventIds.map(keys.event), filed).exec()) as [[Error | null, number]];
+      return Math.max(0, removed - 1);
+    },
+
+    /** The overview's notice of an endpoint goes; the endpoint stays off. */
+    async dismissNotice(endpointId: string): Promise<void> {
+      await dropNotices(endpointId);
+    },
+
+    /** Gives the endpoint a new random secret; the old one signs nothing from now on. Null when there is no such endpoint. */
+    async rotateSecret(id: string): Promise<WebhookEndpoint | null> {
+      if (id === CONFIGURED_ENDPOINT_ID) throw new WebhookEndpointError('the endpoint set by WEBHOOK_URL and WEBHOOK_SECRET gets its secret from WEBHOOK_SECRET; change it there');
+      return patch(id, { secret: newWebhookSecret() });
     },
 
     /** The event's body as sent; null once it is no longer kept. */

@@ -18,6 +18,19 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/**
+ * Sent only when the user asks for it ("send test event"), to one endpoint: it is no change of a
+ * person and no endpoint's filter names it.
+ */
+export const WEBHOOK_TEST_EVENT = 'webhook.test';
+/** Every type a webhook may carry: the person events and the test. */
+export type DeliveredEventType = WebhookEventType | typeof WEBHOOK_TEST_EVENT;
+
+/** The body of a test event: no person in it, only which endpoint it was sent to and when. */
+export function webhookTestEvent(endpointId: string, at: number): { type: typeof WEBHOOK_TEST_EVENT; timestamp: string; data: { endpointId: string; message: string } } {
+  return { type: WEBHOOK_TEST_EVENT, timestamp: new Date(at).toISOString(), data: { endpointId, message: 'A test event sent from Winnow on request. If you can read this, the endpoint and its secret work.' } };
+}
+
 export function isWebhookEventType(value: unknown): value is WebhookEventType {
   return typeof value === 'string' && (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value);
 }

@@ -4,7 +4,8 @@ import type { Logger } from '../log.ts';
 import { countWebhookDelivery } from '../metrics/counts.ts';
 import type { HostLookup } from './address.ts';
 import { createEndpointStore, WebhookEndpointError, type WebhookDelivery } from './endpoints.ts';
-import { eventTypeOf, webhookEvent, webhookEventId, type StatusChange, type WebhookEventType, type WebhookPerson } from './events.ts';
+import { eventTypeOf, WEBHOOK_TEST_EVENT, webhookEvent, webhookEventId, webhookTestEvent, type DeliveredEventType, type StatusChange, type WebhookPerson } from './events.ts';
+import { randomUUID } from 'node:crypto';
 import { postWebhook } from './post.ts';
 import { signatureHeaders } from './signature.ts';
 
@@ -21,7 +22,7 @@ export const WEBHOOK_QUEUE = 'webhook';
 export interface WebhookJob {
   endpointId: string;
   eventId: string;
-  type: WebhookEventType;
+  type: DeliveredEventType;
   /** Sent again by the user from the log: one attempt, and no endpoint is turned off for it. */
   replay: boolean;
 }
@@ -127,7 +128,8 @@ export function createWebhooks(options: WebhooksOptions) {
       response: outcome.response,
     });
     if (outcome.delivered) return 'delivered';
-    if (last && !replay) {
+    // A replay or a test is one attempt the user asked for and watches: it turns nothing off.
+    if (last && !replay && type !== WEBHOOK_TEST_EVENT) {
       const reason = `${attempts} tries of ${type} failed, the last: ${outcome.error}`;
       if (await endpoints.disableAfterFailure(endpointId, endpoint.url, reason)) logger.error({ endpoint: endpointId, url: endpoint.url, reason }, 'webhook endpoint turned off: it failed every try for about a day');
     }
@@ -153,13 +155,27 @@ export function createWebhooks(options: WebhooksOptions) {
     /** Sends a logged delivery's event again (one attempt, logged like any). Returns the new job's id. */
     async replay(endpointId: string, deliveryId: string): Promise<string> {
       const endpoint = await endpoints.get(endpointId);
-      if (!endpoint) throw new WebhookEndpointError('there is no such endpoint');
-      if (!endpoint.enabled) throw new WebhookEndpointError('the endpoint is turned off; turn it on before sending again');
+      if (!endpoint) throw new WebhookEndpointError('there is no such endpoint', 'missing');
+      if (!endpoint.enabled) throw new WebhookEndpointError('the endpoint is turned off; turn it on before sending again', 'state');
       const logged = (await endpoints.deliveries(endpointId)).find((entry) => entry.id === deliveryId);
-      if (!logged) throw new WebhookEndpointError('there is no such delivery in the endpoint\'s log');
-      if ((await endpoints.event(logged.eventId)) === null) throw new WebhookEndpointError('the event is no longer kept (events are kept a week)');
+      if (!logged) throw new WebhookEndpointError('there is no such delivery in the endpoint\'s log', 'missing');
+      if ((await endpoints.event(logged.eventId)) === null) throw new WebhookEndpointError('the event is no longer kept (events are kept a week, and not after the person was erased)', 'state');
       const job = await queue.add(logged.type, { endpointId, eventId: logged.eventId, type: logged.type, replay: true }, { jobId: `${logged.eventId}-${endpointId}-replay-${Date.now()}`, attempts: 1 });
       return job.id!;
+    },
+
+    /**
+     * Sends a `webhook.test` event to one endpoint, once, logged like any delivery: the user's
+     * check that the URL and the secret work. Returns the event's id (the `webhook-id` header).
+     */
+    async sendTest(endpointId: string): Promise<{ eventId: string; jobId: string }> {
+      const endpoint = await endpoints.get(endpointId);
+      if (!endpoint) throw new WebhookEndpointError('there is no such endpoint', 'missing');
+      if (!endpoint.enabled) throw new WebhookEndpointError('the endpoint is turned off; turn it on before sending a test', 'state');
+      const eventId = `msg_test_${randomUUID().replaceAll('-', '')}`;
+      await endpoints.keepEvent(eventId, webhookTestEvent(endpointId, Date.now()));
+      const job = await queue.add(WEBHOOK_TEST_EVENT, { endpointId, eventId, type: WEBHOOK_TEST_EVENT, replay: false }, { jobId: `${eventId}-${endpointId}`, attempts: 1 });
+      return { eventId, jobId: job.id! };
     },
 
     /** Starts delivering; the connection must be a worker's (maxRetriesPerRequest: null). */

@@ -62,8 +62,8 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
   // ---- Overview -------------------------------------------------------------------------------
 
   app.get('/', { schema: { querystring: periodQuery } }, async (request, reply) => {
-    const [data, message, loginBursts] = await Promise.all([overviewData(deps, people, request.query.period), flash.take(request.session), context.loginGuard.recentBursts()]);
-    return send(reply, overviewPage(context.view(request), { ...data, flash: message, loginBursts }));
+    const [data, message, loginBursts, webhookNotices] = await Promise.all([overviewData(deps, people, request.query.period), flash.take(request.session), context.loginGuard.recentBursts(), context.webhooks.endpoints.notices()]);
+    return send(reply, overviewPage(context.view(request), { ...data, flash: message, loginBursts, webhookNotices }));
   });
 
   // ---- People list ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { apiErrors } from '../schemas/common.ts';
 import type { ZodTypeProvider } from '../schemas/provider.ts';
 import { settingsAnswer, settingsForm, settingsPageQuery, settingsPatch, settingsRefused } from '../schemas/settings.ts';
 import { pagePolicy, PREVIEW_POLICY, routeCsp } from '../security.ts';
+import { settingsWebhooksSection } from './webhooks.ts';
 import { fieldOfProblem, formFromBody, readSettingsForm, settingsPage, settingsToForm, type FieldErrors, type ReceivingServer, type SettingsForm } from '../views/settings.ts';
 
 /** The settings page, in the pages scope (scopes.ts): a session for every route, the CSRF token for every POST. */
@@ -23,7 +24,7 @@ export const settingsRoutes: FastifyPluginAsync<WebContext> = async (plain, cont
     const saved = request.query.saved === '1';
     const form = settingsToForm(await deps.settings.get());
     const receivingServer = await receivingServerOf(deps);
-    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null, receivingServer, script }).value);
+    return reply.type('text/html; charset=utf-8').send(settingsPage(context.view(request), { form, errors: {}, notice: saved ? 'Settings saved. They apply from the next mail on.' : null, receivingServer, script, webhooks: await settingsWebhooksSection(context, request) }).value);
   });
 
   /** What the digest would say now, built as the workers build it; sends nothing. */

@@ -10,6 +10,8 @@ import { layout, type View } from './layout.ts';
 import { flashMessage, peopleUrl } from './people.ts';
 import type { LoginBurst } from '../login-guard.ts';
 import { loginBurstsSection } from './login-bursts.ts';
+import { webhookNoticesBox } from './webhooks.ts';
+import type { WebhookNotice } from '../../webhooks/endpoints.ts';
 
 /**
  * The overview, top to bottom: what needs the user now, then what became of the requests of a
@@ -28,6 +30,8 @@ export interface OverviewModel extends HealthModel {
   flash: Flash | null;
   /** Bursts of failed logins of the last days, newest first. */
   loginBursts?: readonly LoginBurst[];
+  /** Webhook endpoints turned off after failing for good, until turned on again or dismissed. */
+  webhookNotices?: readonly WebhookNotice[];
 }
 
 /** Below this many people whose outcome is known, an answer rate says little: it is shown muted. */
@@ -175,6 +179,7 @@ export function overviewPage(view: View, model: OverviewModel): Html {
     { title: 'Overview', section: 'overview' },
     html`<h1>Overview</h1>
 ${memoryAlarm(model.memory)}
+${webhookNoticesBox(model.webhookNotices ?? [], view.session?.csrf ?? '')}
 ${flashMessage(model.flash)}
 ${needsYouSection(model.needsYou, mailboxInTrouble(model.mailbox))}
 ${periodTabs(model.period)}

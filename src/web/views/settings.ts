@@ -328,6 +328,8 @@ export interface SettingsPage {
    * they are off. Without it the page works the same; the fields are only dimmed (app.css).
    */
   script?: string;
+  /** The webhooks section (views/webhooks.ts), below the settings form. */
+  webhooks?: Html;
 }
 
 /** What the page says about AUTHSERV_ID: the one set, or the one that tops most recent mail. */
@@ -558,6 +560,7 @@ ${csrfField(csrf)}
 <div class="actions">
   <button type="submit">Save settings</button>
 </div>
-</form>`,
+</form>
+${model.webhooks}`,
   );
 }
