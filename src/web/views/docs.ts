@@ -113,10 +113,10 @@ ${Object.entries(operation.responses ?? {}).map(([status, response]) => html`<di
 </section>`;
 }
 
-/** Every operation of the document in its order, grouped by the first part of its path under /api. */
+/** Every operation of the document in its order, grouped by the first part of its path under /api (contacts.csv with contacts). */
 function operationsOf(document: OpenApiDocument): Array<{ group: string; method: string; path: string; operation: Operation }> {
   return Object.entries(document.paths).flatMap(([path, item]) =>
-    METHODS.filter((method) => item[method]).map((method) => ({ group: path.split('/')[2] ?? path, method, path, operation: item[method]! })),
+    METHODS.filter((method) => item[method]).map((method) => ({ group: (path.split('/')[2] ?? path).replace(/\..*$/, ''), method, path, operation: item[method]! })),
   );
 }
 
