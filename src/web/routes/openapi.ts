@@ -8,10 +8,11 @@ import { openApiAnswer } from '../schemas/openapi.ts';
 import type { ZodTypeProvider } from '../schemas/provider.ts';
 import { docsPage, type OpenApiDocument } from '../views/docs.ts';
 
+/** Winnow's version, as the document's version: the API changes with Winnow's releases. */
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** The one security scheme of the API, named in the document and on the reference page. */
-export const BEARER_SCHEME = 'apiToken';
+/** The name of the API's one security scheme in the document. */
+const BEARER_SCHEME = 'apiToken';
 
 // The draft 2020-12 schemas OpenAPI 3.1 uses; the library picks it from the version too, said here once.
 const zodTransform = createJsonSchemaTransform({ zodToJsonConfig: { target: 'draft-2020-12' } });
