@@ -11,6 +11,7 @@ import { assetRoutes } from './routes/assets.ts';
 import { loginRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { registerOpenApi } from './routes/openapi.ts';
 import { QUEUE_BOARD_PATH, queueBoardRoutes } from './routes/queues.ts';
 import { sessionGuards } from './guards.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
@@ -110,6 +111,8 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
   // Public: the probes, the static files and the login form. Everything else is in one of two
   // scopes that check who asks once for all their routes: the pages (session and CSRF token) and
   // the JSON API (bearer token).
+  // Before every route: the OpenAPI document is made of the schemas of the routes that follow.
+  await registerOpenApi(app);
   await app.register(healthRoutes, context);
   await app.register(metricsRoutes, context);
   await app.register(assetRoutes, { assets });

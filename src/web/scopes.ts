@@ -5,6 +5,7 @@ import { addressBookRoutes } from './routes/address-book.ts';
 import { peopleApiRoutes } from './routes/api.ts';
 import { logoutRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { docsRoutes, openApiRoutes } from './routes/openapi.ts';
 import { sendingApiRoutes } from './routes/sending.ts';
 import { settingsApiRoutes, settingsRoutes } from './routes/settings.ts';
 import { templatesApiRoutes, templatesRoutes } from './routes/templates.ts';
@@ -26,6 +27,7 @@ export const pagesScope: FastifyPluginAsync<WebContext> = async (app, context) =
   await app.register(templatesRoutes, context);
   await app.register(webhooksRoutes, context);
   await app.register(logoutRoutes, context);
+  await app.register(docsRoutes, context);
 };
 
 /**
@@ -48,4 +50,5 @@ export const apiScope: FastifyPluginAsync<WebContext> = async (app, options) => 
   await app.register(sendingApiRoutes, context);
   await app.register(templatesApiRoutes, context);
   await app.register(webhooksApiRoutes, context);
+  await app.register(openApiRoutes, context);
 };
