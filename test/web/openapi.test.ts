@@ -102,4 +102,11 @@ describe('the OpenAPI document and the reference page', () => {
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect(page.headers['content-security-policy']).not.toContain('script-src');
   });
+
+  it('is found from the health page', async () => {
+    const session = await login(app);
+    const health = await app.inject({ method: 'GET', url: '/health', cookies: { winnow_session: session } });
+    expect(health.statusCode).toBe(200);
+    expect(health.body).toContain('<a href="/docs">the API reference</a>');
+  });
 });

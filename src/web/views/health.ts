@@ -135,6 +135,7 @@ export function healthPage(view: View, model: HealthModel): Html {
 <div class="health-grid">
 ${mailboxSection(model.mailbox, model.skippedMail)}
 ${queueSection(model.queues, model.queueError)}
-</div>`,
+</div>
+<p>For your own scripts and systems: <a href="/docs">the API reference</a> (the JSON API, with an API token), and <code>/metrics</code> for Prometheus.</p>`,
   );
 }
