@@ -69,6 +69,8 @@ async function bareReader(login: ImapLogin): Promise<void> {
  * signatures of the requests verify without a network. With BENCH_MEMORY set, it prints its heap
  * every second to stderr.
  */
+/** The flags bin/winnow.js starts Node with. */
+const WINNOW_FLAGS = ['--max-semi-space-size=8'];
 const WINNOW_PROCESS = `
 import v8 from 'node:v8';
 module.enableCompileCache?.();
@@ -233,11 +235,11 @@ async function main(): Promise<void> {
       REDIS_PREFIX: prefix,
       BACKFILL_DAYS: String(days),
       DASHBOARD_PASSWORD: 'backlog-benchmark-password',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       BENCH_DNS: JSON.stringify(signer.records()),
     };
     const started = performance.now();
-    const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--input-type=module', '--eval', WINNOW_PROCESS], { env: { ...env, ...(process.env.BENCH_MEMORY ? { BENCH_MEMORY: '1' } : {}) }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...WINNOW_FLAGS, '--input-type=module', '--eval', WINNOW_PROCESS], { env: { ...env, ...(process.env.BENCH_MEMORY ? { BENCH_MEMORY: '1' } : {}), ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}) }, stdio: ['ignore', 'inherit', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     let lastScriptAt = 0;
     let settledAt = 0;
