@@ -5,6 +5,7 @@
 // system's temporary folder, or NODE_COMPILE_CACHE), which roughly halves the time to import
 // everything on the next start; with every source in it, the type stripper is not even loaded.
 import module from 'node:module';
+import process from 'node:process';
 
 // V8 grows the young generation to 64 MB semi-spaces (128 MB) under a burst of mail, most of the
 // resident memory of a busy Winnow, although what survives a scavenge here is a few MB. Capped
