@@ -12,8 +12,10 @@
  * (run before and after Winnow; the faster run counts). Last, every request must have been
  * recorded once and every script sent once.
  *
- * Winnow runs in this process (the sandbox's DKIM keys and DNS live here, as in bench:latency);
- * the messages are built and appended a few at a time, so the filling holds no mailbox in memory.
+ * Winnow runs in a process of its own, started as bin/winnow.js starts it; the sandbox's DKIM keys
+ * reach it as DNS records (BENCH_DNS). The messages are built and appended a few at a time, so the
+ * filling holds no mailbox in memory. BENCH_MEMORY=1 prints Winnow's heap every second,
+ * BENCH_LOG_LEVEL=info its log, BENCH_CPU_PROF=<dir> writes its CPU profile there.
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
