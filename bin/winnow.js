@@ -7,9 +7,10 @@
 import module from 'node:module';
 import process from 'node:process';
 
-// V8 grows the young generation to 64 MB semi-spaces (128 MB) under a burst of mail, most of the
-// resident memory of a busy Winnow, although what survives a scavenge here is a few MB. Capped
-// at 8 MB each, a backlog is read in about 150 MB instead of 400 at no measurable cost in speed.
+// V8 grows the young generation to 64 MB semi-spaces (128 MB) under a burst of mail, the largest
+// part of a busy Winnow's resident memory, although what survives a scavenge here is a few MB.
+// Capped at 8 MB each, the backlog bench's peak went from about 400 MB to about 310 MB, with no
+// difference in speed that stood out of the machine's noise (docs/BENCHMARKS.md, Backlog).
 // The cap is read only when the process starts, so the command starts itself again with it, in
 // the same process (execve), unless it was given one (node --max-semi-space-size=N).
 const NODE_FLAGS = ['--max-semi-space-size=8'];
