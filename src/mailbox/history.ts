@@ -60,6 +60,8 @@ export interface HistoryOptions {
   logger: Logger;
   /** How long a lookup waits for the index to catch up before using it as it stands. */
   waitMs?: number;
+  /** Envelopes fetched per round trip (BATCH unless given). */
+  batch?: number;
   /**
    * Which of these addresses (lower-cased) belong to people the user erased and had forgotten
    * (ContactStore.forgottenAddresses): mail read later, a script's copy in Sent or their request
@@ -77,7 +79,7 @@ export interface HistoryStatus {
   sentFolder: string | null;
 }
 
-/** UIDs fetched per round trip; the cursor is saved after each batch. */
+/** UIDs fetched per round trip; the cursor is saved after each batch, and Sent looked at again. */
 const BATCH = 2000;
 /** After IMAP trouble, lookups use the index as it stands for this long before trying again (doubling up to the cap). */
 const RETRY_FIRST_MS = 5_000;
@@ -90,6 +92,7 @@ export function createMailboxHistory(options: HistoryOptions) {
   const scripts = storeScripts(redis);
   const log = options.logger.child({ mailbox: options.mailbox, part: 'history' });
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const batchSize = options.batch ?? BATCH;
   const ownScriptSuffix = `@${context.messageIdDomain.toLowerCase()}`;
   const status: HistoryStatus = { lastSyncAt: null, lastError: null, messagesRead: 0, sentFolder: null };
 
@@ -209,8 +212,8 @@ export function createMailboxHistory(options: HistoryOptions) {
     } finally {
       lock.release();
     }
-    for (let start = 0; start < uids.length; start += BATCH) {
-      const batch = uids.slice(start, start + BATCH);
+    for (let start = 0; start < uids.length; start += batchSize) {
+      const batch = uids.slice(start, start + batchSize);
       const first = batch[0]!;
       const last = batch[batch.length - 1]!;
       const held = await imap.getMailboxLock(path, { readOnly: true });
@@ -223,7 +226,7 @@ export function createMailboxHistory(options: HistoryOptions) {
       await file(folder, messages.flatMap((message) => (message.envelope ? [message.envelope] : [])));
       await scripts.advanceHistoryCursor({ cursor: keys.cursor(folder) }, { path, uidValidity, lastUid: last });
       status.messagesRead += messages.length;
-      if (between && start + BATCH < uids.length) await between();
+      if (between && start + batchSize < uids.length) await between();
     }
     // Nothing stays selected between catch-ups: STATUS of a selected folder may report what the
     // session last saw rather than what is there now (Dovecot does so), and new mail would be missed.
