@@ -12,13 +12,14 @@
  * (run before and after Winnow; the faster run counts). Last, every request must have been
  * recorded once and every script sent once.
  *
- * Winnow runs in this process (the sandbox's DKIM keys and DNS live here, as in bench:latency);
- * the messages are built and appended a few at a time, so the filling holds no mailbox in memory.
+ * Winnow runs in a process of its own, started as bin/winnow.js starts it; the sandbox's DKIM keys
+ * reach it as DNS records (BENCH_DNS). The messages are built and appended a few at a time, so the
+ * filling holds no mailbox in memory. BENCH_MEMORY=1 prints Winnow's heap every second,
+ * BENCH_LOG_LEVEL=info its log, BENCH_CPU_PROF=<dir> writes its CPU profile there.
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
@@ -33,7 +34,7 @@ import { facebookFriendRequest, oldLinkedInInvitation, personalRequest, xingCont
 import { startSandbox } from '../test/support/sandbox.ts';
 import { liftVolumeLimits, until } from '../test/support/winnow.ts';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '10000' }, days: { type: 'string', default: '30' }, bare: { type: 'string' }, winnow: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '10000' }, days: { type: 'string', default: '30' }, bare: { type: 'string' } } });
 
 interface ImapLogin {
   host: string;
@@ -64,24 +65,36 @@ async function bareReader(login: ImapLogin): Promise<void> {
 
 /**
  * Winnow as `winnow start` composes it (worker and web roles), in a process of its own so that its
- * memory is its own. The one difference: DNS answers from the bench's records (BENCH_DNS), so the
- * DKIM signatures of the requests verify without a network.
+ * memory is its own: started as bin/winnow.js starts, from a few lines of JavaScript rather than
+ * from this file, so that it loads nothing the bench needs (the sandbox, the mail builders) and no
+ * type stripper. The one difference: DNS answers from the bench's records (BENCH_DNS), so the DKIM
+ * signatures of the requests verify without a network. With BENCH_MEMORY set, it prints its heap
+ * every second to stderr.
  */
-async function winnowProcess(): Promise<void> {
-  // As bin/winnow.js does: the compiled sources come from the cache, not from the type stripper.
-  module.enableCompileCache?.();
-  const [{ loadConfig }, { createLogger }, { startRuntime }] = await Promise.all([import('../src/config/env.ts'), import('../src/log.ts'), import('../src/runtime.ts')]);
-  const records = JSON.parse(process.env.BENCH_DNS ?? '{}') as Record<string, string>;
-  const resolver = async (name: string, type: string) => {
-    const record = type === 'TXT' ? records[name.toLowerCase().replace(/\.$/, '')] : undefined;
-    if (record) return [[record]];
-    throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
-  };
-  const config = loadConfig(process.env);
-  const runtime = await startRuntime(config, { worker: true, web: true }, createLogger(config.logLevel, { format: 'json' }), Date.now, { resolver });
-  process.once('SIGTERM', () => void runtime.close().then(() => process.exit(0)));
+/** The flags bin/winnow.js starts Node with. */
+const WINNOW_FLAGS = ['--max-semi-space-size=8'];
+const WINNOW_PROCESS = `
+import v8 from 'node:v8';
+module.enableCompileCache?.();
+const [{ loadConfig }, { createLogger }, { startRuntime }] = await Promise.all([import(${JSON.stringify(new URL('../src/config/env.ts', import.meta.url).href)}), import(${JSON.stringify(new URL('../src/log.ts', import.meta.url).href)}), import(${JSON.stringify(new URL('../src/runtime.ts', import.meta.url).href)})]);
+const records = JSON.parse(process.env.BENCH_DNS ?? '{}');
+const resolver = async (name, type) => {
+  const record = type === 'TXT' ? records[name.toLowerCase().replace(/\\.$/, '')] : undefined;
+  if (record) return [[record]];
+  throw Object.assign(new Error('queryTxt ENOTFOUND ' + name), { code: 'ENOTFOUND' });
+};
+const config = loadConfig(process.env);
+const runtime = await startRuntime(config, { worker: true, web: true }, createLogger(config.logLevel, { format: 'json' }), Date.now, { resolver });
+if (process.env.BENCH_MEMORY) {
+  const mb = (bytes) => Math.round(bytes / 1048576);
+  setInterval(() => {
+    const usage = process.memoryUsage();
+    const spaces = v8.getHeapSpaceStatistics().filter((space) => space.space_used_size > 4 * 1048576).map((space) => space.space_name + ' ' + mb(space.space_size)).join(', ');
+    process.stderr.write('memory: rss ' + mb(usage.rss) + ', heap ' + mb(usage.heapUsed) + ' of ' + mb(usage.heapTotal) + ' (' + spaces + '), external ' + mb(usage.external) + ', buffers ' + mb(usage.arrayBuffers) + '\\n');
+  }, 1000).unref();
 }
-
+process.once('SIGTERM', () => void runtime.close().then(() => process.exit(0)));
+`;
 
 // ---------------------------------------------------------------------------------------------
 // The inbox
@@ -224,11 +237,11 @@ async function main(): Promise<void> {
       REDIS_PREFIX: prefix,
       BACKFILL_DAYS: String(days),
       DASHBOARD_PASSWORD: 'backlog-benchmark-password',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       BENCH_DNS: JSON.stringify(signer.records()),
     };
     const started = performance.now();
-    const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), fileURLToPath(import.meta.url), '--winnow'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...WINNOW_FLAGS, '--input-type=module', '--eval', WINNOW_PROCESS], { env: { ...env, ...(process.env.BENCH_MEMORY ? { BENCH_MEMORY: '1' } : {}), ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}) }, stdio: ['ignore', 'inherit', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     let lastScriptAt = 0;
     let settledAt = 0;
@@ -290,5 +303,4 @@ if (values.bare) {
   await bareReader(JSON.parse(values.bare) as ImapLogin);
   process.exit(0);
 }
-if (values.winnow) await winnowProcess();
-else await main();
+await main();

@@ -60,6 +60,8 @@ export interface HistoryOptions {
   logger: Logger;
   /** How long a lookup waits for the index to catch up before using it as it stands. */
   waitMs?: number;
+  /** Envelopes fetched per round trip (BATCH unless given). */
+  batch?: number;
   /**
    * Which of these addresses (lower-cased) belong to people the user erased and had forgotten
    * (ContactStore.forgottenAddresses): mail read later, a script's copy in Sent or their request
@@ -77,8 +79,8 @@ export interface HistoryStatus {
   sentFolder: string | null;
 }
 
-/** UIDs fetched per round trip; the cursor is saved after each batch. */
-const BATCH = 1000;
+/** UIDs fetched per round trip; the cursor is saved after each batch, and Sent looked at again. */
+const BATCH = 2000;
 /** After IMAP trouble, lookups use the index as it stands for this long before trying again (doubling up to the cap). */
 const RETRY_FIRST_MS = 5_000;
 const RETRY_CAP_MS = 5 * 60_000;
@@ -90,6 +92,7 @@ export function createMailboxHistory(options: HistoryOptions) {
   const scripts = storeScripts(redis);
   const log = options.logger.child({ mailbox: options.mailbox, part: 'history' });
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const batchSize = options.batch ?? BATCH;
   const ownScriptSuffix = `@${context.messageIdDomain.toLowerCase()}`;
   const status: HistoryStatus = { lastSyncAt: null, lastError: null, messagesRead: 0, sentFolder: null };
 
@@ -98,6 +101,8 @@ export function createMailboxHistory(options: HistoryOptions) {
   let closed = false;
   let running: Promise<string | null> | null = null;
   let queued: { scope: HistoryScope; done: Promise<string | null> } | null = null;
+  // Callers of refresh('sent') during a sync: served by the sync in progress (serveSentWaiters).
+  let sentWaiters: Array<(trouble: string | null) => void> = [];
   let retryAt = 0;
   let retryDelay = RETRY_FIRST_MS;
   // The same failure on every retry (a wrong password) is logged once, as advice.
@@ -183,36 +188,63 @@ export function createMailboxHistory(options: HistoryOptions) {
     await batch.exec();
   }
 
-  async function syncFolder(imap: ImapFlow, folder: HistoryFolder, path: string): Promise<void> {
+  /**
+   * Reads a folder's envelopes from where its cursor stands. Between batches `between` runs with
+   * the folder released, so a long first reading of INBOX can let Sent be looked at meanwhile.
+   */
+  async function syncFolder(imap: ImapFlow, folder: HistoryFolder, path: string, between?: () => Promise<void>): Promise<void> {
     const found = await imap.status(path, { uidValidity: true, uidNext: true });
     if (!found) return;
     const uidValidity = String(found.uidValidity ?? '');
     const newest = (found.uidNext ?? 1) - 1;
     const [storedPath, storedValidity, storedUid] = await redis.hmget(keys.cursor(folder), 'path', 'uidValidity', 'lastUid');
     // A renumbered or different folder is read again from the start; what was filed stays true.
-    let after = storedPath === path && storedValidity === uidValidity ? Number(storedUid ?? 0) : 0;
+    const after = storedPath === path && storedValidity === uidValidity ? Number(storedUid ?? 0) : 0;
     if (newest <= after) return;
+    // The UIDs first (they may have wide gaps), then their envelopes in batches, the folder let go
+    // between batches.
+    let uids: number[];
     const lock = await imap.getMailboxLock(path, { readOnly: true });
     try {
       const search = await imap.search({ uid: `${after + 1}:*` }, { uid: true });
       // `N:*` also matches the highest UID when N is above it, so filter.
-      const uids = (Array.isArray(search) ? search : []).filter((uid) => uid > after).sort((a, b) => a - b);
-      for (let start = 0; start < uids.length; start += BATCH) {
-        const batch = uids.slice(start, start + BATCH);
-        const first = batch[0]!;
-        const last = batch[batch.length - 1]!;
-        const messages = await imap.fetchAll(`${first}:${last}`, { uid: true, envelope: true }, { uid: true });
-        await file(folder, messages.flatMap((message) => (message.envelope ? [message.envelope] : [])));
-        await scripts.advanceHistoryCursor({ cursor: keys.cursor(folder) }, { path, uidValidity, lastUid: last });
-        status.messagesRead += messages.length;
-        after = last;
-      }
+      uids = (Array.isArray(search) ? search : []).filter((uid) => uid > after).sort((a, b) => a - b);
     } finally {
       lock.release();
+    }
+    for (let start = 0; start < uids.length; start += batchSize) {
+      const batch = uids.slice(start, start + batchSize);
+      const first = batch[0]!;
+      const last = batch[batch.length - 1]!;
+      const held = await imap.getMailboxLock(path, { readOnly: true });
+      let messages: Awaited<ReturnType<ImapFlow['fetchAll']>>;
+      try {
+        messages = await imap.fetchAll(`${first}:${last}`, { uid: true, envelope: true }, { uid: true });
+      } finally {
+        held.release();
+      }
+      await file(folder, messages.flatMap((message) => (message.envelope ? [message.envelope] : [])));
+      await scripts.advanceHistoryCursor({ cursor: keys.cursor(folder) }, { path, uidValidity, lastUid: last });
+      status.messagesRead += messages.length;
+      if (between && start + batchSize < uids.length) await between();
     }
     // Nothing stays selected between catch-ups: STATUS of a selected folder may report what the
     // session last saw rather than what is there now (Dovecot does so), and new mail would be missed.
     await imap.mailboxClose();
+  }
+
+  /**
+   * Sent brought up to date for the lookups waiting on it (knownAddress): they need not wait for
+   * the reading of INBOX, which on a first start is every message in it. Run between batches of
+   * a sync and at its end.
+   */
+  async function serveSentWaiters(imap: ImapFlow): Promise<void> {
+    while (sentWaiters.length > 0) {
+      const waiting = sentWaiters;
+      sentWaiters = [];
+      if (sentPath) await syncFolder(imap, 'sent', sentPath);
+      for (const done of waiting) done(null);
+    }
   }
 
   async function sync(scope: HistoryScope): Promise<string | null> {
@@ -225,9 +257,10 @@ export function createMailboxHistory(options: HistoryOptions) {
       // Sent first: it decides who is known, and it is usually the smaller folder.
       if (sentPath) await syncFolder(imap, 'sent', sentPath);
       if (scope === 'all') {
-        await syncFolder(imap, 'inbox', options.inbox);
+        await syncFolder(imap, 'inbox', options.inbox, () => serveSentWaiters(imap));
         status.lastSyncAt = Date.now();
       }
+      await serveSentWaiters(imap);
       status.lastError = null;
       problems.recovered('read again');
       retryAt = 0;
@@ -246,23 +279,29 @@ export function createMailboxHistory(options: HistoryOptions) {
       problems.failed(advice.kind === 'other' ? advice.problem : advice.kind, `could not be brought up to date, so it is used as it stands. ${adviceText(advice)}`, error);
       client?.close();
       client = null;
+      for (const done of sentWaiters.splice(0)) done(reason);
       return reason;
     }
   }
 
   /**
    * One sync at a time; a call during a sync waits for the one after it, so it sees mail that came
-   * meanwhile. That next sync covers every folder any of its waiting callers asked for.
+   * meanwhile. That next sync covers every folder any of its waiting callers asked for. A call for
+   * Sent alone is served by the sync in progress, which looks at Sent again between its batches.
    */
   function refresh(scope: HistoryScope = 'all'): Promise<string | null> {
     if (!running) {
       running = sync(scope).finally(() => {
         running = null;
+        // Asked for just as the sync ended: served by a sync of their own.
+        const left = sentWaiters.splice(0);
+        if (left.length > 0) void refresh('sent').then((trouble) => left.forEach((done) => done(trouble)));
       });
       return running;
     }
+    if (scope === 'sent') return new Promise((done) => sentWaiters.push(done));
     if (queued) {
-      if (scope === 'all') queued.scope = 'all';
+      queued.scope = 'all';
       return queued.done;
     }
     const next: { scope: HistoryScope; done: Promise<string | null> } = { scope, done: Promise.resolve(null) };

@@ -21,7 +21,7 @@ import { useSandbox } from '../support/winnow.ts';
  * are known, so they get no script. Every mail here is constructed.
  */
 
-const suite = useSandbox(['ab1', 'ab2', 'ab3', 'ab4', 'ab5', 'ab7', 'ab8', 'ab9', 'ab10', 'ab11', 'hist1', 'hist2']);
+const suite = useSandbox(['ab1', 'ab2', 'ab3', 'ab4', 'ab5', 'ab7', 'ab8', 'ab9', 'ab10', 'ab11', 'hist1', 'hist2', 'hist3']);
 const API = { authorization: 'Bearer api-token-for-tests-only' };
 
 const vcard = (name: string, address: string) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nEMAIL;TYPE=INTERNET:${address}\r\nEND:VCARD\r\n`;
@@ -271,12 +271,13 @@ describe('import through the API', () => {
 describe('the mailbox history', () => {
   const logger = createLogger('silent');
 
-  async function historyFor(userName: string, prefix: string, pass?: string, server?: { port: number; waitMs: number }) {
+  async function historyFor(userName: string, prefix: string, pass?: string, server?: { port: number; waitMs: number }, batch?: number) {
     const user = suite.sandbox.user(userName);
     const redis = new Redis(suite.sandbox.redisUrl, { maxRetriesPerRequest: null });
     const history = createMailboxHistory({
       imap: { host: suite.sandbox.imap.host, port: server?.port ?? suite.sandbox.imap.port, secure: false, requireTls: false, user: user.user, pass: pass ?? user.pass },
       ...(server ? { waitMs: server.waitMs } : {}),
+      ...(batch ? { batch } : {}),
       inbox: 'INBOX',
       redis,
       prefix,
@@ -292,6 +293,26 @@ describe('the mailbox history', () => {
       },
     };
   }
+
+  it('answers a lookup in Sent during a first reading of a large INBOX without waiting for the rest of it', async () => {
+    const user = suite.sandbox.user('hist3');
+    for (let n = 0; n < 6; n += 1) await suite.sandbox.deliver(user.address, await ordinaryMail({ name: `Writer ${n}`, address: `writer${n}@example.org` }, user.address, `Note ${n}`));
+    await suite.sandbox.deliver(user.address, await ordinaryMail(user.address, { name: 'Sol Sent', address: 'sol@example.org' }, 'Tea?'), 'Sent');
+    // Two envelopes a round trip: INBOX takes three batches, as 10,000 messages take five.
+    const { history, close } = await historyFor('hist3', `t-hist-${randomUUID().slice(0, 8)}`, undefined, undefined, 2);
+    try {
+      const everything = history.refresh();
+      expect(await history.refresh('sent')).toBeNull();
+      expect(await history.wroteTo('sol@example.org')).not.toBeNull();
+      // Sent (1) and the first INBOX batch (2) read; the other four still to come.
+      expect(history.status().messagesRead).toBe(3);
+      expect(await everything).toBeNull();
+      expect(history.status().messagesRead).toBe(7);
+      expect(await history.addressesFor('Writer 5')).toEqual(['writer5@example.org']);
+    } finally {
+      await close();
+    }
+  });
 
   it('files who wrote (INBOX) and whom the user wrote to (Sent To, Cc, Bcc), leaving out robots and our own scripts, and catches up by UID', async () => {
     const user = suite.sandbox.user('hist1');
