@@ -23,5 +23,5 @@ COPY src ./src
 COPY templates ./templates
 USER node
 EXPOSE 3000
-ENTRYPOINT ["node", "bin/winnow.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "bin/winnow.js"]
 CMD ["start"]

@@ -71,7 +71,7 @@ async function bareReader(login: ImapLogin): Promise<void> {
  * signatures of the requests verify without a network. With BENCH_MEMORY set, it prints its heap
  * every second to stderr.
  */
-/** The flags bin/winnow.js starts Node with. */
+/** The flags `npm start` and the Docker image start Node with. */
 const WINNOW_FLAGS = ['--max-semi-space-size=8'];
 const WINNOW_PROCESS = `
 import v8 from 'node:v8';
