@@ -49,7 +49,7 @@ describe('the Docker image', () => {
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev\b/m);
     expect(dockerfile).toMatch(/^COPY --from=dependencies \/app\/node_modules \.\/node_modules$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toContain('ENTRYPOINT ["node", "bin/winnow.js"]');
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "--max-semi-space-size=8", "bin/winnow.js"]');
     // Node strips the types itself: no compiler or loader among what the image installs or runs.
     const instructions = dockerfile.split('\n').filter((line) => !line.startsWith('#'));
     expect(instructions.join('\n')).not.toMatch(/tsx|tsc|typescript/i);
