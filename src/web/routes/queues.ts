@@ -3,8 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue } from 'bullmq';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { QUEUE_NAMES, queuePrefix } from '../../queues/queues.ts';
-import { WEBHOOK_QUEUE } from '../../webhooks/webhooks.ts';
+import { QUEUE_NAMES } from '../../queues/queues.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { sessionGuards } from '../guards.ts';
 import { CONTENT_SECURITY_POLICY, routeCsp, sameSecret } from '../security.ts';
@@ -67,11 +66,8 @@ export const queueBoardRoutes: FastifyPluginAsync<WebContext> = async (app, opti
   const { deps } = context;
   const guards = sessionGuards(context);
 
-  // The webhook queue belongs to src/webhooks, which keeps its producer to itself; the board opens
-  // its own handle on it by name (a queue is its keys in Redis) and closes it with the server.
-  const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: deps.redis, prefix: queuePrefix(deps.config.redis.prefix) });
-  app.addHook('onClose', async () => webhookQueue.close());
-  const queues = [...QUEUE_NAMES.map((name) => deps.queues[name] as Queue), webhookQueue];
+  // The webhook queue is the webhooks' own producer (context.webhooks), closed with them.
+  const queues = [...QUEUE_NAMES.map((name) => deps.queues[name] as Queue), context.webhooks.queue as Queue];
   const byName = new Map(queues.map((queue) => [queue.name, queue]));
 
   // Not read-only in bull-board's sense, which would refuse retries too; the guard below allows
