@@ -7,7 +7,7 @@ const LAYERS = [
   ['redis'], // the Redis connection
   ['metrics'], // the counts behind /metrics, kept in Redis by every process, and their Prometheus text
   ['mail', 'queues', 'store'], // a parsed message and our Message-IDs, SMTP and IMAP plumbing; queue names; Redis keys and scripts
-  ['webhooks'], // signed webhooks: events, endpoints, deliveries on a queue of their own
+  ['webhooks', 'mailboxes'], // signed webhooks: events, endpoints, deliveries on a queue of their own; the user's mailboxes as records, their secrets and ways in
   ['detect'], // pure recognition of requests, answers, bounces and auto-replies
   ['settings'], // the user's settings and the send window
   ['contacts', 'script'], // people and their lifecycle; the script and reminder templates

@@ -9,7 +9,10 @@ import { readingConfigOf, type Config } from './config/env.ts';
 import { classifyContextOf } from './detect/classify.ts';
 import { createProblemLog, type Logger } from './log.ts';
 import { createSender } from './mail/sender.ts';
-import { createSentFolder, type SentFolder } from './mail/sent-folder.ts';
+import { createMailboxConnections, type MailboxConnections } from './mailboxes/connections.ts';
+import { createMailboxStore, PRIMARY_MAILBOX, type Mailbox, type MailboxStore } from './mailboxes/records.ts';
+import { mailboxKeys } from './store/keys.ts';
+import { superviseMailboxes, type MailboxSupervisor } from './runtime/mailboxes.ts';
 import { closeQueues, createQueues, QUEUE_NAMES, type QueueName, type Queues } from './queues/queues.ts';
 import { connectRedis, lastRedisError, redisProblems, waitForRedis } from './redis.ts';
 import { adviceText, redisAdvice } from './config/advice.ts';
@@ -26,8 +29,7 @@ import { startWorkers, type Workers } from './workers/index.ts';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts';
 import { createIntake } from './workers/intake.ts';
 
-/** The primary mailbox, configured by IMAP_* settings. Keys of other mailboxes get other ids. */
-export const PRIMARY_MAILBOX = 'primary';
+export { PRIMARY_MAILBOX };
 
 export interface Roles {
   /** Mailbox watcher and queue processors. */
@@ -38,7 +40,12 @@ export interface Roles {
 
 export interface Runtime {
   app: FastifyInstance | null;
-  watcher: MailboxWatcher | null;
+  /** The main mailbox's watcher in this process (null in a web process, or while it is paused). */
+  readonly watcher: MailboxWatcher | null;
+  /** The user's mailboxes (src/mailboxes/records.ts). */
+  mailboxes: MailboxStore;
+  /** Every mailbox's watcher in this process, started and stopped as mailboxes come and go; null in a web process. */
+  supervisor: MailboxSupervisor | null;
   workers: Workers | null;
   redis: Redis;
   /** Webhook endpoints, their logs and replay (src/webhooks). */
@@ -101,11 +108,12 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   if ((await settings.get()).unverifiedMail === 'accept') {
     logger.warn('unverified senders are answered hands-off (UNVERIFIED_MAIL=accept or the settings page): anyone can make Winnow write to any address in your name; "approve" holds them for you');
   }
-  let watcher: MailboxWatcher | null = null;
+  const mailboxes = createMailboxStore(redis, config.redis.prefix, { secrets: null, config, now });
+  let supervisor: MailboxSupervisor | null = null;
   let workers: Workers | null = null;
   let workerRedis: Redis | null = null;
   let closeSender: (() => void) | null = null;
-  let sentFolder: SentFolder | null = null;
+  let connections: MailboxConnections | null = null;
   let history: MailboxHistory | null = null;
   let processorQueues: Queues | null = null;
   let webhookDelivery: { close(): Promise<void> } | null = null;
@@ -115,9 +123,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     // acceptance (the send ledger) must not give up, or the retry would send the script again.
     workerRedis = connectRedis(config.redis.url, 'worker', 'worker', redisTrouble);
     processorQueues = createQueues(workerRedis, config.redis.prefix);
-    const sender = createSender(config.smtp);
-    closeSender = () => sender.close();
-    sentFolder = createSentFolder(config.imap);
+    connections = createMailboxConnections({ store: mailboxes, config });
     // Its own IMAP connection; the first reading of the mailbox starts now, in the background.
     const workerStore = createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret, onStatusChange: webhooks.statusChanged });
     history = createMailboxHistory({
@@ -131,14 +137,17 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       forgotten: (addresses) => workerStore.forgottenAddresses(addresses),
     });
     void history.refresh();
+    // One reading context for the workers and the watchers' intake; the supervisor keeps its own
+    // addresses in step with the mailboxes, so mail from any of them is the user's own.
+    const classifyContext = classifyContextOf(readingConfigOf(config));
+    const configuredOwn = [...classifyContext.ownAddresses];
     const context: WorkerContext = {
       config,
       store: workerStore,
       queues: processorQueues,
-      sender,
-      sentFolder,
+      mailboxes: connections,
       templates: createTemplateStore(workerRedis, store.keys.templates, defaultTemplates),
-      classifyContext: classifyContextOf(readingConfigOf(config)),
+      classifyContext,
       settings: createSettingsStore(workerRedis, store.keys.settings, config),
       addressBook: createAddressBook(workerRedis, config.redis.prefix, PRIMARY_MAILBOX),
       history,
@@ -150,37 +159,51 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     };
     workers = startWorkers(context, workerRedis);
     webhookDelivery = webhooks.startDelivery(workerRedis);
-    watcher = createMailboxWatcher({
-      mailbox: PRIMARY_MAILBOX,
-      imap: { ...config.imap, folder: config.imap.mailbox },
-      redis,
-      keys: store.keys,
-      queues,
+    const needsBody = createIntake({ redis, keys: store.keys, classifyContext, logger });
+    const reach = connections;
+    supervisor = superviseMailboxes({
+      store: mailboxes,
       logger,
-      backfillDays: config.backfillDays,
-      needsBody: createIntake({ redis, keys: store.keys, classifyContext: classifyContextOf(readingConfigOf(config)), logger }),
-      leaseMs: config.mailboxLeaseMs,
+      // Well within the lease, so a removed mailbox is let go before another process could take it.
+      pollMs: Math.min(2000, Math.max(250, Math.floor(config.mailboxLeaseMs / 3))),
+      onChange(all: Mailbox[]) {
+        const own = new Set([...configuredOwn, ...all.flatMap((mailbox) => [mailbox.from.address, mailbox.imap.user.toLowerCase()])]);
+        classifyContext.ownAddresses.splice(0, Infinity, ...[...own].filter((address) => address.includes('@')));
+      },
+      watcherFor: (mailbox) =>
+        createMailboxWatcher({
+          mailbox: mailbox.id,
+          // The main mailbox as the environment gives it; the others as their records do, each connection afresh.
+          imap: mailbox.id === PRIMARY_MAILBOX ? { ...config.imap, folder: config.imap.mailbox } : { ...mailbox.imap, requireTls: !mailbox.imap.secure && !config.allowPlaintext, pass: '' },
+          account: mailbox.id === PRIMARY_MAILBOX ? undefined : () => reach.imapAccount(mailbox.id),
+          redis,
+          keys: mailboxKeys(config.redis.prefix, mailbox.id),
+          queues,
+          logger,
+          backfillDays: config.backfillDays,
+          needsBody,
+          leaseMs: config.mailboxLeaseMs,
+        }),
     });
-    watcher.start();
+    await supervisor.start();
   }
 
   let app: FastifyInstance | null = null;
   if (roles.web) {
+    // Every mailbox watched here is listed; readiness follows the main one, so that one added
+    // mailbox with a wrong password does not take the whole service out of rotation.
     const readiness = async () => {
       const checks: Record<string, string> = {};
-      if (watcher) {
+      for (const [id, watcher] of supervisor?.watchers() ?? []) {
         const status = watcher.status();
-        checks.mailbox = status.connected ? 'connected' : `not connected${status.lastError ? `: ${status.lastError}` : ''}`;
+        checks[id === PRIMARY_MAILBOX ? 'mailbox' : `mailbox ${id}`] = status.connected ? 'connected' : `not connected${status.lastError ? `: ${status.lastError}` : ''}`;
       }
-      return { ok: !watcher || watcher.status().connected, checks };
+      const main = supervisor?.watchers().get(PRIMARY_MAILBOX);
+      return { ok: !main || main.status().connected, checks };
     };
     // "Send a test to myself" on the templates page: a pool of its own, which connects on first use.
     const testSender = createSender(config.smtp);
-    const closeWorkerSender = closeSender;
-    closeSender = () => {
-      closeWorkerSender?.();
-      testSender.close();
-    };
+    closeSender = () => testSender.close();
     const sendTest = (compiled: CompiledScript, person: ScriptPerson) => sendTestScript({ sender: testSender, config, compiled, person });
     const resolveAwaitingAddresses = () => resolveAwaitingFor(redis, config, queues, now);
     app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks });
@@ -188,7 +211,11 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
 
   return {
     app,
-    watcher,
+    get watcher() {
+      return supervisor?.watchers().get(PRIMARY_MAILBOX) ?? null;
+    },
+    mailboxes,
+    supervisor,
     workers,
     redis,
     webhooks,
@@ -204,7 +231,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       return Object.fromEntries(entries) as Record<QueueName, number>;
     },
     async close() {
-      await watcher?.stop();
+      await supervisor?.stop();
       await workers?.close();
       await webhookDelivery?.close();
       await app?.close();
@@ -212,7 +239,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       await closeQueues(queues);
       if (processorQueues) await closeQueues(processorQueues);
       closeSender?.();
-      await sentFolder?.close();
+      await connections?.close();
       await history?.close();
       await workerRedis?.quit().catch(() => workerRedis?.disconnect());
       await redis.quit().catch(() => redis.disconnect());

@@ -242,6 +242,8 @@ export interface Config {
   imap: { host: string; port: number; secure: boolean; requireTls: boolean; user: string; pass: string; mailbox: string };
   smtp: { host: string; port: number; secure: boolean; requireTls: boolean; user: string | null; pass: string | null };
   mailFrom: { name: string; address: string };
+  /** ALLOW_PLAINTEXT: log in without TLS where the server offers none (a trusted link only); also for added mailboxes. */
+  allowPlaintext: boolean;
   redis: { url: string; prefix: string };
   web: { port: number; host: string; trustProxy: TrustProxy; dashboardPassword: string; apiToken: string | null; metricsToken: string | null };
   responseDeadlineMs: number;
@@ -295,6 +297,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     imap: { host: e.IMAP_HOST, port: e.IMAP_PORT, secure: imapSecure, requireTls: !imapSecure && !e.ALLOW_PLAINTEXT, user: e.IMAP_USER, pass: e.IMAP_PASS, mailbox: e.IMAP_MAILBOX },
     smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: smtpSecure, requireTls: !smtpSecure && !e.ALLOW_PLAINTEXT, user: e.SMTP_USER || null, pass: e.SMTP_PASS || null },
     mailFrom: e.MAIL_FROM,
+    allowPlaintext: e.ALLOW_PLAINTEXT,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     web: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY, dashboardPassword: e.DASHBOARD_PASSWORD, apiToken: e.API_TOKEN ?? null, metricsToken: e.METRICS_TOKEN ?? null },
     responseDeadlineMs: e.RESPONSE_DEADLINE,

@@ -9,6 +9,8 @@ export interface ImapAccount {
   requireTls: boolean;
   user: string;
   pass: string;
+  /** An OAuth2 access token (XOAUTH2), used instead of the password when given. */
+  accessToken?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export function createImapClient(account: ImapAccount, options: Partial<ImapFlow
     host: account.host,
     port: account.port,
     secure: account.secure,
-    auth: { user: account.user, pass: account.pass },
+    auth: account.accessToken ? { user: account.user, accessToken: account.accessToken } : { user: account.user, pass: account.pass },
     // imapflow logs every command; Winnow logs what matters through its own logger.
     logger: false,
     connectionTimeout: 15_000,

@@ -101,7 +101,16 @@ function connectNoDelay(host: string, port: number, callback: (error: Error | nu
  * Sends scripts over one pooled SMTP transport. The pool keeps connections open,
  * so the server's greeting delay is paid once per connection rather than once per message.
  */
-export function createSender(smtp: SmtpSettings, waits: { greetingTimeoutMs?: number } = {}) {
+export interface SenderOptions {
+  greetingTimeoutMs?: number;
+  /**
+   * For a mailbox that signs in with OAuth2 (XOAUTH2): a current access token for `smtp.user`;
+   * `renew` asks for a new one after the server refused the last.
+   */
+  accessToken?: (renew: boolean) => Promise<string>;
+}
+
+export function createSender(smtp: SmtpSettings, waits: SenderOptions = {}) {
   const options: SMTPPool.Options = {
     pool: true,
     host: smtp.host,
@@ -118,9 +127,19 @@ export function createSender(smtp: SmtpSettings, waits: { greetingTimeoutMs?: nu
     // delayed ACK: about 40 ms per script. We open the TCP connection ourselves, with no delay;
     // nodemailer still does the TLS (for port 465) or STARTTLS on it.
     getSocket: (_options, callback) => connectNoDelay(smtp.host, smtp.port, callback),
-    ...(smtp.user && smtp.pass ? { auth: { user: smtp.user, pass: smtp.pass } } : {}),
+    ...(waits.accessToken && smtp.user ? { auth: { type: 'OAuth2', user: smtp.user } } : smtp.user && smtp.pass ? { auth: { user: smtp.user, pass: smtp.pass } } : {}),
   };
   const transport = nodemailer.createTransport(options);
+  const accessToken = waits.accessToken;
+  if (accessToken) {
+    // nodemailer asks for a token before each login, and again with `renew` after a refusal.
+    transport.set('oauth2_provision_cb', (_user: string, renew: boolean, callback: (error: Error | null, token?: string) => void) => {
+      accessToken(renew).then(
+        (token) => callback(null, token),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      );
+    });
+  }
 
   return {
     /** Sends one script; returns the raw message as sent, for the copy in the Sent folder. */

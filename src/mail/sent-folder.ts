@@ -6,25 +6,25 @@ import { createImapClient, type ImapAccount } from './imap.ts';
  * conversation. One connection of its own, apart from the watcher's IDLE, opened when first
  * needed and again after it breaks; the `sent-copy` queue calls it one copy at a time and retries.
  */
-export function createSentFolder(imap: ImapAccount) {
+export function createSentFolder(imap: ImapAccount, fresh?: () => Promise<ImapAccount>) {
   let client: ImapFlow | null = null;
   let sentPath: string | null = null;
 
   async function connection(): Promise<ImapFlow> {
     if (client?.usable) return client;
-    const fresh = createImapClient(imap);
+    const made = createImapClient(fresh ? await fresh() : imap);
     // Failures surface through the awaited commands; the listener keeps them from being unhandled.
-    fresh.on('error', () => undefined);
-    await fresh.connect();
-    client = fresh;
+    made.on('error', () => undefined);
+    await made.connect();
+    client = made;
     if (!sentPath) {
-      const folders = await fresh.list();
+      const folders = await made.list();
       sentPath =
         folders.find((folder) => folder.specialUse === '\\Sent')?.path ??
         folders.find((folder) => /^sent( items| messages)?$/i.test(folder.name))?.path ??
         'Sent';
     }
-    return fresh;
+    return made;
   }
 
   return {

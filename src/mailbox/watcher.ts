@@ -32,6 +32,11 @@ export interface WatcherOptions {
   needsBody?: (blocks: HeaderBlock[]) => Promise<boolean[]>;
   /** How long the lease on the mailbox lasts without renewal; another process takes over after it. */
   leaseMs?: number;
+  /**
+   * The account as it is to be used for the next connection, when that changes between connections
+   * (a mailbox that signs in with OAuth2 gets a current access token each time); `imap` otherwise.
+   */
+  account?: () => Promise<ImapSettings>;
   /** Longest wait between reconnection attempts. */
   maxBackoffMs?: number;
 }
@@ -301,7 +306,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
    * that ended an established connection (null for a clean close); throws when it never got going.
    */
   async function session(): Promise<Error | null> {
-    const connection = createImapClient(imap, {
+    const connection = createImapClient(options.account ? await options.account() : imap, {
       // We enter IDLE ourselves right after each batch; the library would wait before it does.
       disableAutoIdle: true,
       // Re-issue IDLE every few minutes: a half-open connection then shows up as a timeout.

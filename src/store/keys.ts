@@ -95,6 +95,15 @@ export function serverKeys(prefix: string) {
     session: (idHash: string) => `${prefix}:session:${idHash}`,
     /** A session's one-time message after a redirect, by the same hash (src/web/flash.ts). */
     flash: (idHash: string) => `${prefix}:flash:${idHash}`,
+    /** The user's mailboxes beyond the environment's (src/mailboxes/records.ts). */
+    mailboxes: {
+      /** sorted set: mailbox id → when it was added */
+      ids: `${prefix}:mailboxes`,
+      /** hash: one mailbox's settings, state flags and sealed secrets (the main mailbox: only its flags) */
+      record: (id: string) => `${prefix}:mailbox:${id}`,
+      /** counter: bumped by every change, so watching processes notice with one GET */
+      version: `${prefix}:mailboxes:version`,
+    },
     /** The login guard (src/web/login-guard.ts). */
     login: {
       blockedUntil: `${login}:blocked-until`,

@@ -5,8 +5,7 @@ import type { ContactStore } from '../contacts/store.ts';
 import type { ClassifyContext } from '../detect/types.ts';
 import type { Logger } from '../log.ts';
 import type { MailboxHistory } from '../mailbox/history.ts';
-import type { Sender } from '../mail/sender.ts';
-import type { SentFolder } from '../mail/sent-folder.ts';
+import type { MailboxConnections } from '../mailboxes/connections.ts';
 import type { MailVerifier } from '../mail/verify.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { TemplateStore } from '../script/store.ts';
@@ -17,8 +16,8 @@ export interface WorkerContext {
   config: Readonly<Config>;
   store: ContactStore;
   queues: Queues;
-  sender: Sender;
-  sentFolder: SentFolder;
+  /** Each mailbox's From identity, SMTP sender and Sent folder: a person is answered from the mailbox their request came to. */
+  mailboxes: MailboxConnections;
   /** The script and reminder in force, with history; compiled when saved, never at send time. */
   templates: TemplateStore;
   classifyContext: ClassifyContext;

@@ -7,6 +7,8 @@ import { jobId } from '../queues/queues.ts';
 import { personVariables } from '../script/render.ts';
 import { inQuietHours, localTime, nextSendTime, quietHoursEnd } from '../settings/send-window.ts';
 import type { Settings } from '../settings/settings.ts';
+import { MailboxGoneError } from '../mailboxes/connections.ts';
+import { PRIMARY_MAILBOX } from '../mailboxes/records.ts';
 import type { WorkerContext } from './context.ts';
 
 /**
@@ -67,7 +69,7 @@ export type DeliveryResult =
  * a hold, a success and a failure mean for the person.
  */
 export function createDelivery(context: WorkerContext) {
-  const { store, queues, sender, config, logger } = context;
+  const { store, queues, config, logger } = context;
 
   /** "paused" on the person's timeline: why their mail waits, and what ends the wait. */
   const pausedDetail = (limit: number | null) =>
@@ -82,6 +84,7 @@ export function createDelivery(context: WorkerContext) {
     const pause = await store.sendingPause();
     if (!pause || !(await store.claimPauseNotice())) return pause?.limit ?? null;
     try {
+      const sender = await context.mailboxes.sender(PRIMARY_MAILBOX);
       await sender.send(breakerNotice({ user: config.mailFrom, trippedAt: pause.trippedAt, limit: pause.limit, timeZone: settings.timeZone }));
       await store.notePauseNotice({ notifiedAt: context.now() });
       logger.warn({ limit: pause.limit }, 'circuit breaker tripped: sending is paused until the user resumes it; the user was mailed');
@@ -167,12 +170,14 @@ export function createDelivery(context: WorkerContext) {
     await store.rememberScriptMessageId(contact.id, messageId);
     // The template in force now; it compiled when it was saved, so rendering cannot fail on syntax.
     const { compiled, version } = await context.templates.current(mail);
-    const rendered = compiled.render(personVariables(contact, config.mailFrom.name));
     let raw: Buffer;
     let response: string;
     try {
+      // From the mailbox the request came to, under the name it gives.
+      const [from, sender] = await Promise.all([context.mailboxes.from(contact.mailbox), context.mailboxes.sender(contact.mailbox)]);
+      const rendered = compiled.render(personVariables(contact, from.name || config.mailFrom.name));
       ({ raw, response } = await sender.send({
-        from: config.mailFrom,
+        from,
         to,
         subject: rendered.subject,
         text: rendered.text,
@@ -184,6 +189,10 @@ export function createDelivery(context: WorkerContext) {
     } catch (error) {
       // Not sent: the day's count goes back, and a retry counts again on the day it runs.
       await releaseSlot();
+      if (error instanceof MailboxGoneError) {
+        await store.writeLedger(contact.id, attempt, { state: 'failed', reason: error.message }, mail);
+        return { kind: 'failed', reason: error.message };
+      }
       const verdict = classifyDeliveryError(error);
       const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
       // Wrong SMTP settings (waited out without using up attempts), or a server we could not reach

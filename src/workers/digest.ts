@@ -1,6 +1,7 @@
 import { latestSlot } from '../digest/digest.ts';
 import { composeDigest } from '../digest/gather.ts';
 import { inQuietHours, localDay } from '../settings/send-window.ts';
+import { PRIMARY_MAILBOX } from '../mailboxes/records.ts';
 import type { WorkerContext } from './context.ts';
 
 /** How often the workers look whether a digest is due. */
@@ -19,7 +20,7 @@ export type DigestOutcome =
  * something is new since the last digest. To the user's own address; the inbound worker then
  * reads it as mail from the user's own address, which is never a request or an answer.
  */
-export function createDigestRunner(context: Pick<WorkerContext, 'store' | 'settings' | 'templates' | 'sender' | 'config' | 'classifyContext' | 'logger' | 'now'>) {
+export function createDigestRunner(context: Pick<WorkerContext, 'store' | 'settings' | 'templates' | 'mailboxes' | 'config' | 'classifyContext' | 'logger' | 'now'>) {
   const { store, config, logger } = context;
 
   return async function runDigest(): Promise<DigestOutcome> {
@@ -45,7 +46,8 @@ export function createDigestRunner(context: Pick<WorkerContext, 'store' | 'setti
     const root = `winnow-digest.${day}.1@${domain}`;
     const messageId = `winnow-digest.${day}.${number}@${domain}`;
     try {
-      await context.sender.send({
+      const sender = await context.mailboxes.sender(PRIMARY_MAILBOX);
+      await sender.send({
         from: config.mailFrom,
         to: config.mailFrom.address,
         subject: mail.subject,
