@@ -13,6 +13,8 @@ export const AUTHSERV_SAMPLE = 200;
 
 export interface NewContact extends Omit<Contact, 'id' | 'mailbox' | 'updatedAt' | 'status'> {
   status: Status;
+  /** The mailbox the request came to, which answers it; the store's own when left out. */
+  mailbox?: string;
 }
 
 export interface ListQuery {
@@ -209,7 +211,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
       const id = contactId(dedupeKeys[0] ?? `${fields.requestMessageId ?? ''}:${fields.requestedAt}`);
       const now = event.at;
       const secret = await secretOnce();
-      const contact: Contact = { ...fields, id, mailbox, updatedAt: now };
+      const contact: Contact = { ...fields, id, mailbox: fields.mailbox ?? mailbox, updatedAt: now };
       // Everything in one script: a crash cannot leave a person without their address index.
       const result = await scripts.createContact(
         {

@@ -63,6 +63,35 @@ export interface Mailbox {
   updatedAt: number;
 }
 
+/** Where a mailbox stands, as its watcher last recorded it (in Redis, so every process sees it). */
+export type MailboxState = 'connected' | 'connecting' | 'failing' | 'paused' | 'needs_sign_in';
+
+export interface MailboxWithState extends Mailbox {
+  state: MailboxState;
+  /** Since when it is connected (state `connected`); null otherwise. */
+  connectedSince: number | null;
+  /** The last error as advice (what is wrong and what to change); null when there is none. */
+  lastError: string | null;
+  lastErrorAt: number | null;
+  /** When the last new mail was seen in it. */
+  lastMailAt: number | null;
+}
+
+/** A mailbox's state from its record and its watcher's health hash (src/mailbox/watcher.ts). */
+export function stateOf(mailbox: Mailbox, health: Record<string, string>, signIn: string | undefined): MailboxWithState {
+  const lastError = health.lastError || null;
+  const connected = health.connected === '1';
+  const state: MailboxState = mailbox.paused ? 'paused' : signIn === 'needed' ? 'needs_sign_in' : connected ? 'connected' : lastError ? 'failing' : 'connecting';
+  return {
+    ...mailbox,
+    state,
+    connectedSince: state === 'connected' ? Number(health.connectedAt) || null : null,
+    lastError: state === 'connected' ? null : lastError,
+    lastErrorAt: state === 'connected' ? null : Number(health.lastErrorAt) || null,
+    lastMailAt: Number(health.lastMailAt) || null,
+  };
+}
+
 /** What Winnow needs to reach a mailbox: the record with its secrets opened. */
 export interface MailboxAccess extends Mailbox {
   imapPass: string | null;
@@ -201,6 +230,15 @@ export function createMailboxStore(redis: Redis, prefix: string, options: Mailbo
       return [PRIMARY_MAILBOX, ...ids]
         .map((id, index) => fromHash(id, (results[index]?.[1] as Record<string, string> | undefined) ?? {}))
         .filter((mailbox): mailbox is Mailbox => mailbox !== null);
+    },
+
+    /** Every mailbox with where it stands. */
+    async withState(): Promise<MailboxWithState[]> {
+      const all = await store.list();
+      const batch = redis.pipeline();
+      for (const mailbox of all) batch.hgetall(mailboxKeys(prefix, mailbox.id).health).hget(keys.record(mailbox.id), 'signIn');
+      const results = (await batch.exec()) ?? [];
+      return all.map((mailbox, index) => stateOf(mailbox, (results[index * 2]?.[1] as Record<string, string> | undefined) ?? {}, (results[index * 2 + 1]?.[1] as string | null | undefined) ?? undefined));
     },
 
     async get(id: string): Promise<Mailbox | null> {

@@ -181,7 +181,7 @@ export function createInboundProcessor(context: WorkerContext) {
     return { known: knownReason(address, await history.wroteTo(address)), trouble };
   }
 
-  async function takeRequest(message: Message, classification: Classification): Promise<InboundOutcome> {
+  async function takeRequest(message: Message, classification: Classification, mailbox: string): Promise<InboundOutcome> {
     const requester = classification.requester;
     const platform = classification.platform;
     if (!requester || !platform) return { kind: 'ignored', reason: 'request without a requester' };
@@ -224,6 +224,7 @@ export function createInboundProcessor(context: WorkerContext) {
     const created = await store.create(
       {
         status: decision.status,
+        mailbox,
         platform,
         name: requester.name,
         firstName: requester.firstName,
@@ -410,7 +411,7 @@ export function createInboundProcessor(context: WorkerContext) {
       case 'connection_request':
         // Requests never thread to our scripts (classify reads threaded mail as answers first);
         // an unthreaded one from a person already here is a repeated request, which dedupe absorbs.
-        return takeRequest(message, classification);
+        return takeRequest(message, classification, data.mailbox);
       case 'ignored': {
         // Mail from a person we asked counts as their answer even without threading headers when
         // it is authenticated from their address, unless it is list or robot mail.
