@@ -176,6 +176,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
           // The main mailbox as the environment gives it; the others as their records do, each connection afresh.
           imap: mailbox.id === PRIMARY_MAILBOX ? { ...config.imap, folder: config.imap.mailbox } : { ...mailbox.imap, requireTls: !mailbox.imap.secure && !config.allowPlaintext, pass: '' },
           account: mailbox.id === PRIMARY_MAILBOX ? undefined : () => reach.imapAccount(mailbox.id),
+          settings: mailbox.source === 'env' ? 'environment' : 'record',
           redis,
           keys: mailboxKeys(config.redis.prefix, mailbox.id),
           queues,

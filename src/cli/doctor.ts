@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import { createImapClient } from '../mail/imap.ts';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
-import { maskUrl, mailAdvice, redisAdvice, type Advice, type MailEndpoint } from '../config/advice.ts';
-import { createSender } from '../mail/sender.ts';
+import { maskUrl, redisAdvice } from '../config/advice.ts';
+import { checkImap, checkSmtp, type Outcome } from '../mailboxes/check.ts';
+import { createMailboxConnections, smtpSettingsOf } from '../mailboxes/connections.ts';
+import { createMailboxStore, type Mailbox, type SecretBox } from '../mailboxes/records.ts';
 import { connectRedis, lastRedisError, megabytes, redisMemory, redisProblems } from '../redis.ts';
 import { loadDefaultTemplates, SCRIPT_KINDS } from '../script/template.ts';
 import { createTemplateStore } from '../script/store.ts';
@@ -16,14 +18,9 @@ export interface DoctorOptions {
    * byte, spoken to in plain text, stays silent until then; that is what the wait is for.
    */
   greetingTimeoutMs?: number;
+  /** Opens the secrets of added mailboxes (the one made from WINNOW_SECRET); null: they are reported as not checked. */
+  secrets?: SecretBox | null;
 }
-
-/** What one check found: `skipped` when it could not run (the reason says why), never `ok`. */
-type Outcome =
-  | { state: 'ok'; summary: string }
-  | { state: 'warn'; summary: string; fix: string }
-  | { state: 'fail'; advice: Advice }
-  | { state: 'skipped'; reason: string };
 
 const MARK: Record<Outcome['state'], string> = { ok: 'ok    ', warn: 'WARN  ', fail: 'FAIL  ', skipped: '--    ' };
 const INDENT = '      ';
@@ -72,13 +69,16 @@ export async function doctor(env: Record<string, string | undefined>, write: (li
     const { outcome, reachable } = await checkRedis(redis, config);
     report(`Redis ${maskUrl(config.redis.url)}`, outcome);
     report('templates', await checkTemplates(reachable ? redis : null, config));
+
+    // The environment's mailbox, as before; then every mailbox added on the Mailboxes page.
+    const imap = await checkImap({ ...config.imap, folder: config.imap.mailbox }, options);
+    report(`IMAP ${config.imap.user} at ${config.imap.host}:${config.imap.port}`, imap);
+    report('receiving server (AUTHSERV_ID)', await checkReceivingServer(config, imap.state !== 'fail'));
+    report(`SMTP ${config.smtp.host}:${config.smtp.port}`, await checkSmtp(config.smtp, options));
+    if (reachable) for (const [name, outcome] of await checkAddedMailboxes(redis, config, options)) report(name, outcome);
   } finally {
     redis.disconnect();
   }
-  const imap = await checkImap(config, options);
-  report(`IMAP ${config.imap.user} at ${config.imap.host}:${config.imap.port}`, imap);
-  report('receiving server (AUTHSERV_ID)', await checkReceivingServer(config, imap.state !== 'fail'));
-  report(`SMTP ${config.smtp.host}:${config.smtp.port}`, await checkSmtp(config, options));
 
   write(failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`);
   return failed === 0 ? 0 : 1;
@@ -132,39 +132,6 @@ async function checkTemplates(redis: Redis | null, config: Readonly<Config>): Pr
   return { state: 'ok', summary: `compile; in force: ${inForce.join(', ')}` };
 }
 
-function transportSecurity(account: { secure: boolean; requireTls: boolean }): string {
-  if (account.secure) return 'over TLS';
-  if (account.requireTls) return 'after STARTTLS';
-  return 'with TLS optional (ALLOW_PLAINTEXT)';
-}
-
-async function checkImap(config: Readonly<Config>, options: DoctorOptions): Promise<Outcome> {
-  const endpoint: MailEndpoint = { service: 'IMAP', host: config.imap.host, port: config.imap.port, secure: config.imap.secure, requireTls: config.imap.requireTls, user: config.imap.user };
-  const client = createImapClient(config.imap, options.greetingTimeoutMs ? { greetingTimeout: options.greetingTimeoutMs } : {});
-  // connect() rejects with the same error; the listener keeps it from being unhandled.
-  client.on('error', () => undefined);
-  try {
-    try {
-      await client.connect();
-    } catch (error) {
-      return { state: 'fail', advice: mailAdvice(error, endpoint) };
-    }
-    const folder = config.imap.mailbox;
-    let messages: number | undefined;
-    try {
-      const status = await client.status(folder, { messages: true });
-      messages = status ? status.messages : undefined;
-    } catch (error) {
-      const said = (error as { responseText?: string }).responseText ?? (error instanceof Error ? error.message : String(error));
-      return { state: 'fail', advice: mailAdvice(Object.assign(new Error(`logged in, but could not open the folder "${folder}": ${said}`), { folder }), endpoint) };
-    }
-    const idle = client.capabilities.has('IDLE') ? 'IDLE supported' : 'IDLE NOT supported (mail will be noticed late)';
-    return { state: 'ok', summary: `logged in ${transportSecurity(config.imap)}; ${folder} holds ${messages ?? '?'} messages; ${idle}` };
-  } finally {
-    await client.logout().catch(() => client.close());
-  }
-}
-
 /** Recent mails read for the AUTHSERV_ID suggestion. */
 const AUTHSERV_SAMPLE = 50;
 
@@ -212,23 +179,39 @@ async function checkReceivingServer(config: Readonly<Config>, imapWorks: boolean
   };
 }
 
-async function checkSmtp(config: Readonly<Config>, options: DoctorOptions): Promise<Outcome> {
-  const endpoint: MailEndpoint = { service: 'SMTP', host: config.smtp.host, port: config.smtp.port, secure: config.smtp.secure, requireTls: config.smtp.requireTls, user: config.smtp.user };
-  const sender = createSender(config.smtp, { greetingTimeoutMs: options.greetingTimeoutMs });
+/** Each mailbox added on the Mailboxes page: its IMAP and its SMTP, under its own name. */
+async function checkAddedMailboxes(redis: Redis, config: Readonly<Config>, options: DoctorOptions): Promise<Array<[string, Outcome]>> {
+  const store = createMailboxStore(redis, config.redis.prefix, { secrets: options.secrets ?? null, config });
+  const connections = createMailboxConnections({ store, config });
+  const found: Array<[string, Outcome]> = [];
+  const label = (mailbox: Mailbox, side: 'IMAP' | 'SMTP') =>
+    side === 'IMAP' ? `mailbox "${mailbox.name}": IMAP ${mailbox.imap.user} at ${mailbox.imap.host}:${mailbox.imap.port}` : `mailbox "${mailbox.name}": SMTP ${mailbox.smtp.host}:${mailbox.smtp.port}`;
+  let added: Mailbox[];
   try {
-    // With credentials, verify() logs in; without, it only connects and greets.
-    await sender.verify();
+    added = (await store.list()).filter((mailbox) => mailbox.source === 'added');
   } catch (error) {
-    return { state: 'fail', advice: mailAdvice(error, endpoint) };
+    return [['added mailboxes', { state: 'skipped', reason: `could not read them from Redis (${error instanceof Error ? error.message : String(error)})` }]];
+  }
+  try {
+    for (const mailbox of added) {
+      if (mailbox.paused) {
+        found.push([`mailbox "${mailbox.name}"`, { state: 'skipped', reason: 'paused on the Mailboxes page' }]);
+        continue;
+      }
+      let access;
+      try {
+        access = await store.access(mailbox.id);
+      } catch (error) {
+        found.push([`mailbox "${mailbox.name}"`, { state: 'fail', advice: { kind: 'other', problem: error instanceof Error ? error.message : String(error), fix: 'Set WINNOW_SECRET as the running Winnow has it.' } }]);
+        continue;
+      }
+      if (!access) continue;
+      const checks = { ...options, settings: 'record' as const };
+      found.push([label(mailbox, 'IMAP'), await checkImap(await connections.imapAccount(mailbox.id), checks)]);
+      found.push([label(mailbox, 'SMTP'), await checkSmtp(smtpSettingsOf(access, config), checks)]);
+    }
   } finally {
-    sender.close();
+    await connections.close();
   }
-  if (!config.smtp.user) {
-    return {
-      state: 'warn',
-      summary: `connected ${transportSecurity(config.smtp)} without logging in: SMTP_USER and SMTP_PASS are not set`,
-      fix: 'Scripts will go out without a login. Most providers refuse that (set SMTP_USER and SMTP_PASS); a relay on this machine or your network may accept it.',
-    };
-  }
-  return { state: 'ok', summary: `connected ${transportSecurity(config.smtp)} and logged in as ${config.smtp.user}` };
+  return found;
 }

@@ -24,7 +24,14 @@ export interface MailEndpoint {
   requireTls: boolean;
   /** The login name, or null when none is set (SMTP without SMTP_USER). */
   user: string | null;
+  /**
+   * Where the user changes these settings: the environment (IMAP_HOST…, the default), or a mailbox
+   * record on the Mailboxes page and the API (imap.host…).
+   */
+  settings?: 'environment' | 'record';
 }
+
+const RECORD_FIELDS: Readonly<Record<string, string>> = { HOST: 'host', PORT: 'port', SECURE: 'secure', USER: 'user', PASS: 'pass', MAILBOX: 'folder' };
 
 export type AdviceKind =
   | 'login-refused'
@@ -124,7 +131,7 @@ export function mailAdvice(error: unknown, endpoint: MailEndpoint): Advice {
   const { service, host, port } = endpoint;
   const ports = PORTS[service];
   const at = `${host}:${port}`;
-  const setting = (name: string) => `${service}_${name}`;
+  const setting = (name: string) => (endpoint.settings === 'record' ? `${service.toLowerCase()}.${RECORD_FIELDS[name] ?? name.toLowerCase()}` : `${service}_${name}`);
   const codes = [facts.code, facts.originalCode];
   const has = (set: Set<string>) => codes.some((code) => code !== null && set.has(code));
   const serverSaid = facts.serverText ? ` (the server said: ${quote(facts.serverText)})` : '';
@@ -133,7 +140,7 @@ export function mailAdvice(error: unknown, endpoint: MailEndpoint): Advice {
     return {
       kind: 'folder-missing',
       problem: facts.message,
-      fix: 'Check IMAP_MAILBOX: usually INBOX; other folders by their full name as your mail client shows it (on some servers with a prefix such as INBOX.Requests).',
+      fix: `Check ${setting('MAILBOX')}: usually INBOX; other folders by their full name as your mail client shows it (on some servers with a prefix such as INBOX.Requests).`,
     };
   }
   const loginRefused =
@@ -150,7 +157,7 @@ export function mailAdvice(error: unknown, endpoint: MailEndpoint): Advice {
     return {
       kind: 'login-needed',
       problem: `the SMTP server at ${at} wants a login before it takes mail${serverSaid}`,
-      fix: endpoint.user ? 'Check SMTP_USER and SMTP_PASS.' : 'Set SMTP_USER and SMTP_PASS (usually the same as IMAP_USER and IMAP_PASS).',
+      fix: endpoint.user ? `Check ${setting('USER')} and ${setting('PASS')}.` : `Set ${setting('USER')} and ${setting('PASS')} (usually the same as ${endpoint.settings === 'record' ? 'the IMAP login' : 'IMAP_USER and IMAP_PASS'}).`,
     };
   }
 

@@ -37,6 +37,8 @@ export interface WatcherOptions {
    * (a mailbox that signs in with OAuth2 gets a current access token each time); `imap` otherwise.
    */
   account?: () => Promise<ImapSettings>;
+  /** Where the user changes this mailbox's settings, for the advice's words (the environment by default). */
+  settings?: 'environment' | 'record';
   /** Longest wait between reconnection attempts. */
   maxBackoffMs?: number;
 }
@@ -130,7 +132,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
   // A wrong password fails every reconnection the same way: logged once, not on every retry.
   const problems = createProblemLog(log, 'mailbox');
   const adviceFor = (error: unknown): Advice =>
-    isRedisError(error) ? redisAdvice(error, null) : mailAdvice(error, { service: 'IMAP', host: imap.host, port: imap.port, secure: imap.secure, requireTls: imap.requireTls, user: imap.user });
+    isRedisError(error) ? redisAdvice(error, null) : mailAdvice(error, { service: 'IMAP', host: imap.host, port: imap.port, secure: imap.secure, requireTls: imap.requireTls, user: imap.user, settings: options.settings });
   /** Logs (once per kind), keeps and records what went wrong, as advice the user can act on. */
   async function reportFailure(error: unknown, failures: number) {
     const advice = adviceFor(error);

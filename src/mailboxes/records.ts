@@ -211,10 +211,6 @@ export function createMailboxStore(redis: Redis, prefix: string, options: Mailbo
     return options.secrets.open(value);
   }
 
-  async function bump(): Promise<void> {
-    await redis.incr(keys.version);
-  }
-
   const store = {
     /** The number every change bumps; equal numbers mean nothing changed. */
     async version(): Promise<number> {

@@ -20,6 +20,14 @@ describe('connection advice', () => {
     expect(advice.fix).toContain('SMTP_HOST');
   });
 
+  it("names an added mailbox's own fields, not the environment's, when the settings are a record's", () => {
+    const refused = mailAdvice(nodeError('Authentication failed', { authenticationFailed: true }), { ...imap, settings: 'record' });
+    expect(refused.fix).toContain('Check imap.user and imap.pass.');
+    expect(refused.fix).not.toContain('IMAP_');
+    const folder = mailAdvice(Object.assign(new Error('could not open the folder "Requests"'), { folder: 'Requests' }), { ...imap, settings: 'record' });
+    expect(folder.fix).toMatch(/^Check imap\.folder: usually INBOX/);
+  });
+
   it('asks for SMTP_USER and SMTP_PASS when the server wants a login and none is set', () => {
     const advice = mailAdvice(nodeError('Mail command failed: 530 5.7.0 Authentication required', { code: 'EENVELOPE', responseCode: 530, command: 'MAIL FROM' }), smtp);
     expect(advice).toMatchObject({ kind: 'login-needed', fix: 'Set SMTP_USER and SMTP_PASS (usually the same as IMAP_USER and IMAP_PASS).' });
