@@ -1,11 +1,20 @@
 // A private Dovecot IMAP server for the test sandbox, configured from scratch in a temporary
 // folder (no /etc/dovecot include), run in the foreground (-F) so that we own the master process.
+//
+//   const dovecot = await startDovecot(dir, [{ address: 'me@example.test', pass: 'secret' }]);
+//   // IMAP on 127.0.0.1:dovecot.port, plain text, LOGIN / AUTH PLAIN with the password
+//   await dovecot.shutdown();
+//
+// With `{ oauth2: provider.introspection }` (sandbox-oauth.ts) it also takes AUTH XOAUTH2 and
+// OAUTHBEARER, checking each token at the provider's introspection endpoint on every login (no
+// auth cache, so a revoked or expired token is refused at once); passwords keep working.
 import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { OAuthIntrospection } from './sandbox-oauth.ts';
 import { descendantsOf, findExecutable, freePort, serialiser, spawnServer, tailOfFile, waitForServer, type ServerProcess } from './sandbox-process.ts';
 
 const run = promisify(execFile);
@@ -28,6 +37,11 @@ export interface SandboxDovecot {
   shutdown(): Promise<void>;
 }
 
+export interface DovecotOptions {
+  /** Also accept OAuth2 access tokens (XOAUTH2, OAUTHBEARER) that this introspection endpoint says are active. */
+  oauth2?: OAuthIntrospection;
+}
+
 interface Account {
   uid: number;
   gid: number;
@@ -38,7 +52,7 @@ interface Account {
  * `name` becomes Dovecot's instance name, which its processes show in `ps`
  * (dovecot-NAME/imap), so a stray process can be traced to its sandbox folder.
  */
-export async function startDovecot(dir: string, users: DovecotUser[], name = path.basename(dir)): Promise<SandboxDovecot> {
+export async function startDovecot(dir: string, users: DovecotUser[], name = path.basename(dir), options: DovecotOptions = {}): Promise<SandboxDovecot> {
   const binary = findExecutable('dovecot');
   if (!binary) throw new Error('dovecot was not found (looked for /usr/sbin/dovecot): install the Debian package `dovecot-imapd` (apt-get install dovecot-imapd).');
   const version = await dovecotVersion(binary);
@@ -71,11 +85,13 @@ export async function startDovecot(dir: string, users: DovecotUser[], name = pat
   }
   if (asRoot) chownSync(mailDir, mailOwner.uid, mailOwner.gid);
   writeFileSync(usersFile, lines.join('\n') + '\n', { mode: 0o644 });
+  const oauth2File = options.oauth2 ? path.join(dir, 'dovecot-oauth2.conf.ext') : null;
+  if (oauth2File && options.oauth2) writeFileSync(oauth2File, oauth2Config(options.oauth2), { mode: 0o644 });
 
   let port = 0;
   const configure = async () => {
     port = await freePort();
-    const config = dovecotConfig({ name, version, runDir, stateDir, logFile, usersFile, port, asRoot, mailOwner, internalUser, internalGroup, loginUser });
+    const config = dovecotConfig({ name, version, runDir, stateDir, logFile, usersFile, oauth2File, port, asRoot, mailOwner, internalUser, internalGroup, loginUser });
     writeFileSync(configFile, config, { mode: 0o644 });
   };
 
@@ -153,6 +169,7 @@ function dovecotConfig(c: {
   stateDir: string;
   logFile: string;
   usersFile: string;
+  oauth2File: string | null;
   port: number;
   asRoot: boolean;
   mailOwner: Account;
@@ -166,12 +183,14 @@ function dovecotConfig(c: {
     throw new Error(`Dovecot ${c.version} is installed; the test sandbox writes a Dovecot 2.3 configuration (Debian 12 ships 2.3).`);
   }
   // Without root, Dovecot cannot chroot or change user: every process runs as the current user.
+  // Token tests provoke many refusals in a row from 127.0.0.1; Dovecot's growing penalty per IP
+  // (2, 4, 8, up to 15 s per failure) would make each take longer than the last. The first
+  // refusal's 2 s delay (auth_failure_delay) stays, as on a real server.
+  const anvilSettings = [c.asRoot ? '' : '  chroot =', c.oauth2File ? '  unix_listener anvil-auth-penalty {\n    mode = 0\n  }' : ''].filter(Boolean);
+  const anvil = anvilSettings.length > 0 ? `\nservice anvil {\n${anvilSettings.join('\n')}\n}\n` : '';
   const nonRoot = c.asRoot
     ? ''
     : `
-service anvil {
-  chroot =
-}
 service imap-login {
   chroot =
   user = ${c.loginUser}
@@ -195,7 +214,8 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${c.oauth2File ? ' xoauth2 oauthbearer' : ''}
+# No cache: every login asks the passdb, so a changed password or a revoked token counts at once.
 auth_cache_size = 0
 
 default_internal_user = ${c.internalUser}
@@ -206,9 +226,19 @@ first_valid_gid = ${Math.min(c.mailOwner.gid, 1)}
 
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u ${c.usersFile}
 }
-userdb {
+${
+  c.oauth2File
+    ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${c.oauth2File}
+}
+`
+    : ''
+}userdb {
   driver = passwd-file
   args = username_format=%u ${c.usersFile}
 }
@@ -252,7 +282,26 @@ service imap-login {
   }
   process_min_avail = 1
 }
-${nonRoot}`;
+${anvil}${nonRoot}`;
+}
+
+/**
+ * Dovecot 2.3's oauth2 passdb settings: RFC 7662 introspection (POST token=..., the client's
+ * credentials as HTTP Basic from the URL), the login name compared with the token's `email`.
+ */
+function oauth2Config(oauth2: OAuthIntrospection): string {
+  const url = new URL(oauth2.introspectionUrl);
+  url.username = encodeURIComponent(oauth2.clientId);
+  url.password = encodeURIComponent(oauth2.clientSecret);
+  return `# Written by test/support/sandbox-dovecot.ts for one test sandbox.
+introspection_mode = post
+introspection_url = ${url.href}
+force_introspection = yes
+username_attribute = email
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+`;
 }
 
 function parsePasswd(): Account[] {

@@ -1,7 +1,15 @@
 // The sandbox's SMTP peer: accepts mail like a submission server, records every message, and files
 // a copy into the Dovecot INBOX of each recipient that is a sandbox user, the way an MTA with a
 // local delivery agent would.
+//
+//   const { peer, close } = await startSmtpPeer({ accounts, user, pass, fileInto, isLocal });
+//   await peer.waitFor((mail) => mail.recipients.includes('alice@example.test'));
+//
+// AUTH PLAIN and LOGIN check `accounts`. With `oauth2` (a provider's introspection endpoint and the
+// client that may call it, see sandbox-oauth.ts), AUTH XOAUTH2 is offered too and accepted only
+// when the provider says the token is active and its `email` (or `sub`) is the user name given.
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import type { OAuthIntrospection } from './sandbox-oauth.ts';
 import { nowMs } from './sandbox-process.ts';
 
 export interface ReceivedMail {
@@ -38,6 +46,8 @@ export interface SmtpPeerOptions {
   /** Files a message into a local user's INBOX; null for addresses that are not local. */
   fileInto: ((recipient: string, raw: Buffer) => Promise<void>) | null;
   isLocal: (address: string) => boolean;
+  /** Offer AUTH XOAUTH2, checking each token at this introspection endpoint. */
+  oauth2?: OAuthIntrospection;
 }
 
 /** smtp-server answers an error with its responseCode (and adds the enhanced status code). */
@@ -110,7 +120,7 @@ export async function startSmtpPeer(options: SmtpPeerOptions): Promise<{ peer: S
     disabledCommands: ['STARTTLS'],
     authOptional: true,
     allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
+    authMethods: options.oauth2 ? ['PLAIN', 'LOGIN', 'XOAUTH2'] : ['PLAIN', 'LOGIN'],
     // A reverse DNS lookup of 127.0.0.1 per connection is useless here, and on a machine whose
     // resolver does not answer it delays every greeting by up to 1.5 s.
     disableReverseLookup: true,
@@ -121,6 +131,24 @@ export async function startSmtpPeer(options: SmtpPeerOptions): Promise<{ peer: S
     // Replies go out as whole lines; never hold one back for Nagle's algorithm.
     noDelay: true,
     onAuth(auth, _session, callback) {
+      if (auth.method === 'XOAUTH2') {
+        const oauth2 = options.oauth2;
+        const username = auth.username ?? '';
+        if (!oauth2 || !auth.accessToken) {
+          callback(new SmtpReplyError(535, 'Authentication credentials invalid'));
+          return;
+        }
+        tokenOwner(oauth2, auth.accessToken).then(
+          (owner) => {
+            if (owner !== null && owner === username.toLowerCase()) callback(null, { user: username });
+            // Gmail's way: a 334 challenge with the error as JSON; the client answers with an
+            // empty line and then gets 535.
+            else callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' } });
+          },
+          (error: Error) => callback(new SmtpReplyError(454, `Temporary authentication failure: the token could not be checked (${error.message})`)),
+        );
+        return;
+      }
       const expected = auth.username === undefined ? undefined : options.accounts.get(auth.username.toLowerCase());
       if (expected !== undefined && auth.password === expected) {
         callback(null, { user: auth.username });
@@ -211,6 +239,28 @@ export async function startSmtpPeer(options: SmtpPeerOptions): Promise<{ peer: S
       return closing;
     },
   };
+}
+
+/**
+ * The address the provider vouches for (lower-cased), or null when it says the token is not
+ * active. Throws when the provider cannot be asked, so the client sees a temporary failure.
+ */
+async function tokenOwner(oauth2: OAuthIntrospection, accessToken: string): Promise<string | null> {
+  const response = await fetch(oauth2.introspectionUrl, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(oauth2.clientId)}:${encodeURIComponent(oauth2.clientSecret)}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    },
+    body: new URLSearchParams({ token: accessToken, token_type_hint: 'access_token' }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!response.ok) throw new Error(`introspection answered HTTP ${response.status}`);
+  const answer = (await response.json()) as { active?: unknown; email?: unknown; sub?: unknown };
+  if (answer.active !== true) return null;
+  const owner = typeof answer.email === 'string' ? answer.email : typeof answer.sub === 'string' ? answer.sub : null;
+  return owner?.toLowerCase() ?? null;
 }
 
 /** Header block of a raw message: lower-cased name -> first value, folded lines joined. */

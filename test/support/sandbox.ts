@@ -5,6 +5,10 @@
 //   const sandbox = await startSandbox();
 //   try { ... } finally { await sandbox.stop(); }
 //
+// With `oauth: true` (or provider options) it also runs an OAuth2 provider (sandbox-oauth.ts) whose
+// accounts are the sandbox users with their passwords, and Dovecot and the SMTP peer then also
+// accept XOAUTH2 with the tokens it issues: `sandbox.oauth.registerApp(...)`, then sign in.
+//
 // Everything lives in one temporary folder that stop() removes. Server processes cannot outlive
 // this process: stop() is idempotent, an 'exit' hook kills what is still running, and the kernel
 // sends SIGTERM to the servers if Node dies without running either (setpriv --pdeathsig).
@@ -16,6 +20,7 @@ import { createMailboxAdmin, type MailboxAdmin } from './sandbox-mailboxes.ts';
 import { registerExitCleanup } from './sandbox-process.ts';
 import { externalRedis, startRedis, type RedisControl, type SandboxRedis } from './sandbox-redis.ts';
 import { startSmtpPeer, type SmtpPeer } from './sandbox-smtp.ts';
+import type { OAuthProviderOptions, SandboxOAuthProvider } from './sandbox-oauth.ts';
 
 export type { ReceivedMail } from './sandbox-smtp.ts';
 
@@ -32,6 +37,8 @@ export interface SandboxOptions {
   redis?: boolean;
   imap?: boolean;
   smtp?: boolean;
+  /** Run an OAuth2 provider for the users too, trusted by Dovecot and the SMTP peer for XOAUTH2. Default false. */
+  oauth?: boolean | Omit<OAuthProviderOptions, 'accounts'>;
 }
 
 export interface Sandbox {
@@ -41,6 +48,8 @@ export interface Sandbox {
   redis: RedisControl;
   imap: { host: string; port: number; secure: false };
   smtp: SmtpPeer;
+  /** The OAuth2 provider (only with the `oauth` option). */
+  oauth: SandboxOAuthProvider;
   users: SandboxUser[];
   /** A sandbox user by local part or address; throws for unknown users. */
   user(localPartOrAddress: string): SandboxUser;
@@ -72,6 +81,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const wantRedis = options.redis ?? true;
   const wantImap = options.imap ?? true;
   const wantSmtp = options.smtp ?? true;
+  const oauthOptions = options.oauth === true ? {} : options.oauth || null;
 
   const base = temporaryBase();
   removeAbandonedSandboxes(base);
@@ -84,6 +94,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let dovecot: SandboxDovecot | null = null;
   let admin: MailboxAdmin | null = null;
   let smtp: { peer: SmtpPeer; close(): Promise<void> } | null = null;
+  let oauth: SandboxOAuthProvider | null = null;
   const byAddress = new Map(users.map((user) => [user.address, user]));
 
   const unregister = registerExitCleanup({
@@ -109,6 +120,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await attempt(smtp?.close);
       admin?.close();
       await Promise.all([attempt(dovecot?.shutdown), attempt(redis?.shutdown)]);
+      await attempt(oauth?.close);
       rmSync(dir, { recursive: true, force: true });
       unregister();
       if (problems.length > 0) throw new AggregateError(problems, 'sandbox.stop: some parts did not stop cleanly');
@@ -127,6 +139,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const credentials = (account: SandboxUser) => ({ address: account.address, pass: account.pass });
 
+  // First, in this process and quickly: Dovecot and the SMTP peer are configured with its address.
+  if (oauthOptions) {
+    try {
+      // Loaded only when asked for, so that other tests do not load oidc-provider.
+      const { startOAuthProvider } = await import('./sandbox-oauth.ts');
+      oauth = await startOAuthProvider({ ...oauthOptions, accounts: users.map((u) => ({ email: u.address, password: u.pass })) });
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+  const introspection = (oauth as SandboxOAuthProvider | null)?.introspection;
+
   const redisUrl = process.env.REDIS_URL;
   // allSettled, not all: when one part fails, the others must have finished starting before
   // stop() runs, or a server that comes up late would be left running.
@@ -137,7 +162,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         })
       : null,
     wantImap
-      ? startDovecot(path.join(dir, 'dovecot'), users.map((u) => ({ address: u.address, pass: u.pass })), path.basename(dir)).then((started) => {
+      ? startDovecot(path.join(dir, 'dovecot'), users.map((u) => ({ address: u.address, pass: u.pass })), path.basename(dir), { oauth2: introspection }).then((started) => {
           dovecot = started;
           admin = createMailboxAdmin({ host: '127.0.0.1', port: started.port });
         })
@@ -148,6 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           user: first.address,
           pass: first.pass,
           isLocal: (address) => byAddress.has(normalizeAddress(address)),
+          oauth2: introspection,
           fileInto: wantImap
             ? async (recipient, raw) => {
                 await mailboxes().append(credentials(user(recipient)), 'INBOX', raw);
@@ -167,7 +193,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   // Re-read through functions: TypeScript narrows the `let`s above to null otherwise.
-  const running = { redis: (): SandboxRedis | null => redis, dovecot: (): SandboxDovecot | null => dovecot, smtp: (): SmtpPeer | null => smtp?.peer ?? null };
+  const running = {
+    redis: (): SandboxRedis | null => redis,
+    dovecot: (): SandboxDovecot | null => dovecot,
+    smtp: (): SmtpPeer | null => smtp?.peer ?? null,
+    oauth: (): SandboxOAuthProvider | null => oauth,
+  };
   const need = <T>(part: T | null, name: string): T => {
     if (part === null) throw new Error(`this sandbox was started with ${name}: false`);
     return part;
@@ -185,6 +216,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     get smtp() {
       return need(running.smtp(), 'smtp');
+    },
+    get oauth() {
+      const provider = running.oauth();
+      if (!provider) throw new Error('this sandbox was started without the oauth option');
+      return provider;
     },
     users,
     user,
