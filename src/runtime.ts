@@ -8,6 +8,7 @@ import { resolveAwaiting, type AwaitingSummary } from './contacts/awaiting.ts';
 import { readingConfigOf, type Config } from './config/env.ts';
 import { classifyContextOf } from './detect/classify.ts';
 import { createProblemLog, type Logger } from './log.ts';
+import { messageIdDomain } from './mail/message-id.ts';
 import { createSender } from './mail/sender.ts';
 import { createMailboxConnections, type MailboxConnections } from './mailboxes/connections.ts';
 import { createMailboxStore, PRIMARY_MAILBOX, type Mailbox, type MailboxStore } from './mailboxes/records.ts';
@@ -169,6 +170,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       onChange(all: Mailbox[]) {
         const own = new Set([...configuredOwn, ...all.flatMap((mailbox) => [mailbox.from.address, mailbox.imap.user.toLowerCase()])]);
         classifyContext.ownAddresses.splice(0, Infinity, ...[...own].filter((address) => address.includes('@')));
+        classifyContext.otherMessageIdDomains = [...new Set(all.map((mailbox) => messageIdDomain(mailbox.from.address)))];
       },
       watcherFor: (mailbox) =>
         createMailboxWatcher({

@@ -98,8 +98,14 @@ export interface RequestAuthentication {
 export interface ClassifyContext {
   /** The user's own addresses, lower-cased: never a recipient, never a requester. */
   ownAddresses: string[];
-  /** Domain part of the Message-IDs Winnow gives its scripts, to recognise answers. */
+  /** Domain part of the Message-IDs Winnow gives its scripts, to recognise answers: the main mailbox's. */
   messageIdDomain: string;
+  /**
+   * The domains of the other mailboxes' From addresses: scripts sent from a mailbox carry its own
+   * domain (so an answer from the work address does not show the personal one), and answers to
+   * any of them are recognised.
+   */
+  otherMessageIdDomains?: string[];
   /**
    * The authserv-id of the user's own receiving server (RFC 8601). Only Authentication-Results
    * headers carrying it are believed; null believes none, so every platform mail is unverified.

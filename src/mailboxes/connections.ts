@@ -1,5 +1,6 @@
 import type { Config } from '../config/env.ts';
 import type { ImapAccount } from '../mail/imap.ts';
+import { messageIdDomain } from '../mail/message-id.ts';
 import { createSender, type Sender, type SmtpSettings } from '../mail/sender.ts';
 import { createSentFolder, type SentFolder } from '../mail/sent-folder.ts';
 import { PRIMARY_MAILBOX, type MailboxAccess, type MailboxStore } from './records.ts';
@@ -85,6 +86,14 @@ export function createMailboxConnections(options: MailboxConnectionsOptions) {
     /** The mailbox's From identity; throws MailboxGoneError when it was removed. */
     async from(id: string): Promise<{ name: string; address: string }> {
       return (await access(id)).from;
+    },
+    /**
+     * The domain a mailbox's scripts carry in their Message-IDs: its From's. For a mailbox removed
+     * meanwhile, the main mailbox's (the mail then fails as MailboxGoneError says).
+     */
+    async messageIdDomain(id: string): Promise<string> {
+      const found = await store.get(id);
+      return messageIdDomain((found ?? { from: config.mailFrom }).from.address);
     },
     /** The pooled SMTP sender of a mailbox. */
     async sender(id: string): Promise<Sender> {

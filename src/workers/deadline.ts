@@ -25,7 +25,6 @@ export type DeadlineOutcome =
  */
 export function createDeadlineProcessor(context: WorkerContext) {
   const { store, logger } = context;
-  const domain = context.classifyContext.messageIdDomain;
   const mailLog = createMailLog(logger);
   const delivery = createDelivery(context);
 
@@ -62,7 +61,7 @@ export function createDeadlineProcessor(context: WorkerContext) {
     } else if (remindAt !== null && now < deadlineAt && contact.email) {
       const ledger = await store.readLedger(contactId, attempt, 'reminder');
       if (ledger.state === 'sent') {
-        await noteReminded(contact, attempt, ledger.messageId ?? reminderMessageId(contactId, attempt, domain, context.secret));
+        await noteReminded(contact, attempt, ledger.messageId ?? reminderMessageId(contactId, attempt, await context.mailboxes.messageIdDomain(contact.mailbox), context.secret));
       } else if (ledger.state !== 'failed') {
         if (now < remindAt) return waitUntil(remindAt);
         await sendReminder(contact, attempt, contact.email);
@@ -98,6 +97,7 @@ export function createDeadlineProcessor(context: WorkerContext) {
       const slot = { day: localDay(now, settings.timeZone), name: `${person.id}:${n}:reminder` };
       const hold = await delivery.holdOf({ slot, to }, settings, now);
       if (hold) return waitUntil(Math.min(hold.until, deadlineAt));
+      const domain = await context.mailboxes.messageIdDomain(person.mailbox);
       const script = person.scriptMessageId ?? scriptMessageId(person.id, n, domain, context.secret);
       const result = await delivery.deliver(
         job,

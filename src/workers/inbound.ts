@@ -113,7 +113,7 @@ export function createInboundProcessor(context: WorkerContext) {
     // dropping it would lose the answer. A reply to an earlier script, while "send again" waits
     // (for the send window, the daily cap), is simply the answer: taken now, the waiting script
     // then finds the person answered and does not go.
-    if (contact.status === 'queued' && (contact.attempts === 0 || answers === null || sameId(answers, scriptMessageId(contact.id, contact.attempts + 1, context.classifyContext.messageIdDomain, context.secret)))) {
+    if (contact.status === 'queued' && (contact.attempts === 0 || answers === null || sameId(answers, scriptMessageId(contact.id, contact.attempts + 1, await context.mailboxes.messageIdDomain(contact.mailbox), context.secret)))) {
       throw new Error(`an answer from contact ${contact.id} came before their script was recorded as sent; trying again`);
     }
     const answer = notice?.answer ?? readAnswer(message);

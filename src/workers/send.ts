@@ -34,7 +34,6 @@ export function sendAttemptOf(id: string | undefined, mailbox: string, contactId
  */
 export function createSendProcessor(context: WorkerContext) {
   const { store, queues, logger } = context;
-  const domain = context.classifyContext.messageIdDomain;
   const mailLog = createMailLog(logger);
   const delivery = createDelivery(context);
 
@@ -112,7 +111,7 @@ export function createSendProcessor(context: WorkerContext) {
         contact,
         attempt,
         to: contact.email,
-        messageId: scriptMessageId(contact.id, attempt, domain, context.secret),
+        messageId: scriptMessageId(contact.id, attempt, await context.mailboxes.messageIdDomain(contact.mailbox), context.secret),
         inReplyTo: contact.requestMessageId,
         references: contact.requestMessageId ? [contact.requestMessageId] : [],
         slot,

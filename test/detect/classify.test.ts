@@ -336,6 +336,13 @@ describe('answers to our scripts (constructed)', () => {
     expect(result).toMatchObject({ verdict: 'answer', answersMessageId: 'winnow.c42.1@example.test', replyTo: null, requester: null });
   });
 
+  it("answers a script sent from another mailbox, by that mailbox's domain, and no one else's", async () => {
+    const withWork: ClassifyContext = { ...context, otherMessageIdDomains: ['work.example'] };
+    const fields = { from: 'jane@example.org', subject: 'Re: Thanks', inReplyTo: '<winnow.c42.1@Work.Example>', text: 'We both build timber houses.' };
+    expect(await classified(fields, withWork)).toMatchObject({ verdict: 'answer', answersMessageId: 'winnow.c42.1@work.example' });
+    expect((await classified(fields)).answersMessageId ?? null).toBeNull();
+  });
+
   it('a Message-ID of ours only in References still counts', async () => {
     const result = await classified({ from: 'jane@example.org', subject: 'Re: hi', references: ['<other@example.org>', '<winnow.c7.2@example.test>'], text: 'Here is why.' });
     expect(result).toMatchObject({ verdict: 'answer', answersMessageId: 'winnow.c7.2@example.test' });
