@@ -5,6 +5,7 @@ import { createLogger } from '../../src/log.ts';
 import { COUNT_FIELDS, metricsKey } from '../../src/metrics/counts.ts';
 import type { HostLookup } from '../../src/webhooks/address.ts';
 import { newWebhookSecret } from '../../src/webhooks/signature.ts';
+import { createSealer } from '../../src/config/sealed.ts';
 import { createWebhooks, type WebhookDeliveryOptions } from '../../src/webhooks/webhooks.ts';
 import { recordPerson } from '../contacts/constructed.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
@@ -21,6 +22,8 @@ let sandbox: Sandbox;
 let redis: Redis;
 let workerRedis: Redis;
 let counter = 0;
+/** Endpoint secrets are kept sealed under WINNOW_SECRET. */
+const sealer = createSealer('delivery-test-winnow-secret-0123');
 const cleanup: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
@@ -55,6 +58,7 @@ function start(setup: Setup = {}) {
     mailbox: 'primary',
     logger: createLogger('silent', { format: 'json' }),
     allowPrivate: setup.allowPrivate ?? true,
+    sealer,
     lookup: setup.lookup,
     readPerson: (id) => store.get(id),
     delivery: { backoffMs: 50, attempts: 3, ...setup.delivery },
@@ -185,6 +189,7 @@ describe('telling a status change', () => {
       mailbox: 'primary',
       logger: createLogger('warn', { format: 'json', destination: { write: (line: string) => lines.push(line) } }),
       allowPrivate: true,
+      sealer,
       readPerson: (id) => store.get(id),
     });
     const store = createContactStore(redis, prefix, 'primary', { onStatusChange: webhooks.statusChanged });
