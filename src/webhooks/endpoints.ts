@@ -288,14 +288,16 @@ export function createEndpointStore(redis: Redis, prefix: string, mailbox: strin
 
     /** Adds an endpoint after checking its URL (resolved), secret and events; throws WebhookEndpointError with the reason. */
     async add(input: NewEndpoint): Promise<WebhookEndpoint> {
+      const url = await checkedUrl(input.url);
+      const events = eventFilter(input.events);
       const secret = checkedSecret(input.secret);
       const kept = sealed(secret);
       const endpoint: WebhookEndpoint = {
         id: randomUUID(),
-        url: await checkedUrl(input.url),
+        url,
         secret,
         secretProblem: null,
-        events: eventFilter(input.events),
+        events,
         enabled: true,
         description: input.description?.trim() ?? '',
         createdAt: now(),
