@@ -165,6 +165,30 @@ describe('webhook endpoints through the API', () => {
   });
 });
 
+describe('webhook secrets without WINNOW_SECRET', () => {
+  it('refuses to add an endpoint or give one a new secret, through the API and on the settings page, with the advice to set it', async () => {
+    const app = await web.app({ env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    const added = await app.inject({ method: 'POST', url: '/api/webhooks', headers: auth, payload: { url: 'http://127.0.0.1:9/hook' } });
+    expect(added.statusCode).toBe(400);
+    expect(added.json<{ message: string }>().message).toMatch(/^A webhook endpoint's secret cannot be stored without WINNOW_SECRET.*Set WINNOW_SECRET in \.env .*openssl rand -base64 32/);
+    expect(await web.redis.hlen(`${web.config.redis.prefix}:{primary}:webhook:endpoints`)).toBe(0);
+
+    const session = await login(app);
+    const settings = await app.inject({ method: 'GET', url: '/settings', cookies: { winnow_session: session } });
+    const page = await app.inject({ method: 'POST', url: '/settings/webhooks', cookies: { winnow_session: session }, ...form({ _csrf: hiddenCsrf(settings.body), url: 'http://127.0.0.1:9/hook', description: 'CRM' }) });
+    expect(page.statusCode).toBe(400);
+    expect(text(one(parseHtml(page.body), '#webhook-error'))).toContain('cannot be stored without WINNOW_SECRET');
+
+    // An endpoint added while WINNOW_SECRET was set keeps its secret, but gets no new one without it.
+    const { webhooks } = await deliveringApp();
+    const endpoint = await webhooks.endpoints.add({ url: 'http://127.0.0.1:9/hook' });
+    const rotate = await app.inject({ method: 'POST', url: `/api/webhooks/${endpoint.id}/rotate-secret`, headers: auth, payload: {} });
+    expect(rotate.statusCode).toBe(400);
+    expect(rotate.json<{ message: string }>().message).toContain('without WINNOW_SECRET');
+    expect((await webhooks.endpoints.get(endpoint.id))?.secret).toBe(endpoint.secret);
+  });
+});
+
 describe('webhooks on the settings page', () => {
   it('adds an endpoint with the CSRF token and shows its secret once; refuses the form without the token', async () => {
     const app = await web.app({ env: { WINNOW_SECRET } });
