@@ -25,6 +25,7 @@ import { buildApp } from './web/app.ts';
 import { createSettingsStore } from './settings/settings.ts';
 import { cachedResolver, createMailVerifier, systemResolver, type DnsResolver } from './mail/verify.ts';
 import { serverSecret } from './config/secret.ts';
+import { sealerOf, type Sealer } from './config/sealed.ts';
 import type { WorkerContext } from './workers/context.ts';
 import { startWorkers, type Workers } from './workers/index.ts';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts';
@@ -55,6 +56,8 @@ export interface Runtime {
   queues: Queues;
   /** The server secret that seals script Message-IDs (WINNOW_SECRET or the one kept in Redis). */
   secret: string;
+  /** Seals the secrets kept in Redis (src/config/sealed.ts): from WINNOW_SECRET, null without it. */
+  sealer: Sealer | null;
   /** Jobs not yet done per queue (waiting, active, delayed), for readiness and tests. */
   queueCounts(): Promise<Record<QueueName, number>>;
   /** Closes everything this runtime opened, in order: workers, web, queues, Redis. */
@@ -93,18 +96,19 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
 
   const queues = createQueues(redis, config.redis.prefix);
   // Every change of a person's status, from the web or the workers, is told to the webhooks.
-  const webhooks = createWebhooks({ redis, prefix: config.redis.prefix, mailbox: PRIMARY_MAILBOX, logger, allowPrivate: config.webhook.allowPrivate, readPerson: (id) => store.get(id) });
+  const sealer = sealerOf(config.secret);
+  const webhooks = createWebhooks({ redis, prefix: config.redis.prefix, mailbox: PRIMARY_MAILBOX, logger, allowPrivate: config.webhook.allowPrivate, sealer, readPerson: (id) => store.get(id) });
   const configured = await webhooks.endpoints.configure(config.webhook.url && config.webhook.secret ? { url: config.webhook.url, secret: config.webhook.secret } : null).catch(async (error: unknown) => {
     await webhooks.close();
     redis.disconnect();
     throw error;
   });
-  if (configured.warning) logger.warn(configured.warning);
+  for (const warning of configured.warnings) logger.warn(warning);
   const store = createContactStore(redis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret, onStatusChange: webhooks.statusChanged });
   const settings = createSettingsStore(redis, store.keys.settings, config);
   const templates = createTemplateStore(redis, store.keys.templates, defaultTemplates);
   // Seals script Message-IDs; web (erase) and workers (send, answers, bounces) need the same one.
-  const secret = await serverSecret(redis, store.keys.secret, config.secret);
+  const secret = await serverSecret(redis, store.keys, config.secret);
   // Said at every start: .env files written by earlier versions set this, and it now covers all mail.
   if ((await settings.get()).unverifiedMail === 'accept') {
     logger.warn('unverified senders are answered hands-off (UNVERIFIED_MAIL=accept or the settings page): anyone can make Winnow write to any address in your name; "approve" holds them for you');
@@ -224,6 +228,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     webhooks,
     queues,
     secret,
+    sealer,
     async queueCounts() {
       const entries = await Promise.all(
         QUEUE_NAMES.map(async (name) => {

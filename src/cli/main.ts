@@ -21,6 +21,9 @@ const USAGE = `Usage: winnow <command>
                         add people from CSV or vCard exports (Google, Outlook, LinkedIn, .vcf) to the
                         address book that finds addresses of requests that carry none
   doctor                check the configuration, Redis, IMAP and SMTP, and say what is wrong
+  rotate-secret         re-encrypt every secret Winnow keeps in Redis under a new WINNOW_SECRET:
+                        stop Winnow, run WINNOW_SECRET=<current> WINNOW_NEW_SECRET=<new> winnow
+                        rotate-secret, put the new one in .env as WINNOW_SECRET, start Winnow
   check-config          check the settings alone (no connections); exits 1 with every problem
   help                  this text
 
@@ -161,6 +164,19 @@ export async function main(argv: string[]): Promise<number> {
         { redisUrl: config.redis.url, prefix: config.redis.prefix, mailbox: PRIMARY_MAILBOX, replace: rest.includes('--replace'), resolveAwaiting: (redis) => resolveAwaitingFor(redis, config) },
         write,
         warn,
+      );
+    }
+    case 'rotate-secret': {
+      if (rest.length > 0) {
+        console.error(`winnow rotate-secret: takes no arguments; the secrets come from WINNOW_SECRET and WINNOW_NEW_SECRET\n\n${USAGE}`);
+        return 2;
+      }
+      const config = readConfig();
+      const { rotateSecret } = await import('./rotate-secret.ts');
+      return rotateSecret(
+        { redisUrl: config.redis.url, prefix: config.redis.prefix, current: config.secret, next: process.env.WINNOW_NEW_SECRET },
+        (line) => process.stdout.write(`${line}\n`),
+        (line) => process.stderr.write(`${line}\n`),
       );
     }
     case 'check-config': {

@@ -119,7 +119,7 @@ export function createContactStore(redis: Redis, prefix: string, mailbox: string
   let secretRead: Promise<string> | null = null;
   /** The server secret (src/config/secret.ts), read once (a failed read is tried again next time). */
   function secretOnce(): Promise<string> {
-    secretRead ??= serverSecret(redis, keys.secret, options.secret ?? null).catch((error: unknown) => {
+    secretRead ??= serverSecret(redis, keys, options.secret ?? null).catch((error: unknown) => {
       secretRead = null;
       throw error;
     });

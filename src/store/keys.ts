@@ -43,6 +43,8 @@ export function mailboxKeys(prefix: string, mailbox: string) {
     digestSlot: (slot: number) => `${base}:digest-slot:${slot}`,
     /** The generated server secret that seals script Message-IDs, when WINNOW_SECRET is not set. */
     secret: `${base}:secret`,
+    /** The server secret sealed under WINNOW_SECRET (src/config/sealed.ts), when WINNOW_SECRET is set. */
+    sealedSecret: `${base}:sealed-secret`,
     /** The authserv-id on top of each recent mail (or "-" for none), newest first, for AUTHSERV_ID discovery. */
     authservSeen: `${base}:authserv-seen`,
     /** Change sequence: every write of a person bumps it (see lua/includes/bump.lua and src/contacts/directory.ts). */

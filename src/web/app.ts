@@ -22,6 +22,7 @@ import { createSessionStore, SESSION_DEFAULTS, type SessionOptions } from './ses
 import { errorPage } from './views/error.ts';
 import { serializerCompiler, validatorCompiler } from './schemas/provider.ts';
 import { createWebhooks } from '../webhooks/webhooks.ts';
+import { sealerOf } from '../config/sealed.ts';
 
 export type { WebDeps } from './deps.ts';
 
@@ -40,7 +41,7 @@ export interface WebOptions {
 export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }> = async (app, { deps: given, options }) => {
   const assets = loadAssets();
   // Given by the composition root; an app built alone (a test, a benchmark) makes its own and closes it.
-  const ownWebhooks = given.webhooks ? null : createWebhooks({ redis: given.redis, prefix: given.config.redis.prefix, mailbox: given.store.mailbox, logger: given.logger, allowPrivate: given.config.webhook.allowPrivate, readPerson: (id) => given.store.get(id) });
+  const ownWebhooks = given.webhooks ? null : createWebhooks({ redis: given.redis, prefix: given.config.redis.prefix, mailbox: given.store.mailbox, logger: given.logger, allowPrivate: given.config.webhook.allowPrivate, sealer: sealerOf(given.config.secret), readPerson: (id) => given.store.get(id) });
   if (ownWebhooks) app.addHook('onClose', () => ownWebhooks.close());
   const deps: WebDeps = { ...given, webhooks: given.webhooks ?? ownWebhooks! };
   const sessions = createSessionStore(deps.redis, deps.config.redis.prefix, options?.sessions ?? SESSION_DEFAULTS);

@@ -1,5 +1,6 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Sealer } from '../config/sealed.ts';
 import type { Logger } from '../log.ts';
 import { countWebhookDelivery } from '../metrics/counts.ts';
 import type { HostLookup } from './address.ts';
@@ -54,6 +55,8 @@ export interface WebhooksOptions {
   logger: Logger;
   /** WEBHOOK_ALLOW_PRIVATE. */
   allowPrivate: boolean;
+  /** Seals the endpoints' secrets in Redis (from WINNOW_SECRET); null when it is not set. */
+  sealer: Sealer | null;
   /** DNS for the address check; default the system's. */
   lookup?: HostLookup;
   /** Reads the person as recorded, for the event's data. */
@@ -65,7 +68,7 @@ export function createWebhooks(options: WebhooksOptions) {
   const { redis, prefix, mailbox, readPerson } = options;
   const logger = options.logger.child({ component: 'webhooks' });
   const delivery: WebhookDeliveryOptions = { ...DEFAULT_WEBHOOK_DELIVERY, ...options.delivery };
-  const endpoints = createEndpointStore(redis, prefix, mailbox, { allowPrivate: options.allowPrivate, lookup: options.lookup });
+  const endpoints = createEndpointStore(redis, prefix, mailbox, { allowPrivate: options.allowPrivate, sealer: options.sealer, lookup: options.lookup });
   // Deliveries by outcome for /metrics, in the same Redis hash as every other count.
   const counts = { redis, config: { redis: { prefix } }, logger, now: Date.now };
   const queue = new Queue<WebhookJob>(WEBHOOK_QUEUE, {
@@ -111,6 +114,7 @@ export function createWebhooks(options: WebhooksOptions) {
       return 'skipped' as const;
     };
     if (!endpoint.enabled) return skip(`not sent: the endpoint is turned off${endpoint.disabledReason ? ` (${endpoint.disabledReason})` : ''}`);
+    if (endpoint.secretProblem) return skip(`not sent: ${endpoint.secretProblem}`);
     const body = await endpoints.event(eventId);
     if (body === null) return skip('not sent: the event is no longer kept');
     // Signed at each attempt with its own time: receivers refuse signatures older than a few minutes.

@@ -1,4 +1,5 @@
 import { createEndpointStore } from '../webhooks/endpoints.ts';
+import { sealerOf } from '../config/sealed.ts';
 import { createContactActions } from '../contacts/actions.ts';
 import type { Status } from '../vocabulary/contact.ts';
 import { messageIdDomain } from '../mail/message-id.ts';
@@ -36,7 +37,7 @@ export interface ExpiryOutcome {
  */
 export function createExpirySweep(context: Pick<WorkerContext, 'store' | 'queues' | 'redis' | 'settings' | 'logger' | 'now' | 'config' | 'secret'>) {
   const { store, logger } = context;
-  const actions = createContactActions({ store, queues: context.queues, redis: context.redis, settings: context.settings, now: context.now, messageIdDomain: messageIdDomain(context.config.mailFrom.address), messageIdSecret: context.secret, webhookEvents: createEndpointStore(context.redis, context.config.redis.prefix, store.mailbox, { allowPrivate: context.config.webhook.allowPrivate }) });
+  const actions = createContactActions({ store, queues: context.queues, redis: context.redis, settings: context.settings, now: context.now, messageIdDomain: messageIdDomain(context.config.mailFrom.address), messageIdSecret: context.secret, webhookEvents: createEndpointStore(context.redis, context.config.redis.prefix, store.mailbox, { allowPrivate: context.config.webhook.allowPrivate, sealer: sealerOf(context.config.secret) }) });
 
   return async function expire(): Promise<ExpiryOutcome> {
     const settings = await context.settings.get();

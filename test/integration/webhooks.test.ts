@@ -5,6 +5,29 @@ import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 import { until, useSandbox } from '../support/winnow.ts';
 import { newWebhookSecret } from '../../src/webhooks/signature.ts';
 import { CONFIGURED_ENDPOINT_ID } from '../../src/webhooks/endpoints.ts';
+import type { Redis } from 'ioredis';
+
+/** The keys under `prefix` holding any of `needles` in clear: in a string, a hash field or value, a list, set or sorted set, or the key's name. */
+async function whereInRedis(redis: Redis, prefix: string, needles: string[]): Promise<string[]> {
+  const found = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      const type = await redis.type(key);
+      const values =
+        type === 'string' ? [(await redis.get(key)) ?? '']
+        : type === 'hash' ? Object.entries(await redis.hgetall(key)).flat()
+        : type === 'list' ? await redis.lrange(key, 0, -1)
+        : type === 'set' ? await redis.smembers(key)
+        : type === 'zset' ? await redis.zrange(key, 0, -1)
+        : [];
+      if ([key, ...values].some((value) => needles.some((needle) => value.includes(needle)))) found.add(key);
+    }
+  } while (cursor !== '0');
+  return [...found];
+}
 
 /**
  * Webhooks from Winnow as it runs: a request and an answer flow through a real Dovecot mailbox,
@@ -12,7 +35,7 @@ import { CONFIGURED_ENDPOINT_ID } from '../../src/webhooks/endpoints.ts';
  * WEBHOOK_ALLOW_PRIVATE=true) verifies each webhook with the standardwebhooks library.
  */
 
-const suite = useSandbox(['me1', 'me2', 'bob']);
+const suite = useSandbox(['me1', 'me2', 'me3', 'bob', 'carol']);
 
 describe('webhooks set by WEBHOOK_URL and WEBHOOK_SECRET', () => {
   it('tell a receiver of the request, the script and the answer, each signed', async () => {
@@ -56,6 +79,9 @@ describe('webhooks set by WEBHOOK_URL and WEBHOOK_SECRET', () => {
         ['request.received', 'delivered', 200],
         ['script.sent', 'delivered', 200],
       ]);
+      // Without WINNOW_SECRET nothing can be sealed, so WEBHOOK_SECRET stays in the environment: Redis never held it.
+      expect(winnow.runtime.sealer).toBeNull();
+      expect(await whereInRedis(winnow.runtime.redis, winnow.config.redis.prefix, [secret])).toEqual([]);
     } finally {
       await hook.close();
     }
@@ -66,5 +92,34 @@ describe('webhooks set by WEBHOOK_URL and WEBHOOK_SECRET', () => {
     await expect(suite.winnow('me2', { env: { WEBHOOK_URL: 'http://localhost:9/hooks', WEBHOOK_SECRET: secret } })).rejects.toThrow(
       /^WEBHOOK_URL: localhost resolves to .*, which is a loopback address; webhooks go only to public addresses unless WEBHOOK_ALLOW_PRIVATE=true$/,
     );
+  });
+});
+
+describe('webhook secrets with WINNOW_SECRET', () => {
+  it('are nowhere in Redis in clear once endpoints are added and events delivered, and WINNOW_SECRET is not either', async () => {
+    const configured = newWebhookSecret();
+    const added = newWebhookSecret();
+    const configuredHook = await startWebhookReceiver({ secret: configured });
+    const addedHook = await startWebhookReceiver({ secret: added });
+    const winnowSecret = 'integration-winnow-secret-0123456789';
+    try {
+      const winnow = await suite.winnow('me3', { env: { WEBHOOK_URL: configuredHook.url, WEBHOOK_SECRET: configured, WEBHOOK_ALLOW_PRIVATE: 'true', WINNOW_SECRET: winnowSecret } });
+      expect(winnow.runtime.sealer).not.toBeNull();
+      const endpoint = await winnow.runtime.webhooks.endpoints.add({ url: addedHook.url, secret: added });
+      const made = await winnow.runtime.webhooks.endpoints.add({ url: addedHook.url, description: 'made by Winnow' });
+      const carol = suite.sandbox.user('carol');
+      await suite.sandbox.deliver(winnow.user.address, await oldLinkedInInvitation({ name: 'Carol Carter', address: carol.address }, winnow.user.address, '<invite-sealed@linkedin.example>'));
+      await suite.sandbox.smtp.waitFor((mail) => mail.recipients.includes(carol.address));
+      expect((await configuredHook.waitFor(2)).map((webhook) => webhook.verifyError)).toEqual([null, null]);
+      // Two events to each endpoint there: the ones signed with the secret given verify, the others are signed with the one Winnow made.
+      expect((await addedHook.waitFor(4)).filter((webhook) => webhook.verifyError === null)).toHaveLength(2);
+      await until(async () => (await winnow.runtime.webhooks.endpoints.deliveries(endpoint.id)).length === 2, 5000, 'two deliveries in the log');
+
+      const keyParts = [configured, added, made.secret].map((secret) => secret.slice('whsec_'.length, 'whsec_'.length + 24));
+      expect(await whereInRedis(winnow.runtime.redis, winnow.config.redis.prefix, [configured, added, made.secret, ...keyParts, winnowSecret])).toEqual([]);
+    } finally {
+      await configuredHook.close();
+      await addedHook.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createContactStore } from '../../src/contacts/store.ts';
 import { createLogger } from '../../src/log.ts';
 import { createWebhooks, type WebhookDeliveryOptions } from '../../src/webhooks/webhooks.ts';
+import { createSealer } from '../../src/config/sealed.ts';
 import { all, attribute, one, parseHtml, text } from '../support/dom.ts';
 import { startWebhookReceiver, type ReceiverOptions, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { until } from '../support/winnow.ts';
@@ -17,6 +18,8 @@ import { addPerson, API_TOKEN, form, hiddenCsrf, login, useWebTest } from './hel
  */
 
 const web = useWebTest();
+/** Endpoint secrets are kept sealed under WINNOW_SECRET; without it adding one is refused (tested below). */
+const WINNOW_SECRET = 'web-test-winnow-secret-0123456789';
 const auth = { authorization: `Bearer ${API_TOKEN}` };
 const cleanup: Array<() => Promise<void>> = [];
 
@@ -34,6 +37,7 @@ async function deliveringApp(delivery: Partial<WebhookDeliveryOptions> = {}) {
     mailbox: 'primary',
     logger: createLogger('silent', { format: 'json' }),
     allowPrivate: true,
+    sealer: createSealer(WINNOW_SECRET),
     readPerson: (id) => store.get(id),
     delivery: { backoffMs: 50, attempts: 2, ...delivery },
   });
@@ -44,7 +48,7 @@ async function deliveringApp(delivery: Partial<WebhookDeliveryOptions> = {}) {
     await webhooks.close();
     await workerRedis.quit();
   });
-  const app = await web.app({ deps: { store, webhooks }, env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
+  const app = await web.app({ deps: { store, webhooks }, env: { WEBHOOK_ALLOW_PRIVATE: 'true', WINNOW_SECRET } });
   return { app, store, webhooks };
 }
 
@@ -116,7 +120,7 @@ describe('webhook endpoints through the API', () => {
     expect(unknownEvent.statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/api/webhooks', headers: auth })).json()).toMatchObject({ endpoints: [] });
 
-    const allowing = await web.app({ env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    const allowing = await web.app({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WINNOW_SECRET } });
     expect((await allowing.inject({ method: 'POST', url: '/api/webhooks', headers: auth, payload: { url: 'http://127.0.0.1:9/hook' } })).statusCode).toBe(201);
   });
 
@@ -161,9 +165,33 @@ describe('webhook endpoints through the API', () => {
   });
 });
 
+describe('webhook secrets without WINNOW_SECRET', () => {
+  it('refuses to add an endpoint or give one a new secret, through the API and on the settings page, with the advice to set it', async () => {
+    const app = await web.app({ env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    const added = await app.inject({ method: 'POST', url: '/api/webhooks', headers: auth, payload: { url: 'http://127.0.0.1:9/hook' } });
+    expect(added.statusCode).toBe(400);
+    expect(added.json<{ message: string }>().message).toMatch(/^A webhook endpoint's secret cannot be stored without WINNOW_SECRET.*Set WINNOW_SECRET in \.env .*openssl rand -base64 32/);
+    expect(await web.redis.hlen(`${web.config.redis.prefix}:{primary}:webhook:endpoints`)).toBe(0);
+
+    const session = await login(app);
+    const settings = await app.inject({ method: 'GET', url: '/settings', cookies: { winnow_session: session } });
+    const page = await app.inject({ method: 'POST', url: '/settings/webhooks', cookies: { winnow_session: session }, ...form({ _csrf: hiddenCsrf(settings.body), url: 'http://127.0.0.1:9/hook', description: 'CRM' }) });
+    expect(page.statusCode).toBe(400);
+    expect(text(one(parseHtml(page.body), '#webhook-error'))).toContain('cannot be stored without WINNOW_SECRET');
+
+    // An endpoint added while WINNOW_SECRET was set keeps its secret, but gets no new one without it.
+    const { webhooks } = await deliveringApp();
+    const endpoint = await webhooks.endpoints.add({ url: 'http://127.0.0.1:9/hook' });
+    const rotate = await app.inject({ method: 'POST', url: `/api/webhooks/${endpoint.id}/rotate-secret`, headers: auth, payload: {} });
+    expect(rotate.statusCode).toBe(400);
+    expect(rotate.json<{ message: string }>().message).toContain('without WINNOW_SECRET');
+    expect((await webhooks.endpoints.get(endpoint.id))?.secret).toBe(endpoint.secret);
+  });
+});
+
 describe('webhooks on the settings page', () => {
   it('adds an endpoint with the CSRF token and shows its secret once; refuses the form without the token', async () => {
-    const app = await web.app();
+    const app = await web.app({ env: { WINNOW_SECRET } });
     const session = await login(app);
     const settings = await app.inject({ method: 'GET', url: '/settings', cookies: { winnow_session: session } });
     const section = one(parseHtml(settings.body), 'section#webhooks');

@@ -5,6 +5,8 @@ import { createLogger } from '../../src/log.ts';
 import { COUNT_FIELDS, metricsKey } from '../../src/metrics/counts.ts';
 import type { HostLookup } from '../../src/webhooks/address.ts';
 import { newWebhookSecret } from '../../src/webhooks/signature.ts';
+import { createSealer, isSealed, type Sealer } from '../../src/config/sealed.ts';
+import { CONFIGURED_SECRET } from '../../src/webhooks/endpoints.ts';
 import { createWebhooks, type WebhookDeliveryOptions } from '../../src/webhooks/webhooks.ts';
 import { recordPerson } from '../contacts/constructed.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
@@ -21,6 +23,8 @@ let sandbox: Sandbox;
 let redis: Redis;
 let workerRedis: Redis;
 let counter = 0;
+/** Endpoint secrets are kept sealed under WINNOW_SECRET. */
+const sealer = createSealer('delivery-test-winnow-secret-0123');
 const cleanup: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
@@ -41,6 +45,8 @@ afterAll(async () => {
 
 interface Setup {
   delivery?: Partial<WebhookDeliveryOptions>;
+  /** From WINNOW_SECRET; null as without it. */
+  sealer?: Sealer | null;
   allowPrivate?: boolean;
   lookup?: HostLookup;
 }
@@ -55,6 +61,7 @@ function start(setup: Setup = {}) {
     mailbox: 'primary',
     logger: createLogger('silent', { format: 'json' }),
     allowPrivate: setup.allowPrivate ?? true,
+    sealer: setup.sealer === undefined ? sealer : setup.sealer,
     lookup: setup.lookup,
     readPerson: (id) => store.get(id),
     delivery: { backoffMs: 50, attempts: 3, ...setup.delivery },
@@ -185,6 +192,7 @@ describe('telling a status change', () => {
       mailbox: 'primary',
       logger: createLogger('warn', { format: 'json', destination: { write: (line: string) => lines.push(line) } }),
       allowPrivate: true,
+      sealer,
       readPerson: (id) => store.get(id),
     });
     const store = createContactStore(redis, prefix, 'primary', { onStatusChange: webhooks.statusChanged });
@@ -241,5 +249,116 @@ describe('the address check at delivery', () => {
     await expect(webhooks.endpoints.add({ url: 'http://192.168.1.20/hook' })).rejects.toThrow('192.168.1.20 is a private network address; webhooks go only to public addresses unless WEBHOOK_ALLOW_PRIVATE=true');
     await expect(webhooks.endpoints.add({ url: 'http://localhost/hook' })).rejects.toThrow(/^localhost resolves to .*, which is a loopback address/);
     expect(await webhooks.endpoints.list()).toEqual([]);
+  });
+});
+
+/** Every string, hash field and value, list element, set and sorted-set member under the prefix, with where it is. */
+async function everythingStored(prefix: string): Promise<Array<[string, string]>> {
+  const found: Array<[string, string]> = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      const type = await redis.type(key);
+      const values =
+        type === 'string' ? [(await redis.get(key)) ?? '']
+        : type === 'hash' ? Object.entries(await redis.hgetall(key)).flat()
+        : type === 'list' ? await redis.lrange(key, 0, -1)
+        : type === 'set' ? await redis.smembers(key)
+        : type === 'zset' ? await redis.zrange(key, 0, -1)
+        : type === 'stream' ? (await redis.xrange(key, '-', '+')).flatMap(([, fields]) => fields)
+        : [];
+      for (const value of [key, ...values]) found.push([key, value]);
+    }
+  } while (cursor !== '0');
+  return found;
+}
+
+/** Where `secret` (or its key's base64 without whsec_) shows in clear under the prefix. */
+async function whereInClear(prefix: string, secret: string): Promise<string[]> {
+  const key = secret.slice('whsec_'.length, 'whsec_'.length + 24);
+  return (await everythingStored(prefix)).filter(([, value]) => value.includes(secret) || value.includes(key)).map(([where]) => where);
+}
+
+describe('webhook secrets at rest', () => {
+  it('with WINNOW_SECRET, no endpoint secret is anywhere in Redis in clear, after adding, rotating and delivering', async () => {
+    const given = newWebhookSecret();
+    const hook = await receiver({ secret: given });
+    const { webhooks, store, prefix } = start();
+    const configured = newWebhookSecret();
+    const configuredHook = await receiver({ secret: configured });
+    await webhooks.endpoints.configure({ url: configuredHook.url, secret: configured });
+    const added = await webhooks.endpoints.add({ url: hook.url, secret: given });
+    const made = await webhooks.endpoints.add({ url: 'http://127.0.0.1:9/hook', description: 'made here' });
+    const rotated = await webhooks.endpoints.rotateSecret(made.id);
+    await personAnswers(store);
+    const [delivered] = await hook.waitFor(2);
+    expect(delivered!.verifyError).toBeNull();
+    expect((await configuredHook.waitFor(2)).map((webhook) => webhook.verifyError)).toEqual([null, null]);
+    await until(async () => (await webhooks.endpoints.deliveries(added.id)).length === 2, 5000, 'the deliveries logged');
+
+    for (const secret of [given, configured, made.secret, rotated!.secret]) expect(await whereInClear(prefix, secret)).toEqual([]);
+    // Sealed in the secrets hash, except the WEBHOOK_URL one, which stays in the environment.
+    const kept = await redis.hgetall(webhooks.endpoints.keys.secrets);
+    expect(isSealed(kept[added.id]!)).toBe(true);
+    expect(sealer.open(kept[made.id]!)).toBe(rotated!.secret);
+    expect(kept.env).toBe(CONFIGURED_SECRET);
+  });
+
+  it('without WINNOW_SECRET, refuses to add an endpoint or give one a new secret, with the advice', async () => {
+    const { webhooks } = start({ sealer: null });
+    await expect(webhooks.endpoints.add({ url: 'http://127.0.0.1:9/hook' })).rejects.toThrow(/cannot be stored without WINNOW_SECRET.*openssl rand -base64 32/);
+    expect(await webhooks.endpoints.list()).toEqual([]);
+  });
+
+  it('without WINNOW_SECRET, delivers to the WEBHOOK_URL endpoint signed with WEBHOOK_SECRET, which is never written to Redis', async () => {
+    const secret = newWebhookSecret();
+    const hook = await receiver({ secret });
+    const { webhooks, store, prefix } = start({ sealer: null });
+    const { endpoint, warnings } = await webhooks.endpoints.configure({ url: hook.url, secret });
+    expect(warnings).toEqual([]);
+    expect(endpoint?.secret).toBe(secret);
+    await personAnswers(store);
+    expect((await hook.waitFor(2)).map((webhook) => webhook.verifyError)).toEqual([null, null]);
+    expect(await whereInClear(prefix, secret)).toEqual([]);
+    // The endpoint's secret, as the settings list shows it: its first characters, from the environment.
+    expect((await webhooks.endpoints.list())[0]).toMatchObject({ id: 'env', secret, secretProblem: null });
+  });
+
+  it('seals in place the secrets earlier versions kept in clear once WINNOW_SECRET is set, and says so at start until then', async () => {
+    const secret = newWebhookSecret();
+    const hook = await receiver({ secret });
+    const without = start({ sealer: null });
+    const { prefix } = without;
+    // An endpoint as an earlier version stored it: the secret in its JSON.
+    const legacy = { id: 'old-1', url: hook.url, secret, events: [], enabled: true, description: 'CRM', createdAt: Date.now(), disabledAt: null, disabledReason: null };
+    await redis.hset(without.webhooks.endpoints.keys.endpoints, legacy.id, JSON.stringify(legacy));
+    const unsealed = await without.webhooks.endpoints.configure(null);
+    expect(unsealed.warnings).toEqual([expect.stringMatching(/^1 webhook endpoint secret is stored in clear in Redis until WINNOW_SECRET is set: set it/)]);
+    // It keeps working meanwhile.
+    expect((await without.webhooks.endpoints.get(legacy.id))?.secret).toBe(secret);
+
+    // The next start, with WINNOW_SECRET set.
+    const same = createWebhooks({ redis, prefix, mailbox: 'primary', logger: createLogger('silent', { format: 'json' }), allowPrivate: true, sealer, readPerson: (id) => without.store.get(id) });
+    cleanup.push(() => same.close());
+    expect((await same.endpoints.configure(null)).warnings).toEqual([]);
+    expect(await whereInClear(prefix, secret)).toEqual([]);
+    expect(JSON.parse((await redis.hget(same.endpoints.keys.endpoints, legacy.id))!)).not.toHaveProperty('secret');
+    expect((await same.endpoints.get(legacy.id))).toMatchObject({ secret, secretProblem: null, description: 'CRM' });
+  });
+
+  it('skips a delivery whose endpoint secret cannot be opened, with the reason in the log, rather than sending it unsigned', async () => {
+    const secret = newWebhookSecret();
+    const hook = await receiver({ secret });
+    const { webhooks, store } = start();
+    const endpoint = await webhooks.endpoints.add({ url: hook.url, secret });
+    await redis.hset(webhooks.endpoints.keys.secrets, endpoint.id, createSealer('some-other-winnow-secret-000').seal(secret));
+    await recordPerson(store, 'queued', Date.now());
+    await until(async () => (await webhooks.endpoints.deliveries(endpoint.id)).length === 1, 5000, 'the skipped delivery logged');
+    const [logged] = await webhooks.endpoints.deliveries(endpoint.id);
+    expect(logged).toMatchObject({ outcome: 'skipped' });
+    expect(logged!.error).toMatch(/^not sent: its secret cannot be opened: the value was sealed under another WINNOW_SECRET/);
+    expect(hook.received).toEqual([]);
   });
 });

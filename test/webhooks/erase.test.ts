@@ -5,6 +5,7 @@ import { createLogger } from '../../src/log.ts';
 import { closeQueues, createQueues } from '../../src/queues/queues.ts';
 import { createSettingsStore } from '../../src/settings/settings.ts';
 import { newWebhookSecret } from '../../src/webhooks/signature.ts';
+import { createSealer } from '../../src/config/sealed.ts';
 import { createWebhooks } from '../../src/webhooks/webhooks.ts';
 import { createExpirySweep } from '../../src/workers/expire.ts';
 import { recordPerson } from '../contacts/constructed.ts';
@@ -36,7 +37,7 @@ describe('erasing a person', () => {
   it('through the expiry sweep removes the kept bodies of the webhooks about them, and only theirs', async () => {
     const prefix = `webhook-erase-${process.pid}`;
     const config = configFor(sandbox.redisUrl, prefix, { WEBHOOK_ALLOW_PRIVATE: 'true' });
-    const webhooks = createWebhooks({ redis, prefix, mailbox: 'primary', logger: createLogger('silent', { format: 'json' }), allowPrivate: true, readPerson: (id) => store.get(id) });
+    const webhooks = createWebhooks({ redis, prefix, mailbox: 'primary', logger: createLogger('silent', { format: 'json' }), allowPrivate: true, sealer: createSealer('erase-test-winnow-secret-0123'), readPerson: (id) => store.get(id) });
     const store = createContactStore(redis, prefix, 'primary', { onStatusChange: webhooks.statusChanged });
     const queues = createQueues(redis, prefix);
     try {
