@@ -113,7 +113,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   if ((await settings.get()).unverifiedMail === 'accept') {
     logger.warn('unverified senders are answered hands-off (UNVERIFIED_MAIL=accept or the settings page): anyone can make Winnow write to any address in your name; "approve" holds them for you');
   }
-  const mailboxes = createMailboxStore(redis, config.redis.prefix, { secrets: null, config, now });
+  const mailboxes = createMailboxStore(redis, config.redis.prefix, { secrets: sealer, config, now });
   let supervisor: MailboxSupervisor | null = null;
   let workers: Workers | null = null;
   let workerRedis: Redis | null = null;

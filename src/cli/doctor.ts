@@ -4,7 +4,8 @@ import { ConfigError, loadConfig, type Config } from '../config/env.ts';
 import { maskUrl, redisAdvice } from '../config/advice.ts';
 import { checkImap, checkSmtp, type Outcome } from '../mailboxes/check.ts';
 import { createMailboxConnections, smtpSettingsOf } from '../mailboxes/connections.ts';
-import { createMailboxStore, type Mailbox, type SecretBox } from '../mailboxes/records.ts';
+import { createMailboxStore, type Mailbox } from '../mailboxes/records.ts';
+import { sealerOf } from '../config/sealed.ts';
 import { connectRedis, lastRedisError, megabytes, redisMemory, redisProblems } from '../redis.ts';
 import { loadDefaultTemplates, SCRIPT_KINDS } from '../script/template.ts';
 import { createTemplateStore } from '../script/store.ts';
@@ -18,8 +19,6 @@ export interface DoctorOptions {
    * byte, spoken to in plain text, stays silent until then; that is what the wait is for.
    */
   greetingTimeoutMs?: number;
-  /** Opens the secrets of added mailboxes (the one made from WINNOW_SECRET); null: they are reported as not checked. */
-  secrets?: SecretBox | null;
 }
 
 const MARK: Record<Outcome['state'], string> = { ok: 'ok    ', warn: 'WARN  ', fail: 'FAIL  ', skipped: '--    ' };
@@ -181,7 +180,7 @@ async function checkReceivingServer(config: Readonly<Config>, imapWorks: boolean
 
 /** Each mailbox added on the Mailboxes page: its IMAP and its SMTP, under its own name. */
 async function checkAddedMailboxes(redis: Redis, config: Readonly<Config>, options: DoctorOptions): Promise<Array<[string, Outcome]>> {
-  const store = createMailboxStore(redis, config.redis.prefix, { secrets: options.secrets ?? null, config });
+  const store = createMailboxStore(redis, config.redis.prefix, { secrets: sealerOf(config.secret), config });
   const connections = createMailboxConnections({ store, config });
   const found: Array<[string, Outcome]> = [];
   const label = (mailbox: Mailbox, side: 'IMAP' | 'SMTP') =>
