@@ -58,11 +58,20 @@ export function superviseMailboxes(options: MailboxSupervisorOptions) {
     }
   }
 
+  // Said once when looking starts to fail (Redis away, say) and once when it works again, not every poll.
+  let failing = false;
   function schedule(): void {
     if (stopped) return;
     timer = setTimeout(() => {
       looking = look()
-        .catch((error: unknown) => logger.warn({ err: error }, 'could not read the mailboxes; trying again shortly'))
+        .then(() => {
+          if (failing) logger.info('the mailboxes can be read again');
+          failing = false;
+        })
+        .catch((error: unknown) => {
+          if (!failing) logger.warn({ err: error }, 'could not read the mailboxes; the watchers keep running as they are, and Winnow tries again shortly');
+          failing = true;
+        })
         .finally(schedule);
     }, pollMs);
     timer.unref();
