@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { CALLBACK_PATH, SignInRefused } from '../../mailboxes/oauth.ts';
+import { wakeWaitingScripts } from '../../queues/queues.ts';
 import { MAILBOX_ID } from '../../mailboxes/records.ts';
 import { HttpError, type WebContext } from '../context.ts';
 import { connectPage, continueToProviderPage } from '../views/connect.ts';
@@ -70,6 +71,8 @@ export const oauthRoutes: FastifyPluginAsync<WebContext> = async (app, context) 
     const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
     try {
       const result = await flow.complete(request.session.id, query);
+      // Scripts that waited for this mailbox go now rather than at their next try.
+      if (result.again) await wakeWaitingScripts(context.deps.queues);
       return await back(
         request,
         reply,
