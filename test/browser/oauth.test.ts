@@ -125,8 +125,11 @@ describe('a mailbox connected by signing in with Google', () => {
     expect(toAnn.headers.get('from')).toContain(gmail.address);
     expect(sandbox.oauth.tokenRequests('refresh_token')).toHaveLength(0);
 
-    // The access token runs out: the next request is still answered, after exactly one refresh.
+    // The access token runs out and the IMAP server restarts, so the watcher logs in again: it
+    // gets a new token with exactly one refresh, and the next request is answered.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await sandbox.imapRestart();
+    await until(async () => sandbox.oauth.tokenRequests('refresh_token').length > 0 && (await gmailBox())?.state === 'connected', 20_000, 'the watcher to log in again with a new token');
     const bob = { name: 'Bob Oauth', address: 'bob.oauth@example.org' };
     await sandbox.deliver(gmail.address, await oldLinkedInInvitation(bob, gmail.address, '<oauth-2@linkedin.example>'));
     await sandbox.smtp.waitFor((mail) => mail.recipients.includes(bob.address), 20_000);
@@ -153,20 +156,21 @@ describe('a mailbox connected by signing in with Google', () => {
       expect([...first.lines, ...second.lines].some((line) => line.includes(token))).toBe(false);
     }
 
-    // The grant is revoked: the next request's script finds the refresh refused, the mailbox
-    // needs sign-in, and the provider is not asked again.
+    // The grant is revoked; at the watcher's next login the refresh is refused: the mailbox needs
+    // sign-in, and the provider is not asked again.
     sandbox.oauth.revokeGrants(gmail.address);
     await new Promise((resolve) => setTimeout(resolve, 6_000));
-    const cy = { name: 'Cy Oauth', address: 'cy.oauth@example.org' };
-    await sandbox.deliver(sandbox.user('me').address, await oldLinkedInInvitation({ name: 'Zed Main', address: 'zed.main@example.org' }, sandbox.user('me').address, '<oauth-main@linkedin.example>'));
-    // The script to Cy goes from the Google mailbox: the SMTP login needs a token.
-    await sandbox.deliver(gmail.address, await oldLinkedInInvitation(cy, gmail.address, '<oauth-3@linkedin.example>'));
+    await sandbox.imapRestart();
     await until(async () => (await gmailBox())?.state === 'needs_sign_in', 20_000, 'the Google mailbox to need sign-in');
     const refused = sandbox.oauth.tokenRequests('refresh_token').length;
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(sandbox.oauth.tokenRequests('refresh_token')).toHaveLength(refused);
     await expect(tokensOf(worker).accessToken(access)).rejects.toBeInstanceOf(SignInNeeded);
     expect(sandbox.oauth.tokenRequests('refresh_token')).toHaveLength(refused);
+    // A request that arrives meanwhile waits in the mailbox, and is answered after the sign-in.
+    const cy = { name: 'Cy Oauth', address: 'cy.oauth@example.org' };
+    await sandbox.deliver(gmail.address, await oldLinkedInInvitation(cy, gmail.address, '<oauth-3@linkedin.example>'));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(sandbox.smtp.received.some((mail) => mail.recipients.includes(cy.address))).toBe(false);
 
     // The overview says so, with "Sign in again"; signing in again connects it and Cy's script goes.
@@ -177,5 +181,5 @@ describe('a mailbox connected by signing in with Google', () => {
     await page.waitForURL((url) => url.pathname === '/mailboxes');
     await until(async () => (await gmailBox())?.state === 'connected', 15_000, 'the Google mailbox to connect again');
     await sandbox.smtp.waitFor((mail) => mail.recipients.includes(cy.address), 30_000);
-  });
+  }, 150_000);
 });
