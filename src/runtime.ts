@@ -11,6 +11,10 @@ import { createProblemLog, type Logger } from './log.ts';
 import { messageIdDomain } from './mail/message-id.ts';
 import { createSender } from './mail/sender.ts';
 import { createMailboxConnections, type MailboxConnections } from './mailboxes/connections.ts';
+import { createProviderClients } from './mailboxes/oauth-client.ts';
+import { oauthProviders } from './mailboxes/oauth-providers.ts';
+import { createMailboxTokens } from './mailboxes/oauth-tokens.ts';
+import { createSignInFlow } from './mailboxes/oauth.ts';
 import { createMailboxStore, PRIMARY_MAILBOX, type Mailbox, type MailboxStore } from './mailboxes/records.ts';
 import { mailboxKeys } from './store/keys.ts';
 import { superviseMailboxes, type MailboxSupervisor } from './runtime/mailboxes.ts';
@@ -113,7 +117,9 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   if ((await settings.get()).unverifiedMail === 'accept') {
     logger.warn('unverified senders are answered hands-off (UNVERIFIED_MAIL=accept or the settings page): anyone can make Winnow write to any address in your name; "approve" holds them for you');
   }
+  // Mailbox passwords and sign-in tokens are kept sealed under WINNOW_SECRET (the sealer above); without it none can be stored.
   const mailboxes = createMailboxStore(redis, config.redis.prefix, { secrets: sealer, config, now });
+  const oauthClients = createProviderClients(oauthProviders(config.oauth));
   let supervisor: MailboxSupervisor | null = null;
   let workers: Workers | null = null;
   let workerRedis: Redis | null = null;
@@ -128,7 +134,9 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     // acceptance (the send ledger) must not give up, or the retry would send the script again.
     workerRedis = connectRedis(config.redis.url, 'worker', 'worker', redisTrouble);
     processorQueues = createQueues(workerRedis, config.redis.prefix);
-    connections = createMailboxConnections({ store: mailboxes, config });
+    // Access tokens of the mailboxes that sign in with Google or Microsoft, one refresh at a time across processes.
+    const signIn = sealer ? createMailboxTokens({ redis, prefix: config.redis.prefix, clients: oauthClients, secrets: sealer, logger, now }) : undefined;
+    connections = createMailboxConnections({ store: mailboxes, config, ...(signIn ? { signIn } : {}) });
     // Its own IMAP connection; the first reading of the mailbox starts now, in the background.
     const workerStore = createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret, onStatusChange: webhooks.statusChanged });
     history = createMailboxHistory({
@@ -213,7 +221,8 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     closeSender = () => testSender.close();
     const sendTest = (compiled: CompiledScript, person: ScriptPerson) => sendTestScript({ sender: testSender, config, compiled, person });
     const resolveAwaitingAddresses = () => resolveAwaitingFor(redis, config, queues, now);
-    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks });
+    const signInFlow = sealer ? createSignInFlow({ redis, prefix: config.redis.prefix, store: mailboxes, clients: oauthClients, config, logger, now }) : undefined;
+    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks, ...(signInFlow ? { signInFlow } : {}) });
   }
 
   return {

@@ -128,7 +128,29 @@ const unverifiedMail = z.enum(['approve', 'accept', 'ignore'], { message: 'must 
 const PAIRS: Array<{ names: [string, string]; advice: string }> = [
   { names: ['SMTP_USER', 'SMTP_PASS'], advice: 'set both to log in to the SMTP server, or neither to send without a login' },
   { names: ['WEBHOOK_URL', 'WEBHOOK_SECRET'], advice: 'set both to send signed webhooks to one receiver, or neither' },
+  { names: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'], advice: 'set both to offer "Connect Google" (your OAuth app in the Google Cloud console), or neither' },
+  { names: ['MICROSOFT_CLIENT_ID', 'MICROSOFT_CLIENT_SECRET'], advice: 'set both to offer "Connect Microsoft" (your app registration in Microsoft Entra), or neither' },
 ];
+
+/**
+ * An OpenID provider's issuer: https, or plain http only on this machine (a provider for tests
+ * or a local stand-in), since tokens and client secrets travel to it.
+ */
+const issuer = z
+  .string()
+  .trim()
+  .transform((value) => value.replace(/\/+$/, ''))
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      if (url.search || url.hash || url.username) return false;
+      return url.protocol === 'https:' || (url.protocol === 'http:' && /^(?:127(?:\.\d{1,3}){3}|localhost|\[::1\])$/.test(url.hostname));
+    } catch {
+      return false;
+    }
+  }, 'must be an https address of an OpenID provider (plain http only for one on this machine: 127.0.0.1, localhost or [::1])');
+const clientId = z.string().trim().min(1).max(500, 'must be at most 500 characters');
+
 
 const schema = z
   .object({
@@ -200,6 +222,20 @@ const schema = z
     WEBHOOK_SECRET: checkedBy(webhookSecretProblem).optional(),
     // Webhooks to loopback, private and link-local addresses; off, so a stolen session cannot probe the network.
     WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+    // Sign-in with Google and Microsoft 365 (OAuth2, XOAUTH2): the user's own OAuth apps. A provider
+    // without a client id is not offered. The issuers default to the real ones; another OpenID
+    // provider that speaks the same can stand in.
+    GOOGLE_CLIENT_ID: clientId.optional(),
+    GOOGLE_CLIENT_SECRET: z.string().min(1).max(2000, 'must be at most 2000 characters').optional(),
+    GOOGLE_ISSUER: issuer.optional(),
+    MICROSOFT_CLIENT_ID: clientId.optional(),
+    MICROSOFT_CLIENT_SECRET: z.string().min(1).max(2000, 'must be at most 2000 characters').optional(),
+    MICROSOFT_TENANT: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.-]{1,100}$/, 'must be common, organizations, consumers, your tenant id or your domain (such as contoso.onmicrosoft.com)')
+      .default('common'),
+    MICROSOFT_ISSUER: issuer.optional(),
   })
   // Paired settings are checked however the rest went, so they are listed with every other
   // problem instead of after the rest is fixed (zod skips refinements of an invalid object unless
@@ -264,6 +300,16 @@ export interface Config {
   dashboardUrl: string;
   /** The receiver set by WEBHOOK_URL and WEBHOOK_SECRET (null: none), and whether private addresses may receive webhooks. */
   webhook: { url: string | null; secret: string | null; allowPrivate: boolean };
+  /** The OAuth apps for signing in with Google and Microsoft 365; a provider is null when its client id is not set. */
+  oauth: { google: OAuthAppConfig | null; microsoft: (OAuthAppConfig & { tenant: string }) | null };
+}
+
+/** One provider's OAuth app: its client credentials, and the issuer when it is not the provider's own. */
+export interface OAuthAppConfig {
+  clientId: string;
+  clientSecret: string;
+  /** GOOGLE_ISSUER / MICROSOFT_ISSUER; null for the real provider. */
+  issuer: string | null;
 }
 
 export class ConfigError extends Error {
@@ -311,6 +357,10 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     dashboardUrl: e.DASHBOARD_URL ?? `http://localhost:${e.PORT}`,
     secret: e.WINNOW_SECRET ?? null,
     webhook: { url: e.WEBHOOK_URL ?? null, secret: e.WEBHOOK_SECRET ?? null, allowPrivate: e.WEBHOOK_ALLOW_PRIVATE },
+    oauth: {
+      google: e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, issuer: e.GOOGLE_ISSUER ?? null } : null,
+      microsoft: e.MICROSOFT_CLIENT_ID && e.MICROSOFT_CLIENT_SECRET ? { clientId: e.MICROSOFT_CLIENT_ID, clientSecret: e.MICROSOFT_CLIENT_SECRET, issuer: e.MICROSOFT_ISSUER ?? null, tenant: e.MICROSOFT_TENANT } : null,
+    },
   };
   return deepFreeze(config);
 }

@@ -57,6 +57,14 @@ export interface DigestInput {
   dashboardUrl: string;
   /** The local day it belongs to, YYYY-MM-DD, for the subject. */
   day: string;
+  /** Mailboxes whose provider refused their sign-in: one line each, until the user signs in again. */
+  signInNeeded?: readonly DigestMailboxNeedingSignIn[];
+}
+
+export interface DigestMailboxNeedingSignIn {
+  name: string;
+  address: string;
+  reason: string;
 }
 
 export interface DigestMail {
@@ -81,6 +89,7 @@ export const DIGEST_VOCABULARY: TemplateVocabulary = Object.freeze({
     needAddress: { variables: [...PERSON, 'reason'] },
     toDecide: { variables: [...PERSON, 'status', 'score', 'flags'], lists: { answerLines: { variables: ['line'] } } },
     toApprove: { variables: [...PERSON, 'email', 'reason'] },
+    signInNeeded: { variables: ['name', 'address', 'reason'] },
   },
 });
 
@@ -120,7 +129,9 @@ function webLink(url: string | null): string {
 /** The values the digest template renders, or null when nothing in them is new since the last digest. */
 export function digestValues(input: DigestInput): { values: TemplateValues; fresh: number } | null {
   const isNew = (person: DigestPerson) => input.since === null || person.contact.updatedAt > input.since;
-  const fresh = DIGEST_SECTIONS.flatMap((section) => input[section]).filter(isNew).length;
+  const signInNeeded = input.signInNeeded ?? [];
+  // A mailbox that needs sign-in is news every day until it is signed in again: nothing is read from it meanwhile.
+  const fresh = DIGEST_SECTIONS.flatMap((section) => input[section]).filter(isNew).length + signInNeeded.length;
   if (fresh === 0) return null;
   const url = (path: string) => `${input.dashboardUrl}${path}`;
   const person = (entry: DigestPerson) => ({
@@ -134,6 +145,7 @@ export function digestValues(input: DigestInput): { values: TemplateValues; fres
     totals.needAddress > 0 && plural(totals.needAddress, 'waiting for an address', 'waiting for an address'),
     totals.toDecide > 0 && plural(totals.toDecide, 'answer to decide', 'answers to decide'),
     totals.toApprove > 0 && plural(totals.toApprove, 'to approve', 'to approve'),
+    signInNeeded.length > 0 && plural(signInNeeded.length, 'mailbox needs sign-in', 'mailboxes need sign-in'),
   ].filter((part): part is string => Boolean(part));
 
   const values: TemplateValues = {
@@ -159,6 +171,7 @@ export function digestValues(input: DigestInput): { values: TemplateValues; fres
       };
     }),
     toApprove: input.toApprove.map((entry) => ({ ...person(entry), email: line(entry.contact.email), reason: line(entry.contact.reason) })),
+    signInNeeded: signInNeeded.map((mailbox) => ({ name: line(mailbox.name), address: line(mailbox.address), reason: line(mailbox.reason) })),
   };
   for (const section of DIGEST_SECTIONS) {
     const shown = input[section].length;

@@ -1,4 +1,5 @@
 import type { ContactStore } from '../contacts/store.ts';
+import type { MailboxStore } from '../mailboxes/records.ts';
 import type { Contact, Status } from '../vocabulary/contact.ts';
 import { personVariables } from '../script/render.ts';
 import type { TemplateStore } from '../script/store.ts';
@@ -22,7 +23,7 @@ export function defaultDigestTemplate(): Promise<DigestTemplate> {
  * Used by the workers to send it and by the settings page to preview it.
  */
 export async function composeDigest(
-  deps: { store: ContactStore; templates: Pick<TemplateStore, 'current'>; userName: string; dashboardUrl: string },
+  deps: { store: ContactStore; templates: Pick<TemplateStore, 'current'>; userName: string; dashboardUrl: string; mailboxes?: Pick<MailboxStore, 'list'> },
   settings: Pick<Settings, 'timeZone'>,
   now: number,
   since: number | null,
@@ -49,7 +50,7 @@ export async function composeDigest(
     people(['answered'], () => true),
     people(['awaiting_approval'], (contact) => !onPlatform(contact)),
   ]);
-  const [{ compiled }, template] = await Promise.all([deps.templates.current('script'), defaultDigestTemplate()]);
+  const [{ compiled }, template, mailboxes] = await Promise.all([deps.templates.current('script'), defaultDigestTemplate(), deps.mailboxes?.list() ?? []]);
   const withScript = (contact: Contact): DigestPerson => {
     const rendered = compiled.render(personVariables(contact, deps.userName));
     return { contact, script: { subject: rendered.subject, text: rendered.text } };
@@ -65,6 +66,7 @@ export async function composeDigest(
       since,
       dashboardUrl: deps.dashboardUrl,
       day: localDay(now, settings.timeZone),
+      signInNeeded: mailboxes.filter((mailbox) => mailbox.needsSignIn).map((mailbox) => ({ name: mailbox.name, address: mailbox.from.address, reason: `its ${mailbox.auth === 'microsoft' ? 'Microsoft' : 'Google'} sign-in was refused; sign in again on the overview` })),
     },
     template,
   );

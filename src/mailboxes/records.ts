@@ -59,6 +59,8 @@ export interface Mailbox {
   /** `env` for the one the environment describes (change it there); `added` for the others. */
   source: 'env' | 'added';
   paused: boolean;
+  /** Its provider refused its sign-in (OAuth2): not watched, nothing sent from it, until the user signs in again. */
+  needsSignIn: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -151,7 +153,8 @@ export function mailboxProblems(error: z.ZodError): string[] {
 
 // ---- The store ---------------------------------------------------------------------------------
 
-const SECRET_FIELDS = ['imapPass', 'smtpPass'] as const;
+/** Passwords, and the OAuth2 tokens of src/mailboxes/oauth-tokens.ts. */
+const SECRET_FIELDS = ['imapPass', 'smtpPass', 'refreshToken', 'accessToken'] as const;
 
 export function newMailboxId(): string {
   return `mbx_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').toLowerCase()}`;
@@ -183,6 +186,7 @@ export function createMailboxStore(redis: Redis, prefix: string, options: Mailbo
       auth: 'password',
       source: 'env',
       paused: fields.paused === '1',
+      needsSignIn: false,
       createdAt: Number(fields.createdAt) || 0,
       updatedAt: Number(fields.updatedAt) || 0,
     };
@@ -200,6 +204,7 @@ export function createMailboxStore(redis: Redis, prefix: string, options: Mailbo
       auth: (fields.auth as MailboxAuth | undefined) ?? 'password',
       source: 'added',
       paused: fields.paused === '1',
+      needsSignIn: fields.signIn === 'needed',
       createdAt: Number(fields.createdAt) || 0,
       updatedAt: Number(fields.updatedAt) || 0,
     };

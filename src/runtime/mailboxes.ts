@@ -3,7 +3,7 @@ import type { MailboxWatcher } from '../mailbox/watcher.ts';
 import type { Mailbox, MailboxStore } from '../mailboxes/records.ts';
 
 /**
- * One watcher per mailbox that is not paused, started and stopped as mailboxes are added, changed,
+ * One watcher per mailbox that is not paused and does not need sign-in, started and stopped as mailboxes are added, changed,
  * paused and removed, without a restart. It looks at the records' version number every `pollMs`
  * (one GET); a watcher that stops gives its lease back, so a removed mailbox is let go within a
  * poll, and in any case within the lease. Each watcher holds its own lease: with several worker
@@ -42,7 +42,9 @@ export function superviseMailboxes(options: MailboxSupervisorOptions) {
     const mailboxes = await store.list();
     seenVersion = version;
     options.onChange?.(mailboxes);
-    const wanted = new Map(mailboxes.filter((mailbox) => !mailbox.paused).map((mailbox) => [mailbox.id, mailbox]));
+    // A mailbox whose provider refused its sign-in is not watched: its watcher would only ask the
+    // provider again and again. Signing in again bumps the version, and it is watched again.
+    const wanted = new Map(mailboxes.filter((mailbox) => !mailbox.paused && !mailbox.needsSignIn).map((mailbox) => [mailbox.id, mailbox]));
     for (const [id, current] of running) {
       const mailbox = wanted.get(id);
       if (mailbox && mailbox.updatedAt === current.updatedAt) continue;

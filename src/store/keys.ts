@@ -105,6 +105,10 @@ export function serverKeys(prefix: string) {
       record: (id: string) => `${prefix}:mailbox:${id}`,
       /** counter: bumped by every change, so watching processes notice with one GET */
       version: `${prefix}:mailboxes:version`,
+      /** string with a PX: held by the one process refreshing a mailbox's access token (src/mailboxes/oauth-tokens.ts) */
+      refreshLock: (id: string) => `${prefix}:mailbox:${id}:refreshing`,
+      /** string with an EX: one sign-in under way, by its `state` (src/mailboxes/oauth.ts) */
+      signInFlow: (state: string) => `${prefix}:oauth-sign-in:${state}`,
     },
     /** The login guard (src/web/login-guard.ts). */
     login: {

@@ -3,6 +3,7 @@ import type { Config } from '../config/env.ts';
 import type { AwaitingSummary } from '../contacts/awaiting.ts';
 import type { ContactStore } from '../contacts/store.ts';
 import type { Logger } from '../log.ts';
+import type { SignInFlow } from '../mailboxes/oauth.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import type { TemplateStore } from '../script/store.ts';
@@ -38,4 +39,6 @@ export interface WebDeps {
   readiness?: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
   /** Webhook endpoints, their logs, replay and tests; absent, the app makes its own on the same Redis. */
   webhooks?: Webhooks;
+  /** Connecting mailboxes by signing in with Google or Microsoft (src/mailboxes/oauth.ts); absent without WINNOW_SECRET. */
+  signInFlow?: SignInFlow;
 }

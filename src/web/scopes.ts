@@ -5,6 +5,7 @@ import { addressBookRoutes } from './routes/address-book.ts';
 import { peopleApiRoutes } from './routes/api.ts';
 import { logoutRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 import { docsRoutes, openApiRoutes } from './routes/openapi.ts';
 import { sendingApiRoutes } from './routes/sending.ts';
 import { settingsApiRoutes, settingsRoutes } from './routes/settings.ts';
@@ -26,6 +27,7 @@ export const pagesScope: FastifyPluginAsync<WebContext> = async (app, context) =
   await app.register(settingsRoutes, context);
   await app.register(templatesRoutes, context);
   await app.register(webhooksRoutes, context);
+  await app.register(oauthRoutes, context);
   await app.register(logoutRoutes, context);
   await app.register(docsRoutes, context);
 };

@@ -8,6 +8,7 @@ import { personVariables } from '../script/render.ts';
 import { inQuietHours, localTime, nextSendTime, quietHoursEnd } from '../settings/send-window.ts';
 import type { Settings } from '../settings/settings.ts';
 import { MailboxGoneError } from '../mailboxes/connections.ts';
+import { signInNeededIn } from '../mailboxes/oauth-tokens.ts';
 import { PRIMARY_MAILBOX } from '../mailboxes/records.ts';
 import type { WorkerContext } from './context.ts';
 
@@ -192,6 +193,14 @@ export function createDelivery(context: WorkerContext) {
       if (error instanceof MailboxGoneError) {
         await store.writeLedger(contact.id, attempt, { state: 'failed', reason: error.message }, mail);
         return { kind: 'failed', reason: error.message };
+      }
+      // The mailbox's provider refused its sign-in: nothing is wrong with the person or the script,
+      // which waits (as for server trouble) until the user signs in again, without using up attempts.
+      const signIn = signInNeededIn(error);
+      if (signIn && token) {
+        await store.writeLedger(contact.id, attempt, { state: 'waiting', reason: signIn.message }, mail);
+        log.warn({ reason: signIn.message }, `the ${mail} waits: its mailbox needs you to sign in again`);
+        return wait(SERVER_TROUBLE_RETRY_MS, signIn.message);
       }
       const verdict = classifyDeliveryError(error);
       const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;

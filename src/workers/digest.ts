@@ -3,6 +3,7 @@ import { composeDigest } from '../digest/gather.ts';
 import { inQuietHours, localDay } from '../settings/send-window.ts';
 import { PRIMARY_MAILBOX } from '../mailboxes/records.ts';
 import type { WorkerContext } from './context.ts';
+import { createMailboxStore } from '../mailboxes/records.ts';
 
 /** How often the workers look whether a digest is due. */
 export const DIGEST_CHECK_MS = 60_000;
@@ -20,7 +21,7 @@ export type DigestOutcome =
  * something is new since the last digest. To the user's own address; the inbound worker then
  * reads it as mail from the user's own address, which is never a request or an answer.
  */
-export function createDigestRunner(context: Pick<WorkerContext, 'store' | 'settings' | 'templates' | 'mailboxes' | 'config' | 'classifyContext' | 'logger' | 'now'>) {
+export function createDigestRunner(context: Pick<WorkerContext, 'store' | 'settings' | 'templates' | 'mailboxes' | 'config' | 'classifyContext' | 'logger' | 'now' | 'redis'>) {
   const { store, config, logger } = context;
 
   return async function runDigest(): Promise<DigestOutcome> {
@@ -37,7 +38,8 @@ export function createDigestRunner(context: Pick<WorkerContext, 'store' | 'setti
 
     const day = localDay(now, settings.timeZone);
     const since = state.lastSentAt ? Number(state.lastSentAt) : null;
-    const mail = await composeDigest({ store, templates: context.templates, userName: config.mailFrom.name, dashboardUrl: config.dashboardUrl }, settings, now, since);
+    const mailboxes = createMailboxStore(context.redis, config.redis.prefix, { secrets: null, config });
+    const mail = await composeDigest({ store, templates: context.templates, userName: config.mailFrom.name, dashboardUrl: config.dashboardUrl, mailboxes }, settings, now, since);
     if (!mail) return { kind: 'nothing-new', slot };
 
     // Threaded per day: the day's first digest starts the thread, later ones answer it.

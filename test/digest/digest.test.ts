@@ -70,6 +70,15 @@ describe('what the digest says (the default template in templates/digest, render
     expect(mail.text).not.toContain('javascript:');
   });
 
+  it('a line per mailbox that needs sign-in, even when no person changed', async () => {
+    const signInNeeded = [{ name: 'Gmail', address: 'me@gmail.example', reason: 'its Google sign-in was refused; sign in again on the overview' }];
+    const mail = (await build({ ...base, toSend: [], totals: totals({}), since: 2000, signInNeeded }))!;
+    expect(mail.subject).toBe('Winnow: 1 mailbox needs sign-in (2026-01-10)');
+    expect(mail.text).toContain('Gmail <me@gmail.example>: needs sign-in (its Google sign-in was refused; sign in again on the overview)');
+    expect(text(one(parseHtml(mail.html), 'strong'))).toBe('Gmail');
+    expect(await build({ ...base, toSend: [], totals: totals({}), since: 2000, signInNeeded: [] })).toBeNull();
+  });
+
   it('counts what it does not show, with a link to the whole list', async () => {
     const shown = [{ contact: person('a', 'Shown One', 3000) }];
     const mail = (await build({ ...base, toSend: shown, totals: totals({ toSend: 25 }), since: null }))!;

@@ -62,8 +62,14 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
   // ---- Overview -------------------------------------------------------------------------------
 
   app.get('/', { schema: { querystring: periodQuery } }, async (request, reply) => {
-    const [data, message, loginBursts, webhookNotices] = await Promise.all([overviewData(deps, people, request.query.period), flash.take(request.session), context.loginGuard.recentBursts(), context.webhooks.endpoints.notices()]);
-    return send(reply, overviewPage(context.view(request), { ...data, flash: message, loginBursts, webhookNotices }));
+    const [data, message, loginBursts, webhookNotices, signInNeeded] = await Promise.all([
+      overviewData(deps, people, request.query.period),
+      flash.take(request.session),
+      context.loginGuard.recentBursts(),
+      context.webhooks.endpoints.notices(),
+      deps.signInFlow?.needingSignIn() ?? [],
+    ]);
+    return send(reply, overviewPage(context.view(request), { ...data, flash: message, loginBursts, webhookNotices, signInNeeded }));
   });
 
   // ---- People list ------------------------------------------------------------------------------

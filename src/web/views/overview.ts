@@ -11,6 +11,8 @@ import { flashMessage, peopleUrl } from './people.ts';
 import type { LoginBurst } from '../login-guard.ts';
 import { loginBurstsSection } from './login-bursts.ts';
 import { webhookNoticesBox } from './webhooks.ts';
+import { signInNeededNotice } from './connect.ts';
+import type { MailboxNeedingSignIn } from '../../mailboxes/oauth.ts';
 import type { WebhookNotice } from '../../webhooks/endpoints.ts';
 
 /**
@@ -32,6 +34,8 @@ export interface OverviewModel extends HealthModel {
   loginBursts?: readonly LoginBurst[];
   /** Webhook endpoints turned off after failing for good, until turned on again or dismissed. */
   webhookNotices?: readonly WebhookNotice[];
+  /** Mailboxes whose provider refused their sign-in (src/mailboxes/oauth.ts). */
+  signInNeeded?: readonly MailboxNeedingSignIn[];
 }
 
 /** Below this many people whose outcome is known, an answer rate says little: it is shown muted. */
@@ -180,6 +184,7 @@ export function overviewPage(view: View, model: OverviewModel): Html {
     html`<h1>Overview</h1>
 ${memoryAlarm(model.memory)}
 ${webhookNoticesBox(model.webhookNotices ?? [], view.session?.csrf ?? '')}
+${signInNeededNotice(model.signInNeeded ?? [], view.session?.csrf ?? '')}
 ${flashMessage(model.flash)}
 ${needsYouSection(model.needsYou, mailboxInTrouble(model.mailbox))}
 ${periodTabs(model.period)}
