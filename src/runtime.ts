@@ -213,7 +213,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     closeSender = () => testSender.close();
     const sendTest = (compiled: CompiledScript, person: ScriptPerson) => sendTestScript({ sender: testSender, config, compiled, person });
     const resolveAwaitingAddresses = () => resolveAwaitingFor(redis, config, queues, now);
-    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks });
+    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks, mailboxes });
   }
 
   return {

@@ -3,6 +3,7 @@ import type { Config } from '../config/env.ts';
 import type { AwaitingSummary } from '../contacts/awaiting.ts';
 import type { ContactStore } from '../contacts/store.ts';
 import type { Logger } from '../log.ts';
+import type { MailboxAccess, MailboxStore } from '../mailboxes/records.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import type { TemplateStore } from '../script/store.ts';
@@ -38,4 +39,19 @@ export interface WebDeps {
   readiness?: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
   /** Webhook endpoints, their logs, replay and tests; absent, the app makes its own on the same Redis. */
   webhooks?: Webhooks;
+  /** The user's mailboxes (src/mailboxes/records.ts); absent, the app makes its own on the same Redis, sealing with WINNOW_SECRET's key. */
+  mailboxes?: MailboxStore;
+  /**
+   * Logs in to a mailbox's IMAP (opening its folder) and SMTP now and says how each went, with
+   * advice on failure. Absent, the Mailboxes page and the API offer no test.
+   */
+  checkMailbox?: CheckMailbox;
 }
+
+/** How one side of a mailbox answered a test: `detail` says what was done, or what is wrong and what to change. */
+export interface MailboxCheckSide {
+  ok: boolean;
+  detail: string;
+}
+
+export type CheckMailbox = (access: MailboxAccess) => Promise<{ imap: MailboxCheckSide; smtp: MailboxCheckSide }>;
