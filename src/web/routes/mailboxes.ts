@@ -83,10 +83,13 @@ export async function mailboxWithState(context: WebContext, id: string): Promise
   return found;
 }
 
-/** Logs in to the mailbox's IMAP and SMTP now; throws 503 where this process cannot. */
+/** Why there is no test where there is none. */
+const NO_TEST = 'This process cannot test mailboxes. Run `winnow doctor`, which checks every mailbox.';
+
+/** Logs in to the mailbox's IMAP and SMTP now; null where this process cannot. */
 async function testMailbox(context: WebContext, id: string) {
   const check = context.deps.checkMailbox;
-  if (!check) throw new HttpError(503, 'This process cannot test mailboxes. Run `winnow doctor`, which checks every mailbox.');
+  if (!check) return null;
   const access = await context.mailboxes.access(id).catch(asHttpError);
   if (!access) throw new HttpError(404, 'There is no such mailbox; it may have been removed.');
   return check(access);
@@ -174,7 +177,12 @@ export const mailboxesApiRoutes: FastifyPluginAsync<WebContext> = async (plain, 
         response: { 200: testAnswer, ...apiErrors, 404: mailboxNotFound, 409: mailboxConflict, 503: testUnavailable },
       },
     },
-    async (request) => testMailbox(context, request.params.id),
+    async (request, reply) => {
+      const outcome = await testMailbox(context, request.params.id);
+      // Answered here: the error handler keeps the message of a 5xx to the log.
+      if (!outcome) return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: NO_TEST });
+      return outcome;
+    },
   );
 };
 
@@ -200,11 +208,13 @@ const FIELDS: Record<string, { field: FormProblem['field']; label: string }> = {
 /** The store's refusal as problems of the form's fields; one that names no field stays whole. */
 export function formProblems(error: MailboxError): FormProblem[] {
   if (error.problem !== 'invalid') return [{ field: null, text: capitalised(error.message) }];
-  return error.message.split('; ').map((part) => {
+  const problems = error.message.split('; ').map((part): FormProblem => {
     const at = part.indexOf(': ');
     const known = at > 0 ? FIELDS[part.slice(0, at)] : undefined;
     return known ? { field: known.field, text: `${known.label} ${part.slice(at + 2)}` } : { field: null, text: capitalised(part) };
   });
+  // One problem per field, the first: an empty host is "required", and saying it is no host name too adds nothing.
+  return problems.filter((problem, index) => problem.field === null || problems.findIndex((other) => other.field === problem.field) === index);
 }
 
 /** What the form sends, as the store takes it. A port that is no number stays text, so the store says so. */
@@ -306,6 +316,10 @@ export const mailboxesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
   app.post('/mailboxes/:id/test', { schema: { params: mailboxParams, body: mailboxActionForm } }, async (request, reply) => {
     const mailbox = await mailboxWithState(context, request.params.id);
     const outcome = await testMailbox(context, mailbox.id);
+    if (!outcome) {
+      await done(request, NO_TEST, 'refused');
+      return reply.redirect('/mailboxes', 303);
+    }
     const side = (name: string, result: { ok: boolean; detail: string }) => `${name}: ${result.ok ? 'works' : 'fails'}, ${result.detail}`;
     await done(request, `Test of ${mailbox.name}. ${side('IMAP', outcome.imap)} ${side('SMTP', outcome.smtp)}`, outcome.imap.ok && outcome.smtp.ok ? 'done' : 'refused');
     return reply.redirect('/mailboxes', 303);
