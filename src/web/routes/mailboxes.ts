@@ -12,6 +12,7 @@ import {
   mailboxesAnswer,
   mailboxForm,
   mailboxNotFound,
+  mailboxPageParams,
   mailboxParams,
   mailboxPatch,
   mailboxRefused,
@@ -282,13 +283,13 @@ export const mailboxesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
     }
   });
 
-  app.get('/mailboxes/:id', { schema: { params: mailboxParams } }, async (request, reply) => {
+  app.get('/mailboxes/:id', { schema: { params: mailboxPageParams } }, async (request, reply) => {
     const mailbox = await mailboxWithState(context, request.params.id);
     if (mailbox.source === 'env') throw new HttpError(409, 'The main mailbox is set in the environment (IMAP_*, SMTP_*, MAIL_FROM): change it there and restart Winnow. Here it can only be paused.');
     return page(reply, editMailboxPage(context.view(request), mailbox, valuesOf(mailbox)));
   });
 
-  app.post('/mailboxes/:id', { schema: { params: mailboxParams, body: mailboxForm } }, async (request, reply) => {
+  app.post('/mailboxes/:id', { schema: { params: mailboxPageParams, body: mailboxForm } }, async (request, reply) => {
     const mailbox = await mailboxWithState(context, request.params.id);
     try {
       await mailboxes.update(mailbox.id, mailboxInput(request.body, true));
@@ -305,7 +306,7 @@ export const mailboxesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
     ['pause', true],
     ['resume', false],
   ] as const) {
-    app.post(`/mailboxes/:id/${action}`, { schema: { params: mailboxParams, body: mailboxActionForm } }, async (request, reply) => {
+    app.post(`/mailboxes/:id/${action}`, { schema: { params: mailboxPageParams, body: mailboxActionForm } }, async (request, reply) => {
       const changed = await mailboxes.setPaused(request.params.id, paused).catch(asHttpError);
       request.log.info({ mailbox: changed.id }, paused ? 'mailbox paused' : 'mailbox resumed');
       await done(request, paused ? `Mailbox ${changed.name} paused: Winnow no longer watches it.` : `Mailbox ${changed.name} resumed: Winnow watches it again.`);
@@ -313,7 +314,7 @@ export const mailboxesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
     });
   }
 
-  app.post('/mailboxes/:id/test', { schema: { params: mailboxParams, body: mailboxActionForm } }, async (request, reply) => {
+  app.post('/mailboxes/:id/test', { schema: { params: mailboxPageParams, body: mailboxActionForm } }, async (request, reply) => {
     const mailbox = await mailboxWithState(context, request.params.id);
     const outcome = await testMailbox(context, mailbox.id);
     if (!outcome) {
@@ -325,13 +326,13 @@ export const mailboxesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
     return reply.redirect('/mailboxes', 303);
   });
 
-  app.get('/mailboxes/:id/remove', { schema: { params: mailboxParams } }, async (request, reply) => {
+  app.get('/mailboxes/:id/remove', { schema: { params: mailboxPageParams } }, async (request, reply) => {
     const mailbox = await mailboxWithState(context, request.params.id);
     if (mailbox.source === 'env') throw new HttpError(409, 'The main mailbox is set in the environment and cannot be removed here: pause it instead, or change IMAP_* there.');
     return page(reply, removeMailboxPage(context.view(request), mailbox));
   });
 
-  app.post('/mailboxes/:id/remove', { schema: { params: mailboxParams, body: removeForm } }, async (request, reply) => {
+  app.post('/mailboxes/:id/remove', { schema: { params: mailboxPageParams, body: removeForm } }, async (request, reply) => {
     // Without the confirmation page's field, the confirmation page is where this goes.
     if (request.body.confirm !== 'yes') return reply.redirect(`/mailboxes/${request.params.id}/remove`, 303);
     const removed = await mailboxes.remove(request.params.id).catch(asHttpError);

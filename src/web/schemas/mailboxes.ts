@@ -14,6 +14,12 @@ export const mailboxParams = z.object({
   id: z.string({ error: 'is not a mailbox id' }).regex(MAILBOX_ID, 'is not a mailbox id').describe('The mailbox\'s id, as the list gives it ("primary" for the one the environment describes).'),
 });
 
+/**
+ * The pages' forms take any id and answer 404 for one that is no mailbox's: a form's CSRF token is
+ * checked after its parameters, and a forged form must meet the token check (403) whatever it names.
+ */
+export const mailboxPageParams = z.object({ id: z.string().max(100) });
+
 const host = z.string().describe('The server\'s host name or IP address, such as imap.example.com.');
 const serverFields = (tlsPort: number, plainPort: number) => ({
   host,
