@@ -95,7 +95,7 @@ function security(id: 'imapSecurity' | 'smtpSecurity', value: string, ports: { t
   return html`<div class="field">
     <label for="${id}">Encryption</label>
     <select id="${id}" name="${id}">
-      ${option('', `by the port (TLS, unless the port is ${ports.plain})`)}
+      ${option('', `by the port (STARTTLS on ${ports.plain})`)}
       ${option('tls', `TLS from the first byte (port ${ports.tls})`)}
       ${option('starttls', `STARTTLS (port ${ports.plain})`)}
     </select>
