@@ -43,7 +43,8 @@ export interface WebDeps {
   mailboxes?: MailboxStore;
   /**
    * Logs in to a mailbox's IMAP (opening its folder) and SMTP now and says how each went, with
-   * advice on failure. Absent, the Mailboxes page and the API offer no test.
+   * advice on failure. Absent, the app checks with the mailbox's password (src/mailboxes/check.ts,
+   * as `winnow doctor` does); a composition root that signs in with providers may pass its own.
    */
   checkMailbox?: CheckMailbox;
 }

@@ -1,8 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMailboxStore, type SecretBox } from '../../src/mailboxes/records.ts';
 import { DESKTOP, launchChromium, logIn, overflowsSideways, PHONE, type PageWatch, type TestBrowser } from '../support/browser.ts';
 import { PASSWORD, useWebTest } from '../web/helpers.ts';
 
@@ -11,28 +9,9 @@ import { PASSWORD, useWebTest } from '../web/helpers.ts';
  * is filled in and sent, a mistake comes back with the values kept and the problem beside its field,
  * and the mailbox is listed, with no script refused by the Content-Security-Policy on the way.
  *
- * The dashboard alone, on a real Redis, with a sealing key of the test's own: the runtime has no
- * key to give the mailbox store yet (it comes with WINNOW_SECRET's sealer), and no worker is needed
- * to add and list a mailbox.
+ * The dashboard alone, on a real Redis, with WINNOW_SECRET set: no worker is needed to add and
+ * list a mailbox (its state stays "connecting").
  */
-
-function testSecretBox(): SecretBox {
-  const key = randomBytes(32);
-  return {
-    seal(plain) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
-    },
-    open(sealed) {
-      const raw = Buffer.from(sealed, 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    },
-  };
-}
 
 const web = useWebTest();
 let browser: TestBrowser | undefined;
@@ -48,8 +27,7 @@ afterEach(async () => {
 });
 
 async function dashboard(): Promise<string> {
-  const mailboxes = createMailboxStore(web.redis, web.config.redis.prefix, { secrets: testSecretBox(), config: web.config });
-  const app = await web.app({ deps: { mailboxes } });
+  const app = await web.app({ env: { WINNOW_SECRET: 'winnow-secret-of-the-browser-test-0123' } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }

@@ -1,8 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { describe, expect, it } from 'vitest';
-import { createMailboxStore, type MailboxStore, type SecretBox } from '../../src/mailboxes/records.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealerOf } from '../../src/config/sealed.ts';
+import { createMailboxStore, type MailboxStore } from '../../src/mailboxes/records.ts';
 import { all, attribute, has, one, parseHtml, text } from '../support/dom.ts';
+import { startSandbox, type Sandbox } from '../support/sandbox.ts';
 import { addPerson, API_TOKEN, form, hiddenCsrf, login, useWebTest } from './helpers.ts';
 
 /**
@@ -16,27 +17,8 @@ const auth = { authorization: `Bearer ${API_TOKEN}` };
 const IMAP_PASS = 'imap-secret-Zq81x';
 const SMTP_PASS = 'smtp-secret-Kw27y';
 
-/**
- * A real AES-256-GCM box of the test's own, as WINNOW_SECRET's will be: the runtime gives the store
- * none yet (the sealer arrives with the secrets work), and without one adding is refused.
- */
-function testSecretBox(): SecretBox {
-  const key = randomBytes(32);
-  return {
-    seal(plain) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
-    },
-    open(sealed) {
-      const raw = Buffer.from(sealed, 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    },
-  };
-}
+/** WINNOW_SECRET of the tests that add mailboxes: their passwords are sealed under it. */
+const SECRET = 'winnow-secret-of-the-mailbox-tests-0123';
 
 const work = {
   name: 'Work',
@@ -60,9 +42,10 @@ interface ListedMailbox {
 describe('mailboxes', () => {
   const web = useWebTest();
 
-  async function appWithKey(): Promise<{ app: FastifyInstance; mailboxes: MailboxStore }> {
-    const mailboxes = createMailboxStore(web.redis, web.config.redis.prefix, { secrets: testSecretBox(), config: web.config });
-    return { app: await web.app({ deps: { mailboxes } }), mailboxes };
+  /** The app as the runtime builds it with WINNOW_SECRET set, and a store of the same mailboxes for the test to look into. */
+  async function appWithKey(env: Record<string, string> = {}): Promise<{ app: FastifyInstance; mailboxes: MailboxStore }> {
+    const app = await web.app({ env: { WINNOW_SECRET: SECRET, ...env } });
+    return { app, mailboxes: createMailboxStore(web.redis, web.config.redis.prefix, { secrets: sealerOf(SECRET), config: web.config }) };
   }
 
   async function list(app: FastifyInstance): Promise<ListedMailbox[]> {
@@ -181,13 +164,6 @@ describe('mailboxes', () => {
       expect((await list(app)).map((mailbox) => mailbox.id)).toEqual(['primary']);
     });
 
-    it('says a process that cannot test mailboxes cannot (503), rather than pretending', async () => {
-      const { app } = await appWithKey();
-      const response = await app.inject({ method: 'POST', url: '/api/mailboxes/primary/test', headers: auth });
-      expect(response.statusCode).toBe(503);
-      expect((response.json() as { message: string }).message).toMatch(/winnow doctor/);
-    });
-
     it('is behind the API token', async () => {
       const { app } = await appWithKey();
       expect((await app.inject({ method: 'GET', url: '/api/mailboxes' })).statusCode).toBe(401);
@@ -234,7 +210,7 @@ describe('mailboxes', () => {
       expect(text(one(rows[0]!, 'th'))).toContain('set in the environment');
       expect(text(one(rows[0]!, 'td[data-label="From"]'))).toBe('Morgan Example <me@example.test>');
       expect(has(rows[0]!, 'a[href$="/remove"]')).toBe(false);
-      expect(all(rows[0]!, 'button').map((button) => text(button))).toEqual(['Pause']);
+      expect(all(rows[0]!, 'button').map((button) => text(button))).toEqual(['Test', 'Pause']);
       expect(has(document, 'section#sign-in-providers')).toBe(true);
       const add = one(document, 'form[action="/mailboxes"]');
       expect(attribute(one(add, 'input[name="_csrf"]'), 'value')).toBeTruthy();
@@ -309,7 +285,7 @@ describe('mailboxes', () => {
       ({ document } = await openPage(app, session));
       const pausedRow = one(document, `#mailbox-${id}`);
       expect(text(one(pausedRow, 'td[data-label="State"]'))).toBe('paused');
-      expect(all(pausedRow, 'button').map((button) => text(button))).toEqual(['Resume']);
+      expect(all(pausedRow, 'button').map((button) => text(button))).toEqual(['Test', 'Resume']);
 
       // Remove: without the confirmation, to the confirmation page; with it, gone.
       const unconfirmed = await post(app, session, `/mailboxes/${id}/remove`, { _csrf: csrf });
@@ -332,6 +308,58 @@ describe('mailboxes', () => {
       const response = await post(app, session, '/mailboxes/primary/remove', { _csrf: hiddenCsrf(body), confirm: 'yes' });
       expect(response.statusCode).toBe(409);
       expect(text(one(parseHtml(response.body), 'main'))).toMatch(/pause it instead/);
+    });
+  });
+
+  describe('testing a mailbox', () => {
+    // Dovecot and the SMTP peer of a sandbox of their own, as the mailbox's servers.
+    let servers: Sandbox;
+    beforeAll(async () => {
+      servers = await startSandbox({ users: ['sam'], redis: false });
+    });
+    afterAll(async () => {
+      await servers?.stop();
+    });
+
+    const at = (imapPass: string, smtpPass: string) => {
+      const sam = servers.user('sam');
+      return {
+        name: 'Sandbox',
+        from: `Sam <${sam.address}>`,
+        imap: { host: servers.imap.host, port: servers.imap.port, secure: false, user: sam.user, pass: imapPass },
+        smtp: { host: servers.smtp.host, port: servers.smtp.port, secure: false, user: servers.smtp.user, pass: smtpPass },
+      };
+    };
+
+    it('logs in to IMAP (opening the folder) and SMTP now and says so', async () => {
+      const { app } = await appWithKey({ ALLOW_PLAINTEXT: 'true' });
+      const { id } = (await app.inject({ method: 'POST', url: '/api/mailboxes', headers: auth, payload: at(servers.user('sam').pass, servers.smtp.pass) })).json() as { id: string };
+      const response = await app.inject({ method: 'POST', url: `/api/mailboxes/${id}/test`, headers: auth });
+      expect(response.statusCode, response.body).toBe(200);
+      const outcome = response.json() as { imap: { ok: boolean; detail: string }; smtp: { ok: boolean; detail: string } };
+      expect(outcome.imap.ok, outcome.imap.detail).toBe(true);
+      expect(outcome.imap.detail).toMatch(/logged in .*INBOX holds \d+ messages/);
+      expect(outcome.smtp).toMatchObject({ ok: true });
+      expect(outcome.smtp.detail).toContain(`logged in as ${servers.smtp.user}`);
+    });
+
+    it('says which side fails and what to change, on the API and on the page', async () => {
+      const { app } = await appWithKey({ ALLOW_PLAINTEXT: 'true' });
+      const { id } = (await app.inject({ method: 'POST', url: '/api/mailboxes', headers: auth, payload: at('wrong-password', servers.smtp.pass) })).json() as { id: string };
+      const outcome = (await app.inject({ method: 'POST', url: `/api/mailboxes/${id}/test`, headers: auth })).json() as { imap: { ok: boolean; detail: string }; smtp: { ok: boolean } };
+      expect(outcome.imap.ok).toBe(false);
+      expect(outcome.imap.detail).toMatch(/password/i);
+      expect(outcome.smtp.ok).toBe(true);
+
+      const session = await login(app);
+      const page = await app.inject({ method: 'GET', url: '/mailboxes', cookies: { winnow_session: session } });
+      const { payload, headers } = form({ _csrf: hiddenCsrf(page.body) });
+      const tested = await app.inject({ method: 'POST', url: `/mailboxes/${id}/test`, payload, headers, cookies: { winnow_session: session } });
+      expect(tested.statusCode).toBe(303);
+      const after = parseHtml((await app.inject({ method: 'GET', url: '/mailboxes', cookies: { winnow_session: session } })).body);
+      const message = text(one(after, '.notice.refused[role="alert"]'));
+      expect(message).toMatch(/^Test of Sandbox\. IMAP: fails, .*password/i);
+      expect(message).toContain('SMTP: works');
     });
   });
 

@@ -115,4 +115,3 @@ export const testAnswer = z
 export const mailboxNotFound = notFound.describe('No such mailbox.');
 export const mailboxRefused = errorAnswer.describe('Not done: a setting is wrong (the message names every problem).');
 export const mailboxConflict = errorAnswer.describe('Not possible: the main mailbox is set in the environment (change it there, or pause it), or WINNOW_SECRET is not set, so no password can be kept (the message says what to do).');
-export const testUnavailable = errorAnswer.describe('This process cannot test mailboxes.');

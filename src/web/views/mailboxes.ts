@@ -60,7 +60,7 @@ function actionButton(csrf: string, action: string, label: string, secondary = f
   return html`<form class="inline" method="post" action="${action}">${csrfField(csrf)}<button type="submit" class="small${secondary ? ' secondary' : ''}">${label}</button></form>`;
 }
 
-function row(csrf: string, mailbox: MailboxWithState, canTest: boolean): Html {
+function row(csrf: string, mailbox: MailboxWithState): Html {
   const base = `/mailboxes/${mailbox.id}`;
   return html`<tr id="mailbox-${mailbox.id}">
   <th scope="row" data-label="Mailbox">${mailbox.name}${mailbox.source === 'env' ? html`<span class="hint">set in the environment</span>` : null}</th>
@@ -68,7 +68,7 @@ function row(csrf: string, mailbox: MailboxWithState, canTest: boolean): Html {
   <td data-label="State">${stateCell(mailbox)}</td>
   <td data-label="Paused">${mailbox.paused ? 'yes' : 'no'}</td>
   <td data-label="Actions" class="row-actions"><div class="actions">
-    ${canTest ? actionButton(csrf, `${base}/test`, 'Test') : null}
+    ${actionButton(csrf, `${base}/test`, 'Test')}
     ${mailbox.paused ? actionButton(csrf, `${base}/resume`, 'Resume') : actionButton(csrf, `${base}/pause`, 'Pause', true)}
     ${mailbox.source === 'added' ? html`<a href="${base}">Edit</a> <a href="${base}/remove">Remove</a>` : null}
   </div></td>
@@ -141,8 +141,6 @@ export interface MailboxesModel {
   /** The add form as typed, when it was refused; empty otherwise. */
   values?: MailboxFormValues;
   problems?: readonly FormProblem[];
-  /** Whether this process can test a mailbox's servers. */
-  canTest: boolean;
 }
 
 /**
@@ -172,7 +170,7 @@ ${flashMessage(model.flash)}
 <table class="mailboxes">
   <caption class="visually-hidden">Your mailboxes and where each stands</caption>
   <thead><tr><th scope="col">Mailbox</th><th scope="col">From</th><th scope="col">State</th><th scope="col">Paused</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-  <tbody>${model.mailboxes.map((mailbox) => row(csrf, mailbox, model.canTest))}</tbody>
+  <tbody>${model.mailboxes.map((mailbox) => row(csrf, mailbox))}</tbody>
 </table>
 </div>
 ${signInSection()}
