@@ -210,7 +210,7 @@ describe('mailboxes', () => {
       expect(text(one(rows[0]!, 'th'))).toContain('set in the environment');
       expect(text(one(rows[0]!, 'td[data-label="From"]'))).toBe('Morgan Example <me@example.test>');
       expect(has(rows[0]!, 'a[href$="/remove"]')).toBe(false);
-      expect(all(rows[0]!, 'button').map((button) => text(button))).toEqual(['Test', 'Pause']);
+      expect(all(rows[0]!, 'button').map((button) => text(button))).toEqual(['Test Main mailbox', 'Pause Main mailbox']);
       expect(has(document, 'section#sign-in-providers')).toBe(true);
       const add = one(document, 'form[action="/mailboxes"]');
       expect(attribute(one(add, 'input[name="_csrf"]'), 'value')).toBeTruthy();
@@ -285,7 +285,7 @@ describe('mailboxes', () => {
       ({ document } = await openPage(app, session));
       const pausedRow = one(document, `#mailbox-${id}`);
       expect(text(one(pausedRow, 'td[data-label="State"]'))).toBe('paused');
-      expect(all(pausedRow, 'button').map((button) => text(button))).toEqual(['Test', 'Resume']);
+      expect(all(pausedRow, 'button').map((button) => text(button))).toEqual(['Test Office', 'Resume Office']);
 
       // Remove: without the confirmation, to the confirmation page; with it, gone.
       const unconfirmed = await post(app, session, `/mailboxes/${id}/remove`, { _csrf: csrf });

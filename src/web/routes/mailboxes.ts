@@ -82,7 +82,7 @@ const storeChecksBody: FastifySchemaCompiler<unknown> = (route) => {
     data !== null && typeof data === 'object' && !Array.isArray(data) ? { value: data } : { error: new HttpError(400, 'The body must be a JSON object with the mailbox\'s settings.') };
 };
 
-export async function mailboxWithState(context: WebContext, id: string): Promise<MailboxWithState> {
+async function mailboxWithState(context: WebContext, id: string): Promise<MailboxWithState> {
   const found = (await context.mailboxes.withState()).find((mailbox) => mailbox.id === id);
   if (!found) throw new HttpError(404, 'There is no such mailbox; it may have been removed.');
   return found;
@@ -318,7 +318,8 @@ export const mailboxesRoutes: FastifyPluginAsync<WebContext> = async (plain, con
     try {
       await mailboxes.update(mailbox.id, mailboxInput(request.body, true));
     } catch (error) {
-      if (!(error instanceof MailboxError) || error.problem === 'missing') throw error instanceof MailboxError ? asHttpError(error) : error;
+      // Removed meanwhile: a 404 page, not the form again.
+      if (!(error instanceof MailboxError) || error.problem === 'missing') return asHttpError(error);
       return page(reply, editMailboxPage(context.view(request), mailbox, formValues(request.body), formProblems(error)), STATUS_OF_PROBLEM[error.problem]);
     }
     request.log.info({ mailbox: mailbox.id }, 'mailbox changed');

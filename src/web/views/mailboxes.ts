@@ -56,8 +56,9 @@ function stateCell(mailbox: MailboxWithState): Html {
   }`;
 }
 
-function actionButton(csrf: string, action: string, label: string, secondary = false): Html {
-  return html`<form class="inline" method="post" action="${action}">${csrfField(csrf)}<button type="submit" class="small${secondary ? ' secondary' : ''}">${label}</button></form>`;
+/** A row's button; its name says which mailbox, for a screen reader that lists every button of the page. */
+function actionButton(csrf: string, action: string, label: string, mailbox: string, secondary = false): Html {
+  return html`<form class="inline" method="post" action="${action}">${csrfField(csrf)}<button type="submit" class="small${secondary ? ' secondary' : ''}">${label}<span class="visually-hidden"> ${mailbox}</span></button></form>`;
 }
 
 function row(csrf: string, mailbox: MailboxWithState): Html {
@@ -68,9 +69,9 @@ function row(csrf: string, mailbox: MailboxWithState): Html {
   <td data-label="State">${stateCell(mailbox)}</td>
   <td data-label="Paused">${mailbox.paused ? 'yes' : 'no'}</td>
   <td data-label="Actions" class="row-actions"><div class="actions">
-    ${actionButton(csrf, `${base}/test`, 'Test')}
-    ${mailbox.paused ? actionButton(csrf, `${base}/resume`, 'Resume') : actionButton(csrf, `${base}/pause`, 'Pause', true)}
-    ${mailbox.source === 'added' ? html`<a href="${base}">Edit</a> <a href="${base}/remove">Remove</a>` : null}
+    ${actionButton(csrf, `${base}/test`, 'Test', mailbox.name)}
+    ${mailbox.paused ? actionButton(csrf, `${base}/resume`, 'Resume', mailbox.name) : actionButton(csrf, `${base}/pause`, 'Pause', mailbox.name, true)}
+    ${mailbox.source === 'added' ? html`<a href="${base}">Edit<span class="visually-hidden"> ${mailbox.name}</span></a> <a href="${base}/remove">Remove<span class="visually-hidden"> ${mailbox.name}</span></a>` : null}
   </div></td>
 </tr>`;
 }
