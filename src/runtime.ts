@@ -221,8 +221,9 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     closeSender = () => testSender.close();
     const sendTest = (compiled: CompiledScript, person: ScriptPerson) => sendTestScript({ sender: testSender, config, compiled, person });
     const resolveAwaitingAddresses = () => resolveAwaitingFor(redis, config, queues, now);
+    const webSignIn = sealer ? createMailboxTokens({ redis, prefix: config.redis.prefix, clients: oauthClients, secrets: sealer, logger, now }) : undefined;
     const signInFlow = sealer ? createSignInFlow({ redis, prefix: config.redis.prefix, store: mailboxes, clients: oauthClients, config, logger, now }) : undefined;
-    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks, ...(signInFlow ? { signInFlow } : {}) });
+    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks, mailboxes, ...(signInFlow ? { signInFlow } : {}), ...(webSignIn ? { signIn: webSignIn } : {}) });
   }
 
   return {

@@ -2,8 +2,11 @@ import type { Redis } from 'ioredis';
 import { createImapClient } from '../mail/imap.ts';
 import { ConfigError, loadConfig, type Config } from '../config/env.ts';
 import { maskUrl, redisAdvice } from '../config/advice.ts';
-import { checkImap, checkSmtp, type Outcome } from '../mailboxes/check.ts';
-import { createMailboxConnections, smtpSettingsOf } from '../mailboxes/connections.ts';
+import { checkImap, checkMailbox, checkSmtp, type Outcome } from '../mailboxes/check.ts';
+import { createProviderClients } from '../mailboxes/oauth-client.ts';
+import { oauthProviders } from '../mailboxes/oauth-providers.ts';
+import { createMailboxTokens } from '../mailboxes/oauth-tokens.ts';
+import { createLogger } from '../log.ts';
 import { createMailboxStore, type Mailbox } from '../mailboxes/records.ts';
 import { sealerOf } from '../config/sealed.ts';
 import { connectRedis, lastRedisError, megabytes, redisMemory, redisProblems } from '../redis.ts';
@@ -180,8 +183,9 @@ async function checkReceivingServer(config: Readonly<Config>, imapWorks: boolean
 
 /** Each mailbox added on the Mailboxes page: its IMAP and its SMTP, under its own name. */
 async function checkAddedMailboxes(redis: Redis, config: Readonly<Config>, options: DoctorOptions): Promise<Array<[string, Outcome]>> {
-  const store = createMailboxStore(redis, config.redis.prefix, { secrets: sealerOf(config.secret), config });
-  const connections = createMailboxConnections({ store, config });
+  const secrets = sealerOf(config.secret);
+  const store = createMailboxStore(redis, config.redis.prefix, { secrets, config });
+  const signIn = secrets ? createMailboxTokens({ redis, prefix: config.redis.prefix, clients: createProviderClients(oauthProviders(config.oauth)), secrets, logger: silentLogger() }) : undefined;
   const found: Array<[string, Outcome]> = [];
   const label = (mailbox: Mailbox, side: 'IMAP' | 'SMTP') =>
     side === 'IMAP' ? `mailbox "${mailbox.name}": IMAP ${mailbox.imap.user} at ${mailbox.imap.host}:${mailbox.imap.port}` : `mailbox "${mailbox.name}": SMTP ${mailbox.smtp.host}:${mailbox.smtp.port}`;
@@ -205,12 +209,16 @@ async function checkAddedMailboxes(redis: Redis, config: Readonly<Config>, optio
         continue;
       }
       if (!access) continue;
-      const checks = { ...options, settings: 'record' as const };
-      found.push([label(mailbox, 'IMAP'), await checkImap(await connections.imapAccount(mailbox.id), checks)]);
-      found.push([label(mailbox, 'SMTP'), await checkSmtp(smtpSettingsOf(access, config), checks)]);
+      const { imap, smtp } = await checkMailbox(access, config, signIn, options);
+      found.push([label(mailbox, 'IMAP'), imap], [label(mailbox, 'SMTP'), smtp]);
     }
-  } finally {
-    await connections.close();
+  } catch (error) {
+    found.push(['added mailboxes', { state: 'skipped', reason: `could not read them from Redis (${error instanceof Error ? error.message : String(error)})` }]);
   }
   return found;
+}
+
+/** Doctor speaks through its report; a token refresh's own log lines would only repeat it. */
+function silentLogger() {
+  return createLogger('silent');
 }

@@ -21,14 +21,19 @@ import type { ContactStore } from './store.ts';
  * reading 100,000 records from Redis per query takes about a second; sorted sets could serve sort
  * orders and status filters but not their combinations with search, flags and dates.
  *
- * Layout: one slot per person, with columns in typed arrays (status, platform, flags, score,
- * dates) and two strings (sort name, search text), so a filter reads a few bytes per person from
+ * Layout: one slot per person, with columns in typed arrays (status, platform, flags, mailbox,
+ * score, dates) and two strings (sort name, search text), so a filter reads a few bytes per person from
  * memory laid out in a row, not one object per person scattered over the heap (which measured
  * ten times slower at 100,000). Each sort order is an array of slots, built when first asked for
  * and patched in place as changes arrive. A query with search text first marks the matching slots
  * in slot order (memory order; the marks of recent searches are kept and only changed slots are
  * tested again), then walks the sort order once, counting every match and collecting the page;
  * then one MGET reads the page's people.
+ *
+ * The mailbox a request came to is one more column (a small number per mailbox id), not an index
+ * set per mailbox in Redis: every write already reaches the projection through the change index,
+ * so no write path has anything more to maintain, and the filter runs inside the one walk, so the
+ * totals, the status counts and the cursors of a filtered list stay right from page to page.
  *
  * Clocks play no part: the sequence is Redis's own counter, so processes with skewed clocks, or
  * times set by tests, cannot hide a change. Should the sequence go backwards, or the number of
@@ -55,6 +60,8 @@ export interface DirectoryRow {
   answeredAt: number | null;
   /** Where the person was asked: by mail, or on the platform by the user. */
   channel: Channel;
+  /** The mailbox the request came to. */
+  mailbox: string;
 }
 
 export interface DirectoryFilter {
@@ -62,6 +69,8 @@ export interface DirectoryFilter {
   platform?: Platform;
   channel?: Channel;
   flag?: Flag;
+  /** Only people whose request came to this mailbox (its id). */
+  mailbox?: string;
   /** Words that must all occur in the name, address or headline, folded ("strauss" finds "Strauß"). */
   q?: string;
   /** Inclusive range, ms since epoch, over `dateField` (requested when not given). */
@@ -158,6 +167,8 @@ function createTable(initialCapacity = 1024) {
   /** 1 when asked on the platform, 0 by mail. */
   let channel = new Uint8Array(capacity);
   let flags = new Uint16Array(capacity);
+  /** The mailbox the request came to, by its number in `mailboxCodes` (few mailboxes, many people). */
+  let mailbox = new Uint16Array(capacity);
   /** 0–3, or -1 before an answer was scored. */
   let score = new Int8Array(capacity);
   /** Times in ms; NaN for "never". */
@@ -177,6 +188,16 @@ function createTable(initialCapacity = 1024) {
   const texts: string[] = [];
   const slotOf = new Map<string, number>();
   const free: number[] = [];
+  /** A number per mailbox id met, in the order met; numbers are never reused, so a removed mailbox's people keep theirs. */
+  const mailboxCodes = new Map<string, number>();
+  const mailboxCode = (id: string): number => {
+    let code = mailboxCodes.get(id);
+    if (code === undefined) {
+      code = mailboxCodes.size;
+      mailboxCodes.set(id, code);
+    }
+    return code;
+  };
 
   function grow(): void {
     capacity *= 2;
@@ -189,6 +210,7 @@ function createTable(initialCapacity = 1024) {
     platform = widen(platform, (n) => new Uint8Array(n));
     channel = widen(channel, (n) => new Uint8Array(n));
     flags = widen(flags, (n) => new Uint16Array(n));
+    mailbox = widen(mailbox, (n) => new Uint16Array(n));
     score = widen(score, (n) => new Int8Array(n));
     requestedAt = widen(requestedAt, (n) => new Float64Array(n));
     askedAt = widen(askedAt, (n) => new Float64Array(n));
@@ -215,7 +237,8 @@ function createTable(initialCapacity = 1024) {
     },
     sortNames,
     texts,
-    columns: () => ({ status, platform, channel, flags, score, requestedAt, askedAt, answeredAt, updatedAt, stamps }),
+    mailboxCodes,
+    columns: () => ({ status, platform, channel, flags, mailbox, score, requestedAt, askedAt, answeredAt, updatedAt, stamps }),
     get clock() {
       return clock;
     },
@@ -238,6 +261,9 @@ function createTable(initialCapacity = 1024) {
       platform[slot] = PLATFORM_CODE.get(contact.platform) ?? UNKNOWN_PLATFORM;
       channel[slot] = contact.channel === 'platform' ? 1 : 0;
       flags[slot] = bits;
+      // Records from before mailboxes were records came to the main one.
+      const mailboxId = contact.mailbox || 'primary';
+      mailbox[slot] = mailboxCode(mailboxId);
       score[slot] = contact.score ? Number(contact.score.why) + Number(contact.score.business) + Number(contact.score.benefit) : -1;
       requestedAt[slot] = time(contact.requestedAt);
       askedAt[slot] = time(contact.askedAt);
@@ -252,8 +278,9 @@ function createTable(initialCapacity = 1024) {
         row.askedAt = contact.askedAt;
         row.answeredAt = contact.answeredAt;
         row.channel = contact.channel;
+        row.mailbox = mailboxId;
       } else {
-        people[slot] = { id: contact.id, status: contact.status, requestedAt: contact.requestedAt, askedAt: contact.askedAt, answeredAt: contact.answeredAt, channel: contact.channel };
+        people[slot] = { id: contact.id, status: contact.status, requestedAt: contact.requestedAt, askedAt: contact.askedAt, answeredAt: contact.answeredAt, channel: contact.channel, mailbox: mailboxId };
       }
       return slot;
     },
@@ -314,7 +341,7 @@ type Table = ReturnType<typeof createTable>;
 
 /** A test of one slot, built once per query from the filter; null when nothing is filtered. */
 function slotFilter(table: Table, filter: DirectoryFilter, search: (words: string[]) => Uint8Array): ((slot: number) => boolean) | null {
-  const { status, platform, channel, flags, requestedAt, answeredAt, updatedAt } = table.columns();
+  const { status, platform, channel, flags, mailbox, requestedAt, answeredAt, updatedAt } = table.columns();
   const tests: Array<(slot: number) => boolean> = [];
   if (filter.status) {
     const code = STATUS_CODE.get(filter.status) ?? -1;
@@ -331,6 +358,11 @@ function slotFilter(table: Table, filter: DirectoryFilter, search: (words: strin
   if (filter.flag) {
     const bit = FLAG_BIT.get(filter.flag) ?? 0;
     tests.push((slot) => (flags[slot]! & bit) !== 0);
+  }
+  if (filter.mailbox) {
+    // A mailbox no request came to yet has no number: no one matches.
+    const code = table.mailboxCodes.get(filter.mailbox) ?? -1;
+    tests.push((slot) => mailbox[slot] === code);
   }
   if (filter.from !== undefined || filter.to !== undefined) {
     const from = filter.from ?? Number.NEGATIVE_INFINITY;

@@ -1,7 +1,8 @@
 import { mailAdvice, type Advice, type MailEndpoint } from '../config/advice.ts';
 import { createImapClient } from '../mail/imap.ts';
 import { createSender, type SenderOptions, type SmtpSettings } from '../mail/sender.ts';
-import type { MailboxImap } from './connections.ts';
+import { imapAccountOf, smtpSettingsOf, type MailboxConnectionsOptions, type MailboxImap, type MailboxSignIn } from './connections.ts';
+import type { MailboxAccess } from './records.ts';
 
 /**
  * Logs in to a mailbox's IMAP and SMTP servers now and says what it found, for `winnow doctor` and
@@ -78,4 +79,32 @@ export async function checkSmtp(smtp: SmtpSettings, options: CheckOptions & Pick
     };
   }
   return { state: 'ok', summary: `connected ${transportSecurity(smtp)} and logged in as ${smtp.user}` };
+}
+
+/**
+ * Both checks of one mailbox: with its password, or, for one that signs in with Google or
+ * Microsoft, with a current access token from `signIn` (which may refresh it).
+ */
+export async function checkMailbox(access: MailboxAccess, config: MailboxConnectionsOptions['config'], signIn: MailboxSignIn | undefined, options: CheckOptions = {}): Promise<{ imap: Outcome; smtp: Outcome }> {
+  const checks: CheckOptions = { ...options, settings: access.source === 'added' ? 'record' : 'environment' };
+  let accessToken: string | undefined;
+  if (access.auth !== 'password') {
+    const provider = access.auth === 'google' ? 'Google' : 'Microsoft';
+    if (!signIn) {
+      const skipped: Outcome = { state: 'skipped', reason: `this mailbox signs in with ${provider}, which needs WINNOW_SECRET to open its tokens` };
+      return { imap: skipped, smtp: skipped };
+    }
+    try {
+      accessToken = await signIn.accessToken(access);
+    } catch (error) {
+      const failed: Outcome = { state: 'fail', advice: { kind: 'other', problem: `no access token from ${provider}: ${error instanceof Error ? error.message : String(error)}`, fix: 'Sign in again on the Mailboxes page.' } };
+      return { imap: failed, smtp: failed };
+    }
+  }
+  const token = accessToken;
+  const [imap, smtp] = await Promise.all([
+    checkImap({ ...imapAccountOf(access, config), ...(token ? { accessToken: token } : {}) }, checks),
+    checkSmtp(smtpSettingsOf(access, config), { ...checks, ...(token ? { accessToken: async () => token } : {}) }),
+  ]);
+  return { imap, smtp };
 }

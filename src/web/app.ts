@@ -23,6 +23,7 @@ import { errorPage } from './views/error.ts';
 import { serializerCompiler, validatorCompiler } from './schemas/provider.ts';
 import { createWebhooks } from '../webhooks/webhooks.ts';
 import { sealerOf } from '../config/sealed.ts';
+import { createMailboxStore } from '../mailboxes/records.ts';
 
 export type { WebDeps } from './deps.ts';
 
@@ -43,7 +44,11 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
   // Given by the composition root; an app built alone (a test, a benchmark) makes its own and closes it.
   const ownWebhooks = given.webhooks ? null : createWebhooks({ redis: given.redis, prefix: given.config.redis.prefix, mailbox: given.store.mailbox, logger: given.logger, allowPrivate: given.config.webhook.allowPrivate, sealer: sealerOf(given.config.secret), readPerson: (id) => given.store.get(id) });
   if (ownWebhooks) app.addHook('onClose', () => ownWebhooks.close());
-  const deps: WebDeps = { ...given, webhooks: given.webhooks ?? ownWebhooks! };
+  const deps: WebDeps = {
+    ...given,
+    webhooks: given.webhooks ?? ownWebhooks!,
+    mailboxes: given.mailboxes ?? createMailboxStore(given.redis, given.config.redis.prefix, { secrets: sealerOf(given.config.secret), config: given.config, now: given.now }),
+  };
   const sessions = createSessionStore(deps.redis, deps.config.redis.prefix, options?.sessions ?? SESSION_DEFAULTS);
   const context: WebContext = {
     deps,
@@ -52,6 +57,7 @@ export const webApp: FastifyPluginAsync<{ deps: WebDeps; options?: WebOptions }>
     assets,
     people: createPeopleServices(deps),
     webhooks: deps.webhooks!,
+    mailboxes: deps.mailboxes!,
     view: (request) => ({ session: request.session, assets: { css: assets.css.url, icon: assets.icon.url }, sendingPause: request.sendingPause }),
   };
 

@@ -7,6 +7,7 @@ import type { PeopleServices } from './people.ts';
 import type { Session, SessionStore } from './session.ts';
 import type { View } from './views/layout.ts';
 import type { Webhooks } from '../webhooks/webhooks.ts';
+import type { MailboxStore } from '../mailboxes/records.ts';
 
 export type { WebDeps } from './deps.ts';
 
@@ -21,6 +22,8 @@ export interface WebContext {
   people: PeopleServices;
   /** The endpoints the settings and the API manage (deps.webhooks, or the app's own). */
   webhooks: Webhooks;
+  /** The user's mailboxes (deps.mailboxes, or the app's own). */
+  mailboxes: MailboxStore;
   /** What a page needs to render its frame for this request. */
   view(request: FastifyRequest): View;
 }

@@ -103,8 +103,10 @@ export async function healthData(deps: WebDeps): Promise<HealthData> {
   return { mailbox, queues: queues.result, queueError: queues.error, skippedMail, memory };
 }
 
-export async function overviewData(deps: WebDeps, people: PeopleServices, period: Period): Promise<OverviewData> {
-  const [rows, counts, health] = await Promise.all([people.directory.rows(), people.directory.counts(), healthData(deps)]);
+/** The overview's figures for a period; with a mailbox, of the requests that came to it only. */
+export async function overviewData(deps: WebDeps, people: PeopleServices, period: Period, mailbox?: string): Promise<OverviewData> {
+  const [everyone, counts, health] = await Promise.all([people.directory.rows(), people.directory.counts(mailbox ? { mailbox } : {}), healthData(deps)]);
+  const rows = mailbox ? everyone.filter((row) => row.mailbox === mailbox) : everyone;
   const now = people.now();
   const { from, to } = periodRange(period, now, rows);
   const bucket = bucketFor(from, to);

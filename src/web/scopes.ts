@@ -4,6 +4,7 @@ import { apiTokenGuard, sessionGuards } from './guards.ts';
 import { addressBookRoutes } from './routes/address-book.ts';
 import { peopleApiRoutes } from './routes/api.ts';
 import { logoutRoutes } from './routes/auth.ts';
+import { mailboxesApiRoutes, mailboxesRoutes } from './routes/mailboxes.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { docsRoutes, openApiRoutes } from './routes/openapi.ts';
@@ -28,6 +29,7 @@ export const pagesScope: FastifyPluginAsync<WebContext> = async (app, context) =
   await app.register(templatesRoutes, context);
   await app.register(webhooksRoutes, context);
   await app.register(oauthRoutes, context);
+  await app.register(mailboxesRoutes, context);
   await app.register(logoutRoutes, context);
   await app.register(docsRoutes, context);
 };
@@ -52,5 +54,6 @@ export const apiScope: FastifyPluginAsync<WebContext> = async (app, options) => 
   await app.register(sendingApiRoutes, context);
   await app.register(templatesApiRoutes, context);
   await app.register(webhooksApiRoutes, context);
+  await app.register(mailboxesApiRoutes, context);
   await app.register(openApiRoutes, context);
 };

@@ -101,7 +101,7 @@ export const peopleApiRoutes: FastifyPluginAsync<WebContext> = async (plain, { d
   );
 
   app.get('/overview', { schema: { description: 'The overview\'s figures for a period.', querystring: periodQuery, response: { 200: overviewAnswer, ...apiErrors } } }, async (request) => {
-    const data = await overviewData(deps, people, request.query.period);
+    const data = await overviewData(deps, people, request.query.period, request.query.mailbox);
     return {
       ...data,
       from: new Date(data.from).toISOString(),

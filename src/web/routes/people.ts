@@ -53,6 +53,9 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
     return reply.redirect(to, 303);
   }
 
+  /** The mailboxes as the filters offer them. */
+  const mailboxChoices = async () => (await context.mailboxes.list()).map(({ id, name }) => ({ id, name }));
+
   async function findPerson(id: string) {
     const contact = await deps.store.get(id);
     if (!contact) throw new HttpError(404, 'There is no one with this id. They may have been erased, or the link is wrong.');
@@ -62,23 +65,25 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
   // ---- Overview -------------------------------------------------------------------------------
 
   app.get('/', { schema: { querystring: periodQuery } }, async (request, reply) => {
-    const [data, message, loginBursts, webhookNotices, signInNeeded] = await Promise.all([
-      overviewData(deps, people, request.query.period),
+    const { period, mailbox } = request.query;
+    const [data, message, loginBursts, webhookNotices, mailboxes, signInNeeded] = await Promise.all([
+      overviewData(deps, people, period, mailbox),
       flash.take(request.session),
       context.loginGuard.recentBursts(),
       context.webhooks.endpoints.notices(),
+      mailboxChoices(),
       deps.signInFlow?.needingSignIn() ?? [],
     ]);
-    return send(reply, overviewPage(context.view(request), { ...data, flash: message, loginBursts, webhookNotices, signInNeeded }));
+    return send(reply, overviewPage(context.view(request), { ...data, flash: message, loginBursts, webhookNotices, shownMailbox: mailbox, mailboxes, signInNeeded }));
   });
 
   // ---- People list ------------------------------------------------------------------------------
 
   app.get('/people', { schema: { querystring: peopleQuery }, ...withScript }, async (request, reply) => {
     const { query, swapped } = withDatesInOrder(request.query);
-    const [page, message] = await Promise.all([directory.query(directoryQuery(query)), flash.take(request.session)]);
+    const [page, message, mailboxes] = await Promise.all([directory.query(directoryQuery(query)), flash.take(request.session), mailboxChoices()]);
     const counts = await directory.counts(directoryQuery(query));
-    return send(reply, peopleListPage(context.view(request), { query, datesSwapped: swapped, page, counts, csrf: session(request).csrf, flash: message, script: assets.people.url }));
+    return send(reply, peopleListPage(context.view(request), { query, datesSwapped: swapped, page, counts, csrf: session(request).csrf, flash: message, script: assets.people.url, mailboxes }));
   });
 
   app.get('/people.csv', { schema: { querystring: peopleQuery } }, async (request, reply) => sendPeopleCsv(reply, deps, people, request.query));
@@ -111,7 +116,8 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
     const [contact, timeline, template, message] = await Promise.all([deps.store.get(id), deps.store.timeline(id), deps.templates.current('script'), flash.take(request.session)]);
     if (!contact) throw new HttpError(404, 'There is no one with this id. They may have been erased, or the link is wrong.');
     const script = { rendered: template.compiled.render(personVariables(contact, deps.config.mailFrom.name)), version: template.version };
-    return send(reply, personPage(context.view(request), { contact, timeline, csrf: session(request).csrf, flash: message, script }));
+    const cameTo = await context.mailboxes.get(contact.mailbox || 'primary');
+    return send(reply, personPage(context.view(request), { contact, timeline, csrf: session(request).csrf, flash: message, script, mailbox: cameTo ? cameTo.name : 'a mailbox since removed' }));
   });
 
   /** One-button actions: the outcome is the message on the page they return to. */

@@ -3,6 +3,7 @@ import { DATE_FIELDS, DEFAULT_ORDER, SORTS, type DirectoryQuery } from '../../co
 import { PERIODS } from '../../contacts/stats.ts';
 import { CHANNELS, contactEventSchema, contactSchema, FLAGS, STATUSES } from '../../vocabulary/contact.ts';
 import { PLATFORMS } from '../../vocabulary/platforms.ts';
+import { MAILBOX_ID } from '../../mailboxes/records.ts';
 import { contactId, DEFAULT_PAGE, emptyAsAbsent, errorAnswer, formBody, formField, localPathField, MAX_PAGE, oneOf, optional, statusSchema, text, time, timeOrNull } from './common.ts';
 
 // ---- Queries --------------------------------------------------------------------------------
@@ -20,6 +21,9 @@ export function dayStart(value: string): number | null {
   return check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === date ? ms : null;
 }
 
+/** The mailbox filter of the people list and the overview: a mailbox's id, as GET /api/mailboxes gives it. */
+const mailboxFilter = optional(text(100).regex(MAILBOX_ID, 'is not a mailbox id')).describe('Only people whose request came to this mailbox (its id, as GET /api/mailboxes gives it); any mailbox when not given.');
+
 const cursor = (what: string) => text(400, 'is not a cursor from an earlier page').describe(`The nextCursor of the page before, for the next page of ${what}.`);
 
 /** The people list, its CSV export and `GET /api/contacts` take the same query. */
@@ -28,6 +32,7 @@ export const peopleQuery = z.object({
   platform: optional(oneOf(PLATFORMS)).describe('Only requests from this platform.'),
   channel: optional(oneOf(CHANNELS)).describe('Only people asked this way: by mail, or on the platform by the user.'),
   flag: optional(oneOf(FLAGS)).describe('Only people with this flag.'),
+  mailbox: mailboxFilter,
   q: optional(text(200)).describe('Words that must all occur in the name, address or headline (case and accents ignored).'),
   from: optional(day).describe('First day of the range (YYYY-MM-DD, UTC), over `date`.'),
   to: optional(day).describe('Last day of the range (YYYY-MM-DD, UTC, inclusive), over `date`; a range given backwards is read the right way round.'),
@@ -70,6 +75,7 @@ export function directoryQuery(given: PeopleQuery): DirectoryQuery {
     platform: query.platform,
     channel: query.channel,
     flag: query.flag,
+    mailbox: query.mailbox,
     q: query.q,
     from: from ?? undefined,
     to: to === null ? undefined : to + 86_400_000 - 1,
@@ -83,6 +89,7 @@ export function directoryQuery(given: PeopleQuery): DirectoryQuery {
 
 export const periodQuery = z.object({
   period: z.preprocess(emptyAsAbsent, oneOf(PERIODS).default('30d')).describe('The period the funnel and the series count: the last 7, 30 or 90 days, or all; 30d when not given.'),
+  mailbox: mailboxFilter,
 });
 
 /** The awaiting page pages with a cursor; the API also takes a page size. */

@@ -20,6 +20,7 @@ export const NAVIGATION = [
   { section: 'people', href: '/people', label: 'People' },
   { section: 'awaiting', href: '/awaiting', label: 'Awaiting address' },
   { section: 'templates', href: '/templates', label: 'Templates' },
+  { section: 'mailboxes', href: '/mailboxes', label: 'Mailboxes' },
   { section: 'settings', href: '/settings', label: 'Settings' },
   { section: 'health', href: '/health', label: 'Health' },
 ] as const;

@@ -7,7 +7,7 @@ import { requestsChart } from './chart.ts';
 import { formatCount, formatDay, formatPercent, statusTone, type Tone } from './format.ts';
 import { healthSummary, mailboxInTrouble, type HealthModel } from './health.ts';
 import { layout, type View } from './layout.ts';
-import { flashMessage, peopleUrl } from './people.ts';
+import { flashMessage, mailboxSelect, peopleUrl, type MailboxChoice } from './people.ts';
 import type { LoginBurst } from '../login-guard.ts';
 import { loginBurstsSection } from './login-bursts.ts';
 import { webhookNoticesBox } from './webhooks.ts';
@@ -36,6 +36,10 @@ export interface OverviewModel extends HealthModel {
   webhookNotices?: readonly WebhookNotice[];
   /** Mailboxes whose provider refused their sign-in (src/mailboxes/oauth.ts). */
   signInNeeded?: readonly MailboxNeedingSignIn[];
+  /** The mailbox (its id) whose requests the figures count; every mailbox when absent. */
+  shownMailbox?: string;
+  /** The user's mailboxes; with more than one, the overview offers to show one of them. */
+  mailboxes?: readonly MailboxChoice[];
 }
 
 /** Below this many people whose outcome is known, an answer rate says little: it is shown muted. */
@@ -61,8 +65,8 @@ interface Need {
  * What waits for the user, as links to the lists where they act on it, each with its count;
  * only what is there. Failures come last, in the colour of trouble, and with words that say so.
  */
-function needsYouSection(needs: NeedsYou, mailboxTrouble: boolean): Html {
-  const list = (status: Status) => peopleUrl({ status });
+function needsYouSection(needs: NeedsYou, mailboxTrouble: boolean, mailbox: string | undefined): Html {
+  const list = (status: Status) => peopleUrl({ status, mailbox });
   const items: Need[] = [
     { count: needs.answers, what: plural(needs.answers, 'answer to decide', 'answers to decide'), todo: 'read what they said, then accept or reject', href: list('answered'), tone: 'good' },
     { count: needs.awaitingAddress, what: plural(needs.awaitingAddress, 'invitation needs an address', 'invitations need an address'), todo: 'give an address, or send the script on the platform', href: '/awaiting', tone: 'wait' },
@@ -86,12 +90,32 @@ function needsYouSection(needs: NeedsYou, mailboxTrouble: boolean): Html {
 </section>`;
 }
 
-function periodTabs(current: Period): Html {
+/** The overview's address for a period and mailbox; defaults are left out. */
+function overviewUrl(period: Period, mailbox: string | undefined): string {
+  const params = new URLSearchParams();
+  if (period !== '30d') params.set('period', period);
+  if (mailbox) params.set('mailbox', mailbox);
+  const search = params.toString();
+  return search ? `/?${search}` : '/';
+}
+
+function periodTabs(current: Period, mailbox: string | undefined): Html {
   return html`<nav class="tabs period" aria-label="Period">
   <ul>
-    ${(Object.keys(PERIOD_LABELS) as Period[]).map((period) => html`<li><a href="${period === '30d' ? '/' : `/?period=${period}`}"${period === current ? html` aria-current="page"` : null}>${PERIOD_LABELS[period]}</a></li>`)}
+    ${(Object.keys(PERIOD_LABELS) as Period[]).map((period) => html`<li><a href="${overviewUrl(period, mailbox)}"${period === current ? html` aria-current="page"` : null}>${PERIOD_LABELS[period]}</a></li>`)}
   </ul>
 </nav>`;
+}
+
+/** With more than one mailbox: show the figures of one of them (a GET form, no script). */
+function mailboxFilter(model: OverviewModel): Html | null {
+  const select = mailboxSelect(model.shownMailbox, model.mailboxes ?? []);
+  if (!select) return null;
+  return html`<form class="search filters mailbox-filter" method="get" action="/" aria-label="Show one mailbox">
+  ${model.period !== '30d' ? html`<input type="hidden" name="period" value="${model.period}">` : null}
+  ${select}
+  <div class="filter-buttons"><button type="submit">Show</button></div>
+</form>`;
 }
 
 /**
@@ -136,7 +160,7 @@ function funnelSection(model: OverviewModel): Html {
   const f = model.funnel;
   // A link leads to the same people the figure counts: those with that status whose request
   // arrived in the period (periods are whole UTC days, like the list's date filter).
-  const list = (status: Status) => peopleUrl({ status, from: isoDay(model.from), to: isoDay(model.to) });
+  const list = (status: Status) => peopleUrl({ status, from: isoDay(model.from), to: isoDay(model.to), mailbox: model.shownMailbox });
   // Answered and no response count people whatever the user decided since; the list of that
   // status holds only those still to decide, so the link says how many that is.
   const outcome = (hint: string, undecided: number, status: Status): Html =>
@@ -147,7 +171,7 @@ function funnelSection(model: OverviewModel): Html {
   ${answerRate(f)}
   <dl class="steps">
     ${step('Requests', f.requests, f.requests, null, 'neutral')}
-    ${step('Asked', f.asked, f.requests, null, 'neutral', f.askedOnPlatform > 0 ? html`sent the script: ${formatCount(f.asked - f.askedOnPlatform)} by mail, <a href="${peopleUrl({ channel: 'platform', from: isoDay(model.from), to: isoDay(model.to) })}">${formatCount(f.askedOnPlatform)} on the platform by you</a>` : 'sent the script')}
+    ${step('Asked', f.asked, f.requests, null, 'neutral', f.askedOnPlatform > 0 ? html`sent the script: ${formatCount(f.asked - f.askedOnPlatform)} by mail, <a href="${peopleUrl({ channel: 'platform', from: isoDay(model.from), to: isoDay(model.to), mailbox: model.shownMailbox })}">${formatCount(f.askedOnPlatform)} on the platform by you</a>` : 'sent the script')}
     ${step('Answered', f.answered, f.requests, null, statusTone('answered'), outcome('whatever you decided since', f.answeredUndecided, 'answered'))}
     ${step('Declined', f.declined, f.requests, list('declined'), statusTone('declined'))}
     ${step('No response', f.noResponse, f.requests, null, statusTone('no_response'), outcome('deadline passed', f.noResponseUndecided, 'no_response'))}
@@ -186,8 +210,9 @@ ${memoryAlarm(model.memory)}
 ${webhookNoticesBox(model.webhookNotices ?? [], view.session?.csrf ?? '')}
 ${signInNeededNotice(model.signInNeeded ?? [], view.session?.csrf ?? '')}
 ${flashMessage(model.flash)}
-${needsYouSection(model.needsYou, mailboxInTrouble(model.mailbox))}
-${periodTabs(model.period)}
+${mailboxFilter(model)}
+${needsYouSection(model.needsYou, mailboxInTrouble(model.mailbox), model.shownMailbox)}
+${periodTabs(model.period, model.shownMailbox)}
 ${funnelSection(model)}
 ${chartSection(model)}
 ${healthSummary(model)}

@@ -19,6 +19,14 @@ export interface PeopleListModel {
   flash: Flash | null;
   /** URL of the page's script (select all), served from this origin. */
   script: string;
+  /** The user's mailboxes; with more than one, the list filters by the one a request came to. */
+  mailboxes?: readonly MailboxChoice[];
+}
+
+/** A mailbox as the filters offer it. */
+export interface MailboxChoice {
+  id: string;
+  name: string;
 }
 
 const ANSWER_EXCERPT = 200;
@@ -40,6 +48,7 @@ export function peopleParams(query: Partial<PeopleQuery>): URLSearchParams {
   set('platform', query.platform);
   set('channel', query.channel);
   set('flag', query.flag);
+  set('mailbox', query.mailbox);
   set('date', query.date && query.date !== 'requested' ? query.date : undefined);
   set('from', query.from);
   set('to', query.to);
@@ -66,7 +75,7 @@ export function flashMessage(flash: Flash | null): Html | null {
 }
 
 function isFiltered(query: PeopleQuery): boolean {
-  return Boolean(query.q || query.status || query.platform || query.channel || query.flag || query.from || query.to);
+  return Boolean(query.q || query.status || query.platform || query.channel || query.flag || query.mailbox || query.from || query.to);
 }
 
 function statusCounts(query: PeopleQuery, counts: Record<Status, number>): Html {
@@ -102,8 +111,9 @@ const ORDER_OPTIONS: Array<[string, string]> = [
 ];
 
 /** The filters and the sort order in force, in words, for the summary of the folded filters. */
-export function filtersInUse(query: PeopleQuery): string[] {
+export function filtersInUse(query: PeopleQuery, mailboxes: readonly MailboxChoice[] = []): string[] {
   const words: string[] = [];
+  if (query.mailbox) words.push(`came to ${mailboxes.find((mailbox) => mailbox.id === query.mailbox)?.name ?? 'a removed mailbox'}`);
   if (query.status) words.push(statusLabel(query.status));
   if (query.platform) words.push(platformLabel(query.platform));
   if (query.channel) words.push(CHANNEL_LABELS[query.channel]);
@@ -119,8 +129,8 @@ export function filtersInUse(query: PeopleQuery): string[] {
  * says which filters are in force; on a wider screen the stylesheet shows them unfolded, and the
  * summary is hidden (app.css, "People list").
  */
-function filterForm(query: PeopleQuery, datesSwapped: boolean): Html {
-  const inUse = filtersInUse(query);
+function filterForm(query: PeopleQuery, datesSwapped: boolean, mailboxes: readonly MailboxChoice[]): Html {
+  const inUse = filtersInUse(query, mailboxes);
   return html`<form class="search filters" method="get" action="/people" role="search" aria-label="Find people">
   <div class="field grow">
     <label for="q">Search names, addresses and companies</label>
@@ -133,6 +143,7 @@ function filterForm(query: PeopleQuery, datesSwapped: boolean): Html {
     ${select('platform', 'Platform', query.platform, PLATFORMS.map((p) => [p, platformLabel(p)]), 'any')}
     ${select('channel', 'Asked', query.channel, CHANNELS.map((c) => [c, CHANNEL_LABELS[c]]), 'either way')}
     ${select('flag', 'Flag', query.flag, FLAGS.map((f) => [f, flagLabel(f)]), 'any')}
+    ${mailboxSelect(query.mailbox, mailboxes)}
     <fieldset class="date-range">
       <legend>Date</legend>
       ${select('date', 'Which date', query.date ?? 'requested', DATE_FIELDS.map((d) => [d, DATE_LABELS[d]]), null)}
@@ -156,6 +167,17 @@ function filterForm(query: PeopleQuery, datesSwapped: boolean): Html {
     ${isFiltered(query) || query.sort ? html`<a class="clear" href="/people">Clear</a>` : null}
   </div>
 </form>`;
+}
+
+/**
+ * Which mailbox the request came to: offered only to a user with more than one, or while a filter
+ * by one is in force (a link from before a mailbox was removed still shows what it filters by).
+ */
+export function mailboxSelect(current: string | undefined, mailboxes: readonly MailboxChoice[]): Html | null {
+  if (mailboxes.length < 2 && !current) return null;
+  const options: Array<[string, string]> = mailboxes.map((mailbox) => [mailbox.id, mailbox.name]);
+  if (current && !mailboxes.some((mailbox) => mailbox.id === current)) options.push([current, 'a removed mailbox']);
+  return select('mailbox', 'Mailbox', current, options, 'any');
 }
 
 function answerCell(contact: Contact): Html {
@@ -261,7 +283,7 @@ export function peopleListPage(view: View, model: PeopleListModel): Html {
     html`<h1>People</h1>
 ${flashMessage(model.flash)}
 ${statusCounts(query, counts)}
-${filterForm(query, model.datesSwapped === true)}
+${filterForm(query, model.datesSwapped === true, model.mailboxes ?? [])}
 ${summary}
 ${table}
 ${pager}`,

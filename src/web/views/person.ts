@@ -19,6 +19,8 @@ export interface PersonModel {
   flash: Flash | null;
   /** The script as the template in force renders it for this person, with that template's version. */
   script: { rendered: RenderedScript; version: number | null } | null;
+  /** The name of the mailbox the request came to (which answers it). */
+  mailbox?: string | null;
 }
 
 function field(label: string, value: Interpolation): Html {
@@ -243,6 +245,7 @@ ${platformSection(contact)}
   <h2 id="details">Details</h2>
   <dl class="details">
     ${field('Platform', platformLabel(contact.platform))}
+    ${model.mailbox ? field('Came to', model.mailbox) : null}
     ${field('Email', contact.email)}
     ${field('Profile', profile(contact.profileUrl))}
     ${field('Subject of the request', contact.subject)}
