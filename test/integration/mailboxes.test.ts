@@ -91,8 +91,11 @@ describe('two mailboxes added through the API', () => {
     await until(async () => (await suite.sandbox.messages(workAddress, 'Sent')).length === 1 && (await suite.sandbox.messages(homeAddress, 'Sent')).length === 1, 10_000, 'the copies in each Sent');
     expect((await suite.sandbox.messages(suite.sandbox.user('me').address, 'Sent')).length).toBe(0);
 
-    // No password in clear anywhere in Redis, nor in the log.
+    // No password in clear anywhere in Redis, nor in the log: the records hold them sealed.
     expect(await redisHolds(winnow, SANDBOX_PASSWORD)).toEqual([]);
+    const record = await winnow.runtime.redis.hgetall(`${winnow.config.redis.prefix}:mailbox:${work}`);
+    expect(record.imapPass).toMatch(/^wsec:v1:/);
+    expect(record.smtpPass).toMatch(/^wsec:v1:/);
     expect(lines.filter((line) => line.includes(`"${SANDBOX_PASSWORD}"`) || line.includes(`:${SANDBOX_PASSWORD}@`))).toEqual([]);
   });
 });
@@ -145,7 +148,11 @@ describe('a wrong password on one mailbox', () => {
   });
 });
 
-/** Every key, hash field, list or set member and string in this Winnow's Redis that contains `needle`. */
+/**
+ * Every key of this Winnow's Redis with a string, hash field, list, set or stream value that is
+ * `needle` or holds it as a JSON string (the sandbox's password is a common word, so not merely
+ * any value that contains it).
+ */
 async function redisHolds(winnow: TestWinnow, needle: string): Promise<string[]> {
   const redis = winnow.runtime.redis;
   const found: string[] = [];
@@ -154,7 +161,6 @@ async function redisHolds(winnow: TestWinnow, needle: string): Promise<string[]>
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${winnow.config.redis.prefix}*`, 'COUNT', 500);
     cursor = next;
     for (const key of keys) {
-      if (key.includes(needle)) found.push(key);
       const type = await redis.type(key);
       const values =
         type === 'string' ? [(await redis.getBuffer(key))?.toString('latin1') ?? '']
@@ -164,7 +170,7 @@ async function redisHolds(winnow: TestWinnow, needle: string): Promise<string[]>
         : type === 'zset' ? await redis.zrange(key, 0, -1)
         : type === 'stream' ? (await redis.xrange(key, '-', '+')).flatMap(([, fields]) => fields)
         : [];
-      if (values.some((value) => value.includes(needle))) found.push(key);
+      if (values.some((value) => value === needle || value.includes(JSON.stringify(needle)))) found.push(key);
     }
   } while (cursor !== '0');
   return found;

@@ -211,7 +211,7 @@ describe('mailboxes', () => {
       expect(text(one(rows[0]!, 'td[data-label="From"]'))).toBe('Morgan Example <me@example.test>');
       expect(has(rows[0]!, 'a[href$="/remove"]')).toBe(false);
       expect(all(rows[0]!, 'button').map((button) => text(button))).toEqual(['Test Main mailbox', 'Pause Main mailbox']);
-      expect(has(document, 'section#sign-in-providers')).toBe(true);
+      expect(has(document, 'section#connect-providers')).toBe(true);
       const add = one(document, 'form[action="/mailboxes"]');
       expect(attribute(one(add, 'input[name="_csrf"]'), 'value')).toBeTruthy();
       expect(attribute(one(add, '#imapPass'), 'type')).toBe('password');
