@@ -123,6 +123,6 @@ console.log(`Node ${process.version}; the Winnow process (worker and web roles) 
 console.log('| added mailboxes | connected after | RSS | heap used | peak RSS | RSS per added mailbox | heap per added mailbox |');
 console.log('|---|---|---|---|---|---|---|');
 for (const row of rows) {
-  const per = (field: 'rss' | 'heapUsed') => (base && row.count > 0 ? `${mb((row[field] - base[field]) / row.count)} MB` : '–');
+  const per = (field: 'rss' | 'heapUsed') => (base && row.count > 0 ? `${Math.round((row[field] - base[field]) / row.count / 1024)} KB` : '–');
   console.log(`| ${row.count} | ${(row.connectMs / 1000).toFixed(1)} s | ${mb(row.rss)} MB | ${mb(row.heapUsed)} MB | ${mb(row.peak)} MB | ${per('rss')} | ${per('heapUsed')} |`);
 }
