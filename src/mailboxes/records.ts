@@ -107,7 +107,8 @@ const host = z
   .trim()
   .min(1, 'is required (a host name such as imap.example.com)')
   .max(253, 'is longer than a host name can be')
-  .regex(/^[A-Za-z0-9.:[\]-]+$/, 'is not a host name or an IP address');
+  // Said only of a host that was given: an empty one is "required", not also "not a host name".
+  .refine((value) => value === '' || /^[A-Za-z0-9.:[\]-]+$/.test(value), 'is not a host name or an IP address');
 const port = z.number({ error: 'must be a port number' }).int('must be a whole number').min(1, 'must be from 1 to 65535').max(65535, 'must be from 1 to 65535');
 const user = z.string({ error: 'is required (the login, usually your address)' }).trim().min(1, 'is required (the login, usually your address)').max(320, 'must be at most 320 characters');
 const pass = z.string({ error: 'is required' }).min(1, 'is required').max(2000, 'must be at most 2000 characters');

@@ -87,10 +87,12 @@ describe('mailboxes', () => {
         method: 'POST',
         url: '/api/mailboxes',
         headers: auth,
-        payload: { name: '', from: 'not an address', imap: { host: 'imap.work.example', port: 99999, user: 'me', pass: 'x' }, smtp: { port: 465, user: 'me', pass: '' } },
+        payload: { name: '', from: 'not an address', imap: { host: 'imap.work.example', port: 99999, user: 'me', pass: 'x' }, smtp: { host: ' ', port: 465, user: 'me', pass: '' } },
       });
       expect(response.statusCode).toBe(400);
       const { message } = response.json() as { message: string };
+      // An empty host is "required", and not also "not a host name".
+      expect(message).not.toContain('is not a host name');
       for (const problem of ['Name: is required', 'from: is not an address', 'imap.port: must be from 1 to 65535', 'smtp.host: is required', 'smtp.pass: is required']) expect(message).toContain(problem);
       expect(await list(app)).toHaveLength(1);
     });
