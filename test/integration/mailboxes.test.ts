@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
 import { mailboxKeys } from '../../src/store/keys.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
+import { all, parseHtml, text } from '../support/dom.ts';
 import { SANDBOX_PASSWORD } from '../support/sandbox.ts';
+import { login, PASSWORD } from '../web/helpers.ts';
 import { until, useSandbox, type TestWinnow } from '../support/winnow.ts';
 
 /**
@@ -24,7 +26,7 @@ function capture() {
 }
 
 async function startWith(user: string, logger = capture().logger): Promise<TestWinnow> {
-  return suite.winnow(user, { roles: { worker: true, web: true }, env: { WINNOW_SECRET, MAILBOX_LEASE: LEASE }, logger });
+  return suite.winnow(user, { roles: { worker: true, web: true }, env: { WINNOW_SECRET, MAILBOX_LEASE: LEASE, DASHBOARD_PASSWORD: PASSWORD }, logger });
 }
 
 async function api(winnow: TestWinnow, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) {
@@ -138,6 +140,11 @@ describe('a wrong password on one mailbox', () => {
     expect(failing.lastError).toContain('imap.pass');
     expect(failing.lastError).not.toContain('IMAP_PASS');
     expect((await listed(winnow)).find((mailbox) => mailbox.id === 'primary')?.state).toBe('connected');
+    // The overview says so, with the advice.
+    const session = await login(winnow.runtime.app!);
+    const overview = parseHtml((await winnow.runtime.app!.inject({ method: 'GET', url: '/', cookies: { winnow_session: session } })).body);
+    const need = all(overview, '.needs-you li.need').find((item) => text(item).includes('Mailbox “Other” is not connecting'));
+    expect(need && text(need)).toContain('refused the login');
 
     const me = suite.sandbox.user('me3').address;
     const lou = { name: 'Lou Fine', address: 'lou.fine@example.org' };

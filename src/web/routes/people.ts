@@ -71,10 +71,12 @@ export const peopleRoutes: FastifyPluginAsync<WebContext> = async (plain, contex
       flash.take(request.session),
       context.loginGuard.recentBursts(),
       context.webhooks.endpoints.notices(),
-      mailboxChoices(),
+      context.mailboxes.withState(),
       deps.signInFlow?.needingSignIn() ?? [],
     ]);
-    return send(reply, overviewPage(context.view(request), { ...data, flash: message, loginBursts, webhookNotices, shownMailbox: mailbox, mailboxes, signInNeeded }));
+    // The main mailbox's trouble is told from its health below; an added one's from its state.
+    const failingMailboxes = mailboxes.filter((one) => one.source === 'added' && one.state === 'failing').map(({ id, name, lastError }) => ({ id, name, lastError }));
+    return send(reply, overviewPage(context.view(request), { ...data, flash: message, loginBursts, webhookNotices, shownMailbox: mailbox, mailboxes: mailboxes.map(({ id, name }) => ({ id, name })), signInNeeded, failingMailboxes }));
   });
 
   // ---- People list ------------------------------------------------------------------------------

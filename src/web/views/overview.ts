@@ -40,6 +40,8 @@ export interface OverviewModel extends HealthModel {
   shownMailbox?: string;
   /** The user's mailboxes; with more than one, the overview offers to show one of them. */
   mailboxes?: readonly MailboxChoice[];
+  /** Added mailboxes whose watcher cannot connect, with the last error as advice. */
+  failingMailboxes?: readonly { id: string; name: string; lastError: string | null }[];
 }
 
 /** Below this many people whose outcome is known, an answer rate says little: it is shown muted. */
@@ -65,7 +67,7 @@ interface Need {
  * What waits for the user, as links to the lists where they act on it, each with its count;
  * only what is there. Failures come last, in the colour of trouble, and with words that say so.
  */
-function needsYouSection(needs: NeedsYou, mailboxTrouble: boolean, mailbox: string | undefined): Html {
+function needsYouSection(needs: NeedsYou, mailboxTrouble: boolean, mailbox: string | undefined, failing: OverviewModel['failingMailboxes'] = []): Html {
   const list = (status: Status) => peopleUrl({ status, mailbox });
   const items: Need[] = [
     { count: needs.answers, what: plural(needs.answers, 'answer to decide', 'answers to decide'), todo: 'read what they said, then accept or reject', href: list('answered'), tone: 'good' },
@@ -76,13 +78,14 @@ function needsYouSection(needs: NeedsYou, mailboxTrouble: boolean, mailbox: stri
   ];
   const shown = items.filter((item) => item.count > 0);
   const body =
-    shown.length === 0 && !mailboxTrouble
+    shown.length === 0 && !mailboxTrouble && failing.length === 0
       ? html`<p class="all-clear">Nothing needs you now. Winnow answers new requests on its own; answers to read and anything that goes wrong will show here.</p>`
       : html`<ul class="needs">
     ${shown.map(
       (item) => html`<li class="need tone-${item.tone}"><a href="${item.href}"><span class="need-what">${item.what}</span></a> <span class="hint">${item.todo}</span></li>`,
     )}
     ${mailboxTrouble ? html`<li class="need tone-bad"><a href="/health"><span class="need-what">The mailbox is not connected</span></a> <span class="hint">no new requests are seen until it is; see what went wrong</span></li>` : null}
+    ${failing.map((one) => html`<li class="need tone-bad"><a href="/mailboxes"><span class="need-what">Mailbox “${one.name}” is not connecting</span></a> <span class="hint">${one.lastError ?? 'no new requests to it are seen until it is'}</span></li>`)}
   </ul>`;
   return html`<section aria-labelledby="needs-heading" class="needs-you">
   <h2 id="needs-heading">Needs you</h2>
@@ -211,7 +214,7 @@ ${webhookNoticesBox(model.webhookNotices ?? [], view.session?.csrf ?? '')}
 ${signInNeededNotice(model.signInNeeded ?? [], view.session?.csrf ?? '')}
 ${flashMessage(model.flash)}
 ${mailboxFilter(model)}
-${needsYouSection(model.needsYou, mailboxInTrouble(model.mailbox), model.shownMailbox)}
+${needsYouSection(model.needsYou, mailboxInTrouble(model.mailbox), model.shownMailbox, model.failingMailboxes)}
 ${periodTabs(model.period, model.shownMailbox)}
 ${funnelSection(model)}
 ${chartSection(model)}
