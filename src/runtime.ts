@@ -179,6 +179,10 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
       logger,
       // Well within the lease, so a removed mailbox is let go before another process could take it.
       pollMs: Math.min(2000, Math.max(250, Math.floor(config.mailboxLeaseMs / 3))),
+      async forget(id: string) {
+        const own = mailboxKeys(config.redis.prefix, id);
+        await redis.del(own.cursor, own.health, own.lease);
+      },
       onChange(all: Mailbox[]) {
         const own = new Set([...configuredOwn, ...all.flatMap((mailbox) => [mailbox.from.address, mailbox.imap.user.toLowerCase()])]);
         classifyContext.ownAddresses.splice(0, Infinity, ...[...own].filter((address) => address.includes('@')));

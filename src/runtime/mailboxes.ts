@@ -14,6 +14,11 @@ export interface MailboxSupervisorOptions {
   store: Pick<MailboxStore, 'version' | 'list'>;
   /** A watcher for one mailbox, not started. */
   watcherFor(mailbox: Mailbox): MailboxWatcher;
+  /**
+   * After the watcher of a removed mailbox stopped: forget what it kept (its cursor and health),
+   * which it may have written again between the removal and its stop.
+   */
+  forget?(mailbox: string): Promise<void>;
   /** After the set of mailboxes changed: every mailbox's From and login, for telling the user's own mail apart. */
   onChange?(mailboxes: Mailbox[]): void;
   logger: Logger;
@@ -49,8 +54,10 @@ export function superviseMailboxes(options: MailboxSupervisorOptions) {
       const mailbox = wanted.get(id);
       if (mailbox && mailbox.updatedAt === current.updatedAt) continue;
       running.delete(id);
-      logger.info({ mailbox: id }, mailbox ? 'mailbox settings changed: watching it again with them' : 'mailbox removed or paused: no longer watching it');
+      const removed = !mailboxes.some((one) => one.id === id);
+      logger.info({ mailbox: id }, mailbox ? 'mailbox settings changed: watching it again with them' : removed ? 'mailbox removed: no longer watching it' : 'mailbox paused: no longer watching it');
       await current.watcher.stop();
+      if (removed) await options.forget?.(id);
     }
     for (const [id, mailbox] of wanted) {
       if (running.has(id) || stopped) continue;

@@ -115,6 +115,9 @@ describe('a mailbox removed', () => {
     await until(async () => (await winnow.runtime.redis.exists(lease)) === 0 && !winnow.runtime.supervisor!.watchers().has(side), winnow.config.mailboxLeaseMs, 'the watcher to let the mailbox go');
     expect(Date.now() - removedAt).toBeLessThan(winnow.config.mailboxLeaseMs);
     expect((await listed(winnow)).map((mailbox) => mailbox.id)).not.toContain(side);
+    // Nothing of it is left behind: no cursor, no health.
+    const own = mailboxKeys(winnow.config.redis.prefix, side);
+    await until(async () => (await winnow.runtime.redis.exists(own.cursor, own.health)) === 0, 5000, 'the removed mailbox\'s keys to go');
 
     const sideAddress = suite.sandbox.user('side').address;
     const gus = { name: 'Gus Late', address: 'gus.late@example.org' };
