@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import * as client from 'openid-client';
 import type { Logger } from '../log.ts';
 import { serverKeys } from '../store/keys.ts';
+import { storeScripts } from '../store/scripts.ts';
 import type { MailboxSignIn } from './connections.ts';
 import { isTransientProviderError, oauthErrorCode, type ProviderClients } from './oauth-client.ts';
 import type { OAuthProviderId } from './oauth-providers.ts';
@@ -76,9 +77,12 @@ export function createMailboxTokens(options: MailboxTokensOptions): MailboxSignI
   const marginMs = options.marginMs ?? 60_000;
   const waitMs = options.waitMs ?? 15_000;
   const attempts = options.attempts ?? 3;
-  // The lock outlives any refresh that finishes (the provider's time-out is 15 s), but not by much,
-  // so a process that died holding it delays the others only briefly.
-  const lockMs = 20_000;
+  // The lock outlives the longest refresh (the provider's discovery, then every try at the
+  // provider's 15 s time-out, with the pauses between), so no second process refreshes with the
+  // same refresh token meanwhile: a provider that rotates them would revoke the grant. The new
+  // tokens are kept only while the lock is still this refresh's (src/store/lua/keep-tokens.lua).
+  const lockMs = 15_000 * (attempts + 1) + 500 * 2 ** attempts + 10_000;
+  const scripts = storeScripts(redis);
 
   interface Held {
     signIn: string | undefined;
@@ -103,6 +107,8 @@ export function createMailboxTokens(options: MailboxTokensOptions): MailboxSignI
 
   async function markNeeded(mailbox: MailboxAccess, reason: string): Promise<void> {
     const at = now();
+    // A mailbox removed meanwhile is not written back.
+    if (!(await redis.hexists(keys.record(mailbox.id), 'imapHost'))) return;
     // The version bump tells the supervisors to stop the mailbox's watcher.
     await redis
       .multi()
@@ -113,7 +119,7 @@ export function createMailboxTokens(options: MailboxTokensOptions): MailboxSignI
     logger.warn({ mailbox: mailbox.id }, `mailbox ${mailbox.name} needs you to sign in again with ${mailbox.auth}: ${reason}`);
   }
 
-  async function refresh(mailbox: MailboxAccess): Promise<string> {
+  async function refresh(mailbox: MailboxAccess, lock: { key: string; owner: string }): Promise<string> {
     const sealedRefresh = await redis.hget(keys.record(mailbox.id), TOKEN_FIELDS.refreshToken);
     if (!sealedRefresh) {
       await markNeeded(mailbox, 'no refresh token is kept for it');
@@ -148,8 +154,10 @@ export function createMailboxTokens(options: MailboxTokensOptions): MailboxSignI
     };
     if (tokens.refresh_token) fields[TOKEN_FIELDS.refreshToken] = secrets.seal(tokens.refresh_token);
     // No version bump: a new token is no change of settings, and watchers must not restart for it.
-    await redis.hset(keys.record(mailbox.id), fields);
-    logger.debug({ mailbox: mailbox.id }, 'access token renewed');
+    const kept = await scripts.keepTokens({ record: keys.record(mailbox.id), lock: lock.key }, lock.owner, fields);
+    if (kept === -1) throw new SignInNeeded(mailbox.id, 'the mailbox was removed');
+    if (kept === 0) logger.warn({ mailbox: mailbox.id }, 'an access token was renewed after its lock ran out; the tokens kept are those of the refresh that holds it now');
+    else logger.debug({ mailbox: mailbox.id }, 'access token renewed');
     return tokens.access_token;
   }
 
@@ -184,7 +192,7 @@ export function createMailboxTokens(options: MailboxTokensOptions): MailboxSignI
       if (current.signIn === 'needed') throw new SignInNeeded(mailbox.id, current.signInReason ?? 'its sign-in was refused');
       if (current.refreshedAt > held.refreshedAt && current.accessToken) return current.accessToken;
       if (!renew && fresh(current)) return current.accessToken!;
-      return await refresh(mailbox);
+      return await refresh(mailbox, { key: lock, owner: mine });
     } finally {
       await redis.eval(RELEASE, 1, lock, mine);
     }

@@ -101,12 +101,15 @@ export function serverKeys(prefix: string) {
     mailboxes: {
       /** sorted set: mailbox id → when it was added */
       ids: `${prefix}:mailboxes`,
-      /** hash: one mailbox's settings, state flags and sealed secrets (the main mailbox: only its flags) */
-      record: (id: string) => `${prefix}:mailbox:${id}`,
+      /**
+       * hash: one mailbox's settings, state flags and sealed secrets (the main mailbox: only its
+       * flags); in the mailbox's hash tag, with its refresh lock, cursor and health
+       */
+      record: (id: string) => `${prefix}:{${id}}:mailbox`,
       /** counter: bumped by every change, so watching processes notice with one GET */
       version: `${prefix}:mailboxes:version`,
       /** string with a PX: held by the one process refreshing a mailbox's access token (src/mailboxes/oauth-tokens.ts) */
-      refreshLock: (id: string) => `${prefix}:mailbox:${id}:refreshing`,
+      refreshLock: (id: string) => `${prefix}:{${id}}:refreshing`,
       /** string with an EX: one sign-in under way, by its `state` (src/mailboxes/oauth.ts) */
       signInFlow: (state: string) => `${prefix}:oauth-sign-in:${state}`,
     },

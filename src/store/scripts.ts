@@ -35,6 +35,7 @@ export const SCRIPTS = {
   keepLatestWritten: 1,
   advanceHistoryCursor: 1,
   renewLease: 1,
+  keepTokens: 2,
   releaseLease: 1,
   advanceCursor: 1,
   countFailedLogin: 4,
@@ -75,6 +76,10 @@ export function storeScripts(redis: Redis) {
   return {
     async claimSend(keys: { ledger: string; contact: string }, args: { owner: string; messageId: string; now: number; claimMs: number }) {
       return (await run('claimSend', [keys.ledger, keys.contact], [args.owner, args.messageId, String(args.now), String(args.claimMs)])) as ['sent' | 'busy' | 'claimed' | 'missing', string];
+    },
+    /** Sets a mailbox's renewed token fields while `lock` still holds `owner`; 1 kept, 0 lock lost, -1 mailbox gone. */
+    async keepTokens(keys: { record: string; lock: string }, owner: string, fields: Record<string, string>) {
+      return (await run('keepTokens', [keys.record, keys.lock], [owner, ...Object.entries(fields).flat()])) as 1 | 0 | -1;
     },
     async whilePresent(keys: { contact: string; target: string }, command: 'RPUSH' | 'HSET' | 'HSETNX' | 'SET', args: readonly string[]) {
       return (await run('whilePresent', [keys.contact, keys.target], [command, ...args])) as number | string | null;

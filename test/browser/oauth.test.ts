@@ -12,6 +12,7 @@ import { createProviderClients } from '../../src/mailboxes/oauth-client.ts';
 import { oauthProviders } from '../../src/mailboxes/oauth-providers.ts';
 import { createMailboxTokens, SignInNeeded } from '../../src/mailboxes/oauth-tokens.ts';
 import type { MailboxAccess } from '../../src/mailboxes/records.ts';
+import { serverKeys } from '../../src/store/keys.ts';
 import { launchChromium, logIn, type TestBrowser } from '../support/browser.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
 import { signInAtProvider } from '../support/sandbox-oauth.ts';
@@ -148,7 +149,7 @@ describe('a mailbox connected by signing in with Google', () => {
 
     // No token in clear anywhere in Redis, nor in a log line.
     const sealer = createSealer(WINNOW_SECRET);
-    const record = await web.runtime.redis.hgetall(`${prefix}:mailbox:${connected.id}`);
+    const record = await web.runtime.redis.hgetall(serverKeys(prefix).mailboxes.record(connected.id));
     const tokens = [sealer.open(record.accessToken!), sealer.open(record.refreshToken!)];
     const stored = await everythingIn(web.runtime.redis, prefix);
     for (const token of tokens) {

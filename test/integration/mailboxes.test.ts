@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
-import { mailboxKeys } from '../../src/store/keys.ts';
+import { mailboxKeys, serverKeys } from '../../src/store/keys.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
 import { all, parseHtml, text } from '../support/dom.ts';
 import { SANDBOX_PASSWORD } from '../support/sandbox.ts';
@@ -16,8 +16,6 @@ const suite = useSandbox(['me', 'work', 'home', 'me2', 'side', 'me3', 'other', '
 
 const TOKEN = 'api-token-for-tests-only';
 const WINNOW_SECRET = 'a-long-enough-secret-for-the-tests-0123456789';
-/** Short, so that "let go within the lease" is quick to see. */
-const LEASE = '3s';
 
 function capture() {
   const lines: string[] = [];
@@ -26,7 +24,7 @@ function capture() {
 }
 
 async function startWith(user: string, logger = capture().logger): Promise<TestWinnow> {
-  return suite.winnow(user, { roles: { worker: true, web: true }, env: { WINNOW_SECRET, MAILBOX_LEASE: LEASE, DASHBOARD_PASSWORD: PASSWORD }, logger });
+  return suite.winnow(user, { roles: { worker: true, web: true }, env: { WINNOW_SECRET, DASHBOARD_PASSWORD: PASSWORD }, logger });
 }
 
 async function api(winnow: TestWinnow, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) {
@@ -95,7 +93,7 @@ describe('two mailboxes added through the API', () => {
 
     // No password in clear anywhere in Redis, nor in the log: the records hold them sealed.
     expect(await redisHolds(winnow, SANDBOX_PASSWORD)).toEqual([]);
-    const record = await winnow.runtime.redis.hgetall(`${winnow.config.redis.prefix}:mailbox:${work}`);
+    const record = await winnow.runtime.redis.hgetall(serverKeys(winnow.config.redis.prefix).mailboxes.record(work));
     expect(record.imapPass).toMatch(/^wsec:v1:/);
     expect(record.smtpPass).toMatch(/^wsec:v1:/);
     expect(lines.filter((line) => line.includes(`"${SANDBOX_PASSWORD}"`) || line.includes(`:${SANDBOX_PASSWORD}@`))).toEqual([]);
