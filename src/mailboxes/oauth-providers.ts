@@ -28,6 +28,12 @@ export interface OAuthProvider {
   authorizationParams: Readonly<Record<string, string>>;
   imap: ProviderServer;
   smtp: ProviderServer;
+  /**
+   * Whether its mailboxes must use the servers above: true for the provider itself, whose tokens
+   * are sent to no other server; false for another OpenID provider set by GOOGLE_ISSUER or
+   * MICROSOFT_ISSUER, whose mail servers are the user's to name.
+   */
+  ownServers: boolean;
 }
 
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
@@ -61,6 +67,7 @@ export function oauthProviders(oauth: Config['oauth']): OAuthProvider[] {
       authorizationParams: { access_type: 'offline', prompt: 'consent' },
       imap: { host: 'imap.gmail.com', port: 993, secure: true },
       smtp: { host: 'smtp.gmail.com', port: 465, secure: true },
+      ownServers: oauth.google.issuer === undefined,
     });
   }
   if (oauth.microsoft) {
@@ -75,6 +82,7 @@ export function oauthProviders(oauth: Config['oauth']): OAuthProvider[] {
       authorizationParams: { prompt: 'select_account' },
       imap: { host: 'outlook.office365.com', port: 993, secure: true },
       smtp: { host: 'smtp.office365.com', port: 587, secure: false },
+      ownServers: oauth.microsoft.issuer === undefined,
     });
   }
   return offered;

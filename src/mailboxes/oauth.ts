@@ -168,6 +168,11 @@ export function createSignInFlow(options: SignInFlowOptions) {
       const provider = providerOf(providerId);
       const parsed = startSchema.safeParse(input);
       if (!parsed.success) throw new SignInRefused(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+      // The provider's tokens open the whole mailbox: they go to the provider's own servers only.
+      const sameServer = (given: { host: string; port: number }, own: { host: string; port: number }) => given.host.toLowerCase() === own.host && given.port === own.port;
+      if (provider.ownServers && !(sameServer(parsed.data.imap, provider.imap) && sameServer(parsed.data.smtp, provider.smtp))) {
+        throw new SignInRefused(`a ${provider.label} mailbox uses ${provider.label}'s servers (${provider.imap.host}:${provider.imap.port} and ${provider.smtp.host}:${provider.smtp.port}); its sign-in is sent to no other server`);
+      }
       return authorizationUrl(provider, { session: sessionHash(sessionId), provider: provider.id, mailbox: null, ...parsed.data }, undefined);
     },
 
@@ -226,10 +231,12 @@ export function createSignInFlow(options: SignInFlowOptions) {
       }
 
       const all = await store.list();
-      const existing = flow.mailbox ? all.find((mailbox) => mailbox.id === flow.mailbox) : all.find((mailbox) => mailbox.auth === provider.id && mailbox.from.address === address);
+      // The account is the mailbox's login (its From may have been edited since).
+      const isAccount = (mailbox: { imap: { user: string } }) => mailbox.imap.user.toLowerCase() === address.toLowerCase();
+      const existing = flow.mailbox ? all.find((mailbox) => mailbox.id === flow.mailbox) : all.find((mailbox) => mailbox.auth === provider.id && isAccount(mailbox));
       if (flow.mailbox && !existing) throw new SignInRefused('the mailbox this sign-in was for has been removed meanwhile; connect it again as a new mailbox.');
-      if (existing && existing.from.address !== address) {
-        throw new SignInRefused(`you signed in as ${address}, but the mailbox ${existing.name} is ${existing.from.address}. Sign in again with that account.`);
+      if (existing && !isAccount(existing)) {
+        throw new SignInRefused(`you signed in as ${address}, but the mailbox ${existing.name} is ${existing.imap.user}. Sign in again with that account.`);
       }
       const id = existing?.id ?? newMailboxId();
       const at = (options.now ?? Date.now)();

@@ -325,6 +325,20 @@ export function createMailboxStore(redis: Redis, prefix: string, options: Mailbo
       if (!parsed.success) throw new MailboxError(mailboxProblems(parsed.error).join('; '), 'invalid');
       const value = parsed.data;
       if ((value.imap?.pass || value.smtp?.pass) && !options.secrets) throw new MailboxError(NO_SECRET_KEY_ADVICE, 'no_key');
+      // A stored password or token is only ever sent to the server it was given for: a new host or
+      // login needs the password again, and a mailbox signed in with a provider keeps its servers.
+      const moved = (['imap', 'smtp'] as const).filter((side) => {
+        const given = value[side];
+        const stored = current[side];
+        return given !== undefined && ((given.host !== undefined && given.host.toLowerCase() !== stored.host.toLowerCase()) || (given.user !== undefined && given.user !== stored.user));
+      });
+      if (current.auth !== 'password' && moved.length > 0) {
+        throw new MailboxError(`${moved.map((side) => `${side}: a mailbox signed in with ${current.auth === 'google' ? 'Google' : 'Microsoft'} keeps its servers and login; connect another mailbox instead`).join('; ')}`, 'invalid');
+      }
+      const passless = moved.filter((side) => !value[side]?.pass);
+      if (passless.length > 0) {
+        throw new MailboxError(passless.map((side) => `${side}.pass: is required when the ${side.toUpperCase()} host or login changes (the stored one is sent to no other server)`).join('; '), 'invalid');
+      }
       const fields: Record<string, string> = {};
       if (value.name !== undefined) fields.name = value.name;
       if (value.from) Object.assign(fields, { fromName: value.from.name, fromAddress: value.from.address });

@@ -155,6 +155,12 @@ describe('mailboxes', () => {
       expect(patched.json()).toMatchObject({ id, name: 'Office', imap: { port: 143, secure: false, host: 'imap.work.example' } });
       expect((await mailboxes.access(id))?.imapPass).toBe(IMAP_PASS);
 
+      // The stored password goes to no other server: a new host needs it again.
+      const elsewhere = await app.inject({ method: 'PATCH', url: `/api/mailboxes/${id}`, headers: auth, payload: { imap: { host: 'imap.elsewhere.example' } } });
+      expect(elsewhere.statusCode).toBe(400);
+      expect((elsewhere.json() as { message: string }).message).toMatch(/imap\.pass: is required when the IMAP host or login changes/i);
+      expect((await mailboxes.get(id))?.imap.host).toBe('imap.work.example');
+
       const badPatch = await app.inject({ method: 'PATCH', url: `/api/mailboxes/${id}`, headers: auth, payload: { smtp: { port: 0 }, from: 'nobody' } });
       expect(badPatch.statusCode).toBe(400);
       expect((badPatch.json() as { message: string }).message).toMatch(/smtp\.port.*from|from.*smtp\.port/);
