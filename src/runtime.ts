@@ -10,7 +10,7 @@ import { classifyContextOf } from './detect/classify.ts';
 import { createProblemLog, type Logger } from './log.ts';
 import { messageIdDomain } from './mail/message-id.ts';
 import { createSender } from './mail/sender.ts';
-import { createMailboxConnections, type MailboxConnections } from './mailboxes/connections.ts';
+import { createMailboxConnections, imapAccountOf, type MailboxConnections } from './mailboxes/connections.ts';
 import { createProviderClients } from './mailboxes/oauth-client.ts';
 import { oauthProviders } from './mailboxes/oauth-providers.ts';
 import { createMailboxTokens } from './mailboxes/oauth-tokens.ts';
@@ -173,7 +173,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     workers = startWorkers(context, workerRedis);
     webhookDelivery = webhooks.startDelivery(workerRedis);
     const needsBody = createIntake({ redis, keys: store.keys, classifyContext, logger });
-    const reach = connections;
+    const mailboxConnections = connections;
     supervisor = superviseMailboxes({
       store: mailboxes,
       logger,
@@ -192,8 +192,8 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
         createMailboxWatcher({
           mailbox: mailbox.id,
           // The main mailbox as the environment gives it; the others as their records do, each connection afresh.
-          imap: mailbox.id === PRIMARY_MAILBOX ? { ...config.imap, folder: config.imap.mailbox } : { ...mailbox.imap, requireTls: !mailbox.imap.secure && !config.allowPlaintext, pass: '' },
-          account: mailbox.id === PRIMARY_MAILBOX ? undefined : () => reach.imapAccount(mailbox.id),
+          imap: imapAccountOf(mailbox, config),
+          account: mailbox.id === PRIMARY_MAILBOX ? undefined : (refused) => mailboxConnections.imapAccount(mailbox.id, { renew: refused }),
           settings: mailbox.source === 'env' ? 'environment' : 'record',
           redis,
           keys: mailboxKeys(config.redis.prefix, mailbox.id),

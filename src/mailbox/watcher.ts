@@ -35,8 +35,10 @@ export interface WatcherOptions {
   /**
    * The account as it is to be used for the next connection, when that changes between connections
    * (a mailbox that signs in with OAuth2 gets a current access token each time); `imap` otherwise.
+   * `refused`: the server refused the last login, so a token that still looks fresh is not to be
+   * offered again (a revoked grant then shows at once, not when the token would have expired).
    */
-  account?: () => Promise<ImapSettings>;
+  account?: (refused: boolean) => Promise<ImapSettings>;
   /** Where the user changes this mailbox's settings, for the advice's words (the environment by default). */
   settings?: 'environment' | 'record';
   /** Longest wait between reconnection attempts. */
@@ -139,11 +141,14 @@ export function createMailboxWatcher(options: WatcherOptions) {
     const text = adviceText(advice);
     status.lastError = text;
     problems.failed(advice.kind === 'other' ? text : advice.kind, text, error);
+    loginRefused = advice.kind === 'login-refused';
     log.debug({ failures }, 'reconnecting with backoff');
     await recordHealth({ connected: 0, lastError: text, lastErrorKind: advice.kind, lastErrorAt: Date.now() });
   }
 
   let stopping = false;
+  /** Whether the server refused the last login (see WatcherOptions.account). */
+  let loginRefused = false;
   let client: ImapFlow | null = null;
   let leaseTimer: NodeJS.Timeout | null = null;
   let wakeSleep: (() => void) | null = null;
@@ -308,7 +313,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
    * that ended an established connection (null for a clean close); throws when it never got going.
    */
   async function session(): Promise<Error | null> {
-    const connection = createImapClient(options.account ? await options.account() : imap, {
+    const connection = createImapClient(options.account ? await options.account(loginRefused) : imap, {
       // We enter IDLE ourselves right after each batch; the library would wait before it does.
       disableAutoIdle: true,
       // Re-issue IDLE every few minutes: a half-open connection then shows up as a timeout.
@@ -348,6 +353,7 @@ export function createMailboxWatcher(options: WatcherOptions) {
       await startingPoint(connection, uidValidity, Number(opened.uidNext));
       status.connected = true;
       status.lastError = null;
+      loginRefused = false;
       await recordHealth({ connected: 1, connectedAt: Date.now(), lastError: '', lastErrorKind: '' });
       void countImapConnection({ redis, logger: log }, keys.health);
       problems.recovered('the mailbox works again');

@@ -3,7 +3,7 @@ import type { ImapAccount } from '../mail/imap.ts';
 import { messageIdDomain } from '../mail/message-id.ts';
 import { createSender, type Sender, type SmtpSettings } from '../mail/sender.ts';
 import { createSentFolder, type SentFolder } from '../mail/sent-folder.ts';
-import { PRIMARY_MAILBOX, type MailboxAccess, type MailboxStore } from './records.ts';
+import { PRIMARY_MAILBOX, type Mailbox, type MailboxAccess, type MailboxStore } from './records.ts';
 
 /**
  * How the workers reach each mailbox: its From identity, a pooled SMTP sender and a connection to
@@ -43,14 +43,29 @@ interface Entry {
   sentFolder: SentFolder;
 }
 
-export function smtpSettingsOf(access: MailboxAccess, config: MailboxConnectionsOptions['config']): SmtpSettings {
-  if (access.id === PRIMARY_MAILBOX) return config.smtp;
-  return { host: access.smtp.host, port: access.smtp.port, secure: access.smtp.secure, requireTls: !access.smtp.secure && !config.allowPlaintext, user: access.smtp.user || null, pass: access.smtpPass };
+/**
+ * Whether an added mailbox's login waits for STARTTLS. ALLOW_PLAINTEXT, meant for a server on this
+ * machine, lets an added mailbox log in without TLS only on this machine too: a password or token
+ * never crosses a network in clear because of it.
+ */
+function requireTls(server: { host: string; secure: boolean }, config: MailboxConnectionsOptions['config']): boolean {
+  if (server.secure) return false;
+  return !(config.allowPlaintext && isThisMachine(server.host));
 }
 
-export function imapAccountOf(access: MailboxAccess, config: MailboxConnectionsOptions['config']): MailboxImap {
+function isThisMachine(host: string): boolean {
+  const bare = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+export function smtpSettingsOf(access: MailboxAccess, config: MailboxConnectionsOptions['config']): SmtpSettings {
+  if (access.id === PRIMARY_MAILBOX) return config.smtp;
+  return { host: access.smtp.host, port: access.smtp.port, secure: access.smtp.secure, requireTls: requireTls(access.smtp, config), user: access.smtp.user || null, pass: access.smtpPass };
+}
+
+export function imapAccountOf(access: Mailbox & Partial<Pick<MailboxAccess, 'imapPass'>>, config: MailboxConnectionsOptions['config']): MailboxImap {
   if (access.id === PRIMARY_MAILBOX) return { ...config.imap, folder: config.imap.mailbox };
-  return { host: access.imap.host, port: access.imap.port, secure: access.imap.secure, requireTls: !access.imap.secure && !config.allowPlaintext, user: access.imap.user, pass: access.imapPass ?? '', folder: access.imap.folder };
+  return { host: access.imap.host, port: access.imap.port, secure: access.imap.secure, requireTls: requireTls(access.imap, config), user: access.imap.user, pass: access.imapPass ?? '', folder: access.imap.folder };
 }
 
 export function createMailboxConnections(options: MailboxConnectionsOptions) {
@@ -104,10 +119,10 @@ export function createMailboxConnections(options: MailboxConnectionsOptions) {
       return (await entry(id)).sentFolder;
     },
     /** The IMAP account of a mailbox as the next connection should use it (a fresh token for OAuth2). */
-    async imapAccount(id: string): Promise<MailboxImap> {
+    async imapAccount(id: string, options: { renew?: boolean } = {}): Promise<MailboxImap> {
       const current = await access(id);
       const account = imapAccountOf(current, config);
-      return signIn && current.auth !== 'password' ? { ...account, accessToken: await signIn.accessToken(current) } : account;
+      return signIn && current.auth !== 'password' ? { ...account, accessToken: await signIn.accessToken(current, options) } : account;
     },
     async close(): Promise<void> {
       await Promise.all([...entries.values()].map(closeEntry));

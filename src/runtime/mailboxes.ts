@@ -45,26 +45,32 @@ export function superviseMailboxes(options: MailboxSupervisorOptions) {
     const version = await store.version();
     if (version === seenVersion) return;
     const mailboxes = await store.list();
-    seenVersion = version;
     options.onChange?.(mailboxes);
     // A mailbox whose provider refused its sign-in is not watched: its watcher would only ask the
     // provider again and again. Signing in again bumps the version, and it is watched again.
     const wanted = new Map(mailboxes.filter((mailbox) => !mailbox.paused && !mailbox.needsSignIn).map((mailbox) => [mailbox.id, mailbox]));
-    for (const [id, current] of running) {
-      const mailbox = wanted.get(id);
-      if (mailbox && mailbox.updatedAt === current.updatedAt) continue;
-      running.delete(id);
-      const removed = !mailboxes.some((one) => one.id === id);
-      logger.info({ mailbox: id }, mailbox ? 'mailbox settings changed: watching it again with them' : removed ? 'mailbox removed: no longer watching it' : 'mailbox paused: no longer watching it');
-      await current.watcher.stop();
-      if (removed) await options.forget?.(id);
-    }
+    // Every watcher to let go stops at once: one slow to stop holds up no other.
+    const leaving = [...running].filter(([id, current]) => wanted.get(id)?.updatedAt !== current.updatedAt);
+    const outcomes = await Promise.allSettled(
+      leaving.map(async ([id, current]) => {
+        running.delete(id);
+        const mailbox = wanted.get(id);
+        const removed = !mailboxes.some((one) => one.id === id);
+        logger.info({ mailbox: id }, mailbox ? 'mailbox settings changed: watching it again with them' : removed ? 'mailbox removed: no longer watching it' : 'mailbox paused or waiting for a sign-in: no longer watching it');
+        await current.watcher.stop();
+        if (removed) await options.forget?.(id);
+      }),
+    );
     for (const [id, mailbox] of wanted) {
       if (running.has(id) || stopped) continue;
       const watcher = options.watcherFor(mailbox);
       running.set(id, { watcher, updatedAt: mailbox.updatedAt });
       watcher.start();
     }
+    // Only a change carried out in full is done with; otherwise the next look tries again.
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    seenVersion = version;
   }
 
   // Said once when looking starts to fail (Redis away, say) and once when it works again, not every poll.
