@@ -21,9 +21,11 @@ const USAGE = `Usage: winnow <command>
                         add people from CSV or vCard exports (Google, Outlook, LinkedIn, .vcf) to the
                         address book that finds addresses of requests that carry none
   doctor                check the configuration, Redis, IMAP and SMTP, and say what is wrong
-  rotate-secret         re-encrypt every secret Winnow keeps in Redis under a new WINNOW_SECRET:
+  rotate-secret [--force]
+                        re-encrypt every secret Winnow keeps in Redis under a new WINNOW_SECRET:
                         stop Winnow, run WINNOW_SECRET=<current> WINNOW_NEW_SECRET=<new> winnow
                         rotate-secret, put the new one in .env as WINNOW_SECRET, start Winnow
+                        (refused while Winnow runs; --force rotates anyway)
   check-config          check the settings alone (no connections); exits 1 with every problem
   help                  this text
 
@@ -167,14 +169,15 @@ export async function main(argv: string[]): Promise<number> {
       );
     }
     case 'rotate-secret': {
-      if (rest.length > 0) {
-        console.error(`winnow rotate-secret: takes no arguments; the secrets come from WINNOW_SECRET and WINNOW_NEW_SECRET\n\n${USAGE}`);
+      const force = rest.includes('--force');
+      if (rest.some((argument) => argument !== '--force')) {
+        console.error(`winnow rotate-secret: takes only --force; the secrets come from WINNOW_SECRET and WINNOW_NEW_SECRET\n\n${USAGE}`);
         return 2;
       }
       const config = readConfig();
       const { rotateSecret } = await import('./rotate-secret.ts');
       return rotateSecret(
-        { redisUrl: config.redis.url, prefix: config.redis.prefix, current: config.secret, next: process.env.WINNOW_NEW_SECRET },
+        { redisUrl: config.redis.url, prefix: config.redis.prefix, current: config.secret, next: process.env.WINNOW_NEW_SECRET, force },
         (line) => process.stdout.write(`${line}\n`),
         (line) => process.stderr.write(`${line}\n`),
       );

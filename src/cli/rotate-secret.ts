@@ -127,6 +127,8 @@ export interface RotateOptions {
   current: string | null | undefined;
   /** WINNOW_NEW_SECRET. */
   next: string | null | undefined;
+  /** Rotate even though a watcher holds its lease (Winnow seems to run). */
+  force?: boolean;
 }
 
 /** The command: refuses with advice, warns when Winnow runs, moves every value, prints the counts. Returns the exit code. */
@@ -154,10 +156,14 @@ export async function rotateSecret(options: RotateOptions, out: (line: string) =
     }
     const running = await runningWatchers(redis, options.prefix);
     if (running.length > 0) {
-      err(
-        `Warning: Winnow is running (the watcher of ${running.join(', ')} holds its lease). A running Winnow keeps sealing with the old WINNOW_SECRET, ` +
-          'and once the values are moved it can no longer open them: stop Winnow, run this command, set WINNOW_SECRET to the new secret in .env, then start Winnow.',
-      );
+      const why =
+        `Winnow is running (the watcher of ${running.join(', ')} holds its lease). A running Winnow keeps sealing with the old WINNOW_SECRET ` +
+        '(a renewed sign-in token, say), and once the values are moved it can no longer open them: stop Winnow, run this command, set WINNOW_SECRET to the new secret in .env, then start Winnow.';
+      if (!options.force) {
+        err(`winnow rotate-secret: nothing moved: ${why} A lease outlives a process that was killed by up to MAILBOX_LEASE; --force rotates anyway.`);
+        return 2;
+      }
+      err(`Warning (--force): ${why}`);
     }
     out(`Moving the sealed values under ${options.prefix}: from the key of WINNOW_SECRET (${from.keyId}) to the key of WINNOW_NEW_SECRET (${to.keyId}).`);
     const report = await rotateSealedValues(redis, options.prefix, from, to);

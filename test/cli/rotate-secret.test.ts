@@ -53,7 +53,7 @@ function freshPrefix(): string {
   return prefix;
 }
 
-async function rotate(prefix: string, secrets: Partial<Pick<RotateOptions, 'current' | 'next'>> = {}) {
+async function rotate(prefix: string, secrets: Partial<Pick<RotateOptions, 'current' | 'next' | 'force'>> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await rotateSecret(
@@ -191,13 +191,19 @@ describe('winnow rotate-secret', () => {
     expect(await redis.get(`${prefix}:token`)).toBe(sealed);
   });
 
-  it('warns, and still rotates, when a mailbox watcher holds its lease (Winnow is running)', async () => {
+  it('refuses while a mailbox watcher holds its lease (Winnow is running), and rotates with --force', async () => {
     const prefix = freshPrefix();
     await redis.set(mailboxKeys(prefix, 'primary').lease, 'some-process', 'PX', 30_000);
-    await redis.set(`${prefix}:token`, createSealer(OLD).seal('token'));
-    const { code, out, err } = await rotate(prefix);
+    const sealed = createSealer(OLD).seal('token');
+    await redis.set(`${prefix}:token`, sealed);
+    const refused = await rotate(prefix);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/nothing moved: Winnow is running \(the watcher of primary holds its lease\).*stop Winnow, run this command, set WINNOW_SECRET to the new secret in \.env, then start Winnow.*--force/);
+    expect(await redis.get(`${prefix}:token`)).toBe(sealed);
+
+    const { code, out, err } = await rotate(prefix, { force: true });
     expect(code).toBe(0);
-    expect(err).toMatch(/Warning: Winnow is running \(the watcher of primary holds its lease\).*stop Winnow, run this command, set WINNOW_SECRET to the new secret in \.env, then start Winnow/);
+    expect(err).toMatch(/Warning \(--force\): Winnow is running/);
     expect(out).toContain('values re-encrypted: 1');
   });
 });
