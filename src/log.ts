@@ -24,6 +24,18 @@ const REDACT = [
   'config.smtp.pass',
   'secret',
   '*.secret',
+  // A mailbox's sealed or opened secrets and sign-in tokens, should one ever be logged with it.
+  'accessToken',
+  'refreshToken',
+  'clientSecret',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.clientSecret',
+  '*.imapPass',
+  '*.smtpPass',
+  '*.access_token',
+  '*.refresh_token',
+  '*.id_token',
 ];
 
 /**

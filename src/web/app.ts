@@ -1,3 +1,4 @@
+import { CALLBACK_PATH } from '../mailboxes/oauth.ts';
 import { STATUS_CODES } from 'node:http';
 import type { TrustProxy } from '../config/env.ts';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -144,7 +145,9 @@ function sendError(context: WebContext, request: FastifyRequest, reply: FastifyR
  */
 class QuietAccessLog extends LogController {
   override incomingRequest(request: FastifyRequest): void {
-    request.log.debug({ req: request }, 'incoming request');
+    // The sign-in's callback carries a one-use authorization code and its state: logged without them.
+    const withCode = request.url.startsWith(`${CALLBACK_PATH}?`);
+    request.log.debug({ req: withCode ? { method: request.method, url: `${CALLBACK_PATH}?…` } : request }, 'incoming request');
   }
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (error) super.requestCompleted(error, request, reply);
