@@ -74,6 +74,7 @@ export function createMessageFetcher(options: FetcherOptions) {
   const perMailbox = options.connections ?? 2;
   const idleMs = options.idleMs ?? 30_000;
   const lanes = new Map<string, MailboxLanes>();
+  const lanesRunning = new Set<Promise<void>>();
   let closing = false;
 
   function lanesOf(mailbox: string): MailboxLanes {
@@ -110,8 +111,13 @@ export function createMessageFetcher(options: FetcherOptions) {
   }
 
   function release(mailbox: string, box: MailboxLanes, connection: Connection) {
-    if (closing || !connection.client.usable) {
+    if (!connection.client.usable) {
       connection.client.close();
+      return;
+    }
+    // Closing: kept for close() to log out.
+    if (closing) {
+      box.free.push(connection);
       return;
     }
     connection.idleTimer = setTimeout(() => {
@@ -208,7 +214,9 @@ export function createMessageFetcher(options: FetcherOptions) {
     // first open a connection leave the requests waiting, and the next lane opens another.
     while (box.waiting.length > 0 && box.busy < perMailbox) {
       box.busy += 1;
-      void lane(mailbox, box);
+      const running = lane(mailbox, box);
+      lanesRunning.add(running);
+      void running.finally(() => lanesRunning.delete(running));
     }
   }
 
@@ -226,11 +234,10 @@ export function createMessageFetcher(options: FetcherOptions) {
     /** Logs out every connection; requests still waiting fail. */
     async close(): Promise<void> {
       closing = true;
-      const open: Connection[] = [];
-      for (const box of lanes.values()) {
-        for (const request of box.waiting.splice(0)) request.reject(new Error('the mail reader is closing'));
-        open.push(...box.free.splice(0));
-      }
+      for (const box of lanes.values()) for (const request of box.waiting.splice(0)) request.reject(new Error('the mail reader is closing'));
+      // A FETCH under way ends first; a connection being opened is then logged out with the rest.
+      await Promise.all([...lanesRunning]);
+      const open = [...lanes.values()].flatMap((box) => box.free.splice(0));
       await Promise.all(
         open.map(async (connection) => {
           if (connection.idleTimer) clearTimeout(connection.idleTimer);
