@@ -227,7 +227,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     const webSignIn = sealer ? createMailboxTokens({ redis, prefix: config.redis.prefix, clients: oauthClients, secrets: sealer, logger, now }) : undefined;
     const signInFlow = sealer ? createSignInFlow({ redis, prefix: config.redis.prefix, store: mailboxes, clients: oauthClients, config, logger, now }) : undefined;
     // Loaded only for the web role: a worker process does without Fastify, the dashboard's views
-    // and the queue board (about 30 MB of its resident memory).
+    // and the queue board (about 14 MB of its resident memory).
     const { buildApp } = await import('./web/app.ts');
     app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks, mailboxes, ...(signInFlow ? { signInFlow } : {}), ...(webSignIn ? { signIn: webSignIn } : {}) });
   }

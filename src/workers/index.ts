@@ -18,10 +18,10 @@ export { createDeadlineProcessor, createInboundProcessor, createSendProcessor, c
  */
 export function startWorkers(context: WorkerContext, connection: ConnectionOptions) {
   const prefix = queuePrefix(context.config.redis.prefix);
-  // Every processor is idempotent, so a job whose worker died may run again: recover it sooner
-  // than BullMQ's 30 s default, and more than once.
   // The inbound jobs name their message; this reads it from the mailbox, over connections of its own.
   const fetcher = createMessageFetcher({ accountOf: (mailbox) => context.mailboxes.imapAccount(mailbox), logger: context.logger });
+  // Every processor is idempotent, so a job whose worker died may run again: recover it sooner
+  // than BullMQ's 30 s default, and more than once.
   const common = { connection, prefix, autorun: true, lockDuration: 15_000, stalledInterval: 15_000, maxStalledCount: 10 } as const;
   const workers = [
     new Worker('inbound' satisfies QueueName, keepNoSource(createInboundProcessor(context, fetcher)), { ...common, concurrency: 8 }),
