@@ -25,8 +25,9 @@ async function finished(queue: Queue<QueuePayloads['inbound'], InboundOutcome>, 
   let job: Job<QueuePayloads['inbound'], InboundOutcome> | undefined;
   await until(
     async () => {
+      // Read in one go with its figures: finishedOn is set together with the outcome and attempts.
       job = await queue.getJob(id);
-      return job !== undefined && ['completed', 'failed'].includes(await job.getState());
+      return job?.finishedOn !== undefined;
     },
     15_000,
     `job ${id} to finish`,
