@@ -49,7 +49,7 @@ async function mailClient(user: string, run: (client: ImapFlow) => Promise<void>
 }
 
 describe('a job that names a message no longer there', () => {
-  it('is recorded as skipped mail with the reason, once, without retries', async () => {
+  it('is recorded as skipped mail with the reason, once, without retries (also when its mailbox was removed)', async () => {
     const winnow = await suite.winnow('u1');
     // The watcher stands aside: the jobs here are queued by hand, as the watcher would have queued them.
     await winnow.runtime.watcher!.stop();
@@ -73,6 +73,15 @@ describe('a job that names a message no longer there', () => {
       await queue.add('inbound', { mailbox: PRIMARY_MAILBOX, uidValidity, uid, size: 4000, seenAt: Date.now() }, { jobId: gone });
       // A job from before the folder was renumbered: its UID names nothing now.
       await queue.add('inbound', { mailbox: PRIMARY_MAILBOX, uidValidity: '1', uid: uid + 1, size: 4000, seenAt: Date.now() }, { jobId: renumbered });
+      // And one for a mailbox the user removed meanwhile.
+      const removed = jobId.inbound('removedbox', uidValidity, uid);
+      await queue.add('inbound', { mailbox: 'removedbox', uidValidity, uid, size: 4000, seenAt: Date.now() }, { jobId: removed });
+      const removedJob = await finished(queue, removed);
+      expect({ state: await removedJob.getState(), attempts: removedJob.attemptsMade, outcome: removedJob.returnvalue }).toEqual({
+        state: 'completed',
+        attempts: 1,
+        outcome: { kind: 'unreadable', reason: 'the mailbox removedbox was removed before the message was read' },
+      });
       const goneJob = await finished(queue, gone);
       const renumberedJob = await finished(queue, renumbered);
       expect(await goneJob.getState()).toBe('completed');
@@ -81,7 +90,7 @@ describe('a job that names a message no longer there', () => {
       expect(renumberedJob.returnvalue.kind).toBe('unreadable');
       expect(renumberedJob.attemptsMade).toBe(1);
       const skipped = await winnow.store.skippedMail();
-      expect(skipped.map((entry) => [entry.uid, entry.reason]).sort(([a], [b]) => Number(a) - Number(b))).toEqual([
+      expect(skipped.filter((entry) => !entry.reason.startsWith('the mailbox removedbox')).map((entry) => [entry.uid, entry.reason]).sort(([a], [b]) => Number(a) - Number(b))).toEqual([
         [uid, 'the message was deleted or moved out of the folder before it was read'],
         [uid + 1, expect.stringMatching(/^the folder was renumbered \(UIDVALIDITY 1 is now \d+\) before the message was read/)],
       ]);
