@@ -150,12 +150,23 @@ export function createMessageFetcher(options: FetcherOptions) {
     const asked = chunk.filter((request) => request.uidValidity === connection.uidValidity);
     if (asked.length === 0) return;
     const found = new Map<number, { source: Buffer | undefined; size: number }>();
-    const uids = [...new Set(asked.map((request) => request.uid))].sort((a, b) => a - b);
-    for await (const message of connection.client.fetch(uidSet(uids), { uid: true, size: true, source: { start: 0, maxLength: MAX_SOURCE_BYTES } }, { uid: true })) {
-      found.set(message.uid, { source: message.source, size: message.size ?? 0 });
+    const fetchInto = async (uids: number[]) => {
+      for await (const message of connection.client.fetch(uidSet(uids), { uid: true, size: true, source: { start: 0, maxLength: MAX_SOURCE_BYTES } }, { uid: true })) {
+        found.set(message.uid, { source: message.source, size: message.size ?? 0 });
+      }
+      // A FETCH cut short by a dropped connection must not read as messages gone from the folder.
+      if (!connection.client.usable) throw new Error('the IMAP connection closed during a FETCH');
+    };
+    await fetchInto([...new Set(asked.map((request) => request.uid))].sort((a, b) => a - b));
+    // A connection kept open sees mail that arrived since its last command only once the server
+    // has told it (IMAP announces new messages in a command's answer): a message not found may be
+    // one this connection has not been told of yet. After a NOOP the server has told; only then
+    // is a message that is still not there gone.
+    const unseen = [...new Set(asked.filter((request) => !found.has(request.uid)).map((request) => request.uid))].sort((a, b) => a - b);
+    if (unseen.length > 0) {
+      await connection.client.noop();
+      await fetchInto(unseen);
     }
-    // A FETCH cut short by a dropped connection must not read as messages gone from the folder.
-    if (!connection.client.usable) throw new Error('the IMAP connection closed during a FETCH');
     for (const request of asked) {
       const message = found.get(request.uid);
       if (!message) request.resolve({ gone: 'the message was deleted or moved out of the folder before it was read' });

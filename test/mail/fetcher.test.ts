@@ -54,6 +54,10 @@ describe('reading messages by UID', () => {
       // And opened again when needed.
       const again = await fetcher.fetch({ mailbox: 'primary', uidValidity, uid: small[0]!.uid });
       expect('raw' in again && again.raw.toString()).toContain('Note number 1.');
+      // A message that arrives while a connection is open (and has not been told of it yet) is read, not taken for gone.
+      const later = await sandbox.deliver(address, 'Subject: later\r\n\r\nCame while the connection was open.\r\n');
+      const read = await fetcher.fetch({ mailbox: 'primary', uidValidity, uid: later.uid });
+      expect('raw' in read && read.raw.toString()).toContain('Came while the connection was open.');
     } finally {
       await fetcher.close();
     }
