@@ -48,6 +48,7 @@ async function bareReader(login: ImapLogin): Promise<void> {
   const client = new ImapFlow({ host: login.host, port: login.port, secure: false, auth: { user: login.user, pass: login.pass }, logger: false });
   client.on('error', () => undefined);
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   await client.connect();
   const lock = await client.getMailboxLock('INBOX');
   let messages = 0;
@@ -60,7 +61,8 @@ async function bareReader(login: ImapLogin): Promise<void> {
     lock.release();
     await client.logout();
   }
-  process.stdout.write(JSON.stringify({ messages, ms: performance.now() - started }));
+  const used = process.cpuUsage(cpuStarted);
+  process.stdout.write(JSON.stringify({ messages, ms: performance.now() - started, cpu: (used.user + used.system) / 1e6 }));
 }
 
 /**
@@ -189,13 +191,23 @@ async function fill(login: ImapLogin, count: number, signer: ReturnType<typeof c
   return bytes;
 }
 
-function runBare(login: ImapLogin): Promise<{ messages: number; ms: number }> {
+function runBare(login: ImapLogin): Promise<{ messages: number; ms: number; cpu: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--bare', JSON.stringify(login)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as { messages: number; ms: number }) : reject(new Error(`the bare reader exited with ${code}`))));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as { messages: number; ms: number; cpu: number }) : reject(new Error(`the bare reader exited with ${code}`))));
   });
+}
+
+/**
+ * CPU seconds a process has used so far (user + system, from /proc: clock ticks of 1/100 s). On a
+ * shared, loaded machine this is steadier than the wall-clock time: it is what the work cost.
+ */
+function cpuSecondsOf(pid: number): number {
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Peak resident memory of a process so far (the kernel's high-water mark), in bytes. */
@@ -246,9 +258,11 @@ async function main(): Promise<void> {
     let lastScriptAt = 0;
     let settledAt = 0;
     let peakRss = 0;
+    let cpuAtLastScript = 0;
     try {
       await until(() => sandbox.smtp.received.length >= scripted || child.exitCode !== null, 900_000, `${scripted} scripts`);
       lastScriptAt = performance.now();
+      if (child.exitCode === null) cpuAtLastScript = cpuSecondsOf(child.pid!);
       await until(
         async () => {
           const cursor = Number(await redis.hget(keys.cursor, 'lastUid'));
@@ -280,6 +294,7 @@ async function main(): Promise<void> {
     const seconds = (lastScriptAt - started) / 1000;
     const rate = count / seconds;
     const bareRate = bare.messages / (bare.ms / 1000);
+    const bareCpu = [bareBefore, bareAfter].reduce((best, run) => Math.min(best, run.cpu), Infinity);
     console.log(`\nNode ${process.version}, ${count} messages, BACKFILL_DAYS=${days}\n`);
     console.log('| what | figure |');
     console.log('|---|---|');
@@ -287,6 +302,9 @@ async function main(): Promise<void> {
     console.log(`| first start → every message read, queues empty | ${((settledAt - started) / 1000).toFixed(1)} s |`);
     console.log(`| bare fetch + mailparser (faster of two runs: ${(bareBefore.ms / 1000).toFixed(1)} s, ${(bareAfter.ms / 1000).toFixed(1)} s) | ${bareRate.toFixed(0)} msg/s |`);
     console.log(`| Winnow ÷ bare | ${(rate / bareRate).toFixed(2)}× |`);
+    console.log(`| CPU time of the Winnow process to the last script (user + system) | ${cpuAtLastScript.toFixed(1)} s |`);
+    console.log(`| CPU time of the bare reader (the lesser of two runs) | ${bareCpu.toFixed(1)} s |`);
+    console.log(`| Winnow's CPU ÷ bare CPU | ${(cpuAtLastScript / bareCpu).toFixed(2)} |`);
     console.log(`| peak RSS of the Winnow process | ${(peakRss / 1024 / 1024).toFixed(0)} MB |`);
     console.log(`| messages read in full (the rest judged from their headers) | ${health.backlogBodies ?? 'not recorded'} of ${health.backlogTotal ?? count} |`);
     console.log(`| requests recorded / scripts sent / sent twice | ${people} of ${requests} / ${sandbox.smtp.received.length} of ${scripted} / ${twice.length} |`);

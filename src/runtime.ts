@@ -25,7 +25,6 @@ import { loadDefaultTemplates, type CompiledScript } from './script/template.ts'
 import { createTemplateStore } from './script/store.ts';
 import type { ScriptPerson } from './script/render.ts';
 import { sendTestScript } from './script/test-send.ts';
-import { buildApp } from './web/app.ts';
 import { createSettingsStore } from './settings/settings.ts';
 import { cachedResolver, createMailVerifier, systemResolver, type DnsResolver } from './mail/verify.ts';
 import { serverSecret } from './config/secret.ts';
@@ -227,6 +226,9 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     const resolveAwaitingAddresses = () => resolveAwaitingFor(redis, config, queues, now);
     const webSignIn = sealer ? createMailboxTokens({ redis, prefix: config.redis.prefix, clients: oauthClients, secrets: sealer, logger, now }) : undefined;
     const signInFlow = sealer ? createSignInFlow({ redis, prefix: config.redis.prefix, store: mailboxes, clients: oauthClients, config, logger, now }) : undefined;
+    // Loaded only for the web role: a worker process does without Fastify, the dashboard's views
+    // and the queue board (about 14 MB of its resident memory).
+    const { buildApp } = await import('./web/app.ts');
     app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks, mailboxes, ...(signInFlow ? { signInFlow } : {}), ...(webSignIn ? { signIn: webSignIn } : {}) });
   }
 

@@ -32,3 +32,15 @@ export function createImapClient(account: ImapAccount, options: Partial<ImapFlow
     ...options,
   });
 }
+
+/** UIDs as an IMAP set, runs folded ("1:250" rather than 250 numbers). */
+export function uidSet(uids: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < uids.length; i += 1) {
+    const first = uids[i]!;
+    let last = first;
+    while (uids[i + 1] === last + 1) last = uids[++i]!;
+    parts.push(first === last ? String(first) : `${first}:${last}`);
+  }
+  return parts.join(',');
+}

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
-import { createImapClient, type ImapAccount } from '../mail/imap.ts';
+import { createImapClient, uidSet, type ImapAccount } from '../mail/imap.ts';
 import type { Redis } from 'ioredis';
 import { createProblemLog, type Logger } from '../log.ts';
 import { adviceText, isRedisError, mailAdvice, redisAdvice, type Advice } from '../config/advice.ts';
 import type { MailboxKeys } from '../store/keys.ts';
 import { storeScripts } from '../store/scripts.ts';
 import { jobId, type Queues } from '../queues/queues.ts';
-import { MAX_SOURCE_BYTES } from '../mail/message.ts';
 import { countImapConnection } from '../metrics/counts.ts';
 import { backlogFields, backlogLine, type BacklogProgress } from './backlog.ts';
 
@@ -45,6 +44,8 @@ export interface WatcherOptions {
   maxBackoffMs?: number;
 }
 
+type InboundJob = Parameters<Queues['inbound']['addBulk']>[0][number];
+
 /** A connection that lasted this long was healthy, whatever ended it. */
 const HEALTHY_SESSION_MS = 60_000;
 
@@ -55,47 +56,18 @@ const BATCH = 250;
  * round trip for the headers would add to every request's wait and save nothing worth it.
  */
 const LIVE_GAP = 20;
-/** Most source bytes one FETCH asks for: memory stays flat whatever the mail's size. */
-const CHUNK_BYTES = 4 * 1024 * 1024;
-/** Most sources one FETCH asks for. */
-const CHUNK_MESSAGES = 50;
+/**
+ * Live mail up to this size travels in its job: the watcher has it in hand, and the worker then
+ * needs no IMAP round trip before it answers the request that just came. Larger live mail, and all
+ * of a backlog, is named by UID and read by the worker (src/mail/fetcher.ts).
+ */
+const INLINE_SOURCE_BYTES = 256 * 1024;
 
 /** One message's header block as the server sent it (null when it sent none), with its size. */
 export interface HeaderBlock {
   uid: number;
   size: number;
   headers: Buffer | null;
-}
-
-/** UIDs as an IMAP set, runs folded ("1:250" rather than 250 numbers). */
-export function uidSet(uids: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < uids.length; i += 1) {
-    const first = uids[i]!;
-    let last = first;
-    while (uids[i + 1] === last + 1) last = uids[++i]!;
-    parts.push(first === last ? String(first) : `${first}:${last}`);
-  }
-  return parts.join(',');
-}
-
-/** Header blocks in groups of at most CHUNK_MESSAGES and (past the first) CHUNK_BYTES of source. */
-function byteBoundedChunks(blocks: HeaderBlock[]): HeaderBlock[][] {
-  const chunks: HeaderBlock[][] = [];
-  let chunk: HeaderBlock[] = [];
-  let bytes = 0;
-  for (const block of blocks) {
-    const size = Math.min(block.size, MAX_SOURCE_BYTES);
-    if (chunk.length > 0 && (chunk.length >= CHUNK_MESSAGES || bytes + size > CHUNK_BYTES)) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(block);
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
 }
 
 /** What went wrong, in the server's words where it gave some ("Mailbox doesn't exist"). */
@@ -259,9 +231,10 @@ export function createMailboxWatcher(options: WatcherOptions) {
   }
 
   /**
-   * One batch: header blocks, the judgement, the sources that matter in byte-bounded FETCHes (a
-   * batch of 2 MB mails never sits in memory at once), the jobs, and only then the cursor with the
-   * health figures, in one round trip. Returns how many sources were read.
+   * One batch: header blocks, the judgement, one job for each message that matters, and only then
+   * the cursor with the health figures, in one round trip. A backlog's jobs name their message
+   * (the worker reads it); live mail is read whole here, small messages into their jobs. Returns
+   * how many messages are to be read in full.
    */
   async function intake(connection: ImapFlow, uidValidity: string, batch: number[], seenAt: number, backlog: BacklogProgress | null, headersFirst: boolean): Promise<number> {
     const blocks: HeaderBlock[] = headersFirst ? [] : batch.map((uid) => ({ uid, size: 0, headers: null }));
@@ -273,24 +246,24 @@ export function createMailboxWatcher(options: WatcherOptions) {
     // A message the server gave no header block for is read in full: the worker then says what it is.
     const needed = options.needsBody ? await options.needsBody(blocks) : blocks.map(() => true);
     const wanted = blocks.filter((block, index) => block.headers === null || needed[index] !== false);
-    let read = 0;
-    for (const chunk of byteBoundedChunks(wanted)) {
-      const jobs: Parameters<Queues['inbound']['addBulk']>[0] = [];
-      // No IMAP command inside a fetch loop: the jobs are added once the FETCH has ended.
-      for await (const message of connection.fetch(uidSet(chunk.map((block) => block.uid)), { uid: true, size: true, source: { start: 0, maxLength: MAX_SOURCE_BYTES } }, { uid: true })) {
-        if (!message.source) {
-          log.warn({ uid: message.uid }, 'the server sent no source for a message; skipping it');
-          continue;
-        }
-        jobs.push({
-          name: 'inbound',
-          data: { mailbox, uidValidity, uid: message.uid, source: message.source.toString('base64'), truncated: (message.size ?? 0) > MAX_SOURCE_BYTES, seenAt },
-          opts: { jobId: jobId.inbound(mailbox, uidValidity, message.uid) },
-        });
+    const named = (uid: number, size: number): InboundJob => ({ name: 'inbound', data: { mailbox, uidValidity, uid, size, seenAt }, opts: { jobId: jobId.inbound(mailbox, uidValidity, uid) } });
+    const jobs: InboundJob[] = [];
+    if (headersFirst) {
+      for (const block of wanted) jobs.push(named(block.uid, block.size));
+    } else if (wanted.length > 0) {
+      // No IMAP command inside a fetch loop: the jobs are added once the FETCH has ended. At most
+      // LIVE_GAP messages of at most INLINE_SOURCE_BYTES each are held here.
+      for await (const message of connection.fetch(uidSet(wanted.map((block) => block.uid)), { uid: true, size: true, source: { start: 0, maxLength: INLINE_SOURCE_BYTES } }, { uid: true })) {
+        const size = message.size ?? 0;
+        jobs.push(
+          message.source && size <= INLINE_SOURCE_BYTES
+            ? { ...named(message.uid, size), data: { mailbox, uidValidity, uid: message.uid, size, source: message.source.toString('base64'), truncated: false, seenAt } }
+            : named(message.uid, size),
+        );
       }
-      if (jobs.length > 0) await queues.inbound.addBulk(jobs);
-      read += jobs.length;
     }
+    if (jobs.length > 0) await queues.inbound.addBulk(jobs);
+    const read = jobs.length;
     const last = batch[batch.length - 1]!;
     status.lastMailAt = seenAt;
     const figures = backlog ? backlogFields({ ...backlog, done: backlog.done + batch.length, bodies: backlog.bodies + read, at: Date.now() }) : {};

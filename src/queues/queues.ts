@@ -16,14 +16,23 @@ export type InboundOutcome =
   | { kind: 'unreadable'; reason: string };
 
 export interface QueuePayloads {
-  /** One new message in a watched mailbox. The source travels with the job, so IMAP may drop after the enqueue. */
+  /**
+   * One new message in a watched mailbox, named by its folder's UIDVALIDITY and its UID: the worker
+   * reads the source over IMAP itself (src/mail/fetcher.ts), so a backlog's mail does not pass
+   * through Redis. Live mail, read whole by the watcher already, carries its source when small.
+   */
   inbound: {
     mailbox: string;
     uidValidity: string;
     uid: number;
-    /** Raw message, base64; cut at MAX_SOURCE_BYTES. */
-    source: string;
-    truncated: boolean;
+    /** The message's size as the server gave it, in bytes (0 when not known). */
+    size?: number;
+    /**
+     * Raw message, base64, cut at MAX_SOURCE_BYTES: small live mail, and every job queued before
+     * jobs named their message. '' once read (src/workers/index.ts). Absent: read by UID.
+     */
+    source?: string;
+    truncated?: boolean;
     /** When the server told the watcher of the message (ms since epoch), for latency figures. */
     seenAt: number;
   };
@@ -63,7 +72,7 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 };
 
 /**
- * Inbound jobs carry whole messages, so finished ones go soon: their ids only need to outlive the
+ * Inbound jobs may carry whole messages, so finished ones go soon: their ids only need to outlive the
  * moment between enqueue and the cursor's move (a replayed batch then adds nothing twice). What a
  * message led to is kept on the person's timeline, not in the job.
  */

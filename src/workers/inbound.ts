@@ -9,7 +9,9 @@ import { readAnswer } from '../detect/answer.ts';
 import { DEFAULT_ABSENCE_MS } from '../detect/auto-reply.ts';
 import { classify } from '../detect/classify.ts';
 import type { Classification } from '../detect/types.ts';
-import { parseMessage, type Message } from '../mail/message.ts';
+import { MAX_SOURCE_BYTES, parseMessage, type Message } from '../mail/message.ts';
+import type { FetchedSource, MessageFetcher } from '../mail/fetcher.ts';
+import { MailboxGoneError } from '../mailboxes/connections.ts';
 import { readScriptMessageId, scriptMessageId } from '../mail/message-id.ts';
 import { topAuthservId } from '../detect/authentication.ts';
 import { cancelDeadline, deadlineWakeAt, pausedDeadline, scheduleDeadline } from '../queues/deadlines.ts';
@@ -20,12 +22,13 @@ import { createMailLog } from './mail-log.ts';
 import { countAnswer, countRequest } from '../metrics/counts.ts';
 import { createSourceBudget } from './intake.ts';
 
-
 /** Whom a mail answers, and whether it may change their record (and why not). */
 type Answerer = { contact: Contact; counts: true } | { contact: Contact; counts: false; why: string };
 
-/** Most bytes of mail parsed and checked at once, whatever the worker's concurrency. */
+/** Most bytes of mail fetched, parsed and checked at once, whatever the worker's concurrency. */
 const SOURCE_BYTES_IN_HAND = 6 * 1024 * 1024;
+/** What a job whose message's size the server did not give is counted as, in the budget above. */
+const UNKNOWN_SIZE = 64 * 1024;
 
 /** Runs of a request whose authentication met a DNS failure before it is decided as it stands. */
 const DNS_RETRIES = 3;
@@ -35,7 +38,7 @@ const DNS_RETRIES = 3;
  * rule or setting says otherwise), an answer moves its person on, anything else is ignored with
  * its reason.
  */
-export function createInboundProcessor(context: WorkerContext) {
+export function createInboundProcessor(context: WorkerContext, reader: Pick<MessageFetcher, 'fetch'>) {
   const { store, queues, logger, addressBook, history } = context;
   const mailLog = createMailLog(logger);
   // Requests are classified as if unverified mail were accepted; the setting in force is applied
@@ -355,23 +358,48 @@ export function createInboundProcessor(context: WorkerContext) {
     return { kind: 'bounce', contactId: contact.id };
   }
 
+  /**
+   * The message of a job, by one path whatever the job's shape: the source it carries (small live
+   * mail, jobs queued by older versions) or the one read by UID from the mailbox. Fetching,
+   * parsing and checking a mail takes several times its size, so the jobs in hand share a budget
+   * of bytes, taken before the fetch (a backlog with 2 MB attachments must not hold eight of them
+   * at once). The caller releases it.
+   */
+  async function sourceOf(data: QueuePayloads['inbound']): Promise<{ source: FetchedSource; release(): void }> {
+    const carried = data.source;
+    // Base64 holds three bytes in four characters.
+    const bytes = carried !== undefined ? Math.floor((carried.length * 3) / 4) : Math.min(data.size || UNKNOWN_SIZE, MAX_SOURCE_BYTES);
+    const release = await sources.take(bytes);
+    try {
+      const source: FetchedSource =
+        carried !== undefined ? { raw: Buffer.from(carried, 'base64'), truncated: data.truncated === true } : await reader.fetch({ mailbox: data.mailbox, uidValidity: data.uidValidity, uid: data.uid, size: data.size });
+      return { source, release };
+    } catch (error) {
+      release();
+      // A mailbox removed meanwhile: nothing is left to read the message from, so it is skipped, not retried.
+      if (error instanceof MailboxGoneError) return { source: { gone: `the mailbox ${data.mailbox} was removed before the message was read` }, release: () => undefined };
+      throw error;
+    }
+  }
+
   return async function processInbound(job: Job<QueuePayloads['inbound']>): Promise<InboundOutcome> {
     const data = job.data;
-    // Parsing and checking a mail takes several times its size: the jobs in hand share a budget
-    // of bytes (a backlog with 2 MB attachments must not hold eight of them at once).
-    const source = await sources.take(data.source);
+    const { source, release } = await sourceOf(data);
     let message: Message;
     let verification: Awaited<ReturnType<typeof context.verifier.verify>>;
     try {
+      // Gone from the folder before it was read (deleted, moved, the folder renumbered): recorded
+      // as skipped mail with the reason, not retried; there is nothing left to read.
+      if ('gone' in source) return await unreadable(data, source.gone);
       try {
-        message = await parseMessage(source.raw, { truncated: data.truncated });
+        message = await parseMessage(source.raw, { truncated: source.truncated });
       } catch (error) {
         return await unreadable(data, `could not parse the message: ${error instanceof Error ? error.message : String(error)}`);
       }
       // Winnow's own DKIM/SPF/DMARC check, before classification, which stays pure.
       verification = await context.verifier.verify(source.raw, message);
     } finally {
-      source.done();
+      release();
     }
     const classification = classify(message, { ...classifyContext, verification });
     // A DNS lookup that failed for now may turn an unverified request into a verified one: a few

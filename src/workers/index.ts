@@ -8,6 +8,7 @@ import { createExpirySweep } from './expire.ts';
 import { createJobRepair, REPAIR_INTERVAL_MS } from './repair.ts';
 import { createSendProcessor } from './send.ts';
 import { createSentCopyProcessor } from './sent-copy.ts';
+import { createMessageFetcher } from '../mail/fetcher.ts';
 
 export { createDeadlineProcessor, createInboundProcessor, createSendProcessor, createSentCopyProcessor };
 
@@ -17,11 +18,13 @@ export { createDeadlineProcessor, createInboundProcessor, createSendProcessor, c
  */
 export function startWorkers(context: WorkerContext, connection: ConnectionOptions) {
   const prefix = queuePrefix(context.config.redis.prefix);
+  // The inbound jobs name their message; this reads it from the mailbox, over connections of its own.
+  const fetcher = createMessageFetcher({ accountOf: (mailbox) => context.mailboxes.imapAccount(mailbox), logger: context.logger });
   // Every processor is idempotent, so a job whose worker died may run again: recover it sooner
   // than BullMQ's 30 s default, and more than once.
   const common = { connection, prefix, autorun: true, lockDuration: 15_000, stalledInterval: 15_000, maxStalledCount: 10 } as const;
   const workers = [
-    new Worker('inbound' satisfies QueueName, keepNoSource(createInboundProcessor(context)), { ...common, concurrency: 8 }),
+    new Worker('inbound' satisfies QueueName, keepNoSource(createInboundProcessor(context, fetcher)), { ...common, concurrency: 8 }),
     new Worker('send' satisfies QueueName, createSendProcessor(context), { ...common, concurrency: 4 }),
     new Worker('deadline' satisfies QueueName, createDeadlineProcessor(context), { ...common, concurrency: 4 }),
     // One at a time: the copies share one IMAP connection.
@@ -59,6 +62,7 @@ export function startWorkers(context: WorkerContext, connection: ConnectionOptio
       clearInterval(timer);
       clearInterval(digestTimer);
       await Promise.all(workers.map((worker) => worker.close()));
+      await fetcher.close();
     },
   };
 }
@@ -76,13 +80,14 @@ function hasSource(job: Job): job is Job<WithSource> {
  * script, and a finished job is kept a while (its id stops a replayed batch from adding it again,
  * and /queues shows it); the mail in it is the person's, and a flood of large messages would sit
  * in Redis. So the processor's last step empties `source`. A run that finds it empty is a job
- * finished already (its completion was lost, say): it does nothing again.
+ * finished already (its completion was lost, say): it does nothing again. An inbound job that only
+ * names its message has nothing to empty (and its processor may run twice like any other).
  */
-function keepNoSource<Data extends WithSource, Result>(processor: (job: Job<Data>, token?: string) => Promise<Result>) {
+function keepNoSource<Data extends { source?: string }, Result>(processor: (job: Job<Data>, token?: string) => Promise<Result>) {
   return async (job: Job<Data>, token?: string): Promise<Result | { kind: 'ignored'; reason: string }> => {
     if (job.data.source === '') return { kind: 'ignored', reason: 'read already (the job ran to its end before)' };
     const result = await processor(job, token);
-    await job.updateData({ ...job.data, source: '' });
+    if (job.data.source !== undefined) await job.updateData({ ...job.data, source: '' });
     return result;
   };
 }

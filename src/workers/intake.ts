@@ -42,9 +42,10 @@ export function createIntake(deps: { redis: Redis; keys: Pick<MailboxKeys, 'addr
 }
 
 /**
- * Lets mail sources into the inbound worker while their decoded bytes fit in `limit`: a source
- * larger than the whole budget goes alone. Each `take` decodes the job's base64 once and must be
- * followed by `done()`.
+ * Lets mail sources into the inbound worker while their bytes fit in `limit`: a source larger than
+ * the whole budget goes alone. Bytes are taken before the source is read (fetched over IMAP or
+ * decoded from an older job), so what is being fetched counts too; each `take` must be followed by
+ * calling the release it returns.
  */
 export function createSourceBudget(limit: number) {
   let inHand = 0;
@@ -57,22 +58,17 @@ export function createSourceBudget(limit: number) {
     }
   }
   return {
-    async take(base64: string): Promise<{ raw: Buffer; done(): void }> {
-      // Decoded size without decoding: three bytes per four characters.
-      const bytes = Math.floor((base64.length * 3) / 4);
+    async take(bytes: number): Promise<() => void> {
       await new Promise<void>((go) => {
         waiting.push({ bytes, go });
         admit();
       });
       let released = false;
-      return {
-        raw: Buffer.from(base64, 'base64'),
-        done() {
-          if (released) return;
-          released = true;
-          inHand -= bytes;
-          admit();
-        },
+      return () => {
+        if (released) return;
+        released = true;
+        inHand -= bytes;
+        admit();
       };
     },
     /** Bytes let in now (for tests and figures). */
