@@ -103,18 +103,26 @@ export const MIN_DASHBOARD_PASSWORD_LENGTH = 12;
 const required = (what: string) => z.string({ message: `is required (${what})` }).trim().min(1, `is required (${what})`);
 
 /** Parses `Name <address>` or a bare address. */
-const mailFrom = z
-  .string({ message: 'is required (your own address, e.g. "Ada Lovelace <ada@example.com>")' })
-  .trim()
-  .transform((value, context) => {
-    // A one-label domain ("ada@localhost") is fine for the user's own address on a private server.
-    const mailbox = parseMailbox(value, { singleLabelDomain: true });
-    if (!mailbox) {
-      context.addIssue({ code: 'custom', message: 'is not an address such as "Ada Lovelace <ada@example.com>"' });
-      return z.NEVER;
-    }
-    return { name: mailbox.name, address: mailbox.address.toLowerCase() };
-  });
+/**
+ * A From address as the user writes it ("Ada Lovelace <ada@example.com>" or a bare address), read
+ * into its name and lower-cased address: MAIL_FROM's, and that of every added mailbox.
+ */
+export const fromAddressSchema = (required: string) =>
+  z
+    .string({ message: required })
+    .trim()
+    .max(400, 'must be at most 400 characters')
+    .transform((value, context) => {
+      // A one-label domain ("ada@localhost") is fine for the user's own address on a private server.
+      const mailbox = parseMailbox(value, { singleLabelDomain: true });
+      if (!mailbox) {
+        context.addIssue({ code: 'custom', message: 'is not an address such as "Ada Lovelace <ada@example.com>"' });
+        return z.NEVER;
+      }
+      return { name: mailbox.name, address: mailbox.address.toLowerCase() };
+    });
+
+const mailFrom = fromAddressSchema('is required (your own address, e.g. "Ada Lovelace <ada@example.com>")');
 
 const authservId = z
   .string()

@@ -7,7 +7,8 @@ import { storeScripts } from '../store/scripts.ts';
 import type { MailboxSignIn } from './connections.ts';
 import { isTransientProviderError, oauthErrorCode, type ProviderClients } from './oauth-client.ts';
 import type { OAuthProviderId } from './oauth-providers.ts';
-import type { MailboxAccess, SecretBox } from './records.ts';
+import type { Sealer } from '../config/sealed.ts';
+import type { MailboxAccess } from './records.ts';
 
 /**
  * Access tokens of the mailboxes that sign in with a provider, shared by every process through the
@@ -56,7 +57,7 @@ export interface MailboxTokensOptions {
   redis: Redis;
   prefix: string;
   clients: ProviderClients;
-  secrets: SecretBox;
+  secrets: Sealer;
   logger: Logger;
   now?: () => number;
   /** A token with less left than this is refreshed first (default 60 s). */

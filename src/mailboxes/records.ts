@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Config } from '../config/env.ts';
-import { parseMailbox } from '../text/address.ts';
+import { fromAddressSchema, type Config } from '../config/env.ts';
+import { secretKeyMissingAdvice, type Sealer } from '../config/sealed.ts';
 import { mailboxKeys, serverKeys } from '../store/keys.ts';
 
 /**
@@ -19,12 +19,6 @@ import { mailboxKeys, serverKeys } from '../store/keys.ts';
 /** The mailbox the environment describes. Its Redis keys (cursor, lease, health) keep this id. */
 export const PRIMARY_MAILBOX = 'primary';
 
-/** Seals and opens secrets for storage; the one made from WINNOW_SECRET (src/config/sealed.ts). */
-export interface SecretBox {
-  seal(plain: string): string;
-  open(sealed: string): string;
-}
-
 export class MailboxError extends Error {
   readonly problem: 'invalid' | 'missing' | 'state' | 'no_key';
 
@@ -36,8 +30,7 @@ export class MailboxError extends Error {
 }
 
 /** The advice when there is no key to seal a secret with. */
-export const NO_SECRET_KEY_ADVICE =
-  'Winnow keeps mailbox passwords and sign-in tokens only encrypted, and there is no key to encrypt them with: set WINNOW_SECRET (for example the output of `openssl rand -base64 32`) in the environment of every Winnow process, restart, and add the mailbox again.';
+export const NO_SECRET_KEY_ADVICE = `${secretKeyMissingAdvice("A mailbox's password or sign-in token")}, then add the mailbox again.`;
 
 export type MailboxAuth = 'password' | 'google' | 'microsoft';
 
@@ -122,18 +115,7 @@ function withTlsDefault(ports: { tls: number; plain: number }) {
   };
 }
 
-const fromField = z
-  .string({ error: 'is required (the address scripts come from, e.g. "Ada Lovelace <ada@example.com>")' })
-  .trim()
-  .max(400, 'must be at most 400 characters')
-  .transform((value, context) => {
-    const mailbox = parseMailbox(value, { singleLabelDomain: true });
-    if (!mailbox) {
-      context.addIssue({ code: 'custom', message: 'is not an address such as "Ada Lovelace <ada@example.com>"' });
-      return z.NEVER;
-    }
-    return { name: mailbox.name, address: mailbox.address.toLowerCase() };
-  });
+const fromField = fromAddressSchema('is required (the address scripts come from, e.g. "Ada Lovelace <ada@example.com>")');
 
 const name = z.string({ error: 'is required (what you call this mailbox, e.g. "Work")' }).trim().min(1, 'is required (what you call this mailbox, e.g. "Work")').max(100, 'must be at most 100 characters');
 const folder = z.string({ error: 'must be a folder name' }).trim().min(1, 'must be a folder name').max(200, 'must be at most 200 characters');
@@ -166,7 +148,7 @@ export const MAILBOX_ID = /^(?:primary|mbx_[a-z0-9]{6,32})$/;
 
 export interface MailboxStoreOptions {
   /** Seals passwords and tokens; null without WINNOW_SECRET (then adding a mailbox is refused). */
-  secrets: SecretBox | null;
+  secrets: Sealer | null;
   /** The environment's mailbox. */
   config: Pick<Readonly<Config>, 'imap' | 'smtp' | 'mailFrom' | 'allowPlaintext'>;
   now?: () => number;
