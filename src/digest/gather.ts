@@ -1,3 +1,4 @@
+import { PROVIDER_LABELS } from '../mailboxes/oauth-providers.ts';
 import type { ContactStore } from '../contacts/store.ts';
 import type { MailboxStore } from '../mailboxes/records.ts';
 import type { Contact, Status } from '../vocabulary/contact.ts';
@@ -66,7 +67,7 @@ export async function composeDigest(
       since,
       dashboardUrl: deps.dashboardUrl,
       day: localDay(now, settings.timeZone),
-      signInNeeded: mailboxes.filter((mailbox) => mailbox.needsSignIn).map((mailbox) => ({ name: mailbox.name, address: mailbox.from.address, reason: `its ${mailbox.auth === 'microsoft' ? 'Microsoft' : 'Google'} sign-in was refused; sign in again on the overview` })),
+      signInNeeded: mailboxes.filter((mailbox) => mailbox.needsSignIn).map((mailbox) => ({ name: mailbox.name, address: mailbox.from.address, reason: `its ${mailbox.auth === 'password' ? 'provider' : PROVIDER_LABELS[mailbox.auth]} sign-in was refused; sign in again on the overview` })),
     },
     template,
   );

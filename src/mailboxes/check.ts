@@ -1,3 +1,4 @@
+import { PROVIDER_LABELS } from './oauth-providers.ts';
 import { mailAdvice, type Advice, type MailEndpoint } from '../config/advice.ts';
 import { createImapClient } from '../mail/imap.ts';
 import { createSender, type SenderOptions, type SmtpSettings } from '../mail/sender.ts';
@@ -89,7 +90,7 @@ export async function checkMailbox(access: MailboxAccess, config: MailboxConnect
   const checks: CheckOptions = { ...options, settings: access.source === 'added' ? 'record' : 'environment' };
   let accessToken: string | undefined;
   if (access.auth !== 'password') {
-    const provider = access.auth === 'google' ? 'Google' : 'Microsoft';
+    const provider = PROVIDER_LABELS[access.auth];
     if (!signIn) {
       const skipped: Outcome = { state: 'skipped', reason: `this mailbox signs in with ${provider}, which needs WINNOW_SECRET to open its tokens` };
       return { imap: skipped, smtp: skipped };

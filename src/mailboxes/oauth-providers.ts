@@ -38,6 +38,9 @@ export interface OAuthProvider {
 
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
 
+/** How the pages and messages name a provider. */
+export const PROVIDER_LABELS: Readonly<Record<OAuthProviderId, string>> = { google: 'Google', microsoft: 'Microsoft' };
+
 /**
  * Microsoft's issuer for a tenant (`common`, `organizations`, `consumers`, a tenant id or domain).
  * For `common` and `organizations` the discovery document names `…/{tenantid}/v2.0` as issuer,
@@ -57,7 +60,7 @@ export function oauthProviders(oauth: Config['oauth']): OAuthProvider[] {
   if (oauth.google) {
     offered.push({
       id: 'google',
-      label: 'Google',
+      label: PROVIDER_LABELS.google,
       issuer: oauth.google.issuer ?? GOOGLE_ISSUER,
       clientId: oauth.google.clientId,
       clientSecret: oauth.google.clientSecret,
@@ -73,7 +76,7 @@ export function oauthProviders(oauth: Config['oauth']): OAuthProvider[] {
   if (oauth.microsoft) {
     offered.push({
       id: 'microsoft',
-      label: 'Microsoft',
+      label: PROVIDER_LABELS.microsoft,
       issuer: oauth.microsoft.issuer ?? microsoftIssuer(oauth.microsoft.tenant),
       clientId: oauth.microsoft.clientId,
       clientSecret: oauth.microsoft.clientSecret,

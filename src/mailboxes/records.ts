@@ -1,3 +1,4 @@
+import { PROVIDER_LABELS } from './oauth-providers.ts';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -315,7 +316,8 @@ export function createMailboxStore(redis: Redis, prefix: string, options: Mailbo
         return given !== undefined && ((given.host !== undefined && given.host.toLowerCase() !== stored.host.toLowerCase()) || (given.user !== undefined && given.user !== stored.user));
       });
       if (current.auth !== 'password' && moved.length > 0) {
-        throw new MailboxError(`${moved.map((side) => `${side}: a mailbox signed in with ${current.auth === 'google' ? 'Google' : 'Microsoft'} keeps its servers and login; connect another mailbox instead`).join('; ')}`, 'invalid');
+        const provider = PROVIDER_LABELS[current.auth];
+        throw new MailboxError(`${moved.map((side) => `${side}: a mailbox signed in with ${provider} keeps its servers and login; connect another mailbox instead`).join('; ')}`, 'invalid');
       }
       const passless = moved.filter((side) => !value[side]?.pass);
       if (passless.length > 0) {

@@ -1,3 +1,4 @@
+import { PROVIDER_LABELS } from '../../mailboxes/oauth-providers.ts';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { CALLBACK_PATH, SignInRefused } from '../../mailboxes/oauth.ts';
 import { wakeWaitingScripts } from '../../queues/queues.ts';
@@ -62,7 +63,7 @@ export const oauthRoutes: FastifyPluginAsync<WebContext> = async (app, context) 
     if (!MAILBOX_ID.test(request.params.id)) throw new HttpError(404, 'There is no such mailbox.');
     if (!flow) return back(request, reply, 'refused', 'Not signed in: signing in with a provider needs WINNOW_SECRET, to keep its tokens encrypted.');
     const mailbox = await flow.mailbox(request.params.id);
-    return toProvider(request, reply, mailbox?.auth === 'microsoft' ? 'Microsoft' : 'Google', () => flow.startAgain(session.id, request.params.id));
+    return toProvider(request, reply, PROVIDER_LABELS[mailbox?.auth === 'microsoft' ? 'microsoft' : 'google'], () => flow.startAgain(session.id, request.params.id));
   });
 
   app.get(CALLBACK_PATH, async (request, reply) => {
