@@ -79,16 +79,28 @@ export function createMailboxConnections(options: MailboxConnectionsOptions) {
   }
 
   async function entry(id: string): Promise<Entry> {
-    const current = await access(id);
+    let current: MailboxAccess;
+    try {
+      current = await access(id);
+    } catch (error) {
+      // A mailbox removed meanwhile: its connections go too.
+      const gone = entries.get(id);
+      if (error instanceof MailboxGoneError && gone) {
+        entries.delete(id);
+        await closeEntry(gone);
+      }
+      throw error;
+    }
+    // From here to `set` nothing waits: two callers at once make one entry, not two.
     const known = entries.get(id);
-    if (known && known.updatedAt === current.updatedAt) return known;
-    if (known) await closeEntry(known);
+    if (known && known.updatedAt >= current.updatedAt) return known;
     const made: Entry = {
       updatedAt: current.updatedAt,
       sender: createSender(smtpSettingsOf(current, config), signIn && current.auth !== 'password' ? { accessToken: async (renew) => signIn.accessToken(await access(id), { renew }) } : {}),
       sentFolder: createSentFolder(imapAccountOf(current, config), signIn && current.auth !== 'password' ? async () => ({ ...imapAccountOf(current, config), accessToken: await signIn.accessToken(await access(id)) }) : undefined),
     };
     entries.set(id, made);
+    if (known) await closeEntry(known);
     return made;
   }
 
