@@ -54,8 +54,11 @@ export interface ContactActionsDeps {
   redis: Redis;
   settings: SettingsStore;
   now: () => number;
-  /** The domain of our scripts' Message-IDs (the user's own), to find their index entries when erasing. */
-  messageIdDomain?: string;
+  /**
+   * The domain of our scripts' Message-IDs, to find their index entries when erasing: one for every
+   * mailbox, or the domain of a given mailbox (a script carries the domain of the mailbox it went from).
+   */
+  messageIdDomain?: string | ((mailbox: string) => Promise<string>);
   /** The server secret that seals those Message-IDs (src/mail/message-id.ts); with the domain, erasing finds them. */
   messageIdSecret?: string;
   /** The webhook events kept for retries (src/webhooks/endpoints.ts): erasing a person removes those about them. */
@@ -354,7 +357,8 @@ export function createContactActions({ store, queues, redis, settings, now, mess
       const messageIds = new Set<string>();
       for (const messageId of [contact.scriptMessageId, ...timeline.map((entry) => entry.messageId)]) if (messageId) messageIds.add(messageId);
       // A reminder's id is remembered before it is sent, so one that never went out has no entry on the timeline.
-      if (messageIdDomain && messageIdSecret) for (const n of attempts) messageIds.add(scriptMessageId(id, n, messageIdDomain, messageIdSecret)).add(reminderMessageId(id, n, messageIdDomain, messageIdSecret));
+      const domain = typeof messageIdDomain === 'function' ? await messageIdDomain(contact.mailbox) : messageIdDomain;
+      if (domain && messageIdSecret) for (const n of attempts) messageIds.add(scriptMessageId(id, n, domain, messageIdSecret)).add(reminderMessageId(id, n, domain, messageIdSecret));
 
       // Jobs first: a send job left behind would find no one and do nothing, but a Sent-folder copy
       // job carries the whole script, and a finished incoming-mail job the whole request. Every

@@ -24,7 +24,7 @@ export function createPeopleServices(deps: WebDeps) {
   const now = deps.now ?? Date.now;
   return {
     directory: createDirectory(deps.redis, deps.store),
-    actions: createContactActions({ store: deps.store, queues: deps.queues, redis: deps.redis, settings: deps.settings, now, messageIdDomain: messageIdDomain(deps.config.mailFrom.address), messageIdSecret: deps.secret, webhookEvents: deps.webhooks?.endpoints }),
+    actions: createContactActions({ store: deps.store, queues: deps.queues, redis: deps.redis, settings: deps.settings, now, messageIdDomain: scriptDomainOf(deps), messageIdSecret: deps.secret, webhookEvents: deps.webhooks?.endpoints }),
     flash: createFlash(deps.redis, deps.config.redis.prefix),
     now,
   };
@@ -133,4 +133,9 @@ export async function awaitingData(deps: WebDeps, people: PeopleServices, cursor
     nextCursor: page.nextCursor,
     templateVersion: template.version,
   };
+}
+
+/** The domain of the scripts that went from a mailbox: its From's (the main one's when it is gone). */
+function scriptDomainOf(deps: WebDeps): (mailbox: string) => Promise<string> {
+  return async (mailbox) => messageIdDomain(((deps.mailboxes ? await deps.mailboxes.get(mailbox) : null)?.from ?? deps.config.mailFrom).address);
 }

@@ -35,9 +35,9 @@ export interface ExpiryOutcome {
  * condition, checked in the same atomic step, that they are still in that status since before the
  * cut-off.
  */
-export function createExpirySweep(context: Pick<WorkerContext, 'store' | 'queues' | 'redis' | 'settings' | 'logger' | 'now' | 'config' | 'secret'>) {
+export function createExpirySweep(context: Pick<WorkerContext, 'store' | 'queues' | 'redis' | 'settings' | 'logger' | 'now' | 'config' | 'secret'> & Partial<Pick<WorkerContext, 'mailboxes'>>) {
   const { store, logger } = context;
-  const actions = createContactActions({ store, queues: context.queues, redis: context.redis, settings: context.settings, now: context.now, messageIdDomain: messageIdDomain(context.config.mailFrom.address), messageIdSecret: context.secret, webhookEvents: createEndpointStore(context.redis, context.config.redis.prefix, store.mailbox, { allowPrivate: context.config.webhook.allowPrivate, sealer: sealerOf(context.config.secret) }) });
+  const actions = createContactActions({ store, queues: context.queues, redis: context.redis, settings: context.settings, now: context.now, messageIdDomain: context.mailboxes ? (mailbox) => context.mailboxes!.messageIdDomain(mailbox) : messageIdDomain(context.config.mailFrom.address), messageIdSecret: context.secret, webhookEvents: createEndpointStore(context.redis, context.config.redis.prefix, store.mailbox, { allowPrivate: context.config.webhook.allowPrivate, sealer: sealerOf(context.config.secret) }) });
 
   return async function expire(): Promise<ExpiryOutcome> {
     const settings = await context.settings.get();
