@@ -157,10 +157,10 @@ describe('a mailbox connected by signing in with Google', () => {
       expect([...first.lines, ...second.lines].some((line) => line.includes(token))).toBe(false);
     }
 
-    // The grant is revoked; at the watcher's next login the refresh is refused: the mailbox needs
-    // sign-in, and the provider is not asked again.
+    // The grant is revoked; at the watcher's next login IMAP refuses the token, the watcher asks for
+    // a renewed one, the refresh is refused: the mailbox needs sign-in, and the provider is not
+    // asked again.
     sandbox.oauth.revokeGrants(gmail.address);
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
     await sandbox.imapRestart();
     await until(async () => (await gmailBox())?.state === 'needs_sign_in', 20_000, 'the Google mailbox to need sign-in');
     const refused = sandbox.oauth.tokenRequests('refresh_token').length;
