@@ -1,10 +1,10 @@
+import { withCommandRedis } from './redis.ts';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createAddressBook } from '../contacts/address-book.ts';
 import { ContactsFileError, parseContactsFile, type ContactsFile } from '../contacts/import.ts';
 import type { Redis } from 'ioredis';
 import type { AwaitingSummary } from '../contacts/awaiting.ts';
-import { connectRedis } from '../redis.ts';
 
 /** Largest file read; an address book export is far smaller. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -43,18 +43,7 @@ export async function importContacts(files: string[], options: ImportOptions, ou
   }
   if (parsed.length === 0) return 1;
 
-  let redisError: Error | null = null;
-  const redis = connectRedis(options.redisUrl, 'producer', 'cli', (error) => {
-    redisError = error;
-  });
-  try {
-    try {
-      await redis.connect();
-      await redis.ping();
-    } catch (error) {
-      err(`cannot reach Redis at ${options.redisUrl}: ${(redisError ?? (error as Error)).message}`);
-      return 1;
-    }
+  return withCommandRedis(options.redisUrl, 'cli', err, async (redis) => {
     const book = createAddressBook(redis, options.prefix, options.mailbox);
     if (options.replace) {
       await book.clear();
@@ -86,11 +75,7 @@ export async function importContacts(files: string[], options: ImportOptions, ou
       }
     }
     return failed ? 1 : 0;
-  } finally {
-    // QUIT would wait for a connection that never came; disconnect ends the retries at once.
-    if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
-    else redis.disconnect();
-  }
+  });
 }
 
 function plural(count: number, one: string, many: string): string {

@@ -1,6 +1,6 @@
+import { withCommandRedis } from './redis.ts';
 import type { Redis } from 'ioredis';
 import { createSealer, isSealed, reseal, type Sealer } from '../config/sealed.ts';
-import { connectRedis } from '../redis.ts';
 
 /**
  * `winnow rotate-secret`: every sealed value in Redis (src/config/sealed.ts) moved from the key of
@@ -142,18 +142,7 @@ export async function rotateSecret(options: RotateOptions, out: (line: string) =
   const from = createSealer(options.current!);
   const to = createSealer(options.next!);
 
-  let redisError: Error | null = null;
-  const redis = connectRedis(options.redisUrl, 'producer', 'rotate-secret', (error) => {
-    redisError = error;
-  });
-  try {
-    try {
-      await redis.connect();
-      await redis.ping();
-    } catch (error) {
-      err(`cannot reach Redis at ${options.redisUrl.replace(/\/\/[^@]*@/, '//***@')}: ${(redisError ?? (error as Error)).message}`);
-      return 1;
-    }
+  return withCommandRedis(options.redisUrl, 'rotate-secret', err, async (redis) => {
     const running = await runningWatchers(redis, options.prefix);
     if (running.length > 0) {
       const why =
@@ -181,7 +170,5 @@ export async function rotateSecret(options: RotateOptions, out: (line: string) =
     }
     out('Done. Now set WINNOW_SECRET to the new secret in .env (and remove WINNOW_NEW_SECRET), then start Winnow.');
     return 0;
-  } finally {
-    await redis.quit().catch(() => redis.disconnect());
-  }
+  });
 }
