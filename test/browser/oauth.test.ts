@@ -2,12 +2,12 @@
 // (oidc-provider) stands in for Google (GOOGLE_ISSUER), Dovecot and the SMTP peer accept XOAUTH2
 // only with tokens it vouches for, and the consent runs in Chromium. Two worker processes share
 // one Redis, as two `winnow worker`s would.
+import { capturedLog } from '../support/log.ts';
+import { everythingStored } from '../support/redis-scan.ts';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealer } from '../../src/config/sealed.ts';
-import { createLogger } from '../../src/log.ts';
 import { createProviderClients } from '../../src/mailboxes/oauth-client.ts';
 import { oauthProviders } from '../../src/mailboxes/oauth-providers.ts';
 import { createMailboxTokens, SignInNeeded } from '../../src/mailboxes/oauth-tokens.ts';
@@ -35,27 +35,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function capture() {
-  const lines: string[] = [];
-  const logger = createLogger('debug', { format: 'json', destination: { write: (chunk: string) => lines.push(...chunk.split('\n').filter((line) => line !== '')) } });
-  return { logger, lines };
-}
-
-/** Every string in Redis under a prefix: key names, hash fields and values, list, set and sorted-set members, stream entries. */
-async function everythingIn(redis: Redis, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const key of await redis.keys(`${prefix}:*`)) {
-    found.push(key);
-    const type = await redis.type(key);
-    if (type === 'string') found.push((await redis.get(key)) ?? '');
-    else if (type === 'hash') found.push(...Object.entries(await redis.hgetall(key)).flat());
-    else if (type === 'list') found.push(...(await redis.lrange(key, 0, -1)));
-    else if (type === 'set') found.push(...(await redis.smembers(key)));
-    else if (type === 'zset') found.push(...(await redis.zrange(key, 0, -1)));
-    else if (type === 'stream') found.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-  }
-  return found;
-}
 
 describe('a mailbox connected by signing in with Google', () => {
   let sandbox: Sandbox;
@@ -86,8 +65,8 @@ describe('a mailbox connected by signing in with Google', () => {
       PORT: String(port),
       MAILBOX_LEASE: '3s',
     };
-    const first = capture();
-    const second = capture();
+    const first = capturedLog('debug');
+    const second = capturedLog('debug');
     const web = await startWinnow(sandbox, { user: 'me', prefix, env, roles: { worker: true, web: true }, logger: first.logger });
     running.push(web);
     const worker = await startWinnow(sandbox, { user: 'me', prefix, env, roles: { worker: true, web: false }, logger: second.logger, waitForWatcher: false });
@@ -139,7 +118,7 @@ describe('a mailbox connected by signing in with Google', () => {
     // Two processes needing a new token at the same moment: one refresh between them.
     const access = (await web.runtime.mailboxes.access(connected.id)) as MailboxAccess;
     const tokensOf = (winnow: TestWinnow) =>
-      createMailboxTokens({ redis: winnow.runtime.redis, prefix, clients: createProviderClients(oauthProviders(winnow.config.oauth)), secrets: createSealer(WINNOW_SECRET), logger: capture().logger });
+      createMailboxTokens({ redis: winnow.runtime.redis, prefix, clients: createProviderClients(oauthProviders(winnow.config.oauth)), secrets: createSealer(WINNOW_SECRET), logger: capturedLog('debug').logger });
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     const before = sandbox.oauth.tokenRequests('refresh_token').length;
     const [one, two] = await Promise.all([tokensOf(web).accessToken(access), tokensOf(worker).accessToken(access)]);
@@ -151,7 +130,7 @@ describe('a mailbox connected by signing in with Google', () => {
     const sealer = createSealer(WINNOW_SECRET);
     const record = await web.runtime.redis.hgetall(serverKeys(prefix).mailboxes.record(connected.id));
     const tokens = [sealer.open(record.accessToken!), sealer.open(record.refreshToken!)];
-    const stored = await everythingIn(web.runtime.redis, prefix);
+    const stored = (await everythingStored(web.runtime.redis, prefix)).map(([, value]) => value);
     for (const token of tokens) {
       expect(stored.some((value) => value.includes(token))).toBe(false);
       expect([...first.lines, ...second.lines].some((line) => line.includes(token))).toBe(false);

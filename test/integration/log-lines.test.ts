@@ -1,5 +1,5 @@
+import { capturedLog } from '../support/log.ts';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.ts';
 import { buildMail } from '../support/mail.ts';
 import { oldLinkedInInvitation, RECEIVING_SERVER, receivedBy } from '../support/requests.ts';
 import { until, useSandbox } from '../support/winnow.ts';
@@ -7,15 +7,9 @@ import { until, useSandbox } from '../support/winnow.ts';
 const suite = useSandbox(['log-me']);
 
 /** A logger in the readable format into an array, as a terminal would show it (without colours). */
-function capture() {
-  const lines: string[] = [];
-  const logger = createLogger('info', { format: 'pretty', destination: { write: (chunk: string) => lines.push(...chunk.split('\n').filter((line) => line !== '')) } });
-  return { logger, lines };
-}
-
 describe('the log, as someone watching the service reads it', () => {
   it('a request, its script and the answer each make one readable line, and page loads make none', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = capturedLog('info', 'pretty');
     const winnow = await suite.winnow('log-me', { roles: { worker: true, web: true }, deadline: '1h', logger, env: { AUTHSERV_ID: RECEIVING_SERVER } });
     const me = winnow.user.address;
     const person = { name: 'Rosa Lindgren', address: 'rosa@lindgren-arkitekter.example', headline: 'Architect' };
@@ -46,7 +40,7 @@ describe('the log, as someone watching the service reads it', () => {
   });
 
   it('a name made to forge log lines stays on its own line, without the terminal codes', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = capturedLog('info', 'pretty');
     const winnow = await suite.winnow('log-me', { roles: { worker: true, web: false }, logger, env: { AUTHSERV_ID: RECEIVING_SERVER } });
     const me = winnow.user.address;
     const forged = 'Eve\u001b[2J\r\n[12:00:00] INFO: script sent to Mallory';

@@ -1,5 +1,6 @@
+import { capturedLog } from '../support/log.ts';
+import { keysHolding } from '../support/redis-scan.ts';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.ts';
 import { mailboxKeys, serverKeys } from '../../src/store/keys.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
 import { all, parseHtml, text } from '../support/dom.ts';
@@ -17,13 +18,7 @@ const suite = useSandbox(['me', 'work', 'home', 'me2', 'side', 'me3', 'other', '
 const TOKEN = 'api-token-for-tests-only';
 const WINNOW_SECRET = 'a-long-enough-secret-for-the-tests-0123456789';
 
-function capture() {
-  const lines: string[] = [];
-  const logger = createLogger('debug', { format: 'json', destination: { write: (chunk: string) => lines.push(...chunk.split('\n').filter((line) => line !== '')) } });
-  return { logger, lines };
-}
-
-async function startWith(user: string, logger = capture().logger): Promise<TestWinnow> {
+async function startWith(user: string, logger = capturedLog('debug').logger): Promise<TestWinnow> {
   return suite.winnow(user, { roles: { worker: true, web: true }, env: { WINNOW_SECRET, DASHBOARD_PASSWORD: PASSWORD }, logger });
 }
 
@@ -63,7 +58,7 @@ async function add(winnow: TestWinnow, local: string, name: string, pass?: strin
 
 describe('two mailboxes added through the API', () => {
   it('each answers the request that came to it, from its own address', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = capturedLog('debug');
     const winnow = await startWith('me', logger);
     const work = await add(winnow, 'work', 'Work');
     const home = await add(winnow, 'home', 'Home');
@@ -161,25 +156,6 @@ describe('a wrong password on one mailbox', () => {
  * `needle` or holds it as a JSON string (the sandbox's password is a common word, so not merely
  * any value that contains it).
  */
-async function redisHolds(winnow: TestWinnow, needle: string): Promise<string[]> {
-  const redis = winnow.runtime.redis;
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${winnow.config.redis.prefix}*`, 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      const values =
-        type === 'string' ? [(await redis.getBuffer(key))?.toString('latin1') ?? '']
-        : type === 'hash' ? Object.entries(await redis.hgetall(key)).flat()
-        : type === 'list' ? await redis.lrange(key, 0, -1)
-        : type === 'set' ? await redis.smembers(key)
-        : type === 'zset' ? await redis.zrange(key, 0, -1)
-        : type === 'stream' ? (await redis.xrange(key, '-', '+')).flatMap(([, fields]) => fields)
-        : [];
-      if (values.some((value) => value === needle || value.includes(JSON.stringify(needle)))) found.push(key);
-    }
-  } while (cursor !== '0');
-  return found;
+function redisHolds(winnow: TestWinnow, needle: string): Promise<string[]> {
+  return keysHolding(winnow.runtime.redis, winnow.config.redis.prefix, (value) => value === needle || value.includes(JSON.stringify(needle)));
 }

@@ -1,3 +1,4 @@
+import { keysHolding } from '../support/redis-scan.ts';
 import { describe, expect, it } from 'vitest';
 import { buildMail } from '../support/mail.ts';
 import { oldLinkedInInvitation } from '../support/requests.ts';
@@ -7,26 +8,9 @@ import { newWebhookSecret } from '../../src/webhooks/signature.ts';
 import { CONFIGURED_ENDPOINT_ID } from '../../src/webhooks/endpoints.ts';
 import type { Redis } from 'ioredis';
 
-/** The keys under `prefix` holding any of `needles` in clear: in a string, a hash field or value, a list, set or sorted set, or the key's name. */
-async function whereInRedis(redis: Redis, prefix: string, needles: string[]): Promise<string[]> {
-  const found = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      const values =
-        type === 'string' ? [(await redis.get(key)) ?? '']
-        : type === 'hash' ? Object.entries(await redis.hgetall(key)).flat()
-        : type === 'list' ? await redis.lrange(key, 0, -1)
-        : type === 'set' ? await redis.smembers(key)
-        : type === 'zset' ? await redis.zrange(key, 0, -1)
-        : [];
-      if ([key, ...values].some((value) => needles.some((needle) => value.includes(needle)))) found.add(key);
-    }
-  } while (cursor !== '0');
-  return [...found];
+/** The keys under `prefix` holding any of `needles` in clear: in a string, a hash field or value, a list, set or sorted set, a stream, or the key's name. */
+function whereInRedis(redis: Redis, prefix: string, needles: string[]): Promise<string[]> {
+  return keysHolding(redis, prefix, (value) => needles.some((needle) => value.includes(needle)));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { everythingStored } from '../support/redis-scan.ts';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createContactStore } from '../../src/contacts/store.ts';
@@ -252,33 +253,11 @@ describe('the address check at delivery', () => {
   });
 });
 
-/** Every string, hash field and value, list element, set and sorted-set member under the prefix, with where it is. */
-async function everythingStored(prefix: string): Promise<Array<[string, string]>> {
-  const found: Array<[string, string]> = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      const values =
-        type === 'string' ? [(await redis.get(key)) ?? '']
-        : type === 'hash' ? Object.entries(await redis.hgetall(key)).flat()
-        : type === 'list' ? await redis.lrange(key, 0, -1)
-        : type === 'set' ? await redis.smembers(key)
-        : type === 'zset' ? await redis.zrange(key, 0, -1)
-        : type === 'stream' ? (await redis.xrange(key, '-', '+')).flatMap(([, fields]) => fields)
-        : [];
-      for (const value of [key, ...values]) found.push([key, value]);
-    }
-  } while (cursor !== '0');
-  return found;
-}
 
 /** Where `secret` (or its key's base64 without whsec_) shows in clear under the prefix. */
 async function whereInClear(prefix: string, secret: string): Promise<string[]> {
   const key = secret.slice('whsec_'.length, 'whsec_'.length + 24);
-  return (await everythingStored(prefix)).filter(([, value]) => value.includes(secret) || value.includes(key)).map(([where]) => where);
+  return (await everythingStored(redis, prefix)).filter(([, value]) => value.includes(secret) || value.includes(key)).map(([where]) => where);
 }
 
 describe('webhook secrets at rest', () => {
