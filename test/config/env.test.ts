@@ -1,3 +1,4 @@
+import { configProblems } from '../support/config.ts';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, loadReadingConfig, readingConfigOf } from '../../src/config/env.ts';
 import { classifyContextOf } from '../../src/detect/classify.ts';
@@ -14,15 +15,6 @@ const valid = {
   DASHBOARD_PASSWORD: 'correct horse',
 };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('configuration', () => {
   it('reads a complete environment with the documented defaults', () => {
@@ -47,7 +39,7 @@ describe('configuration', () => {
     expect(loadConfig({ ...valid, WINNOW_SECRET: 'a-secret-of-24-characters' })).toMatchObject({ secret: 'a-secret-of-24-characters' });
     expect(() => loadConfig({ ...valid, WINNOW_SECRET: 'short' })).toThrow(/WINNOW_SECRET=\*\*\* \(5 characters\) must be at least 16 characters/);
     expect(() => loadConfig({ ...valid, WINNOW_SECRET: 'short' })).not.toThrow(/short/);
-    const problems = problemsOf({ ...valid, UNVERIFIED_MAIL: 'maybe', AUTHSERV_ID: 'mx example' }).join('\n');
+    const problems = configProblems({ ...valid, UNVERIFIED_MAIL: 'maybe', AUTHSERV_ID: 'mx example' }).join('\n');
     expect(problems).toContain('UNVERIFIED_MAIL="maybe" must be approve, accept or ignore');
     expect(problems).toContain('AUTHSERV_ID="mx example" must be a host name');
   });
@@ -55,11 +47,11 @@ describe('configuration', () => {
   it('takes METRICS_TOKEN of 16 characters or more, masked when refused; unset, /metrics falls back to API_TOKEN', () => {
     expect(loadConfig(valid).web.metricsToken).toBeNull();
     expect(loadConfig({ ...valid, METRICS_TOKEN: 'scrape-token-0123456789' }).web.metricsToken).toBe('scrape-token-0123456789');
-    expect(problemsOf({ ...valid, METRICS_TOKEN: 'short-token' })).toEqual(['METRICS_TOKEN=*** (11 characters) must be at least 16 characters']);
+    expect(configProblems({ ...valid, METRICS_TOKEN: 'short-token' })).toEqual(['METRICS_TOKEN=*** (11 characters) must be at least 16 characters']);
   });
 
   it('lists every problem at once, naming each setting', () => {
-    const problems = problemsOf({ IMAP_PORT: 'abc', RESPONSE_DEADLINE: 'soon', MAIL_FROM: 'not an address', DASHBOARD_PASSWORD: 'short' });
+    const problems = configProblems({ IMAP_PORT: 'abc', RESPONSE_DEADLINE: 'soon', MAIL_FROM: 'not an address', DASHBOARD_PASSWORD: 'short' });
     const text = problems.join('\n');
     for (const name of ['IMAP_HOST', 'IMAP_USER', 'IMAP_PASS', 'SMTP_HOST', 'IMAP_PORT', 'RESPONSE_DEADLINE', 'MAIL_FROM', 'DASHBOARD_PASSWORD']) {
       expect(text).toContain(name);
@@ -68,7 +60,7 @@ describe('configuration', () => {
   });
 
   it('wants a dashboard password of 12 characters or more', () => {
-    expect(problemsOf({ ...valid, DASHBOARD_PASSWORD: 'elevenchars' }).join()).toMatch(/DASHBOARD_PASSWORD=\*\*\* \(11 characters\) must be at least 12 characters/);
+    expect(configProblems({ ...valid, DASHBOARD_PASSWORD: 'elevenchars' }).join()).toMatch(/DASHBOARD_PASSWORD=\*\*\* \(11 characters\) must be at least 12 characters/);
     expect(loadConfig({ ...valid, DASHBOARD_PASSWORD: 'twelve chars' }).web.dashboardPassword).toBe('twelve chars');
   });
 
@@ -80,17 +72,17 @@ describe('configuration', () => {
   });
 
   it('refuses TRUST_PROXY=true, which would believe any address a client writes, and addresses that are not', () => {
-    expect(problemsOf({ ...valid, TRUST_PROXY: 'true' }).join()).toMatch(/TRUST_PROXY.*would believe any X-Forwarded-For/);
-    const problems = problemsOf({ ...valid, TRUST_PROXY: '10.0.0.300, 10.0.0.0/33, proxy.example' }).join('\n');
+    expect(configProblems({ ...valid, TRUST_PROXY: 'true' }).join()).toMatch(/TRUST_PROXY.*would believe any X-Forwarded-For/);
+    const problems = configProblems({ ...valid, TRUST_PROXY: '10.0.0.300, 10.0.0.0/33, proxy.example' }).join('\n');
     expect(problems).toMatch(/"10\.0\.0\.300" is not an address/);
     expect(problems).toMatch(/"10\.0\.0\.0\/33" has a range size that is not 0 to 32/);
     expect(problems).toMatch(/"proxy\.example" is not an address/);
-    expect(problemsOf({ ...valid, TRUST_PROXY: '99' }).join()).toMatch(/from 1 to 10/);
+    expect(configProblems({ ...valid, TRUST_PROXY: '99' }).join()).toMatch(/from 1 to 10/);
   });
 
   it('says that SMTP_USER and SMTP_PASS go together, naming the one that is missing', () => {
-    expect(problemsOf({ ...valid, SMTP_PASS: '' })).toEqual(['SMTP_USER is set but SMTP_PASS is not: set both to log in to the SMTP server, or neither to send without a login']);
-    expect(problemsOf({ ...valid, SMTP_USER: '' })[0]).toMatch(/^SMTP_PASS is set but SMTP_USER is not/);
+    expect(configProblems({ ...valid, SMTP_PASS: '' })).toEqual(['SMTP_USER is set but SMTP_PASS is not: set both to log in to the SMTP server, or neither to send without a login']);
+    expect(configProblems({ ...valid, SMTP_USER: '' })[0]).toMatch(/^SMTP_PASS is set but SMTP_USER is not/);
     expect(loadConfig({ ...valid, SMTP_USER: '', SMTP_PASS: '' }).smtp).toMatchObject({ user: null, pass: null });
   });
 
@@ -105,20 +97,20 @@ describe('configuration', () => {
   });
 
   it('refuses a webhook secret that is not whsec_ and base64, a URL that is not http(s), and one without the other', () => {
-    expect(problemsOf({ ...valid, WEBHOOK_URL: 'https://crm.example.org/hooks', WEBHOOK_SECRET: 'hunter2hunter2' })).toEqual([
+    expect(configProblems({ ...valid, WEBHOOK_URL: 'https://crm.example.org/hooks', WEBHOOK_SECRET: 'hunter2hunter2' })).toEqual([
       'WEBHOOK_SECRET=*** (14 characters) must start with whsec_ followed by base64 (e.g. the output of: echo whsec_$(openssl rand -base64 32))',
     ]);
-    expect(problemsOf({ ...valid, WEBHOOK_URL: 'https://crm.example.org/hooks', WEBHOOK_SECRET: 'whsec_c2hvcnQ=' })).toEqual([
+    expect(configProblems({ ...valid, WEBHOOK_URL: 'https://crm.example.org/hooks', WEBHOOK_SECRET: 'whsec_c2hvcnQ=' })).toEqual([
       'WEBHOOK_SECRET=*** (14 characters) must hold at least 24 bytes of key after whsec_ (32 characters of base64)',
     ]);
-    expect(problemsOf({ ...valid, WEBHOOK_URL: 'crm.example.org', WEBHOOK_SECRET: `whsec_${Buffer.alloc(32).toString('base64')}` })).toEqual([
+    expect(configProblems({ ...valid, WEBHOOK_URL: 'crm.example.org', WEBHOOK_SECRET: `whsec_${Buffer.alloc(32).toString('base64')}` })).toEqual([
       'WEBHOOK_URL="crm.example.org" is not a web address such as https://crm.example.org/hooks/winnow',
     ]);
-    expect(problemsOf({ ...valid, WEBHOOK_URL: 'https://crm.example.org/hooks' })).toEqual(['WEBHOOK_URL is set but WEBHOOK_SECRET is not: set both to send signed webhooks to one receiver, or neither']);
+    expect(configProblems({ ...valid, WEBHOOK_URL: 'https://crm.example.org/hooks' })).toEqual(['WEBHOOK_URL is set but WEBHOOK_SECRET is not: set both to send signed webhooks to one receiver, or neither']);
   });
 
   it('lists every problem in one pass, the paired settings among them, with each bad value shown and secrets masked', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       ...valid,
       IMAP_PORT: '99999',
       SMTP_PASS: '',
@@ -141,7 +133,7 @@ describe('configuration', () => {
   });
 
   it('shows a value with a line break in it as such', () => {
-    expect(problemsOf({ ...valid, MAIL_FROM: 'Ada <ada@example.com>\nBcc: x@evil.test' })).toEqual(['MAIL_FROM="Ada <ada@example.com>\\nBcc: x@evil.test" is not an address such as "Ada Lovelace <ada@example.com>"']);
+    expect(configProblems({ ...valid, MAIL_FROM: 'Ada <ada@example.com>\nBcc: x@evil.test' })).toEqual(['MAIL_FROM="Ada <ada@example.com>\\nBcc: x@evil.test" is not an address such as "Ada Lovelace <ada@example.com>"']);
   });
 
   it('uses STARTTLS ports as such unless told otherwise', () => {
@@ -150,7 +142,7 @@ describe('configuration', () => {
   });
 
   it('refuses a MAIL_FROM that would inject a header', () => {
-    expect(problemsOf({ ...valid, MAIL_FROM: 'Ada <ada@example.com>\r\nBcc: x@evil.test' }).join()).toContain('MAIL_FROM');
+    expect(configProblems({ ...valid, MAIL_FROM: 'Ada <ada@example.com>\r\nBcc: x@evil.test' }).join()).toContain('MAIL_FROM');
   });
 
   it('never shows a password in its message', () => {
@@ -192,7 +184,7 @@ describe('durations', () => {
 
 describe('duration settings', () => {
   it('refuse values the service could not honour', () => {
-    const problems = problemsOf({ ...valid, MAILBOX_LEASE: '1s', DEDUPE_WINDOW: '100000000000w', RESPONSE_DEADLINE: '400d' }).join('\n');
+    const problems = configProblems({ ...valid, MAILBOX_LEASE: '1s', DEDUPE_WINDOW: '100000000000w', RESPONSE_DEADLINE: '400d' }).join('\n');
     expect(problems).toContain('MAILBOX_LEASE="1s" must be between 2s and 10m');
     expect(problems).toContain('DEDUPE_WINDOW="100000000000w" must be between 1m and 3650d');
     expect(problems).toContain('RESPONSE_DEADLINE="400d" must be between 1s and 365d');

@@ -1,5 +1,6 @@
+import { configProblems } from '../support/config.ts';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/env.ts';
+import { loadConfig } from '../../src/config/env.ts';
 import { GOOGLE_ISSUER, microsoftIssuer, oauthProviders } from '../../src/mailboxes/oauth-providers.ts';
 
 const base = {
@@ -11,15 +12,6 @@ const base = {
   DASHBOARD_PASSWORD: 'correct horse',
 };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('the providers a mailbox can sign in with', () => {
   it('offers none without client ids', () => {
@@ -62,19 +54,19 @@ describe('the providers a mailbox can sign in with', () => {
 
 describe('the sign-in settings', () => {
   it('refuses a client id without its secret, naming both', () => {
-    expect(problemsOf({ ...base, GOOGLE_CLIENT_ID: 'g' })).toEqual([expect.stringContaining('GOOGLE_CLIENT_ID is set but GOOGLE_CLIENT_SECRET is not')]);
-    expect(problemsOf({ ...base, MICROSOFT_CLIENT_SECRET: 's' })).toEqual([expect.stringContaining('MICROSOFT_CLIENT_SECRET is set but MICROSOFT_CLIENT_ID is not')]);
+    expect(configProblems({ ...base, GOOGLE_CLIENT_ID: 'g' })).toEqual([expect.stringContaining('GOOGLE_CLIENT_ID is set but GOOGLE_CLIENT_SECRET is not')]);
+    expect(configProblems({ ...base, MICROSOFT_CLIENT_SECRET: 's' })).toEqual([expect.stringContaining('MICROSOFT_CLIENT_SECRET is set but MICROSOFT_CLIENT_ID is not')]);
   });
 
   it('refuses a plain-http issuer that is not on this machine, and a tenant that is no tenant', () => {
-    const problems = problemsOf({ ...base, GOOGLE_ISSUER: 'http://id.example.org', MICROSOFT_TENANT: 'a/b' });
+    const problems = configProblems({ ...base, GOOGLE_ISSUER: 'http://id.example.org', MICROSOFT_TENANT: 'a/b' });
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^GOOGLE_ISSUER="http:\/\/id.example.org" must be an https address/);
     expect(problems[1]).toMatch(/^MICROSOFT_TENANT="a\/b" must be common, organizations/);
   });
 
   it('never shows a client secret in a problem', () => {
-    const problems = problemsOf({ ...base, GOOGLE_CLIENT_SECRET: 'very-secret-value' });
+    const problems = configProblems({ ...base, GOOGLE_CLIENT_SECRET: 'very-secret-value' });
     expect(problems.join('\n')).not.toContain('very-secret-value');
   });
 });
