@@ -52,6 +52,11 @@ export class HttpError extends Error {
   }
 }
 
+/** A store's refusal ("the secret is too short") as the sentence a page or an answer shows. */
+export function capitalised(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1) + (/[.!?]$/.test(message) ? '' : '.');
+}
+
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?');
 }

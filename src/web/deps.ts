@@ -5,7 +5,7 @@ import type { ContactStore } from '../contacts/store.ts';
 import type { Logger } from '../log.ts';
 import type { MailboxSignIn } from '../mailboxes/connections.ts';
 import type { SignInFlow } from '../mailboxes/oauth.ts';
-import type { MailboxAccess, MailboxStore } from '../mailboxes/records.ts';
+import type { MailboxStore } from '../mailboxes/records.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import type { TemplateStore } from '../script/store.ts';
@@ -45,20 +45,8 @@ export interface WebDeps {
   signInFlow?: SignInFlow;
   /** The user's mailboxes (src/mailboxes/records.ts); absent, the app makes its own on the same Redis, sealing with WINNOW_SECRET's key. */
   mailboxes?: MailboxStore;
-  /**
-   * Logs in to a mailbox's IMAP (opening its folder) and SMTP now and says how each went, with
-   * advice on failure. Absent, the app checks with the mailbox's password (src/mailboxes/check.ts,
-   * as `winnow doctor` does); a composition root that signs in with providers may pass its own.
-   */
-  checkMailbox?: CheckMailbox;
   /** Access tokens of the mailboxes that sign in with Google or Microsoft, for their test; absent without WINNOW_SECRET. */
   signIn?: MailboxSignIn;
 }
 
-/** How one side of a mailbox answered a test: `detail` says what was done, or what is wrong and what to change. */
-export interface MailboxCheckSide {
-  ok: boolean;
-  detail: string;
-}
 
-export type CheckMailbox = (access: MailboxAccess) => Promise<{ imap: MailboxCheckSide; smtp: MailboxCheckSide }>;

@@ -1,12 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
 import { adviceText } from '../../config/advice.ts';
-import type { Config } from '../../config/env.ts';
 import { checkMailbox, type Outcome } from '../../mailboxes/check.ts';
-import type { MailboxSignIn } from '../../mailboxes/connections.ts';
-import { MailboxError, type MailboxAccess, type MailboxWithState } from '../../mailboxes/records.ts';
-import { HttpError, type WebContext } from '../context.ts';
-import type { CheckMailbox, MailboxCheckSide } from '../deps.ts';
+import { MailboxError, type MailboxWithState } from '../../mailboxes/records.ts';
+import { capitalised, HttpError, type WebContext } from '../context.ts';
 import type { Html } from '../html.ts';
 import { apiErrors } from '../schemas/common.ts';
 import {
@@ -39,10 +36,6 @@ import { editMailboxPage, fromText, mailboxesPage, removeMailboxPage, type FormP
  */
 
 const STATUS_OF_PROBLEM = { invalid: 400, missing: 404, state: 409, no_key: 409 } as const;
-
-function capitalised(message: string): string {
-  return message.charAt(0).toUpperCase() + message.slice(1) + (/[.!?]$/.test(message) ? '' : '.');
-}
 
 /** A refusal of the store as the HTTP error it is; anything else goes on as it was. */
 function asHttpError(error: unknown): never {
@@ -88,6 +81,12 @@ async function mailboxWithState(context: WebContext, id: string): Promise<Mailbo
   return found;
 }
 
+/** How one side of a mailbox answered a test: `detail` says what was done, or what is wrong and what to change. */
+interface MailboxCheckSide {
+  ok: boolean;
+  detail: string;
+}
+
 /** One side of a check as the page and the API say it: a warning still works, with what to change. */
 function checkSide(outcome: Outcome): MailboxCheckSide {
   switch (outcome.state) {
@@ -103,22 +102,15 @@ function checkSide(outcome: Outcome): MailboxCheckSide {
 }
 
 /**
- * The checks of `winnow doctor` (src/mailboxes/check.ts) on one mailbox: with its password, or with
- * a current access token for one that signs in with Google or Microsoft.
+ * Logs in to the mailbox's IMAP and SMTP now, with the checks of `winnow doctor`
+ * (src/mailboxes/check.ts): with its password, or with a current access token for one that signs
+ * in with Google or Microsoft.
  */
-export function mailboxCheck(config: Pick<Readonly<Config>, 'imap' | 'smtp' | 'mailFrom' | 'allowPlaintext'>, signIn?: MailboxSignIn): CheckMailbox {
-  return async (access: MailboxAccess) => {
-    const { imap, smtp } = await checkMailbox(access, config, signIn);
-    return { imap: checkSide(imap), smtp: checkSide(smtp) };
-  };
-}
-
-/** Logs in to the mailbox's IMAP and SMTP now. */
-async function testMailbox(context: WebContext, id: string) {
-  const check = context.deps.checkMailbox ?? mailboxCheck(context.deps.config, context.deps.signIn);
+async function testMailbox(context: WebContext, id: string): Promise<{ imap: MailboxCheckSide; smtp: MailboxCheckSide }> {
   const access = await context.mailboxes.access(id).catch(asHttpError);
   if (!access) throw new HttpError(404, 'There is no such mailbox; it may have been removed.');
-  return check(access);
+  const { imap, smtp } = await checkMailbox(access, context.deps.config, context.deps.signIn);
+  return { imap: checkSide(imap), smtp: checkSide(smtp) };
 }
 
 /** /api/mailboxes…, in the API scope (bearer token). */

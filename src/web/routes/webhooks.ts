@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { listedEndpoint, WebhookEndpointError, type WebhookEndpoint } from '../../webhooks/endpoints.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../webhooks/events.ts';
-import { HttpError, type WebContext } from '../context.ts';
+import { capitalised, HttpError, type WebContext } from '../context.ts';
 import type { Html } from '../html.ts';
 import { apiErrors } from '../schemas/common.ts';
 import type { ZodTypeProvider } from '../schemas/provider.ts';
@@ -39,10 +39,6 @@ const STATUS_OF_PROBLEM = { invalid: 400, missing: 404, state: 409 } as const;
 function asHttpError(error: unknown): never {
   if (error instanceof WebhookEndpointError) throw new HttpError(STATUS_OF_PROBLEM[error.problem], capitalised(error.message));
   throw error;
-}
-
-function capitalised(message: string): string {
-  return message.charAt(0).toUpperCase() + message.slice(1) + (/[.!?]$/.test(message) ? '' : '.');
 }
 
 async function existing(context: WebContext, id: string): Promise<WebhookEndpoint> {
