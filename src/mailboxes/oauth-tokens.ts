@@ -25,6 +25,12 @@ import type { MailboxAccess } from './records.ts';
 /** Record fields (src/mailboxes/records.ts) that hold this module's state; the tokens are sealed. */
 export const TOKEN_FIELDS = { refreshToken: 'refreshToken', accessToken: 'accessToken' } as const;
 
+/** The token times a record keeps: when the access token expires and when it was got. */
+export function tokenTimes(tokens: Pick<client.TokenEndpointResponse, 'expires_in'>, at: number): { accessExpiresAt: string; refreshedAt: string } {
+  // Without expires_in the token is taken for an hour, the providers' usual lifetime.
+  return { accessExpiresAt: String(at + (typeof tokens.expires_in === 'number' ? tokens.expires_in * 1000 : 3_600_000)), refreshedAt: String(at) };
+}
+
 /** The mailbox's grant was refused: the user must sign in again on the Mailboxes page. */
 export class SignInNeeded extends Error {
   readonly mailbox: string;
@@ -146,13 +152,7 @@ export function createMailboxTokens(options: MailboxTokensOptions): MailboxSignI
         await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** (attempt - 1)));
       }
     }
-    const at = now();
-    const fields: Record<string, string> = {
-      [TOKEN_FIELDS.accessToken]: secrets.seal(tokens.access_token),
-      // Without expires_in the token is taken for an hour, the providers' usual lifetime.
-      accessExpiresAt: String(at + (typeof tokens.expires_in === 'number' ? tokens.expires_in * 1000 : 3_600_000)),
-      refreshedAt: String(at),
-    };
+    const fields: Record<string, string> = { [TOKEN_FIELDS.accessToken]: secrets.seal(tokens.access_token), ...tokenTimes(tokens, now()) };
     if (tokens.refresh_token) fields[TOKEN_FIELDS.refreshToken] = secrets.seal(tokens.refresh_token);
     // No version bump: a new token is no change of settings, and watchers must not restart for it.
     const kept = await scripts.keepTokens({ record: keys.record(mailbox.id), lock: lock.key }, lock.owner, fields);

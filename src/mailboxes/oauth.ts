@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import { serverKeys } from '../store/keys.ts';
 import { isTransientProviderError, oauthErrorCode, type ProviderClients } from './oauth-client.ts';
 import type { OAuthProvider, OAuthProviderId } from './oauth-providers.ts';
-import { TOKEN_FIELDS } from './oauth-tokens.ts';
+import { TOKEN_FIELDS, tokenTimes } from './oauth-tokens.ts';
 import { newMailboxId, type MailboxStore } from './records.ts';
 
 /**
@@ -241,7 +241,7 @@ export function createSignInFlow(options: SignInFlowOptions) {
       const id = existing?.id ?? newMailboxId();
       const at = (options.now ?? Date.now)();
       const secrets = { [TOKEN_FIELDS.refreshToken]: tokens.refresh_token, [TOKEN_FIELDS.accessToken]: tokens.access_token };
-      const tokenFields = { accessExpiresAt: String(at + (typeof tokens.expires_in === 'number' ? tokens.expires_in * 1000 : 3_600_000)), refreshedAt: String(at), signIn: '', signInReason: '' };
+      const tokenFields = { ...tokenTimes(tokens, at), signIn: '', signInReason: '' };
       if (existing) {
         await store.save(id, tokenFields, secrets);
       } else {
