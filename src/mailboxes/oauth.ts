@@ -8,7 +8,7 @@ import { serverKeys } from '../store/keys.ts';
 import { isTransientProviderError, oauthErrorCode, type ProviderClients } from './oauth-client.ts';
 import type { OAuthProvider, OAuthProviderId } from './oauth-providers.ts';
 import { TOKEN_FIELDS, tokenTimes } from './oauth-tokens.ts';
-import { newMailboxId, type MailboxStore } from './records.ts';
+import { mailboxName, newMailboxId, serverHost, serverPort, type MailboxStore } from './records.ts';
 
 /**
  * Connecting a mailbox by signing in with Google or Microsoft: the authorization-code flow with
@@ -31,20 +31,11 @@ export class SignInRefused extends Error {
   }
 }
 
-const server = z.object({
-  host: z
-    .string()
-    .trim()
-    .min(1, 'is required')
-    .max(253)
-    .regex(/^[A-Za-z0-9.:[\]-]+$/, 'is not a host name or an IP address'),
-  port: z.number().int().min(1, 'must be from 1 to 65535').max(65535, 'must be from 1 to 65535'),
-  secure: z.boolean(),
-});
+const server = z.object({ host: serverHost, port: serverPort, secure: z.boolean() });
 
 /** What the user chose on the Connect form (the servers prefilled with the provider's). */
 const startSchema = z.object({
-  name: z.string().trim().min(1, 'is required (what you call this mailbox, e.g. "Work")').max(100, 'must be at most 100 characters'),
+  name: mailboxName,
   imap: server,
   smtp: server,
 });

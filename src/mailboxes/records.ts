@@ -121,6 +121,9 @@ const fromField = fromAddressSchema('is required (the address scripts come from,
 const name = z.string({ error: 'is required (what you call this mailbox, e.g. "Work")' }).trim().min(1, 'is required (what you call this mailbox, e.g. "Work")').max(100, 'must be at most 100 characters');
 const folder = z.string({ error: 'must be a folder name' }).trim().min(1, 'must be a folder name').max(200, 'must be at most 200 characters');
 
+/** A mail server's host and port, and what the user calls a mailbox, as every form of one takes them. */
+export { host as serverHost, port as serverPort, name as mailboxName };
+
 /** A new mailbox with a password, as the API and the Mailboxes page take it. */
 export const newMailboxSchema = z.object({
   name,
