@@ -119,6 +119,9 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
   // Mailbox passwords and sign-in tokens are kept sealed under WINNOW_SECRET (the sealer above); without it none can be stored.
   const mailboxes = createMailboxStore(redis, config.redis.prefix, { secrets: sealer, config, now });
   const oauthClients = createProviderClients(oauthProviders(config.oauth));
+  // Access tokens of the mailboxes that sign in with Google or Microsoft, one refresh at a time across
+  // processes: for the workers' connections and the dashboard's Test button alike.
+  const signIn = sealer ? createMailboxTokens({ redis, prefix: config.redis.prefix, clients: oauthClients, secrets: sealer, logger, now }) : undefined;
   let supervisor: MailboxSupervisor | null = null;
   let workers: Workers | null = null;
   let workerRedis: Redis | null = null;
@@ -133,8 +136,6 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     // acceptance (the send ledger) must not give up, or the retry would send the script again.
     workerRedis = connectRedis(config.redis.url, 'worker', 'worker', redisTrouble);
     processorQueues = createQueues(workerRedis, config.redis.prefix);
-    // Access tokens of the mailboxes that sign in with Google or Microsoft, one refresh at a time across processes.
-    const signIn = sealer ? createMailboxTokens({ redis, prefix: config.redis.prefix, clients: oauthClients, secrets: sealer, logger, now }) : undefined;
     connections = createMailboxConnections({ store: mailboxes, config, ...(signIn ? { signIn } : {}) });
     // Its own IMAP connection; the first reading of the mailbox starts now, in the background.
     const workerStore = createContactStore(workerRedis, config.redis.prefix, PRIMARY_MAILBOX, { secret: config.secret, onStatusChange: webhooks.statusChanged });
@@ -224,12 +225,11 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     closeSender = () => testSender.close();
     const sendTest = (compiled: CompiledScript, person: ScriptPerson) => sendTestScript({ sender: testSender, config, compiled, person });
     const resolveAwaitingAddresses = () => resolveAwaitingFor(redis, config, queues, now);
-    const webSignIn = sealer ? createMailboxTokens({ redis, prefix: config.redis.prefix, clients: oauthClients, secrets: sealer, logger, now }) : undefined;
     const signInFlow = sealer ? createSignInFlow({ redis, prefix: config.redis.prefix, store: mailboxes, clients: oauthClients, config, logger, now }) : undefined;
     // Loaded only for the web role: a worker process does without Fastify, the dashboard's views
     // and the queue board (about 14 MB of its resident memory).
     const { buildApp } = await import('./web/app.ts');
-    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks, mailboxes, ...(signInFlow ? { signInFlow } : {}), ...(webSignIn ? { signIn: webSignIn } : {}) });
+    app = await buildApp({ config, store, settings, templates, sendTest, queues, redis, logger, readiness, now, resolveAwaiting: resolveAwaitingAddresses, secret, webhooks, mailboxes, ...(signInFlow ? { signInFlow } : {}), ...(signIn ? { signIn } : {}) });
   }
 
   return {
