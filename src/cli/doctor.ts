@@ -185,7 +185,8 @@ async function checkReceivingServer(config: Readonly<Config>, imapWorks: boolean
 async function checkAddedMailboxes(redis: Redis, config: Readonly<Config>, options: DoctorOptions): Promise<Array<[string, Outcome]>> {
   const secrets = sealerOf(config.secret);
   const store = createMailboxStore(redis, config.redis.prefix, { secrets, config });
-  const signIn = secrets ? createMailboxTokens({ redis, prefix: config.redis.prefix, clients: createProviderClients(oauthProviders(config.oauth)), secrets, logger: silentLogger() }) : undefined;
+  // Doctor speaks through its report; a token refresh's own log lines would only repeat it.
+  const signIn = secrets ? createMailboxTokens({ redis, prefix: config.redis.prefix, clients: createProviderClients(oauthProviders(config.oauth)), secrets, logger: createLogger('silent') }) : undefined;
   const found: Array<[string, Outcome]> = [];
   const label = (mailbox: Mailbox, side: 'IMAP' | 'SMTP') =>
     side === 'IMAP' ? `mailbox "${mailbox.name}": IMAP ${mailbox.imap.user} at ${mailbox.imap.host}:${mailbox.imap.port}` : `mailbox "${mailbox.name}": SMTP ${mailbox.smtp.host}:${mailbox.smtp.port}`;
@@ -216,9 +217,4 @@ async function checkAddedMailboxes(redis: Redis, config: Readonly<Config>, optio
     found.push(['added mailboxes', { state: 'skipped', reason: `could not read them from Redis (${error instanceof Error ? error.message : String(error)})` }]);
   }
   return found;
-}
-
-/** Doctor speaks through its report; a token refresh's own log lines would only repeat it. */
-function silentLogger() {
-  return createLogger('silent');
 }
