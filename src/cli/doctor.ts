@@ -190,14 +190,8 @@ async function checkAddedMailboxes(redis: Redis, config: Readonly<Config>, optio
   const found: Array<[string, Outcome]> = [];
   const label = (mailbox: Mailbox, side: 'IMAP' | 'SMTP') =>
     side === 'IMAP' ? `mailbox "${mailbox.name}": IMAP ${mailbox.imap.user} at ${mailbox.imap.host}:${mailbox.imap.port}` : `mailbox "${mailbox.name}": SMTP ${mailbox.smtp.host}:${mailbox.smtp.port}`;
-  let added: Mailbox[];
   try {
-    added = (await store.list()).filter((mailbox) => mailbox.source === 'added');
-  } catch (error) {
-    return [['added mailboxes', { state: 'skipped', reason: `could not read them from Redis (${error instanceof Error ? error.message : String(error)})` }]];
-  }
-  try {
-    for (const mailbox of added) {
+    for (const mailbox of (await store.list()).filter((one) => one.source === 'added')) {
       if (mailbox.paused) {
         found.push([`mailbox "${mailbox.name}"`, { state: 'skipped', reason: 'paused on the Mailboxes page' }]);
         continue;
