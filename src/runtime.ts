@@ -172,7 +172,7 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
     };
     workers = startWorkers(context, workerRedis);
     webhookDelivery = webhooks.startDelivery(workerRedis);
-    const needsBody = createIntake({ redis, keys: store.keys, classifyContext, logger });
+    const intake = createIntake({ redis, keys: store.keys, classifyContext, logger });
     const mailboxConnections = connections;
     supervisor = superviseMailboxes({
       store: mailboxes,
@@ -200,7 +200,8 @@ export async function startRuntime(config: Readonly<Config>, roles: Roles, logge
           queues,
           logger,
           backfillDays: config.backfillDays,
-          needsBody,
+          needsBody: intake.needsBody,
+          screen: intake.screen,
           leaseMs: config.mailboxLeaseMs,
         }),
     });

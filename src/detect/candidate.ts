@@ -3,7 +3,7 @@ import { readDeliveryReport } from './bounce.ts';
 import { claimedPlatform } from './platform.ts';
 import { findSuppression } from './suppression.ts';
 import { repliedOurMessageId } from './thread.ts';
-import type { ClassifyContext } from './types.ts';
+import type { Classification, ClassifyContext } from './types.ts';
 
 /**
  * Whether a message needs its body read, judged from its header block alone (a Message parsed
@@ -32,4 +32,19 @@ export function bodyNeed(headers: Message, context: ClassifyContext, fromKnownPe
   const suppression = findSuppression(headers, context, { explicitRecipient: true });
   if (!suppression) return { needed: true, why: 'may be a person writing' };
   return { needed: false, reason: suppression.reason };
+}
+
+/**
+ * Whether the inbound worker would act on a message read in full and classified with no
+ * authentication checked (the watcher's second look at a backlog, src/workers/intake.ts). Whether a
+ * sender is authenticated changes a request's flags, never a verdict (classify() is asked with
+ * unverified mail accepted), so this needs no DKIM check. The worker does nothing with mail that
+ * is ignored, unless it is a platform's notice of a message (whose answer it may be) or comes from
+ * the address of a person here and no robot wrote it (their answer needs no threading when
+ * authenticated). Everything else gets its job, and there its full check.
+ */
+export function worthAJob(classification: Classification, fromKnownPerson: boolean): boolean {
+  if (classification.verdict !== 'ignored') return true;
+  if (classification.platformMessage) return true;
+  return fromKnownPerson && !classification.suppressed;
 }

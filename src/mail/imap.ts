@@ -1,4 +1,5 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { assembleWithoutAttachments, planWithoutAttachments, type StructureNode } from './without-attachments.ts';
 
 /** How to reach and log in to the user's mailbox. */
 export interface ImapAccount {
@@ -43,4 +44,20 @@ export function uidSet(uids: number[]): string {
     parts.push(first === last ? String(first) : `${first}:${last}`);
   }
   return parts.join(',');
+}
+
+/**
+ * One message of the open folder read without its attachments (src/mail/without-attachments.ts):
+ * its BODYSTRUCTURE first, then its header and the parts that hold text, at most `limit` bytes of
+ * them. Null when it holds more text than that, its structure cannot be put back together, or it
+ * is no longer there.
+ */
+export async function readWithoutAttachments(client: ImapFlow, uid: number, limit: number): Promise<Buffer | null> {
+  const shape = await client.fetchOne(String(uid), { uid: true, bodyStructure: true }, { uid: true });
+  const structure = shape ? (shape.bodyStructure as StructureNode | undefined) : undefined;
+  const plan = structure ? planWithoutAttachments(structure, limit) : null;
+  if (!structure || !plan) return null;
+  const parts = await client.fetchOne(String(uid), { uid: true, headers: true, bodyParts: plan.sections }, { uid: true });
+  if (!parts || !parts.headers) return null;
+  return assembleWithoutAttachments(structure, parts.headers, parts.bodyParts ?? new Map());
 }

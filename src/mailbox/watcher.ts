@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
-import { createImapClient, uidSet, type ImapAccount } from '../mail/imap.ts';
+import { createImapClient, readWithoutAttachments, uidSet, type ImapAccount } from '../mail/imap.ts';
 import type { Redis } from 'ioredis';
 import { createProblemLog, type Logger } from '../log.ts';
 import { adviceText, isRedisError, mailAdvice, redisAdvice, type Advice } from '../config/advice.ts';
@@ -29,6 +29,11 @@ export interface WatcherOptions {
    * per block, in order; src/workers/intake.ts). Without it every message is read in full.
    */
   needsBody?: (blocks: HeaderBlock[]) => Promise<boolean[]>;
+  /**
+   * Of a backlog's messages read in full here, which the inbound worker would act on (one answer
+   * per source, in order; src/workers/intake.ts). Without it each of them gets a job.
+   */
+  screen?: (sources: ScreenedSource[]) => Promise<boolean[]>;
   /** How long the lease on the mailbox lasts without renewal; another process takes over after it. */
   leaseMs?: number;
   /**
@@ -62,6 +67,40 @@ const LIVE_GAP = 20;
  * of a backlog, is named by UID and read by the worker (src/mail/fetcher.ts).
  */
 const INLINE_SOURCE_BYTES = 256 * 1024;
+
+/**
+ * A backlog's messages whose headers leave it open are screened by the watcher: read in full up to
+ * this size, larger ones without their attachments (their text parts up to this size), and only
+ * those the worker would act on get a job, which names them (the worker reads them again, whole;
+ * they are few). A large message whose text parts are larger gets its job unscreened.
+ */
+const SCREEN_BYTES = 256 * 1024;
+/** One screening FETCH reads at most this many bytes, and this many messages. */
+const SCREEN_FETCH_BYTES = 4 * 1024 * 1024;
+const SCREEN_FETCH_MESSAGES = 100;
+
+/** The screened messages of a batch in FETCHes of bounded size, in order. */
+function screeningChunks(blocks: HeaderBlock[]): HeaderBlock[][] {
+  const chunks: HeaderBlock[][] = [];
+  let bytes = 0;
+  for (const block of blocks) {
+    const last = chunks.at(-1);
+    if (!last || last.length >= SCREEN_FETCH_MESSAGES || bytes + block.size > SCREEN_FETCH_BYTES) {
+      chunks.push([block]);
+      bytes = block.size;
+    } else {
+      last.push(block);
+      bytes += block.size;
+    }
+  }
+  return chunks;
+}
+
+/** A backlog's message read in full by the watcher, for the screen. */
+export interface ScreenedSource {
+  uid: number;
+  raw: Buffer;
+}
 
 /** One message's header block as the server sent it (null when it sent none), with its size. */
 export interface HeaderBlock {
@@ -232,9 +271,10 @@ export function createMailboxWatcher(options: WatcherOptions) {
 
   /**
    * One batch: header blocks, the judgement, one job for each message that matters, and only then
-   * the cursor with the health figures, in one round trip. A backlog's jobs name their message
-   * (the worker reads it); live mail is read whole here, small messages into their jobs. Returns
-   * how many messages are to be read in full.
+   * the cursor with the health figures, in one round trip. Of a backlog, the messages whose
+   * headers leave it open are read here (up to SCREEN_BYTES) and screened, and the jobs name their
+   * message (the worker reads it); live mail is read whole here, small messages into their jobs.
+   * Returns how many messages are read in full, here or by the worker.
    */
   async function intake(connection: ImapFlow, uidValidity: string, batch: number[], seenAt: number, backlog: BacklogProgress | null, headersFirst: boolean): Promise<number> {
     const blocks: HeaderBlock[] = headersFirst ? [] : batch.map((uid) => ({ uid, size: 0, headers: null }));
@@ -249,7 +289,34 @@ export function createMailboxWatcher(options: WatcherOptions) {
     const named = (uid: number, size: number): InboundJob => ({ name: 'inbound', data: { mailbox, uidValidity, uid, size, seenAt }, opts: { jobId: jobId.inbound(mailbox, uidValidity, uid) } });
     const jobs: InboundJob[] = [];
     if (headersFirst) {
-      for (const block of wanted) jobs.push(named(block.uid, block.size));
+      const screened = options.screen ? wanted.filter((block) => block.headers !== null && block.size > 0) : [];
+      const screening = new Set(screened);
+      for (const block of wanted) if (!screening.has(block)) jobs.push(named(block.uid, block.size));
+      /** The jobs of screened messages: those the screen keeps, and those the server sent nothing for (deleted meanwhile: the worker records them as gone). */
+      const screen = async (blocks: HeaderBlock[], sources: ScreenedSource[]) => {
+        const worth = sources.length > 0 ? await options.screen!(sources) : [];
+        const verdicts = new Map(sources.map((source, index) => [source.uid, worth[index] !== false]));
+        for (const block of blocks) if (verdicts.get(block.uid) ?? true) jobs.push(named(block.uid, block.size));
+      };
+      for (const chunk of screeningChunks(screened.filter((block) => block.size <= SCREEN_BYTES))) {
+        const sources: ScreenedSource[] = [];
+        // No IMAP command inside a fetch loop; the screen (Redis, no IMAP) runs once the FETCH has ended.
+        for await (const message of connection.fetch(uidSet(chunk.map((block) => block.uid)), { uid: true, source: true }, { uid: true })) {
+          if (message.source) sources.push({ uid: message.uid, raw: message.source });
+        }
+        // A FETCH cut short by a dropped connection must not read as messages gone from the folder.
+        if (!connection.usable) throw new Error('the IMAP connection closed while a backlog was being read');
+        await screen(chunk, sources);
+      }
+      const large = screened.filter((block) => block.size > SCREEN_BYTES);
+      for (const block of large) {
+        // Read without its attachments where its text parts are small; else the worker reads it whole.
+        const source = await readWithoutAttachments(connection, block.uid, SCREEN_BYTES);
+        if (!connection.usable) throw new Error('the IMAP connection closed while a backlog was being read');
+        if (source) await screen([block], [{ uid: block.uid, raw: source }]);
+        else jobs.push(named(block.uid, block.size));
+      }
+      jobs.sort((a, b) => a.data.uid - b.data.uid);
     } else if (wanted.length > 0) {
       // No IMAP command inside a fetch loop: the jobs are added once the FETCH has ended. At most
       // LIVE_GAP messages of at most INLINE_SOURCE_BYTES each are held here.
@@ -263,7 +330,8 @@ export function createMailboxWatcher(options: WatcherOptions) {
       }
     }
     if (jobs.length > 0) await queues.inbound.addBulk(jobs);
-    const read = jobs.length;
+    // Read in full: here (screened) or by the worker.
+    const read = headersFirst ? wanted.length : jobs.length;
     const last = batch[batch.length - 1]!;
     status.lastMailAt = seenAt;
     const figures = backlog ? backlogFields({ ...backlog, done: backlog.done + batch.length, bodies: backlog.bodies + read, at: Date.now() }) : {};
