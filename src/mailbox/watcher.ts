@@ -75,6 +75,8 @@ const INLINE_SOURCE_BYTES = 256 * 1024;
  * they are few). A large message whose text parts are larger gets its job unscreened.
  */
 const SCREEN_BYTES = 256 * 1024;
+/** A batch holds at most this many bytes of sources for the screen; the rest of it goes to the worker unscreened. */
+const SCREEN_BATCH_BYTES = 8 * 1024 * 1024;
 /** One screening FETCH reads at most this many bytes, and this many messages. */
 const SCREEN_FETCH_BYTES = 4 * 1024 * 1024;
 const SCREEN_FETCH_MESSAGES = 100;
@@ -238,8 +240,9 @@ export function createMailboxWatcher(options: WatcherOptions) {
 
   /**
    * Reads every message above the cursor, a batch at a time: the header blocks first, then the
-   * sources of the messages whose headers say they may matter (`needsBody`), then the cursor
-   * (live mail, up to LIVE_GAP messages, is read whole at once).
+   * sources of the messages whose headers say they may matter (`needsBody`) for the screen, then
+   * the jobs and the cursor (live mail, up to LIVE_GAP messages, is read whole at once). The next
+   * batch is read from the server while one is screened and filed, so neither waits for the other.
    * One search per drain: a backlog of 100,000 is searched once, not once per batch.
    */
   async function drain(connection: ImapFlow, uidValidity: string, noticedAt: number) {
@@ -254,14 +257,24 @@ export function createMailboxWatcher(options: WatcherOptions) {
         return;
       }
       const backlog: BacklogProgress | null = uids.length > BATCH ? { total: uids.length, done: 0, bodies: 0, startedAt: Date.now(), at: Date.now() } : null;
+      const headersFirst = uids.length > LIVE_GAP;
+      const readAt = (start: number) => {
+        const reading = readBatch(connection, uidValidity, uids.slice(start, start + BATCH), noticedAt, headersFirst);
+        // Awaited below; this only keeps a batch abandoned after a failure from being reported unhandled.
+        reading.catch(() => undefined);
+        return reading;
+      };
+      let next = readAt(0);
       for (let start = 0; start < uids.length; start += BATCH) {
         if (stopping || !connection.usable) return;
-        const batch = uids.slice(start, start + BATCH);
-        const bodies = await intake(connection, uidValidity, batch, noticedAt, backlog, uids.length > LIVE_GAP);
-        after = batch[batch.length - 1]!;
+        const reading = await next;
+        // The next batch is read from the server while this one is screened and filed.
+        if (start + BATCH < uids.length) next = readAt(start + BATCH);
+        await fileBatch(reading, uidValidity, noticedAt, backlog);
+        after = reading.batch[reading.batch.length - 1]!;
         if (backlog) {
-          backlog.done += batch.length;
-          backlog.bodies += bodies;
+          backlog.done += reading.batch.length;
+          backlog.bodies += reading.read;
           backlog.at = Date.now();
           if (backlog.done === backlog.total) log.info({ messages: backlog.total, bodies: backlog.bodies }, `backlog read: ${backlogLine(backlog)}`);
         }
@@ -269,54 +282,74 @@ export function createMailboxWatcher(options: WatcherOptions) {
     }
   }
 
+  /** What reading one batch from the server gave: jobs decided already, and the sources to screen. */
+  interface BatchRead {
+    batch: number[];
+    jobs: InboundJob[];
+    /** The messages to screen, and the sources the server sent of them (none for one deleted meanwhile). */
+    screened: HeaderBlock[];
+    sources: ScreenedSource[];
+    /** How many messages are read in full, here or by the worker. */
+    read: number;
+  }
+
+  function namedJob(uidValidity: string, uid: number, size: number, seenAt: number): InboundJob {
+    return { name: 'inbound', data: { mailbox, uidValidity, uid, size, seenAt }, opts: { jobId: jobId.inbound(mailbox, uidValidity, uid) } };
+  }
+
   /**
-   * One batch: header blocks, the judgement, one job for each message that matters, and only then
-   * the cursor with the health figures, in one round trip. Of a backlog, the messages whose
-   * headers leave it open are read here (up to SCREEN_BYTES) and screened, and the jobs name their
-   * message (the worker reads it); live mail is read whole here, small messages into their jobs.
-   * Returns how many messages are read in full, here or by the worker.
+   * One batch from the server (IMAP only, and the header judgement). Of a backlog: the header
+   * blocks, then the messages whose headers leave it open, read for the screen (up to SCREEN_BYTES
+   * whole, larger ones without their attachments), at most SCREEN_BATCH_BYTES of them; the rest
+   * get their job unscreened. Live mail is read whole, small messages into their jobs.
    */
-  async function intake(connection: ImapFlow, uidValidity: string, batch: number[], seenAt: number, backlog: BacklogProgress | null, headersFirst: boolean): Promise<number> {
+  async function readBatch(connection: ImapFlow, uidValidity: string, batch: number[], seenAt: number, headersFirst: boolean): Promise<BatchRead> {
+    const named = (uid: number, size: number) => namedJob(uidValidity, uid, size, seenAt);
     const blocks: HeaderBlock[] = headersFirst ? [] : batch.map((uid) => ({ uid, size: 0, headers: null }));
     if (headersFirst) {
       for await (const message of connection.fetch(uidSet(batch), { uid: true, size: true, headers: true }, { uid: true })) {
         blocks.push({ uid: message.uid, size: message.size ?? 0, headers: message.headers ?? null });
       }
+      // A FETCH cut short by a dropped connection must not read as messages gone from the folder.
+      if (!connection.usable) throw new Error('the IMAP connection closed while new mail was being read');
     }
     // A message the server gave no header block for is read in full: the worker then says what it is.
     const needed = options.needsBody ? await options.needsBody(blocks) : blocks.map(() => true);
     const wanted = blocks.filter((block, index) => block.headers === null || needed[index] !== false);
-    const named = (uid: number, size: number): InboundJob => ({ name: 'inbound', data: { mailbox, uidValidity, uid, size, seenAt }, opts: { jobId: jobId.inbound(mailbox, uidValidity, uid) } });
     const jobs: InboundJob[] = [];
+    const screened: HeaderBlock[] = [];
+    const sources: ScreenedSource[] = [];
     if (headersFirst) {
-      const screened = options.screen ? wanted.filter((block) => block.headers !== null && block.size > 0) : [];
-      const screening = new Set(screened);
-      for (const block of wanted) if (!screening.has(block)) jobs.push(named(block.uid, block.size));
-      /** The jobs of screened messages: those the screen keeps, and those the server sent nothing for (deleted meanwhile: the worker records them as gone). */
-      const screen = async (blocks: HeaderBlock[], sources: ScreenedSource[]) => {
-        const worth = sources.length > 0 ? await options.screen!(sources) : [];
-        const verdicts = new Map(sources.map((source, index) => [source.uid, worth[index] !== false]));
-        for (const block of blocks) if (verdicts.get(block.uid) ?? true) jobs.push(named(block.uid, block.size));
-      };
-      for (const chunk of screeningChunks(screened.filter((block) => block.size <= SCREEN_BYTES))) {
-        const sources: ScreenedSource[] = [];
-        // No IMAP command inside a fetch loop; the screen (Redis, no IMAP) runs once the FETCH has ended.
+      let bytes = 0;
+      const small: HeaderBlock[] = [];
+      const large: HeaderBlock[] = [];
+      for (const block of wanted) {
+        const screenable = options.screen !== undefined && block.headers !== null && block.size > 0 && bytes + Math.min(block.size, SCREEN_BYTES) <= SCREEN_BATCH_BYTES;
+        if (!screenable) jobs.push(named(block.uid, block.size));
+        else {
+          bytes += Math.min(block.size, SCREEN_BYTES);
+          (block.size <= SCREEN_BYTES ? small : large).push(block);
+        }
+      }
+      for (const chunk of screeningChunks(small)) {
+        // No IMAP command inside a fetch loop.
         for await (const message of connection.fetch(uidSet(chunk.map((block) => block.uid)), { uid: true, source: true }, { uid: true })) {
           if (message.source) sources.push({ uid: message.uid, raw: message.source });
         }
-        // A FETCH cut short by a dropped connection must not read as messages gone from the folder.
-        if (!connection.usable) throw new Error('the IMAP connection closed while a backlog was being read');
-        await screen(chunk, sources);
+        if (!connection.usable) throw new Error('the IMAP connection closed while new mail was being read');
+        screened.push(...chunk);
       }
-      const large = screened.filter((block) => block.size > SCREEN_BYTES);
       for (const block of large) {
         // Read without its attachments where its text parts are small; else the worker reads it whole.
         const source = await readWithoutAttachments(connection, block.uid, SCREEN_BYTES);
-        if (!connection.usable) throw new Error('the IMAP connection closed while a backlog was being read');
-        if (source) await screen([block], [{ uid: block.uid, raw: source }]);
-        else jobs.push(named(block.uid, block.size));
+        if (!connection.usable) throw new Error('the IMAP connection closed while new mail was being read');
+        if (source) {
+          screened.push(block);
+          sources.push({ uid: block.uid, raw: source });
+        } else {
+          jobs.push(named(block.uid, block.size));
+        }
       }
-      jobs.sort((a, b) => a.data.uid - b.data.uid);
     } else if (wanted.length > 0) {
       // No IMAP command inside a fetch loop: the jobs are added once the FETCH has ended. At most
       // LIVE_GAP messages of at most INLINE_SOURCE_BYTES each are held here.
@@ -329,9 +362,23 @@ export function createMailboxWatcher(options: WatcherOptions) {
         );
       }
     }
+    return { batch, jobs, screened, sources, read: headersFirst ? wanted.length : jobs.length };
+  }
+
+  /**
+   * One batch filed: the screen, one job for each message that matters, and only then the cursor
+   * with the health figures, in one round trip. No IMAP here: the next batch is being read meanwhile.
+   */
+  async function fileBatch(reading: BatchRead, uidValidity: string, seenAt: number, backlog: BacklogProgress | null): Promise<void> {
+    const { batch, jobs, screened, sources, read } = reading;
+    if (screened.length > 0) {
+      const worth = sources.length > 0 ? await options.screen!(sources) : [];
+      const verdicts = new Map(sources.map((source, index) => [source.uid, worth[index] !== false]));
+      // A message the server sent no source for (deleted meanwhile) gets its job: the worker records it as gone.
+      for (const block of screened) if (verdicts.get(block.uid) ?? true) jobs.push(namedJob(uidValidity, block.uid, block.size, seenAt));
+      jobs.sort((a, b) => a.data.uid - b.data.uid);
+    }
     if (jobs.length > 0) await queues.inbound.addBulk(jobs);
-    // Read in full: here (screened) or by the worker.
-    const read = headersFirst ? wanted.length : jobs.length;
     const last = batch[batch.length - 1]!;
     status.lastMailAt = seenAt;
     const figures = backlog ? backlogFields({ ...backlog, done: backlog.done + batch.length, bodies: backlog.bodies + read, at: Date.now() }) : {};
@@ -346,7 +393,6 @@ export function createMailboxWatcher(options: WatcherOptions) {
         if (failed) throw failed;
       });
     log.debug({ messages: batch.length, bodies: read, lastUid: last }, 'read new mail');
-    return read;
   }
 
   /**
