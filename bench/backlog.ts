@@ -15,7 +15,8 @@
  * Winnow runs in a process of its own, started as bin/winnow.js starts it; the sandbox's DKIM keys
  * reach it as DNS records (BENCH_DNS). The messages are built and appended a few at a time, so the
  * filling holds no mailbox in memory. BENCH_MEMORY=1 prints Winnow's heap every second,
- * BENCH_LOG_LEVEL=info its log, BENCH_CPU_PROF=<dir> writes its CPU profile there.
+ * BENCH_LOG_LEVEL=info its log, BENCH_CPU_PROF=<dir> writes its CPU profile there, BENCH_EXTRA_FLAGS="..."
+ * starts it with more Node flags (to weigh a V8 setting against the defaults).
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -74,7 +75,7 @@ async function bareReader(login: ImapLogin): Promise<void> {
  * every second to stderr.
  */
 /** The flags `npm start` and the Docker image start Node with. */
-const WINNOW_FLAGS = ['--max-semi-space-size=8'];
+const WINNOW_FLAGS = ['--max-semi-space-size=8', ...(process.env.BENCH_EXTRA_FLAGS ?? '').split(' ').filter(Boolean)];
 const WINNOW_PROCESS = `
 import v8 from 'node:v8';
 module.enableCompileCache?.();
