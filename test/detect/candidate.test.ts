@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bodyNeed } from '../../src/detect/candidate.ts';
+import { bodyNeed, worthAJob } from '../../src/detect/candidate.ts';
 import { classify } from '../../src/detect/classify.ts';
 import type { ClassifyContext } from '../../src/detect/types.ts';
 import { parseHeaders, parseMessage } from '../../src/mail/message.ts';
@@ -83,5 +83,38 @@ describe('which new mail the watcher reads in full', () => {
     expect(bodyNeed(parseHeaders(bounce), CONTEXT, false)).toMatchObject({ needed: true, why: 'looks like a delivery report' });
     const personal = await buildMail({ from: { name: 'Ana Lopes', address: 'ana@studio.example' }, to: ME, subject: 'hello', text: "I'd like to connect." });
     expect(bodyNeed(parseHeaders(personal), CONTEXT, false)).toMatchObject({ needed: true, why: 'may be a person writing' });
+  });
+});
+
+/**
+ * Of a backlog, the watcher also reads in full what the headers leave open and screens it: a job
+ * only for what the inbound worker would act on (worthAJob), judged with no authentication checked.
+ */
+describe('which mail read in full the watcher hands to the worker', () => {
+  const screened = (message: Awaited<ReturnType<typeof parseMessage>>, context: ClassifyContext) => classify(message, { ...context, unverifiedMail: 'accept', verification: null });
+
+  it('keeps every request, answer, bounce and platform notice; what it drops is ignored whatever its authentication', async () => {
+    let dropped = 0;
+    for (const sample of await everySample()) {
+      const message = await parseMessage(sample.raw);
+      if (worthAJob(screened(message, sample.context), false)) continue;
+      dropped += 1;
+      // The worker's own reading, with the authentication the case gives: still nothing to act on.
+      const full = classify(message, { ...sample.context, unverifiedMail: 'accept' });
+      expect.soft({ name: sample.name, verdict: full.verdict, notice: full.platformMessage ?? null }).toEqual({ name: sample.name, verdict: 'ignored', notice: null });
+    }
+    expect(dropped).toBeGreaterThan(0);
+  });
+
+  it('drops a friend\'s mail that asks nothing, unless a person here wrote it', async () => {
+    const friend = await parseMessage(await buildMail({ from: { name: 'Ana Lopes', address: 'ana@studio.example' }, to: ME, subject: 'Slides', text: 'Here are the slides from Tuesday, as promised.' }));
+    expect(worthAJob(screened(friend, CONTEXT), false)).toBe(false);
+    expect(worthAJob(screened(friend, CONTEXT), true)).toBe(true);
+    const request = await parseMessage(await buildMail({ from: { name: 'Ana Lopes', address: 'ana@studio.example' }, to: ME, subject: 'hello', text: "Hi,\n\nI'd like to connect. I run a small design studio in Lisbon.\n\nAna" }));
+    expect(worthAJob(screened(request, CONTEXT), false)).toBe(true);
+  });
+
+  it("drops list mail from a person here: no robot's mail is their answer", async () => {
+    expect(worthAJob(screened(await parseMessage(await newsletter()), CONTEXT), true)).toBe(false);
   });
 });
